@@ -1,0 +1,171 @@
+/* buf.c - growable buffer and string helpers. */
+#include "core/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+int bh_buf_grow(bh_buf *b, size_t extra)
+{
+	size_t need, ncap;
+	char *n;
+
+	if (!bh_size_add(b->len, extra, &need) || !bh_size_add(need, 1, &need))
+		return BH_ENOMEM;
+	if (need <= b->cap)
+		return 0;
+	ncap = b->cap ? b->cap : 64;
+	while (ncap < need) {
+		if (!bh_size_mul(ncap, 2, &ncap))
+			return BH_ENOMEM;
+	}
+	n = realloc(b->data, ncap);
+	if (!n)
+		return BH_ENOMEM;
+	b->data = n;
+	b->cap = ncap;
+	return 0;
+}
+
+int bh_buf_append(bh_buf *b, const void *p, size_t n)
+{
+	int rc = bh_buf_grow(b, n);
+	if (rc)
+		return rc;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int bh_buf_puts(bh_buf *b, const char *s) { return bh_buf_append(b, s, strlen(s)); }
+int bh_buf_putc(bh_buf *b, char c) { return bh_buf_append(b, &c, 1); }
+
+int bh_buf_printf(bh_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n, rc;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return BH_EINVAL;
+	rc = bh_buf_grow(b, (size_t)n);
+	if (rc)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return 0;
+}
+
+void bh_buf_reset(bh_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void bh_buf_free(bh_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *bh_buf_steal(bh_buf *b)
+{
+	char *d;
+	if (!b->data && bh_buf_grow(b, 0))
+		return NULL;
+	d = b->data;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return d;
+}
+
+char *bh_strdup(const char *s) { return s ? strdup(s) : NULL; }
+
+char *bh_strndup(const char *s, size_t n)
+{
+	char *d;
+	size_t sz;
+	if (!s || !bh_size_add(n, 1, &sz))
+		return NULL;
+	d = malloc(sz);
+	if (!d)
+		return NULL;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+void bh_trim(const char **s, size_t *n)
+{
+	const char *p = *s;
+	size_t l = *n;
+	while (l && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		p++;
+		l--;
+	}
+	while (l && (p[l - 1] == ' ' || p[l - 1] == '\t' || p[l - 1] == '\r' || p[l - 1] == '\n'))
+		l--;
+	*s = p;
+	*n = l;
+}
+
+char *bh_strdup_trim(const char *s, size_t n)
+{
+	bh_trim(&s, &n);
+	return bh_strndup(s, n);
+}
+
+bool bh_str_startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool bh_str_endswith(const char *s, const char *suffix)
+{
+	return bh_mem_endswith(s, strlen(s), suffix);
+}
+
+bool bh_mem_startswith(const char *s, size_t n, const char *prefix)
+{
+	size_t l = strlen(prefix);
+	return n >= l && memcmp(s, prefix, l) == 0;
+}
+
+bool bh_mem_endswith(const char *s, size_t n, const char *suffix)
+{
+	size_t l = strlen(suffix);
+	return n >= l && memcmp(s + n - l, suffix, l) == 0;
+}
+
+void bh_lines_init(bh_lines *it, const char *data, size_t len)
+{
+	it->p = data;
+	it->end = data ? data + len : NULL;
+}
+
+bool bh_lines_next(bh_lines *it, const char **line, size_t *len)
+{
+	const char *nl;
+	size_t l;
+	if (!it->p || it->p >= it->end)
+		return false;
+	nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+	l = nl ? (size_t)(nl - it->p) : (size_t)(it->end - it->p);
+	*line = it->p;
+	it->p = nl ? nl + 1 : it->end;
+	if (l && (*line)[l - 1] == '\r')
+		l--;
+	*len = l;
+	return true;
+}

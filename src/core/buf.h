@@ -1,0 +1,55 @@
+/* buf.h - growable byte buffer and small string helpers with checked size arithmetic. */
+#ifndef BH_CORE_BUF_H
+#define BH_CORE_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A growable buffer; data is always NUL-terminated when non-NULL. Owner frees with bh_buf_free. */
+typedef struct bh_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+} bh_buf;
+
+#define BH_BUF_INIT { NULL, 0, 0 }
+
+int bh_buf_grow(bh_buf *b, size_t extra);
+int bh_buf_append(bh_buf *b, const void *p, size_t n);
+int bh_buf_puts(bh_buf *b, const char *s);
+int bh_buf_putc(bh_buf *b, char c);
+int bh_buf_printf(bh_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void bh_buf_reset(bh_buf *b);
+void bh_buf_free(bh_buf *b);
+/* Hands the data to the caller (caller frees with free()); leaves b empty. Never NULL on success. */
+char *bh_buf_steal(bh_buf *b);
+
+/* Checked arithmetic: return false on overflow. */
+static inline bool bh_size_add(size_t a, size_t b, size_t *out) { return !__builtin_add_overflow(a, b, out); }
+static inline bool bh_size_mul(size_t a, size_t b, size_t *out) { return !__builtin_mul_overflow(a, b, out); }
+
+/* Allocating string copies; return NULL on allocation failure (or if s is NULL). Caller frees. */
+char *bh_strdup(const char *s);
+char *bh_strndup(const char *s, size_t n);
+/* Copy with surrounding ASCII whitespace removed. Caller frees. */
+char *bh_strdup_trim(const char *s, size_t n);
+
+bool bh_str_startswith(const char *s, const char *prefix);
+bool bh_str_endswith(const char *s, const char *suffix);
+/* Memory-range variants for non-terminated input. */
+bool bh_mem_startswith(const char *s, size_t n, const char *prefix);
+bool bh_mem_endswith(const char *s, size_t n, const char *suffix);
+
+/* Iterates lines of a memory range; strips a trailing '\r'. Returns false at end. */
+typedef struct bh_lines {
+	const char *p;
+	const char *end;
+} bh_lines;
+void bh_lines_init(bh_lines *it, const char *data, size_t len);
+bool bh_lines_next(bh_lines *it, const char **line, size_t *len);
+
+/* Trims ASCII whitespace in place on a (ptr,len) range. */
+void bh_trim(const char **s, size_t *n);
+
+#endif

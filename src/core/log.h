@@ -1,0 +1,15 @@
+/* log.h - warnings and progress to stderr; quiet unless enabled, never on stdout. */
+#ifndef BH_CORE_LOG_H
+#define BH_CORE_LOG_H
+
+enum { BH_LOG_QUIET = 0, BH_LOG_WARN = 1, BH_LOG_INFO = 2, BH_LOG_DEBUG = 3 };
+
+void bh_log_set_level(int level);
+int bh_log_level(void);
+void bh_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bh_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bh_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Number of warnings emitted so far (also counted when quiet). */
+unsigned long bh_log_warnings(void);
+
+#endif
