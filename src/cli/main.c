@@ -1,3 +1,55 @@
-/* main.c - bulkhead command-line entry point (placeholder). */
+/* main.c - bulkhead command line: dispatches to one file per subcommand. */
 #include <stdio.h>
-int main(void) { puts("bulkhead"); return 0; }
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/error.h"
+#include "report/report.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: bulkhead <command> [options]\n\n"
+	      "commands:\n"
+	      "  sbom TARGET     inventory of an image or directory (CycloneDX, SPDX, JSON, table)\n"
+	      "  version         print the version\n\n"
+	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
+	      "        or a bare path (kind detected). `bulkhead sbom --help` for options.\n", fp);
+}
+
+int bh_cli_exit_code(int status)
+{
+	switch (status) {
+	case BH_OK: return BH_EXIT_OK;
+	case BH_EUSAGE: return BH_EXIT_USAGE;
+	case BH_EINVAL: case BH_ENOTFOUND: case BH_EIO: case BH_EDIGEST: case BH_EUNSUPPORTED: return BH_EXIT_INPUT;
+	case BH_ELIMIT: return BH_EXIT_LIMIT;
+	case BH_ENET: return BH_EXIT_NETWORK;
+	default: return BH_EXIT_ERROR;
+	}
+}
+
+int bh_cmd_version(int argc, char **argv)
+{
+	(void)argc; (void)argv;
+	printf("bulkhead %s\n", BH_VERSION);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return BH_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "sbom"))
+		return bh_cmd_sbom(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
+		return bh_cmd_version(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "bulkhead: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return BH_EXIT_USAGE;
+}

@@ -9,6 +9,11 @@ int bh_log_level(void);
 void bh_log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bh_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void bh_log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A transient status line on stderr, shown only when enabled (a TTY and not quiet). */
+void bh_log_set_progress(int on);
+void bh_log_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Clears the status line if one is shown. */
+void bh_log_progress_done(void);
 /* Number of warnings emitted so far (also counted when quiet). */
 unsigned long bh_log_warnings(void);
 

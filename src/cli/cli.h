@@ -1,0 +1,19 @@
+/* cli.h - subcommand entry points and the exit-code mapping shared by them. */
+#ifndef BH_CLI_CLI_H
+#define BH_CLI_CLI_H
+
+/* Exit codes (stable, documented in the README). */
+enum {
+	BH_EXIT_OK = 0,
+	BH_EXIT_ERROR = 1,   /* anything else (out of memory, cannot write output) */
+	BH_EXIT_USAGE = 2,   /* bad arguments */
+	BH_EXIT_INPUT = 3,   /* target unreadable, invalid, hostile or digest mismatch */
+	BH_EXIT_LIMIT = 4,   /* a configured limit was hit */
+	BH_EXIT_NETWORK = 5  /* engine socket / registry / feed unreachable */
+};
+
+int bh_cli_exit_code(int status);
+int bh_cmd_sbom(int argc, char **argv);
+int bh_cmd_version(int argc, char **argv);
+
+#endif

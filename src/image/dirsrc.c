@@ -1,0 +1,147 @@
+/* dirsrc.c - a root filesystem directory (dir:/ scans the host): walks it without following links. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "image/collect.h"
+#include "core/log.h"
+#include "image/source.h"
+
+#define MAX_DEPTH 128
+
+struct walk {
+	bh_collect *c;
+	char path[4096]; /* relative to the root, no leading '/' */
+	bool host_root;  /* scanning "/": skip kernel pseudo filesystems */
+};
+
+struct fdctx {
+	int fd;
+	uint64_t pos;
+};
+
+static int fd_read(void *ctx, void *buf, size_t n, size_t *got, bh_error *err)
+{
+	struct fdctx *f = ctx;
+	ssize_t r;
+	do
+		r = pread(f->fd, buf, n, (off_t)f->pos);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return bh_error_set(err, BH_EIO, "read: %s", strerror(errno));
+	f->pos += (uint64_t)r;
+	*got = (size_t)r;
+	return 0;
+}
+
+static int fd_pread(void *ctx, void *buf, size_t n, uint64_t off, size_t *got, bh_error *err)
+{
+	struct fdctx *f = ctx;
+	ssize_t r;
+	do
+		r = pread(f->fd, buf, n, (off_t)off);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return bh_error_set(err, BH_EIO, "read: %s", strerror(errno));
+	*got = (size_t)r;
+	return 0;
+}
+
+static const bh_file_ops fd_ops = { fd_read, fd_pread };
+
+static bool skip_top(const char *name)
+{
+	return !strcmp(name, "proc") || !strcmp(name, "sys") || !strcmp(name, "dev");
+}
+
+static int walk_dir(struct walk *w, int dfd, size_t plen, unsigned depth, bh_error *err)
+{
+	DIR *d;
+	struct dirent *de;
+	int rc = 0;
+
+	if (depth > MAX_DEPTH) {
+		bh_sbom_warn(w->c->sbom, "/%s: deeper than %d directories, not descended", w->path, MAX_DEPTH);
+		close(dfd);
+		return 0;
+	}
+	d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		const char *name = de->d_name;
+		size_t nlen = strlen(name), newlen;
+		struct stat st;
+
+		if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+			continue;
+		if (depth == 0 && w->host_root && skip_top(name))
+			continue;
+		newlen = plen + (plen ? 1 : 0) + nlen;
+		if (newlen + 1 >= sizeof(w->path))
+			continue;
+		if (plen)
+			w->path[plen] = '/';
+		memcpy(w->path + plen + (plen ? 1 : 0), name, nlen + 1);
+		if ((rc = bh_collect_tick(w->c, err)))
+			break;
+		if ((w->c->files & 8191) == 0)
+			bh_log_progress("bulkhead: %llu files", (unsigned long long)w->c->files);
+		if (de->d_type == DT_LNK || de->d_type == DT_CHR || de->d_type == DT_BLK ||
+		    de->d_type == DT_FIFO || de->d_type == DT_SOCK)
+			goto next;
+		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW))
+			goto next;
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0 && (rc = walk_dir(w, sub, newlen, depth + 1, err)))
+				break;
+		} else if (S_ISREG(st.st_mode) && bh_collect_wants(w->c, w->path, st.st_mode, (uint64_t)st.st_size)) {
+			struct fdctx fc = { -1, 0 };
+			fc.fd = openat(dirfd(d), name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+			if (fc.fd < 0) {
+				bh_sbom_warn(w->c->sbom, "/%s: %s", w->path, strerror(errno));
+				goto next;
+			}
+			rc = bh_collect_file(w->c, w->path, st.st_mode, (uint64_t)st.st_size, -1, &fd_ops, &fc, err);
+			close(fc.fd);
+			if (rc)
+				break;
+		}
+next:
+		w->path[plen] = '\0';
+	}
+	w->path[plen] = '\0';
+	closedir(d);
+	return rc;
+}
+
+int bh_source_dir(const char *path, const bh_scan_opts *o, bh_sbom *s, bh_error *err)
+{
+	struct walk w;
+	bh_collect c;
+	char real[4096];
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", path, strerror(errno));
+	memset(&w, 0, sizeof(w));
+	w.host_root = realpath(path, real) && strcmp(real, "/") == 0;
+	bh_collect_init(&c, &o->limits, s);
+	w.c = &c;
+	rc = walk_dir(&w, fd, 0, 0, err);
+	if (!rc)
+		rc = bh_collect_finish(&c, err);
+	bh_collect_free(&c);
+	if (!rc && !s->name)
+		s->name = bh_strdup(w.host_root ? "/" : path);
+	return rc;
+}

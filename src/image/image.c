@@ -1,0 +1,131 @@
+/* image.c - config parsing and the ordered, single-pass, digest-checked read of every layer. */
+#include "image/image.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "image/layer.h"
+
+int bh_image_read_blob(const bh_blobsrc *bs, const char *ref, const char *expect, const bh_limits *lim,
+		       bh_buf *out, bh_error *err)
+{
+	struct archive *outer = NULL;
+	bh_blob b;
+	int rc = bs->open(bs->ctx, ref, expect, NULL, &b, &outer, err);
+	if (!rc)
+		rc = bh_blob_read_all(&b, (size_t)lim->max_meta_size, out, err);
+	if (!rc)
+		rc = bh_blob_finish(&b, err);
+	bh_blob_close(&b);
+	if (outer)
+		archive_read_free(outer);
+	return rc;
+}
+
+static int set_str(char **dst, const char *v)
+{
+	return v ? bh_component_set(dst, v, (size_t)-1) : 0;
+}
+
+/* History entries with empty_layer do not own a layer; the rest map to layers in order. */
+static int parse_config(bh_sbom *s, json_t *cfg, size_t nlayers, bh_error *err)
+{
+	json_t *hist = json_object_get(cfg, "history"), *diff = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
+	size_t i, li = 0;
+
+	if (!json_is_object(cfg))
+		return bh_error_set(err, BH_EINVAL, "image config is not a JSON object");
+	if (set_str(&s->os, bh_json_str(cfg, "os")) || set_str(&s->arch, bh_json_str(cfg, "architecture")) ||
+	    set_str(&s->created, bh_json_str(cfg, "created")))
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	if (json_is_array(diff)) {
+		if (json_array_size(diff) != nlayers)
+			return bh_error_set(err, BH_EINVAL, "image config lists %zu diff_ids but the manifest %zu layers",
+					    json_array_size(diff), nlayers);
+		for (i = 0; i < nlayers; i++)
+			if (set_str(&s->layers[i].diff_id, json_string_value(json_array_get(diff, i))))
+				return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	for (i = 0; json_is_array(hist) && i < json_array_size(hist) && li < nlayers; i++) {
+		json_t *h = json_array_get(hist, i);
+		if (json_is_true(json_object_get(h, "empty_layer")))
+			continue;
+		if (set_str(&s->layers[li++].created_by, bh_json_str(h, "created_by")))
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_len, const char *config_digest,
+		  char *const *layer_refs, char *const *layer_digests, char *const *media_types, size_t nlayers,
+		  const bh_scan_opts *o, bh_sbom *s, bh_error *err)
+{
+	bh_collect c;
+	json_t *cfg = NULL;
+	size_t i;
+	int rc;
+
+	if (nlayers > o->limits.max_layers)
+		return bh_error_set(err, BH_ELIMIT, "image has %zu layers, more than the max-layers limit (%u)",
+				    nlayers, o->limits.max_layers);
+	if ((rc = bh_json_load(config_json, config_len, o->limits.max_json_depth, "image config", &cfg, err)))
+		return rc;
+	s->config = cfg;
+	if (config_digest && set_str(&s->image_id, config_digest))
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	for (i = 0; i < nlayers; i++) {
+		bh_layer *l;
+		if (bh_sbom_add_layer(s, &l) || set_str(&l->digest, layer_digests ? layer_digests[i] : NULL) ||
+		    set_str(&l->media_type, media_types ? media_types[i] : NULL))
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	if ((rc = parse_config(s, cfg, nlayers, err)))
+		return rc;
+	for (i = 0; i < nlayers; i++)
+		if (!s->layers[i].digest && s->layers[i].diff_id && set_str(&s->layers[i].digest, s->layers[i].diff_id))
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+
+	bh_collect_init(&c, &o->limits, s);
+	for (i = 0; i < nlayers; i++) {
+		struct archive *outer = NULL, *a;
+		bh_blob b;
+		const char *expect = NULL, *expect2 = NULL;
+		if (o->verify_digests) {
+			expect = layer_digests && layer_digests[i] ? layer_digests[i] : NULL;
+			/* An uncompressed layer hashes to its diff_id. */
+			expect2 = s->layers[i].diff_id;
+		}
+		bh_log_info("layer %zu/%zu %s", i + 1, nlayers, layer_refs[i]);
+		bh_log_progress("bulkhead: reading layer %zu/%zu", i + 1, nlayers);
+		rc = bs->open(bs->ctx, layer_refs[i], expect, expect2, &b, &outer, err);
+		if (rc)
+			goto fail_layer;
+		a = bh_layer_reader_new();
+		if (!a) {
+			rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+			bh_blob_close(&b);
+			goto fail_layer;
+		}
+		rc = bh_blob_attach(&b, a, err);
+		if (!rc)
+			rc = bh_layer_walk(a, (int)i, b.name, &c, err);
+		if (!rc)
+			rc = bh_blob_finish(&b, err);
+		archive_read_free(a);
+		s->layers[i].size = b.total;
+		bh_blob_close(&b);
+		if (outer)
+			archive_read_free(outer);
+		if (rc)
+			goto fail_layer;
+	}
+	rc = bh_collect_finish(&c, err);
+	bh_collect_free(&c);
+	return rc;
+fail_layer:
+	bh_collect_free(&c);
+	return rc;
+}

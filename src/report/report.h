@@ -1,0 +1,33 @@
+/* report.h - writers for an inventory: table, native JSON, CycloneDX 1.5, SPDX 2.3. */
+#ifndef BH_REPORT_REPORT_H
+#define BH_REPORT_REPORT_H
+
+#include <stdio.h>
+
+#include "sbom/sbom.h"
+
+#define BH_VERSION "0.1.0"
+
+typedef enum bh_format {
+	BH_FORMAT_TABLE = 0,
+	BH_FORMAT_JSON,
+	BH_FORMAT_CYCLONEDX,
+	BH_FORMAT_SPDX
+} bh_format;
+
+/* Parses a format name (table, json, cyclonedx/cdx, spdx/spdx-json); BH_EUSAGE when unknown. */
+int bh_format_parse(const char *name, bh_format *out);
+/* Writes s to fp in format f. */
+int bh_report_write(const bh_sbom *s, bh_format f, FILE *fp, bh_error *err);
+
+/* Individual writers. The JSON ones build a document the caller json_decref's. */
+int bh_report_json(const bh_sbom *s, json_t **out, bh_error *err);
+int bh_report_cyclonedx(const bh_sbom *s, json_t **out, bh_error *err);
+int bh_report_spdx(const bh_sbom *s, json_t **out, bh_error *err);
+int bh_report_table(const bh_sbom *s, FILE *fp, bh_error *err);
+
+/* Shared helpers: RFC 3339 UTC time (honours SOURCE_DATE_EPOCH) and a random v4 UUID. */
+void bh_report_timestamp(char out[32]);
+void bh_report_uuid(char out[37]);
+
+#endif

@@ -1,0 +1,182 @@
+/* sbom.c - lifetime of a scan result and its finalisation (ordering, OS, purls). */
+#include "sbom/sbom.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "sbom/purl.h"
+
+void bh_sbom_init(bh_sbom *s) { memset(s, 0, sizeof(*s)); }
+
+static void strv_free(char **v, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void bh_sbom_free(bh_sbom *s)
+{
+	size_t i;
+	free(s->input); free(s->kind); free(s->name); free(s->image_id); free(s->manifest_digest);
+	free(s->os); free(s->arch); free(s->created);
+	strv_free(s->repo_tags, s->nrepo_tags);
+	strv_free(s->repo_digests, s->nrepo_digests);
+	strv_free(s->warnings, s->nwarnings);
+	if (s->config)
+		json_decref(s->config);
+	for (i = 0; i < s->nlayers; i++) {
+		free(s->layers[i].digest); free(s->layers[i].diff_id);
+		free(s->layers[i].created_by); free(s->layers[i].media_type);
+	}
+	free(s->layers);
+	free(s->osinfo.family); free(s->osinfo.name); free(s->osinfo.version); free(s->osinfo.codename);
+	bh_complist_free(&s->comps);
+	bh_sbom_init(s);
+}
+
+int bh_strv_push(char ***v, size_t *n, const char *str)
+{
+	char **nv;
+	size_t bytes;
+	if (!bh_size_mul(*n + 1, sizeof(char *), &bytes))
+		return BH_ENOMEM;
+	nv = realloc(*v, bytes);
+	if (!nv)
+		return BH_ENOMEM;
+	*v = nv;
+	nv[*n] = bh_strdup(str);
+	if (!nv[*n])
+		return BH_ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+int bh_sbom_warn(bh_sbom *s, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	bh_log_warn("%s", msg);
+	/* Bounded: a hostile image must not grow the warning list without end. */
+	if (s->nwarnings >= 1000)
+		return 0;
+	return bh_strv_push(&s->warnings, &s->nwarnings, msg);
+}
+
+int bh_sbom_add_layer(bh_sbom *s, bh_layer **out)
+{
+	bh_layer *n;
+	size_t bytes;
+	if (!bh_size_mul(s->nlayers + 1, sizeof(*n), &bytes))
+		return BH_ENOMEM;
+	n = realloc(s->layers, bytes);
+	if (!n)
+		return BH_ENOMEM;
+	s->layers = n;
+	memset(&n[s->nlayers], 0, sizeof(*n));
+	*out = &n[s->nlayers++];
+	return 0;
+}
+
+static int str_cmp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int comp_cmp(const void *pa, const void *pb)
+{
+	const bh_component *a = *(bh_component *const *)pa, *b = *(bh_component *const *)pb;
+	int r;
+	if (a->eco != b->eco)
+		return (int)a->eco - (int)b->eco;
+	if ((r = str_cmp(a->namespace, b->namespace)))
+		return r;
+	if ((r = str_cmp(a->name, b->name)))
+		return r;
+	if ((r = str_cmp(a->version, b->version)))
+		return r;
+	if ((r = str_cmp(a->arch, b->arch)))
+		return r;
+	return str_cmp(a->path, b->path);
+}
+
+/* The OS record found in /etc wins over /usr/lib; debian_version/alpine-release refine VERSION_ID. */
+static int take_os(bh_sbom *s)
+{
+	size_t i;
+	const bh_component *best = NULL;
+	const char *refined = NULL;
+	int best_rank = -1;
+
+	for (i = 0; i < s->comps.n; i++) {
+		const bh_component *c = s->comps.items[i];
+		int rank;
+		if (c->eco != BH_ECO_OS)
+			continue;
+		if (bh_component_get_prop(c, "os.refine")) {
+			refined = c->version;
+			continue;
+		}
+		rank = c->path && strcmp(c->path, "/etc/os-release") == 0 ? 2 : 1;
+		if (rank > best_rank) {
+			best = c;
+			best_rank = rank;
+		}
+	}
+	if (best) {
+		const char *cn = bh_component_get_prop(best, "os.codename");
+		const char *pn = bh_component_get_prop(best, "os.pretty_name");
+		if (bh_component_set(&s->osinfo.family, best->name, (size_t)-1) ||
+		    bh_component_set(&s->osinfo.version, best->version, (size_t)-1) ||
+		    bh_component_set(&s->osinfo.codename, cn, (size_t)-1) ||
+		    bh_component_set(&s->osinfo.name, pn, (size_t)-1))
+			return BH_ENOMEM;
+	}
+	/* A point release from debian_version/alpine-release is more precise than VERSION_ID ("12"). */
+	if (refined && s->osinfo.family && s->osinfo.version &&
+	    strncmp(refined, s->osinfo.version, strlen(s->osinfo.version)) == 0)
+		if (bh_component_set(&s->osinfo.version, refined, (size_t)-1))
+			return BH_ENOMEM;
+	/* OS records are not components of their own in the outputs. */
+	for (i = s->comps.n; i-- > 0;)
+		if (s->comps.items[i]->eco == BH_ECO_OS)
+			bh_complist_remove(&s->comps, i);
+	return 0;
+}
+
+int bh_sbom_finalize(bh_sbom *s, bh_error *err)
+{
+	size_t i;
+	int rc = take_os(s);
+	if (rc)
+		return bh_error_set(err, rc, "out of memory");
+	if (s->comps.n > 1)
+		qsort(s->comps.items, s->comps.n, sizeof(*s->comps.items), comp_cmp);
+	for (i = 0; i < s->comps.n; i++) {
+		bh_component *c = s->comps.items[i];
+		char *p = NULL;
+		if (c->eco == BH_ECO_DEB) {
+			/* dpkg-query's ${source:Package}/${source:Version} default to the binary ones. */
+			if (!c->src_name && bh_component_set(&c->src_name, c->name, (size_t)-1))
+				return bh_error_set(err, BH_ENOMEM, "out of memory");
+			if (!c->src_version && bh_component_set(&c->src_version, c->version, (size_t)-1))
+				return bh_error_set(err, BH_ENOMEM, "out of memory");
+		}
+		rc = bh_purl_build(c, &s->osinfo, &p);
+		if (rc)
+			return bh_error_set(err, rc, "purl for %s: out of memory", c->name ? c->name : "?");
+		free(c->purl);
+		c->purl = p;
+	}
+	return 0;
+}
