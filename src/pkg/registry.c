@@ -3,6 +3,7 @@
 
 extern const bh_analyzer bh_analyzer_osrelease;
 extern const bh_analyzer bh_analyzer_dpkg;
+extern const bh_analyzer bh_analyzer_dpkgcopyright;
 extern const bh_analyzer bh_analyzer_apk;
 extern const bh_analyzer bh_analyzer_rpm;
 extern const bh_analyzer bh_analyzer_npm;
@@ -16,6 +17,7 @@ extern const bh_analyzer bh_analyzer_composer;
 static const bh_analyzer *const table[] = {
 	&bh_analyzer_osrelease,
 	&bh_analyzer_dpkg,
+	&bh_analyzer_dpkgcopyright,
 	&bh_analyzer_apk,
 	&bh_analyzer_rpm,
 	&bh_analyzer_npm,

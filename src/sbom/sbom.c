@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/map.h"
 #include "sbom/purl.h"
 
 void bh_sbom_init(bh_sbom *s) { memset(s, 0, sizeof(*s)); }
@@ -154,10 +155,53 @@ static int take_os(bh_sbom *s)
 	return 0;
 }
 
+/*
+ * Licences from /usr/share/doc/PKG/copyright go to the dpkg packages of that name (a package
+ * whose doc dir is a symlink to another's shares that one's licence, as dpkg-query shows it).
+ */
+static int merge_deb_licenses(bh_sbom *s)
+{
+	bh_map lic;
+	size_t i;
+	int rc = 0;
+
+	bh_map_init(&lic, NULL);
+	for (i = 0; i < s->comps.n && !rc; i++) {
+		const bh_component *c = s->comps.items[i];
+		if (c->eco == BH_ECO_NONE && c->name && c->license && bh_component_get_prop(c, "deb.copyright"))
+			rc = bh_map_put(&lic, c->name, c->license);
+	}
+	for (i = 0; i < s->comps.n && !rc; i++) {
+		bh_component *c = s->comps.items[i];
+		const char *l;
+		if (c->eco != BH_ECO_DEB || c->license || !c->name)
+			continue;
+		l = bh_map_get(&lic, c->name);
+		if (!l) {
+			/* Multi-arch packages ship their doc dir as "name" even when named "name:arch". */
+			const char *colon = strchr(c->name, ':');
+			if (colon) {
+				char base[256];
+				snprintf(base, sizeof(base), "%.*s", (int)(colon - c->name), c->name);
+				l = bh_map_get(&lic, base);
+			}
+		}
+		if (l)
+			rc = bh_component_set(&c->license, l, (size_t)-1);
+	}
+	bh_map_free(&lic);
+	for (i = s->comps.n; i-- > 0;)
+		if (s->comps.items[i]->eco == BH_ECO_NONE && bh_component_get_prop(s->comps.items[i], "deb.copyright"))
+			bh_complist_remove(&s->comps, i);
+	return rc;
+}
+
 int bh_sbom_finalize(bh_sbom *s, bh_error *err)
 {
 	size_t i;
 	int rc = take_os(s);
+	if (!rc)
+		rc = merge_deb_licenses(s);
 	if (rc)
 		return bh_error_set(err, rc, "out of memory");
 	if (s->comps.n > 1)
