@@ -97,6 +97,8 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 				/* aufs bookkeeping (.wh..wh.plnk and friends): nothing to apply. */
 			} else if (blen > 4) {
 				size_t vlen = dirlen + (blen - 4);
+				if (dirlen)
+					victim[dirlen - 1] = '/';
 				memcpy(victim + dirlen, base + 4, blen - 4);
 				victim[vlen] = '\0';
 				bh_collect_remove(c, victim, true, true, layer);

@@ -1,0 +1,185 @@
+/* test_source.c - docker-archive and OCI archive reading, digest checks and manifest errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "image/blob.h"
+#include "image/source.h"
+#include "support/tarbuild.h"
+
+#define STATUS(pkg, ver) "Package: " pkg "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " ver "\n\n"
+
+static char names[4][128];
+
+/* Builds a docker-archive with two layers; corrupt != 0 changes layer 1's bytes after hashing. */
+static int make_archive(int corrupt, const char *manifest_override)
+{
+	const tb_entry l0[] = { { "var/lib/dpkg/status", 'f', STATUS("a", "1"), 0 },
+				{ "etc/os-release", 'f', "ID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n", 0 } };
+	const tb_entry l1[] = { { "var/lib/dpkg/status", 'f', STATUS("a", "1") STATUS("b", "2"), 0 } };
+	size_t len0, len1, olen;
+	void *t0 = tb_build(l0, 2, 0, &len0), *t1 = tb_build(l1, 1, 0, &len1), *outer;
+	char d0[80], d1[80], dc[80], config[1024], manifest[1024];
+	int fd;
+
+	bh_digest_mem(t0, len0, d0);
+	bh_digest_mem(t1, len1, d1);
+	snprintf(config, sizeof(config),
+		 "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"%s\",\"%s\"]},"
+		 "\"history\":[{\"created_by\":\"base\"},{\"created_by\":\"meta\",\"empty_layer\":true},{\"created_by\":\"RUN apt-get install b\"}]}",
+		 d0, d1);
+	bh_digest_mem(config, strlen(config), dc);
+	snprintf(names[0], sizeof(names[0]), "%s.tar", d0 + 7);
+	snprintf(names[1], sizeof(names[1]), "%s.tar", d1 + 7);
+	snprintf(names[2], sizeof(names[2]), "%s.json", dc + 7);
+	snprintf(manifest, sizeof(manifest), "[{\"Config\":\"%s\",\"RepoTags\":[\"t:1\"],\"Layers\":[\"%s\",\"%s\"]}]",
+		 names[2], names[0], names[1]);
+	if (corrupt)
+		((char *)t1)[600] ^= 1; /* inside the status file's data: still a valid tar */
+	{
+		const tb_entry outer_e[] = {
+			{ names[0], 'f', NULL, 0 }, { names[1], 'f', NULL, 0 }, { names[2], 'f', config, 0 },
+			{ "manifest.json", 'f', manifest_override ? manifest_override : manifest, 0 },
+		};
+		/* tb_build takes NUL-terminated contents; tar layers contain NULs, so write them by hand. */
+		struct archive *a = archive_write_new();
+		size_t used = 0, cap = 1 << 20, i;
+		outer = malloc(cap);
+		archive_write_set_format_pax_restricted(a);
+		archive_write_open_memory(a, outer, cap, &used);
+		for (i = 0; i < 4; i++) {
+			struct archive_entry *ae = archive_entry_new();
+			const void *data = i == 0 ? t0 : i == 1 ? t1 : outer_e[i].content;
+			size_t n = i == 0 ? len0 : i == 1 ? len1 : strlen(outer_e[i].content);
+			archive_entry_set_pathname(ae, outer_e[i].path);
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_perm(ae, 0644);
+			archive_entry_set_size(ae, (la_int64_t)n);
+			archive_write_header(a, ae);
+			archive_write_data(a, data, n);
+			archive_entry_free(ae);
+		}
+		archive_write_close(a);
+		archive_write_free(a);
+		olen = used;
+	}
+	fd = memfd_create("img", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, outer, olen), (ssize_t)olen);
+	free(outer);
+	free(t0);
+	free(t1);
+	return fd;
+}
+
+static int scan(int fd, bh_sbom *s, bh_error *err)
+{
+	bh_scan_opts o;
+	bh_scan_opts_default(&o);
+	bh_sbom_init(s);
+	return bh_source_docker_archive(fd, "test.tar", &o, s, err);
+}
+
+static void test_docker_archive(void **state)
+{
+	int fd = make_archive(0, NULL);
+	bh_sbom s;
+	bh_error err;
+	(void)state;
+	assert_int_equal(scan(fd, &s, &err), 0);
+	assert_int_equal(bh_sbom_finalize(&s, &err), 0);
+	assert_int_equal(s.nlayers, 2);
+	assert_string_equal(s.layers[1].created_by, "RUN apt-get install b");
+	assert_string_equal(s.osinfo.family, "debian");
+	assert_string_equal(s.repo_tags[0], "t:1");
+	assert_int_equal(s.comps.n, 2);
+	assert_string_equal(s.comps.items[1]->name, "b");
+	assert_int_equal(s.comps.items[1]->layer, 1);
+	assert_int_equal(s.comps.items[0]->layer, 0);
+	assert_string_equal(s.comps.items[1]->purl, "pkg:deb/debian/b@2?arch=amd64&distro=debian-12");
+	bh_sbom_free(&s);
+	close(fd);
+}
+
+static void test_digest_mismatch(void **state)
+{
+	int fd = make_archive(1, NULL);
+	bh_sbom s;
+	bh_error err;
+	(void)state;
+	assert_int_equal(scan(fd, &s, &err), BH_EDIGEST);
+	assert_non_null(strstr(err.msg, names[1]));
+	assert_non_null(strstr(err.msg, "digest mismatch"));
+	bh_sbom_free(&s);
+	close(fd);
+}
+
+static void test_bad_manifests(void **state)
+{
+	static const char *const bad[] = {
+		"{}", "[]", "[{\"Config\":\"x.json\",\"Layers\":[]}]", "[[[[[[[[", "[{\"Config\":1}]",
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int fd = make_archive(0, bad[i]);
+		bh_sbom s;
+		bh_error err;
+		int rc = scan(fd, &s, &err);
+		assert_true(rc == BH_EINVAL || rc == BH_ENOTFOUND);
+		assert_true(strlen(err.msg) > 0);
+		bh_sbom_free(&s);
+		close(fd);
+	}
+}
+
+static void test_missing_layer(void **state)
+{
+	int fd = make_archive(0, "[{\"Config\":\"c.json\",\"Layers\":[\"nope.tar\"]}]");
+	bh_sbom s;
+	bh_error err;
+	(void)state;
+	assert_int_equal(scan(fd, &s, &err), BH_ENOTFOUND);
+	assert_non_null(strstr(err.msg, "c.json"));
+	bh_sbom_free(&s);
+	close(fd);
+}
+
+static void test_target_parse(void **state)
+{
+	bh_target_kind k;
+	const char *rest;
+	bh_error err;
+	(void)state;
+	assert_int_equal(bh_target_parse("oci:/x:tag", &k, &rest, &err), 0);
+	assert_int_equal(k, BH_TARGET_OCI_DIR);
+	assert_string_equal(rest, "/x:tag");
+	assert_int_equal(bh_target_parse("engine:alpine", &k, &rest, &err), 0);
+	assert_int_equal(k, BH_TARGET_ENGINE);
+	assert_int_equal(bh_target_parse("/", &k, &rest, &err), 0);
+	assert_int_equal(k, BH_TARGET_DIR);
+	assert_int_equal(bh_target_parse("/nonexistent/x", &k, &rest, &err), BH_ENOTFOUND);
+	assert_int_equal(bh_target_parse("dir:", &k, &rest, &err), BH_EUSAGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_docker_archive),
+		cmocka_unit_test(test_digest_mismatch),
+		cmocka_unit_test(test_bad_manifests),
+		cmocka_unit_test(test_missing_layer),
+		cmocka_unit_test(test_target_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
