@@ -1,0 +1,35 @@
+#!/bin/sh
+# setup.sh - on a fresh Debian 12 machine: install what bulkhead needs (build, tests, benchmarks)
+# from Debian's packages, build it, and run the main job: an SBOM scan of this machine.
+#   sh scripts/setup.sh            install + build + scan dir:/
+#   sh scripts/setup.sh --no-scan  install + build only (what CI uses)
+set -eu
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# Build and library dependencies.
+BUILD_PKGS="build-essential pkg-config libarchive-dev libjansson-dev libyaml-dev libsqlite3-dev
+  libcurl4-openssl-dev libssl-dev zlib1g-dev libcmocka-dev"
+# Tools the tests use to make real images and artefacts, and the sanitizer/fuzzer runtime.
+TEST_PKGS="clang libclang-rt-14-dev jq python3 podman runc skopeo umoci buildah debootstrap
+  docker-registry golang-go rpm curl ca-certificates valgrind"
+
+missing=""
+for p in $BUILD_PKGS $TEST_PKGS; do
+	dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "setup: installing:$missing"
+	$SUDO apt-get update -q
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+fi
+
+make -j"$(nproc)"
+
+if [ "${1:-}" != "--no-scan" ]; then
+	echo "setup: scanning this machine (build/bulkhead sbom dir:/)"
+	./build/bulkhead sbom dir:/
+fi
