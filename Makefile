@@ -52,9 +52,34 @@ test: all tests
 unit: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh
 
+# libFuzzer targets (clang): one per analyzer listed in fuzz/targets.txt plus layer, archive, json.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc $(shell pkg-config --cflags $(PKGS))
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build-fuzz/%.o)
+FUZZ_ANALYZERS := $(shell awk '!/^\#/ && NF==3 {print $$1}' fuzz/targets.txt)
+FUZZ_BINS := $(addprefix build-fuzz/fuzz_,$(FUZZ_ANALYZERS) layer archive json)
+
+build-fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -c -o $@ $<
+
+build-fuzz/libbulkhead.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build-fuzz/fuzz_layer build-fuzz/fuzz_archive build-fuzz/fuzz_json: build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libbulkhead.a
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libbulkhead.a $(LDLIBS)
+
+build-fuzz/fuzz_%: fuzz/fuzz_analyzer.c build-fuzz/libbulkhead.a fuzz/targets.txt
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+		-DANALYZER=$$(awk '$$1=="$*" {print $$2}' fuzz/targets.txt) \
+		-DFUZZ_PATH="\"$$(awk '$$1=="$*" {print $$3}' fuzz/targets.txt)\"" \
+		-o $@ $< build-fuzz/libbulkhead.a $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+
 clean:
 	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all tests test unit clean
+.PHONY: all tests test unit clean fuzz

@@ -103,6 +103,8 @@ int bh_tarindex_build(bh_tarindex *ti, int fd, const char *label, const bh_limit
 	}
 out:
 	archive_read_free(a);
+	if (rc)
+		bh_tarindex_free(ti);
 	return rc;
 }
 

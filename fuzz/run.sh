@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer target (clang, ASan+UBSan) and runs each for SECONDS (default 10).
+#   bash fuzz/run.sh            short run, as CI does
+#   bash fuzz/run.sh 3600       the long run (figures in the issue notes)
+# Seeds: fuzz/corpus/<name>/ (committed, small, from real files); findings land in build-fuzz/crash-*.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${1:-10}
+make -s fuzz
+mkdir -p build-fuzz/artifacts
+total=0; failed=0
+for bin in build-fuzz/fuzz_*; do
+	name=${bin#build-fuzz/fuzz_}
+	corpus=build-fuzz/corpus/$name
+	mkdir -p "$corpus"
+	[ -d "fuzz/corpus/$name" ] && cp -n fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
+	log=build-fuzz/$name.log
+	if "$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=512 -timeout=10 -max_len=1048576 \
+		-artifact_prefix=build-fuzz/artifacts/"$name"- "$corpus" >"$log" 2>&1; then
+		runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' || true)
+		[ -n "$runs" ] || runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+		echo "fuzz $name: ok, ${runs:-?} executions"
+	else
+		failed=$((failed + 1)); echo "fuzz $name: FAILED (see $log)"; tail -30 "$log"
+	fi
+	total=$((total + 1))
+done
+echo "fuzz: $((total - failed)) passed, $failed failed"
+[ $failed -eq 0 ]
