@@ -1,0 +1,382 @@
+/* db.c - SQLite vulnerability store with a versioned schema and atomic file swap on update. */
+#include "vuln/db.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+
+struct bh_vulndb {
+	sqlite3 *h;
+	char *path;   /* final path */
+	char *tmp;    /* path being written, NULL for read-only */
+	sqlite3_stmt *adv, *alias, *aff, *kev, *epss;
+	char last_id[256];     /* the advisory last stored, and its source: affected rows inherit it */
+	char last_source[64];
+};
+
+static const char schema[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+	"CREATE TABLE sources(name TEXT PRIMARY KEY, location TEXT, imported_at TEXT, records INTEGER, etag TEXT, last_modified TEXT);"
+	"CREATE TABLE advisories(id TEXT PRIMARY KEY, source TEXT, summary TEXT, details TEXT, severity TEXT,"
+	" cvss_vector TEXT, cvss_score REAL, published TEXT, modified TEXT, withdrawn TEXT, url TEXT);"
+	"CREATE TABLE aliases(advisory_id TEXT NOT NULL, alias TEXT NOT NULL, PRIMARY KEY(advisory_id, alias)) WITHOUT ROWID;"
+	"CREATE INDEX aliases_alias ON aliases(alias);"
+	"CREATE TABLE affected(advisory_id TEXT NOT NULL, source TEXT, ecosystem TEXT NOT NULL, package TEXT NOT NULL,"
+	" distro TEXT NOT NULL DEFAULT '', ranges TEXT, versions TEXT, status TEXT, fixed_version TEXT, severity TEXT);"
+	"CREATE INDEX affected_pkg ON affected(ecosystem, package, distro);"
+	"CREATE INDEX affected_adv ON affected(advisory_id);"
+	"CREATE TABLE kev(cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT, ransomware TEXT, name TEXT);"
+	"CREATE TABLE epss(cve TEXT PRIMARY KEY, score REAL, percentile REAL);";
+
+char *bh_vulndb_default_path(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	bh_buf b = BH_BUF_INIT;
+	if (x && *x)
+		bh_buf_printf(&b, "%s/bulkhead/vuln.db", x);
+	else
+		bh_buf_printf(&b, "%s/.cache/bulkhead/vuln.db", home && *home ? home : "/tmp");
+	return bh_buf_steal(&b);
+}
+
+static int sqlerr(bh_vulndb *db, bh_error *err, const char *what)
+{
+	return bh_error_set(err, BH_EIO, "vulnerability DB %s: %s: %s", db->tmp ? db->tmp : db->path, what,
+			    db->h ? sqlite3_errmsg(db->h) : "cannot open");
+}
+
+int bh_vulndb_open(const char *path, bh_vulndb **out, bh_error *err)
+{
+	bh_vulndb *db;
+	sqlite3_stmt *st;
+	int ver = -1;
+
+	*out = NULL;
+	if (access(path, R_OK) != 0)
+		return bh_error_set(err, BH_ENOTFOUND, "no vulnerability DB at %s (run `bulkhead db import PATH` or `bulkhead db update`)", path);
+	db = calloc(1, sizeof(*db));
+	if (!db || !(db->path = bh_strdup(path))) {
+		free(db);
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		int rc = sqlerr(db, err, "open");
+		bh_vulndb_close(db);
+		return rc;
+	}
+	if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key='schema'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			ver = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (ver != BH_VULNDB_SCHEMA) {
+		bh_vulndb_close(db);
+		return bh_error_set(err, BH_EUNSUPPORTED, "vulnerability DB %s has schema %d, this bulkhead needs %d: rebuild it with `bulkhead db import`",
+				    path, ver, BH_VULNDB_SCHEMA);
+	}
+	*out = db;
+	return 0;
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[4096];
+	size_t i, n = strlen(path);
+	if (n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, path, n + 1);
+	for (i = 1; i < n; i++) {
+		if (tmp[i] != '/')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
+			return -1;
+		tmp[i] = '/';
+	}
+	return 0;
+}
+
+static int prepare(bh_vulndb *db, bh_error *err)
+{
+	if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO advisories VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &db->adv, NULL) ||
+	    sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO aliases VALUES(?,?)", -1, &db->alias, NULL) ||
+	    sqlite3_prepare_v2(db->h, "INSERT INTO affected VALUES(?,?,?,?,?,?,?,?,?,?)", -1, &db->aff, NULL) ||
+	    sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO kev VALUES(?,?,?,?,?)", -1, &db->kev, NULL) ||
+	    sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO epss VALUES(?,?,?)", -1, &db->epss, NULL))
+		return sqlerr(db, err, "prepare");
+	return 0;
+}
+
+int bh_vulndb_create(const char *path, bool copy_existing, bh_vulndb **out, bh_error *err)
+{
+	bh_vulndb *db;
+	bh_buf t = BH_BUF_INIT;
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc;
+
+	*out = NULL;
+	if (mkdirs(path))
+		return bh_error_set(err, BH_EIO, "cannot create the directory of %s: %s", path, strerror(errno));
+	db = calloc(1, sizeof(*db));
+	if (!db || bh_buf_printf(&t, "%s.tmp-%ld", path, (long)getpid())) {
+		free(db);
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	db->tmp = bh_buf_steal(&t);
+	db->path = bh_strdup(path);
+	unlink(db->tmp);
+	if (copy_existing && access(path, R_OK) == 0) {
+		/* Start from a copy of the current DB so an import adds to what is there. */
+		sqlite3 *src;
+		sqlite3_backup *bk;
+		if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+		    sqlite3_open(db->tmp, &db->h) == SQLITE_OK &&
+		    (bk = sqlite3_backup_init(db->h, "main", src, "main")) != NULL) {
+			sqlite3_backup_step(bk, -1);
+			sqlite3_backup_finish(bk);
+		}
+		sqlite3_close(src);
+		if (db->h) {
+			sqlite3_stmt *st;
+			int ver = -1;
+			if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key='schema'", -1, &st, NULL) == SQLITE_OK) {
+				if (sqlite3_step(st) == SQLITE_ROW)
+					ver = sqlite3_column_int(st, 0);
+				sqlite3_finalize(st);
+			}
+			if (ver != BH_VULNDB_SCHEMA) {
+				/* An old schema is not migrated: start afresh. */
+				sqlite3_close(db->h);
+				db->h = NULL;
+				unlink(db->tmp);
+			}
+		}
+	}
+	if (!db->h) {
+		if (sqlite3_open(db->tmp, &db->h) != SQLITE_OK ||
+		    sqlite3_exec(db->h, schema, NULL, NULL, NULL) != SQLITE_OK) {
+			rc = sqlerr(db, err, "create");
+			bh_vulndb_close(db);
+			return rc;
+		}
+	}
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	{
+		char sql[256];
+		snprintf(sql, sizeof(sql),
+			 "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+			 "INSERT OR REPLACE INTO meta VALUES('schema','%d'); INSERT OR REPLACE INTO meta VALUES('built_at','%s');",
+			 BH_VULNDB_SCHEMA, ts);
+		if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			rc = sqlerr(db, err, "init");
+			bh_vulndb_close(db);
+			return rc;
+		}
+	}
+	if ((rc = prepare(db, err))) {
+		bh_vulndb_close(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+static void finalize_all(bh_vulndb *db)
+{
+	sqlite3_finalize(db->adv);
+	sqlite3_finalize(db->alias);
+	sqlite3_finalize(db->aff);
+	sqlite3_finalize(db->kev);
+	sqlite3_finalize(db->epss);
+	db->adv = db->alias = db->aff = db->kev = db->epss = NULL;
+}
+
+int bh_vulndb_commit(bh_vulndb *db, bh_error *err)
+{
+	if (!db->tmp)
+		return bh_error_set(err, BH_EUSAGE, "DB opened read-only");
+	finalize_all(db);
+	if (sqlite3_exec(db->h, "ANALYZE;", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlerr(db, err, "analyze");
+	if (sqlite3_close(db->h) != SQLITE_OK)
+		return sqlerr(db, err, "close");
+	db->h = NULL;
+	if (rename(db->tmp, db->path) != 0)
+		return bh_error_set(err, BH_EIO, "cannot move %s over %s: %s", db->tmp, db->path, strerror(errno));
+	free(db->tmp);
+	db->tmp = NULL;
+	return 0;
+}
+
+void bh_vulndb_close(bh_vulndb *db)
+{
+	if (!db)
+		return;
+	finalize_all(db);
+	if (db->h)
+		sqlite3_close(db->h);
+	if (db->tmp)
+		unlink(db->tmp);
+	free(db->tmp);
+	free(db->path);
+	free(db);
+}
+
+int bh_vulndb_begin(bh_vulndb *db, bh_error *err)
+{
+	if (sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlerr(db, err, "begin");
+	return 0;
+}
+
+int bh_vulndb_end(bh_vulndb *db, bh_error *err)
+{
+	if (sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlerr(db, err, "commit");
+	return 0;
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int step(bh_vulndb *db, sqlite3_stmt *st, bh_error *err)
+{
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (r != SQLITE_DONE)
+		return sqlerr(db, err, "insert");
+	return 0;
+}
+
+int bh_vulndb_put_advisory(bh_vulndb *db, const bh_advisory *a, bh_error *err)
+{
+	size_t i;
+	int rc;
+	if (!a->id)
+		return bh_error_set(err, BH_EINVAL, "advisory without id");
+	bind_text(db->adv, 1, a->id);
+	bind_text(db->adv, 2, a->source);
+	bind_text(db->adv, 3, a->summary);
+	bind_text(db->adv, 4, a->details);
+	bind_text(db->adv, 5, a->severity);
+	bind_text(db->adv, 6, a->cvss_vector);
+	sqlite3_bind_double(db->adv, 7, a->cvss_score);
+	bind_text(db->adv, 8, a->published);
+	bind_text(db->adv, 9, a->modified);
+	bind_text(db->adv, 10, a->withdrawn);
+	bind_text(db->adv, 11, a->url);
+	if ((rc = step(db, db->adv, err)))
+		return rc;
+	snprintf(db->last_id, sizeof(db->last_id), "%s", a->id);
+	snprintf(db->last_source, sizeof(db->last_source), "%s", a->source ? a->source : "");
+	for (i = 0; i < a->naliases; i++) {
+		if (!a->aliases[i])
+			continue;
+		bind_text(db->alias, 1, a->id);
+		bind_text(db->alias, 2, a->aliases[i]);
+		if ((rc = step(db, db->alias, err)))
+			return rc;
+	}
+	return 0;
+}
+
+int bh_vulndb_put_affected(bh_vulndb *db, const bh_affected *a, bh_error *err)
+{
+	sqlite3_stmt *st = db->aff;
+	if (!a->advisory_id || !a->ecosystem || !a->package)
+		return bh_error_set(err, BH_EINVAL, "affected row without advisory, ecosystem or package");
+	bind_text(st, 1, a->advisory_id);
+	/* Rows carry their advisory's source so a re-import can clear them; put the advisory first. */
+	bind_text(st, 2, strcmp(db->last_id, a->advisory_id) == 0 ? db->last_source : NULL);
+	bind_text(st, 3, a->ecosystem);
+	bind_text(st, 4, a->package);
+	bind_text(st, 5, a->distro ? a->distro : "");
+	bind_text(st, 6, a->ranges);
+	bind_text(st, 7, a->versions);
+	bind_text(st, 8, a->status);
+	bind_text(st, 9, a->fixed_version);
+	bind_text(st, 10, a->severity);
+	return step(db, st, err);
+}
+
+int bh_vulndb_put_kev(bh_vulndb *db, const char *cve, const char *date_added, const char *due_date,
+		      const char *ransomware, const char *name, bh_error *err)
+{
+	bind_text(db->kev, 1, cve);
+	bind_text(db->kev, 2, date_added);
+	bind_text(db->kev, 3, due_date);
+	bind_text(db->kev, 4, ransomware);
+	bind_text(db->kev, 5, name);
+	return step(db, db->kev, err);
+}
+
+int bh_vulndb_put_epss(bh_vulndb *db, const char *cve, double score, double percentile, bh_error *err)
+{
+	bind_text(db->epss, 1, cve);
+	sqlite3_bind_double(db->epss, 2, score);
+	sqlite3_bind_double(db->epss, 3, percentile);
+	return step(db, db->epss, err);
+}
+
+int bh_vulndb_put_source(bh_vulndb *db, const char *name, const char *location, long records,
+			 const char *etag, const char *last_modified, bh_error *err)
+{
+	sqlite3_stmt *st;
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int r;
+	gmtime_r(&now, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO sources VALUES(?,?,?,?,?,?)", -1, &st, NULL) != SQLITE_OK)
+		return sqlerr(db, err, "prepare");
+	bind_text(st, 1, name);
+	bind_text(st, 2, location);
+	bind_text(st, 3, ts);
+	sqlite3_bind_int64(st, 4, records);
+	bind_text(st, 5, etag);
+	bind_text(st, 6, last_modified);
+	r = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return r == SQLITE_DONE ? 0 : sqlerr(db, err, "source");
+}
+
+int bh_vulndb_clear_source(bh_vulndb *db, const char *source, bh_error *err)
+{
+	sqlite3_stmt *st;
+	static const char *const sql[] = {
+		"DELETE FROM affected WHERE source=?1",
+		"DELETE FROM aliases WHERE advisory_id IN (SELECT id FROM advisories WHERE source=?1)",
+		"DELETE FROM advisories WHERE source=?1",
+	};
+	size_t i;
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		int r;
+		if (sqlite3_prepare_v2(db->h, sql[i], -1, &st, NULL) != SQLITE_OK)
+			return sqlerr(db, err, "prepare");
+		sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+		r = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (r != SQLITE_DONE)
+			return sqlerr(db, err, "clear");
+	}
+	return 0;
+}
+
+void *bh_vulndb_handle(bh_vulndb *db) { return db->h; }
