@@ -24,9 +24,9 @@ struct bh_vulndb {
 static const char schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
 	"CREATE TABLE sources(name TEXT PRIMARY KEY, location TEXT, imported_at TEXT, records INTEGER, etag TEXT, last_modified TEXT);"
-	"CREATE TABLE advisories(id TEXT PRIMARY KEY, source TEXT, summary TEXT, details TEXT, severity TEXT,"
-	" cvss_vector TEXT, cvss_score REAL, published TEXT, modified TEXT, withdrawn TEXT, url TEXT);"
-	"CREATE TABLE aliases(advisory_id TEXT NOT NULL, alias TEXT NOT NULL, PRIMARY KEY(advisory_id, alias)) WITHOUT ROWID;"
+	"CREATE TABLE advisories(id TEXT NOT NULL, source TEXT NOT NULL, summary TEXT, details TEXT, severity TEXT,"
+	" cvss_vector TEXT, cvss_score REAL, published TEXT, modified TEXT, withdrawn TEXT, url TEXT, PRIMARY KEY(source, id));"
+	"CREATE TABLE aliases(source TEXT NOT NULL, advisory_id TEXT NOT NULL, alias TEXT NOT NULL, PRIMARY KEY(source, advisory_id, alias)) WITHOUT ROWID;"
 	"CREATE INDEX aliases_alias ON aliases(alias);"
 	"CREATE TABLE affected(advisory_id TEXT NOT NULL, source TEXT, ecosystem TEXT NOT NULL, package TEXT NOT NULL,"
 	" distro TEXT NOT NULL DEFAULT '', ranges TEXT, versions TEXT, status TEXT, fixed_version TEXT, severity TEXT);"
@@ -106,7 +106,7 @@ static int mkdirs(const char *path)
 static int prepare(bh_vulndb *db, bh_error *err)
 {
 	if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO advisories VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &db->adv, NULL) ||
-	    sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO aliases VALUES(?,?)", -1, &db->alias, NULL) ||
+	    sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO aliases VALUES(?,?,?)", -1, &db->alias, NULL) ||
 	    sqlite3_prepare_v2(db->h, "INSERT INTO affected VALUES(?,?,?,?,?,?,?,?,?,?)", -1, &db->aff, NULL) ||
 	    sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO kev VALUES(?,?,?,?,?)", -1, &db->kev, NULL) ||
 	    sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO epss VALUES(?,?,?)", -1, &db->epss, NULL))
@@ -271,7 +271,7 @@ int bh_vulndb_put_advisory(bh_vulndb *db, const bh_advisory *a, bh_error *err)
 	if (!a->id)
 		return bh_error_set(err, BH_EINVAL, "advisory without id");
 	bind_text(db->adv, 1, a->id);
-	bind_text(db->adv, 2, a->source);
+	bind_text(db->adv, 2, a->source ? a->source : "");
 	bind_text(db->adv, 3, a->summary);
 	bind_text(db->adv, 4, a->details);
 	bind_text(db->adv, 5, a->severity);
@@ -288,8 +288,9 @@ int bh_vulndb_put_advisory(bh_vulndb *db, const bh_advisory *a, bh_error *err)
 	for (i = 0; i < a->naliases; i++) {
 		if (!a->aliases[i])
 			continue;
-		bind_text(db->alias, 1, a->id);
-		bind_text(db->alias, 2, a->aliases[i]);
+		bind_text(db->alias, 1, a->source ? a->source : "");
+		bind_text(db->alias, 2, a->id);
+		bind_text(db->alias, 3, a->aliases[i]);
 		if ((rc = step(db, db->alias, err)))
 			return rc;
 	}
@@ -362,7 +363,7 @@ int bh_vulndb_clear_source(bh_vulndb *db, const char *source, bh_error *err)
 	sqlite3_stmt *st;
 	static const char *const sql[] = {
 		"DELETE FROM affected WHERE source=?1",
-		"DELETE FROM aliases WHERE advisory_id IN (SELECT id FROM advisories WHERE source=?1)",
+		"DELETE FROM aliases WHERE source=?1",
 		"DELETE FROM advisories WHERE source=?1",
 	};
 	size_t i;

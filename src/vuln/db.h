@@ -28,7 +28,8 @@ void bh_vulndb_close(bh_vulndb *db);
 /* One advisory (OSV-like). Strings may be NULL. Copied by the call. */
 typedef struct bh_advisory {
 	const char *id;          /* GO-2023-1234, PYSEC-…, RUSTSEC-…, CVE-… (Debian/Alpine), DSA-… */
-	const char *source;      /* importer name: "osv", "debian", "alpine", "rustsec", … */
+	const char *source;      /* importer name: "osv", "debian", "alpine", "rustsec", …; (source, id) is the key,
+	                          * so Debian's and Alpine's records of one CVE live side by side */
 	const char *summary;
 	const char *details;
 	const char *severity;    /* vendor severity: LOW, MEDIUM, HIGH, CRITICAL, UNKNOWN (upper case) */
