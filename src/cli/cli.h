@@ -15,5 +15,7 @@ enum {
 int bh_cli_exit_code(int status);
 int bh_cmd_sbom(int argc, char **argv);
 int bh_cmd_version(int argc, char **argv);
+int bh_cmd_scan(int argc, char **argv);
+int bh_cmd_db(int argc, char **argv);
 
 #endif

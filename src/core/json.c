@@ -49,3 +49,8 @@ const char *bh_json_str(const json_t *obj, const char *key)
 	json_t *v = obj ? json_object_get(obj, key) : NULL;
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
+
+const char *bh_json_ref(const json_t *arr, size_t i)
+{
+	return bh_json_str(json_array_get(arr, i), "bom-ref");
+}

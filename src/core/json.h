@@ -12,6 +12,8 @@
 int bh_json_load(const char *data, size_t len, unsigned max_depth, const char *label, json_t **out, bh_error *err);
 /* Nesting depth of a JSON text, counting [ and { outside strings; stops once over max. */
 unsigned bh_json_depth(const char *data, size_t len, unsigned max);
+/* "bom-ref" of array element i, or NULL. */
+const char *bh_json_ref(const json_t *arr, size_t i);
 /* String member or NULL. */
 const char *bh_json_str(const json_t *obj, const char *key);
 

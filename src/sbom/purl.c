@@ -2,6 +2,7 @@
 #include "sbom/purl.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,4 +141,123 @@ done:
 	bh_buf_free(&distro);
 	bh_buf_free(&b);
 	return rc;
+}
+
+static int pct_decode(const char *s, size_t n, char **out)
+{
+	char *d = malloc(n + 1);
+	size_t i, o = 0;
+	if (!d)
+		return BH_ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
+			char hx[3] = { s[i + 1], s[i + 2], 0 };
+			d[o++] = (char)strtol(hx, NULL, 16);
+			i += 2;
+		} else {
+			d[o++] = s[i];
+		}
+	}
+	d[o] = '\0';
+	*out = d;
+	return 0;
+}
+
+static bh_ecosystem eco_from_type(const char *t, size_t n)
+{
+	int e;
+	for (e = BH_ECO_DEB; e < BH_ECO__COUNT; e++) {
+		const char *name = bh_ecosystem_name((bh_ecosystem)e);
+		if (strlen(name) == n && !strncmp(name, t, n))
+			return (bh_ecosystem)e;
+	}
+	return BH_ECO_NONE;
+}
+
+int bh_purl_parse(const char *purl, bh_component *c, char **distro)
+{
+	const char *p, *type, *q, *at, *path_end, *slash;
+	char *path = NULL;
+	size_t tn;
+	int rc;
+
+	if (distro)
+		*distro = NULL;
+	if (!purl || strncmp(purl, "pkg:", 4) != 0)
+		return BH_EINVAL;
+	type = purl + 4;
+	p = strchr(type, '/');
+	if (!p)
+		return BH_EINVAL;
+	tn = (size_t)(p - type);
+	c->eco = eco_from_type(type, tn);
+	p++;
+	q = strchr(p, '?');
+	path_end = q ? q : p + strlen(p);
+	{
+		const char *hash = memchr(p, '#', (size_t)(path_end - p));
+		if (hash)
+			path_end = hash;
+	}
+	at = NULL;
+	{
+		const char *x;
+		for (x = p; x < path_end; x++)
+			if (*x == '@')
+				at = x;
+	}
+	if (at) {
+		char *v;
+		if ((rc = pct_decode(at + 1, (size_t)(path_end - at - 1), &v)))
+			return rc;
+		free(c->version);
+		c->version = v;
+		path_end = at;
+	}
+	if ((rc = pct_decode(p, (size_t)(path_end - p), &path)))
+		return rc;
+	slash = strrchr(path, '/');
+	if (c->eco == BH_ECO_GO || c->eco == BH_ECO_COMPOSER || !slash) {
+		rc = bh_component_set(&c->name, path, (size_t)-1);
+	} else if (c->eco == BH_ECO_NPM && path[0] == '@') {
+		rc = bh_component_set(&c->name, path, (size_t)-1);
+	} else if (c->eco == BH_ECO_DEB || c->eco == BH_ECO_APK || c->eco == BH_ECO_RPM) {
+		rc = bh_component_set(&c->name, slash + 1, (size_t)-1);
+	} else {
+		rc = bh_component_set(&c->namespace, path, (size_t)(slash - path));
+		if (!rc)
+			rc = bh_component_set(&c->name, slash + 1, (size_t)-1);
+	}
+	free(path);
+	if (rc)
+		return rc;
+	if (q) {
+		const char *k = q + 1;
+		while (*k && *k != '#') {
+			const char *amp = strpbrk(k, "&#"), *eq;
+			size_t n = amp ? (size_t)(amp - k) : strlen(k);
+			eq = memchr(k, '=', n);
+			if (eq) {
+				char *v;
+				size_t kl = (size_t)(eq - k);
+				if ((rc = pct_decode(eq + 1, n - kl - 1, &v)))
+					return rc;
+				if (kl == 4 && !strncmp(k, "arch", 4)) {
+					free(c->arch);
+					c->arch = v;
+				} else if (kl == 5 && !strncmp(k, "epoch", 5)) {
+					free(c->epoch);
+					c->epoch = v;
+				} else if (kl == 6 && !strncmp(k, "distro", 6) && distro && !*distro) {
+					*distro = v;
+				} else {
+					free(v);
+				}
+			}
+			if (!amp || *amp == '#')
+				break;
+			k = amp + 1;
+		}
+	}
+	return 0;
 }

@@ -1,0 +1,89 @@
+/* common.c - shared option handling and the inventory step every reading subcommand starts with. */
+#include "cli/common.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "sbom/sbomread.h"
+
+enum { OPT_PLATFORM = 1000, OPT_NOVERIFY, OPT_LIMIT, OPT_ENGINE };
+
+const struct option bh_cli_target_longopts[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "no-verify", no_argument, NULL, OPT_NOVERIFY },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
+	{ "engine-host", required_argument, NULL, OPT_ENGINE },
+	{ NULL, 0, NULL, 0 }
+};
+
+void bh_cli_common_init(bh_cli_common *c)
+{
+	memset(c, 0, sizeof(*c));
+	bh_scan_opts_default(&c->scan);
+}
+
+int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd)
+{
+	switch (ch) {
+	case 'o': c->output = arg; return 1;
+	case 'q': c->quiet = 1; return 1;
+	case 'v': c->verbose++; return 1;
+	case OPT_PLATFORM: c->scan.platform = arg; return 1;
+	case OPT_NOVERIFY: c->scan.verify_digests = false; return 1;
+	case OPT_ENGINE: c->scan.engine_host = arg; return 1;
+	case OPT_LIMIT:
+		if (bh_limits_set(&c->scan.limits, arg)) {
+			fprintf(stderr, "bulkhead %s: bad --limit \"%s\"\n", cmd, arg);
+			return -1;
+		}
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int bh_cli_inventory(bh_cli_common *c, const char *target, int allow_sbom, bh_sbom *s)
+{
+	bh_error err;
+	int rc;
+
+	bh_log_set_level(c->quiet ? BH_LOG_QUIET : BH_LOG_WARN + c->verbose);
+	bh_log_set_progress(!c->quiet && isatty(2));
+	bh_sbom_init(s);
+	bh_error_clear(&err);
+	if (allow_sbom && (!strncmp(target, "sbom:", 5) || bh_sbom_is_document(target)))
+		rc = bh_sbom_read(!strncmp(target, "sbom:", 5) ? target + 5 : target, &c->scan.limits, s, &err);
+	else
+		rc = bh_scan_target(target, &c->scan, s, &err);
+	bh_log_progress_done();
+	if (rc)
+		fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err.msg);
+	return rc;
+}
+
+FILE *bh_cli_open_output(const bh_cli_common *c)
+{
+	FILE *fp = c->output ? fopen(c->output, "w") : stdout;
+	if (!fp)
+		perror(c->output);
+	return fp;
+}
+
+int bh_cli_close_output(const bh_cli_common *c, FILE *fp)
+{
+	if (c->output) {
+		if (fclose(fp) != 0) {
+			fprintf(stderr, "bulkhead: %s: write failed\n", c->output);
+			return BH_EXIT_ERROR;
+		}
+	} else if (fflush(stdout) != 0) {
+		fprintf(stderr, "bulkhead: stdout: write failed\n");
+		return BH_EXIT_ERROR;
+	}
+	return 0;
+}

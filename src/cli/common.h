@@ -1,0 +1,38 @@
+/* common.h - options shared by the subcommands that read a target (sbom, scan). */
+#ifndef BH_CLI_COMMON_H
+#define BH_CLI_COMMON_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "image/source.h"
+#include "sbom/sbom.h"
+
+/* getopt_long entries for the shared options (ids >= 1000), terminated by a NULL entry. */
+extern const struct option bh_cli_target_longopts[];
+#define BH_CLI_TARGET_HELP \
+	"  -o, --output FILE    write the report to FILE (only after a successful run)\n" \
+	"  -q, --quiet          no warnings or progress on stderr\n" \
+	"  -v, --verbose        more detail on stderr (repeat for debug)\n" \
+	"      --platform OS/ARCH  image to pick from a multi-platform index (default linux/<this machine>)\n" \
+	"      --no-verify      do not check layer and config digests\n" \
+	"      --limit NAME=VAL max-layer-size, max-files, max-file-read, max-meta-size, max-json-depth,\n" \
+	"                       max-layers, max-archive-depth, time-budget (seconds); sizes take k/m/g\n" \
+	"      --engine-host unix:///PATH  Docker Engine API socket (default $DOCKER_HOST)\n"
+
+typedef struct bh_cli_common {
+	bh_scan_opts scan;
+	const char *output;
+	int quiet, verbose;
+} bh_cli_common;
+
+void bh_cli_common_init(bh_cli_common *c);
+/* Handles one shared option; returns 1 if handled, 0 if not ours, -1 on a bad value (message printed). */
+int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd);
+/* Sets logging from -q/-v, then inventories the target (or reads an SBOM document when allow_sbom). */
+int bh_cli_inventory(bh_cli_common *c, const char *target, int allow_sbom, bh_sbom *s);
+/* Opens the output (stdout when none). */
+FILE *bh_cli_open_output(const bh_cli_common *c);
+int bh_cli_close_output(const bh_cli_common *c, FILE *fp);
+
+#endif

@@ -1,0 +1,80 @@
+/* db.c - `bulkhead db status|import`: the vulnerability DB from the command line. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "vuln/db.h"
+
+static void usage(FILE *fp)
+{
+	fputs("usage: bulkhead db status [--db PATH]\n"
+	      "       bulkhead db import [--db PATH] [--replace] PATH...\n", fp);
+}
+
+static int status(const char *path)
+{
+	bh_vulndb *db;
+	bh_error err;
+	sqlite3_stmt *st;
+	sqlite3 *h;
+	int rc = bh_vulndb_open(path, &db, &err);
+	if (rc) {
+		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		return bh_cli_exit_code(rc);
+	}
+	h = bh_vulndb_handle(db);
+	printf("DB: %s\n", path);
+	if (sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='built_at'", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			printf("built: %s\n", sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	printf("\n%-14s %-26s %10s %10s  %s\n", "SOURCE", "IMPORTED", "RECORDS", "AFFECTED", "FROM");
+	if (sqlite3_prepare_v2(h, "SELECT s.name, s.imported_at, s.records, (SELECT count(*) FROM affected a WHERE a.source = s.name), s.location"
+			       " FROM sources s ORDER BY s.name", -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW)
+			printf("%-14s %-26s %10lld %10lld  %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+			       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_text(st, 4));
+		sqlite3_finalize(st);
+	}
+	if (sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM advisories), (SELECT count(*) FROM affected),"
+			       " (SELECT count(*) FROM kev), (SELECT count(*) FROM epss)", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			printf("\nadvisories %lld, affected packages %lld, known exploited %lld, EPSS scores %lld\n",
+			       sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+			       sqlite3_column_int64(st, 3));
+		sqlite3_finalize(st);
+	}
+	bh_vulndb_close(db);
+	return 0;
+}
+
+int bh_cmd_db(int argc, char **argv)
+{
+	char *path = NULL;
+	int i, rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return BH_EXIT_USAGE;
+	}
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			free(path);
+			path = strdup(argv[++i]);
+		}
+	}
+	if (!path)
+		path = bh_vulndb_default_path();
+	if (!strcmp(argv[1], "status")) {
+		rc = status(path);
+	} else {
+		usage(stderr);
+		rc = BH_EXIT_USAGE;
+	}
+	free(path);
+	return rc;
+}
