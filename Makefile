@@ -1,6 +1,7 @@
 # bulkhead build: `make` builds build/bulkhead; `make test` runs unit + end-to-end tests;
 # `make SAN=1` builds into build-san/ with AddressSanitizer + UndefinedBehaviorSanitizer.
 CC ?= cc
+SHELL := /bin/bash
 PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib
 ifeq ($(SAN),1)
 BUILD ?= build-san
@@ -77,9 +78,15 @@ build-fuzz/fuzz_%: fuzz/fuzz_analyzer.c build-fuzz/libbulkhead.a fuzz/targets.tx
 
 fuzz: $(FUZZ_BINS)
 
+# Static analysis, clean in CI: cppcheck and clang-tidy (analyzer + bugprone checks).
+TIDY_CHECKS := -*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-bugprone-implicit-widening-of-multiplication-result,-clang-analyzer-unix.Malloc,-clang-analyzer-valist.Uninitialized
+lint:
+	cppcheck -q --std=c11 --enable=warning,performance,portability --inline-suppr --error-exitcode=1 -Isrc --suppress=missingIncludeSystem src
+	clang-tidy -quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' $(LIB_SRC) $(CLI_SRC) -- -std=c11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS)) 2>&1 | grep -v 'warnings generated' ; test $${PIPESTATUS[0]} -eq 0
+
 clean:
 	rm -rf build build-san build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
-.PHONY: all tests test unit clean fuzz
+.PHONY: all tests test unit clean fuzz lint

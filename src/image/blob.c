@@ -183,7 +183,7 @@ int bh_blob_finish(bh_blob *b, bh_error *err)
 	}
 	EVP_DigestFinal_ex(b->md, md, &mdlen);
 	hexify(md, mdlen, b->got);
-	if (strcmp(b->got, b->expect[0]) && strcmp(b->got, b->expect[1]))
+	if (strcmp(b->got, b->expect[0]) != 0 && strcmp(b->got, b->expect[1]) != 0)
 		return bh_error_set(err, BH_EDIGEST, "%s: digest mismatch: expected %s, content is %s",
 				    b->name, b->expect[0][0] ? b->expect[0] : b->expect[1], b->got);
 	return 0;

@@ -185,7 +185,6 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 			/* Bad content in one file must not stop the inventory of the rest. */
 			bh_sbom_warn(c->sbom, "%s analyzer: /%s: %s", hit[i]->name, path,
 				     aerr.msg[0] ? aerr.msg : bh_error_name(rc));
-			rc = 0;
 		}
 		for (j = first; j < r->comps.n; j++)
 			r->comps.items[j]->layer = layer;

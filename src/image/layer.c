@@ -59,7 +59,7 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 			return bh_error_set(err, BH_EINVAL, "layer %s: %s", name,
 					    archive_error_string(a) ? archive_error_string(a) : "unreadable tar");
 		}
-		if ((rc = bh_collect_tick(c, err)))
+		if (bh_collect_tick(c, err))
 			return bh_error_wrap(err, "layer %s", name);
 		raw = archive_entry_pathname(e);
 		if (!raw || !*raw) {

@@ -61,11 +61,11 @@ static int detect_tar(const char *path, bh_target_kind *kind)
 			char szs[13];
 			if (pread(fd, buf, 512, off) != 512 || buf[0] == '\0')
 				break;
-			if (strncmp(buf, "index.json", 100) == 0 || strncmp(buf, "oci-layout", 100) == 0) {
+			if (memcmp(buf, "index.json", 11) == 0 || memcmp(buf, "oci-layout", 11) == 0) {
 				*kind = BH_TARGET_OCI_ARCHIVE;
 				break;
 			}
-			if (strncmp(buf, "manifest.json", 100) == 0)
+			if (memcmp(buf, "manifest.json", 14) == 0)
 				break;
 			memcpy(szs, buf + 124, 12);
 			szs[12] = '\0';

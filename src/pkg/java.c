@@ -402,7 +402,8 @@ static int finish(struct jctx *j, struct level *lv)
 	if (lv->have_mf) {
 		if (!(ver = mf_get(lv, MF_IMPL_VERSION, &vn)) && !(ver = mf_get(lv, MF_BUNDLE_VERSION, &vn)))
 			ver = mf_get(lv, MF_SPEC_VERSION, &vn);
-		if ((t = mf_get(lv, MF_IMPL_TITLE, &tn)) && !has_space(t, tn)) {
+		/* order matters: a title wins, then the file name, then the OSGi names */
+		if ((t = mf_get(lv, MF_IMPL_TITLE, &tn)) && !has_space(t, tn)) { // NOLINT(bugprone-branch-clone)
 			name = t;
 			nn = tn;
 		} else if (fok) {

@@ -13,7 +13,7 @@ bh_component *bh_complist_add(bh_complist *l, bh_ecosystem eco)
 	if (l->n == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 16, bytes;
 		bh_component **n;
-		if (!bh_size_mul(ncap, sizeof(*n), &bytes))
+		if (!bh_size_mul(ncap, sizeof(bh_component *), &bytes))
 			return NULL;
 		n = realloc(l->items, bytes);
 		if (!n)
@@ -75,7 +75,7 @@ void bh_complist_remove(bh_complist *l, size_t i)
 	if (i >= l->n)
 		return;
 	bh_component_free(l->items[i]);
-	memmove(l->items + i, l->items + i + 1, (l->n - i - 1) * sizeof(*l->items));
+	memmove(l->items + i, l->items + i + 1, (l->n - i - 1) * sizeof(bh_component *));
 	l->n--;
 }
 

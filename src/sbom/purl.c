@@ -217,9 +217,8 @@ int bh_purl_parse(const char *purl, bh_component *c, char **distro)
 	if ((rc = pct_decode(p, (size_t)(path_end - p), &path)))
 		return rc;
 	slash = strrchr(path, '/');
-	if (c->eco == BH_ECO_GO || c->eco == BH_ECO_COMPOSER || !slash) {
-		rc = bh_component_set(&c->name, path, (size_t)-1);
-	} else if (c->eco == BH_ECO_NPM && path[0] == '@') {
+	if (c->eco == BH_ECO_GO || c->eco == BH_ECO_COMPOSER || !slash || (c->eco == BH_ECO_NPM && path[0] == '@')) {
+		/* path-like names and npm scopes stay whole */
 		rc = bh_component_set(&c->name, path, (size_t)-1);
 	} else if (c->eco == BH_ECO_DEB || c->eco == BH_ECO_APK || c->eco == BH_ECO_RPM) {
 		rc = bh_component_set(&c->name, slash + 1, (size_t)-1);

@@ -205,7 +205,7 @@ int bh_sbom_finalize(bh_sbom *s, bh_error *err)
 	if (rc)
 		return bh_error_set(err, rc, "out of memory");
 	if (s->comps.n > 1)
-		qsort(s->comps.items, s->comps.n, sizeof(*s->comps.items), comp_cmp);
+		qsort(s->comps.items, s->comps.n, sizeof(bh_component *), comp_cmp);
 	for (i = 0; i < s->comps.n; i++) {
 		bh_component *c = s->comps.items[i];
 		char *p = NULL;
