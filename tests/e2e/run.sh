@@ -20,10 +20,11 @@ podman import -q "$T/rootfs.tar" "$img" >/dev/null
 skopeo copy -q "containers-storage:$img" "docker-archive:$T/d.tar:$img"
 skopeo copy -q "containers-storage:$img" "oci:$T/oci:1"
 skopeo copy -q "containers-storage:$img" "oci-archive:$T/o.tar:1"
+skopeo copy -q --dest-compress-format=zstd "containers-storage:$img" "oci:$T/ozstd:1"
 podman rmi -f "$img" >/dev/null 2>&1
 
 want=$(dpkg-query -W -f '${db:Status-Status} ${Package} ${Version} ${Architecture}\n' | awk '$1=="installed"{print $2, $3, $4}' | sort)
-for t in "docker-archive:$T/d.tar" "oci:$T/oci:1" "oci-archive:$T/o.tar:1" "$T/d.tar" "dir:$T/root"; do
+for t in "docker-archive:$T/d.tar" "oci:$T/oci:1" "oci:$T/ozstd:1" "oci-archive:$T/o.tar:1" "$T/d.tar" "dir:$T/root"; do
 	got=$(timeout 60 "$BH" sbom -q -f json "$t" | jq -r '.components[] | select(.ecosystem=="deb") | "\(.name) \(.version) \(.arch)"' | sort)
 	[ "$got" = "$want" ] && ok "dpkg components of $t" || ko "dpkg components of $t" "$(diff <(echo "$want") <(echo "$got") | head -5)"
 done
