@@ -98,6 +98,7 @@ struct nstream {
 struct fstream {
 	bh_file *f;
 	unsigned char *buf;
+	uint64_t pos; /* random-access mode only */
 };
 
 static void soft_error(struct jctx *j, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -126,6 +127,50 @@ static la_ssize_t file_read_cb(struct archive *a, void *ud, const void **buf)
 	}
 	*buf = s->buf;
 	return (la_ssize_t)got;
+}
+
+/*
+ * Random access (files on disk): the zip is read through its central directory, so entries
+ * nobody wants are neither read nor inflated (a stream has to inflate entries that end in a
+ * data descriptor just to find the next header).
+ */
+static la_ssize_t file_pread_cb(struct archive *a, void *ud, const void **buf)
+{
+	struct fstream *s = ud;
+	bh_error e;
+	size_t got;
+	e.msg[0] = '\0';
+	if (bh_file_pread(s->f, s->buf, JAVA_IOBUF, s->pos, &got, &e)) {
+		archive_set_error(a, EIO, "%s", e.msg);
+		return -1;
+	}
+	s->pos += got;
+	*buf = s->buf;
+	return (la_ssize_t)got;
+}
+
+static la_int64_t file_seek_cb(struct archive *a, void *ud, la_int64_t off, int whence)
+{
+	struct fstream *s = ud;
+	int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)s->pos : (int64_t)s->f->size;
+	(void)a;
+	if (off < -base || base + off > (int64_t)s->f->size)
+		return ARCHIVE_FATAL;
+	s->pos = (uint64_t)(base + off);
+	return (la_int64_t)s->pos;
+}
+
+static la_int64_t file_skip_cb(struct archive *a, void *ud, la_int64_t n)
+{
+	struct fstream *s = ud;
+	uint64_t left = s->f->size > s->pos ? s->f->size - s->pos : 0;
+	(void)a;
+	if (n <= 0)
+		return 0;
+	if ((uint64_t)n > left)
+		n = (la_int64_t)left;
+	s->pos += (uint64_t)n;
+	return n;
 }
 
 static la_ssize_t nested_read_cb(struct archive *a, void *ud, const void **buf)
@@ -580,6 +625,7 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 	bh_limits deflim;
 	bh_buf pre = BH_BUF_INIT;
 	int rc;
+	bool ok;
 
 	memset(&j, 0, sizeof(j));
 	if (!f->limits) {
@@ -599,14 +645,25 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 	lv.base = bh_path_base(f->path, strlen(f->path), &lv.baselen);
 	lv.depth = f->depth;
 	fs.f = f;
+	fs.pos = 0;
 	fs.buf = malloc(JAVA_IOBUF);
 	lv.ar = archive_read_new();
 	if (!fs.buf || !lv.ar) {
 		rc = bh_error_set(err, BH_ENOMEM, "%s: out of memory", f->path);
 		goto out;
 	}
-	archive_read_support_format_zip(lv.ar);
-	if (archive_read_open(lv.ar, &fs, NULL, file_read_cb, NULL) != ARCHIVE_OK) {
+	if (bh_file_seekable(f)) {
+		archive_read_support_format_zip_seekable(lv.ar);
+		archive_read_set_callback_data(lv.ar, &fs);
+		archive_read_set_read_callback(lv.ar, file_pread_cb);
+		archive_read_set_seek_callback(lv.ar, file_seek_cb);
+		archive_read_set_skip_callback(lv.ar, file_skip_cb);
+		ok = archive_read_open1(lv.ar) == ARCHIVE_OK;
+	} else {
+		archive_read_support_format_zip(lv.ar);
+		ok = archive_read_open(lv.ar, &fs, NULL, file_read_cb, NULL) == ARCHIVE_OK;
+	}
+	if (!ok) {
 		rc = bh_error_set(err, BH_EINVAL, "%s: not a zip archive: %s", f->path,
 				  archive_error_string(lv.ar) ? archive_error_string(lv.ar) : "unknown format");
 		goto out;
