@@ -1,0 +1,214 @@
+/* test_gobinary.c - Go build info from this machine's real Go binaries, checked against `go version -m`,
+ * read both with random access (directories) and as a forward-only stream (image layers). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "pkg/gobinary.h"
+
+extern const bh_analyzer bh_analyzer_binary;
+
+static const char *const bins[] = { "/usr/bin/umoci", "/usr/bin/skopeo", "/usr/bin/docker-registry", "/usr/bin/podman" };
+
+struct fdsrc {
+	int fd;
+	uint64_t pos;
+};
+
+static int fd_read(void *ctx, void *buf, size_t n, size_t *got, bh_error *err)
+{
+	struct fdsrc *s = ctx;
+	ssize_t r;
+	/* hand out odd-sized pieces to exercise the window logic */
+	if (n > 7777)
+		n = 7777;
+	r = pread(s->fd, buf, n, (off_t)s->pos);
+	if (r < 0)
+		return bh_error_set(err, BH_EIO, "read");
+	s->pos += (uint64_t)r;
+	*got = (size_t)r;
+	return 0;
+}
+
+static int fd_pread(void *ctx, void *buf, size_t n, uint64_t off, size_t *got, bh_error *err)
+{
+	struct fdsrc *s = ctx;
+	ssize_t r = pread(s->fd, buf, n, (off_t)off);
+	if (r < 0)
+		return bh_error_set(err, BH_EIO, "read");
+	*got = (size_t)r;
+	return 0;
+}
+
+static const bh_file_ops stream_ops = { fd_read, NULL };
+static const bh_file_ops seek_ops = { fd_read, fd_pread };
+
+static int analyze(const char *path, bool seekable, bh_complist *out)
+{
+	struct fdsrc s = { open(path, O_RDONLY), 0 };
+	struct stat st;
+	bh_limits lim;
+	bh_file f;
+	bh_error err;
+	int rc;
+	assert_true(s.fd >= 0);
+	fstat(s.fd, &st);
+	bh_limits_default(&lim);
+	memset(&f, 0, sizeof(f));
+	f.path = path + 1;
+	f.mode = st.st_mode;
+	f.size = (uint64_t)st.st_size;
+	f.limits = &lim;
+	f.ops = seekable ? &seek_ops : &stream_ops;
+	f.ctx = &s;
+	rc = bh_analyzer_binary.analyze(&f, out, &err);
+	close(s.fd);
+	return rc;
+}
+
+/* `go version -m` lines -> "path@version" set, with replacements applied and stdlib added. */
+static void expected(const char *bin, bh_buf *want)
+{
+	char cmd[512], line[4096], last[2048] = "";
+	FILE *p;
+	snprintf(cmd, sizeof(cmd), "go version -m %s", bin);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p)) {
+		char k[16], path[1024], ver[512];
+		line[strcspn(line, "\n")] = '\0';
+		if (strchr(line, ':') && line[0] == '/') {
+			const char *v = strstr(line, ": go");
+			if (v) {
+				size_t n = strcspn(v + 4, " ");
+				snprintf(last, sizeof(last), "stdlib@v%.*s\n", (int)n, v + 4);
+			}
+			continue;
+		}
+		if (sscanf(line, " %15s %1023s %511s", k, path, ver) < 2)
+			continue;
+		if (!strcmp(k, "dep") || !strcmp(k, "mod")) {
+			if (!strcmp(ver, "(devel)"))
+				ver[0] = '\0';
+			bh_buf_printf(want, "%s@%s\n", path, ver);
+		} else if (!strcmp(k, "=>")) {
+			/* replace the previous line */
+			char *nl = want->len > 1 ? memrchr(want->data, '\n', want->len - 1) : NULL;
+			want->len = nl ? (size_t)(nl - want->data) + 1 : 0;
+			bh_buf_printf(want, "%s@%s\n", path, ver);
+		}
+	}
+	pclose(p);
+	bh_buf_puts(want, last);
+}
+
+static void test_real_binaries(void **state)
+{
+	size_t b, i, checked = 0;
+	(void)state;
+	if (system("command -v go >/dev/null 2>&1") != 0) {
+		print_message("go not installed: skipped\n");
+		skip();
+	}
+	for (b = 0; b < sizeof(bins) / sizeof(bins[0]); b++) {
+		int mode;
+		bh_buf want = BH_BUF_INIT;
+		if (access(bins[b], R_OK) != 0)
+			continue;
+		expected(bins[b], &want);
+		for (mode = 0; mode < 2; mode++) {
+			bh_complist l = { 0 };
+			bh_buf got = BH_BUF_INIT;
+			assert_int_equal(analyze(bins[b], mode == 1, &l), 0);
+			for (i = 0; i < l.n; i++) {
+				/* main module version may come from -ldflags: compare path only for it */
+				if (l.items[i]->flags & BH_COMP_MAIN)
+					bh_buf_printf(&got, "%s@\n", l.items[i]->name);
+				else
+					bh_buf_printf(&got, "%s@%s\n", l.items[i]->name, l.items[i]->version ? l.items[i]->version : "");
+			}
+			if (strcmp(got.data ? got.data : "", want.data ? want.data : "") != 0) {
+				/* the main module line in want may carry a version */
+				print_error("%s (%s):\nwant:\n%s\ngot:\n%s\n", bins[b], mode ? "seekable" : "stream", want.data, got.data);
+			}
+			assert_true(l.n >= 1);
+			assert_int_equal(l.n, (size_t)({ size_t c = 0, k; for (k = 0; k < want.len; k++) c += want.data[k] == '\n'; c; }));
+			checked++;
+			bh_buf_free(&got);
+			bh_complist_free(&l);
+		}
+		bh_buf_free(&want);
+	}
+	print_message("checked %zu binary/mode pairs\n", checked);
+}
+
+static void test_not_go(void **state)
+{
+	bh_complist l = { 0 };
+	(void)state;
+	assert_int_equal(analyze("/bin/ls", true, &l), 0);
+	assert_int_equal(analyze("/bin/ls", false, &l), 0);
+	assert_int_equal(l.n, 0);
+}
+
+static void test_modinfo_and_ldflags(void **state)
+{
+	static const char mi[] =
+		"path\tcloud.google.com/go/cbt\n"
+		"mod\tcloud.google.com/go/cbt\tv0.0.0-20250422202024-9eeb4a7a08b6+dirty\t\n"
+		"dep\tgithub.com/a/b\tv1.0.0\th1:x=\n"
+		"dep\tgithub.com/c/d\tv1.0.0\th1:y=\n"
+		"=>\t./local/d\t\t\n"
+		"build\t-ldflags=\"-X \\\"main.version=1.23.2\\\" -X \\\"main.revision=9eeb4a7\\\"\"\n";
+	bh_complist l = { 0 };
+	(void)state;
+	assert_int_equal(bh_gobinary_modinfo(mi, sizeof(mi) - 1, "go1.21.5 X:boringcrypto", &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.items[0]->version, "1.23.2");
+	assert_string_equal(l.items[2]->name, "./local/d");
+	assert_string_equal(l.items[2]->version, "v1.0.0");
+	assert_string_equal(l.items[3]->name, "stdlib");
+	assert_string_equal(l.items[3]->version, "v1.21.5");
+	bh_complist_free(&l);
+}
+
+static void test_hostile_blobs(void **state)
+{
+	unsigned char blob[64];
+	bh_complist l = { 0 };
+	bh_error err;
+	(void)state;
+	memset(blob, 0, sizeof(blob));
+	memcpy(blob, "\xff Go buildinf:", 14);
+	blob[14] = 8;
+	blob[15] = 2;
+	blob[32] = 0xff; /* varint that never ends */
+	memset(blob + 33, 0xff, 31);
+	assert_int_equal(bh_gobinary_parse(blob, sizeof(blob), NULL, NULL, &l, &err), BH_EINVAL);
+	blob[32] = 100; /* length past the end */
+	assert_int_equal(bh_gobinary_parse(blob, sizeof(blob), NULL, NULL, &l, &err), BH_EINVAL);
+	blob[15] = 0; /* old pointer format without random access */
+	assert_int_equal(bh_gobinary_parse(blob, sizeof(blob), NULL, NULL, &l, &err), BH_EUNSUPPORTED);
+	assert_int_equal(bh_gobinary_parse(blob, 20, NULL, NULL, &l, &err), BH_EINVAL);
+	assert_int_equal(l.n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_real_binaries),
+		cmocka_unit_test(test_not_go),
+		cmocka_unit_test(test_modinfo_and_ldflags),
+		cmocka_unit_test(test_hostile_blobs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
