@@ -40,5 +40,38 @@ done
 "$BH" sbom -q --limit max-files=3 "$T/d.tar" >/dev/null 2>&1; rc=$?
 [ $rc -eq 4 ] && ok "limit exits 4" || ko "limit exits 4" "rc=$rc"
 
+# A layered image built with buildah: layer 1 adds a Go binary and a distroless-style dpkg entry,
+# layer 2 deletes the binary (whiteout) and replaces a directory (opaque).
+if command -v buildah >/dev/null; then
+	mkdir -p "$T/l1/app/bin" "$T/l1/var/lib/dpkg/status.d"
+	cp /usr/bin/umoci "$T/l1/app/bin/" 2>/dev/null || cp "$(command -v skopeo)" "$T/l1/app/bin/umoci"
+	cp "$(command -v skopeo)" "$T/l1/app/bin/skopeo"
+	printf 'Package: extra\nVersion: 1.0\nArchitecture: amd64\n' >"$T/l1/var/lib/dpkg/status.d/extra"
+	ctr=$(buildah from --quiet "docker-archive:$T/d.tar")
+	buildah copy --quiet "$ctr" "$T/l1/app" /app >/dev/null
+	buildah copy --quiet "$ctr" "$T/l1/var/lib/dpkg/status.d" /var/lib/dpkg/status.d >/dev/null
+	buildah commit --quiet "$ctr" localhost/bh-e2e-layered:1 >/dev/null
+	buildah rm "$ctr" >/dev/null
+	ctr=$(buildah from --quiet localhost/bh-e2e-layered:1)
+	mnt=$(buildah mount "$ctr")
+	rm -f "$mnt/app/bin/umoci"
+	buildah umount "$ctr" >/dev/null
+	buildah commit --quiet "$ctr" localhost/bh-e2e-layered:2 >/dev/null
+	buildah rm "$ctr" >/dev/null
+	skopeo copy -q containers-storage:localhost/bh-e2e-layered:2 "docker-archive:$T/layered.tar:localhost/bh-e2e-layered:2"
+	podman rmi -f localhost/bh-e2e-layered:2 localhost/bh-e2e-layered:1 >/dev/null 2>&1
+	out=$(timeout 60 "$BH" sbom -q -f json "$T/layered.tar")
+	nl=$(echo "$out" | jq '.layers | length')
+	[ "$nl" -eq 3 ] && ok "layered image has 3 layers" || ko "layered image has 3 layers" "got $nl"
+	echo "$out" | jq -e '[.components[] | select(.path == "/app/bin/umoci")] | length == 0' >/dev/null \
+		&& ok "whiteout removes the deleted binary's modules" || ko "whiteout" "umoci still listed"
+	echo "$out" | jq -e '[.components[] | select(.path == "/app/bin/skopeo" and .ecosystem == "golang")] | length >= 1 and all(.layer == 1)' >/dev/null \
+		&& ok "Go modules of a binary added in layer 1 are attributed to layer 1" || ko "Go layer attribution" "$(echo "$out" | jq -c '[.components[] | select(.path == "/app/bin/skopeo")][0]')"
+	echo "$out" | jq -e '[.components[] | select(.name == "extra" and .ecosystem == "deb" and .layer == 1)] | length == 1' >/dev/null \
+		&& ok "status.d package from layer 1" || ko "status.d package from layer 1" "missing"
+	echo "$out" | jq -e '[.components[] | select(.ecosystem == "deb" and .name == "bash")][0].layer == 0' >/dev/null \
+		&& ok "base packages stay in layer 0" || ko "base packages stay in layer 0" "wrong layer"
+fi
+
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
