@@ -207,7 +207,8 @@ static int find_section(struct rd *r, const struct elf *e, const char *name, uin
 		memcpy(copy, strs, strsz);
 		copy[strsz] = '\0';
 		for (i = 0; i < e->shnum; i++) {
-			uint64_t nm = SH(i, 0, 0, 4, 4);
+			/* sh_name: offset 0, 4 bytes, in both classes */
+			uint64_t nm = get(sh + (size_t)i * e->shentsize, 4, e->be);
 			if (nm < strsz && strcmp((const char *)copy + nm, name) == 0) {
 				*addr = SH(i, 12, 16, 4, 8);
 				*off = SH(i, 16, 24, 4, 8);
