@@ -49,6 +49,7 @@ tests: $(TEST_BIN)
 test: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh
 	BUILD=$(BUILD) bash tests/e2e/run.sh
+	BUILD=$(BUILD) bash tests/malicious/run.sh
 
 unit: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh

@@ -114,6 +114,13 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 			rc = bh_layer_walk(a, (int)i, b.name, &c, err);
 		if (!rc)
 			rc = bh_blob_finish(&b, err);
+		/*
+		 * An uncompressed layer must hash to its diff_id: a name-derived digest alone could
+		 * have been computed by whoever made the archive over tampered content.
+		 */
+		if (!rc && b.md && expect2 && archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE && strcmp(b.got, expect2) != 0)
+			rc = bh_error_set(err, BH_EDIGEST, "%s: content is %s but the image config says diff_id %s",
+					  b.name, b.got, expect2);
 		archive_read_free(a);
 		s->layers[i].size = b.total;
 		bh_blob_close(&b);

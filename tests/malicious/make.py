@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Builds the malicious-image corpus (issue #3) into DIR: docker-archive tars whose layers, manifests
+and configs are hostile. Each case is described in CASES with the outcome bulkhead must give."""
+import gzip, hashlib, io, json, os, sys, tarfile
+
+OUT = sys.argv[1]
+os.makedirs(OUT, exist_ok=True)
+STATUS = b"Package: ok\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n\n"
+
+
+def layer(entries):
+    """entries: list of (TarInfo-fields dict, bytes or None)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as t:
+        for info, data in entries:
+            ti = tarfile.TarInfo(info["name"])
+            for k, v in info.items():
+                if k != "name":
+                    setattr(ti, k, v)
+            if data is not None:
+                ti.size = len(data)
+                t.addfile(ti, io.BytesIO(data))
+            else:
+                t.addfile(ti)
+    return buf.getvalue()
+
+
+def archive(name, layers, config=None, manifest=None, extra=None, diff_ids=None):
+    """A docker-archive with the given raw layer blobs (names <sha>.tar)."""
+    names, ids = [], []
+    for b in layers:
+        h = hashlib.sha256(b).hexdigest()
+        names.append(h + ".tar")
+        ids.append("sha256:" + h)
+    cfg = config if config is not None else json.dumps({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": diff_ids or ids},
+        "history": [{"created_by": "layer %d" % i} for i in range(len(layers))]}).encode()
+    ch = hashlib.sha256(cfg).hexdigest() + ".json"
+    man = manifest if manifest is not None else json.dumps([{"Config": ch, "RepoTags": ["evil:1"], "Layers": names}]).encode()
+    with tarfile.open(os.path.join(OUT, name + ".tar"), "w") as t:
+        for n, b in list(zip(names, layers)) + [(ch, cfg), ("manifest.json", man)] + (extra or []):
+            ti = tarfile.TarInfo(n)
+            ti.size = len(b)
+            t.addfile(ti, io.BytesIO(b))
+
+
+ok_layer = [({"name": "var/lib/dpkg/status"}, STATUS)]
+
+# 1. path traversal and absolute paths inside a layer: skipped with a warning, scan succeeds
+archive("traversal", [layer([({"name": "../../../../tmp/bh-escape-canary"}, b"pwned"),
+                             ({"name": "/etc/bh-abs"}, b"abs"), *ok_layer])])
+# 2. symlink and hard link escapes, and a symlink loop: links are never followed
+archive("links", [layer([
+    ({"name": "etc/passwd-link", "type": tarfile.SYMTYPE, "linkname": "/etc/passwd"}, None),
+    ({"name": "var/lib/dpkg", "type": tarfile.DIRTYPE}, None),
+    ({"name": "var/lib/dpkg/status", "type": tarfile.SYMTYPE, "linkname": "../../../etc/shadow"}, None),
+    ({"name": "loop-a", "type": tarfile.SYMTYPE, "linkname": "loop-b"}, None),
+    ({"name": "loop-b", "type": tarfile.SYMTYPE, "linkname": "loop-a"}, None),
+    ({"name": "var/lib/dpkg/status.d/x", "type": tarfile.LNKTYPE, "linkname": "../../../../etc/shadow"}, None)])])
+# 3. whiteouts that point outside the image
+archive("whiteout-escape", [layer(ok_layer), layer([({"name": "../.wh.etc"}, b""), ({"name": ".wh..."}, b"")])])
+# 4. a layer whose tar header says 10 GB but the data is not there
+hdr = tarfile.TarInfo("var/lib/dpkg/status")
+hdr.size = 10 << 30
+raw = hdr.tobuf(format=tarfile.GNU_FORMAT) + b"x" * 4096
+archive("huge-entry", [raw], diff_ids=["sha256:" + hashlib.sha256(raw).hexdigest()])
+# 5. decompression bomb: 1 GiB of zeros in one gzip layer (about 1 MB on disk)
+bomb = io.BytesIO()
+with gzip.GzipFile(fileobj=bomb, mode="wb", compresslevel=9) as g:
+    t = tarfile.TarInfo("zeros")
+    t.size = 1 << 30
+    g.write(t.tobuf(format=tarfile.GNU_FORMAT))
+    chunk = b"\0" * (1 << 20)
+    for _ in range(1024):
+        g.write(chunk)
+archive("gzip-bomb", [bomb.getvalue()])
+# 6. a layer whose content does not match its digest
+good = layer(ok_layer)
+archive("digest-mismatch", [good[:-1024] + b"X" + good[-1023:]], diff_ids=["sha256:" + hashlib.sha256(good).hexdigest()])
+# 7. manifest pointing at a missing layer
+archive("missing-layer", [layer(ok_layer)], manifest=json.dumps([{"Config": "nope.json", "Layers": ["gone.tar"]}]).encode())
+# 8. deeply nested JSON manifest
+archive("deep-json", [layer(ok_layer)], manifest=b"[" * 100000 + b"]" * 100000)
+# 9. huge manifest (over the max-meta-size default of 16 MiB)
+archive("huge-manifest", [layer(ok_layer)], manifest=b"[" + b" " * (17 << 20) + b"]")
+# 10. 10,000 layers
+archive("many-layers", [layer([({"name": "f%d" % i}, b"")]) for i in range(10000)][:10000])
+# 11. many tiny files (200k entries in one layer)
+archive("many-files", [layer([({"name": "d/%d" % i}, b"") for i in range(200000)])])
+# 12. duplicate entries: the later one wins
+archive("duplicates", [layer([({"name": "var/lib/dpkg/status"}, STATUS.replace(b"Version: 1", b"Version: 0")), *ok_layer])])
+# 13. invalid UTF-8 names
+archive("bad-utf8", [layer([({"name": "bad-\udcff\udcfe-name".encode("utf-8", "surrogateescape").decode("latin-1")}, b"x"), *ok_layer])])
+# 14. not a tar at all
+open(os.path.join(OUT, "not-a-tar.tar"), "wb").write(os.urandom(4096))
