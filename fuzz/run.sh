@@ -14,6 +14,27 @@ for bin in build-fuzz/fuzz_*; do
 	corpus=build-fuzz/corpus/$name
 	mkdir -p "$corpus"
 	[ -d "fuzz/corpus/$name" ] && cp -n fuzz/corpus/"$name"/* "$corpus"/ 2>/dev/null || true
+	# seeds from the real test fixtures of the matching analyzer
+	case $name in
+	npm_lock) seeds="tests/fixtures/npm/package-lock.json" ;;
+	npm_pkg) seeds="tests/fixtures/npm/installed/node_modules/lodash/package.json" ;;
+	yarn) seeds="tests/fixtures/npm/yarn.lock" ;;
+	pnpm) seeds="tests/fixtures/npm/pnpm-lock.yaml" ;;
+	python_meta) seeds="$(find tests/fixtures/python/site-packages -type f | tr '\n' ' ')" ;;
+	poetry) seeds="tests/fixtures/python/poetry.lock" ;;
+	pipfile) seeds="tests/fixtures/python/Pipfile.lock" ;;
+	requirements) seeds="tests/fixtures/python/requirements.txt" ;;
+	apk) seeds="tests/fixtures/apk/installed" ;;
+	rpm) seeds="tests/fixtures/rpm/rpmdb.sqlite tests/fixtures/rpm/Packages.db" ;;
+	java) seeds="$(find tests/fixtures/java -name '*.jar' -size -64k | tr '\n' ' ')" ;;
+	gemspec) seeds="$(find tests/fixtures/ruby -name '*.gemspec' | tr '\n' ' ')" ;;
+	gemfile) seeds="$(find tests/fixtures/ruby -name 'Gemfile.lock' | tr '\n' ' ')" ;;
+	cargo) seeds="$(find tests/fixtures/cargo -name 'Cargo.lock' | tr '\n' ' ')" ;;
+	composer) seeds="$(find tests/fixtures/composer -name '*.json' -o -name '*.lock' | tr '\n' ' ')" ;;
+	binary) seeds="" ;;
+	*) seeds="" ;;
+	esac
+	for f in $seeds; do [ -f "$f" ] && cp -n "$f" "$corpus/seed-$(basename "$f")" 2>/dev/null; done
 	log=build-fuzz/$name.log
 	if "$bin" -max_total_time="$SECONDS_EACH" -rss_limit_mb=512 -timeout=10 -max_len=1048576 \
 		-artifact_prefix=build-fuzz/artifacts/"$name"- "$corpus" >"$log" 2>&1; then

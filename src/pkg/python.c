@@ -163,7 +163,7 @@ static int poetry(const char *d, size_t len, bh_complist *out)
 	size_t n, nn = 0, vn = 0, cn = 0;
 	bool in_pkg = false;
 	int rc;
-	bh_lines_init(&it, d, len + 1);
+	bh_lines_init(&it, d, len);
 	for (;;) {
 		bool more = bh_lines_next(&it, &line, &n);
 		if (!more || (n && line[0] == '[')) {
