@@ -10,8 +10,7 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: bulkhead db status [--db PATH]\n"
-	      "       bulkhead db import [--db PATH] [--replace] PATH...\n", fp);
+	fputs("usage: bulkhead db status [--db PATH]\n", fp);
 }
 
 static int status(const char *path)

@@ -11,9 +11,7 @@ static void usage(FILE *fp)
 	fputs("usage: bulkhead <command> [options]\n\n"
 	      "commands:\n"
 	      "  sbom TARGET     inventory of an image or directory (CycloneDX, SPDX, JSON, table)\n"
-	      "  scan TARGET     vulnerabilities of an image, directory or stored SBOM (table, JSON, SARIF, CycloneDX)\n"
-	      "  db import PATH  load advisories (OSV, Debian tracker, DSA/DLA, Alpine secdb, RustSec, KEV, EPSS)\n"
-	      "  db status       what the vulnerability DB holds\n"
+	      "  db status       what the vulnerability DB holds (matching lands with issue #4)\n"
 	      "  version         print the version\n\n"
 	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
 	      "        or a bare path (kind detected). `bulkhead sbom --help` for options.\n", fp);
