@@ -73,5 +73,54 @@ if command -v buildah >/dev/null; then
 		&& ok "base packages stay in layer 0" || ko "base packages stay in layer 0" "wrong layer"
 fi
 
+# This machine: every installed package dpkg-query lists, one for one.
+want=$(dpkg-query -W -f '${db:Status-Status}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\n' | awk -F'\t' '$1=="installed"' | cut -f2- | sort)
+got=$(timeout 120 "$BH" sbom -q -f json dir:/ | jq -r '.components[] | select(.ecosystem=="deb") | [.name, .version, .arch, .source_name, .source_version] | @tsv' | sort)
+[ "$got" = "$want" ] && ok "dir:/ lists every dpkg-query package" || ko "dir:/ vs dpkg-query" "$(diff <(echo "$want") <(echo "$got") | head -5)"
+
+# Debian 12 minbase made with debootstrap (cached), as docker-archive and OCI layout: dpkg components
+# equal dpkg-query run on that rootfs (name, version, arch, source, source version).
+D=${BH_TESTDATA:-/var/tmp/bulkhead-testdata}/debmin
+if [ "${BH_E2E_DEBOOTSTRAP:-1}" = 1 ]; then
+	if [ ! -f "$D/.done" ]; then
+		rm -rf "$D" && mkdir -p "$D"
+		if debootstrap --variant=minbase bookworm "$D/rootfs" http://deb.debian.org/debian >"$D/debootstrap.log" 2>&1; then
+			tar -C "$D/rootfs" -cf "$D/rootfs.tar" .
+			podman import -q --change 'CMD ["/bin/bash"]' "$D/rootfs.tar" localhost/bh-debmin:bookworm >/dev/null
+			skopeo copy -q containers-storage:localhost/bh-debmin:bookworm "docker-archive:$D/docker.tar:localhost/bh-debmin:bookworm"
+			skopeo copy -q containers-storage:localhost/bh-debmin:bookworm "oci:$D/oci:bookworm"
+			rm -f "$D/rootfs.tar"
+			touch "$D/.done"
+		fi
+	fi
+	if [ -f "$D/.done" ]; then
+		want=$(dpkg-query --admindir="$D/rootfs/var/lib/dpkg" -W -f '${db:Status-Status}\t${Package}\t${Version}\t${Architecture}\t${source:Package}\t${source:Version}\n' | awk -F'\t' '$1=="installed"' | cut -f2- | sort)
+		for t in "docker-archive:$D/docker.tar" "oci:$D/oci:bookworm"; do
+			got=$(timeout 60 "$BH" sbom -q -f json "$t" | jq -r '.components[] | select(.ecosystem=="deb") | [.name, .version, .arch, .source_name, .source_version] | @tsv' | sort)
+			[ -n "$want" ] && [ "$got" = "$want" ] && ok "debmin $t equals dpkg-query ($(echo "$want" | wc -l) packages)" || ko "debmin $t" "$(diff <(echo "$want") <(echo "$got") | head -5)"
+		done
+	else
+		ko "debootstrap of the Debian 12 minbase image" "$(tail -3 "$D/debootstrap.log")"
+	fi
+fi
+
+# engine: a real podman service speaking the Docker Engine API on a unix socket.
+if command -v podman >/dev/null; then
+	sock="$T/podman.sock"
+	podman import -q "$T/rootfs.tar" localhost/bh-e2e-engine:1 >/dev/null
+	podman system service --time=0 "unix://$sock" >/dev/null 2>&1 &
+	svc=$!
+	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	a=$(DOCKER_HOST="unix://$sock" timeout 60 "$BH" sbom -q -f json engine:localhost/bh-e2e-engine:1 | jq -r '.components[] | "\(.name) \(.version)"' | sort)
+	b=$(timeout 60 "$BH" sbom -q -f json "$T/d.tar" | jq -r '.components[] | "\(.name) \(.version)"' | sort)
+	[ -n "$a" ] && [ "$a" = "$b" ] && ok "engine: image through the Docker Engine API equals the docker-archive" || ko "engine" "$(echo "$a" | head -2)"
+	DOCKER_HOST="unix://$sock" timeout 60 "$BH" sbom -q engine:localhost/no-such-image:1 >/dev/null 2>"$T/err"; rc=$?
+	[ $rc -eq 3 ] && grep -q "no image" "$T/err" && ok "engine: unknown image exits 3" || ko "engine: unknown image" "rc=$rc $(cat "$T/err")"
+	DOCKER_HOST="unix://$T/nothing.sock" timeout 60 "$BH" sbom -q engine:x >/dev/null 2>&1; rc=$?
+	[ $rc -eq 5 ] && ok "engine: no daemon exits 5" || ko "engine: no daemon" "rc=$rc"
+	kill "$svc" 2>/dev/null; wait "$svc" 2>/dev/null
+	podman rmi -f localhost/bh-e2e-engine:1 >/dev/null 2>&1
+fi
+
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
