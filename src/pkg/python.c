@@ -48,6 +48,16 @@ static int add(bh_complist *out, const char *n, size_t nn, const char *v, size_t
 	return 0;
 }
 
+static bool header(const char *line, size_t n, const char *h, const char **v, size_t *vn)
+{
+	size_t hl = strlen(h);
+	if (n < hl || memcmp(line, h, hl) != 0)
+		return false;
+	*v = line + hl;
+	*vn = n - hl;
+	return true;
+}
+
 /* RFC 822-style headers up to the first blank line (the rest is the description). */
 static int metadata(const char *d, size_t len, bh_complist *out)
 {
@@ -58,12 +68,9 @@ static int metadata(const char *d, size_t len, bh_complist *out)
 	while (bh_lines_next(&it, &line, &n)) {
 		if (!n)
 			break;
-#define HDR(h, p, pl) if (bh_mem_startswith(line, n, h)) { p = line + sizeof(h) - 1; pl = n - (sizeof(h) - 1); continue; }
-		HDR("Name:", name, nn)
-		HDR("Version:", ver, vn)
-		HDR("License-Expression:", expr, en)
-		HDR("License:", lic, ln)
-#undef HDR
+		if (header(line, n, "Name:", &name, &nn) || header(line, n, "Version:", &ver, &vn) ||
+		    header(line, n, "License-Expression:", &expr, &en) || header(line, n, "License:", &lic, &ln))
+			continue;
 		if (!cls && bh_mem_startswith(line, n, "Classifier: License :: ")) {
 			/* "Classifier: License :: OSI Approved :: MIT License" -> "MIT License" */
 			const char *p = line + n;
