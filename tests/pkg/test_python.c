@@ -138,8 +138,12 @@ static void test_hostile(void **state)
 	assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_python, "a.dist-info/METADATA", junk, sizeof(junk) - 1, &l, &err), 0);
 	assert_int_equal(l.n, 0);
 	assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_python, "Pipfile.lock", "{\"default\":", 11, &l, &err), BH_EINVAL);
-	assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_python, "poetry.lock", "[[package]]\nname = \"x\nversion = \"", 35, &l, &err), 0);
-	assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_python, "requirements.txt", "==\n==1\nx==\n", 11, &l, &err), 0);
+	{
+		static const char poetry[] = "[[package]]\nname = \"x\nversion = \"";
+		static const char req[] = "==\n==1\nx==\n";
+		assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_python, "poetry.lock", poetry, sizeof(poetry) - 1, &l, &err), 0);
+		assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_python, "requirements.txt", req, sizeof(req) - 1, &l, &err), 0);
+	}
 	assert_int_equal(l.n, 0);
 }
 
