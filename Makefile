@@ -50,6 +50,7 @@ test: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh
 	BUILD=$(BUILD) bash tests/e2e/run.sh
 	BUILD=$(BUILD) bash tests/malicious/run.sh
+	BUILD=$(BUILD) bash tests/e2e/vuln.sh
 
 unit: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh
@@ -58,7 +59,7 @@ unit: all tests
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc $(shell pkg-config --cflags $(PKGS))
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build-fuzz/%.o)
 FUZZ_ANALYZERS := $(shell awk '!/^\#/ && NF==3 {print $$1}' fuzz/targets.txt)
-FUZZ_BINS := $(addprefix build-fuzz/fuzz_,$(FUZZ_ANALYZERS) layer archive json)
+FUZZ_BINS := $(addprefix build-fuzz/fuzz_,$(FUZZ_ANALYZERS) layer archive json import version)
 
 build-fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -68,7 +69,7 @@ build-fuzz/libbulkhead.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build-fuzz/fuzz_layer build-fuzz/fuzz_archive build-fuzz/fuzz_json: build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libbulkhead.a
+build-fuzz/fuzz_layer build-fuzz/fuzz_archive build-fuzz/fuzz_json build-fuzz/fuzz_import build-fuzz/fuzz_version: build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libbulkhead.a
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libbulkhead.a $(LDLIBS)
 
 build-fuzz/fuzz_%: fuzz/fuzz_analyzer.c build-fuzz/libbulkhead.a fuzz/targets.txt

@@ -7,10 +7,17 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "vuln/db.h"
+#include "vuln/import.h"
+#include "core/limits.h"
+#include <time.h>
 
 static void usage(FILE *fp)
 {
-	fputs("usage: bulkhead db status [--db PATH]\n", fp);
+	fputs("usage: bulkhead db status [--db PATH]\n"
+	      "       bulkhead db import [--db PATH] [--replace] PATH...\n"
+	      "  PATH: a directory, an archive (.tar, .tar.gz, .tar.zst, .zip) or a file of OSV JSON/YAML,\n"
+	      "  Debian security tracker JSON or DSA/DLA list, Alpine secdb YAML, RustSec advisories, CISA KEV JSON,\n"
+	      "  EPSS CSV. The DB is rebuilt beside the old one and swapped in atomically.\n", fp);
 }
 
 static int status(const char *path)
@@ -51,6 +58,60 @@ static int status(const char *path)
 	return 0;
 }
 
+static int import(const char *path, int argc, char **argv)
+{
+	bh_vulndb *db;
+	bh_error err;
+	bh_limits lim;
+	bool replace = false;
+	int i, rc, n = 0;
+	struct timespec t0, t1;
+
+	for (i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--replace"))
+			replace = true;
+	bh_limits_default(&lim);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = bh_vulndb_create(path, !replace, &db, &err))) {
+		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		return bh_cli_exit_code(rc);
+	}
+	for (i = 2; i < argc; i++) {
+		bh_import_stats st;
+		if (!strcmp(argv[i], "--replace"))
+			continue;
+		if (!strcmp(argv[i], "--db")) {
+			i++;
+			continue;
+		}
+		memset(&st, 0, sizeof(st));
+		n++;
+		if ((rc = bh_vulndb_begin(db, &err)) || (rc = bh_import_path(db, argv[i], &lim, &st, &err)) ||
+		    (rc = bh_vulndb_end(db, &err)) ||
+		    (rc = bh_vulndb_put_source(db, argv[i], argv[i], st.advisories + st.kev + st.epss, NULL, NULL, &err))) {
+			fprintf(stderr, "bulkhead: %s\n", err.msg);
+			bh_vulndb_close(db);
+			return bh_cli_exit_code(rc);
+		}
+		printf("%s: %ld documents, %ld advisories, %ld affected packages, %ld known exploited, %ld EPSS scores, %ld skipped\n",
+		       argv[i], st.documents, st.advisories, st.affected, st.kev, st.epss, st.skipped);
+	}
+	if (!n) {
+		usage(stderr);
+		bh_vulndb_close(db);
+		return BH_EXIT_USAGE;
+	}
+	if ((rc = bh_vulndb_commit(db, &err))) {
+		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		bh_vulndb_close(db);
+		return bh_cli_exit_code(rc);
+	}
+	bh_vulndb_close(db);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("DB %s written in %.1f s\n", path, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
+}
+
 int bh_cmd_db(int argc, char **argv)
 {
 	char *path = NULL;
@@ -70,6 +131,8 @@ int bh_cmd_db(int argc, char **argv)
 		path = bh_vulndb_default_path();
 	if (!strcmp(argv[1], "status")) {
 		rc = status(path);
+	} else if (!strcmp(argv[1], "import")) {
+		rc = import(path, argc, argv);
 	} else {
 		usage(stderr);
 		rc = BH_EXIT_USAGE;

@@ -11,7 +11,9 @@ static void usage(FILE *fp)
 	fputs("usage: bulkhead <command> [options]\n\n"
 	      "commands:\n"
 	      "  sbom TARGET     inventory of an image or directory (CycloneDX, SPDX, JSON, table)\n"
-	      "  db status       what the vulnerability DB holds (matching lands with issue #4)\n"
+	      "  scan TARGET     vulnerabilities of an image, directory or stored SBOM (table, JSON, SARIF, CycloneDX)\n"
+	      "  db import PATH  load advisories (OSV, Debian tracker, DSA/DLA, Alpine secdb, RustSec, KEV, EPSS)\n"
+	      "  db status       what the vulnerability DB holds\n"
 	      "  version         print the version\n\n"
 	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
 	      "        or a bare path (kind detected). `bulkhead sbom --help` for options.\n", fp);
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "sbom"))
 		return bh_cmd_sbom(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "scan"))
+		return bh_cmd_scan(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "db"))
 		return bh_cmd_db(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Vulnerability DB and matching end to end, on the real advisory data in ../shared/data.
+set -uo pipefail
+BUILD=${BUILD:-build}
+BH="$(pwd)/$BUILD/bulkhead"
+DATA=${BH_SHARED_DATA:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/data}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+
+if [ ! -d "$DATA/golang-vulndb" ]; then
+	echo "vuln: shared data not found at $DATA"; echo "vuln: 0 passed, 1 failed"; exit 1
+fi
+out=$(timeout 120 "$BH" db import --db "$T/all.db" "$DATA/golang-vulndb" "$DATA/pypa-advisory-database" \
+	"$DATA/rustsec-advisory-db" "$DATA/alpine-secdb" "$DATA/kev" "$DATA/debian-security-tracker" 2>"$T/err")
+rc=$?
+[ $rc -eq 0 ] && ok "import of all shared data" || ko "import" "rc=$rc $(head -3 "$T/err")"
+echo "$out" | grep -q "golang-vulndb: 4291 documents, 4291 advisories" && ok "4,291 Go OSV advisories" || ko "Go OSV count" "$(echo "$out" | head -1)"
+echo "$out" | grep -q "pypa-advisory-database: 2661 documents, 2661 advisories" && ok "2,661 PYSEC advisories" || ko "PyPA count" "$out"
+echo "$out" | grep -q "1404 known exploited" && ok "1,404 KEV entries" || ko "KEV count" "$out"
+"$BH" db status --db "$T/all.db" | grep -q "advisories" && ok "db status" || ko "db status" "no summary"
+
+# Go binaries of this machine against the Go vulndb (stdlib and modules)
+"$BH" scan --db "$T/all.db" -q -f json dir:/usr/bin >"$T/go.json"
+n=$(jq '[.findings[] | select(.ecosystem == "golang")] | length' "$T/go.json")
+[ "$n" -gt 0 ] && ok "Go binaries in /usr/bin have GO- findings ($n)" || ko "Go findings" "none"
+jq -e '[.findings[] | select(.id | startswith("GO-"))] | all(.url != null)' "$T/go.json" >/dev/null && ok "Go findings carry the advisory URL" || ko "Go URL" "missing"
+
+# Debian: backported fix not reported, open CVE affected with no fix, unimportant only with a flag
+"$BH" db import --db "$T/deb.db" "$DATA/debian-security-tracker/format-samples/tracker-json-sample.json" tests/fixtures/vuln/debian-derived.json >/dev/null
+f=$("$BH" scan --db "$T/deb.db" -q -f json tests/fixtures/vuln/debian-bookworm-sbom.json)
+echo "$f" | jq -e '[.findings[] | select(.package == "sope4.9")] | length == 0' >/dev/null && ok "Debian backport (5.8.0-1+deb12u1 < upstream 5.12.1-2) not reported" || ko "backport" "reported"
+echo "$f" | jq -e '[.findings[] | select(.package == "libsope1" and .fixed_version == "5.8.0-1+deb12u1")] | length == 1' >/dev/null && ok "older sope reported with the bookworm fix" || ko "sope" "$f"
+echo "$f" | jq -e '[.findings[] | select(.package == "libssl3" and .status == "affected" and .fixed_version == null)] | length == 1' >/dev/null && ok "open CVE reported as affected with no fix" || ko "open CVE" "missing"
+echo "$f" | jq -e '[.findings[] | select(.package == "libtiff6")] | length == 0' >/dev/null && ok "unimportant hidden by default" || ko "unimportant default" "shown"
+"$BH" scan --db "$T/deb.db" -q -f json --include-unimportant tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '[.findings[] | select(.package == "libtiff6")] | length == 1' >/dev/null && ok "unimportant shown with --include-unimportant" || ko "unimportant flag" "missing"
+
+# exit codes, filters, formats
+"$BH" scan --db "$T/deb.db" -q --exit-code 7 tests/fixtures/vuln/debian-bookworm-sbom.json >/dev/null; rc=$?
+[ $rc -eq 7 ] && ok "--exit-code when findings remain" || ko "--exit-code" "rc=$rc"
+"$BH" scan --db "$T/deb.db" -q --exit-code 7 --ignore-unfixed --severity CRITICAL tests/fixtures/vuln/debian-bookworm-sbom.json >/dev/null; rc=$?
+[ $rc -eq 0 ] && ok "filters drop findings before the exit code" || ko "filters" "rc=$rc"
+"$BH" scan --db "$T/deb.db" -q -f sarif tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '.version == "2.1.0" and (.runs[0].results | length) == 2' >/dev/null && ok "SARIF 2.1.0" || ko "sarif" "bad"
+"$BH" scan --db "$T/deb.db" -q -f cyclonedx tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '.specVersion == "1.5" and (.vulnerabilities | length) == 2 and (.vulnerabilities[0].affects[0].ref | length) > 0' >/dev/null && ok "CycloneDX with vulnerabilities" || ko "cdx vulns" "bad"
+"$BH" scan --db "$T/none.db" -q dir:/tmp >/dev/null 2>&1; rc=$?
+[ $rc -eq 3 ] && ok "missing DB exits 3" || ko "missing DB" "rc=$rc"
+
+echo "vuln: $pass passed, $fail failed"
+[ $fail -eq 0 ]
