@@ -28,6 +28,15 @@ n=$(jq '[.findings[] | select(.ecosystem == "golang")] | length' "$T/go.json")
 [ "$n" -gt 0 ] && ok "Go binaries in /usr/bin have GO- findings ($n)" || ko "Go findings" "none"
 jq -e '[.findings[] | select(.id | startswith("GO-"))] | all(.url != null)' "$T/go.json" >/dev/null && ok "Go findings carry the advisory URL" || ko "Go URL" "missing"
 
+# An independent evaluation of the OSV ranges (Python) over `go version -m` of the same binaries
+if command -v go >/dev/null && command -v zstd >/dev/null; then
+	if python3 tests/e2e/go_vulndb_check.py "$BH" "$T/all.db" "$DATA/golang-vulndb/golang-vulndb-osv.tar.zst" /usr/bin >"$T/gocheck" 2>&1; then
+		ok "Go findings in /usr/bin equal an independent evaluation ($(head -1 "$T/gocheck"))"
+	else
+		ko "Go findings vs independent evaluation" "$(head -5 "$T/gocheck")"
+	fi
+fi
+
 # Debian: backported fix not reported, open CVE affected with no fix, unimportant only with a flag
 "$BH" db import --db "$T/deb.db" "$DATA/debian-security-tracker/format-samples/tracker-json-sample.json" tests/fixtures/vuln/debian-derived.json >/dev/null
 f=$("$BH" scan --db "$T/deb.db" -q -f json tests/fixtures/vuln/debian-bookworm-sbom.json)
