@@ -66,10 +66,31 @@ int bh_vulndb_open(const char *path, bh_vulndb **out, bh_error *err)
 		free(db);
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	}
-	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		int rc = sqlerr(db, err, "open");
-		bh_vulndb_close(db);
-		return rc;
+	{
+		/*
+		 * immutable: updates never write this file, they rename a new one over it, so an open
+		 * handle needs no locks; mmap avoids a pread per page.
+		 */
+		bh_buf uri = BH_BUF_INIT;
+		const char *p;
+		int orc;
+		bh_buf_puts(&uri, "file:");
+		for (p = path; *p; p++) {
+			if (*p == '?' || *p == '#' || *p == '%')
+				bh_buf_printf(&uri, "%%%02X", (unsigned char)*p);
+			else
+				bh_buf_putc(&uri, *p);
+		}
+		bh_buf_puts(&uri, "?immutable=1");
+		orc = uri.data ? sqlite3_open_v2(uri.data, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL)
+			       : SQLITE_NOMEM;
+		bh_buf_free(&uri);
+		if (orc != SQLITE_OK) {
+			int rc = sqlerr(db, err, "open");
+			bh_vulndb_close(db);
+			return rc;
+		}
+		sqlite3_exec(db->h, "PRAGMA mmap_size=268435456; PRAGMA cache_size=-65536;", NULL, NULL, NULL);
 	}
 	if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key='schema'", -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW)
