@@ -86,8 +86,16 @@ archive("deep-json", [layer(ok_layer)], manifest=b"[" * 100000 + b"]" * 100000)
 archive("huge-manifest", [layer(ok_layer)], manifest=b"[" + b" " * (17 << 20) + b"]")
 # 10. 10,000 layers
 archive("many-layers", [layer([({"name": "f%d" % i}, b"")]) for i in range(10000)][:10000])
-# 11. many tiny files (200k entries in one layer)
-archive("many-files", [layer([({"name": "d/%d" % i}, b"") for i in range(200000)])])
+# 11. a million tiny files in one gzip layer (streamed into the compressor, never held whole)
+def million():
+    raw = io.BytesIO()
+    with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1) as g:
+        with tarfile.open(fileobj=g, mode="w|", format=tarfile.GNU_FORMAT) as t:
+            for i in range(1000000):
+                ti = tarfile.TarInfo("d%d/%d" % (i // 1000, i))
+                t.addfile(ti)
+    return raw.getvalue()
+archive("many-files", [million()])
 # 12. duplicate entries: the later one wins
 archive("duplicates", [layer([({"name": "var/lib/dpkg/status"}, STATUS.replace(b"Version: 1", b"Version: 0")), *ok_layer])])
 # 13. invalid UTF-8 names
