@@ -108,6 +108,18 @@ void bh_collect_remove(bh_collect *c, const char *path, bool self, bool subtree,
 	}
 }
 
+/* Stores r (ownership passes to the map, also on failure) and indexes its directories. */
+static int store(bh_collect *c, const char *path, struct result *r, bh_error *err)
+{
+	if (bh_map_put(&c->results, path, r)) {
+		result_free(r);
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	if (note_dirs(c, path))
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	return 0;
+}
+
 /* Components already present at this path keep the layer that first introduced them. */
 static void inherit_layers(const struct result *old, struct result *r)
 {
@@ -197,13 +209,7 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 			bh_map_del(&c->results, path);
 		return 0;
 	}
-	if (bh_map_put(&c->results, path, r)) {
-		result_free(r);
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	}
-	if (note_dirs(c, path))
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	return 0;
+	return store(c, path, r, err);
 fail:
 	bh_file_release(&f);
 	result_free(r);
@@ -231,13 +237,7 @@ int bh_collect_link(bh_collect *c, const char *path, const char *target, int lay
 		free(cp->path);
 		cp->path = NULL;
 	}
-	if (bh_map_put(&c->results, path, r)) {
-		result_free(r);
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	}
-	if (note_dirs(c, path))
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	return 0;
+	return store(c, path, r, err);
 }
 
 int bh_collect_finish(bh_collect *c, bh_error *err)

@@ -10,22 +10,10 @@
 
 #include "core/buf.h"
 #include "pkg/analyzer.h"
+#include "support/fixture.h"
 
 extern const bh_analyzer bh_analyzer_cargo;
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	bh_buf b = BH_BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	assert_non_null(fp);
-	while ((r = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-		assert_int_equal(bh_buf_append(&b, tmp, r), 0);
-	fclose(fp);
-	*n = b.len;
-	return bh_buf_steal(&b);
-}
 
 static void check(const bh_component *c, const char *name, const char *ver, bool main_pkg)
 {
@@ -53,7 +41,7 @@ static void test_v4_workspace(void **state)
 	bh_complist l = { 0 };
 	bh_error err;
 	size_t n;
-	char *data = slurp("tests/fixtures/cargo/Cargo.lock", &n);
+	char *data = bh_test_slurp("tests/fixtures/cargo/Cargo.lock", &n);
 	(void)state;
 	assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_cargo, "src/ws/Cargo.lock", data, n, &l, &err), 0);
 	assert_int_equal(l.n, 5);

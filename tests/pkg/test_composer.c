@@ -10,24 +10,12 @@
 
 #include "core/buf.h"
 #include "pkg/analyzer.h"
+#include "support/fixture.h"
 
 extern const bh_analyzer bh_analyzer_composer;
 
 #define FIX "tests/fixtures/composer/"
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	bh_buf b = BH_BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	assert_non_null(fp);
-	while ((r = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-		assert_int_equal(bh_buf_append(&b, tmp, r), 0);
-	fclose(fp);
-	*n = b.len;
-	return bh_buf_steal(&b);
-}
 
 static const bh_component *find(const bh_complist *l, const char *name)
 {
@@ -74,7 +62,7 @@ static void test_lock(void **state)
 	bh_complist l = { 0 };
 	bh_error err;
 	size_t n;
-	char *data = slurp(FIX "composer.lock", &n);
+	char *data = bh_test_slurp(FIX "composer.lock", &n);
 	(void)state;
 	assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_composer, "var/www/composer.lock", data, n, &l, &err), 0);
 	assert_int_equal(l.n, 3);
@@ -93,7 +81,7 @@ static void test_installed_v2(void **state)
 	bh_complist l = { 0 };
 	bh_error err;
 	size_t n;
-	char *data = slurp(FIX "vendor/composer/installed.json", &n);
+	char *data = bh_test_slurp(FIX "vendor/composer/installed.json", &n);
 	(void)state;
 	assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_composer, "var/www/vendor/composer/installed.json", data, n, &l, &err), 0);
 	assert_int_equal(l.n, 3);

@@ -10,31 +10,18 @@
 
 #include "core/buf.h"
 #include "pkg/analyzer.h"
+#include "support/fixture.h"
 #include "sbom/sbom.h"
 
 extern const bh_analyzer bh_analyzer_dpkg;
 extern const bh_analyzer bh_analyzer_osrelease;
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	bh_buf b = BH_BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	if (!fp)
-		return NULL;
-	while ((r = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-		bh_buf_append(&b, tmp, r);
-	fclose(fp);
-	*n = b.len;
-	return bh_buf_steal(&b);
-}
 
 /* Every installed package dpkg-query lists, one for one, with arch and source kept apart. */
 static void test_host_status(void **state)
 {
 	size_t n, i, matched = 0, expected = 0;
-	char *data = slurp("/var/lib/dpkg/status", &n);
+	char *data = bh_test_slurp_opt("/var/lib/dpkg/status", &n);
 	bh_sbom s;
 	bh_error err;
 	FILE *q;

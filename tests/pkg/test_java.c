@@ -12,24 +12,12 @@
 
 #include "core/buf.h"
 #include "pkg/analyzer.h"
+#include "support/fixture.h"
 
 extern const bh_analyzer bh_analyzer_java;
 
 #define FIX "tests/fixtures/java/"
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	bh_buf b = BH_BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	assert_non_null(fp);
-	while ((r = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-		assert_int_equal(bh_buf_append(&b, tmp, r), 0);
-	fclose(fp);
-	*n = b.len;
-	return bh_buf_steal(&b);
-}
 
 /* A non-seekable source handing out a few bytes at a time, like a tar layer stream. */
 struct drip {
@@ -77,7 +65,7 @@ static int run_file(const char *fixture, const char *as, bh_complist *out, bh_er
 	char *data;
 	int rc;
 	snprintf(path, sizeof(path), FIX "%s", fixture);
-	data = slurp(path, &n);
+	data = bh_test_slurp(path, &n);
 	rc = bh_analyzer_run_mem(&bh_analyzer_java, as, data, n, out, err);
 	free(data);
 	return rc;
@@ -190,7 +178,7 @@ static void test_fat_stream(void **state)
 	bh_limits lim;
 	bh_error err;
 	size_t n;
-	char *data = slurp(FIX "fat.jar", &n);
+	char *data = bh_test_slurp(FIX "fat.jar", &n);
 	(void)state;
 	bh_limits_default(&lim);
 	assert_int_equal(run_stream("opt/fat.jar", data, n, &lim, &l, &err), 0);
@@ -237,7 +225,7 @@ static void test_corrupt(void **state)
 	bh_complist_free(&l);
 	/* every truncation point of a nested archive, streamed */
 	bh_limits_default(&lim);
-	data = slurp(FIX "app.war", &n);
+	data = bh_test_slurp(FIX "app.war", &n);
 	for (cut = 0; cut < n; cut += 37) {
 		run_stream("a/app.war", data, cut, &lim, &l, &err);
 		bh_complist_free(&l);

@@ -10,28 +10,16 @@
 
 #include "core/buf.h"
 #include "pkg/analyzer.h"
+#include "support/fixture.h"
 
 extern const bh_analyzer bh_analyzer_apk;
 extern const bh_analyzer bh_analyzer_rpm;
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	bh_buf b = BH_BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	assert_non_null(fp);
-	while ((r = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-		bh_buf_append(&b, tmp, r);
-	fclose(fp);
-	*n = b.len;
-	return bh_buf_steal(&b);
-}
 
 static void test_apk(void **state)
 {
 	size_t n;
-	char *d = slurp("tests/fixtures/apk/installed", &n);
+	char *d = bh_test_slurp("tests/fixtures/apk/installed", &n);
 	bh_complist l = { 0 };
 	bh_error err;
 	(void)state;
@@ -51,7 +39,7 @@ static void test_apk(void **state)
 static void check_rpm(const char *file, const char *as)
 {
 	size_t n, i, dn;
-	char *exp = slurp("tests/fixtures/rpm/expected.tsv", &n), *d = slurp(file, &dn), *line, *save = NULL;
+	char *exp = bh_test_slurp("tests/fixtures/rpm/expected.tsv", &n), *d = bh_test_slurp(file, &dn), *line, *save = NULL;
 	bh_complist l = { 0 };
 	bh_error err;
 	assert_true(bh_analyzer_rpm.match(as, strlen(as), 0100644, dn));

@@ -13,30 +13,17 @@
 
 #include "core/buf.h"
 #include "pkg/analyzer.h"
+#include "support/fixture.h"
 
 extern const bh_analyzer bh_analyzer_python;
 #define FX "tests/fixtures/python/"
 #define SITE "/usr/lib/python3/dist-packages"
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	bh_buf b = BH_BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	if (!fp)
-		return NULL;
-	while ((r = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-		bh_buf_append(&b, tmp, r);
-	fclose(fp);
-	*n = b.len;
-	return bh_buf_steal(&b);
-}
 
 static int run(const char *file, const char *as, bh_complist *out)
 {
 	size_t n;
-	char *d = slurp(file, &n);
+	char *d = bh_test_slurp_opt(file, &n);
 	bh_error err;
 	int rc;
 	if (!d)

@@ -10,24 +10,12 @@
 
 #include "core/buf.h"
 #include "pkg/analyzer.h"
+#include "support/fixture.h"
 
 extern const bh_analyzer bh_analyzer_ruby;
 
 #define FIX "tests/fixtures/ruby/"
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *fp = fopen(path, "rb");
-	bh_buf b = BH_BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	assert_non_null(fp);
-	while ((r = fread(tmp, 1, sizeof(tmp), fp)) > 0)
-		assert_int_equal(bh_buf_append(&b, tmp, r), 0);
-	fclose(fp);
-	*n = b.len;
-	return bh_buf_steal(&b);
-}
 
 static int run_file(const char *fixture, const char *as, bh_complist *out)
 {
@@ -37,7 +25,7 @@ static int run_file(const char *fixture, const char *as, bh_complist *out)
 	bh_error err;
 	int rc;
 	snprintf(path, sizeof(path), FIX "%s", fixture);
-	data = slurp(path, &n);
+	data = bh_test_slurp(path, &n);
 	rc = bh_analyzer_run_mem(&bh_analyzer_ruby, as, data, n, out, &err);
 	free(data);
 	return rc;
