@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/map.h"
 #include "version/version.h"
 
 const char *bh_severity_name(bh_severity s)
@@ -175,8 +176,31 @@ static int reqs_hit(bh_ecosystem eco, const char *v, json_t *list, bool *hit)
 	return 0;
 }
 
+static void decref(void *p) { json_decref(p); }
+
+/*
+ * Parsed ranges/versions JSON, shared by every component that meets the same row (the Go stdlib
+ * rows are met once per binary). Borrowed; NULL when unparsable. Bounded so memory stays flat.
+ */
+static json_t *parsed(bh_map *cache, const char *text)
+{
+	json_t *j = bh_map_get(cache, text);
+	if (j)
+		return j;
+	j = json_loads(text, 0, NULL);
+	if (!j)
+		return NULL;
+	if (cache->n > 200000)
+		bh_map_free(cache);
+	if (bh_map_put(cache, text, j)) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
 /* Decides whether version v is affected according to one DB row. */
-static int row_affects(bh_ecosystem eco, const char *v, const char *ranges, const char *versions,
+static int row_affects(bh_map *cache, bh_ecosystem eco, const char *v, const char *ranges, const char *versions,
 		       const char *status, const char *fixed, bool *out)
 {
 	json_t *j;
@@ -184,18 +208,17 @@ static int row_affects(bh_ecosystem eco, const char *v, const char *ranges, cons
 	*out = false;
 	if (status && !strcmp(status, "not_affected"))
 		return 0;
-	if (versions && (j = json_loads(versions, 0, NULL))) {
+	if (versions && (j = parsed(cache, versions))) {
 		for (i = 0; i < json_array_size(j); i++) {
 			const char *x = json_string_value(json_array_get(j, i));
 			int c;
 			if (x && (!strcmp(x, v) || (vcmp(eco, v, x, &c) == 0 && c == 0)))
 				*out = true;
 		}
-		json_decref(j);
 		if (*out)
 			return 0;
 	}
-	if (ranges && (j = json_loads(ranges, 0, NULL))) {
+	if (ranges && (j = parsed(cache, ranges))) {
 		for (i = 0; i < json_array_size(j) && !*out; i++) {
 			json_t *r = json_array_get(j, i);
 			const char *type = json_string_value(json_object_get(r, "type"));
@@ -212,7 +235,6 @@ static int row_affects(bh_ecosystem eco, const char *v, const char *ranges, cons
 			}
 			*out = hit;
 		}
-		json_decref(j);
 		return 0;
 	}
 	if (versions)
@@ -294,8 +316,10 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 	sqlite3_stmt *q = NULL, *kev = NULL, *epss = NULL, *al = NULL;
 	char *distro = bh_match_distro(&s->osinfo);
 	size_t i, first;
+	bh_map cache;
 	int rc = 0;
 
+	bh_map_init(&cache, decref);
 	if (sqlite3_prepare_v2(h,
 		"SELECT a.advisory_id, a.source, a.ranges, a.versions, a.status, a.fixed_version, a.severity,"
 		" v.summary, v.severity, v.cvss_score, v.url, v.withdrawn"
@@ -333,7 +357,7 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 				continue; /* withdrawn */
 			if (urgency && !strncmp(urgency, "unimportant", 11) && !o->include_unimportant)
 				continue;
-			if (row_affects(c->eco, ver, (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
+			if (row_affects(&cache, c->eco, ver, (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
 					status, (const char *)sqlite3_column_text(q, 5), &hit) || !hit)
 				continue;
 			for (k = first; k < out->n; k++)
@@ -397,6 +421,7 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 		}
 	}
 out:
+	bh_map_free(&cache);
 	sqlite3_finalize(q);
 	sqlite3_finalize(kev);
 	sqlite3_finalize(epss);
