@@ -1,13 +1,15 @@
 /* scan.c - `bulkhead scan TARGET`: inventory (or a stored SBOM), match against the DB, filter, report. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "policy/ignore.h"
 #include "report/vulnreport.h"
 #include "vuln/match.h"
 
-enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT };
+enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT, OPT_IGNORE };
 
 static void usage(FILE *fp)
 {
@@ -18,6 +20,9 @@ static void usage(FILE *fp)
 	      "      --ignore-unfixed   only vulnerabilities with a fixed version\n"
 	      "      --include-unimportant  Debian \"unimportant\" issues too\n"
 	      "      --exit-code N      exit with N when findings remain after filtering\n"
+	      "      --ignore-file F    suppress findings: text (ID [exp:YYYY-MM-DD] # reason) or YAML with ids,\n"
+	      "                         purls, paths, expires and reason (repeatable)\n"
+	      "      --vex F            OpenVEX or CycloneDX VEX: not_affected statements suppress findings (repeatable)\n"
 	      BH_CLI_TARGET_HELP
 	      "\nTARGET: any `bulkhead sbom` target, or an SBOM file (bulkhead JSON, CycloneDX, SPDX; prefix sbom: to force)\n", fp);
 }
@@ -51,6 +56,8 @@ int bh_cmd_scan(int argc, char **argv)
 		{ "ignore-unfixed", no_argument, NULL, OPT_UNFIXED },
 		{ "exit-code", required_argument, NULL, OPT_EXITCODE },
 		{ "include-unimportant", no_argument, NULL, OPT_UNIMPORTANT },
+		{ "ignore-file", required_argument, NULL, OPT_IGNORE },
+		{ "vex", required_argument, NULL, OPT_IGNORE },
 	};
 	bh_cli_common c;
 	bh_scan_format fmt = BH_SCAN_TABLE;
@@ -60,12 +67,15 @@ int bh_cmd_scan(int argc, char **argv)
 	char *dbpath = NULL;
 	bh_vulndb *db = NULL;
 	bh_findings f = { 0 };
+	bh_ignores ig = { NULL, 0 };
+	size_t suppressed = 0;
+	time_t now = time(NULL);
 	bh_sbom s;
 	bh_error err;
 	FILE *fp;
 	size_t i, k;
 
-	memcpy(longopts + 7, bh_cli_target_longopts, 8 * sizeof(struct option));
+	memcpy(longopts + 9, bh_cli_target_longopts, 8 * sizeof(struct option));
 	bh_cli_common_init(&c);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:o:qvh", longopts, NULL)) != -1) {
@@ -90,6 +100,14 @@ int bh_cmd_scan(int argc, char **argv)
 			break;
 		case OPT_UNFIXED: ignore_unfixed = 1; break;
 		case OPT_UNIMPORTANT: mo.include_unimportant = true; break;
+		case OPT_IGNORE:
+			if ((rc = bh_ignore_load(&ig, optarg, &c.scan.limits, &err))) {
+				fprintf(stderr, "bulkhead: %s\n", err.msg);
+				bh_ignore_free(&ig);
+				free(dbpath);
+				return bh_cli_exit_code(rc);
+			}
+			break;
 		case OPT_EXITCODE:
 			exit_code = atoi(optarg);
 			if (exit_code < 0 || exit_code > 255) {
@@ -103,6 +121,7 @@ int bh_cmd_scan(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
+		bh_ignore_free(&ig);
 		free(dbpath);
 		return BH_EXIT_USAGE;
 	}
@@ -110,6 +129,7 @@ int bh_cmd_scan(int argc, char **argv)
 		dbpath = bh_vulndb_default_path();
 	if ((rc = bh_vulndb_open(dbpath, &db, &err))) {
 		fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err.msg);
+		bh_ignore_free(&ig);
 		free(dbpath);
 		return bh_cli_exit_code(rc);
 	}
@@ -127,9 +147,22 @@ int bh_cmd_scan(int argc, char **argv)
 			bh_finding_clear(x);
 			continue;
 		}
+		{
+			const bh_ignore_rule *r = bh_ignore_match(&ig, x->id, x->aliases, s.comps.items[x->comp], now);
+			if (r) {
+				if (c.verbose)
+					fprintf(stderr, "bulkhead: %s in %s suppressed by %s%s%s\n", x->id, s.comps.items[x->comp]->name,
+						r->origin, r->reason ? ": " : "", r->reason ? r->reason : "");
+				suppressed++;
+				bh_finding_clear(x);
+				continue;
+			}
+		}
 		f.items[k++] = *x;
 	}
 	f.n = k;
+	if (suppressed && !c.quiet)
+		fprintf(stderr, "bulkhead: %zu finding%s suppressed by ignore files or VEX\n", suppressed, suppressed == 1 ? "" : "s");
 	bh_findings_sort(&s, &f);
 	if (!(fp = bh_cli_open_output(&c))) {
 		rc = BH_EIO;
@@ -141,6 +174,7 @@ int bh_cmd_scan(int argc, char **argv)
 	if (bh_cli_close_output(&c, fp) && !rc)
 		rc = BH_EIO;
 done:
+	bh_ignore_free(&ig);
 	bh_vulndb_close(db);
 	bh_sbom_free(&s);
 	ch = f.n;

@@ -46,6 +46,16 @@ echo "$f" | jq -e '[.findings[] | select(.package == "libssl3" and .status == "a
 echo "$f" | jq -e '[.findings[] | select(.package == "libtiff6")] | length == 0' >/dev/null && ok "unimportant hidden by default" || ko "unimportant default" "shown"
 "$BH" scan --db "$T/deb.db" -q -f json --include-unimportant tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '[.findings[] | select(.package == "libtiff6")] | length == 1' >/dev/null && ok "unimportant shown with --include-unimportant" || ko "unimportant flag" "missing"
 
+# ignore files (expiry, purls) and VEX documents
+V=tests/fixtures/vuln
+ids() { "$BH" scan --db "$T/deb.db" -q -f json "$@" $V/debian-bookworm-sbom.json | jq -c '[.findings[].id] | sort'; }
+[ "$(ids --ignore-file $V/ignore.txt)" = '["CVE-2025-53603"]' ] && ok "text ignore file; an expired entry no longer applies" || ko "ignore.txt" "$(ids --ignore-file $V/ignore.txt)"
+[ "$(ids --ignore-file $V/ignore.yaml)" = '["CVE-2024-0727"]' ] && ok "YAML ignore file with a purl" || ko "ignore.yaml" "$(ids --ignore-file $V/ignore.yaml)"
+[ "$(ids --vex $V/openvex.json)" = '["CVE-2025-53603"]' ] && ok "OpenVEX not_affected" || ko "openvex" "$(ids --vex $V/openvex.json)"
+[ "$(ids --vex $V/cyclonedx-vex.json)" = '["CVE-2024-0727"]' ] && ok "CycloneDX VEX not_affected" || ko "cdx vex" "$(ids --vex $V/cyclonedx-vex.json)"
+"$BH" scan --db "$T/deb.db" -q --vex "$T/missing.json" $V/debian-bookworm-sbom.json >/dev/null 2>&1; rc=$?
+[ $rc -eq 3 ] && ok "missing VEX file exits 3" || ko "missing vex" "rc=$rc"
+
 # exit codes, filters, formats
 "$BH" scan --db "$T/deb.db" -q --exit-code 7 tests/fixtures/vuln/debian-bookworm-sbom.json >/dev/null; rc=$?
 [ $rc -eq 7 ] && ok "--exit-code when findings remain" || ko "--exit-code" "rc=$rc"
