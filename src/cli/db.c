@@ -8,6 +8,8 @@
 #include "core/log.h"
 #include "vuln/db.h"
 #include "vuln/import.h"
+#include "vuln/update.h"
+#include <unistd.h>
 #include "core/limits.h"
 #include <time.h>
 
@@ -17,7 +19,10 @@ static void usage(FILE *fp)
 	      "       bulkhead db import [--db PATH] [--replace] PATH...\n"
 	      "  PATH: a directory, an archive (.tar, .tar.gz, .tar.zst, .zip) or a file of OSV JSON/YAML,\n"
 	      "  Debian security tracker JSON or DSA/DLA list, Alpine secdb YAML, RustSec advisories, CISA KEV JSON,\n"
-	      "  EPSS CSV. The DB is rebuilt beside the old one and swapped in atomically.\n", fp);
+	      "  EPSS CSV. The DB is rebuilt beside the old one and swapped in atomically.\n"
+	      "       bulkhead db update [--db PATH] [--mirror BASE_URL] [--only go,debian,...] [--cache DIR] [--retries N]\n"
+	      "  downloads the feeds (ETag / If-Modified-Since; a failed feed keeps its cached copy) and rebuilds the DB.\n"
+	      "  Feeds: go pypi npm crates maven rubygems packagist alpine (osv.dev), debian (tracker JSON), kev, epss.\n", fp);
 }
 
 static int status(const char *path)
@@ -38,12 +43,11 @@ static int status(const char *path)
 			printf("built: %s\n", sqlite3_column_text(st, 0));
 		sqlite3_finalize(st);
 	}
-	printf("\n%-14s %-26s %10s %10s  %s\n", "SOURCE", "IMPORTED", "RECORDS", "AFFECTED", "FROM");
-	if (sqlite3_prepare_v2(h, "SELECT s.name, s.imported_at, s.records, (SELECT count(*) FROM affected a WHERE a.source = s.name), s.location"
-			       " FROM sources s ORDER BY s.name", -1, &st, NULL) == SQLITE_OK) {
+	printf("\n%-14s %-22s %10s  %s\n", "SOURCE", "IMPORTED", "RECORDS", "FROM");
+	if (sqlite3_prepare_v2(h, "SELECT s.name, s.imported_at, s.records, s.location FROM sources s ORDER BY s.name", -1, &st, NULL) == SQLITE_OK) {
 		while (sqlite3_step(st) == SQLITE_ROW)
-			printf("%-14s %-26s %10lld %10lld  %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-			       sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3), sqlite3_column_text(st, 4));
+			printf("%-14s %-22s %10lld  %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+			       sqlite3_column_int64(st, 2), sqlite3_column_text(st, 3));
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM advisories), (SELECT count(*) FROM affected),"
@@ -112,6 +116,59 @@ static int import(const char *path, int argc, char **argv)
 	return 0;
 }
 
+static int update(const char *path, int argc, char **argv)
+{
+	bh_update_opts o;
+	bh_limits lim;
+	bh_error err;
+	char *cache = NULL;
+	int i, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.db_path = path;
+	o.retries = 2;
+	o.timeout_s = 600;
+	o.progress = isatty(2);
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--mirror") && i + 1 < argc)
+			o.mirror = argv[++i];
+		else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+			o.only = argv[++i];
+		else if (!strcmp(argv[i], "--cache") && i + 1 < argc)
+			o.cache_dir = argv[++i];
+		else if (!strcmp(argv[i], "--retries") && i + 1 < argc)
+			o.retries = (unsigned)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
+			i++;
+		else {
+			usage(stderr);
+			return BH_EXIT_USAGE;
+		}
+	}
+	if (!o.cache_dir) {
+		/* feeds live beside the DB */
+		size_t n = strlen(path);
+		cache = malloc(n + 8);
+		if (!cache)
+			return BH_EXIT_ERROR;
+		memcpy(cache, path, n + 1);
+		if (strrchr(cache, '/'))
+			strcpy(strrchr(cache, '/') + 1, "feeds");
+		else
+			strcpy(cache, "feeds");
+		o.cache_dir = cache;
+	}
+	bh_limits_default(&lim);
+	rc = bh_update_run(&o, &lim, &err);
+	free(cache);
+	if (rc) {
+		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		return bh_cli_exit_code(rc);
+	}
+	printf("DB %s updated\n", path);
+	return 0;
+}
+
 int bh_cmd_db(int argc, char **argv)
 {
 	char *path = NULL;
@@ -131,6 +188,8 @@ int bh_cmd_db(int argc, char **argv)
 		path = bh_vulndb_default_path();
 	if (!strcmp(argv[1], "status")) {
 		rc = status(path);
+	} else if (!strcmp(argv[1], "update")) {
+		rc = update(path, argc, argv);
 	} else if (!strcmp(argv[1], "import")) {
 		rc = import(path, argc, argv);
 	} else {

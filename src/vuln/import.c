@@ -713,10 +713,10 @@ static int import_archive(bh_vulndb *db, const char *path, const bh_limits *lim,
 			if (n <= 0)
 				break;
 			b.len += (size_t)n;
-			if (b.len > lim->max_meta_size * 4)
+			if (b.len > lim->max_file_read)
 				break;
 		}
-		if (b.len > lim->max_meta_size * 4) {
+		if (b.len > lim->max_file_read) {
 			st->skipped++;
 			bh_log_warn("import: %s skipped: larger than the limit", label);
 			continue;
@@ -743,7 +743,7 @@ static int import_file(bh_vulndb *db, const char *path, const bh_limits *lim, bh
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", path, strerror(errno));
-	rc = read_fd(fd, (size_t)lim->max_meta_size * 4, &b);
+	rc = read_fd(fd, (size_t)lim->max_file_read, &b);
 	close(fd);
 	if (rc == BH_ELIMIT) {
 		st->skipped++;

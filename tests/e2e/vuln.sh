@@ -56,6 +56,34 @@ ids() { "$BH" scan --db "$T/deb.db" -q -f json "$@" $V/debian-bookworm-sbom.json
 "$BH" scan --db "$T/deb.db" -q --vex "$T/missing.json" $V/debian-bookworm-sbom.json >/dev/null 2>&1; rc=$?
 [ $rc -eq 3 ] && ok "missing VEX file exits 3" || ko "missing vex" "rc=$rc"
 
+# db update from a mirror served on loopback (python3 http.server): 200, then 304 keeps the cache
+M="$T/mirror"
+mkdir -p "$M/osv/Go" "$M/kev" "$M/debian"
+python3 - "$DATA/golang-vulndb/golang-vulndb-osv.tar.zst" "$M/osv/Go/all.zip" <<'PY'
+import io, subprocess, sys, tarfile, zipfile
+raw = subprocess.run(["zstd", "-dc", sys.argv[1]], capture_output=True, check=True).stdout
+with tarfile.open(fileobj=io.BytesIO(raw)) as t, zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+    for m in t.getmembers():
+        if m.isfile() and m.name.endswith(".json") and "/osv/" in m.name:
+            z.writestr(m.name.rsplit("/", 1)[1], t.extractfile(m).read())
+PY
+cp "$DATA/kev/known_exploited_vulnerabilities.json" "$M/kev/"
+cp "$DATA/debian-security-tracker/format-samples/tracker-json-sample.json" "$M/debian/json"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd "$M" && exec python3 -m http.server "$port" --bind 127.0.0.1 >"$T/http.log" 2>&1) &
+srv=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+u1=$(timeout 120 "$BH" db update --db "$T/upd/vuln.db" --mirror "http://127.0.0.1:$port" --only go,kev,debian 2>&1)
+u2=$(timeout 120 "$BH" db update --db "$T/upd/vuln.db" --mirror "http://127.0.0.1:$port" --only go,kev,debian 2>&1)
+kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
+echo "$u1" | grep -q "go  *downloaded" && echo "$u2" | grep -q "go  *up to date" && grep -q '"GET /osv/Go/all.zip HTTP/1.1" 304' "$T/http.log" \
+	&& ok "db update: download, then 304 Not Modified keeps the cache" || ko "db update" "$u1 / $u2"
+"$BH" db status --db "$T/upd/vuln.db" | grep -q "advisories 4298" && ok "db update rebuilt the DB from the feeds" || ko "db update content" "$("$BH" db status --db "$T/upd/vuln.db" | tail -1)"
+"$BH" db update --db "$T/upd/vuln.db" --mirror "http://127.0.0.1:$port" --only go --retries 0 >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 0 ] && grep -q "cached earlier" "$T/err" && ok "db update offline keeps the cached feed, with a warning" || ko "offline with cache" "rc=$rc $(cat "$T/err")"
+"$BH" db update --db "$T/none/vuln.db" --mirror "http://127.0.0.1:$port" --only kev --retries 0 >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 5 ] && grep -q "127.0.0.1" "$T/err" && ok "db update offline without a cache exits 5 naming the URL" || ko "offline" "rc=$rc $(cat "$T/err")"
+
 # exit codes, filters, formats
 "$BH" scan --db "$T/deb.db" -q --exit-code 7 tests/fixtures/vuln/debian-bookworm-sbom.json >/dev/null; rc=$?
 [ $rc -eq 7 ] && ok "--exit-code when findings remain" || ko "--exit-code" "rc=$rc"
