@@ -147,15 +147,13 @@ static int update(const char *path, int argc, char **argv)
 	}
 	if (!o.cache_dir) {
 		/* feeds live beside the DB */
-		size_t n = strlen(path);
-		cache = malloc(n + 8);
+		const char *sl = strrchr(path, '/');
+		size_t dir = sl ? (size_t)(sl - path) + 1 : 0;
+		cache = malloc(dir + 6);
 		if (!cache)
 			return BH_EXIT_ERROR;
-		memcpy(cache, path, n + 1);
-		if (strrchr(cache, '/'))
-			strcpy(strrchr(cache, '/') + 1, "feeds");
-		else
-			strcpy(cache, "feeds");
+		memcpy(cache, path, dir);
+		memcpy(cache + dir, "feeds", 6);
 		o.cache_dir = cache;
 	}
 	bh_limits_default(&lim);
