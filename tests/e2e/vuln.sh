@@ -46,6 +46,11 @@ echo "$f" | jq -e '[.findings[] | select(.package == "libssl3" and .status == "a
 echo "$f" | jq -e '[.findings[] | select(.package == "libtiff6")] | length == 0' >/dev/null && ok "unimportant hidden by default" || ko "unimportant default" "shown"
 "$BH" scan --db "$T/deb.db" -q -f json --include-unimportant tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '[.findings[] | select(.package == "libtiff6")] | length == 1' >/dev/null && ok "unimportant shown with --include-unimportant" || ko "unimportant flag" "missing"
 
+# EPSS scores ride along with the findings (format of the FIRST CSV: a comment line, then cve,epss,percentile)
+"$BH" db import --db "$T/deb.db" tests/fixtures/vuln/epss.csv >/dev/null
+"$BH" scan --db "$T/deb.db" -q -f json tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '[.findings[] | select(.id == "CVE-2025-53603")][0].epss == 0.91' >/dev/null \
+	&& ok "EPSS score attached to the finding" || ko "EPSS" "missing"
+
 # ignore files (expiry, purls) and VEX documents
 V=tests/fixtures/vuln
 ids() { "$BH" scan --db "$T/deb.db" -q -f json "$@" $V/debian-bookworm-sbom.json | jq -c '[.findings[].id] | sort'; }
