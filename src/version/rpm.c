@@ -1,33 +1,38 @@
-/* rpm.c - rpmvercmp: epoch, then version and release by alternating alnum segments; '~' and '^'. */
-#include <ctype.h>
-#include <stdlib.h>
+/* rpm.c - rpm's version ordering: rpmvercmp on epoch, version and release ('~' and '^' included). */
 #include <string.h>
 
 #include "version/schemes.h"
 
-static int vercmp(const char *a, const char *b)
+/*
+ * rpmvercmp (rpm 4.18 rpmio/rpmvercmp.c) on ranges: separators are skipped, '~' sorts before
+ * anything (even the end), '^' after the end but before anything else, then alpha or numeric
+ * segments compare in turn and a numeric segment beats an alpha one.
+ */
+static int vercmp(const char *a, const char *ae, const char *b, const char *be)
 {
-	while (*a || *b) {
+	if (ae - a == be - b && !memcmp(a, b, (size_t)(ae - a)))
+		return 0;
+	while (a < ae || b < be) {
 		const char *sa, *sb;
-		size_t la, lb;
-		int isnum;
-		while (*a && !isalnum((unsigned char)*a) && *a != '~' && *a != '^')
+		bool isnum;
+		int r;
+		while (a < ae && !bh_v_alnum(*a) && *a != '~' && *a != '^')
 			a++;
-		while (*b && !isalnum((unsigned char)*b) && *b != '~' && *b != '^')
+		while (b < be && !bh_v_alnum(*b) && *b != '~' && *b != '^')
 			b++;
-		if (*a == '~' || *b == '~') {
-			if (*a != '~')
+		if ((a < ae && *a == '~') || (b < be && *b == '~')) {
+			if (a == ae || *a != '~')
 				return 1;
-			if (*b != '~')
+			if (b == be || *b != '~')
 				return -1;
 			a++;
 			b++;
 			continue;
 		}
-		if (*a == '^' || *b == '^') {
-			if (!*a)
+		if ((a < ae && *a == '^') || (b < be && *b == '^')) {
+			if (a == ae)
 				return -1;
-			if (!*b)
+			if (b == be)
 				return 1;
 			if (*a != '^')
 				return 1;
@@ -37,75 +42,90 @@ static int vercmp(const char *a, const char *b)
 			b++;
 			continue;
 		}
-		if (!*a || !*b)
+		if (a == ae || b == be)
 			break;
 		sa = a;
 		sb = b;
-		isnum = isdigit((unsigned char)*a);
+		isnum = bh_v_digit(*a);
 		if (isnum) {
-			while (isdigit((unsigned char)*a))
+			while (a < ae && bh_v_digit(*a))
 				a++;
-			while (isdigit((unsigned char)*b))
+			while (b < be && bh_v_digit(*b))
 				b++;
 		} else {
-			while (isalpha((unsigned char)*a))
+			while (a < ae && bh_v_alpha(*a))
 				a++;
-			while (isalpha((unsigned char)*b))
+			while (b < be && bh_v_alpha(*b))
 				b++;
 		}
 		if (sb == b)
-			return isnum ? 1 : -1; /* numeric beats alpha */
-		la = (size_t)(a - sa);
-		lb = (size_t)(b - sb);
+			return isnum ? 1 : -1;
 		if (isnum) {
-			while (la && *sa == '0') {
-				sa++;
-				la--;
-			}
-			while (lb && *sb == '0') {
-				sb++;
-				lb--;
-			}
-			if (la != lb)
-				return la < lb ? -1 : 1;
+			r = bh_v_numcmp(sa, (size_t)(a - sa), sb, (size_t)(b - sb));
+		} else {
+			size_t la = (size_t)(a - sa), lb = (size_t)(b - sb);
+			r = memcmp(sa, sb, la < lb ? la : lb);
+			if (!r)
+				r = la < lb ? -1 : la > lb;
 		}
-		{
-			size_t n = la < lb ? la : lb;
-			int r = memcmp(sa, sb, n);
-			if (r)
-				return r < 0 ? -1 : 1;
-			if (la != lb)
-				return la < lb ? -1 : 1;
-		}
+		if (r)
+			return r < 0 ? -1 : 1;
 	}
-	if (!*a && !*b)
+	if (a == ae && b == be)
 		return 0;
-	return *a ? 1 : -1;
+	return a == ae ? -1 : 1;
 }
 
-/* "epoch:version-release" */
-int bh_vcmp_rpm(const char *a, const char *b)
+struct evr {
+	const char *e, *ee, *v, *ve, *r, *re; /* epoch NULL when absent; release NULL when absent */
+};
+
+/* rpm's parseEVR: leading digits then ':' are the epoch, the last '-' starts the release. */
+static void parse(const char *s, struct evr *x)
 {
-	char x[300], y[300];
-	const char *ca = strchr(a, ':'), *cb = strchr(b, ':');
-	unsigned long ea = ca ? strtoul(a, NULL, 10) : 0, eb = cb ? strtoul(b, NULL, 10) : 0;
-	char *ra, *rb;
+	const char *p = s, *end = s + strlen(s), *dash = NULL, *q;
+	while (bh_v_digit(*p))
+		p++;
+	for (q = p; q < end; q++)
+		if (*q == '-')
+			dash = q;
+	x->e = x->ee = NULL;
+	if (*p == ':') {
+		x->e = s;
+		x->ee = p;
+		s = p + 1;
+	}
+	x->v = s;
+	x->ve = dash ? dash : end;
+	x->r = dash ? dash + 1 : NULL;
+	x->re = end;
+}
+
+/* rpmverCmp: an absent epoch is "0"; the releases are compared only when both sides have one. */
+int bh_vcmp_rpm(const char *a, const char *b, int *out)
+{
+	static const char zero[] = "0";
+	struct evr x, y;
 	int r;
-	if (ea != eb)
-		return ea < eb ? -1 : 1;
-	strncpy(x, ca ? ca + 1 : a, sizeof(x) - 1);
-	x[sizeof(x) - 1] = '\0';
-	strncpy(y, cb ? cb + 1 : b, sizeof(y) - 1);
-	y[sizeof(y) - 1] = '\0';
-	ra = strrchr(x, '-');
-	rb = strrchr(y, '-');
-	if (ra)
-		*ra++ = '\0';
-	if (rb)
-		*rb++ = '\0';
-	if ((r = vercmp(x, y)))
-		return r;
-	if (ra && rb)
-		return vercmp(ra, rb);
+	if (!*a)
+		return 1;
+	if (!*b)
+		return 2;
+	parse(a, &x);
+	parse(b, &y);
+	if (!x.e || x.e == x.ee) {
+		x.e = zero;
+		x.ee = zero + 1;
+	}
+	if (!y.e || y.e == y.ee) {
+		y.e = zero;
+		y.ee = zero + 1;
+	}
+	r = vercmp(x.e, x.ee, y.e, y.ee);
+	if (!r)
+		r = vercmp(x.v, x.ve, y.v, y.ve);
+	if (!r && x.r && y.r)
+		r = vercmp(x.r, x.re, y.r, y.re);
+	*out = r;
 	return 0;
 }

@@ -25,6 +25,15 @@ int bh_version_cmp(bh_ecosystem eco, const char *a, const char *b, int *out, bh_
  * True when version satisfies a requirement string in the ecosystem's own syntax, e.g. Cargo
  * "^1.2, <1.4" / ">= 0.4.5" / "=1.0.0" / "*", npm ">=1.2.3 <2.0.0 || 3.x". Used for RustSec
  * patched/unaffected lists. BH_EINVAL when the requirement cannot be parsed.
+ *   npm / Cargo / Composer / Go   their range syntaxes (version/semver.c); npm and Cargo, like
+ *                                 their tools, let a pre-release match only a comparator set that
+ *                                 names a pre-release of the same x.y.z
+ *   PyPI                          PEP 440 specifier sets; pre/dev releases need a clause naming
+ *                                 one, as packaging's default (version/pep440.c)
+ *   Maven                         ranges "[1.0,2.0)", "(,1.5],[2,)" or a comparator list
+ *   others (deb, rpm, apk, gem)   comparators "< <= > >= = == != << >>" joined by ',' (all must
+ *                                 hold) and "||" (any); RubyGems "~>" too
+ * Versions longer than 256 bytes and requirements longer than 1024 are BH_EINVAL.
  */
 int bh_version_req_match(bh_ecosystem eco, const char *version, const char *req, bool *out, bh_error *err);
 
