@@ -343,13 +343,18 @@ static int import_kev(bh_vulndb *db, json_t *doc, bh_import_stats *st, bh_error 
 }
 
 /* RustSec: ```toml front matter ([advisory], [versions]) then a Markdown title. */
+/*
+ * The value of key in [section]: a string (returned, caller frees) when arr is NULL, or a string
+ * array (in *arr, caller decrefs) when arr is given; a value of the other kind is ignored.
+ */
 static char *toml_value(const char *fm, const char *section, const char *key, json_t **arr)
 {
 	const char *p = fm, *sec = NULL;
 	char hdr[64];
 	size_t kl = strlen(key);
 	snprintf(hdr, sizeof(hdr), "[%s]", section);
-	*arr = NULL;
+	if (arr)
+		*arr = NULL;
 	for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		const char *v;
 		if (*p == '[') {
@@ -363,9 +368,9 @@ static char *toml_value(const char *fm, const char *section, const char *key, js
 			v++;
 		if (*v == '"') {
 			const char *e = strchr(v + 1, '"');
-			return e ? bh_strndup(v + 1, (size_t)(e - v - 1)) : NULL;
+			return e && !arr ? bh_strndup(v + 1, (size_t)(e - v - 1)) : NULL;
 		}
-		if (*v == '[') {
+		if (*v == '[' && arr) {
 			/* string array, possibly over several lines */
 			json_t *a = json_array();
 			const char *q = v + 1;
@@ -392,7 +397,7 @@ static int import_rustsec(bh_vulndb *db, const char *data, size_t len, bh_import
 {
 	const char *s = strstr(data, "```toml"), *e;
 	char *fm, *id, *pkg, *url, *date, *cvss, *info, *withdrawn, *title = NULL;
-	json_t *aliases, *patched, *unaffected, *dummy, *ranges;
+	json_t *aliases, *patched, *unaffected, *ranges;
 	char sevbuf[16] = "";
 	int rc = 0;
 	(void)len;
@@ -401,13 +406,13 @@ static int import_rustsec(bh_vulndb *db, const char *data, size_t len, bh_import
 	fm = bh_strndup(s + 7, (size_t)(e - s - 7));
 	if (!fm)
 		return BH_ENOMEM;
-	id = toml_value(fm, "advisory", "id", &dummy);
-	pkg = toml_value(fm, "advisory", "package", &dummy);
-	url = toml_value(fm, "advisory", "url", &dummy);
-	date = toml_value(fm, "advisory", "date", &dummy);
-	cvss = toml_value(fm, "advisory", "cvss", &dummy);
-	info = toml_value(fm, "advisory", "informational", &dummy);
-	withdrawn = toml_value(fm, "advisory", "withdrawn", &dummy);
+	id = toml_value(fm, "advisory", "id", NULL);
+	pkg = toml_value(fm, "advisory", "package", NULL);
+	url = toml_value(fm, "advisory", "url", NULL);
+	date = toml_value(fm, "advisory", "date", NULL);
+	cvss = toml_value(fm, "advisory", "cvss", NULL);
+	info = toml_value(fm, "advisory", "informational", NULL);
+	withdrawn = toml_value(fm, "advisory", "withdrawn", NULL);
 	toml_value(fm, "advisory", "aliases", &aliases);
 	toml_value(fm, "versions", "patched", &patched);
 	toml_value(fm, "versions", "unaffected", &unaffected);
