@@ -49,6 +49,10 @@ typedef struct bh_lines {
 void bh_lines_init(bh_lines *it, const char *data, size_t len);
 bool bh_lines_next(bh_lines *it, const char **line, size_t *len);
 
+/* Length of the valid UTF-8 sequence at p (1 for ASCII) within avail bytes; 0 when invalid,
+ * overlong, a surrogate, beyond U+10FFFF or cut short. */
+size_t bh_utf8_seq(const unsigned char *p, size_t avail);
+
 /* Trims ASCII whitespace in place on a (ptr,len) range. */
 void bh_trim(const char **s, size_t *n);
 

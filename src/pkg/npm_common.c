@@ -13,21 +13,15 @@ bool bh_npm_sane(const char *s, size_t n, size_t max)
 		return false;
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
-		size_t k, len;
+		size_t len;
 		if (c < 0x80) {
 			if (c <= 0x20 || c == 0x7f || c == '"' || c == '\'')
 				return false;
 			i++;
 			continue;
 		}
-		len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-		if (!len || n - i < len)
-			return false;
-		for (k = 1; k < len; k++)
-			if (((unsigned char)s[i + k] & 0xc0) != 0x80)
-				return false;
-		if ((c == 0xe0 && (unsigned char)s[i + 1] < 0xa0) || (c == 0xed && (unsigned char)s[i + 1] >= 0xa0) ||
-		    (c == 0xf0 && (unsigned char)s[i + 1] < 0x90) || (c == 0xf4 && (unsigned char)s[i + 1] >= 0x90))
+		len = bh_utf8_seq((const unsigned char *)s + i, n - i);
+		if (!len)
 			return false;
 		i += len;
 	}

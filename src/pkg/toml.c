@@ -73,33 +73,7 @@ static int end_line(struct rd *r)
 /* Length of the valid UTF-8 sequence at p (1 for ASCII), 0 when invalid or cut short. */
 static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
 {
-	size_t n, i;
-	uint32_t cp;
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		cp = p[0] & 0x1fu;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		cp = p[0] & 0x0fu;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		cp = p[0] & 0x07u;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3fu);
-	}
-	/* overlong forms, surrogates and beyond U+10FFFF */
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
+	return bh_utf8_seq(p, (size_t)(end - p));
 }
 
 static int put_utf8(bh_buf *o, uint32_t cp)
