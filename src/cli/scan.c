@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/log.h"
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "policy/ignore.h"
@@ -136,9 +137,16 @@ int bh_cmd_scan(int argc, char **argv)
 	free(dbpath);
 	if ((rc = bh_cli_inventory(&c, argv[optind], 1, &s)))
 		goto done;
-	if ((rc = bh_match(db, &s, &mo, &f, &err))) {
-		fprintf(stderr, "bulkhead: %s\n", err.msg);
-		goto done;
+	{
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if ((rc = bh_match(db, &s, &mo, &f, &err))) {
+			fprintf(stderr, "bulkhead: %s\n", err.msg);
+			goto done;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		bh_log_info("matched %zu components: %zu findings in %.1f ms", s.comps.n, f.n,
+			    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	}
 	/* Filters drop findings before reports and before the exit code is decided. */
 	for (i = k = 0; i < f.n; i++) {

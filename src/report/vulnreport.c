@@ -87,30 +87,35 @@ static json_t *finding_json(const bh_sbom *s, const bh_finding *f)
 
 static int write_json(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error *err)
 {
-	json_t *doc = json_object(), *arr = json_array(), *counts = json_object(), *sbom = NULL;
+	json_t *counts = json_object(), *sbom = NULL;
+	bh_jstream *js;
 	size_t i, n[5] = { 0 };
 	int rc;
-	for (i = 0; i < f->n; i++) {
-		n[f->items[i].severity]++;
-		json_array_append_new(arr, finding_json(s, &f->items[i]));
-	}
-	for (i = 0; i < 5; i++)
-		json_object_set_new(counts, bh_severity_name((bh_severity)i), json_integer((json_int_t)n[i]));
-	json_object_set_new(doc, "schema", json_string("bulkhead-scan/1"));
 	if ((rc = bh_report_json(s, &sbom, err))) {
-		json_decref(doc);
-		json_decref(arr);
 		json_decref(counts);
 		return rc;
 	}
-	json_object_set(doc, "target", json_object_get(sbom, "target"));
-	json_object_set(doc, "os", json_object_get(sbom, "os"));
-	json_object_set_new(doc, "summary", json_pack("{s:I,s:o}", "findings", (json_int_t)f->n, "by_severity", counts));
-	json_object_set_new(doc, "findings", arr);
-	json_object_set_new(doc, "sbom", sbom);
-	rc = json_dumpf(doc, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', fp) == EOF;
-	json_decref(doc);
-	return rc ? bh_error_set(err, BH_EIO, "cannot write the report") : 0;
+	for (i = 0; i < f->n; i++)
+		n[f->items[i].severity]++;
+	for (i = 0; i < 5; i++)
+		json_object_set_new(counts, bh_severity_name((bh_severity)i), json_integer((json_int_t)n[i]));
+	/* Streamed: each finding is built, written and freed in turn. */
+	js = bh_jstream_open(fp);
+	if (js) {
+		bh_jstream_begin(js, NULL, '{');
+		bh_jstream_value(js, "schema", json_string("bulkhead-scan/1"));
+		bh_jstream_value(js, "target", json_incref(json_object_get(sbom, "target")));
+		bh_jstream_value(js, "os", json_incref(json_object_get(sbom, "os")));
+		bh_jstream_value(js, "summary", json_pack("{s:I,s:O}", "findings", (json_int_t)f->n, "by_severity", counts));
+		bh_jstream_begin(js, "findings", '[');
+		for (i = 0; i < f->n; i++)
+			bh_jstream_value(js, NULL, finding_json(s, &f->items[i]));
+		bh_jstream_end(js);
+		bh_jstream_value(js, "sbom", json_incref(sbom));
+	}
+	json_decref(counts);
+	json_decref(sbom);
+	return bh_jstream_close(js, err);
 }
 
 static const char *sarif_level(bh_severity s)
@@ -139,7 +144,6 @@ static int write_sarif(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_erro
 {
 	json_t *doc = json_object(), *rules = json_array(), *results = json_array(), *seen = json_object();
 	size_t i;
-	int rc;
 	for (i = 0; i < f->n; i++) {
 		const bh_finding *x = &f->items[i];
 		const bh_component *c = s->comps.items[x->comp];
@@ -171,9 +175,7 @@ static int write_sarif(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_erro
 	json_object_set_new(doc, "runs", json_pack("[{s:{s:{s:s,s:s,s:s,s:o}},s:o}]", "tool", "driver", "name", "bulkhead",
 		"version", BH_VERSION, "informationUri", "https://github.com/bulkhead/bulkhead", "rules", rules, "results", results));
 	json_decref(seen);
-	rc = json_dumpf(doc, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', fp) == EOF;
-	json_decref(doc);
-	return rc ? bh_error_set(err, BH_EIO, "cannot write the report") : 0;
+	return bh_report_dump(doc, fp, err);
 }
 
 static int write_cdx(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error *err)
@@ -211,9 +213,7 @@ static int write_cdx(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error 
 		json_array_append_new(vulns, v);
 	}
 	json_object_set_new(doc, "vulnerabilities", vulns);
-	rc = json_dumpf(doc, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', fp) == EOF;
-	json_decref(doc);
-	return rc ? bh_error_set(err, BH_EIO, "cannot write the report") : 0;
+	return bh_report_dump(doc, fp, err);
 }
 
 static int write_table(const bh_sbom *s, const bh_findings *f, FILE *fp)

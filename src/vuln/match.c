@@ -310,16 +310,47 @@ static int enrich(sqlite3 *h, bh_finding *f, sqlite3_stmt *kev, sqlite3_stmt *ep
 	return 0;
 }
 
+/* The findings of an earlier component with the same (ecosystem, package, version). */
+struct seen_span {
+	size_t first, n;
+};
+
+static char *sdup(const char *x) { return x ? bh_strdup(x) : NULL; }
+
+/* Appends copies of out->items[sp->first..+n) for component comp. */
+static int copy_span(bh_findings *out, const struct seen_span *sp, size_t comp)
+{
+	size_t k;
+	for (k = 0; k < sp->n; k++) {
+		bh_finding *f, *src;
+		if (push(out, &f))
+			return BH_ENOMEM;
+		src = &out->items[sp->first + k]; /* after push: items may have moved */
+		*f = *src;
+		f->comp = comp;
+		f->id = sdup(src->id); f->source = sdup(src->source); f->aliases = sdup(src->aliases);
+		f->installed = sdup(src->installed); f->fixed = sdup(src->fixed); f->status = sdup(src->status);
+		f->severity_source = sdup(src->severity_source); f->vendor_urgency = sdup(src->vendor_urgency);
+		f->title = sdup(src->title); f->url = sdup(src->url);
+		if (!f->id || !f->installed || !f->status)
+			return BH_ENOMEM;
+	}
+	return 0;
+}
+
 int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_findings *out, bh_error *err)
 {
 	sqlite3 *h = bh_vulndb_handle(db);
 	sqlite3_stmt *q = NULL, *kev = NULL, *epss = NULL, *al = NULL;
 	char *distro = bh_match_distro(&s->osinfo);
 	size_t i, first;
-	bh_map cache;
+	bh_map cache, seen;
 	int rc = 0;
 
 	bh_map_init(&cache, decref);
+	/* The same module at the same version recurs (every Go binary carries the stdlib, images
+	 * repeat libraries): its rows are evaluated once. */
+	bh_map_init(&seen, free);
 	if (sqlite3_prepare_v2(h,
 		"SELECT a.advisory_id, a.source, a.ranges, a.versions, a.status, a.fixed_version, a.severity,"
 		" v.summary, v.severity, v.cvss_score, v.url, v.withdrawn"
@@ -342,6 +373,24 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 		key_of(c, pkg, sizeof(pkg), &ver);
 		if (!ver)
 			continue;
+		{
+			char key[1024];
+			struct seen_span *sp;
+			snprintf(key, sizeof(key), "%s %zu:%s %s", bh_ecosystem_name(c->eco), strlen(pkg), pkg, ver);
+			if ((sp = bh_map_get(&seen, key)) != NULL) {
+				if (copy_span(out, sp, i)) {
+					rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+					goto out;
+				}
+				continue;
+			}
+			if (strlen(key) + 1 < sizeof(key) && (sp = malloc(sizeof(*sp))) != NULL) {
+				sp->first = out->n;
+				sp->n = 0;
+				if (bh_map_put(&seen, key, sp))
+					free(sp);
+			}
+		}
 		sqlite3_bind_text(q, 1, bh_ecosystem_name(c->eco), -1, SQLITE_STATIC);
 		sqlite3_bind_text(q, 2, pkg, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(q, 3, is_os(c->eco) ? distro : "", -1, SQLITE_STATIC);
@@ -419,8 +468,16 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 				}
 			}
 		}
+		{
+			char key[1024];
+			struct seen_span *sp;
+			snprintf(key, sizeof(key), "%s %zu:%s %s", bh_ecosystem_name(c->eco), strlen(pkg), pkg, ver);
+			if ((sp = bh_map_get(&seen, key)) != NULL)
+				sp->n = out->n - first;
+		}
 	}
 out:
+	bh_map_free(&seen);
 	bh_map_free(&cache);
 	sqlite3_finalize(q);
 	sqlite3_finalize(kev);
