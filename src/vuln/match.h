@@ -5,16 +5,10 @@
 
 #include <stdbool.h>
 
+#include "core/severity.h"
 #include "sbom/sbom.h"
 #include "vuln/db.h"
 
-typedef enum bh_severity {
-	BH_SEV_UNKNOWN = 0,
-	BH_SEV_LOW,
-	BH_SEV_MEDIUM,
-	BH_SEV_HIGH,
-	BH_SEV_CRITICAL
-} bh_severity;
 
 /* One vulnerability in one component. Strings owned by the finding. */
 typedef struct bh_finding {
@@ -50,8 +44,6 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 void bh_findings_free(bh_findings *f);
 /* Frees the strings of one finding (the array slot stays). */
 void bh_finding_clear(bh_finding *x);
-const char *bh_severity_name(bh_severity s);
-bh_severity bh_severity_parse(const char *s);
 /* The distro key the DB uses for this OS ("debian:12", "alpine:3.18"), or NULL. Caller frees. */
 char *bh_match_distro(const bh_osinfo *os);
 
