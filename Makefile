@@ -2,7 +2,7 @@
 # `make SAN=1` builds into build-san/ with AddressSanitizer + UndefinedBehaviorSanitizer.
 CC ?= cc
 SHELL := /bin/bash
-PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib
+PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib libpcre2-8
 ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -59,7 +59,9 @@ unit: all tests
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc $(shell pkg-config --cflags $(PKGS))
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build-fuzz/%.o)
 FUZZ_ANALYZERS := $(shell awk '!/^\#/ && NF==3 {print $$1}' fuzz/targets.txt)
-FUZZ_BINS := $(addprefix build-fuzz/fuzz_,$(FUZZ_ANALYZERS) layer archive json import version)
+# fuzz/fuzz_NAME.c is a target of its own; fuzz_analyzer.c is built once per line of targets.txt
+FUZZ_SINGLE := $(filter-out analyzer,$(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
+FUZZ_BINS := $(addprefix build-fuzz/fuzz_,$(FUZZ_ANALYZERS) $(FUZZ_SINGLE))
 
 build-fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -69,7 +71,7 @@ build-fuzz/libbulkhead.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-build-fuzz/fuzz_layer build-fuzz/fuzz_archive build-fuzz/fuzz_json build-fuzz/fuzz_import build-fuzz/fuzz_version: build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libbulkhead.a
+$(addprefix build-fuzz/fuzz_,$(FUZZ_SINGLE)): build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libbulkhead.a
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libbulkhead.a $(LDLIBS)
 
 build-fuzz/fuzz_%: fuzz/fuzz_analyzer.c build-fuzz/libbulkhead.a fuzz/targets.txt
