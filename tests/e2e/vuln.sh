@@ -89,6 +89,17 @@ echo "$u1" | grep -q "go  *downloaded" && echo "$u2" | grep -q "go  *up to date"
 "$BH" db update --db "$T/none/vuln.db" --mirror "http://127.0.0.1:$port" --only kev --retries 0 >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 5 ] && grep -q "127.0.0.1" "$T/err" && ok "db update offline without a cache exits 5 naming the URL" || ko "offline" "rc=$rc $(cat "$T/err")"
 
+# npm: real GHSA records in OSV form against the npm fixture (installed tree with old versions);
+# these are the CVEs retire.js reports for the same versions (bench/retire.sh runs retire.js itself)
+"$BH" db import --db "$T/npm.db" tests/fixtures/osv-npm >/dev/null 2>&1
+got=$("$BH" scan --db "$T/npm.db" -q -f json dir:tests/fixtures/npm/installed | jq -r '[.findings[] | .id, (.aliases // [])[]] | unique | .[]')
+miss=""
+for id in CVE-2019-11358 CVE-2020-11022 CVE-2020-11023 CVE-2020-8203 CVE-2020-28500 CVE-2021-23337 CVE-2025-13465 \
+	CVE-2019-19919 CVE-2019-20920 CVE-2019-20922 CVE-2021-23369 CVE-2021-23383 GHSA-q42p-pg8m-cqh6 GHSA-xvch-5gv4-984h; do
+	echo "$got" | grep -qx "$id" || miss="$miss $id"
+done
+[ -z "$miss" ] && ok "npm: every CVE retire.js reports for lodash/jquery/handlebars (and minimist's)" || ko "npm OSV" "missing:$miss"
+
 # exit codes, filters, formats
 "$BH" scan --db "$T/deb.db" -q --exit-code 7 tests/fixtures/vuln/debian-bookworm-sbom.json >/dev/null; rc=$?
 [ $rc -eq 7 ] && ok "--exit-code when findings remain" || ko "--exit-code" "rc=$rc"
