@@ -77,13 +77,26 @@ static bool enabled(const bh_collect *c, const bh_analyzer *a)
 	return !c->only || bh_map_get(c->only, a->name) != NULL;
 }
 
+static bool hook_wants(const bh_collect *c, const char *path, uint32_t mode, uint64_t size)
+{
+	return c->hook && c->hook->content && c->hook->wants && c->hook->wants(c->hook->ctx, path, mode, size);
+}
+
 bool bh_collect_wants(const bh_collect *c, const char *path, uint32_t mode, uint64_t size)
 {
 	size_t i, len = strlen(path);
 	for (i = 0; i < c->nan; i++)
 		if (enabled(c, c->an[i]) && c->an[i]->match(path, len, mode, size))
 			return true;
-	return false;
+	return hook_wants(c, path, mode, size);
+}
+
+int bh_collect_entry(bh_collect *c, int layer, bh_entry_kind kind, const char *path, uint32_t mode, uint64_t size,
+		     bh_error *err)
+{
+	if (!c->hook || !c->hook->entry)
+		return 0;
+	return c->hook->entry(c->hook->ctx, layer, kind, path, mode, size, err);
 }
 
 void bh_collect_remove(bh_collect *c, const char *path, bool self, bool subtree, int before_layer)
@@ -150,17 +163,13 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 	for (i = 0; i < c->nan && nhit < 8; i++)
 		if (enabled(c, c->an[i]) && c->an[i]->match(path, len, mode, size))
 			hit[nhit++] = c->an[i];
+	bool hw = hook_wants(c, path, mode, size);
+
 	/* A file written here hides whatever earlier layers had at this path or below it. */
 	bh_collect_remove(c, path, false, true, layer);
 	old = bh_map_get(&c->results, path);
 	if (old && old->layer >= layer)
 		old = NULL;
-	if (!nhit) {
-		if (old)
-			bh_map_del(&c->results, path);
-		return 0;
-	}
-
 	memset(&f, 0, sizeof(f));
 	f.path = path;
 	f.mode = mode;
@@ -168,12 +177,21 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 	f.limits = c->limits;
 	f.ops = ops;
 	f.ctx = ctx;
+	if (!nhit) {
+		if (old)
+			bh_map_del(&c->results, path);
+		if (hw) {
+			rc = c->hook->content(c->hook->ctx, layer, &f, err);
+			bh_file_release(&f);
+		}
+		return rc;
+	}
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	r->layer = layer;
-	if (nhit > 1) {
+	if (nhit > 1 || hw) {
 		/* Several readers of one stream: hold the content once and serve it from memory. */
 		const unsigned char *d;
 		size_t n;
@@ -181,7 +199,13 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 		if (bh_file_slurp(&f, &d, &n, &ferr)) {
 			bh_sbom_warn(c->sbom, "/%s: %s", path, ferr.msg);
 			nhit = 0;
+			hw = false;
 		}
+	}
+	if (hw) {
+		f.consumed = 0;
+		if ((rc = c->hook->content(c->hook->ctx, layer, &f, err)))
+			goto fail;
 	}
 	for (i = 0; i < nhit; i++) {
 		bh_error aerr;

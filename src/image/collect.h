@@ -11,6 +11,30 @@
 #include "pkg/analyzer.h"
 #include "sbom/sbom.h"
 
+/* What a layer entry is, for hooks. Whiteouts give the path they delete; opaque markers the dir. */
+typedef enum bh_entry_kind {
+	BH_ENTRY_FILE = 0,
+	BH_ENTRY_DIR,
+	BH_ENTRY_SYMLINK,
+	BH_ENTRY_HARDLINK,
+	BH_ENTRY_OTHER,
+	BH_ENTRY_WHITEOUT,
+	BH_ENTRY_OPAQUE
+} bh_entry_kind;
+
+/*
+ * An observer of every entry of every layer, in layer order, for checks that look at files rather
+ * than packages (secrets, setuid bits, caches). Directory targets report layer -1. All callbacks
+ * are optional; a non-zero return from entry/content stops the scan with that error.
+ * content() sees a regular file that wants() asked for; the file is valid during the call only.
+ */
+typedef struct bh_entry_hook {
+	int (*entry)(void *ctx, int layer, bh_entry_kind kind, const char *path, uint32_t mode, uint64_t size, bh_error *err);
+	bool (*wants)(void *ctx, const char *path, uint32_t mode, uint64_t size);
+	int (*content)(void *ctx, int layer, bh_file *f, bh_error *err);
+	void *ctx;
+} bh_entry_hook;
+
 typedef struct bh_collect {
 	bh_map results;          /* normalised path -> struct result (private) */
 	bh_map dirs;             /* every ancestor directory of a result key: makes subtree removal cheap */
@@ -21,6 +45,7 @@ typedef struct bh_collect {
 	uint64_t files;          /* entries seen over all layers */
 	time_t deadline;         /* 0 = none */
 	bh_map *only;            /* when set, only these analyzer names run (NULL = all) */
+	const bh_entry_hook *hook; /* NULL = none; not owned */
 } bh_collect;
 
 int bh_collect_init(bh_collect *c, const bh_limits *limits, bh_sbom *sbom);
@@ -28,8 +53,11 @@ void bh_collect_free(bh_collect *c);
 
 /* Counts one entry against max-files and the time budget. */
 int bh_collect_tick(bh_collect *c, bh_error *err);
-/* True when some analyzer wants this regular file (cheap). */
+/* True when some analyzer (or the hook) wants this regular file (cheap). */
 bool bh_collect_wants(const bh_collect *c, const char *path, uint32_t mode, uint64_t size);
+/* Tells the hook about an entry (no-op without one). */
+int bh_collect_entry(bh_collect *c, int layer, bh_entry_kind kind, const char *path, uint32_t mode, uint64_t size,
+		     bh_error *err);
 /*
  * A regular file at path written by layer: drops what earlier layers had at path (and below it),
  * runs the interested analyzers over the content from ops/ctx, stores their components.

@@ -99,6 +99,9 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, unsigned depth, bh_err
 			goto next;
 		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW))
 			goto next;
+		if ((rc = bh_collect_entry(w->c, -1, S_ISDIR(st.st_mode) ? BH_ENTRY_DIR : S_ISREG(st.st_mode) ? BH_ENTRY_FILE : BH_ENTRY_OTHER,
+					   w->path, st.st_mode, (uint64_t)st.st_size, err)))
+			break;
 		if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0 && (rc = walk_dir(w, sub, newlen, depth + 1, err)))
@@ -136,6 +139,7 @@ int bh_source_dir(const char *path, const bh_scan_opts *o, bh_sbom *s, bh_error 
 	memset(&w, 0, sizeof(w));
 	w.host_root = realpath(path, real) && strcmp(real, "/") == 0;
 	bh_collect_init(&c, &o->limits, s);
+	c.hook = o->hook;
 	w.c = &c;
 	rc = walk_dir(&w, fd, 0, 0, err);
 	if (!rc)

@@ -89,6 +89,7 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
 
 	bh_collect_init(&c, &o->limits, s);
+	c.hook = o->hook;
 	for (i = 0; i < nlayers; i++) {
 		struct archive *outer = NULL, *a;
 		bh_blob b;

@@ -93,6 +93,8 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 			victim[dirlen ? dirlen - 1 : 0] = '\0';
 			if (strcmp(base, ".wh..wh..opq") == 0) {
 				bh_collect_remove(c, victim, false, true, layer);
+				if ((rc = bh_collect_entry(c, layer, BH_ENTRY_OPAQUE, victim, 0, 0, err)))
+					return rc;
 			} else if (blen > 8 && memcmp(base, ".wh..wh.", 8) == 0) {
 				/* aufs bookkeeping (.wh..wh.plnk and friends): nothing to apply. */
 			} else if (blen > 4) {
@@ -102,6 +104,8 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 				memcpy(victim + dirlen, base + 4, blen - 4);
 				victim[vlen] = '\0';
 				bh_collect_remove(c, victim, true, true, layer);
+				if ((rc = bh_collect_entry(c, layer, BH_ENTRY_WHITEOUT, victim, 0, 0, err)))
+					return rc;
 			}
 			continue;
 		}
@@ -113,11 +117,17 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 					     name, path, archive_entry_hardlink(e));
 				continue;
 			}
-			if ((rc = bh_collect_link(c, path, target, layer, err)))
+			if ((rc = bh_collect_link(c, path, target, layer, err)) ||
+			    (rc = bh_collect_entry(c, layer, BH_ENTRY_HARDLINK, path, (uint32_t)archive_entry_mode(e), 0, err)))
 				return rc;
 			continue;
 		}
 		type = archive_entry_filetype(e);
+		rc = bh_collect_entry(c, layer, type == AE_IFDIR ? BH_ENTRY_DIR : type == AE_IFREG ? BH_ENTRY_FILE :
+					 type == AE_IFLNK ? BH_ENTRY_SYMLINK : BH_ENTRY_OTHER,
+				      path, (uint32_t)archive_entry_mode(e), (uint64_t)size, err);
+		if (rc)
+			return rc;
 		if (type == AE_IFDIR) {
 			/* A directory over a file hides the file; its contents merge otherwise. */
 			bh_collect_remove(c, path, true, false, layer);

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "core/limits.h"
+#include "image/collect.h"
 #include "sbom/sbom.h"
 
 typedef enum bh_target_kind {
@@ -21,6 +22,7 @@ typedef struct bh_scan_opts {
 	bool verify_digests;   /* check layer/config digests (default on) */
 	const char *engine_host; /* "unix:///path" or NULL for DOCKER_HOST / default sockets */
 	const char *platform;  /* "linux/amd64" to pick from an index; NULL = this machine's */
+	const bh_entry_hook *hook; /* sees every layer entry (checks); NULL = none */
 } bh_scan_opts;
 
 void bh_scan_opts_default(bh_scan_opts *o);
