@@ -176,7 +176,7 @@ int bh_cmd_scan(int argc, char **argv)
 		rc = BH_EIO;
 		goto done;
 	}
-	rc = bh_vreport_write(&s, &f, fmt, fp, &err);
+	rc = bh_vreport_write(&s, &f, NULL, fmt, fp, &err);
 	if (rc)
 		fprintf(stderr, "bulkhead: %s\n", err.msg);
 	if (bh_cli_close_output(&c, fp) && !rc)

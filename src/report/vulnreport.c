@@ -14,6 +14,9 @@ int bh_scan_format_parse(const char *name, bh_scan_format *out)
 	else if (!strcmp(name, "json")) *out = BH_SCAN_JSON;
 	else if (!strcmp(name, "sarif")) *out = BH_SCAN_SARIF;
 	else if (!strcmp(name, "cyclonedx") || !strcmp(name, "cdx")) *out = BH_SCAN_CYCLONEDX;
+	else if (!strcmp(name, "junit")) *out = BH_SCAN_JUNIT;
+	else if (!strcmp(name, "html")) *out = BH_SCAN_HTML;
+	else if (!strcmp(name, "markdown") || !strcmp(name, "md")) *out = BH_SCAN_MARKDOWN;
 	else return BH_EUSAGE;
 	return 0;
 }
@@ -85,20 +88,26 @@ static json_t *finding_json(const bh_sbom *s, const bh_finding *f)
 	return o;
 }
 
-static int write_json(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error *err)
+static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
 {
-	json_t *counts = json_object(), *sbom = NULL;
+	json_t *counts = json_object(), *ccounts = json_object(), *sbom = NULL;
 	bh_jstream *js;
 	size_t i, n[5] = { 0 };
 	int rc;
+	size_t cn[5] = { 0 };
 	if ((rc = bh_report_json(s, &sbom, err))) {
 		json_decref(counts);
+		json_decref(ccounts);
 		return rc;
 	}
 	for (i = 0; i < f->n; i++)
 		n[f->items[i].severity]++;
-	for (i = 0; i < 5; i++)
+	for (i = 0; ck && i < ck->n; i++)
+		cn[ck->items[i].severity]++;
+	for (i = 0; i < 5; i++) {
 		json_object_set_new(counts, bh_severity_name((bh_severity)i), json_integer((json_int_t)n[i]));
+		json_object_set_new(ccounts, bh_severity_name((bh_severity)i), json_integer((json_int_t)cn[i]));
+	}
 	/* Streamed: each finding is built, written and freed in turn. */
 	js = bh_jstream_open(fp);
 	if (js) {
@@ -106,14 +115,20 @@ static int write_json(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error
 		bh_jstream_value(js, "schema", json_string("bulkhead-scan/1"));
 		bh_jstream_value(js, "target", json_incref(json_object_get(sbom, "target")));
 		bh_jstream_value(js, "os", json_incref(json_object_get(sbom, "os")));
-		bh_jstream_value(js, "summary", json_pack("{s:I,s:O}", "findings", (json_int_t)f->n, "by_severity", counts));
+		bh_jstream_value(js, "summary", json_pack("{s:I,s:O,s:I,s:O}", "findings", (json_int_t)f->n, "by_severity", counts,
+			"checks", (json_int_t)(ck ? ck->n : 0), "checks_by_severity", ccounts));
 		bh_jstream_begin(js, "findings", '[');
 		for (i = 0; i < f->n; i++)
 			bh_jstream_value(js, NULL, finding_json(s, &f->items[i]));
 		bh_jstream_end(js);
+		bh_jstream_begin(js, "checks", '[');
+		for (i = 0; ck && i < ck->n; i++)
+			bh_jstream_value(js, NULL, bh_check_json(&ck->items[i]));
+		bh_jstream_end(js);
 		bh_jstream_value(js, "sbom", json_incref(sbom));
 	}
 	json_decref(counts);
+	json_decref(ccounts);
 	json_decref(sbom);
 	return bh_jstream_close(js, err);
 }
@@ -140,7 +155,7 @@ static const char *security_severity(const bh_finding *f)
 	}
 }
 
-static int write_sarif(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error *err)
+static int write_sarif(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
 {
 	json_t *doc = json_object(), *rules = json_array(), *results = json_array(), *seen = json_object();
 	size_t i;
@@ -170,6 +185,8 @@ static int write_sarif(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_erro
 			"message", "text", msg, "locations", "physicalLocation", "artifactLocation", "uri", uri,
 			"region", "startLine", 1));
 	}
+	if (ck)
+		bh_checks_sarif(ck, rules, results, seen);
 	json_object_set_new(doc, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
 	json_object_set_new(doc, "version", json_string("2.1.0"));
 	json_object_set_new(doc, "runs", json_pack("[{s:{s:{s:s,s:s,s:s,s:o}},s:o}]", "tool", "driver", "name", "bulkhead",
@@ -216,7 +233,7 @@ static int write_cdx(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error 
 	return bh_report_dump(doc, fp, err);
 }
 
-static int write_table(const bh_sbom *s, const bh_findings *f, FILE *fp)
+static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp)
 {
 	size_t i, n[5] = { 0 };
 	for (i = 0; i < f->n; i++)
@@ -225,8 +242,18 @@ static int write_table(const bh_sbom *s, const bh_findings *f, FILE *fp)
 	if (s->osinfo.family)
 		fprintf(fp, "OS:      %s %s\n", s->osinfo.family, s->osinfo.version ? s->osinfo.version : "");
 	fprintf(fp, "Scanned: %zu components\n", s->comps.n);
-	fprintf(fp, "Found:   %zu vulnerabilit%s (CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu)\n\n",
+	fprintf(fp, "Found:   %zu vulnerabilit%s (CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu)\n",
 		f->n, f->n == 1 ? "y" : "ies", n[4], n[3], n[2], n[1], n[0]);
+	if (ck) {
+		size_t cn[5] = { 0 };
+		for (i = 0; i < ck->n; i++)
+			cn[ck->items[i].severity]++;
+		fprintf(fp, "Checks:  %zu finding%s (CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu)\n", ck->n,
+			ck->n == 1 ? "" : "s", cn[4], cn[3], cn[2], cn[1], cn[0]);
+	}
+	fputc('\n', fp);
+	if (ck && ck->n)
+		bh_checks_table(ck, fp);
 	if (!f->n)
 		return 0;
 	fprintf(fp, "%-8s %-20s %-30s %-22s %-22s %-4s %-50s %s\n", "SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "KEV", "TITLE", "WHERE");
@@ -240,13 +267,17 @@ static int write_table(const bh_sbom *s, const bh_findings *f, FILE *fp)
 	return 0;
 }
 
-int bh_vreport_write(const bh_sbom *s, const bh_findings *f, bh_scan_format fmt, FILE *fp, bh_error *err)
+int bh_vreport_write(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_scan_format fmt, FILE *fp,
+		     bh_error *err)
 {
 	switch (fmt) {
-	case BH_SCAN_TABLE: return write_table(s, f, fp);
-	case BH_SCAN_JSON: return write_json(s, f, fp, err);
-	case BH_SCAN_SARIF: return write_sarif(s, f, fp, err);
+	case BH_SCAN_TABLE: return write_table(s, f, ck, fp);
+	case BH_SCAN_JSON: return write_json(s, f, ck, fp, err);
+	case BH_SCAN_SARIF: return write_sarif(s, f, ck, fp, err);
 	case BH_SCAN_CYCLONEDX: return write_cdx(s, f, fp, err);
+	case BH_SCAN_JUNIT: return bh_report_junit(s, f, ck, fp, err);
+	case BH_SCAN_HTML: return bh_report_html(s, f, ck, fp, err);
+	case BH_SCAN_MARKDOWN: return bh_report_markdown(s, f, ck, fp, err);
 	}
 	return bh_error_set(err, BH_EUSAGE, "unknown format");
 }
