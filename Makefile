@@ -51,6 +51,8 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/run.sh
 	BUILD=$(BUILD) bash tests/malicious/run.sh
 	BUILD=$(BUILD) bash tests/e2e/vuln.sh
+	BUILD=$(BUILD) bash tests/e2e/checks.sh
+	BUILD=$(BUILD) bash tests/e2e/containers.sh
 
 unit: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh

@@ -15,15 +15,8 @@ export CONTAINERS_CONF=${CONTAINERS_CONF:-$ROOT/../shared/testbed/containers.con
 mkdir -p "$W" bench/out
 [ -x "$BH" ] || make -s -j"$(nproc)"
 
-if [ ! -f "$W/rootfs/var/lib/dpkg/status" ]; then
-	debootstrap --variant=minbase bookworm "$W/rootfs" http://deb.debian.org/debian >"$W/debootstrap.log"
-fi
-if [ ! -f "$W/debmin-docker.tar" ]; then
-	tar -C "$W/rootfs" -cf "$W/rootfs.tar" .
-	podman import -q --change 'CMD ["/bin/bash"]' "$W/rootfs.tar" localhost/bh-debmin:bookworm >/dev/null
-	skopeo copy -q containers-storage:localhost/bh-debmin:bookworm "docker-archive:$W/debmin-docker.tar:localhost/bh-debmin:bookworm"
-	skopeo copy -q containers-storage:localhost/bh-debmin:bookworm "oci:$W/debmin-oci:bookworm"
-fi
+. "$ROOT/bench/common.sh"
+bench_debmin
 if [ ! -d "$W/tools/node_modules/@cyclonedx/cdxgen" ]; then
 	mkdir -p "$W/tools"
 	(cd "$W/tools" && npm install --no-audit --no-fund @cdxgen/cdxgen-plugins-bin-linux-amd64 @cyclonedx/cdxgen >/dev/null 2>&1)

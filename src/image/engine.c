@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "image/engine.h"
 #include "image/source.h"
 
 #define API "http://d/v1.41"
@@ -165,4 +166,58 @@ out:
 	bh_buf_free(&meta);
 	bh_buf_free(&url);
 	return rc;
+}
+
+/* GET API path (already escaped) and parse the JSON answer; 404 becomes BH_ENOTFOUND. */
+static int get_json(const char *host, const char *path, const bh_limits *lim, json_t **out, bh_error *err)
+{
+	const char *sock = socket_path(host);
+	bh_buf body = BH_BUF_INIT, url = BH_BUF_INIT;
+	struct sink sk;
+	long status = 0;
+	int rc;
+
+	*out = NULL;
+	if (!sock)
+		return bh_error_set(err, BH_EUSAGE, "DOCKER_HOST must be unix:///path/to/socket");
+	memset(&sk, 0, sizeof(sk));
+	sk.fd = -1;
+	sk.mem = &body;
+	sk.max = lim->max_meta_size;
+	if ((rc = bh_buf_printf(&url, API "%s", path)) || (rc = get(sock, url.data, &sk, &status, err)))
+		goto out;
+	if (status == 404) {
+		rc = bh_error_set(err, BH_ENOTFOUND, "engine at unix://%s: %s not found", sock, path);
+		goto out;
+	}
+	if (status != 200) {
+		rc = bh_error_set(err, BH_ENET, "engine at unix://%s: %s answered HTTP %ld", sock, path, status);
+		goto out;
+	}
+	rc = bh_json_load(body.data ? body.data : "", body.len, lim->max_json_depth, "engine answer", out, err);
+out:
+	bh_buf_free(&body);
+	bh_buf_free(&url);
+	return rc;
+}
+
+int bh_engine_container_inspect(const char *host, const char *name, const bh_limits *lim, json_t **out, bh_error *err)
+{
+	bh_buf p = BH_BUF_INIT;
+	char *esc = curl_easy_escape(NULL, name, 0);
+	int rc;
+	if (!esc)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	rc = bh_buf_printf(&p, "/containers/%s/json", esc) ? bh_error_set(err, BH_ENOMEM, "out of memory")
+							     : get_json(host, p.data, lim, out, err);
+	if (rc == BH_ENOTFOUND)
+		bh_error_set(err, rc, "the engine has no container \"%s\"", name);
+	curl_free(esc);
+	bh_buf_free(&p);
+	return rc;
+}
+
+int bh_engine_container_list(const char *host, const bh_limits *lim, json_t **out, bh_error *err)
+{
+	return get_json(host, "/containers/json", lim, out, err);
 }

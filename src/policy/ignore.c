@@ -272,12 +272,12 @@ const bh_ignore_rule *bh_ignore_match(const bh_ignores *ig, const char *id, cons
 			continue;
 		ok = r->npurls == 0;
 		for (k = 0; !ok && k < r->npurls; k++)
-			ok = purl_matches(r->purls[k], c->purl);
+			ok = c && purl_matches(r->purls[k], c->purl);
 		if (!ok)
 			continue;
 		ok = r->npaths == 0;
 		for (k = 0; !ok && k < r->npaths; k++)
-			ok = c->path && bh_str_startswith(c->path, r->paths[k]);
+			ok = c && c->path && bh_str_startswith(c->path, r->paths[k]);
 		if (ok)
 			return r;
 	}

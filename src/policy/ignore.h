@@ -31,7 +31,8 @@ typedef struct bh_ignores {
  * ("ID [exp:YYYY-MM-DD] [# reason]" per line). BH_EINVAL names the file and line.
  */
 int bh_ignore_load(bh_ignores *ig, const char *path, const bh_limits *lim, bh_error *err);
-/* The rule that covers (id or one of the space-separated aliases, component) at now, or NULL. */
+/* The rule that covers (id or one of the space-separated aliases, component) at now, or NULL.
+ * c may be NULL (check findings): then only rules without purls and paths match. */
 const bh_ignore_rule *bh_ignore_match(const bh_ignores *ig, const char *id, const char *aliases,
 				      const bh_component *c, time_t now);
 void bh_ignore_free(bh_ignores *ig);

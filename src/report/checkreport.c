@@ -34,7 +34,7 @@ static const char *where(const bh_check_finding *x, char *buf, size_t n)
 	else if (x->path)
 		snprintf(buf, n, "%s", x->path);
 	else if (x->line)
-		snprintf(buf, n, "line %lu", x->line);
+		snprintf(buf, n, "%s:%lu", x->target ? x->target : "", x->line);
 	else
 		snprintf(buf, n, "%s", x->target ? x->target : "");
 	return buf;
@@ -355,7 +355,7 @@ static void mdcell(bh_buf *b, const char *s, size_t max)
 	size_t i;
 	if (!s)
 		return;
-	for (i = 0; s[i] && i < max; i++) {
+	for (i = 0; i < max && s[i]; i++) {
 		char c = s[i];
 		if (c == '|')
 			bh_buf_puts(b, "\\|");

@@ -25,5 +25,18 @@ for args in "-f cyclonedx $T/d.tar" "-f spdx oci:$T/oci:1" "-f json dir:/usr/lib
 		fail=$((fail + 1)); echo "FAIL valgrind sbom $args"; head -40 "$T/vg.log"
 	fi
 done
+# the checks: image config, every layer's files and the secret scanner (PCRE2) on the same image,
+# plus a Dockerfile and a Kubernetes manifest
+for args in "--scanners config,secret -f json $T/d.tar" "-f sarif tests/fixtures/dockerfile/Dockerfile.problems" \
+	"-f junit tests/fixtures/k8s/bad.yaml" "--scanners secret -f html dir:tests/fixtures/secrets"; do
+	# shellcheck disable=SC2086
+	# (PCRE2's JIT code is opaque to valgrind: the interpreter is checked instead)
+	if BH_PCRE2_NO_JIT=1 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$BH" scan -q $args >/dev/null 2>"$T/vg.log"; then
+		pass=$((pass + 1)); echo "PASS valgrind scan $args"
+	else
+		fail=$((fail + 1)); echo "FAIL valgrind scan $args"; head -40 "$T/vg.log"
+	fi
+done
 echo "valgrind: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -106,6 +106,14 @@ done
 "$BH" scan --db "$T/deb.db" -q --exit-code 7 --ignore-unfixed --severity CRITICAL tests/fixtures/vuln/debian-bookworm-sbom.json >/dev/null; rc=$?
 [ $rc -eq 0 ] && ok "filters drop findings before the exit code" || ko "filters" "rc=$rc"
 "$BH" scan --db "$T/deb.db" -q -f sarif tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '.version == "2.1.0" and (.runs[0].results | length) == 2' >/dev/null && ok "SARIF 2.1.0" || ko "sarif" "bad"
+schema=${BH_SARIF_SCHEMA:-/var/tmp/bh-bench/sarif-schema-2.1.0.json}
+if [ -f "$schema" ] && python3 -c 'import jsonschema' 2>/dev/null; then
+	"$BH" scan --db "$T/npm.db" -q -f sarif -o "$T/v.sarif" dir:tests/fixtures/npm/installed
+	python3 "$(dirname "$0")/sarif_validate.py" "$schema" "$T/v.sarif" >"$T/sv.out" 2>&1 \
+		&& ok "SARIF valid against the SARIF 2.1.0 JSON schema" || ko "sarif schema" "$(cat "$T/sv.out")"
+else
+	echo "SKIP SARIF schema validation: no schema at $schema"
+fi
 "$BH" scan --db "$T/deb.db" -q -f cyclonedx tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '.specVersion == "1.5" and (.vulnerabilities | length) == 2 and (.vulnerabilities[0].affects[0].ref | length) > 0' >/dev/null && ok "CycloneDX with vulnerabilities" || ko "cdx vulns" "bad"
 "$BH" scan --db "$T/none.db" -q dir:/tmp >/dev/null 2>&1; rc=$?
 [ $rc -eq 3 ] && ok "missing DB exits 3" || ko "missing DB" "rc=$rc"

@@ -1,0 +1,17 @@
+#!/bin/sh
+set -eu
+export HEROKU_API_KEY=8b79a5c9-fd48-780f-a801-e59b7f5d57e3
+export TWILIO_AUTH_TOKEN=fd8d58562a13922a0210b7d059c1fee2
+curl -fsS -H "X-Shopify-Access-Token: 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" https://orders.myshopify.com/admin/api/2024-01/shop.json
+databricks configure --host https://orders.cloud.databricks.com --token dapic93621f296594252bbaa9ae4ea8c1fdc
+export VAULT_TOKEN=hvs.SRiRhkO-dYy95oBlsXF_x_G6vrkP3nmqnNyAwojXP4fl_5jVAzMkXsczhrvsptposumel5pJ53Mk7Ne3Gho5_TOKLxuocvb
+echo "dckr_pat_OVAhWsFxLgeaYvdilVzkS5tu1bK" | docker login -u ordersci --password-stdin
+export GROQ_API_KEY=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
+export LINEAR_API_KEY=lin_api_X4bqrsiC67ZIb6NABAqjG1QCYqYiIJs0xP533qJs
+export NOTION_TOKEN=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
+export VERCEL_TOKEN=vcp_1yQJp1bFFIrqrWbg95gFa8bm
+export FIGMA_TOKEN=figd_-6ZY-Qxjs3SPcLQEP7rNqaG9qyirEQW8N7VN82f8
+export GRAFANA_SA_TOKEN=glsa_21TUFulmIlKYzj4w6Ivpp7c4ta4PVsY4_05da16b2
+export OP_SERVICE_ACCOUNT_TOKEN=ops_eyJzaWduSW5BZGRyZXNzIjoib3JkZXJzLjFwYXNzd29yZC5jb20iLCJlbWFpbCI6InN2Y0BvcmRlcnMuaW52YWxpZCIsInNlY3JldEtleSI6IkEzLUpaWE8wTDZFN0VOTERDQ0JUR1Y4REJaQkQ3Iiwic3JwWCI6IjVlYjVjNDBmMzZkYWJiNjU0NTdhNGMyMWZiOTQwMmQ1MjdhMDc0NTc5Yjg4ZTg0YTYzMzc2ZDM1ZTg0NTc0NzQifQ==
+export GITHUB_TOKEN=$(gh auth token)
+git clone "https://x-access-token:${GITHUB_TOKEN}@github.com/orders/orders.git"

@@ -1,0 +1,1040 @@
+/* k8s.c - Pod Security Standards (baseline, restricted) on the pod templates of Kubernetes manifests. */
+#include "check/k8s.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "core/buf.h"
+#include "vuln/yaml.h"
+
+#define PATH_MAX_LEN 1024 /* deeper field paths are not located; the finding keeps the document's line */
+#define SHOW_MAX 120      /* bytes of a value or name quoted in a finding */
+#define LIST_MAX_NEST 4   /* a List inside a List ... */
+#define FP 512            /* field paths built from fixed keys and indices */
+
+enum {
+	R_NOTE, R_HOSTPROCESS, R_HOSTNS, R_PRIV, R_CAPS_BASE, R_HOSTPATH, R_HOSTPORT, R_APPARMOR, R_SELINUX,
+	R_PROCMOUNT, R_SECCOMP_BASE, R_SYSCTL, R_VOLUMES, R_PRIVESC, R_NONROOT, R_ROOTUSER, R_SECCOMP_RESTR,
+	R_CAPS_RESTR, R_COUNT
+};
+
+static const struct rule {
+	const char *id, *control;
+	int level; /* 0 note, 1 baseline, 2 restricted */
+	const char *why, *fix;
+} rules[R_COUNT] = {
+	{ "BH-K8S-000", "Document not checked", 0,
+	  "Part of the manifest could not be evaluated, so a violation in it would go unseen.",
+	  "Expand YAML anchors/aliases (e.g. with `yq 'explode(.)'`) or split the file, then scan again." },
+	{ "BH-K8S-001", "HostProcess", 1,
+	  "Windows HostProcess containers run directly on the node with the node's privileges.",
+	  "Remove securityContext.windowsOptions.hostProcess or set it to false." },
+	{ "BH-K8S-002", "Host Namespaces", 1,
+	  "Sharing the node's network, PID or IPC namespace lets the pod see and talk to host processes and interfaces.",
+	  "Remove hostNetwork, hostPID and hostIPC or set them to false." },
+	{ "BH-K8S-003", "Privileged Containers", 1,
+	  "A privileged container has every capability and all host devices; it can take over the node.",
+	  "Remove securityContext.privileged or set it to false; add only the capabilities really needed." },
+	{ "BH-K8S-004", "Capabilities", 1,
+	  "Capabilities beyond the container runtime's default set (e.g. SYS_ADMIN, NET_RAW, SYS_PTRACE) enable known escapes.",
+	  "Add only AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID or SYS_CHROOT." },
+	{ "BH-K8S-005", "HostPath Volumes", 1,
+	  "A hostPath volume exposes the node's filesystem (container runtime socket, kubelet credentials) to the pod.",
+	  "Use emptyDir, configMap, secret, projected or a PersistentVolumeClaim instead of hostPath." },
+	{ "BH-K8S-006", "Host Ports", 1,
+	  "A hostPort binds on the node itself, bypassing network policy and exposing the pod on every node address.",
+	  "Remove hostPort (or set 0) and expose the pod through a Service." },
+	{ "BH-K8S-007", "AppArmor", 1,
+	  "Overriding or disabling the runtime's default AppArmor profile removes a layer of confinement.",
+	  "Use appArmorProfile.type RuntimeDefault or Localhost (annotation values runtime/default or localhost/NAME)." },
+	{ "BH-K8S-008", "SELinux", 1,
+	  "A custom SELinux type, user or role can put the container in an unconfined or host-level domain.",
+	  "Remove seLinuxOptions.user and .role; use type container_t, container_init_t, container_kvm_t or container_engine_t, or none." },
+	{ "BH-K8S-009", "/proc Mount Type", 1,
+	  "An Unmasked /proc exposes kernel interfaces that the default masks hide from containers.",
+	  "Remove securityContext.procMount or set it to Default." },
+	{ "BH-K8S-010", "Seccomp", 1,
+	  "An Unconfined seccomp profile lets the container make every system call, including those used in kernel exploits.",
+	  "Set seccompProfile.type to RuntimeDefault (or Localhost with a reviewed profile)." },
+	{ "BH-K8S-011", "Sysctls", 1,
+	  "Sysctls outside the namespaced safe set change kernel settings for the whole node or disable protections.",
+	  "Use only kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_local_reserved_ports, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.tcp_keepalive_time/_intvl/_probes, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_rmem or net.ipv4.tcp_wmem." },
+	{ "BH-K8S-012", "Volume Types", 2,
+	  "Volume types other than the core ones (network filesystems, block devices, gitRepo, flexVolume) reach node or cluster resources outside the pod's control.",
+	  "Use configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret volumes." },
+	{ "BH-K8S-013", "Privilege Escalation", 2,
+	  "Unless allowPrivilegeEscalation is false, setuid binaries and file capabilities can give the process more privileges than it started with.",
+	  "Set securityContext.allowPrivilegeEscalation: false on every container." },
+	{ "BH-K8S-014", "Running as Non-root", 2,
+	  "Without runAsNonRoot: true an image whose user is root runs as root, and any escape starts as root.",
+	  "Set securityContext.runAsNonRoot: true on the pod (or on every container) and use an image with a non-root USER." },
+	{ "BH-K8S-015", "Running as Non-root user", 2,
+	  "runAsUser: 0 runs the container as root.",
+	  "Set runAsUser to a non-zero UID or remove it and use an image with a non-root USER." },
+	{ "BH-K8S-016", "Seccomp", 2,
+	  "Without a seccomp profile the container can make every system call, including those used in kernel exploits.",
+	  "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or Localhost on each container)." },
+	{ "BH-K8S-017", "Capabilities", 2,
+	  "Capabilities kept by default (CHOWN, DAC_OVERRIDE, SETUID, ...) are rarely needed and widen what a compromised process can do.",
+	  "Set securityContext.capabilities.drop: [ALL] and add back only NET_BIND_SERVICE when needed." },
+};
+
+/* A violation found in the JSON form, waiting for its line. */
+struct pend {
+	int rule;
+	char *detail; /* owned */
+	char *locate; /* owned: document-relative path whose line is reported */
+	unsigned long line;
+};
+
+/* One file being checked: findings are kept here and copied to the caller's list only on success. */
+struct file {
+	const char *target;
+	bh_checks found;
+	size_t total;   /* findings so far in the file (the cap) */
+	bool truncated;
+};
+
+/* One YAML document being checked. */
+struct doc {
+	struct file *f;
+	unsigned long line0;     /* absolute line of the chunk's first line (1-based) */
+	unsigned long root_line; /* absolute line of the document's root node */
+	struct pend *p;          /* owned */
+	size_t n, cap;
+};
+
+/* One object with a pod spec. */
+struct obj {
+	struct doc *d;
+	const char *ident; /* "Kind/namespace/name" */
+	const char *base;  /* path of the pod spec, e.g. "spec.template.spec" */
+	const char *mbase; /* path of the pod metadata */
+	const json_t *spec, *meta;
+	bool windows;
+};
+
+/* ---- small helpers ---- */
+
+static bool present(const json_t *v)
+{
+	const char *s;
+	if (!v || json_is_null(v))
+		return false;
+	if (!json_is_string(v))
+		return true;
+	/* a plain YAML null reaches us as a string: the helper keeps every scalar as text */
+	s = json_string_value(v);
+	return !(!*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") || !strcmp(s, "NULL"));
+}
+
+/* YAML 1.1 booleans, as Kubernetes' YAML decoder reads them: 1 true, 0 false, -1 unset or other. */
+static int ybool(const json_t *v)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "y", "Y", "on", "On", "ON" };
+	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", "n", "N", "off", "Off", "OFF" };
+	const char *s;
+	size_t i;
+	if (json_is_true(v))
+		return 1;
+	if (json_is_false(v))
+		return 0;
+	if (!json_is_string(v))
+		return -1;
+	s = json_string_value(v);
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcmp(s, yes[i]))
+			return 1;
+		if (!strcmp(s, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
+/* YAML 1.1 integers (sign, 0x/0o/0b, leading-0 octal, '_' separators). false when not an integer. */
+static bool yint(const json_t *v, long long *out)
+{
+	char buf[64], *end;
+	const char *s, *p;
+	size_t n = 0;
+	int base = 10;
+	bool neg = false;
+	unsigned long long u;
+
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return true;
+	}
+	if (!json_is_string(v))
+		return false;
+	s = json_string_value(v);
+	for (p = s; *p && n < sizeof(buf) - 1; p++)
+		if (*p != '_')
+			buf[n++] = *p;
+	if (*p)
+		return false;
+	buf[n] = 0;
+	p = buf;
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		base = 16, p += 2;
+	else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
+		base = 8, p += 2;
+	else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
+		base = 2, p += 2;
+	else if (p[0] == '0' && p[1])
+		base = 8, p += 1;
+	if (!*p || *p == '+' || *p == '-' || *p == ' ')
+		return false;
+	errno = 0;
+	u = strtoull(p, &end, base);
+	if (*end || errno || u > (unsigned long long)9223372036854775807LL)
+		return false;
+	*out = neg ? -(long long)u : (long long)u;
+	return true;
+}
+
+static const char *sval(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) && present(v) ? json_string_value(v) : NULL;
+}
+
+static const json_t *obj(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_object(v) ? v : NULL;
+}
+
+/* The member at a dotted path of plain keys ("spec.template.spec"), or NULL. */
+static const json_t *dig(const json_t *o, const char *dotted)
+{
+	char key[64];
+	while (o && *dotted) {
+		size_t n = strcspn(dotted, ".");
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, dotted, n);
+		key[n] = 0;
+		o = json_object_get(o, key);
+		dotted += n + (dotted[n] == '.');
+	}
+	return o;
+}
+
+/* Appends s[0..n) for display: control bytes and broken UTF-8 become '?', long text is cut. */
+static int put_clean(bh_buf *b, const char *s, size_t n, size_t max)
+{
+	size_t i = 0, shown = 0;
+	int rc = 0;
+	while (i < n && !rc) {
+		const unsigned char *u = (const unsigned char *)s + i;
+		size_t k = *u < 0x80 ? 1 : bh_utf8_seq(u, n - i);
+		if (shown >= max)
+			return bh_buf_puts(b, "...");
+		if (*u < 0x20 || *u == 0x7f || !k) {
+			rc = bh_buf_putc(b, '?');
+			k = k ? k : 1;
+		} else {
+			rc = bh_buf_append(b, s + i, k);
+		}
+		i += k;
+		shown += k;
+	}
+	return rc;
+}
+
+/* Map key as a path step: ".key" for plain identifiers, ["key"] otherwise (annotation names). */
+static int path_key(bh_buf *b, const char *k, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (!((k[i] >= 'a' && k[i] <= 'z') || (k[i] >= 'A' && k[i] <= 'Z') || (k[i] >= '0' && k[i] <= '9') ||
+		      k[i] == '_' || k[i] == '-'))
+			break;
+	if (n && i == n)
+		return (b->len ? bh_buf_putc(b, '.') : 0) || bh_buf_append(b, k, n);
+	return bh_buf_puts(b, "[\"") || put_clean(b, k, n, PATH_MAX_LEN) || bh_buf_puts(b, "\"]");
+}
+
+static void fpath(char *out, const char *base, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* base + "." + formatted; a cut path only loses its line (the detail still reads sensibly). */
+static void fpath(char *out, const char *base, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(out, FP, "%s%s", base, *base ? "." : "");
+	if (n < 0 || n >= FP)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out + n, FP - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/* Shown form of a field's value. */
+static const char *show(const json_t *v)
+{
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_array(v))
+		return "[...]";
+	if (json_is_object(v))
+		return "{...}";
+	if (json_is_true(v))
+		return "true";
+	if (json_is_false(v))
+		return "false";
+	return "null";
+}
+
+/* ---- findings ---- */
+
+/*
+ * Records one violation. value NULL: the field is not set. extra: why an unset value counts.
+ * locate: the path whose line is reported (NULL = field).
+ */
+static int flag(struct obj *o, int rule, const char *cname, const char *field, const char *value, const char *extra,
+		const char *locate)
+{
+	struct doc *d = o->d;
+	bh_buf b = BH_BUF_INIT;
+	struct pend *p;
+	int rc;
+
+	if (d->f->total >= BH_K8S_MAX_FINDINGS) {
+		d->f->truncated = true;
+		return 0;
+	}
+	if (d->n == d->cap) {
+		size_t ncap = d->cap ? d->cap * 2 : 8, bytes;
+		struct pend *np;
+		if (!bh_size_mul(ncap, sizeof(*np), &bytes) || !(np = realloc(d->p, bytes)))
+			return BH_ENOMEM;
+		d->p = np;
+		d->cap = ncap;
+	}
+	rc = bh_buf_puts(&b, o->ident);
+	if (!rc && cname)
+		rc = bh_buf_puts(&b, " container \"") || put_clean(&b, cname, strlen(cname), SHOW_MAX) || bh_buf_putc(&b, '"');
+	if (!rc)
+		rc = bh_buf_puts(&b, ": ") || bh_buf_puts(&b, field);
+	if (!rc)
+		rc = value ? bh_buf_putc(&b, '=') || put_clean(&b, value, strlen(value), SHOW_MAX) : bh_buf_puts(&b, " is not set");
+	if (!rc && extra)
+		rc = bh_buf_puts(&b, " (") || bh_buf_puts(&b, extra) || bh_buf_putc(&b, ')');
+	if (rc) {
+		bh_buf_free(&b);
+		return BH_ENOMEM;
+	}
+	p = &d->p[d->n];
+	p->rule = rule;
+	p->line = 0;
+	p->detail = bh_buf_steal(&b);
+	if (!(p->locate = bh_strdup(locate ? locate : field))) {
+		free(p->detail);
+		return BH_ENOMEM;
+	}
+	d->n++;
+	d->f->total++;
+	return 0;
+}
+
+/* ---- the controls ---- */
+
+static bool in_set(const char *s, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(s, *set))
+			return true;
+	return false;
+}
+
+static const char *const caps_baseline[] = { "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+					     "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT", NULL };
+static const char *const sysctls_safe[] = { "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
+					    "net.ipv4.ip_local_reserved_ports", "net.ipv4.ip_unprivileged_port_start",
+					    "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
+					    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
+					    "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
+					    "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem", NULL };
+static const char *const selinux_types[] = { "container_t", "container_init_t", "container_kvm_t", "container_engine_t", NULL };
+static const char *const volumes_ok[] = { "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
+					  "persistentVolumeClaim", "projected", "secret", NULL };
+static const char *const profile_ok[] = { "RuntimeDefault", "Localhost", NULL };
+
+/* Settings both the pod and each container may carry (securityContext of either). */
+static int check_context(struct obj *o, const json_t *sc, const char *scpath, const char *cname)
+{
+	const json_t *w = obj(sc, "windowsOptions"), *a = obj(sc, "appArmorProfile"), *se = obj(sc, "seLinuxOptions"),
+		     *sp = obj(sc, "seccompProfile");
+	const char *t;
+	char f[FP];
+	long long uid;
+	int rc = 0;
+
+	if (ybool(json_object_get(w, "hostProcess")) == 1) {
+		fpath(f, scpath, "windowsOptions.hostProcess");
+		rc = flag(o, R_HOSTPROCESS, cname, f, show(json_object_get(w, "hostProcess")), NULL, NULL);
+	}
+	if (!rc && (t = sval(a, "type")) && !in_set(t, profile_ok)) {
+		fpath(f, scpath, "appArmorProfile.type");
+		rc = flag(o, R_APPARMOR, cname, f, t, NULL, NULL);
+	}
+	if (!rc && se) {
+		if ((t = sval(se, "type")) && !in_set(t, selinux_types)) {
+			fpath(f, scpath, "seLinuxOptions.type");
+			rc = flag(o, R_SELINUX, cname, f, t, NULL, NULL);
+		}
+		if (!rc && (t = sval(se, "user"))) {
+			fpath(f, scpath, "seLinuxOptions.user");
+			rc = flag(o, R_SELINUX, cname, f, t, NULL, NULL);
+		}
+		if (!rc && (t = sval(se, "role"))) {
+			fpath(f, scpath, "seLinuxOptions.role");
+			rc = flag(o, R_SELINUX, cname, f, t, NULL, NULL);
+		}
+	}
+	if (!rc && (t = sval(sp, "type")) && !strcmp(t, "Unconfined")) {
+		fpath(f, scpath, "seccompProfile.type");
+		rc = flag(o, R_SECCOMP_BASE, cname, f, t, NULL, NULL);
+	}
+	if (!rc && yint(json_object_get(sc, "runAsUser"), &uid) && uid == 0) {
+		fpath(f, scpath, "runAsUser");
+		rc = flag(o, R_ROOTUSER, cname, f, show(json_object_get(sc, "runAsUser")), NULL, NULL);
+	}
+	return rc;
+}
+
+/* Everything that is decided per container; pod-level values (psc) apply where the container is silent. */
+static int check_container(struct obj *o, const json_t *c, const char *cpath, const json_t *psc)
+{
+	const json_t *sc = obj(c, "securityContext"), *caps = obj(sc, "capabilities"), *v, *ports, *add, *drop;
+	const char *name = sval(c, "name"), *pt = sval(obj(psc, "seccompProfile"), "type"), *t;
+	char scpath[FP], f[FP];
+	size_t i;
+	int rc, b;
+	bool has_all = false;
+	bh_buf dl = BH_BUF_INIT; /* the drop list as shown */
+
+	if (!name)
+		name = "?";
+	fpath(scpath, cpath, "securityContext");
+	if ((rc = check_context(o, sc, scpath, name)))
+		return rc;
+
+	if (ybool(json_object_get(sc, "privileged")) == 1) {
+		fpath(f, scpath, "privileged");
+		if ((rc = flag(o, R_PRIV, name, f, show(json_object_get(sc, "privileged")), NULL, NULL)))
+			return rc;
+	}
+	add = json_object_get(caps, "add");
+	json_array_foreach(add, i, v) {
+		if (!json_is_string(v))
+			continue;
+		fpath(f, scpath, "capabilities.add[%zu]", i);
+		if (!in_set(json_string_value(v), caps_baseline))
+			rc = flag(o, R_CAPS_BASE, name, f, json_string_value(v), NULL, NULL);
+		else if (!o->windows && strcmp(json_string_value(v), "NET_BIND_SERVICE") != 0)
+			rc = flag(o, R_CAPS_RESTR, name, f, json_string_value(v), "restricted allows adding only NET_BIND_SERVICE", NULL);
+		if (rc)
+			return rc;
+	}
+	drop = json_object_get(caps, "drop");
+	json_array_foreach(drop, i, v) {
+		if (json_is_string(v) && !strcmp(json_string_value(v), "ALL"))
+			has_all = true;
+		if (!rc)
+			rc = bh_buf_puts(&dl, i ? "," : "[") || bh_buf_puts(&dl, show(v));
+	}
+	if (!rc && dl.len)
+		rc = bh_buf_putc(&dl, ']');
+	if (rc) {
+		bh_buf_free(&dl);
+		return BH_ENOMEM;
+	}
+	if (!has_all && !o->windows) {
+		char capspath[FP];
+		fpath(capspath, scpath, "capabilities");
+		fpath(f, scpath, "capabilities.drop");
+		rc = flag(o, R_CAPS_RESTR, name, f, dl.len ? dl.data : (json_is_array(drop) ? "[]" : NULL), "must include ALL",
+			  json_is_array(drop) ? NULL : (caps ? capspath : (sc ? scpath : cpath)));
+	}
+	bh_buf_free(&dl);
+	if (rc)
+		return rc;
+	ports = json_object_get(c, "ports");
+	json_array_foreach(ports, i, v) {
+		long long port;
+		const json_t *hp = json_object_get(v, "hostPort");
+		if (!present(hp) || (yint(hp, &port) && port == 0))
+			continue;
+		fpath(f, cpath, "ports[%zu].hostPort", i);
+		if ((rc = flag(o, R_HOSTPORT, name, f, show(hp), NULL, NULL)))
+			return rc;
+	}
+	if ((t = sval(sc, "procMount")) && strcmp(t, "Default") != 0) {
+		fpath(f, scpath, "procMount");
+		if ((rc = flag(o, R_PROCMOUNT, name, f, t, NULL, NULL)))
+			return rc;
+	}
+
+	/* restricted */
+	if (!o->windows && ybool(json_object_get(sc, "allowPrivilegeEscalation")) != 0) {
+		v = json_object_get(sc, "allowPrivilegeEscalation");
+		fpath(f, scpath, "allowPrivilegeEscalation");
+		if ((rc = flag(o, R_PRIVESC, name, f, present(v) ? show(v) : NULL, present(v) ? NULL : "must be false",
+			       present(v) ? NULL : (sc ? scpath : cpath))))
+			return rc;
+	}
+	b = ybool(json_object_get(sc, "runAsNonRoot"));
+	if (b == 0) {
+		fpath(f, scpath, "runAsNonRoot");
+		rc = flag(o, R_NONROOT, name, f, show(json_object_get(sc, "runAsNonRoot")), NULL, NULL);
+	} else if (b < 0 && ybool(json_object_get(psc, "runAsNonRoot")) < 0) {
+		/* an explicit pod-level false is reported once, on the pod */
+		fpath(f, scpath, "runAsNonRoot");
+		rc = flag(o, R_NONROOT, name, f, NULL, "nor at pod level", sc ? scpath : cpath);
+	}
+	if (rc)
+		return rc;
+	t = sval(obj(sc, "seccompProfile"), "type");
+	if (!o->windows) {
+		fpath(f, scpath, "seccompProfile.type");
+		if (t && strcmp(t, "Unconfined") != 0 && !in_set(t, profile_ok))
+			rc = flag(o, R_SECCOMP_RESTR, name, f, t, "must be RuntimeDefault or Localhost", NULL);
+		else if (!t && !pt)
+			rc = flag(o, R_SECCOMP_RESTR, name, f, NULL, "nor at pod level",
+				  obj(sc, "seccompProfile") ? NULL : (sc ? scpath : cpath));
+	}
+	return rc;
+}
+
+static int check_pod(struct obj *o)
+{
+	static const char *const lists[] = { "containers", "initContainers", "ephemeralContainers" };
+	static const char *const hostns[] = { "hostNetwork", "hostPID", "hostIPC" };
+	const json_t *psc = obj(o->spec, "securityContext"), *v, *a, *ann;
+	const char *t, *key;
+	char pscpath[FP], f[FP];
+	size_t i, j;
+	int rc;
+
+	fpath(pscpath, o->base, "securityContext");
+	for (i = 0; i < 3; i++) {
+		if (ybool(v = json_object_get(o->spec, hostns[i])) == 1) {
+			fpath(f, o->base, "%s", hostns[i]);
+			if ((rc = flag(o, R_HOSTNS, NULL, f, show(v), NULL, NULL)))
+				return rc;
+		}
+	}
+	if ((rc = check_context(o, psc, pscpath, NULL)))
+		return rc;
+	if (ybool(v = json_object_get(psc, "runAsNonRoot")) == 0) {
+		fpath(f, pscpath, "runAsNonRoot");
+		if ((rc = flag(o, R_NONROOT, NULL, f, show(v), NULL, NULL)))
+			return rc;
+	}
+	if (!o->windows && (t = sval(obj(psc, "seccompProfile"), "type")) && strcmp(t, "Unconfined") != 0 && !in_set(t, profile_ok)) {
+		fpath(f, pscpath, "seccompProfile.type");
+		if ((rc = flag(o, R_SECCOMP_RESTR, NULL, f, t, "must be RuntimeDefault or Localhost", NULL)))
+			return rc;
+	}
+	json_array_foreach(json_object_get(psc, "sysctls"), i, v) {
+		char name[256];
+		size_t k;
+		if (!(t = sval(v, "name")))
+			continue;
+		/* the kubelet accepts '/' as the separator too */
+		snprintf(name, sizeof(name), "%s", t);
+		for (k = 0; name[k]; k++)
+			if (name[k] == '/')
+				name[k] = '.';
+		if (strlen(t) < sizeof(name) && in_set(name, sysctls_safe))
+			continue;
+		fpath(f, pscpath, "sysctls[%zu].name", i);
+		if ((rc = flag(o, R_SYSCTL, NULL, f, t, NULL, NULL)))
+			return rc;
+	}
+	json_array_foreach(json_object_get(o->spec, "volumes"), i, v) {
+		const char *vk;
+		json_t *vv;
+		if (!json_is_object(v))
+			continue;
+		json_object_foreach((json_t *)v, vk, vv) {
+			if (!strcmp(vk, "name") || !present(vv) || in_set(vk, volumes_ok))
+				continue;
+			if (!strcmp(vk, "hostPath")) {
+				fpath(f, o->base, "volumes[%zu].hostPath", i);
+				rc = flag(o, R_HOSTPATH, NULL, f, sval(vv, "path") ? sval(vv, "path") : show(vv), NULL, NULL);
+			} else {
+				bh_buf p = BH_BUF_INIT;
+				fpath(f, o->base, "volumes[%zu]", i);
+				rc = bh_buf_puts(&p, f) || path_key(&p, vk, strlen(vk)) ? BH_ENOMEM
+					: flag(o, R_VOLUMES, NULL, p.data, show(vv), NULL, NULL);
+				bh_buf_free(&p);
+			}
+			if (rc)
+				return rc;
+		}
+	}
+	/* AppArmor annotations (deprecated, still honoured): one per container name */
+	ann = obj(o->meta, "annotations");
+	json_object_foreach((json_t *)ann, key, a) {
+		static const char pre[] = "container.apparmor.security.beta.kubernetes.io/";
+		bh_buf p = BH_BUF_INIT;
+		if (strncmp(key, pre, sizeof(pre) - 1) != 0 || !(t = json_string_value(a)) || !strcmp(t, "runtime/default") ||
+		    !strncmp(t, "localhost/", 10))
+			continue;
+		rc = bh_buf_puts(&p, o->mbase) || bh_buf_puts(&p, *o->mbase ? ".annotations" : "annotations") ||
+		     path_key(&p, key, strlen(key)) ? BH_ENOMEM : flag(o, R_APPARMOR, key + sizeof(pre) - 1, p.data, t, NULL, NULL);
+		bh_buf_free(&p);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < 3; i++) {
+		json_array_foreach(json_object_get(o->spec, lists[i]), j, v) {
+			char cpath[FP];
+			if (!json_is_object(v))
+				continue;
+			fpath(cpath, o->base, "%s[%zu]", lists[i], j);
+			if ((rc = check_container(o, v, cpath, psc)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* Where each workload kind keeps its pod template. */
+static const struct kind {
+	const char *kind, *spec, *meta;
+} kinds[] = {
+	{ "Pod", "spec", "metadata" },
+	{ "Deployment", "spec.template.spec", "spec.template.metadata" },
+	{ "StatefulSet", "spec.template.spec", "spec.template.metadata" },
+	{ "DaemonSet", "spec.template.spec", "spec.template.metadata" },
+	{ "ReplicaSet", "spec.template.spec", "spec.template.metadata" },
+	{ "ReplicationController", "spec.template.spec", "spec.template.metadata" },
+	{ "Job", "spec.template.spec", "spec.template.metadata" },
+	{ "CronJob", "spec.jobTemplate.spec.template.spec", "spec.jobTemplate.spec.template.metadata" },
+	{ "PodTemplate", "template.spec", "template.metadata" },
+};
+
+/* prefix: path of o inside the document ("" or "items[3]"). */
+static int check_object(struct doc *d, const json_t *o, const char *prefix, unsigned nest)
+{
+	const char *kind = sval(o, "kind"), *ns, *name;
+	const json_t *md = obj(o, "metadata"), *v;
+	size_t i, klen;
+	bh_buf id = BH_BUF_INIT;
+	char base[FP], mbase[FP];
+	struct obj ob;
+	int rc;
+
+	if (!kind || !json_is_object(o))
+		return 0;
+	klen = strlen(kind);
+	if (klen >= 4 && !strcmp(kind + klen - 4, "List")) {
+		if (nest >= LIST_MAX_NEST)
+			return 0;
+		json_array_foreach(json_object_get(o, "items"), i, v) {
+			char p[FP];
+			snprintf(p, sizeof(p), "%s%sitems[%zu]", prefix, *prefix ? "." : "", i);
+			if ((rc = check_object(d, v, p, nest + 1)))
+				return rc;
+		}
+		return 0;
+	}
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i].kind))
+			break;
+	if (i == sizeof(kinds) / sizeof(kinds[0]))
+		return 0;
+	memset(&ob, 0, sizeof(ob));
+	ob.d = d;
+	ob.spec = dig(o, kinds[i].spec);
+	ob.meta = dig(o, kinds[i].meta);
+	if (!json_is_object(ob.spec))
+		return 0;
+	fpath(base, prefix, "%s", kinds[i].spec);
+	fpath(mbase, prefix, "%s", kinds[i].meta);
+	ob.base = base;
+	ob.mbase = mbase;
+	/* Windows pods are exempt from the Linux-only restricted controls */
+	ob.windows = (v = obj(ob.spec, "os")) && sval(v, "name") && !strcmp(sval(v, "name"), "windows");
+	ns = sval(md, "namespace");
+	name = sval(md, "name");
+	if (!name)
+		name = sval(md, "generateName");
+	rc = put_clean(&id, kind, klen, SHOW_MAX) || bh_buf_putc(&id, '/');
+	if (!rc && ns)
+		rc = put_clean(&id, ns, strlen(ns), SHOW_MAX) || bh_buf_putc(&id, '/');
+	if (!rc)
+		rc = name ? put_clean(&id, name, strlen(name), SHOW_MAX) : bh_buf_puts(&id, "(unnamed)");
+	if (rc) {
+		bh_buf_free(&id);
+		return BH_ENOMEM;
+	}
+	ob.ident = id.data;
+	rc = check_pod(&ob);
+	bh_buf_free(&id);
+	return rc;
+}
+
+/* ---- lines: a second walk over the document's events, following field paths ---- */
+
+struct target {
+	const char *path;
+	unsigned long line; /* 0-based within the chunk, +1 once found */
+};
+
+struct walk {
+	yaml_parser_t p;
+	bh_buf path;
+	struct target *t;
+	size_t nt;
+};
+
+static int cmp_target(const void *a, const void *b)
+{
+	return strcmp(((const struct target *)a)->path, ((const struct target *)b)->path);
+}
+
+static void walk_mark(struct walk *w, unsigned long line)
+{
+	struct target key = { w->path.data ? w->path.data : "", 0 }, *t;
+	if ((t = bsearch(&key, w->t, w->nt, sizeof(*w->t), cmp_target)))
+		t->line = line + 1; /* the last duplicate key wins, as in the JSON form */
+}
+
+static void walk_cut(struct walk *w, size_t len)
+{
+	w->path.len = len;
+	if (w->path.data)
+		w->path.data[len] = 0;
+}
+
+/* Consumes ev and its subtree. ok: the current path is exact (not cut, key was a plain scalar). */
+static int walk_node(struct walk *w, yaml_event_t *ev, unsigned long line, bool ok, unsigned depth)
+{
+	yaml_event_type_t type = ev->type;
+	size_t plen = w->path.len, i;
+	int rc = 0;
+
+	yaml_event_delete(ev);
+	if (ok)
+		walk_mark(w, line);
+	if (depth > BH_K8S_MAX_DEPTH + 1)
+		return -1;
+	if (type == YAML_SEQUENCE_START_EVENT) {
+		for (i = 0; !rc; i++) {
+			yaml_event_t c;
+			bool cok;
+			if (!yaml_parser_parse(&w->p, &c))
+				return -1;
+			if (c.type == YAML_SEQUENCE_END_EVENT) {
+				yaml_event_delete(&c);
+				break;
+			}
+			cok = ok && !bh_buf_printf(&w->path, "[%zu]", i) && w->path.len <= PATH_MAX_LEN;
+			rc = walk_node(w, &c, c.start_mark.line, cok, depth + 1);
+			walk_cut(w, plen);
+		}
+	} else if (type == YAML_MAPPING_START_EVENT) {
+		while (!rc) {
+			yaml_event_t k, v;
+			unsigned long kline;
+			bool cok;
+			if (!yaml_parser_parse(&w->p, &k))
+				return -1;
+			if (k.type == YAML_MAPPING_END_EVENT) {
+				yaml_event_delete(&k);
+				break;
+			}
+			kline = k.start_mark.line;
+			cok = ok && k.type == YAML_SCALAR_EVENT &&
+			      !path_key(&w->path, (const char *)k.data.scalar.value, k.data.scalar.length) &&
+			      w->path.len <= PATH_MAX_LEN;
+			if ((rc = walk_node(w, &k, kline, false, depth + 1)))
+				break;
+			if (!yaml_parser_parse(&w->p, &v))
+				return -1;
+			rc = walk_node(w, &v, kline, cok, depth + 1);
+			walk_cut(w, plen);
+		}
+	}
+	return rc;
+}
+
+/* Gives every pending finding of d the line of its field (else the document's line). */
+static int locate_lines(struct doc *d, const char *chunk, size_t n)
+{
+	struct walk w;
+	yaml_event_t ev;
+	size_t i, u = 0;
+	int rc = 0;
+
+	memset(&w, 0, sizeof(w));
+	if (!(w.t = calloc(d->n, sizeof(*w.t))))
+		return BH_ENOMEM;
+	for (i = 0; i < d->n; i++)
+		w.t[i].path = d->p[i].locate;
+	qsort(w.t, d->n, sizeof(*w.t), cmp_target);
+	for (i = 0; i < d->n; i++)
+		if (!u || strcmp(w.t[u - 1].path, w.t[i].path) != 0)
+			w.t[u++] = w.t[i];
+	w.nt = u;
+	if (!yaml_parser_initialize(&w.p)) {
+		free(w.t);
+		return BH_ENOMEM;
+	}
+	yaml_parser_set_input_string(&w.p, (const unsigned char *)chunk, n);
+	/* stream start, document start, root node; the text was validated by prescan */
+	while (yaml_parser_parse(&w.p, &ev)) {
+		if (ev.type == YAML_STREAM_START_EVENT || ev.type == YAML_DOCUMENT_START_EVENT) {
+			yaml_event_delete(&ev);
+			continue;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT || ev.type == YAML_DOCUMENT_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		rc = walk_node(&w, &ev, ev.start_mark.line, true, 0);
+		break;
+	}
+	for (i = 0; i < d->n; i++) {
+		struct target key = { d->p[i].locate, 0 }, *t = bsearch(&key, w.t, w.nt, sizeof(*w.t), cmp_target);
+		d->p[i].line = t && t->line ? d->line0 + t->line - 1 : d->root_line;
+	}
+	yaml_parser_delete(&w.p);
+	bh_buf_free(&w.path);
+	free(w.t);
+	return rc == -1 ? 0 : rc; /* a walk that stops early only costs lines */
+}
+
+/* ---- documents ---- */
+
+static int add_finding(struct file *f, int rule, const char *detail, unsigned long line, const char *status)
+{
+	const struct rule *r = &rules[rule];
+	char title[160];
+	bh_check_finding x;
+
+	if (r->level)
+		snprintf(title, sizeof(title), "%s (Pod Security Standards %s)", r->control, r->level == 1 ? "baseline" : "restricted");
+	else
+		snprintf(title, sizeof(title), "%s", r->control);
+	memset(&x, 0, sizeof(x));
+	x.rule = r->id;
+	x.category = "kubernetes";
+	x.severity = r->level == 1 ? BH_SEV_HIGH : BH_SEV_MEDIUM;
+	x.title = title;
+	x.detail = detail;
+	x.why = r->why;
+	x.fix = r->fix;
+	x.target = f->target;
+	x.line = line;
+	x.status = status;
+	return bh_checks_add(&f->found, &x);
+}
+
+struct scan {
+	unsigned docs;
+	bool alias;
+	yaml_event_type_t root;   /* 0 when the document is empty */
+	unsigned long root_line;  /* 0-based within the chunk */
+};
+
+/* Validates one chunk with libyaml alone: syntax, nesting, aliases, what the root is. */
+static int prescan(const char *chunk, size_t n, unsigned long line0, const char *target, struct scan *s, bh_error *err)
+{
+	yaml_parser_t p;
+	yaml_event_t ev;
+	unsigned depth = 0;
+	bool want_root = false;
+	int rc = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (!yaml_parser_initialize(&p))
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&p, (const unsigned char *)chunk, n);
+	for (;;) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			if (p.context)
+				rc = bh_error_set(err, BH_EINVAL, "%s:%lu: YAML error: %s (%s at line %lu)", target,
+						  line0 + (unsigned long)p.problem_mark.line, p.problem ? p.problem : "syntax",
+						  p.context, line0 + (unsigned long)p.context_mark.line);
+			else
+				rc = bh_error_set(err, BH_EINVAL, "%s:%lu: YAML error: %s", target,
+						  line0 + (unsigned long)p.problem_mark.line, p.problem ? p.problem : "syntax");
+			break;
+		}
+		if (want_root && ev.type != YAML_DOCUMENT_END_EVENT) {
+			s->root = ev.type;
+			s->root_line = ev.start_mark.line;
+			want_root = false;
+		}
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			want_root = true;
+			s->docs++;
+			break;
+		case YAML_ALIAS_EVENT:
+			s->alias = true;
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > BH_K8S_MAX_DEPTH)
+				rc = bh_error_set(err, BH_ELIMIT, "%s:%lu: YAML nested deeper than %d levels", target,
+						  line0 + (unsigned long)ev.start_mark.line, BH_K8S_MAX_DEPTH);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		default:
+			break;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		yaml_event_delete(&ev);
+		if (rc)
+			break;
+	}
+	yaml_parser_delete(&p);
+	/* a break libyaml sees but the line splitter did not (lone CR, U+2028) would hide a document */
+	if (!rc && s->docs > 1)
+		rc = bh_error_set(err, BH_EINVAL, "%s:%lu: documents must be separated by a '---' line", target, line0);
+	return rc;
+}
+
+static void doc_free(struct doc *d)
+{
+	size_t i;
+	for (i = 0; i < d->n; i++) {
+		free(d->p[i].detail);
+		free(d->p[i].locate);
+	}
+	free(d->p);
+}
+
+static int check_chunk(struct file *f, const char *chunk, size_t n, unsigned long line0, bh_error *err)
+{
+	struct scan s;
+	struct doc d;
+	json_t *j = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = prescan(chunk, n, line0, f->target, &s, err)))
+		return rc;
+	if (s.root != YAML_MAPPING_START_EVENT)
+		return 0; /* empty, a scalar or a sequence: not a Kubernetes object */
+	if (s.alias) {
+		char detail[96];
+		snprintf(detail, sizeof(detail), "document at line %lu uses YAML aliases; they are not expanded",
+			 line0 + s.root_line);
+		if (f->total >= BH_K8S_MAX_FINDINGS)
+			return 0;
+		f->total++;
+		return add_finding(f, R_NOTE, detail, line0 + s.root_line, "manual") ? bh_error_set(err, BH_ENOMEM, "out of memory") : 0;
+	}
+	if ((rc = bh_yaml_load(chunk, n, BH_K8S_MAX_DEPTH, f->target, &j, err)))
+		return rc;
+	memset(&d, 0, sizeof(d));
+	d.f = f;
+	d.line0 = line0;
+	d.root_line = line0 + s.root_line;
+	rc = check_object(&d, j, "", 0);
+	json_decref(j);
+	if (!rc && d.n)
+		rc = locate_lines(&d, chunk, n);
+	for (i = 0; !rc && i < d.n; i++)
+		rc = add_finding(f, d.p[i].rule, d.p[i].detail, d.p[i].line, NULL);
+	doc_free(&d);
+	return rc == BH_ENOMEM ? bh_error_set(err, rc, "out of memory") : rc;
+}
+
+/* "---" or "..." at column 0 followed by a blank or the end of the line: a document marker. */
+static int marker(const char *l, size_t n)
+{
+	if (n < 3 || (memcmp(l, "---", 3) != 0 && memcmp(l, "...", 3) != 0))
+		return 0;
+	if (n > 3 && l[3] != ' ' && l[3] != '\t' && l[3] != '\r')
+		return 0;
+	return l[0] == '-' ? 1 : 2;
+}
+
+/* Blank, comment or (before any content) directive lines do not start a document's content. */
+static bool filler(const char *l, size_t n, bool content)
+{
+	size_t i = 0;
+	while (i < n && (l[i] == ' ' || l[i] == '\t' || l[i] == '\r'))
+		i++;
+	return i == n || l[i] == '#' || (!content && i == 0 && l[0] == '%');
+}
+
+int bh_k8s_check(const char *path, const char *text, size_t len, bh_checks *out, bh_error *err)
+{
+	struct file f;
+	size_t off = 0, start = 0, i, added = 0;
+	unsigned long line = 1, start_line = 1;
+	bool content = false;
+	int rc = 0;
+
+	if (!path)
+		path = "-";
+	if (len > BH_K8S_MAX_BYTES)
+		return bh_error_set(err, BH_ELIMIT, "%s: manifest larger than %zu bytes", path, BH_K8S_MAX_BYTES);
+	if (!text && len)
+		return bh_error_set(err, BH_EUSAGE, "%s: no text", path);
+	memset(&f, 0, sizeof(f));
+	f.target = path;
+	/*
+	 * Documents are split on their marker lines (as kubectl does) and each is parsed on its own, so
+	 * one bad document names its own line and the JSON form of the others is never held at once.
+	 */
+	while (off < len && !rc) {
+		const char *l = text + off, *nl = memchr(l, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - l) : len - off, next = off + n + (nl ? 1 : 0);
+		int m = marker(l, n);
+		if (m == 1 && content) {
+			rc = check_chunk(&f, text + start, off - start, start_line, err);
+			start = off;
+			start_line = line;
+		}
+		if (m == 2) {
+			rc = check_chunk(&f, text + start, next - start, start_line, err);
+			start = next;
+			start_line = line + 1;
+			content = false;
+		} else if (m == 1 || !filler(l, n, content)) {
+			content = true;
+		}
+		off = next;
+		line++;
+	}
+	if (!rc && content)
+		rc = check_chunk(&f, text + start, len - start, start_line, err);
+	if (!rc && f.truncated) {
+		char detail[96];
+		snprintf(detail, sizeof(detail), "stopped after %d findings; the rest of the file was not reported", BH_K8S_MAX_FINDINGS);
+		rc = add_finding(&f, R_NOTE, detail, 0, "manual") ? bh_error_set(err, BH_ENOMEM, "out of memory") : 0;
+	}
+	for (i = 0; !rc && i < f.found.n; i++) {
+		if (bh_checks_add(out, &f.found.items[i]))
+			rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+		else
+			added++;
+	}
+	while (rc && added--)
+		bh_checks_remove(out, out->n - 1);
+	bh_checks_free(&f.found);
+	return rc;
+}

@@ -1,0 +1,27 @@
+/* k8s.h - Kubernetes manifests checked against the Pod Security Standards (baseline and restricted). */
+#ifndef BH_CHECK_K8S_H
+#define BH_CHECK_K8S_H
+
+#include <stddef.h>
+
+#include "check/check.h"
+#include "core/error.h"
+
+#define BH_K8S_MAX_BYTES ((size_t)8 << 20) /* larger manifest files are refused */
+#define BH_K8S_MAX_DEPTH 64                /* YAML nesting of one document */
+#define BH_K8S_MAX_FINDINGS 10000          /* per file; past it one BH-K8S-000 note says so */
+
+/*
+ * Checks every pod template in the multi-document YAML text[0..len) read from path: Pod, Deployment,
+ * StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController, PodTemplate, and the items
+ * of any *List. Each violated control of one container (or of the pod) is one finding appended to out:
+ * category "kubernetes", rule BH-K8S-001..011 (baseline, HIGH) or BH-K8S-012..017 (restricted only,
+ * MEDIUM), target = path, line = the line of the offending field (of the container or document when
+ * the field is missing). A document that uses YAML aliases is not expanded (alias bombs) and gets one
+ * BH-K8S-000 finding with status "manual" instead of being checked.
+ * Errors leave out as it was: BH_ELIMIT over BH_K8S_MAX_BYTES or nested deeper than BH_K8S_MAX_DEPTH,
+ * BH_EINVAL for YAML syntax errors, BH_ENOMEM.
+ */
+int bh_k8s_check(const char *path, const char *text, size_t len, bh_checks *out, bh_error *err);
+
+#endif

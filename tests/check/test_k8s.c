@@ -1,0 +1,502 @@
+/* test_k8s.c - Pod Security Standards checks on Kubernetes manifests: every control fires and stays quiet. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check/k8s.h"
+#include "support/fixture.h"
+
+#define FX "tests/fixtures/k8s/"
+
+/* A Pod that meets the restricted level; cases change it with (path, JSON value) pairs. */
+static const char base_pod[] =
+	"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":\"ns\"},"
+	"\"spec\":{\"securityContext\":{\"runAsNonRoot\":true,\"seccompProfile\":{\"type\":\"RuntimeDefault\"}},"
+	"\"containers\":[{\"name\":\"app\",\"image\":\"nginx\",\"securityContext\":{\"allowPrivilegeEscalation\":false,"
+	"\"capabilities\":{\"drop\":[\"ALL\"]}}}]}}";
+
+/* Sets the member at a dotted path ("spec.containers[0].securityContext.privileged"); "-" deletes it. */
+static void set_path(json_t *root, const char *path, const char *value)
+{
+	char buf[256], *save = NULL, *tok, *next;
+	json_t *cur = root;
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok; tok = next) {
+		char *br = strchr(tok, '[');
+		long idx = -1;
+		next = strtok_r(NULL, ".", &save);
+		if (br) {
+			*br = 0;
+			idx = strtol(br + 1, NULL, 10);
+		}
+		if (!next && idx < 0) {
+			if (!strcmp(value, "-"))
+				json_object_del(cur, tok);
+			else
+				json_object_set_new(cur, tok, json_loads(value, JSON_DECODE_ANY, NULL));
+			return;
+		}
+		if (!json_object_get(cur, tok))
+			json_object_set_new(cur, tok, idx >= 0 ? json_array() : json_object());
+		cur = json_object_get(cur, tok);
+		if (idx >= 0) {
+			while ((long)json_array_size(cur) <= idx)
+				json_array_append_new(cur, json_object());
+			if (!next) {
+				json_array_set_new(cur, (size_t)idx, json_loads(value, JSON_DECODE_ANY, NULL));
+				return;
+			}
+			cur = json_array_get(cur, (size_t)idx);
+		}
+	}
+}
+
+/* Checks the base pod with mods applied (NULL-terminated pairs); findings in out. */
+static int run_mods(const char *const *mods, bh_checks *out)
+{
+	json_t *pod = json_loads(base_pod, 0, NULL);
+	char *text;
+	bh_error err;
+	int rc;
+	assert_non_null(pod);
+	for (; mods && mods[0]; mods += 2)
+		set_path(pod, mods[0], mods[1]);
+	text = json_dumps(pod, 0);
+	rc = bh_k8s_check("pod.json", text, strlen(text), out, &err);
+	if (rc)
+		print_message("error: %s\n", err.msg);
+	free(text);
+	json_decref(pod);
+	return rc;
+}
+
+static size_t count_rule(const bh_checks *l, const char *rule)
+{
+	size_t i, n = 0;
+	for (i = 0; i < l->n; i++)
+		n += !strcmp(l->items[i].rule, rule);
+	return n;
+}
+
+static const bh_check_finding *find_rule(const bh_checks *l, const char *rule, size_t nth)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i].rule, rule) && nth-- == 0)
+			return &l->items[i];
+	return NULL;
+}
+
+static void dump(const bh_checks *l)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		print_message("  %s line %lu: %s\n", l->items[i].rule, l->items[i].line, l->items[i].detail);
+}
+
+struct ccase {
+	const char *name;
+	const char *mods[9];
+	const char *rule;    /* the rule that must fire (once per count), NULL = no finding at all */
+	size_t count;
+	const char *detail;  /* substring of the first such finding's detail */
+};
+
+/* Each control: one case that fires, one near miss that must stay quiet. */
+static const struct ccase cases[] = {
+	{ "base pod is restricted", { NULL }, NULL, 0, NULL },
+	/* baseline */
+	{ "hostProcess pod", { "spec.securityContext.windowsOptions", "{\"hostProcess\":true}", NULL }, "BH-K8S-001", 1,
+	  "Pod/ns/p: spec.securityContext.windowsOptions.hostProcess=true" },
+	{ "hostProcess container", { "spec.containers[0].securityContext.windowsOptions", "{\"hostProcess\":true}", NULL },
+	  "BH-K8S-001", 1, "container \"app\": spec.containers[0].securityContext.windowsOptions.hostProcess=true" },
+	{ "hostProcess false", { "spec.securityContext.windowsOptions", "{\"hostProcess\":false}", NULL }, NULL, 0, NULL },
+	{ "hostNetwork", { "spec.hostNetwork", "true", NULL }, "BH-K8S-002", 1, "spec.hostNetwork=true" },
+	{ "hostPID+hostIPC", { "spec.hostPID", "true", "spec.hostIPC", "\"yes\"", NULL }, "BH-K8S-002", 2, "spec.hostPID=true" },
+	{ "host namespaces false", { "spec.hostNetwork", "false", "spec.hostPID", "\"no\"", "spec.hostIPC", "\"false\"", NULL },
+	  NULL, 0, NULL },
+	{ "privileged", { "spec.containers[0].securityContext.privileged", "true", NULL }, "BH-K8S-003", 1,
+	  "Pod/ns/p container \"app\": spec.containers[0].securityContext.privileged=true" },
+	{ "privileged YAML 1.1 on", { "spec.containers[0].securityContext.privileged", "\"On\"", NULL }, "BH-K8S-003", 1, "=On" },
+	{ "privileged false", { "spec.containers[0].securityContext.privileged", "false", NULL }, NULL, 0, NULL },
+	{ "capability SYS_ADMIN", { "spec.containers[0].securityContext.capabilities.add", "[\"SYS_ADMIN\",\"NET_RAW\"]", NULL },
+	  "BH-K8S-004", 2, "capabilities.add[0]=SYS_ADMIN" },
+	{ "capability NET_BIND_SERVICE", { "spec.containers[0].securityContext.capabilities.add", "[\"NET_BIND_SERVICE\"]", NULL },
+	  NULL, 0, NULL },
+	{ "hostPath", { "spec.volumes", "[{\"name\":\"h\",\"hostPath\":{\"path\":\"/var/run/docker.sock\"}}]", NULL }, "BH-K8S-005", 1,
+	  "spec.volumes[0].hostPath=/var/run/docker.sock" },
+	{ "hostPath null", { "spec.volumes", "[{\"name\":\"h\",\"hostPath\":null}]", NULL }, NULL, 0, NULL },
+	{ "hostPort", { "spec.containers[0].ports", "[{\"containerPort\":80,\"hostPort\":80}]", NULL }, "BH-K8S-006", 1,
+	  "spec.containers[0].ports[0].hostPort=80" },
+	{ "hostPort 0", { "spec.containers[0].ports", "[{\"containerPort\":80,\"hostPort\":\"0x0\"}]", NULL }, NULL, 0, NULL },
+	{ "AppArmor Unconfined", { "spec.containers[0].securityContext.appArmorProfile", "{\"type\":\"Unconfined\"}", NULL },
+	  "BH-K8S-007", 1, "appArmorProfile.type=Unconfined" },
+	{ "AppArmor annotation", { "metadata.annotations", "{\"container.apparmor.security.beta.kubernetes.io/app\":\"unconfined\"}", NULL },
+	  "BH-K8S-007", 1, "container \"app\": metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/app\"]=unconfined" },
+	{ "AppArmor allowed", { "spec.securityContext.appArmorProfile", "{\"type\":\"Localhost\",\"localhostProfile\":\"k8s-x\"}",
+				"metadata.annotations", "{\"container.apparmor.security.beta.kubernetes.io/app\":\"localhost/k8s-x\"}", NULL },
+	  NULL, 0, NULL },
+	{ "SELinux type+user+role", { "spec.securityContext.seLinuxOptions", "{\"type\":\"spc_t\",\"user\":\"system_u\",\"role\":\"system_r\"}", NULL },
+	  "BH-K8S-008", 3, "spec.securityContext.seLinuxOptions.type=spc_t" },
+	{ "SELinux allowed", { "spec.containers[0].securityContext.seLinuxOptions", "{\"type\":\"container_init_t\",\"level\":\"s0:c1,c2\"}", NULL },
+	  NULL, 0, NULL },
+	{ "procMount Unmasked", { "spec.containers[0].securityContext.procMount", "\"Unmasked\"", NULL }, "BH-K8S-009", 1,
+	  "procMount=Unmasked" },
+	{ "procMount Default", { "spec.containers[0].securityContext.procMount", "\"Default\"", NULL }, NULL, 0, NULL },
+	{ "seccomp Unconfined container", { "spec.containers[0].securityContext.seccompProfile", "{\"type\":\"Unconfined\"}", NULL },
+	  "BH-K8S-010", 1, "spec.containers[0].securityContext.seccompProfile.type=Unconfined" },
+	{ "seccomp Localhost container", { "spec.containers[0].securityContext.seccompProfile", "{\"type\":\"Localhost\",\"localhostProfile\":\"a.json\"}", NULL },
+	  NULL, 0, NULL },
+	{ "sysctl unsafe", { "spec.securityContext.sysctls", "[{\"name\":\"kernel.msgmax\",\"value\":\"1\"},{\"name\":\"net/ipv4/tcp_syncookies\",\"value\":\"1\"}]", NULL },
+	  "BH-K8S-011", 1, "spec.securityContext.sysctls[0].name=kernel.msgmax" },
+	{ "sysctl safe", { "spec.securityContext.sysctls", "[{\"name\":\"net.ipv4.ip_local_port_range\",\"value\":\"1024 65535\"},{\"name\":\"net.ipv4.tcp_keepalive_time\",\"value\":\"60\"}]", NULL },
+	  NULL, 0, NULL },
+	/* restricted */
+	{ "volume nfs", { "spec.volumes", "[{\"name\":\"n\",\"nfs\":{\"server\":\"x\",\"path\":\"/\"}},{\"name\":\"g\",\"gitRepo\":{\"repository\":\"r\"}}]", NULL },
+	  "BH-K8S-012", 2, "spec.volumes[0].nfs={...}" },
+	{ "volume core types", { "spec.volumes", "[{\"name\":\"a\",\"emptyDir\":{}},{\"name\":\"b\",\"csi\":{\"driver\":\"d\"}},{\"name\":\"c\",\"ephemeral\":{}},{\"name\":\"d\",\"downwardAPI\":{}},{\"name\":\"e\",\"secret\":{\"secretName\":\"s\"}},{\"name\":\"f\",\"image\":{\"reference\":\"r\"}},{\"name\":\"g\"}]", NULL },
+	  NULL, 0, NULL },
+	{ "allowPrivilegeEscalation unset", { "spec.containers[0].securityContext.allowPrivilegeEscalation", "-", NULL }, "BH-K8S-013", 1,
+	  "allowPrivilegeEscalation is not set (must be false)" },
+	{ "allowPrivilegeEscalation true", { "spec.containers[0].securityContext.allowPrivilegeEscalation", "true", NULL }, "BH-K8S-013", 1,
+	  "allowPrivilegeEscalation=true" },
+	{ "allowPrivilegeEscalation YAML 1.1 off", { "spec.containers[0].securityContext.allowPrivilegeEscalation", "\"off\"", NULL }, NULL, 0, NULL },
+	{ "runAsNonRoot unset", { "spec.securityContext.runAsNonRoot", "-", NULL }, "BH-K8S-014", 1,
+	  "runAsNonRoot is not set (nor at pod level)" },
+	{ "runAsNonRoot container false overrides pod", { "spec.containers[0].securityContext.runAsNonRoot", "false", NULL }, "BH-K8S-014", 1,
+	  "spec.containers[0].securityContext.runAsNonRoot=false" },
+	{ "runAsNonRoot pod false", { "spec.securityContext.runAsNonRoot", "false", NULL }, "BH-K8S-014", 1,
+	  "Pod/ns/p: spec.securityContext.runAsNonRoot=false" },
+	{ "runAsNonRoot on container only", { "spec.securityContext.runAsNonRoot", "-", "spec.containers[0].securityContext.runAsNonRoot", "true", NULL },
+	  NULL, 0, NULL },
+	{ "runAsUser 0", { "spec.securityContext.runAsUser", "0", "spec.containers[0].securityContext.runAsUser", "\"0o0\"", NULL }, "BH-K8S-015", 2,
+	  "spec.securityContext.runAsUser=0" },
+	{ "runAsUser 1000", { "spec.securityContext.runAsUser", "1000", "spec.containers[0].securityContext.runAsUser", "\"00\"", NULL }, "BH-K8S-015", 1,
+	  "runAsUser=00" },
+	{ "runAsUser non-zero", { "spec.securityContext.runAsUser", "1000", NULL }, NULL, 0, NULL },
+	{ "seccomp unset", { "spec.securityContext.seccompProfile", "-", NULL }, "BH-K8S-016", 1,
+	  "seccompProfile.type is not set (nor at pod level)" },
+	{ "seccomp bogus pod type", { "spec.securityContext.seccompProfile", "{\"type\":\"Whatever\"}", NULL }, "BH-K8S-016", 1,
+	  "spec.securityContext.seccompProfile.type=Whatever" },
+	{ "seccomp on container only", { "spec.securityContext.seccompProfile", "-", "spec.containers[0].securityContext.seccompProfile", "{\"type\":\"RuntimeDefault\"}", NULL },
+	  NULL, 0, NULL },
+	{ "capabilities not dropped", { "spec.containers[0].securityContext.capabilities.drop", "[\"NET_RAW\"]", NULL }, "BH-K8S-017", 1,
+	  "capabilities.drop=[NET_RAW] (must include ALL)" },
+	{ "capabilities default add", { "spec.containers[0].securityContext.capabilities.add", "[\"CHOWN\"]", NULL }, "BH-K8S-017", 1,
+	  "capabilities.add[0]=CHOWN (restricted allows adding only NET_BIND_SERVICE)" },
+	{ "capabilities drop ALL add NET_BIND_SERVICE", { "spec.containers[0].securityContext.capabilities", "{\"drop\":[\"ALL\"],\"add\":[\"NET_BIND_SERVICE\"]}", NULL },
+	  NULL, 0, NULL },
+	/* init and ephemeral containers count; pod-level settings cover them */
+	{ "init container privileged", { "spec.initContainers", "[{\"name\":\"init\",\"securityContext\":{\"privileged\":true,\"allowPrivilegeEscalation\":false,\"capabilities\":{\"drop\":[\"ALL\"]}}}]", NULL },
+	  "BH-K8S-003", 1, "container \"init\": spec.initContainers[0].securityContext.privileged=true" },
+	{ "ephemeral container unhardened", { "spec.ephemeralContainers", "[{\"name\":\"dbg\",\"image\":\"busybox\"}]", NULL },
+	  "BH-K8S-013", 1, "container \"dbg\": spec.ephemeralContainers[0].securityContext.allowPrivilegeEscalation is not set" },
+	/* Windows pods are exempt from the Linux-only restricted controls, not from the rest */
+	{ "windows exemptions", { "spec.os", "{\"name\":\"windows\"}", "spec.securityContext.seccompProfile", "-",
+				  "spec.containers[0].securityContext", "{}", NULL }, NULL, 0, NULL },
+	{ "windows hostProcess", { "spec.os", "{\"name\":\"windows\"}", "spec.containers[0].securityContext", "{\"windowsOptions\":{\"hostProcess\":true}}", NULL },
+	  "BH-K8S-001", 1, "hostProcess=true" },
+};
+
+static void test_controls(void **state)
+{
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct ccase *c = &cases[i];
+		bh_checks out = { 0 };
+		assert_int_equal(run_mods(c->mods, &out), 0);
+		if (!c->rule) {
+			if (out.n) {
+				print_message("case '%s': expected no finding\n", c->name);
+				dump(&out);
+			}
+			assert_int_equal(out.n, 0);
+		} else {
+			const bh_check_finding *f = find_rule(&out, c->rule, 0);
+			if (count_rule(&out, c->rule) != c->count || !f || !strstr(f->detail, c->detail)) {
+				print_message("case '%s': want %zu x %s with '%s'\n", c->name, c->count, c->rule, c->detail);
+				dump(&out);
+			}
+			assert_int_equal(count_rule(&out, c->rule), c->count);
+			assert_non_null(f);
+			assert_non_null(strstr(f->detail, c->detail));
+			assert_string_equal(f->category, "kubernetes");
+			assert_string_equal(f->target, "pod.json");
+			assert_null(f->status);
+			assert_int_equal(f->severity, strcmp(c->rule, "BH-K8S-012") < 0 ? BH_SEV_HIGH : BH_SEV_MEDIUM);
+			assert_non_null(strstr(f->title, strcmp(c->rule, "BH-K8S-012") < 0 ? "(Pod Security Standards baseline)"
+										     : "(Pod Security Standards restricted)"));
+			assert_non_null(f->why);
+			assert_non_null(f->fix);
+		}
+		bh_checks_free(&out);
+	}
+}
+
+static char *slurp_check(const char *file, bh_checks *out)
+{
+	size_t n;
+	char *t = bh_test_slurp(file, &n);
+	bh_error err;
+	int rc = bh_k8s_check(file, t, n, out, &err);
+	if (rc)
+		print_message("%s: %s\n", file, err.msg);
+	assert_int_equal(rc, 0);
+	return t;
+}
+
+/* A finding with this rule whose detail contains want; its line is returned. */
+static unsigned long line_of(const bh_checks *l, const char *rule, const char *want)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->items[i].rule, rule) && strstr(l->items[i].detail, want))
+			return l->items[i].line;
+	print_message("missing %s '%s'\n", rule, want);
+	dump(l);
+	fail();
+	return 0;
+}
+
+static void test_bad_fixture(void **state)
+{
+	bh_checks out = { 0 };
+	char *t;
+	(void)state;
+	t = slurp_check(FX "bad.yaml", &out);
+	/* Deployment: lines are those of the offending fields */
+	assert_int_equal(line_of(&out, "BH-K8S-002", "Deployment/prod/web: spec.template.spec.hostNetwork=true"), 22);
+	assert_int_equal(line_of(&out, "BH-K8S-003", "Deployment/prod/web container \"app\": spec.template.spec.containers[0].securityContext.privileged=true"), 27);
+	assert_int_equal(line_of(&out, "BH-K8S-006", "spec.template.spec.containers[0].ports[0].hostPort=8080"), 30);
+	assert_int_equal(line_of(&out, "BH-K8S-013", "Deployment/prod/web container \"app\": spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation is not set"), 26);
+	assert_int_equal(line_of(&out, "BH-K8S-014", "Deployment/prod/web container \"app\""), 26);
+	assert_int_equal(line_of(&out, "BH-K8S-017", "Deployment/prod/web container \"app\""), 26);
+	/* DaemonSet */
+	assert_int_equal(line_of(&out, "BH-K8S-002", "DaemonSet/kube-system/agent: spec.template.spec.hostPID=true"), 43);
+	assert_int_equal(line_of(&out, "BH-K8S-010", "DaemonSet/kube-system/agent: spec.template.spec.securityContext.seccompProfile.type=Unconfined"), 46);
+	assert_int_equal(line_of(&out, "BH-K8S-011", "spec.template.spec.securityContext.sysctls[0].name=kernel.msgmax"), 48);
+	assert_int_equal(line_of(&out, "BH-K8S-004", "container \"setup\": spec.template.spec.initContainers[0].securityContext.capabilities.add[0]=SYS_ADMIN"), 55);
+	assert_int_equal(line_of(&out, "BH-K8S-004", "capabilities.add[1]=NET_RAW"), 55);
+	assert_int_equal(line_of(&out, "BH-K8S-009", "container \"agent\": spec.template.spec.containers[0].securityContext.procMount=Unmasked"), 60);
+	assert_int_equal(line_of(&out, "BH-K8S-008", "seLinuxOptions.type=spc_t"), 62);
+	assert_int_equal(line_of(&out, "BH-K8S-005", "spec.template.spec.volumes[0].hostPath=/"), 68);
+	assert_int_equal(line_of(&out, "BH-K8S-007",
+				 "DaemonSet/kube-system/agent container \"agent\": spec.template.metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/agent\"]=unconfined"), 41);
+	/* pod-level Unconfined is reported once (baseline), not again per container */
+	assert_int_equal(count_rule(&out, "BH-K8S-016"), 4);
+	/* CronJob: no namespace */
+	assert_int_equal(line_of(&out, "BH-K8S-002", "CronJob/backup: spec.jobTemplate.spec.template.spec.hostIPC=yes"), 82);
+	assert_int_equal(line_of(&out, "BH-K8S-015", "CronJob/backup container \"backup\": spec.jobTemplate.spec.template.spec.containers[0].securityContext.runAsUser=0"), 87);
+	assert_int_equal(line_of(&out, "BH-K8S-013", "allowPrivilegeEscalation=true"), 88);
+	assert_int_equal(line_of(&out, "BH-K8S-012", "CronJob/backup: spec.jobTemplate.spec.template.spec.volumes[0].nfs={...}"), 91);
+	/* List item, ephemeral container */
+	assert_int_equal(line_of(&out, "BH-K8S-001", "Pod/dev/debug: items[0].spec.securityContext.windowsOptions.hostProcess=true"), 106);
+	assert_int_equal(line_of(&out, "BH-K8S-003", "Pod/dev/debug container \"dbg\": items[0].spec.ephemeralContainers[0].securityContext.privileged=true"), 114);
+	/* totals: 15 baseline (HIGH), the rest restricted (MEDIUM); nothing from the Service */
+	{
+		size_t i, high = 0;
+		for (i = 0; i < out.n; i++)
+			high += out.items[i].severity == BH_SEV_HIGH;
+		assert_int_equal(high, 15);
+	}
+	assert_int_equal(out.n, 15 + 24);
+	bh_checks_free(&out);
+	free(t);
+}
+
+static void test_restricted_fixture(void **state)
+{
+	bh_checks out = { 0 };
+	char *t;
+	(void)state;
+	t = slurp_check(FX "restricted.yaml", &out);
+	if (out.n)
+		dump(&out);
+	assert_int_equal(out.n, 0);
+	bh_checks_free(&out);
+	free(t);
+}
+
+static void test_baseline_fixture(void **state)
+{
+	bh_checks out = { 0 };
+	size_t i;
+	char *t;
+	(void)state;
+	t = slurp_check(FX "baseline.yaml", &out);
+	assert_true(out.n > 0);
+	for (i = 0; i < out.n; i++) {
+		assert_int_equal(out.items[i].severity, BH_SEV_MEDIUM);
+		assert_true(strcmp(out.items[i].rule, "BH-K8S-012") >= 0);
+	}
+	assert_int_equal(count_rule(&out, "BH-K8S-012"), 1);
+	assert_int_equal(count_rule(&out, "BH-K8S-015"), 1);
+	assert_int_equal(count_rule(&out, "BH-K8S-017"), 4); /* CHOWN, SETUID added; two containers without drop ALL */
+	assert_int_equal(line_of(&out, "BH-K8S-015", "Job/once container \"once\": spec.template.spec.containers[0].securityContext.runAsUser=0"), 42);
+	bh_checks_free(&out);
+	free(t);
+}
+
+/* Every workload kind is followed to its pod template. */
+static void test_kinds(void **state)
+{
+	static const struct {
+		const char *yaml, *want;
+	} k[] = {
+		{ "kind: Pod\nmetadata: {name: a}\nspec:\n  hostPID: true\n", "Pod/a: spec.hostPID" },
+		{ "kind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      hostPID: true\n", "Deployment/a: spec.template.spec.hostPID" },
+		{ "kind: StatefulSet\nmetadata: {name: a}\nspec: {template: {spec: {hostPID: true}}}\n", "StatefulSet/a: spec.template.spec.hostPID" },
+		{ "kind: DaemonSet\nmetadata: {name: a}\nspec: {template: {spec: {hostPID: true}}}\n", "DaemonSet/a: spec.template.spec.hostPID" },
+		{ "kind: ReplicaSet\nmetadata: {name: a}\nspec: {template: {spec: {hostPID: true}}}\n", "ReplicaSet/a: spec.template.spec.hostPID" },
+		{ "kind: ReplicationController\nmetadata: {name: a}\nspec: {template: {spec: {hostPID: true}}}\n", "ReplicationController/a: spec.template.spec.hostPID" },
+		{ "kind: Job\nmetadata: {name: a}\nspec: {template: {spec: {hostPID: true}}}\n", "Job/a: spec.template.spec.hostPID" },
+		{ "kind: CronJob\nmetadata: {name: a}\nspec: {jobTemplate: {spec: {template: {spec: {hostPID: true}}}}}\n", "CronJob/a: spec.jobTemplate.spec.template.spec.hostPID" },
+		{ "kind: PodTemplate\nmetadata: {name: a}\ntemplate: {spec: {hostPID: true}}\n", "PodTemplate/a: template.spec.hostPID" },
+		{ "kind: DeploymentList\nitems:\n- kind: Deployment\n  metadata: {name: a}\n  spec: {template: {spec: {hostPID: true}}}\n",
+		  "Deployment/a: items[0].spec.template.spec.hostPID" },
+	};
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		bh_checks out = { 0 };
+		bh_error err;
+		assert_int_equal(bh_k8s_check("k.yaml", k[i].yaml, strlen(k[i].yaml), &out, &err), 0);
+		assert_int_equal(count_rule(&out, "BH-K8S-002"), 1);
+		assert_non_null(strstr(find_rule(&out, "BH-K8S-002", 0)->detail, k[i].want));
+		bh_checks_free(&out);
+	}
+}
+
+static void test_documents(void **state)
+{
+	/* markers with comments, "..." ends, directives, empty documents, a bare document after "..." */
+	static const char y[] =
+		"%YAML 1.1\n"
+		"--- # first\n"
+		"kind: Pod\n"
+		"metadata: {name: a}\n"
+		"spec: {hostPID: true}\n"
+		"...\n"
+		"kind: Pod\n"
+		"metadata: {name: b}\n"
+		"spec: {hostIPC: true}\n"
+		"---\n"
+		"---\r\n"
+		"# only a comment\n"
+		"--- [1, 2]\n"
+		"--- plain scalar\n"
+		"---\n"
+		"kind: Pod\n"
+		"metadata: {name: c}\n"
+		"spec:\n"
+		"  hostNetwork: true\n";
+	bh_checks out = { 0 };
+	bh_error err;
+	(void)state;
+	assert_int_equal(bh_k8s_check("d.yaml", y, strlen(y), &out, &err), 0);
+	assert_int_equal(count_rule(&out, "BH-K8S-002"), 3);
+	assert_int_equal(line_of(&out, "BH-K8S-002", "Pod/a: spec.hostPID"), 5);
+	assert_int_equal(line_of(&out, "BH-K8S-002", "Pod/b: spec.hostIPC"), 9);
+	assert_int_equal(line_of(&out, "BH-K8S-002", "Pod/c: spec.hostNetwork"), 19);
+	bh_checks_free(&out);
+}
+
+static void test_hostile(void **state)
+{
+	/* billion laughs: aliases are never expanded; the document is reported as not checked */
+	static const char bomb[] =
+		"kind: Pod\nmetadata: {name: lol}\n"
+		"a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n"
+		"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+		"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+		"h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\ni: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\nspec: {containers: *i}\n"
+		"---\nkind: Pod\nmetadata: {name: ok}\nspec: {hostPID: true}\n";
+	static const char bad_yaml[] = "kind: Pod\n---\nkind: [unclosed\n";
+	bh_checks out = { 0 };
+	bh_error err;
+	clock_t t0 = clock();
+	char *big, *deep;
+	size_t i, n;
+	(void)state;
+
+	assert_int_equal(bh_k8s_check("bomb.yaml", bomb, strlen(bomb), &out, &err), 0);
+	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
+	assert_int_equal(count_rule(&out, "BH-K8S-000"), 1);
+	assert_string_equal(find_rule(&out, "BH-K8S-000", 0)->status, "manual");
+	assert_int_equal(find_rule(&out, "BH-K8S-000", 0)->line, 1);
+	assert_int_equal(count_rule(&out, "BH-K8S-002"), 1);
+
+	/* errors leave the list as it was */
+	n = out.n;
+	assert_int_equal(bh_k8s_check("bad.yaml", bad_yaml, strlen(bad_yaml), &out, &err), BH_EINVAL);
+	assert_non_null(strstr(err.msg, "bad.yaml:4: YAML error"));
+	assert_non_null(strstr(err.msg, "at line 3)"));
+	assert_int_equal(out.n, n);
+
+	big = calloc(1, BH_K8S_MAX_BYTES + 2);
+	assert_non_null(big);
+	memset(big, '#', BH_K8S_MAX_BYTES + 1);
+	assert_int_equal(bh_k8s_check("big.yaml", big, BH_K8S_MAX_BYTES + 1, &out, &err), BH_ELIMIT);
+	free(big);
+
+	deep = malloc(4000);
+	assert_non_null(deep);
+	for (i = 0; i < 1000; i++)
+		deep[i] = '[';
+	memcpy(deep + i, "]", 2);
+	assert_int_equal(bh_k8s_check("deep.yaml", deep, strlen(deep), &out, &err), BH_ELIMIT);
+	free(deep);
+
+	/* a lone CR is a line break to libyaml: two documents the line splitter cannot see are refused */
+	assert_int_equal(bh_k8s_check("cr.yaml", "kind: Pod\r---\rkind: Pod\r", 24, &out, &err), BH_EINVAL);
+	assert_int_equal(out.n, n);
+
+	/* hostile names are cleaned in the detail */
+	{
+		static const char y[] = "kind: Pod\nmetadata: {name: \"a\\x1b[31mb\"}\nspec: {hostPID: true}\n";
+		bh_checks o2 = { 0 };
+		assert_int_equal(bh_k8s_check("n.yaml", y, strlen(y), &o2, &err), 0);
+		assert_non_null(strstr(o2.items[0].detail, "Pod/a?[31mb: spec.hostPID=true"));
+		bh_checks_free(&o2);
+	}
+	assert_int_equal(bh_k8s_check("empty.yaml", "", 0, &out, &err), 0);
+	assert_int_equal(out.n, n);
+	bh_checks_free(&out);
+}
+
+/* Past the cap, findings stop and one note says so. */
+static void test_cap(void **state)
+{
+	size_t i, cap = 6000 * 40 + 64;
+	char *y = malloc(cap), *p = y;
+	bh_checks out = { 0 };
+	bh_error err;
+	(void)state;
+	assert_non_null(y);
+	p += sprintf(p, "kind: Pod\nmetadata: {name: many}\nspec:\n  containers:\n");
+	for (i = 0; i < 6000; i++)
+		p += sprintf(p, "  - {name: c%zu}\n", i);
+	assert_int_equal(bh_k8s_check("many.yaml", y, (size_t)(p - y), &out, &err), 0);
+	assert_int_equal(out.n, BH_K8S_MAX_FINDINGS + 1);
+	assert_int_equal(count_rule(&out, "BH-K8S-000"), 1);
+	bh_checks_free(&out);
+	free(y);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_controls),	  cmocka_unit_test(test_bad_fixture), cmocka_unit_test(test_restricted_fixture),
+		cmocka_unit_test(test_baseline_fixture), cmocka_unit_test(test_kinds),	  cmocka_unit_test(test_documents),
+		cmocka_unit_test(test_hostile),		  cmocka_unit_test(test_cap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

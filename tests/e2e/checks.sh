@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Image checks end to end: real images built here with buildah (a "bad" one with every problem the
+# image rules look for, a "good" one with none of them), scanned as docker-archive and OCI layouts.
+# Every BH-IMG rule must fire on the bad image and stay quiet on the good one.
+set -uo pipefail
+BUILD=${BUILD:-build}
+BH="$(pwd)/$BUILD/bulkhead"
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
+T=$(mktemp -d)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"; buildah rm -a >/dev/null 2>&1; podman rmi -f localhost/bh-checks-bad:latest localhost/bh-checks-good:v1 >/dev/null 2>&1' EXIT
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+if ! command -v buildah >/dev/null; then echo "checks: buildah missing"; echo "checks: 0 passed, 1 failed"; exit 1; fi
+
+# Base tree: os-release and a dpkg database; the bad one also lists sudo and openssh-server.
+base() {
+	mkdir -p "$1/var/lib/dpkg" "$1/usr/lib" "$1/etc" "$1/tmp" "$1/usr/bin"
+	cp /usr/lib/os-release "$1/usr/lib/"
+	ln -s ../usr/lib/os-release "$1/etc/os-release"
+	printf 'Package: base-files\nStatus: install ok installed\nVersion: 12.4+deb12u5\nArchitecture: amd64\n\n' >"$1/var/lib/dpkg/status"
+	chmod 1777 "$1/tmp"
+	printf '#!/bin/sh\n' >"$1/usr/bin/tool" && chmod 755 "$1/usr/bin/tool"
+}
+base "$T/bad"
+cat >>"$T/bad/var/lib/dpkg/status" <<'EOF'
+Package: sudo
+Status: install ok installed
+Version: 1.9.13p3-1+deb12u1
+Architecture: amd64
+
+Package: openssh-server
+Status: install ok installed
+Source: openssh
+Version: 1:9.2p1-2+deb12u3
+Architecture: amd64
+
+EOF
+chmod 4755 "$T/bad/usr/bin/tool"
+mkdir -p "$T/bad/srv/drop" "$T/bad/var/cache/apt/archives" "$T/bad/app"
+chmod 0777 "$T/bad/srv/drop"
+head -c 4096 /dev/urandom >"$T/bad/var/cache/apt/archives/curl_7.88.1-10_amd64.deb"
+printf '[default]\naws_access_key_id = AKIAZ3MSJV7WQXHDP5LN\naws_secret_access_key = 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\n' >"$T/bad/app/credentials"
+printf 'GITHUB_TOKEN=ghp_R8mZt2KqW9xVbN4cYpL7sJ3dF6gH1aE5uT0o\n' >"$T/bad/app/.env"
+
+c=$(buildah from --quiet scratch)
+buildah copy --quiet "$c" "$T/bad" / >/dev/null
+buildah config --env DB_PASSWORD=Sup3rS3cretValue42 --env PATH=/usr/bin --port 22 --port 8080 \
+	--label api_token=tok_9f8e7d6c5b4a3210 --created-by "/bin/sh -c curl -fsSL https://get.example.com/install.sh | sh" "$c"
+buildah commit --quiet --format docker "$c" localhost/bh-checks-bad:stage1 >/dev/null
+buildah rm "$c" >/dev/null
+# Layer 2 deletes the .env file: the token is still in layer 1.
+c=$(buildah from --quiet localhost/bh-checks-bad:stage1)
+m=$(buildah mount "$c")
+rm -f "$m/app/.env"
+buildah umount "$c" >/dev/null
+buildah config --created-by "/bin/sh -c #(nop) ADD https://example.com/app.tar.gz /opt/" "$c"
+buildah commit --quiet --format docker "$c" localhost/bh-checks-bad:latest >/dev/null
+buildah rm "$c" >/dev/null
+podman rmi -f localhost/bh-checks-bad:stage1 >/dev/null 2>&1
+skopeo copy -q containers-storage:localhost/bh-checks-bad:latest "docker-archive:$T/bad.tar:localhost/bh-checks-bad:latest"
+skopeo copy -q containers-storage:localhost/bh-checks-bad:latest "oci:$T/bad-oci:latest"
+
+base "$T/good"
+c=$(buildah from --quiet scratch)
+buildah copy --quiet "$c" "$T/good" / >/dev/null
+buildah config --user 10001 --healthcheck 'CMD ["/usr/bin/tool"]' --env PATH=/usr/bin --env PASSWORD_FILE=/run/secrets/db \
+	--port 8080 --label org.opencontainers.image.source=https://example.com/app --created-by "/bin/sh -c apt-get install -y curl" "$c"
+buildah commit --quiet --format docker "$c" localhost/bh-checks-good:v1 >/dev/null
+buildah rm "$c" >/dev/null
+skopeo copy -q containers-storage:localhost/bh-checks-good:v1 "docker-archive:$T/good.tar:localhost/bh-checks-good:v1"
+
+"$BH" scan -q --scanners config,secret -f json "$T/bad.tar" >"$T/bad.json" 2>"$T/bad.err"; rc=$?
+[ $rc -eq 0 ] && ok "scan of the bad image" || ko "scan bad" "rc=$rc $(cat "$T/bad.err")"
+"$BH" scan -q --scanners config,secret -f json "$T/good.tar" >"$T/good.json" 2>"$T/good.err"; rc=$?
+[ $rc -eq 0 ] && ok "scan of the good image" || ko "scan good" "rc=$rc $(cat "$T/good.err")"
+rules_bad=$(jq -r '.checks[].rule' "$T/bad.json" | sort -u)
+rules_good=$(jq -r '.checks[].rule' "$T/good.json" | sort -u)
+for r in BH-IMG-001 BH-IMG-002 BH-IMG-003 BH-IMG-004 BH-IMG-005 BH-IMG-006 BH-IMG-007 BH-IMG-008 BH-IMG-010 BH-IMG-011 BH-IMG-012 BH-IMG-013 BH-IMG-014; do
+	echo "$rules_bad" | grep -qx "$r" && ok "$r fires on the bad image" || ko "$r fires" "not reported: $(echo $rules_bad)"
+	echo "$rules_good" | grep -qx "$r" && ko "$r quiet on the good image" "reported: $(jq -c --arg r "$r" '[.checks[] | select(.rule==$r) | .detail]' "$T/good.json")" || ok "$r quiet on the good image"
+done
+# Age: the images were created now; with a 0-day limit in the past-check they are "old" only when older.
+"$BH" scan -q --scanners config --max-image-age 0 -f json "$T/bad.tar" | jq -e '[.checks[] | select(.rule=="BH-IMG-009")] | length == 0' >/dev/null \
+	&& ok "BH-IMG-009 quiet when off" || ko "BH-IMG-009 off" "reported"
+python3 - "$T/bad.tar" <<'PY'
+import io, json, sys, tarfile
+# Rewrite the config's "created" to 2019 in a copy of the archive: an old image.
+src = tarfile.open(sys.argv[1]); out = tarfile.open(sys.argv[1].replace("bad.tar", "old.tar"), "w")
+man = json.load(src.extractfile("manifest.json"))
+cfgname = man[0]["Config"]
+for m in src.getmembers():
+    data = src.extractfile(m).read() if m.isfile() else None
+    if m.name == cfgname:
+        c = json.loads(data); c["created"] = "2019-01-01T00:00:00Z"; data = json.dumps(c).encode()
+        m.size = len(data)
+    out.addfile(m, io.BytesIO(data) if data is not None else None)
+out.close()
+PY
+"$BH" scan -q --no-verify --scanners config -f json "$T/old.tar" | jq -e '[.checks[] | select(.rule=="BH-IMG-009" and .cis=="4.4")] | length == 1' >/dev/null \
+	&& ok "BH-IMG-009 fires on an image from 2019" || ko "BH-IMG-009" "not reported"
+echo "$rules_good" | grep -qx BH-IMG-009 && ko "BH-IMG-009 quiet on a new image" "reported" || ok "BH-IMG-009 quiet on a new image"
+
+# Details that matter: where, which layer, what to do.
+jq -e '[.checks[] | select(.rule=="BH-IMG-010")][0] | .path == "/usr/bin/tool" and .cis == "4.8" and (.fix | length) > 0' "$T/bad.json" >/dev/null \
+	&& ok "setuid finding names the file, CIS 4.8 and a fix" || ko "setuid detail" "$(jq -c '[.checks[] | select(.rule=="BH-IMG-010")]' "$T/bad.json")"
+jq -e '[.checks[] | select(.rule=="BH-IMG-011")] | map(.path) | index("/tmp") == null and index("/srv/drop") != null' "$T/bad.json" >/dev/null \
+	&& ok "world-writable: /srv/drop reported, sticky /tmp not" || ko "world-writable" "$(jq -c '[.checks[] | select(.rule=="BH-IMG-011") | .path]' "$T/bad.json")"
+jq -e '[.checks[] | select(.category=="secret" and .path=="/app/.env")][0] | (.title | test("deleted")) and (.layer | test("layer 1"))' "$T/bad.json" >/dev/null \
+	&& ok "secret in a file deleted by a later layer: reported with its layer" || ko "deleted secret" "$(jq -c '[.checks[] | select(.category=="secret")]' "$T/bad.json")"
+jq -e '[.checks[] | select(.category=="secret" and .path=="/app/credentials")] | length >= 1' "$T/bad.json" >/dev/null \
+	&& ok "AWS credentials file reported" || ko "aws credentials" "missing"
+jq -e '[.checks[] | select(.category=="secret")] | map(.detail) | join(" ") | test("ghp_R8mZt2KqW9xVbN4cYpL7sJ3dF6gH1aE5uT0o|Sup3rS3cretValue42") | not' "$T/bad.json" >/dev/null \
+	&& ok "secrets are masked in the report" || ko "masking" "a secret appears in clear"
+"$BH" scan -q --scanners config,secret -f json "oci:$T/bad-oci:latest" | jq -r '.checks[].rule' | sort -u >"$T/oci.rules"
+diff <(echo "$rules_bad") "$T/oci.rules" >/dev/null && ok "OCI layout gives the same rules" || ko "oci" "$(diff <(echo "$rules_bad") "$T/oci.rules")"
+
+# Formats and exit codes
+"$BH" scan -q --scanners config,secret --exit-code 9 "$T/bad.tar" >/dev/null; rc=$?
+[ $rc -eq 9 ] && ok "--exit-code with check findings" || ko "exit code" "rc=$rc"
+"$BH" scan -q --scanners config,secret --severity CRITICAL --exit-code 9 "$T/good.tar" >/dev/null; rc=$?
+[ $rc -eq 0 ] && ok "no exit code when the good image has nothing at that severity" || ko "exit code good" "rc=$rc"
+"$BH" scan -q --scanners config,secret -f sarif "$T/bad.tar" | jq -e '.version == "2.1.0" and ([.runs[0].results[] | select(.ruleId=="BH-IMG-010")] | length) >= 1 and ([.runs[0].tool.driver.rules[] | select(.id=="BH-IMG-001") | .properties["security-severity"]] | length) == 1' >/dev/null \
+	&& ok "SARIF carries check results and rules" || ko "sarif" "bad"
+# The official schema (oasis-tcs/sarif-spec, as shipped in github/codeql-action) when it is cached:
+# it is not in this repository; BH_SARIF_SCHEMA points at it.
+schema=${BH_SARIF_SCHEMA:-/var/tmp/bh-bench/sarif-schema-2.1.0.json}
+if [ -f "$schema" ] && python3 -c 'import jsonschema' 2>/dev/null; then
+	"$BH" scan -q --scanners config,secret -f sarif -o "$T/bad.sarif" "$T/bad.tar"
+	python3 "$(dirname "$0")/sarif_validate.py" "$schema" "$T/bad.sarif" >"$T/sv.out" 2>&1 \
+		&& ok "SARIF valid against the SARIF 2.1.0 JSON schema" || ko "sarif schema" "$(cat "$T/sv.out")"
+else
+	echo "SKIP SARIF schema validation: no schema at $schema (see README)"
+fi
+"$BH" scan -q --scanners config,secret -f junit "$T/bad.tar" >"$T/j.xml" && python3 -c "
+import sys, xml.etree.ElementTree as E
+r = E.parse(sys.argv[1]).getroot(); assert r.tag == 'testsuites' and int(r.get('failures')) > 10, r.attrib" "$T/j.xml" \
+	&& ok "JUnit XML parses and counts failures" || ko "junit" "$(head -c 300 "$T/j.xml")"
+"$BH" scan -q --scanners config,secret -f html -o "$T/r.html" "$T/bad.tar" && grep -q 'BH-IMG-010' "$T/r.html" && ! grep -q '<script' "$T/r.html" \
+	&& python3 -c "import html.parser,sys; html.parser.HTMLParser().feed(open(sys.argv[1]).read())" "$T/r.html" \
+	&& ok "HTML report written, no script tags" || ko "html" "bad"
+"$BH" scan -q --scanners config,secret -f markdown "$T/bad.tar" | grep -q '^| HIGH | `BH-IMG-001` (CIS 4.1)' && ok "Markdown summary" || ko "markdown" "bad"
+
+# Policy file
+cat >"$T/policy.yaml" <<'EOF'
+version: 1
+registries:
+  allow: [registry.example.com]
+packages:
+  deny: [openssh-server]
+labels:
+  require: [org.opencontainers.image.source]
+checks:
+  disable: [BH-IMG-002]
+  exceptions:
+    - rule: BH-IMG-010
+      paths: [/usr/bin/tool]
+      expires: 2099-01-01
+      reason: reviewed
+    - rule: BH-IMG-011
+      expires: 2001-01-01
+      reason: expired long ago
+fail-on: CRITICAL
+exit-code: 7
+EOF
+"$BH" scan -q --scanners config,secret --policy "$T/policy.yaml" -f json "$T/bad.tar" >"$T/pol.json"; rc=$?
+pr=$(jq -r '.checks[].rule' "$T/pol.json" | sort -u)
+echo "$pr" | grep -qx BH-POL-001 && ok "policy: image origin not permitted (CIS 4.2)" || ko "origin" "$pr"
+echo "$pr" | grep -qx BH-POL-002 && ok "policy: denied package" || ko "deny pkg" "$pr"
+echo "$pr" | grep -qx BH-POL-003 && ok "policy: required label missing" || ko "labels" "$pr"
+echo "$pr" | grep -qx BH-IMG-002 && ko "policy: disabled rule" "still reported" || ok "policy: disabled rule is gone"
+echo "$pr" | grep -qx BH-IMG-010 && ko "policy: exception" "still reported" || ok "policy: exception with a path"
+echo "$pr" | grep -qx BH-IMG-011 && ok "policy: expired exception no longer applies" || ko "expired" "$pr"
+[ $rc -eq 7 ] && ok "policy: fail-on CRITICAL with exit-code 7 (a secret is CRITICAL)" || ko "policy exit" "rc=$rc"
+"$BH" scan -q --scanners config --policy "$T/policy.yaml" "$T/good.tar" >/dev/null; rc=$?
+[ $rc -eq 0 ] && ok "policy: the good image passes fail-on CRITICAL" || ko "policy good" "rc=$rc"
+printf 'version: 1\nregistry:\n  allow: [x]\n' >"$T/badpol.yaml"
+"$BH" scan -q --policy "$T/badpol.yaml" "$T/good.tar" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q 'unknown key "registry"' "$T/err" && ok "policy: unknown key is an input error naming it" || ko "bad policy" "rc=$rc $(cat "$T/err")"
+
+echo "checks: $pass passed, $fail failed"
+[ $fail -eq 0 ]
