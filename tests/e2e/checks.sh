@@ -178,5 +178,34 @@ printf 'version: 1\nregistry:\n  allow: [x]\n' >"$T/badpol.yaml"
 "$BH" scan -q --policy "$T/badpol.yaml" "$T/good.tar" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q 'unknown key "registry"' "$T/err" && ok "policy: unknown key is an input error naming it" || ko "bad policy" "rc=$rc $(cat "$T/err")"
 
+# Configuration files and the host, through the CLI
+"$BH" scan -q -f json tests/fixtures/dockerfile/Dockerfile.problems | jq -e '[.checks[] | select(.rule=="BH-DF-008" and .line==16 and .category=="dockerfile")] | length == 1' >/dev/null \
+	&& ok "scan Dockerfile: curl|bash on line 16" || ko "dockerfile" "$("$BH" scan -q tests/fixtures/dockerfile/Dockerfile.problems | head -5)"
+[ "$("$BH" scan -q -f json dockerfile:tests/fixtures/dockerfile/Dockerfile.good | jq '.checks | length')" = 0 ] && ok "scan dockerfile:Dockerfile.good: nothing" || ko "dockerfile good" "findings"
+"$BH" scan -q --scanners config --dockerfile tests/fixtures/dockerfile/Dockerfile.problems -f json "$T/good.tar" | jq -e '[.checks[] | select(.category=="dockerfile")] | length > 10' >/dev/null \
+	&& ok "--dockerfile adds the Dockerfile's findings to an image scan" || ko "--dockerfile" "none"
+[ "$("$BH" scan -q -f json tests/fixtures/k8s/bad.yaml | jq '[.checks[] | select(.category=="kubernetes")] | length')" -ge 30 ] && ok "scan k8s manifest: PSS findings" || ko "k8s" "few"
+[ "$("$BH" scan -q -f json k8s:tests/fixtures/k8s/restricted.yaml | jq '.checks | length')" = 0 ] && ok "restricted-compliant manifest: nothing" || ko "k8s restricted" "findings"
+"$BH" scan -q -f json host:tests/fixtures/host/insecure | jq -e '[.checks[] | select(.rule=="BH-HOST-021" and .cis=="2.2")] | length == 1' >/dev/null && ok "scan host:ROOT: daemon.json icc (CIS 2.2)" || ko "host" "missing"
+"$BH" scan -q -f json host | jq -e '.checks | length >= 1' >/dev/null && ok "scan host on this machine (no Docker: not applicable)" || ko "host /" "bad"
+"$BH" scan -q /nonexistent/Dockerfile >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 3 ] && grep -q /nonexistent/Dockerfile "$T/err" && ok "missing Dockerfile exits 3 naming it" || ko "missing dockerfile" "rc=$rc"
+
+# Licences: the npm fixture (MIT, ISC, BSD) and the Python one (a GPLv2 package)
+lic() { "$BH" scan -q --scanners license "$@" -f json | jq -r '.checks[] | "\(.rule) \(.severity) \(.detail)"'; }
+out=$(lic dir:tests/fixtures/npm/installed)
+[ -z "$out" ] && ok "licences: permissive npm tree gives nothing" || ko "licences quiet" "$out"
+lic dir:tests/fixtures/python | grep -q '^BH-LIC-004 MEDIUM crit .*GPL-2.0-only, strong-copyleft' && ok "licences: GPLv2 normalised to GPL-2.0-only, strong copyleft" \
+	|| ko "licences gpl" "$(lic dir:tests/fixtures/python)"
+printf 'version: 1\nlicenses:\n  deny: [MIT]\n' >"$T/lic1.yaml"
+out=$(lic --policy "$T/lic1.yaml" dir:tests/fixtures/npm/installed)
+n=$(echo "$out" | grep -c '^BH-LIC-001 CRITICAL')
+echo "$out" | grep -q 'uglify-js.*BSD' && ko "deny MIT" "a BSD package was denied" || { [ "$n" -ge 20 ] && ok "licences: policy deny MIT hits the MIT packages only ($n)" || ko "deny MIT" "$n: $out"; }
+echo "$out" | grep -q '^BH-LIC-001.*"BSD-3-Clause OR MIT"' && ko "deny MIT" "a choice with BSD was denied" || ok "licences: MIT OR BSD-3-Clause is not denied (the other choice is allowed)"
+printf 'version: 1\nlicenses:\n  allow: [MIT, ISC, BSD-3-Clause]\n' >"$T/lic2.yaml"
+out=$(lic --policy "$T/lic2.yaml" dir:tests/fixtures/npm/installed)
+[ "$(echo "$out" | grep -c '^BH-LIC-002 HIGH')" -ge 1 ] && echo "$out" | grep -q 'BSD-2-Clause' && ! echo "$out" | grep -q ' = MIT,' \
+	&& ok "licences: allow list reports what is not on it (BSD-2-Clause)" || ko "allow list" "$out"
+
 echo "checks: $pass passed, $fail failed"
 [ $fail -eq 0 ]
