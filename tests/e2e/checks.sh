@@ -42,6 +42,7 @@ chmod 0777 "$T/bad/srv/drop"
 head -c 4096 /dev/urandom >"$T/bad/var/cache/apt/archives/curl_7.88.1-10_amd64.deb"
 printf '[default]\naws_access_key_id = AKIAZ3MSJV7WQXHDP5LN\naws_secret_access_key = 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\n' >"$T/bad/app/credentials"
 printf 'GITHUB_TOKEN=ghp_R8mZt2KqW9xVbN4cYpL7sJ3dF6gH1aE5uT0o\n' >"$T/bad/app/.env"
+printf 'ACME_KEY = "acme_Q7fK2mX9pL4vB8nR1tY6wZ3cH5jD0sGa"\n' >"$T/bad/app/settings.py"
 
 c=$(buildah from --quiet scratch)
 buildah copy --quiet "$c" "$T/bad" / >/dev/null
@@ -174,6 +175,28 @@ echo "$pr" | grep -qx BH-IMG-011 && ok "policy: expired exception no longer appl
 [ $rc -eq 7 ] && ok "policy: fail-on CRITICAL with exit-code 7 (a secret is CRITICAL)" || ko "policy exit" "rc=$rc"
 "$BH" scan -q --scanners config --policy "$T/policy.yaml" "$T/good.tar" >/dev/null; rc=$?
 [ $rc -eq 0 ] && ok "policy: the good image passes fail-on CRITICAL" || ko "policy good" "rc=$rc"
+cat >"$T/quiet.yaml" <<'EOF'
+version: 1
+registries:
+  allow: [localhost]
+packages:
+  deny: [telnetd]
+labels:
+  require: [org.opencontainers.image.source]
+secrets:
+  rules:
+    - id: acme-internal-token
+      title: ACME internal API token
+      severity: HIGH
+      regex: 'acme_[A-Za-z0-9]{32}'
+      keywords: [acme_]
+EOF
+q=$("$BH" scan -q --scanners config,secret --policy "$T/quiet.yaml" -f json "$T/good.tar" | jq -r '.checks[].rule' | sort -u)
+echo "$q" | grep -q '^BH-POL-' && ko "policy quiet" "$q" || ok "policy: permitted registry, no denied package, label present: no BH-POL finding"
+"$BH" scan -q --scanners secret --policy "$T/quiet.yaml" -f json "$T/bad.tar" | jq -e '[.checks[] | select(.rule=="BH-SECRET-acme-internal-token" and .path=="/app/settings.py")] | length == 1' >/dev/null \
+	&& ok "policy: custom secret rule finds its token" || ko "custom secret rule" "not found"
+"$BH" scan -q --scanners secret -f json "$T/bad.tar" | jq -e '[.checks[] | select(.rule=="BH-SECRET-acme-internal-token")] | length == 0' >/dev/null \
+	&& ok "custom secret rule is quiet without the policy" || ko "custom rule quiet" "reported"
 printf 'version: 1\nregistry:\n  allow: [x]\n' >"$T/badpol.yaml"
 "$BH" scan -q --policy "$T/badpol.yaml" "$T/good.tar" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q 'unknown key "registry"' "$T/err" && ok "policy: unknown key is an input error naming it" || ko "bad policy" "rc=$rc $(cat "$T/err")"
@@ -190,6 +213,18 @@ printf 'version: 1\nregistry:\n  allow: [x]\n' >"$T/badpol.yaml"
 "$BH" scan -q -f json host | jq -e '.checks | length >= 1' >/dev/null && ok "scan host on this machine (no Docker: not applicable)" || ko "host /" "bad"
 "$BH" scan -q /nonexistent/Dockerfile >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q /nonexistent/Dockerfile "$T/err" && ok "missing Dockerfile exits 3 naming it" || ko "missing dockerfile" "rc=$rc"
+
+# Licences with no policy: network copyleft and unrecognised ones (a stored SBOM as input)
+cat >"$T/lic-sbom.json" <<'EOF'
+{"schema": "bulkhead-sbom/1", "target": {"name": "lic"}, "os": {}, "components": [
+ {"ecosystem": "npm", "name": "agpl-thing", "version": "1.0.0", "purl": "pkg:npm/agpl-thing@1.0.0", "licenses": ["AGPL-3.0-or-later"]},
+ {"ecosystem": "npm", "name": "odd-thing", "version": "1.0.0", "purl": "pkg:npm/odd-thing@1.0.0", "licenses": ["Frobnicator Community Licence v7"]},
+ {"ecosystem": "npm", "name": "fine-thing", "version": "1.0.0", "purl": "pkg:npm/fine-thing@1.0.0", "licenses": ["Apache 2.0"]}]}
+EOF
+out=$("$BH" scan -q --scanners license -f json "$T/lic-sbom.json" | jq -r '.checks[] | "\(.rule) \(.detail)"')
+echo "$out" | grep -q '^BH-LIC-003 agpl-thing' && ok "licences: AGPL is network copyleft (BH-LIC-003)" || ko "agpl" "$out"
+echo "$out" | grep -q '^BH-LIC-005 odd-thing' && ok "licences: an unrecognised licence (BH-LIC-005)" || ko "unknown lic" "$out"
+echo "$out" | grep -q 'fine-thing' && ko "apache" "$out" || ok "licences: Apache 2.0 (normalised) gives nothing"
 
 # Licences: the npm fixture (MIT, ISC, BSD) and the Python one (a GPLv2 package)
 lic() { "$BH" scan -q --scanners license "$@" -f json | jq -r '.checks[] | "\(.rule) \(.severity) \(.detail)"'; }
