@@ -57,8 +57,47 @@ char *bh_match_distro(const bh_osinfo *os)
 	return bh_buf_steal(&b);
 }
 
+/*
+ * Toolchain versions as Go writes them into binaries, as SemVer the advisories compare with:
+ * "go1.21rc2" -> "v1.21.0-rc.2", and vendor builds such as "go1.25-20250209-RC00 cl/724970549
+ * +ff27d270c9 X:boringcrypto" -> "v1.25.0-20250209-RC00" (a snapshot before 1.25.0). Anything
+ * else is copied unchanged and fails to parse later, which means no match.
+ */
+static const char *go_toolchain(const char *v, char *out, size_t n)
+{
+	const char *p = v, *rest;
+	unsigned long part[3] = { 0, 0, 0 };
+	int k = 0;
+	char *end;
+	if (!strncmp(p, "go", 2))
+		p += 2;
+	else if (*p == 'v')
+		p++;
+	while (k < 3 && isdigit((unsigned char)*p)) {
+		part[k++] = strtoul(p, &end, 10);
+		p = end;
+		if (*p != '.' || !isdigit((unsigned char)p[1]))
+			break;
+		p++;
+	}
+	if (k < 2)
+		return v;
+	rest = p;
+	if (!strncmp(rest, "rc", 2) || !strncmp(rest, "beta", 4)) {
+		size_t w = rest[0] == 'r' ? 2 : 4;
+		snprintf(out, n, "v%lu.%lu.%lu-%.*s.%.*s", part[0], part[1], part[2], (int)w, rest, (int)strcspn(rest + w, " +"), rest + w);
+	} else if (*rest == '-') {
+		snprintf(out, n, "v%lu.%lu.%lu-%.*s", part[0], part[1], part[2], (int)strcspn(rest + 1, " +"), rest + 1);
+	} else if (*rest == '\0' || *rest == ' ' || *rest == '+') {
+		snprintf(out, n, "v%lu.%lu.%lu", part[0], part[1], part[2]);
+	} else {
+		return v;
+	}
+	return out;
+}
+
 /* What the DB calls this component: (ecosystem, package, version to compare). */
-static int key_of(const bh_component *c, char *pkg, size_t pn, const char **ver)
+static int key_of(const bh_component *c, char *pkg, size_t pn, const char **ver, char *vbuf, size_t vn)
 {
 	size_t i;
 	switch (c->eco) {
@@ -77,6 +116,10 @@ static int key_of(const bh_component *c, char *pkg, size_t pn, const char **ver)
 			pkg[i] = c->name[i] == '_' || c->name[i] == '.' ? '-' : (char)tolower((unsigned char)c->name[i]);
 		pkg[i] = '\0';
 		*ver = c->version;
+		return 0;
+	case BH_ECO_GO:
+		snprintf(pkg, pn, "%s", c->name);
+		*ver = strcmp(c->name, "stdlib") == 0 && c->version ? go_toolchain(c->version, vbuf, vn) : c->version;
 		return 0;
 	case BH_ECO_MAVEN:
 		if (c->namespace)
@@ -340,13 +383,13 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 	}
 	for (i = 0; i < s->comps.n; i++) {
 		const bh_component *c = s->comps.items[i];
-		char pkg[512];
+		char pkg[512], vbuf[128];
 		const char *ver = NULL;
 		if (!c->name || !c->version || c->eco == BH_ECO_OS || c->eco == BH_ECO_NONE)
 			continue;
 		if (is_os(c->eco) && !distro)
 			continue;
-		key_of(c, pkg, sizeof(pkg), &ver);
+		key_of(c, pkg, sizeof(pkg), &ver, vbuf, sizeof(vbuf));
 		if (!ver)
 			continue;
 		{

@@ -21,6 +21,14 @@ echo "$out" | grep -q "golang-vulndb: 4291 documents, 4291 advisories" && ok "4,
 echo "$out" | grep -q "pypa-advisory-database: 2661 documents, 2661 advisories" && ok "2,661 PYSEC advisories" || ko "PyPA count" "$out"
 echo "$out" | grep -q "1404 known exploited" && ok "1,404 KEV entries" || ko "KEV count" "$out"
 "$BH" db status --db "$T/all.db" | grep -q "advisories" && ok "db status" || ko "db status" "no summary"
+# Go toolchains as binaries record them: release candidates and vendor snapshots compare as SemVer
+cat >"$T/gosb.json" <<'EOF'
+{"schema": "bulkhead-sbom/1", "target": {"name": "go"}, "os": {}, "components": [
+ {"ecosystem": "golang", "name": "stdlib", "version": "go1.25-20250209-RC00 cl/724970549 +ff27d270c9", "purl": "pkg:golang/stdlib", "path": "/bin/x"},
+ {"ecosystem": "golang", "name": "stdlib", "version": "go1.21rc2", "purl": "pkg:golang/stdlib", "path": "/bin/y"}]}
+EOF
+got=$("$BH" scan --db "$T/all.db" -q -f json "$T/gosb.json" | jq -r '[.findings[] | .compared_version] | unique | join(" ")')
+[ "$got" = "v1.21.0-rc.2 v1.25.0-20250209-RC00" ] && ok "Go toolchain versions: go1.21rc2 and a vendor snapshot of 1.25 are matched" || ko "go toolchain" "$got"
 
 # Go binaries of this machine against the Go vulndb (stdlib and modules)
 "$BH" scan --db "$T/all.db" -q -f json dir:/usr/bin >"$T/go.json"
