@@ -197,6 +197,19 @@ echo "$q" | grep -q '^BH-POL-' && ko "policy quiet" "$q" || ok "policy: permitte
 	&& ok "policy: custom secret rule finds its token" || ko "custom secret rule" "not found"
 "$BH" scan -q --scanners secret -f json "$T/bad.tar" | jq -e '[.checks[] | select(.rule=="BH-SECRET-acme-internal-token")] | length == 0' >/dev/null \
 	&& ok "custom secret rule is quiet without the policy" || ko "custom rule quiet" "reported"
+"$BH" scan -q --scanners config --policy docs/bulkhead.example.yaml "$T/good.tar" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 1 ] && ! grep -q . "$T/err" && ok "policy: the documented example loads" || ko "example policy" "rc=$rc $(cat "$T/err")"
+if python3 -c 'import jsonschema, yaml' 2>/dev/null; then
+	python3 - docs/bulkhead.schema.json docs/bulkhead.example.yaml "$T/quiet.yaml" "$T/policy.yaml" <<'EOF' && ok "policy files valid against docs/bulkhead.schema.json" || ko "policy schema" "invalid"
+import json, sys, jsonschema, yaml
+s = json.load(open(sys.argv[1])); jsonschema.Draft202012Validator.check_schema(s)
+for f in sys.argv[2:]:
+    d = json.loads(json.dumps(yaml.safe_load(open(f)), default=str))
+    errs = list(jsonschema.Draft202012Validator(s).iter_errors(d))
+    assert not errs, (f, [e.message for e in errs])
+assert list(jsonschema.Draft202012Validator(s).iter_errors({"version": 1, "registry": {}}))
+EOF
+fi
 printf 'version: 1\nregistry:\n  allow: [x]\n' >"$T/badpol.yaml"
 "$BH" scan -q --policy "$T/badpol.yaml" "$T/good.tar" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q 'unknown key "registry"' "$T/err" && ok "policy: unknown key is an input error naming it" || ko "bad policy" "rc=$rc $(cat "$T/err")"
