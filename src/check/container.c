@@ -144,33 +144,6 @@ static bool streq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-/*
- * Appends s to b with control bytes and invalid UTF-8 replaced by '?', cut at max bytes: names and
- * paths come from the document and end up on a terminal or in a report.
- */
-static int clean_put(bh_buf *b, const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t left = strlen((const char *)p), used = 0;
-	while (left) {
-		unsigned char ch = *p;
-		size_t k = ch < 0x20 || ch == 0x7f ? 0 : bh_utf8_seq(p, left);
-		int r;
-		if (used + (k ? k : 1) > max)
-			return bh_buf_puts(b, "...");
-		if (k == 0) {
-			k = 1;
-			r = bh_buf_putc(b, '?');
-		} else {
-			r = bh_buf_append(b, p, k);
-		}
-		if (r)
-			return r;
-		p += k, left -= k, used += k;
-	}
-	return 0;
-}
-
 static void emit(ctx *c, int r, bh_severity sev, const char *status, const char *detail)
 {
 	bh_check_finding f;
@@ -211,7 +184,7 @@ static void list_add(ctx *c, list *l, const char *s, bh_severity sev)
 		return;
 	if (sev > l->sev)
 		l->sev = sev;
-	if ((c->rc = clean_put(&b, s, CLEAN_MAX)) || (c->rc = bh_buf_putc(&b, '\0'))) {
+	if ((c->rc = bh_buf_put_clean(&b, s, CLEAN_MAX)) || (c->rc = bh_buf_putc(&b, '\0'))) {
 		bh_buf_free(&b);
 		return;
 	}
@@ -271,11 +244,11 @@ static int make_target(ctx *c)
 		sid[n < 12 ? n : 12] = '\0';
 	}
 	if (name && *name) {
-		rc = clean_put(&b, name, 128);
+		rc = bh_buf_put_clean(&b, name, 128);
 		if (!rc && sid[0])
-			rc = bh_buf_puts(&b, " (") || clean_put(&b, sid, 12) || bh_buf_puts(&b, ")");
+			rc = bh_buf_puts(&b, " (") || bh_buf_put_clean(&b, sid, 12) || bh_buf_puts(&b, ")");
 	} else if (sid[0]) {
-		rc = clean_put(&b, sid, 12);
+		rc = bh_buf_put_clean(&b, sid, 12);
 	} else {
 		rc = bh_buf_puts(&b, "container");
 	}
@@ -548,7 +521,7 @@ static void check_resources(ctx *c)
 		bool us = s && (soft < 0 || soft >= 9.2e18), uh = h && (hard < 0 || hard >= 9.2e18);
 		if (!us && !uh)
 			continue;
-		if (clean_put(&nb, gstr(u, "Name") ? gstr(u, "Name") : "?", CLEAN_MAX) || bh_buf_putc(&nb, '\0')) {
+		if (bh_buf_put_clean(&nb, gstr(u, "Name") ? gstr(u, "Name") : "?", CLEAN_MAX) || bh_buf_putc(&nb, '\0')) {
 			bh_buf_free(&nb);
 			c->rc = BH_ENOMEM;
 			break;
@@ -611,7 +584,7 @@ static void check_security(ctx *c, bool priv)
 		/* Docker and podman leave the profile empty only where the host has no AppArmor: nothing to judge */
 		char d[512];
 		bh_buf b = BH_BUF_INIT;
-		if (pl && *pl && (clean_put(&b, pl, CLEAN_MAX) || bh_buf_putc(&b, '\0'))) {
+		if (pl && *pl && (bh_buf_put_clean(&b, pl, CLEAN_MAX) || bh_buf_putc(&b, '\0'))) {
 			bh_buf_free(&b);
 			c->rc = BH_ENOMEM;
 			return;
@@ -741,7 +714,7 @@ static void check_user(ctx *c)
 	n = strcspn(u, ":"); /* "USER[:GROUP]" */
 	if (!((n == 4 && strncmp(u, "root", 4) == 0) || all_digits_zero(u, n)))
 		return;
-	if (clean_put(&b, u, CLEAN_MAX) || bh_buf_putc(&b, '\0'))
+	if (bh_buf_put_clean(&b, u, CLEAN_MAX) || bh_buf_putc(&b, '\0'))
 		c->rc = BH_ENOMEM;
 	else
 		emitf(c, R_ROOTUSER, BH_SEV_MEDIUM, "Config.User=%s", b.data);

@@ -183,35 +183,11 @@ typedef struct hctx {
 
 /* ---- text ---- */
 
-/* Appends s with control bytes and invalid UTF-8 replaced by '?', cut at max bytes: names come from a foreign tree. */
-static int clean_put(bh_buf *b, const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t left = strlen((const char *)p), used = 0;
-	while (left) {
-		unsigned char ch = *p;
-		size_t k = ch < 0x20 || ch == 0x7f ? 0 : bh_utf8_seq(p, left);
-		int r;
-		if (used + (k ? k : 1) > max)
-			return bh_buf_puts(b, "...");
-		if (k == 0) {
-			k = 1;
-			r = bh_buf_putc(b, '?');
-		} else {
-			r = bh_buf_append(b, p, k);
-		}
-		if (r)
-			return r;
-		p += k, left -= k, used += k;
-	}
-	return 0;
-}
-
 /* The path as seen from here: root + in-root path, cleaned. Caller frees; NULL on ENOMEM. */
 static char *shown(hctx *c, const char *path)
 {
 	bh_buf b = BH_BUF_INIT;
-	if (bh_buf_puts(&b, c->rootname) || clean_put(&b, path, 1024)) {
+	if (bh_buf_puts(&b, c->rootname) || bh_buf_put_clean(&b, path, 1024)) {
 		bh_buf_free(&b);
 		return NULL;
 	}
@@ -428,7 +404,7 @@ static void read_group(hctx *c, char **members)
 			f[3][strcspn(f[3], "\r")] = '\0';
 		if (f[3] && f[3][strspn(f[3], " \t")]) {
 			bh_buf b = BH_BUF_INIT;
-			if (clean_put(&b, f[3], 1024))
+			if (bh_buf_put_clean(&b, f[3], 1024))
 				c->rc = BH_ENOMEM;
 			*members = bh_buf_steal(&b);
 			bh_buf_free(&b);
@@ -495,7 +471,7 @@ static json_t *jstr(const char *s)
 {
 	bh_buf b = BH_BUF_INIT;
 	json_t *j = NULL;
-	if (!clean_put(&b, s, 4096) && !bh_buf_putc(&b, '\0'))
+	if (!bh_buf_put_clean(&b, s, 4096) && !bh_buf_putc(&b, '\0'))
 		j = json_string(b.data);
 	bh_buf_free(&b);
 	return j;
@@ -724,7 +700,7 @@ static void read_config(hctx *c)
 		const char *dr = json_string_value(json_object_get(c->cfg, "data-root"));
 		bh_buf b = BH_BUF_INIT;
 		/* cleaned: it is quoted in details and fixes */
-		if (!dr || dr[0] != '/' || clean_put(&b, dr, sizeof(c->data_root) - 8) || bh_buf_putc(&b, '\0'))
+		if (!dr || dr[0] != '/' || bh_buf_put_clean(&b, dr, sizeof(c->data_root) - 8) || bh_buf_putc(&b, '\0'))
 			snprintf(c->data_root, sizeof(c->data_root), "/var/lib/docker");
 		else
 			snprintf(c->data_root, sizeof(c->data_root), "%s", b.data);
@@ -754,7 +730,7 @@ static const char *shown_opt(hctx *c, const char *key, char *buf, size_t n)
 		return buf;
 	}
 	s = json_dumps(opt(c, key), JSON_ENCODE_ANY | JSON_COMPACT);
-	if (!s || clean_put(&b, s, CLEAN_MAX) || bh_buf_putc(&b, '\0')) {
+	if (!s || bh_buf_put_clean(&b, s, CLEAN_MAX) || bh_buf_putc(&b, '\0')) {
 		c->rc = BH_ENOMEM;
 		snprintf(buf, n, "\"%s\"", key);
 	} else {
@@ -812,7 +788,7 @@ static void check_tls(hctx *c)
 	}
 	if (!tcp)
 		return;
-	if (clean_put(&hb, tcp, CLEAN_MAX) || bh_buf_putc(&hb, '\0')) {
+	if (bh_buf_put_clean(&hb, tcp, CLEAN_MAX) || bh_buf_putc(&hb, '\0')) {
 		bh_buf_free(&hb);
 		c->rc = BH_ENOMEM;
 		return;
@@ -846,7 +822,7 @@ static void check_insecure(hctx *c)
 		/* Docker trusts 127.0.0.0/8 without TLS anyway: listing it changes nothing */
 		if (!s || bh_str_startswith(s, "127.") || bh_str_startswith(s, "localhost"))
 			continue;
-		if (shown_n++ < 8 && ((b.len && bh_buf_puts(&b, ", ")) || clean_put(&b, s, 100)))
+		if (shown_n++ < 8 && ((b.len && bh_buf_puts(&b, ", ")) || bh_buf_put_clean(&b, s, 100)))
 			c->rc = BH_ENOMEM;
 	}
 	if (shown_n > 8 && bh_buf_printf(&b, " (and %zu more)", shown_n - 8))

@@ -201,3 +201,26 @@ size_t bh_utf8_seq(const unsigned char *p, size_t avail)
 		return 0;
 	return n;
 }
+
+int bh_buf_put_clean(bh_buf *b, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t left = strlen((const char *)p), used = 0;
+	while (left) {
+		unsigned char ch = *p;
+		size_t k = ch < 0x20 || ch == 0x7f ? 0 : bh_utf8_seq(p, left);
+		int r;
+		if (used + (k ? k : 1) > max)
+			return bh_buf_puts(b, "...");
+		if (k == 0) {
+			k = 1;
+			r = bh_buf_putc(b, '?');
+		} else {
+			r = bh_buf_append(b, p, k);
+		}
+		if (r)
+			return r;
+		p += k, left -= k, used += k;
+	}
+	return 0;
+}

@@ -53,6 +53,12 @@ bool bh_lines_next(bh_lines *it, const char **line, size_t *len);
  * overlong, a surrogate, beyond U+10FFFF or cut short. */
 size_t bh_utf8_seq(const unsigned char *p, size_t avail);
 
+/*
+ * Appends s (NULL = "") with control bytes and invalid UTF-8 replaced by '?', cut with "..." past
+ * max bytes: names and paths from hostile documents that end up on a terminal or in a report.
+ */
+int bh_buf_put_clean(bh_buf *b, const char *s, size_t max);
+
 /* Trims ASCII whitespace in place on a (ptr,len) range. */
 void bh_trim(const char **s, size_t *n);
 

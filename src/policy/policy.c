@@ -12,28 +12,20 @@
 #include "core/severity.h"
 #include "vuln/yaml.h"
 
-static void strv_free(char **v, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void bh_policy_free(bh_policy *p)
 {
 	size_t i;
 	free(p->origin);
-	strv_free(p->registries, p->nregistries);
-	strv_free(p->deny_packages, p->ndeny_packages);
-	strv_free(p->allow_licenses, p->nallow_licenses);
-	strv_free(p->deny_licenses, p->ndeny_licenses);
-	strv_free(p->deny_license_classes, p->ndeny_license_classes);
-	strv_free(p->require_labels, p->nrequire_labels);
-	strv_free(p->disable, p->ndisable);
+	bh_strv_free(p->registries, p->nregistries);
+	bh_strv_free(p->deny_packages, p->ndeny_packages);
+	bh_strv_free(p->allow_licenses, p->nallow_licenses);
+	bh_strv_free(p->deny_licenses, p->ndeny_licenses);
+	bh_strv_free(p->deny_license_classes, p->ndeny_license_classes);
+	bh_strv_free(p->require_labels, p->nrequire_labels);
+	bh_strv_free(p->disable, p->ndisable);
 	for (i = 0; i < p->nexceptions; i++) {
 		free(p->exceptions[i].rule);
-		strv_free(p->exceptions[i].paths, p->exceptions[i].npaths);
+		bh_strv_free(p->exceptions[i].paths, p->exceptions[i].npaths);
 		free(p->exceptions[i].reason);
 	}
 	free(p->exceptions);
@@ -167,18 +159,18 @@ static int load_doc(const json_t *doc, const char *path, bh_policy *p, bh_error 
 		char **l = NULL;
 		size_t n = 0;
 		if ((rc = strlist(v, "severity", path, &l, &n, err))) {
-			strv_free(l, n);
+			bh_strv_free(l, n);
 			return rc;
 		}
 		for (i = 0; i < n; i++) {
 			bh_severity s = BH_SEV_UNKNOWN;
 			if ((rc = parse_severity(l[i], "severity", path, &s, err))) {
-				strv_free(l, n);
+				bh_strv_free(l, n);
 				return rc;
 			}
 			p->severities |= 1u << s;
 		}
-		strv_free(l, n);
+		bh_strv_free(l, n);
 	}
 	if ((v = json_object_get(doc, "fail-on"))) {
 		bh_severity s = BH_SEV_UNKNOWN;

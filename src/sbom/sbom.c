@@ -13,7 +13,7 @@
 
 void bh_sbom_init(bh_sbom *s) { memset(s, 0, sizeof(*s)); }
 
-static void strv_free(char **v, size_t n)
+void bh_strv_free(char **v, size_t n)
 {
 	size_t i;
 	for (i = 0; i < n; i++)
@@ -26,9 +26,9 @@ void bh_sbom_free(bh_sbom *s)
 	size_t i;
 	free(s->input); free(s->kind); free(s->name); free(s->image_id); free(s->manifest_digest);
 	free(s->os); free(s->arch); free(s->created);
-	strv_free(s->repo_tags, s->nrepo_tags);
-	strv_free(s->repo_digests, s->nrepo_digests);
-	strv_free(s->warnings, s->nwarnings);
+	bh_strv_free(s->repo_tags, s->nrepo_tags);
+	bh_strv_free(s->repo_digests, s->nrepo_digests);
+	bh_strv_free(s->warnings, s->nwarnings);
 	if (s->config)
 		json_decref(s->config);
 	for (i = 0; i < s->nlayers; i++) {

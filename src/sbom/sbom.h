@@ -53,6 +53,8 @@ void bh_sbom_free(bh_sbom *s);
 int bh_sbom_warn(bh_sbom *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int bh_sbom_add_layer(bh_sbom *s, bh_layer **out);
 int bh_strv_push(char ***v, size_t *n, const char *s);
+/* Frees the n strings of v and v itself. */
+void bh_strv_free(char **v, size_t n);
 /* Orders components, fills OS info from the BH_ECO_OS records, computes purls. */
 int bh_sbom_finalize(bh_sbom *s, bh_error *err);
 
