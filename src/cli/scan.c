@@ -1,30 +1,18 @@
-/* scan.c - `bulkhead scan TARGET`: inventory (or a stored SBOM), match against the DB, run the
- * checks, apply the policy and filters, report. */
+/* scan.c - `bulkhead scan TARGET`: options into a scan job (src/scan), then the report and the exit code. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "check/cfgfile.h"
-#include "check/container.h"
-#include "check/host.h"
-#include "check/image.h"
-#include "check/licfind.h"
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "core/log.h"
-#include "image/engine.h"
-#include "policy/ignore.h"
-#include "policy/policy.h"
-#include "sbom/sbomread.h"
 #include "report/vulnreport.h"
-#include "vuln/match.h"
+#include "scan/scan.h"
 
 enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT, OPT_IGNORE, OPT_SCANNERS,
        OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA };
-
-/* Scanners (--scanners). */
-enum { SC_VULN = 1, SC_CONFIG = 2, SC_SECRET = 4, SC_LICENSE = 8 };
 
 static void usage(FILE *fp)
 {
@@ -71,55 +59,21 @@ static unsigned parse_severities(const char *s)
 	return mask;
 }
 
-/* "vuln,secret" -> SC_* bits; -1 on an unknown name. */
+/* "vuln,secret" -> BH_SCANNER_* bits; -1 on an unknown name. */
 static int parse_scanners(const char *s)
 {
 	int bits = 0;
 	while (*s) {
 		size_t n = strcspn(s, ",");
-		if (n == 4 && !strncmp(s, "vuln", 4)) bits |= SC_VULN;
-		else if ((n == 6 && !strncmp(s, "config", 6)) || (n == 9 && !strncmp(s, "misconfig", 9))) bits |= SC_CONFIG;
-		else if (n == 6 && !strncmp(s, "secret", 6)) bits |= SC_SECRET;
-		else if (n == 7 && !strncmp(s, "license", 7)) bits |= SC_LICENSE;
+		if (n == 4 && !strncmp(s, "vuln", 4)) bits |= BH_SCANNER_VULN;
+		else if ((n == 6 && !strncmp(s, "config", 6)) || (n == 9 && !strncmp(s, "misconfig", 9))) bits |= BH_SCANNER_CONFIG;
+		else if (n == 6 && !strncmp(s, "secret", 6)) bits |= BH_SCANNER_SECRET;
+		else if (n == 7 && !strncmp(s, "license", 7)) bits |= BH_SCANNER_LICENSE;
 		else return -1;
 		s += n;
 		s += *s == ',';
 	}
 	return bits;
-}
-
-enum target_kind { T_INVENTORY, T_CFGFILE, T_HOST, T_CONTAINER };
-
-/* Runs the checks that need no inventory: files, host, one container. s gets a name and kind only. */
-static int run_standalone(enum target_kind tk, const char *target, bh_cli_common *c, bh_sbom *s, bh_checks *ck,
-			  bh_error *err)
-{
-	int rc;
-	bh_log_set_level(c->quiet ? BH_LOG_QUIET : BH_LOG_WARN + c->verbose);
-	bh_sbom_init(s);
-	s->input = strdup(target);
-	if (tk == T_CFGFILE) {
-		bh_cfg_kind k = bh_cfgfile_kind(target);
-		s->kind = strdup(k == BH_CFG_DOCKERFILE ? "dockerfile" : "kubernetes");
-		s->name = strdup(!strncmp(target, "dockerfile:", 11) ? target + 11 : !strncmp(target, "k8s:", 4) ? target + 4 : target);
-		return bh_cfgfile_check(target, k, &c->scan.limits, ck, err);
-	}
-	if (tk == T_HOST) {
-		const char *root = target[4] == ':' ? target + 5 : "/";
-		s->kind = strdup("host");
-		s->name = strdup(root);
-		return bh_host_check(root, ck, err);
-	}
-	{
-		json_t *doc = NULL;
-		s->kind = strdup("container");
-		s->name = strdup(target + 10);
-		if ((rc = bh_engine_container_inspect(c->scan.engine_host, target + 10, &c->scan.limits, &doc, err)))
-			return rc;
-		rc = bh_container_check(doc, ck, err);
-		json_decref(doc);
-		return rc;
-	}
 }
 
 int bh_cmd_scan(int argc, char **argv)
@@ -142,28 +96,19 @@ int bh_cmd_scan(int argc, char **argv)
 	};
 	bh_cli_common c;
 	bh_scan_format fmt = BH_SCAN_TABLE;
-	bh_match_opts mo = { false };
-	unsigned sevmask = 0x1f;
-	int ignore_unfixed = 0, exit_code = 0, ch, rc = 0, scanners = -1, max_age = -1;
-	char *dbpath = NULL;
-	const char *dockerfile = NULL, *policy_path = NULL, *licdata = NULL, *target;
-	bh_vulndb *db = NULL;
-	bh_findings f = { 0 };
-	bh_checks ck = { 0 };
+	int exit_code = 0, ch, rc = 0, fail = 0;
+	const char *policy_path = NULL;
 	bh_ignores ig = { NULL, 0 };
 	bh_policy pol;
 	bool have_policy = false;
-	bh_imgcheck *ic = NULL;
-	enum target_kind tk = T_INVENTORY;
-	size_t suppressed = 0, remaining;
-	time_t now = time(NULL);
-	bh_sbom s;
+	bh_job job;
+	bh_job_result res;
 	bh_error err;
 	FILE *fp;
-	size_t i, k;
 
 	memset(&pol, 0, sizeof(pol));
-	bh_sbom_init(&s);
+	memset(&res, 0, sizeof(res));
+	bh_job_init(&job);
 	memcpy(longopts + 14, bh_cli_target_longopts, 8 * sizeof(struct option));
 	bh_cli_common_init(&c);
 	optind = 1;
@@ -183,16 +128,16 @@ int bh_cmd_scan(int argc, char **argv)
 				goto done;
 			}
 			break;
-		case OPT_DB: free(dbpath); dbpath = strdup(optarg); break;
+		case OPT_DB: job.db_path = optarg; break;
 		case OPT_SEVERITY:
-			if (!(sevmask = parse_severities(optarg))) {
+			if (!(job.severities = parse_severities(optarg))) {
 				fprintf(stderr, "bulkhead scan: bad --severity \"%s\" (UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL)\n", optarg);
 				rc = BH_EUSAGE;
 				goto done;
 			}
 			break;
-		case OPT_UNFIXED: ignore_unfixed = 1; break;
-		case OPT_UNIMPORTANT: mo.include_unimportant = true; break;
+		case OPT_UNFIXED: job.ignore_unfixed = true; break;
+		case OPT_UNIMPORTANT: job.match.include_unimportant = true; break;
 		case OPT_IGNORE:
 			if ((rc = bh_ignore_load(&ig, optarg, &c.scan.limits, &err))) {
 				fprintf(stderr, "bulkhead: %s\n", err.msg);
@@ -208,18 +153,18 @@ int bh_cmd_scan(int argc, char **argv)
 			}
 			break;
 		case OPT_SCANNERS:
-			if ((scanners = parse_scanners(optarg)) <= 0) {
+			if ((job.scanners = parse_scanners(optarg)) <= 0) {
 				fprintf(stderr, "bulkhead scan: bad --scanners \"%s\" (vuln,config,secret,license)\n", optarg);
 				rc = BH_EUSAGE;
 				goto done;
 			}
 			break;
-		case OPT_DOCKERFILE: dockerfile = optarg; break;
+		case OPT_DOCKERFILE: job.dockerfile = optarg; break;
 		case OPT_POLICY: policy_path = optarg; break;
-		case OPT_LICDATA: licdata = optarg; break;
+		case OPT_LICDATA: job.license_data = optarg; break;
 		case OPT_MAXAGE:
-			max_age = atoi(optarg);
-			if (max_age < 0 || max_age > 100000) {
+			job.max_age_days = atoi(optarg);
+			if (job.max_age_days < 0 || job.max_age_days > 100000) {
 				fprintf(stderr, "bulkhead scan: --max-image-age takes a number of days (0 = off)\n");
 				rc = BH_EUSAGE;
 				goto done;
@@ -234,159 +179,45 @@ int bh_cmd_scan(int argc, char **argv)
 		rc = BH_EUSAGE;
 		goto done;
 	}
-	target = argv[optind];
-	if (!strcmp(target, "host") || !strncmp(target, "host:", 5))
-		tk = T_HOST;
-	else if (!strncmp(target, "container:", 10))
-		tk = T_CONTAINER;
-	else if (bh_cfgfile_kind(target) != BH_CFG_NONE)
-		tk = T_CFGFILE;
 	if (policy_path) {
 		if ((rc = bh_policy_load(policy_path, &c.scan.limits, &pol, &err))) {
 			fprintf(stderr, "bulkhead: %s\n", err.msg);
 			goto done;
 		}
 		have_policy = true;
-		if (pol.severities && sevmask == 0x1f)
-			sevmask = pol.severities;
-		if (pol.ignore_unfixed)
-			ignore_unfixed = 1;
+		job.policy = &pol;
 		if (pol.exit_code && !exit_code)
 			exit_code = pol.exit_code;
-		if (pol.max_image_age_days >= 0 && max_age < 0)
-			max_age = pol.max_image_age_days;
 	}
-	if (scanners < 0) {
-		if (tk != T_INVENTORY)
-			scanners = SC_CONFIG;
-		else if (!strncmp(target, "dir:", 4) || !strncmp(target, "sbom:", 5) || bh_sbom_is_document(target))
-			scanners = SC_VULN;
-		else
-			scanners = SC_VULN | SC_CONFIG | SC_SECRET;
+	job.target = argv[optind];
+	job.ignores = &ig;
+	job.scan = c.scan;
+	bh_log_set_level(c.quiet ? BH_LOG_QUIET : BH_LOG_WARN + c.verbose);
+	bh_log_set_progress(!c.quiet && isatty(2));
+	bh_error_clear(&err);
+	if ((rc = bh_job_run(&job, &res, &err))) {
+		fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err.msg);
+		goto done;
 	}
-
-	if (tk != T_INVENTORY) {
-		if ((rc = run_standalone(tk, target, &c, &s, &ck, &err))) {
-			fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err.msg);
-			goto done;
-		}
-	} else {
-		if (scanners & SC_VULN) {
-			if (!dbpath)
-				dbpath = bh_vulndb_default_path();
-			if ((rc = bh_vulndb_open(dbpath, &db, &err))) {
-				fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err.msg);
-				goto done;
-			}
-		}
-		if (scanners & (SC_CONFIG | SC_SECRET)) {
-			bh_imgcheck_opts io;
-			bh_imgcheck_opts_default(&io);
-			io.config = (scanners & SC_CONFIG) != 0;
-			io.secrets = (scanners & SC_SECRET) != 0;
-			if (max_age >= 0)
-				io.max_age_days = (unsigned)max_age;
-			io.secret_max_file = c.scan.limits.max_file_read;
-			io.secret_rules = have_policy ? pol.secret_rules : NULL;
-			if ((rc = bh_imgcheck_new(&io, &ic, &err))) {
-				fprintf(stderr, "bulkhead: %s\n", err.msg);
-				goto done;
-			}
-			c.scan.hook = bh_imgcheck_hook(ic);
-		}
-		bh_sbom_free(&s);
-		if ((rc = bh_cli_inventory(&c, target, 1, &s)))
-			goto done;
-		if (db) {
-			struct timespec t0, t1;
-			clock_gettime(CLOCK_MONOTONIC, &t0);
-			if ((rc = bh_match(db, &s, &mo, &f, &err))) {
-				fprintf(stderr, "bulkhead: %s\n", err.msg);
-				goto done;
-			}
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			bh_log_info("matched %zu components: %zu findings in %.1f ms", s.comps.n, f.n,
-				    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-		}
-		if (ic && (rc = bh_imgcheck_finish(ic, &s, &ck, &err))) {
-			fprintf(stderr, "bulkhead: %s\n", err.msg);
-			goto done;
-		}
-		if ((scanners & SC_LICENSE) && (rc = bh_licfind_run(&s, have_policy ? &pol : NULL, licdata, &ck, &err))) {
-			fprintf(stderr, "bulkhead: %s\n", err.msg);
-			goto done;
-		}
-		if (have_policy && (rc = bh_policy_check_image(&pol, &s, &ck, &err))) {
-			fprintf(stderr, "bulkhead: %s\n", err.msg);
-			goto done;
-		}
-		if (dockerfile && (rc = bh_cfgfile_check(dockerfile, BH_CFG_DOCKERFILE, &c.scan.limits, &ck, &err))) {
-			fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err.msg);
-			goto done;
-		}
-	}
-	/* Filters drop findings before reports and before the exit code is decided. */
-	for (i = k = 0; i < f.n; i++) {
-		bh_finding *x = &f.items[i];
-		if (!(sevmask & (1u << x->severity)) || (ignore_unfixed && !x->fixed)) {
-			bh_finding_clear(x);
-			continue;
-		}
-		{
-			const bh_ignore_rule *r = bh_ignore_match(&ig, x->id, x->aliases, s.comps.items[x->comp], now);
-			if (r) {
-				if (c.verbose)
-					fprintf(stderr, "bulkhead: %s in %s suppressed by %s%s%s\n", x->id, s.comps.items[x->comp]->name,
-						r->origin, r->reason ? ": " : "", r->reason ? r->reason : "");
-				suppressed++;
-				bh_finding_clear(x);
-				continue;
-			}
-		}
-		f.items[k++] = *x;
-	}
-	f.n = k;
-	for (i = ck.n; i-- > 0;) {
-		const bh_check_finding *x = &ck.items[i];
-		if (!(sevmask & (1u << x->severity)) && !x->status) {
-			bh_checks_remove(&ck, i);
-		} else if ((have_policy && bh_policy_suppressed(&pol, x->rule, x->path, now)) ||
-			   bh_ignore_match(&ig, x->rule, NULL, NULL, now)) {
-			suppressed++;
-			bh_checks_remove(&ck, i);
-		}
-	}
-	if (suppressed && !c.quiet)
-		fprintf(stderr, "bulkhead: %zu finding%s suppressed by the policy, ignore files or VEX\n", suppressed,
-			suppressed == 1 ? "" : "s");
-	bh_findings_sort(&s, &f);
-	bh_checks_sort(&ck);
+	if (res.suppressed && !c.quiet)
+		fprintf(stderr, "bulkhead: %zu finding%s suppressed by the policy, ignore files or VEX\n", res.suppressed,
+			res.suppressed == 1 ? "" : "s");
 	if (!(fp = bh_cli_open_output(&c))) {
 		rc = BH_EIO;
 		goto done;
 	}
-	rc = bh_vreport_write(&s, &f, &ck, fmt, fp, &err);
+	rc = bh_vreport_write(&res.sbom, &res.findings, &res.checks, fmt, fp, &err);
 	if (rc)
 		fprintf(stderr, "bulkhead: %s\n", err.msg);
 	if (bh_cli_close_output(&c, fp) && !rc)
 		rc = BH_EIO;
+	/* Not an error: the findings that remain (at or above the policy's fail-on) decide. */
+	if (!rc && exit_code && bh_job_failing(&res, have_policy ? &pol : NULL))
+		fail = exit_code;
 done:
-	/* What fails the run: any remaining finding, or with the policy's fail-on only those at or above it. */
-	remaining = 0;
-	for (i = 0; i < f.n; i++)
-		remaining += !have_policy || pol.fail_on < 0 || (int)f.items[i].severity >= pol.fail_on;
-	for (i = 0; i < ck.n; i++)
-		remaining += !ck.items[i].status && (!have_policy || pol.fail_on < 0 || (int)ck.items[i].severity >= pol.fail_on);
-	bh_imgcheck_free(ic);
+	bh_job_result_free(&res);
 	if (have_policy)
 		bh_policy_free(&pol);
 	bh_ignore_free(&ig);
-	bh_vulndb_close(db);
-	bh_sbom_free(&s);
-	free(dbpath);
-	bh_findings_free(&f);
-	bh_checks_free(&ck);
-	if (rc)
-		return bh_cli_exit_code(rc);
-	return remaining && exit_code ? exit_code : BH_EXIT_OK;
+	return rc ? bh_cli_exit_code(rc) : fail;
 }

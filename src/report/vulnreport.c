@@ -21,30 +21,6 @@ int bh_scan_format_parse(const char *name, bh_scan_format *out)
 	return 0;
 }
 
-static const bh_sbom *sort_sbom;
-
-static int fcmp(const void *pa, const void *pb)
-{
-	const bh_finding *a = pa, *b = pb;
-	int r;
-	if (a->severity != b->severity)
-		return (int)b->severity - (int)a->severity;
-	if (a->kev != b->kev)
-		return (int)b->kev - (int)a->kev;
-	if (a->epss != b->epss)
-		return a->epss < b->epss ? 1 : -1;
-	if ((r = strcmp(a->id, b->id)))
-		return r;
-	return strcmp(sort_sbom->comps.items[a->comp]->name, sort_sbom->comps.items[b->comp]->name);
-}
-
-void bh_findings_sort(const bh_sbom *s, bh_findings *f)
-{
-	sort_sbom = s;
-	if (f->n > 1)
-		qsort(f->items, f->n, sizeof(*f->items), fcmp);
-}
-
 static json_t *sn(const char *s) { return s ? json_string(s) : json_null(); }
 
 static json_t *finding_json(const bh_sbom *s, const bh_finding *f)

@@ -34,7 +34,5 @@ void bh_checks_sarif(const bh_checks *ck, json_t *rules, json_t *results, json_t
 int bh_report_junit(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err);
 int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err);
 int bh_report_markdown(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err);
-/* Orders by severity (critical first), then known-exploited, EPSS, id, package. */
-void bh_findings_sort(const bh_sbom *s, bh_findings *f);
 
 #endif

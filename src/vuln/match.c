@@ -505,3 +505,26 @@ out:
 	free(distro);
 	return rc;
 }
+
+/* qsort_r: no global, so two scans may sort at once (the server). */
+static int fcmp(const void *pa, const void *pb, void *arg)
+{
+	const bh_finding *a = pa, *b = pb;
+	const bh_sbom *sort_sbom = arg;
+	int r;
+	if (a->severity != b->severity)
+		return (int)b->severity - (int)a->severity;
+	if (a->kev != b->kev)
+		return (int)b->kev - (int)a->kev;
+	if (a->epss != b->epss)
+		return a->epss < b->epss ? 1 : -1;
+	if ((r = strcmp(a->id, b->id)))
+		return r;
+	return strcmp(sort_sbom->comps.items[a->comp]->name, sort_sbom->comps.items[b->comp]->name);
+}
+
+void bh_findings_sort(const bh_sbom *s, bh_findings *f)
+{
+	if (f->n > 1)
+		qsort_r(f->items, f->n, sizeof(*f->items), fcmp, (void *)s);
+}

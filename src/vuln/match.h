@@ -42,6 +42,8 @@ typedef struct bh_match_opts {
 /* Appends the findings for every component of s to out (caller frees with bh_findings_free). */
 int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_findings *out, bh_error *err);
 void bh_findings_free(bh_findings *f);
+/* Orders by severity (critical first), then known-exploited, EPSS, id, package. */
+void bh_findings_sort(const bh_sbom *s, bh_findings *f);
 /* Frees the strings of one finding (the array slot stays). */
 void bh_finding_clear(bh_finding *x);
 /* The distro key the DB uses for this OS ("debian:12", "alpine:3.18"), or NULL. Caller frees. */
