@@ -1,5 +1,7 @@
 /* fuzz_archive.c - libFuzzer target: a whole docker-archive or OCI archive (outer tar, manifests, configs, layers). */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memfd_create; the Makefile passes -D_GNU_SOURCE too */
+#endif
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>

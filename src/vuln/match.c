@@ -218,6 +218,71 @@ static json_t *parsed(bh_map *cache, const char *text)
 	return j;
 }
 
+/* The first number of a version ("v1.2" -> 1), or -1 when it does not start with one or has an epoch. */
+static long lead_number(const char *s, size_t n)
+{
+	size_t i = 0;
+	long x = 0;
+	if (i < n && (s[i] == 'v' || s[i] == 'V'))
+		i++;
+	if (i >= n || !isdigit((unsigned char)s[i]))
+		return -1;
+	for (; i < n && isdigit((unsigned char)s[i]) && x < 100000000; i++)
+		x = x * 10 + (s[i] - '0');
+	return i < n && (s[i] == '!' || s[i] == ':') ? -1 : x; /* PEP 440 / dpkg epochs: compare properly */
+}
+
+/*
+ * True when v is one of the versions of a row's JSON string array. Scanned in place: PyPI rows list
+ * hundreds of versions and parsing them all into a tree cost more than the rest of matching. Equal
+ * strings match at once; otherwise only versions with the same leading number are compared by the
+ * ecosystem's rules ("1.0" equals "1.0.0" in PEP 440). *ok is false when the text is not a plain
+ * array of strings, and the caller falls back to the JSON parser.
+ */
+static bool in_versions(bh_ecosystem eco, const char *v, const char *text, bool *ok)
+{
+	const char *p = text;
+	size_t vn = strlen(v);
+	long vl = lead_number(v, vn);
+	*ok = false;
+	while (*p == ' ')
+		p++;
+	if (*p++ != '[')
+		return false;
+	for (;;) {
+		const char *q;
+		size_t n;
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (*p == ']') {
+			*ok = true;
+			return false;
+		}
+		if (*p != '"')
+			return false;
+		q = ++p;
+		while (*p && *p != '"' && *p != '\\')
+			p++;
+		if (*p != '"')
+			return false; /* escapes or end of text: let jansson decide */
+		n = (size_t)(p++ - q);
+		if (n == vn && !memcmp(q, v, n)) {
+			*ok = true;
+			return true;
+		}
+		if (n < 128 && (vl < 0 || lead_number(q, n) < 0 || lead_number(q, n) == vl)) {
+			char one[128];
+			int c;
+			memcpy(one, q, n);
+			one[n] = '\0';
+			if (vcmp(eco, v, one, &c) == 0 && c == 0) {
+				*ok = true;
+				return true;
+			}
+		}
+	}
+}
+
 /* Decides whether version v is affected according to one DB row. */
 static int row_affects(bh_map *cache, bh_ecosystem eco, const char *v, const char *ranges, const char *versions,
 		       const char *status, const char *fixed, bool *out)
@@ -227,16 +292,7 @@ static int row_affects(bh_map *cache, bh_ecosystem eco, const char *v, const cha
 	*out = false;
 	if (status && !strcmp(status, "not_affected"))
 		return 0;
-	if (versions && (j = parsed(cache, versions))) {
-		for (i = 0; i < json_array_size(j); i++) {
-			const char *x = json_string_value(json_array_get(j, i));
-			int c;
-			if (x && (!strcmp(x, v) || (vcmp(eco, v, x, &c) == 0 && c == 0)))
-				*out = true;
-		}
-		if (*out)
-			return 0;
-	}
+	/* OSV: affected when the version is in a range or listed; ranges are few events, so first. */
 	if (ranges && (j = parsed(cache, ranges))) {
 		for (i = 0; i < json_array_size(j) && !*out; i++) {
 			json_t *r = json_array_get(j, i);
@@ -254,9 +310,20 @@ static int row_affects(bh_map *cache, bh_ecosystem eco, const char *v, const cha
 			}
 			*out = hit;
 		}
-		return 0;
 	}
-	if (versions)
+	if (versions && !*out) {
+		bool ok;
+		*out = in_versions(eco, v, versions, &ok);
+		if (!ok && (j = parsed(cache, versions))) {
+			for (i = 0; i < json_array_size(j) && !*out; i++) {
+				const char *x = json_string_value(json_array_get(j, i));
+				int c;
+				if (x && (!strcmp(x, v) || (vcmp(eco, v, x, &c) == 0 && c == 0)))
+					*out = true;
+			}
+		}
+	}
+	if (ranges || versions)
 		return 0;
 	/* Distro status rows: a fixed version, or no fix at all. */
 	if (fixed && *fixed && (!status || !strcmp(status, "fixed"))) {
