@@ -16,7 +16,7 @@ bench_debmin
 [ -x "$W/tools/node_modules/.bin/secretlint" ] ||
 	npm install --no-audit --no-fund --prefix "$W/tools" secretlint @secretlint/secretlint-rule-preset-recommend >/dev/null
 
-if [ ! -f "$W/secret-text/done" ] || [ "$(cat "$W/secret-text/done")" != "40 v2" ]; then
+if [ ! -f "$W/secret-text/done" ] || [ "$(cat "$W/secret-text/done")" != "40 v3" ]; then
 	rm -f "$W/secrets-image.tar"
 	rm -rf "$W/secret-text" && mkdir -p "$W/secret-text"
 	python3 - "$W/secret-text" <<'PY'
@@ -32,8 +32,10 @@ def secret(i):
     if k == 0: return "aws_access_key_id = AKIA" + tok(16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
     if k == 1: return "token: ghp_" + tok(36)
     if k == 2: return "SLACK=xoxb-" + tok(11, "0123456789") + "-" + tok(12, "0123456789") + "-" + tok(24)
-    # the size of a 2048-bit key (25 lines of base64)
-    return "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(tok(64, alnum + "+/") for _ in range(25)) + "\n-----END RSA PRIVATE KEY-----"
+    # shaped like a 2048-bit PKCS#1 key: DER header, 25 lines of base64 (bodies that do not start
+    # like DER are not keys and are not reported)
+    body = "MIIEpAIBAAKCAQEA" + tok(1584, alnum + "+/")
+    return "-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(body[i:i + 64] for i in range(0, len(body), 64)) + "\n-----END RSA PRIVATE KEY-----"
 planted = 0
 for f in range(200):
     lines, size = [], 0
@@ -47,7 +49,7 @@ for f in range(200):
         lines.insert(rnd.randint(0, len(lines)), secret(planted)); planted += 1
     with open(os.path.join(out, "doc%03d.txt" % f), "w") as fp:
         fp.write("\n".join(lines) + "\n")
-open(os.path.join(out, "done"), "w").write("%d v2\n" % planted)
+open(os.path.join(out, "done"), "w").write("%d v3\n" % planted)
 PY
 fi
 if [ ! -f "$W/secrets-image.tar" ]; then
