@@ -11,6 +11,7 @@
 
 #include "check/secret.h"
 #include "core/buf.h"
+#include "core/log.h"
 #include "core/map.h"
 
 /* What a flagged file looked like in the layer that last wrote it. */
@@ -41,7 +42,11 @@ struct bh_imgcheck {
 	int cur_layer;
 	const char *cur_path;
 	uint64_t secret_files, secret_bytes;
+	bool sec_capped;
 };
+
+/* A hostile image can hold millions of fake keys: past this many the rest are counted, not kept. */
+#define MAX_SECRETS 100000
 
 void bh_imgcheck_opts_default(bh_imgcheck_opts *o)
 {
@@ -171,10 +176,16 @@ static int on_hit(void *ctx, const bh_secret_hit *h)
 {
 	bh_imgcheck *c = ctx;
 	struct secret *s;
+	if (c->nsec >= MAX_SECRETS) {
+		if (!c->sec_capped)
+			bh_log_warn("more than %d secrets in this image: the rest are not reported", MAX_SECRETS);
+		c->sec_capped = true;
+		return 0;
+	}
 	if (c->nsec == c->capsec) {
 		size_t ncap = c->capsec ? c->capsec * 2 : 16, bytes;
 		struct secret *n;
-		if (ncap > 100000 || !bh_size_mul(ncap, sizeof(*n), &bytes) || !(n = realloc(c->sec, bytes)))
+		if (!bh_size_mul(ncap, sizeof(*n), &bytes) || !(n = realloc(c->sec, bytes)))
 			return BH_ENOMEM;
 		c->sec = n;
 		c->capsec = ncap;

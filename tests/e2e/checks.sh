@@ -7,7 +7,9 @@ BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
 T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"; buildah rm -a >/dev/null 2>&1; podman rmi -f localhost/bh-checks-bad:latest localhost/bh-checks-good:v1 >/dev/null 2>&1' EXIT
+ctrs=()
+# only what this test made: other buildah work on the machine is left alone
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"; [ ${#ctrs[@]} -eq 0 ] || buildah rm "${ctrs[@]}" >/dev/null 2>&1; podman rmi -f localhost/bh-checks-bad:latest localhost/bh-checks-bad:stage1 localhost/bh-checks-good:v1 >/dev/null 2>&1' EXIT
 pass=0; fail=0
 ok() { pass=$((pass + 1)); echo "PASS $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
@@ -44,14 +46,14 @@ printf '[default]\naws_access_key_id = AKIAZ3MSJV7WQXHDP5LN\naws_secret_access_k
 printf 'GITHUB_TOKEN=ghp_R8mZt2KqW9xVbN4cYpL7sJ3dF6gH1aE5uT0o\n' >"$T/bad/app/.env"
 printf 'ACME_KEY = "acme_Q7fK2mX9pL4vB8nR1tY6wZ3cH5jD0sGa"\n' >"$T/bad/app/settings.py"
 
-c=$(buildah from --quiet scratch)
+c=$(buildah from --quiet scratch); ctrs+=("$c")
 buildah copy --quiet "$c" "$T/bad" / >/dev/null
 buildah config --env DB_PASSWORD=Sup3rS3cretValue42 --env PATH=/usr/bin --port 22 --port 8080 \
 	--label api_token=tok_9f8e7d6c5b4a3210 --created-by "/bin/sh -c curl -fsSL https://get.example.com/install.sh | sh" "$c"
 buildah commit --quiet --format docker "$c" localhost/bh-checks-bad:stage1 >/dev/null
 buildah rm "$c" >/dev/null
 # Layer 2 deletes the .env file: the token is still in layer 1.
-c=$(buildah from --quiet localhost/bh-checks-bad:stage1)
+c=$(buildah from --quiet localhost/bh-checks-bad:stage1); ctrs+=("$c")
 m=$(buildah mount "$c")
 rm -f "$m/app/.env"
 buildah umount "$c" >/dev/null
@@ -63,7 +65,7 @@ skopeo copy -q containers-storage:localhost/bh-checks-bad:latest "docker-archive
 skopeo copy -q containers-storage:localhost/bh-checks-bad:latest "oci:$T/bad-oci:latest"
 
 base "$T/good"
-c=$(buildah from --quiet scratch)
+c=$(buildah from --quiet scratch); ctrs+=("$c")
 buildah copy --quiet "$c" "$T/good" / >/dev/null
 buildah config --user 10001 --healthcheck 'CMD ["/usr/bin/tool"]' --env PATH=/usr/bin --env PASSWORD_FILE=/run/secrets/db \
 	--port 8080 --label org.opencontainers.image.source=https://example.com/app --created-by "/bin/sh -c apt-get install -y curl" "$c"
@@ -213,6 +215,16 @@ fi
 printf 'version: 1\nregistry:\n  allow: [x]\n' >"$T/badpol.yaml"
 "$BH" scan -q --policy "$T/badpol.yaml" "$T/good.tar" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q 'unknown key "registry"' "$T/err" && ok "policy: unknown key is an input error naming it" || ko "bad policy" "rc=$rc $(cat "$T/err")"
+
+# Hostile: 120,000 fake AWS keys in one file; findings stop at 100,000 with a warning, the scan goes on
+mkdir -p "$T/many"
+python3 -c "
+import random, sys
+r = random.Random(3); A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+sys.stdout.write(''.join('key%d = AKIA%s\\n' % (i, ''.join(r.choice(A) for _ in range(16))) for i in range(120000)))" >"$T/many/keys.txt"
+"$BH" scan --scanners secret -f json -o "$T/many.json" "dir:$T/many" 2>"$T/many.err"; rc=$?
+[ $rc -eq 0 ] && [ "$(jq '.checks | length' "$T/many.json")" = 100000 ] && grep -q 'more than 100000 secrets' "$T/many.err" \
+	&& ok "120,000 secrets: 100,000 reported, a warning, exit 0" || ko "many secrets" "rc=$rc $(head -2 "$T/many.err")"
 
 # Configuration files and the host, through the CLI
 "$BH" scan -q -f json tests/fixtures/dockerfile/Dockerfile.problems | jq -e '[.checks[] | select(.rule=="BH-DF-008" and .line==16 and .category=="dockerfile")] | length == 1' >/dev/null \
