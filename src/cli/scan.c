@@ -37,7 +37,8 @@ static void usage(FILE *fp)
 	      BH_CLI_TARGET_HELP
 	      "\nTARGET: any `bulkhead sbom` target, an SBOM file (bulkhead JSON, CycloneDX, SPDX; prefix sbom: to force),\n"
 	      "a Dockerfile (or dockerfile:PATH), a Kubernetes manifest (.yaml, or k8s:PATH), host (or host:ROOT)\n"
-	      "for the Docker host's CIS checks, container:NAME for a running container (Docker Engine API)\n", fp);
+	      "for the Docker host's CIS checks, container:NAME for a running container or containers for all of\n"
+	      "them (Docker Engine API)\n", fp);
 }
 
 /* "HIGH,CRITICAL" -> bit set of severities; 0 on a bad name. */

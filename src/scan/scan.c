@@ -26,7 +26,7 @@ bh_job_kind bh_job_kind_of(const char *target)
 {
 	if (!strcmp(target, "host") || !strncmp(target, "host:", 5))
 		return BH_JOB_HOST;
-	if (!strncmp(target, "container:", 10))
+	if (!strncmp(target, "container:", 10) || !strcmp(target, "containers"))
 		return BH_JOB_CONTAINER;
 	if (bh_cfgfile_kind(target) != BH_CFG_NONE)
 		return BH_JOB_CFGFILE;
@@ -50,6 +50,40 @@ static int set_str(char **dst, const char *s)
 	return s && !*dst ? BH_ENOMEM : 0;
 }
 
+/* "containers": every running container the engine lists; one that vanishes meanwhile is skipped. */
+static int check_all_containers(const bh_job *j, bh_job_result *out, bh_error *err)
+{
+	json_t *list = NULL;
+	size_t i, n = 0;
+	int rc;
+	if (set_str(&out->sbom.kind, "containers") || set_str(&out->sbom.name, "running containers"))
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	if ((rc = bh_engine_container_list(j->scan.engine_host, &j->scan.limits, &list, err)))
+		return rc;
+	for (i = 0; i < json_array_size(list) && !rc; i++) {
+		const char *id = json_string_value(json_object_get(json_array_get(list, i), "Id"));
+		json_t *doc = NULL;
+		bh_error e;
+		if (!id)
+			continue;
+		rc = bh_engine_container_inspect(j->scan.engine_host, id, &j->scan.limits, &doc, &e);
+		if (rc == BH_ENOTFOUND) {
+			rc = 0;
+			continue;
+		}
+		if (rc) {
+			*err = e;
+			break;
+		}
+		rc = bh_container_check(doc, &out->checks, err);
+		json_decref(doc);
+		n++;
+	}
+	json_decref(list);
+	bh_log_info("checked %zu running containers", n);
+	return rc;
+}
+
 /* Checks that need no inventory: a config file, the host, one container. */
 static int run_standalone(const bh_job *j, bh_job_kind k, bh_job_result *out, bh_error *err)
 {
@@ -70,6 +104,8 @@ static int run_standalone(const bh_job *j, bh_job_kind k, bh_job_result *out, bh
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
 		return bh_host_check(root, &out->checks, err);
 	}
+	if (!strcmp(t, "containers"))
+		return check_all_containers(j, out, err);
 	{
 		json_t *doc = NULL;
 		if (set_str(&out->sbom.kind, "container") || set_str(&out->sbom.name, t + 10))

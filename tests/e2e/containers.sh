@@ -101,6 +101,12 @@ for pair in "$priv:podman-privileged" "$def:podman-default" "$hard:podman-harden
 	diff -q "$T/fx" "$T/lv" >/dev/null && ok "live findings equal the fixture ${pair#*:}.json" || ko "fixture ${pair#*:}" "$(diff "$T/fx" "$T/lv" | head -4 | tr '\n' ' ')"
 done
 
+# every running container at once
+"$BUILD/bulkhead" scan -q --engine-host "unix://$sock" -f json containers >"$T/all.json" 2>"$T/e"; rc=$?
+got=$(jq -r '[.checks[] | select(.rule=="BH-CTR-005") | .target] | join(" ")' "$T/all.json")
+[ $rc -eq 0 ] && echo "$got" | grep -q "$priv" && ! echo "$got" | grep -q "$def" \
+	&& [ "$(jq '[.checks[] | .target] | unique | map(select(test("'"$tag"'"))) | length' "$T/all.json")" -eq 3 ] \
+	&& ok "scan containers: all three checked, 5.5 only on the privileged one" || ko "scan containers" "rc=$rc $got $(head -2 "$T/e")"
 "$BUILD/bulkhead" scan -q --engine-host "unix://$sock" "container:bh-no-such-$tag" >/dev/null 2>"$T/e"; rc=$?
 [ $rc -eq 3 ] && grep -q "no container" "$T/e" && ok "unknown container: exit 3 naming it" || ko "unknown container" "rc=$rc $(cat "$T/e")"
 "$BUILD/bulkhead" scan -q --severity CRITICAL --exit-code 4 --engine-host "unix://$sock" "container:$def" >/dev/null; rc=$?
