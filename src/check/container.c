@@ -316,45 +316,6 @@ static void check_caps(ctx *c, bool priv)
 
 /* ---- mounts (5.6, 5.20, 5.32) ---- */
 
-/* Lexically normalised absolute path (no //, ., ..; no trailing /) into out; false when s is not absolute or too long. */
-static bool norm_path(const char *s, char *out, size_t n)
-{
-	size_t len = 1;
-	if (!s || s[0] != '/' || n < 2)
-		return false;
-	out[0] = '/';
-	out[1] = '\0';
-	while (*s) {
-		const char *e;
-		size_t k;
-		while (*s == '/')
-			s++;
-		if (!*s)
-			break;
-		e = strchr(s, '/');
-		k = e ? (size_t)(e - s) : strlen(s);
-		if (k == 1 && s[0] == '.') {
-			/* nothing */
-		} else if (k == 2 && s[0] == '.' && s[1] == '.') {
-			while (len > 1 && out[len - 1] != '/')
-				len--;
-			if (len > 1)
-				len--;
-			out[len] = '\0';
-		} else {
-			if (len + (len > 1) + k + 1 > n)
-				return false;
-			if (len > 1)
-				out[len++] = '/';
-			memcpy(out + len, s, k);
-			len += k;
-			out[len] = '\0';
-		}
-		s += k;
-	}
-	return true;
-}
-
 static bool under(const char *p, const char *dir)
 {
 	size_t n = strlen(dir);
@@ -378,7 +339,7 @@ static void on_mount(ctx *c, mounts *m, const char *src, const char *dst, bool r
 	char p[4096], item[4096 + 64];
 	const char *base;
 	size_t i;
-	if (m->seen++ >= SCAN_MAX || !norm_path(src, p, sizeof(p)))
+	if (m->seen++ >= SCAN_MAX || !bh_path_norm_abs(src, p, sizeof(p)))
 		return;
 	snprintf(item, sizeof(item), "%.300s:%.300s (%s)", p, dst ? dst : "?", rw ? "rw" : "ro");
 	if (strcmp(p, "/") == 0) {

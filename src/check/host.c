@@ -880,43 +880,6 @@ static void check_daemon_options(hctx *c)
 
 /* ---- section 1: partition, group, audit ---- */
 
-/* Lexically normalised absolute path (no //, ., ..; no trailing /); false when not absolute or too long. */
-static bool norm_path(const char *s, char *out, size_t n)
-{
-	size_t len = 1;
-	if (!s || s[0] != '/' || n < 2)
-		return false;
-	out[0] = '/';
-	out[1] = '\0';
-	while (*s) {
-		const char *e;
-		size_t k;
-		while (*s == '/')
-			s++;
-		if (!*s)
-			break;
-		e = strchr(s, '/');
-		k = e ? (size_t)(e - s) : strlen(s);
-		if (k == 2 && s[0] == '.' && s[1] == '.') {
-			while (len > 1 && out[len - 1] != '/')
-				len--;
-			if (len > 1)
-				len--;
-			out[len] = '\0';
-		} else if (!(k == 1 && s[0] == '.')) {
-			if (len + (len > 1) + k + 1 > n)
-				return false;
-			if (len > 1)
-				out[len++] = '/';
-			memcpy(out + len, s, k);
-			len += k;
-			out[len] = '\0';
-		}
-		s += k;
-	}
-	return true;
-}
-
 /* Normalised, with the usual aliases folded (/var/run = /run; merged-usr /lib, /bin, /sbin = /usr/...), so a
  * watch written either way counts. */
 static bool canon(const char *s, char *out, size_t n)
@@ -924,7 +887,7 @@ static bool canon(const char *s, char *out, size_t n)
 	static const char *const alias[][2] = { { "/var/run", "/run" }, { "/lib", "/usr/lib" }, { "/bin", "/usr/bin" }, { "/sbin", "/usr/sbin" } };
 	char tmp[4096];
 	size_t i;
-	if (!norm_path(s, tmp, sizeof(tmp)))
+	if (!bh_path_norm_abs(s, tmp, sizeof(tmp)))
 		return false;
 	for (i = 0; i < sizeof(alias) / sizeof(*alias); i++) {
 		size_t l = strlen(alias[i][0]);
@@ -1087,7 +1050,7 @@ static bool own_partition(hctx *c, const char *dr)
 	static const char *const files[] = { "/etc/fstab", "/proc/self/mountinfo" };
 	char want[4096];
 	size_t f;
-	if (!norm_path(dr, want, sizeof(want)))
+	if (!bh_path_norm_abs(dr, want, sizeof(want)))
 		return false;
 	for (f = 0; f < 2; f++) {
 		char *data = NULL, *line, *save = NULL;
@@ -1123,7 +1086,7 @@ static bool own_partition(hctx *c, const char *dr)
 			for (t = strtok_r(line, " \t", &s2); t && i < field; t = strtok_r(NULL, " \t", &s2))
 				i++;
 			/* both files write a space in a path as \040; the data root rarely has one */
-			if (t && norm_path(t, mp, sizeof(mp)) && strcmp(mp, want) == 0)
+			if (t && bh_path_norm_abs(t, mp, sizeof(mp)) && strcmp(mp, want) == 0)
 				found = true;
 		}
 		free(data);

@@ -224,3 +224,39 @@ int bh_buf_put_clean(bh_buf *b, const char *s, size_t max)
 	}
 	return 0;
 }
+
+bool bh_path_norm_abs(const char *s, char *out, size_t n)
+{
+	size_t len = 1;
+	if (!s || s[0] != '/' || n < 2)
+		return false;
+	out[0] = '/';
+	out[1] = '\0';
+	while (*s) {
+		const char *e;
+		size_t k;
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		e = strchr(s, '/');
+		k = e ? (size_t)(e - s) : strlen(s);
+		if (k == 2 && s[0] == '.' && s[1] == '.') {
+			while (len > 1 && out[len - 1] != '/')
+				len--;
+			if (len > 1)
+				len--;
+			out[len] = '\0';
+		} else if (!(k == 1 && s[0] == '.')) {
+			if (len + (len > 1) + k + 1 > n)
+				return false;
+			if (len > 1)
+				out[len++] = '/';
+			memcpy(out + len, s, k);
+			len += k;
+			out[len] = '\0';
+		}
+		s += k;
+	}
+	return true;
+}

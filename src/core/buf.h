@@ -59,6 +59,12 @@ size_t bh_utf8_seq(const unsigned char *p, size_t avail);
  */
 int bh_buf_put_clean(bh_buf *b, const char *s, size_t max);
 
+/*
+ * Lexically normalised absolute path into out[n]: no "//", ".", ".." (which stops at "/") and no
+ * trailing "/". False when s is not absolute or the result does not fit. Nothing is resolved on disk.
+ */
+bool bh_path_norm_abs(const char *s, char *out, size_t n);
+
 /* Trims ASCII whitespace in place on a (ptr,len) range. */
 void bh_trim(const char **s, size_t *n);
 
