@@ -196,12 +196,71 @@ static int merge_deb_licenses(bh_sbom *s)
 	return rc;
 }
 
+/* The project directory an npm component belongs to: before "/node_modules/", or the lockfile's dir. */
+static bool npm_project(const bh_component *c, bool *installed, char *dir, size_t n)
+{
+	const char *p = c->path, *nm, *slash;
+	static const char *const locks[] = { "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml" };
+	size_t i;
+	if (c->eco != BH_ECO_NPM || !p || !c->name || !c->version)
+		return false;
+	if ((nm = strstr(p, "/node_modules/")) != NULL && bh_str_endswith(p, "/package.json")) {
+		*installed = true;
+		snprintf(dir, n, "%.*s", (int)(nm - p), p);
+		return true;
+	}
+	slash = strrchr(p, '/');
+	for (i = 0; slash && i < sizeof(locks) / sizeof(locks[0]); i++) {
+		if (!strcmp(slash + 1, locks[i])) {
+			*installed = false;
+			snprintf(dir, n, "%.*s", (int)(slash - p), p);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * A project with both a lockfile and node_modules lists each package twice (Syft keeps both, Trivy
+ * reads one or the other by mode): the installed package.json is what runs, so a lockfile entry
+ * with the same name and version in the same project goes. Lockfile-only entries stay.
+ */
+static int drop_npm_lock_duplicates(bh_sbom *s)
+{
+	bh_map inst;
+	size_t i;
+	char dir[4096], key[4600];
+	bool installed;
+	int rc = 0;
+
+	bh_map_init(&inst, NULL);
+	for (i = 0; i < s->comps.n && !rc; i++) {
+		const bh_component *c = s->comps.items[i];
+		if (npm_project(c, &installed, dir, sizeof(dir)) && installed) {
+			snprintf(key, sizeof(key), "%s\x1f%s\x1f%s", dir, c->name, c->version);
+			rc = bh_map_put(&inst, key, (void *)c);
+		}
+	}
+	for (i = s->comps.n; i-- > 0 && !rc && inst.n;) {
+		const bh_component *c = s->comps.items[i];
+		if (npm_project(c, &installed, dir, sizeof(dir)) && !installed) {
+			snprintf(key, sizeof(key), "%s\x1f%s\x1f%s", dir, c->name, c->version);
+			if (bh_map_get(&inst, key))
+				bh_complist_remove(&s->comps, i);
+		}
+	}
+	bh_map_free(&inst);
+	return rc;
+}
+
 int bh_sbom_finalize(bh_sbom *s, bh_error *err)
 {
 	size_t i;
 	int rc = take_os(s);
 	if (!rc)
 		rc = merge_deb_licenses(s);
+	if (!rc)
+		rc = drop_npm_lock_duplicates(s);
 	if (rc)
 		return bh_error_set(err, rc, "out of memory");
 	if (s->comps.n > 1)

@@ -33,6 +33,13 @@ for f in table json cyclonedx spdx; do
 done
 [ "$(jq -r .specVersion "$T/out.cyclonedx")" = 1.5 ] && ok "cyclonedx specVersion" || ko "cyclonedx specVersion" "$(jq -r .specVersion "$T/out.cyclonedx")"
 [ "$(jq -r .spdxVersion "$T/out.spdx")" = SPDX-2.3 ] && ok "spdx version" || ko "spdx version" "?"
+# npm: a project with both package-lock.json and node_modules lists each installed package once
+mkdir -p "$T/proj" && cp tests/fixtures/npm/package-lock.json "$T/proj/" && cp -r tests/fixtures/npm/installed/node_modules "$T/proj/"
+rm -rf "$T/proj/node_modules/wordwrap"   # in the lockfile only: kept from there
+n_all=$("$BH" sbom -q -f json "dir:$T/proj" | jq '.components | length')
+n_lock=$("$BH" sbom -q -f json "dir:$T/proj" | jq -r '[.components[] | select(.path == "/package-lock.json") | .name] | join(" ")')
+n_inst=$("$BH" sbom -q -f json dir:tests/fixtures/npm/installed | jq '.components | length')
+[ "$n_all" = "$n_inst" ] && [ "$n_lock" = "wordwrap" ] && ok "npm lockfile + node_modules: each package once ($n_all)" || ko "npm dedupe" "all=$n_all from the lockfile: $n_lock; installed=$n_inst"
 "$BH" sbom -q /nonexistent/x >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q /nonexistent/x "$T/err" && ok "missing target exits 3" || ko "missing target exits 3" "rc=$rc"
 "$BH" sbom --bogus >/dev/null 2>&1; rc=$?
