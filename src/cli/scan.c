@@ -25,7 +25,7 @@ static void usage(FILE *fp)
 	      "      --policy F         policy file (bulkhead.yaml): registries, denied packages and licences,\n"
 	      "                         required labels, rules switched off, exceptions, severity, exit code\n"
 	      "      --max-image-age D  report images created more than D days ago (default 365, 0 = off)\n"
-	      "      --license-data F   SPDX licence list JSON (default ../shared/data/spdx-licenses if found)\n"
+	      "      --license-data F   SPDX licence list JSON (default: a built-in table of common licences)\n"
 	      "      --db PATH          vulnerability DB (default $XDG_CACHE_HOME/bulkhead/vuln.db)\n"
 	      "      --severity LIST    only these severities, e.g. HIGH,CRITICAL\n"
 	      "      --ignore-unfixed   only vulnerabilities with a fixed version\n"
