@@ -67,17 +67,17 @@ FUZZ_BINS := $(addprefix build-fuzz/fuzz_,$(FUZZ_ANALYZERS) $(FUZZ_SINGLE))
 
 build-fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -c -o $@ $<
+	clang $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
 build-fuzz/libbulkhead.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(addprefix build-fuzz/fuzz_,$(FUZZ_SINGLE)): build-fuzz/fuzz_%: fuzz/fuzz_%.c build-fuzz/libbulkhead.a
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libbulkhead.a $(LDLIBS)
+	clang $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer -o $@ $< build-fuzz/libbulkhead.a $(LDLIBS)
 
-build-fuzz/fuzz_%: fuzz/fuzz_analyzer.c build-fuzz/libbulkhead.a fuzz/targets.txt
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer \
+$(addprefix build-fuzz/fuzz_,$(FUZZ_ANALYZERS)): build-fuzz/fuzz_%: fuzz/fuzz_analyzer.c build-fuzz/libbulkhead.a fuzz/targets.txt
+	clang $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer \
 		-DANALYZER=$$(awk '$$1=="$*" {print $$2}' fuzz/targets.txt) \
 		-DFUZZ_PATH="\"$$(awk '$$1=="$*" {print $$3}' fuzz/targets.txt)\"" \
 		-o $@ $< build-fuzz/libbulkhead.a $(LDLIBS)
@@ -93,6 +93,7 @@ lint:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+# (build-fuzz too: a stale object there once kept an old struct layout and crashed a fuzz target)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BINS:=.d)
 
 .PHONY: all tests test unit clean fuzz lint

@@ -863,11 +863,25 @@ static bool in_chain(const struct node *x, const struct node *y, int op)
 }
 
 /* Takes a and b; NULL operands are skipped, repeated operands dropped ("MIT and MIT"). */
+/* NOASSERTION and NONE stand alone in SPDX: inside AND/OR they say nothing (and would not parse back). */
+static bool says_nothing(const struct node *n)
+{
+	return n && n->op == N_LEAF && n->id && (!strcmp(n->id, "NOASSERTION") || !strcmp(n->id, "NONE"));
+}
+
 static struct node *join(struct ctx *c, int op, struct node *a, struct node *b)
 {
 	struct node *x;
 	if (!a || !b)
 		return a ? a : b;
+	if (says_nothing(b)) {
+		node_free(b);
+		return a;
+	}
+	if (says_nothing(a)) {
+		node_free(a);
+		return b;
+	}
 	if (b->op == op) {
 		/* a op (b1 op b2) = (a op b1) op b2, so repeats inside b are dropped too */
 		struct node *b1 = b->a, *b2 = b->b;
