@@ -31,6 +31,6 @@ one() {
 export -f one
 export RUNS LIMIT
 if [ -n "${TARGETS:-}" ]; then list=$TARGETS
-else list=$(for b in build-fuzz/fuzz_*; do echo "${b#build-fuzz/fuzz_}"; done)
+else list=$(for b in build-fuzz/fuzz_*; do case $b in *.d) ;; *) echo "${b#build-fuzz/fuzz_}" ;; esac; done)
 fi
 printf '%s\n' $list | xargs -P "$JOBS" -I{} bash -c 'one {}'

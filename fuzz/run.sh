@@ -10,6 +10,7 @@ make -s fuzz
 mkdir -p build-fuzz/artifacts
 total=0; failed=0
 for bin in build-fuzz/fuzz_*; do
+	case $bin in *.d) continue ;; esac   # dependency files of the build
 	name=${bin#build-fuzz/fuzz_}
 	corpus=build-fuzz/corpus/$name
 	mkdir -p "$corpus"
