@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check/container.h"
+#include "support/checks.h"
 #include "support/fixture.h"
 
 #define FX "tests/fixtures/container/"
@@ -68,26 +69,9 @@ static const bh_check_finding *failed(const bh_checks *l, const char *rule)
 }
 
 /* Space-separated sorted rule ids of the failing findings: "BH-CTR-011 BH-CTR-013". */
-static char *fail_set(const bh_checks *l)
+static const char *fail_set(const bh_checks *l)
 {
-	static char buf[1024];
-	size_t i, j, n = 0;
-	const char *ids[64];
-	buf[0] = '\0';
-	for (i = 0; i < l->n && n < 64; i++)
-		if (!l->items[i].status)
-			ids[n++] = l->items[i].rule;
-	for (i = 1; i < n; i++)
-		for (j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
-			const char *t = ids[j];
-			ids[j] = ids[j - 1];
-			ids[j - 1] = t;
-		}
-	for (i = 0; i < n; i++) {
-		strcat(buf, i ? " " : "");
-		strcat(buf, ids[i]);
-	}
-	return buf;
+	return bh_test_rule_ids(l, NULL, NULL);
 }
 
 /* Every finding is well formed: category, target, title, why, fix, and a CIS 5.x id (or none). */
