@@ -1,0 +1,71 @@
+/* fuzz_host.c - libFuzzer target: a Docker host's configuration files through the CIS 1-3 host checks. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check/host.h"
+#include "core/log.h"
+
+/* The input is the files below separated by NUL bytes, in this order; missing ones stay empty. */
+static const char *const files[] = {
+	"etc/docker/daemon.json", "lib/systemd/system/docker.service", "etc/systemd/system/docker.service.d/x.conf",
+	"etc/group", "etc/audit/audit.rules", "etc/fstab", "etc/default/docker", "etc/containerd/config.toml",
+};
+
+static int mkdirs(const char *root)
+{
+	static const char *const dirs[] = { "", "/etc", "/etc/docker", "/etc/systemd", "/etc/systemd/system",
+		"/etc/systemd/system/docker.service.d", "/etc/audit", "/etc/default", "/etc/containerd", "/lib",
+		"/lib/systemd", "/lib/systemd/system", "/usr", "/usr/bin" };
+	char p[256];
+	size_t i;
+	FILE *fp;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", root, dirs[i]);
+		if (mkdir(p, 0755) != 0 && access(p, F_OK) != 0)
+			return -1;
+	}
+	snprintf(p, sizeof(p), "%s/usr/bin/dockerd", root); /* so the host counts as a Docker host */
+	if (!(fp = fopen(p, "wb")))
+		return -1;
+	fclose(fp);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char root[64];
+	static int ready;
+	bh_checks out = { 0 };
+	bh_error err;
+	size_t i, off = 0;
+
+	bh_log_set_level(BH_LOG_QUIET);
+	if (!ready) {
+		snprintf(root, sizeof(root), "%s/bh-fuzz-host-%d", access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp",
+			 (int)getpid());
+		if (mkdirs(root) != 0)
+			return 0;
+		ready = 1;
+	}
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const uint8_t *z = off < size ? memchr(data + off, 0, size - off) : NULL;
+		size_t n = off < size ? (z ? (size_t)(z - (data + off)) : size - off) : 0;
+		char p[256];
+		FILE *fp;
+		snprintf(p, sizeof(p), "%s/%s", root, files[i]);
+		if (!(fp = fopen(p, "wb")))
+			return 0;
+		if (n)
+			fwrite(data + off, 1, n, fp);
+		fclose(fp);
+		off += n + 1;
+	}
+	bh_host_check(root, &out, &err);
+	bh_checks_free(&out);
+	return 0;
+}
