@@ -1,6 +1,11 @@
 /* fuzz_host.c - libFuzzer target: a Docker host's configuration files through the CIS 1-3 host checks. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* nftw's FTW_DEPTH; the Makefile passes -D_GNU_SOURCE too */
+#endif
+#include <ftw.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,10 +40,22 @@ static int mkdirs(const char *root)
 	return 0;
 }
 
+static char root[64];
+
+static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st, (void)type, (void)f;
+	return remove(p);
+}
+
+static void cleanup(void)
+{
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char root[64];
 	static int ready;
 	bh_checks out = { 0 };
 	bh_error err;
@@ -50,6 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 (int)getpid());
 		if (mkdirs(root) != 0)
 			return 0;
+		atexit(cleanup);
 		ready = 1;
 	}
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

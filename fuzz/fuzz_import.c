@@ -9,12 +9,19 @@
 #include "core/log.h"
 #include "vuln/import.h"
 
+static bh_vulndb *db;
+
+/* closing without commit removes the DB's temporary file */
+static void cleanup(void)
+{
+	bh_vulndb_close(db);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* the first byte picks the format the document is offered as */
 	static const char *const names[] = { "x.json", "x.yaml", "RUSTSEC-2020-0001.md", "data/DSA/list", "epss.csv" };
-	static bh_vulndb *db;
 	bh_import_stats st;
 	bh_limits lim;
 	bh_error err;
@@ -28,6 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(path, sizeof(path), "/tmp/bh-fuzz-import-%d.db", (int)getpid());
 		if (bh_vulndb_create(path, false, &db, &err))
 			abort();
+		atexit(cleanup);
 	}
 	bh_limits_default(&lim);
 	memset(&st, 0, sizeof(st));
