@@ -555,7 +555,8 @@ static const char *find_deprecated(const char *id)
 {
 	size_t i;
 	for (i = 0; i < sizeof(deprecated) / sizeof(deprecated[0]); i++)
-		if (!strcasecmp(deprecated[i].from, id))
+		if (tolower((unsigned char)deprecated[i].from[0]) == tolower((unsigned char)id[0]) &&
+		    !strcasecmp(deprecated[i].from, id))
 			return deprecated[i].to;
 	return NULL;
 }
@@ -564,7 +565,8 @@ static int find_exception(const char *id)
 {
 	size_t i;
 	for (i = 0; i < sizeof(exceptions) / sizeof(exceptions[0]); i++)
-		if (!strcasecmp(exceptions[i].id, id))
+		if (tolower((unsigned char)exceptions[i].id[0]) == tolower((unsigned char)id[0]) &&
+		    !strcasecmp(exceptions[i].id, id))
 			return (int)i;
 	return -1;
 }
@@ -1163,6 +1165,8 @@ static struct node *family(struct ctx *c, const char *key)
 		const char *p = key;
 		char ver[16];
 		bool plus = false;
+		if (key[0] != families[i].phrase[0]) /* cheap reject before the compare: called per word */
+			continue;
 		n = strlen(families[i].phrase);
 		if (strncmp(key, families[i].phrase, n) != 0)
 			continue;
@@ -1217,7 +1221,7 @@ static struct node *lookup(struct ctx *c, const char *key)
 	const char *dep;
 	size_t i;
 	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++)
-		if (!strcmp(aliases[i].key, key))
+		if (aliases[i].key[0] == key[0] && !strcmp(aliases[i].key, key))
 			return strict_parse(c, aliases[i].expr);
 	if ((dep = find_deprecated(key)))
 		return strict_parse(c, dep);
@@ -1274,7 +1278,7 @@ static struct node *url_lookup(struct ctx *c, const char *text)
 
 	url_key(text, k, sizeof(k));
 	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++)
-		if (!strcmp(k, urls[i].url))
+		if (k[0] == urls[i].url[0] && !strcmp(k, urls[i].url))
 			return strict_parse(c, urls[i].expr);
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		size_t n = strlen(dirs[i]);
