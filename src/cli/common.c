@@ -62,8 +62,17 @@ int bh_cli_inventory(bh_cli_common *c, const char *target, int allow_sbom, bh_sb
 		rc = bh_scan_target(target, &c->scan, s, &err);
 	bh_log_progress_done();
 	if (rc)
-		fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err.msg);
+		bh_cli_print_error(rc, &err);
 	return rc;
+}
+
+void bh_cli_print_error(int rc, const bh_error *err)
+{
+	/* the kind is left out when the message already says it ("...: digest mismatch: expected ...") */
+	if (strstr(err->msg, bh_error_name(rc)))
+		fprintf(stderr, "bulkhead: %s\n", err->msg);
+	else
+		fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err->msg);
 }
 
 FILE *bh_cli_open_output(const bh_cli_common *c)

@@ -32,6 +32,8 @@ int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd
 /* Sets logging from -q/-v, then inventories the target (or reads an SBOM document when allow_sbom). */
 int bh_cli_inventory(bh_cli_common *c, const char *target, int allow_sbom, bh_sbom *s);
 /* Opens the output (stdout when none). */
+/* "bulkhead: KIND: message" on stderr for a failed call's status and error. */
+void bh_cli_print_error(int rc, const bh_error *err);
 FILE *bh_cli_open_output(const bh_cli_common *c);
 int bh_cli_close_output(const bh_cli_common *c, FILE *fp);
 

@@ -197,7 +197,7 @@ int bh_cmd_scan(int argc, char **argv)
 	bh_log_set_progress(!c.quiet && isatty(2));
 	bh_error_clear(&err);
 	if ((rc = bh_job_run(&job, &res, &err))) {
-		fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err.msg);
+		bh_cli_print_error(rc, &err);
 		goto done;
 	}
 	if (res.suppressed && !c.quiet)

@@ -45,6 +45,36 @@ def archive(name, layers, config=None, manifest=None, extra=None, diff_ids=None)
             t.addfile(ti, io.BytesIO(b))
 
 
+def oci_archive(name, layers, tamper_config=False, tamper_layer=False):
+    """A tar of an OCI layout; tamper_* flips one byte of that blob after its digest was taken."""
+    blobs, descs = [], []
+    for b in layers:
+        d = hashlib.sha256(b).hexdigest()
+        blobs.append((d, b))
+        descs.append({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": "sha256:" + d, "size": len(b)})
+    cfg = json.dumps({"architecture": "amd64", "os": "linux",
+                      "rootfs": {"type": "layers", "diff_ids": [x["digest"] for x in descs]}}).encode()
+    cd = hashlib.sha256(cfg).hexdigest()
+    man = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                      "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + cd, "size": len(cfg)},
+                      "layers": descs}).encode()
+    md = hashlib.sha256(man).hexdigest()
+    index = json.dumps({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json",
+                        "digest": "sha256:" + md, "size": len(man)}]}).encode()
+    flip = lambda b: b[:-1] + bytes([b[-1] ^ 1])
+    if tamper_config:
+        cfg = flip(cfg)
+    if tamper_layer:
+        blobs[0] = (blobs[0][0], flip(blobs[0][1]))
+    files = [("oci-layout", b'{"imageLayoutVersion":"1.0.0"}'), ("index.json", index),
+             ("blobs/sha256/" + md, man), ("blobs/sha256/" + cd, cfg)] + [("blobs/sha256/" + d, b) for d, b in blobs]
+    with tarfile.open(os.path.join(OUT, name + ".tar"), "w") as t:
+        for n, b in files:
+            ti = tarfile.TarInfo(n)
+            ti.size = len(b)
+            t.addfile(ti, io.BytesIO(b))
+
+
 ok_layer = [({"name": "var/lib/dpkg/status"}, STATUS)]
 
 # 1. path traversal and absolute paths inside a layer: skipped with a warning, scan succeeds
@@ -102,3 +132,14 @@ archive("duplicates", [layer([({"name": "var/lib/dpkg/status"}, STATUS.replace(b
 archive("bad-utf8", [layer([({"name": "bad-\udcff\udcfe-name".encode("utf-8", "surrogateescape").decode("latin-1")}, b"x"), *ok_layer])])
 # 14. not a tar at all
 open(os.path.join(OUT, "not-a-tar.tar"), "wb").write(os.urandom(4096))
+# 15. a docker-archive config whose content is not the sha256 its name says
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [
+    "sha256:" + hashlib.sha256(layer(ok_layer)).hexdigest()]}}).encode()
+evil = cfg.replace(b"amd64", b"arm64")
+archive("config-mismatch", [layer(ok_layer)], manifest=json.dumps([{"Config": hashlib.sha256(cfg).hexdigest() + ".json",
+        "Layers": [hashlib.sha256(layer(ok_layer)).hexdigest() + ".tar"]}]).encode(),
+        extra=[(hashlib.sha256(cfg).hexdigest() + ".json", evil)], config=b"{}")
+# 16./17. OCI archives whose layer blob, or config blob, does not match the manifest's digest
+oci_archive("oci-ok", [layer(ok_layer)])
+oci_archive("oci-layer-mismatch", [layer(ok_layer)], tamper_layer=True)
+oci_archive("oci-config-mismatch", [layer(ok_layer)], tamper_config=True)

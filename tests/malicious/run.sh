@@ -50,6 +50,10 @@ many-files       0 -
 duplicates       0 -
 bad-utf8         0 -
 not-a-tar        3 not a tar archive
+config-mismatch  3 .json: digest mismatch: expected sha256:
+oci-ok           0 -
+oci-layer-mismatch 3 !/blobs/sha256/65e9abda8e4937e6b7c939106b3405c355257eaaeee3a4384b930f04a8d7348a: digest mismatch
+oci-config-mismatch 3 !/blobs/sha256/014efc615d4b13f07a0aa43168af399e9729e351222ab6b16d6633179c5afc11: digest mismatch
 CASES
 echo "malicious: $pass passed, $fail failed"
 [ $fail -eq 0 ]
