@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Vulnerability DB and matching end to end, on the real advisory data in ../shared/data.
 set -uo pipefail
+# grep -q stops reading at the first match; under pipefail the writer's SIGPIPE would then
+# fail the check at random (seen once in CI), so matches are read to the end.
+grepq() { grep "$@" >/dev/null; }
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 DATA=${BH_SHARED_DATA:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/data}
@@ -17,10 +20,10 @@ out=$(timeout 120 "$BH" db import --db "$T/all.db" "$DATA/golang-vulndb" "$DATA/
 	"$DATA/rustsec-advisory-db" "$DATA/alpine-secdb" "$DATA/kev" "$DATA/debian-security-tracker" 2>"$T/err")
 rc=$?
 [ $rc -eq 0 ] && ok "import of all shared data" || ko "import" "rc=$rc $(head -3 "$T/err")"
-echo "$out" | grep -q "golang-vulndb: 4291 documents, 4291 advisories" && ok "4,291 Go OSV advisories" || ko "Go OSV count" "$(echo "$out" | head -1)"
-echo "$out" | grep -q "pypa-advisory-database: 2661 documents, 2661 advisories" && ok "2,661 PYSEC advisories" || ko "PyPA count" "$out"
-echo "$out" | grep -q "1404 known exploited" && ok "1,404 KEV entries" || ko "KEV count" "$out"
-"$BH" db status --db "$T/all.db" | grep -q "advisories" && ok "db status" || ko "db status" "no summary"
+echo "$out" | grepq "golang-vulndb: 4291 documents, 4291 advisories" && ok "4,291 Go OSV advisories" || ko "Go OSV count" "$(echo "$out" | head -1)"
+echo "$out" | grepq "pypa-advisory-database: 2661 documents, 2661 advisories" && ok "2,661 PYSEC advisories" || ko "PyPA count" "$out"
+echo "$out" | grepq "1404 known exploited" && ok "1,404 KEV entries" || ko "KEV count" "$out"
+"$BH" db status --db "$T/all.db" | grepq "advisories" && ok "db status" || ko "db status" "no summary"
 # Go toolchains as binaries record them: release candidates and vendor snapshots compare as SemVer
 cat >"$T/gosb.json" <<'EOF'
 {"schema": "bulkhead-sbom/1", "target": {"name": "go"}, "os": {}, "components": [
@@ -89,9 +92,9 @@ for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; 
 u1=$(timeout 120 "$BH" db update --db "$T/upd/vuln.db" --mirror "http://127.0.0.1:$port" --only go,kev,debian 2>&1)
 u2=$(timeout 120 "$BH" db update --db "$T/upd/vuln.db" --mirror "http://127.0.0.1:$port" --only go,kev,debian 2>&1)
 kill "$srv" 2>/dev/null; wait "$srv" 2>/dev/null
-echo "$u1" | grep -q "go  *downloaded" && echo "$u2" | grep -q "go  *up to date" && grep -q '"GET /osv/Go/all.zip HTTP/1.1" 304' "$T/http.log" \
+echo "$u1" | grepq "go  *downloaded" && echo "$u2" | grepq "go  *up to date" && grep -q '"GET /osv/Go/all.zip HTTP/1.1" 304' "$T/http.log" \
 	&& ok "db update: download, then 304 Not Modified keeps the cache" || ko "db update" "$u1 / $u2"
-"$BH" db status --db "$T/upd/vuln.db" | grep -q "advisories 4298" && ok "db update rebuilt the DB from the feeds" || ko "db update content" "$("$BH" db status --db "$T/upd/vuln.db" | tail -1)"
+"$BH" db status --db "$T/upd/vuln.db" | grepq "advisories 4298" && ok "db update rebuilt the DB from the feeds" || ko "db update content" "$("$BH" db status --db "$T/upd/vuln.db" | tail -1)"
 "$BH" db update --db "$T/upd/vuln.db" --mirror "http://127.0.0.1:$port" --only go --retries 0 >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 0 ] && grep -q "cached earlier" "$T/err" && ok "db update offline keeps the cached feed, with a warning" || ko "offline with cache" "rc=$rc $(cat "$T/err")"
 "$BH" db update --db "$T/none/vuln.db" --mirror "http://127.0.0.1:$port" --only kev --retries 0 >/dev/null 2>"$T/err"; rc=$?
@@ -104,7 +107,7 @@ got=$("$BH" scan --db "$T/npm.db" -q -f json dir:tests/fixtures/npm/installed | 
 miss=""
 for id in CVE-2019-11358 CVE-2020-11022 CVE-2020-11023 CVE-2020-8203 CVE-2020-28500 CVE-2021-23337 CVE-2025-13465 \
 	CVE-2019-19919 CVE-2019-20920 CVE-2019-20922 CVE-2021-23369 CVE-2021-23383 GHSA-q42p-pg8m-cqh6 GHSA-xvch-5gv4-984h; do
-	echo "$got" | grep -qx "$id" || miss="$miss $id"
+	echo "$got" | grepq -x "$id" || miss="$miss $id"
 done
 [ -z "$miss" ] && ok "npm: every CVE retire.js reports for lodash/jquery/handlebars (and minimist's)" || ko "npm OSV" "missing:$miss"
 
