@@ -93,7 +93,11 @@ lint:
 clean:
 	rm -rf build build-san build-fuzz
 
-# (build-fuzz too: a stale object there once kept an old struct layout and crashed a fuzz target)
+# Header dependencies (build-fuzz too: a stale object there once kept an old struct layout and
+# crashed a fuzz target). Objects also depend on this file, so a change of flags (such as adding
+# -MMD) rebuilds every object instead of leaving ones that have no dependency file yet.
+$(LIB_OBJ) $(CLI_OBJ) $(FUZZ_LIB_OBJ): Makefile
+
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BINS:=.d)
 
 .PHONY: all tests test unit clean fuzz lint
