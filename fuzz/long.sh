@@ -2,7 +2,7 @@
 # The long fuzzing run: every target until RUNS executions (default 10 million) or LIMIT seconds
 # (default 3600), JOBS targets at a time (default 2), seeded like fuzz/run.sh.
 # Prints executions per target; findings land in build-fuzz/artifacts, logs in build-fuzz/long-*.log.
-#   nice bash fuzz/long.sh                       (about 2 hours on 2 cores)
+#   nice bash fuzz/long.sh                       (33 targets: about 8 hours on 2 cores)
 #   TARGETS="java pnpm" LIMIT=600 bash fuzz/long.sh
 #   TARGETS="java=7300000 pnpm" bash fuzz/long.sh   (NAME=RUNS: top a target up to its total)
 # Text parsers are fuzzed with inputs up to 16 KiB (larger inputs only slow the search down; the
