@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/common.h"
 #include "core/log.h"
 #include "vuln/db.h"
 #include "vuln/import.h"
@@ -33,7 +34,7 @@ static int status(const char *path)
 	sqlite3 *h;
 	int rc = bh_vulndb_open(path, &db, &err);
 	if (rc) {
-		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		bh_cli_print_error(rc, &err);
 		return bh_cli_exit_code(rc);
 	}
 	h = bh_vulndb_handle(db);
@@ -77,7 +78,7 @@ static int import(const char *path, int argc, char **argv)
 	bh_limits_default(&lim);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = bh_vulndb_create(path, !replace, &db, &err))) {
-		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		bh_cli_print_error(rc, &err);
 		return bh_cli_exit_code(rc);
 	}
 	for (i = 2; i < argc; i++) {
@@ -93,7 +94,7 @@ static int import(const char *path, int argc, char **argv)
 		if ((rc = bh_vulndb_begin(db, &err)) || (rc = bh_import_path(db, argv[i], &lim, &st, &err)) ||
 		    (rc = bh_vulndb_end(db, &err)) ||
 		    (rc = bh_vulndb_put_source(db, argv[i], argv[i], st.advisories + st.kev + st.epss, NULL, NULL, &err))) {
-			fprintf(stderr, "bulkhead: %s\n", err.msg);
+			bh_cli_print_error(rc, &err);
 			bh_vulndb_close(db);
 			return bh_cli_exit_code(rc);
 		}
@@ -106,7 +107,7 @@ static int import(const char *path, int argc, char **argv)
 		return BH_EXIT_USAGE;
 	}
 	if ((rc = bh_vulndb_commit(db, &err))) {
-		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		bh_cli_print_error(rc, &err);
 		bh_vulndb_close(db);
 		return bh_cli_exit_code(rc);
 	}
@@ -160,7 +161,7 @@ static int update(const char *path, int argc, char **argv)
 	rc = bh_update_run(&o, &lim, &err);
 	free(cache);
 	if (rc) {
-		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		bh_cli_print_error(rc, &err);
 		return bh_cli_exit_code(rc);
 	}
 	printf("DB %s updated\n", path);

@@ -61,7 +61,7 @@ int bh_cmd_sbom(int argc, char **argv)
 	}
 	rc = bh_report_write(&s, fmt, fp, &err);
 	if (rc)
-		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		bh_cli_print_error(rc, &err);
 	ch = bh_cli_close_output(&c, fp);
 	bh_sbom_free(&s);
 	return rc || ch ? BH_EXIT_ERROR : BH_EXIT_OK;

@@ -141,7 +141,7 @@ int bh_cmd_scan(int argc, char **argv)
 		case OPT_UNIMPORTANT: job.match.include_unimportant = true; break;
 		case OPT_IGNORE:
 			if ((rc = bh_ignore_load(&ig, optarg, &c.scan.limits, &err))) {
-				fprintf(stderr, "bulkhead: %s\n", err.msg);
+				bh_cli_print_error(rc, &err);
 				goto done;
 			}
 			break;
@@ -182,7 +182,7 @@ int bh_cmd_scan(int argc, char **argv)
 	}
 	if (policy_path) {
 		if ((rc = bh_policy_load(policy_path, &c.scan.limits, &pol, &err))) {
-			fprintf(stderr, "bulkhead: %s\n", err.msg);
+			bh_cli_print_error(rc, &err);
 			goto done;
 		}
 		have_policy = true;
@@ -209,7 +209,7 @@ int bh_cmd_scan(int argc, char **argv)
 	}
 	rc = bh_vreport_write(&res.sbom, &res.findings, &res.checks, fmt, fp, &err);
 	if (rc)
-		fprintf(stderr, "bulkhead: %s\n", err.msg);
+		bh_cli_print_error(rc, &err);
 	if (bh_cli_close_output(&c, fp) && !rc)
 		rc = BH_EIO;
 	/* Not an error: the findings that remain (at or above the policy's fail-on) decide. */
