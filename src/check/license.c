@@ -2001,6 +2001,17 @@ static bool only_space(const char *s)
 	return !*s;
 }
 
+static unsigned paren_depth(const char *s)
+{
+	unsigned d = 0, max = 0;
+	for (; s && *s; s++)
+		if (*s == '(' && ++d > max)
+			max = d;
+		else if (*s == ')' && d)
+			d--;
+	return max;
+}
+
 int bh_license_normalize(const bh_licenses *l, const char *declared, char **spdx_out, bh_error *err)
 {
 	struct ctx c;
@@ -2031,6 +2042,14 @@ int bh_license_normalize(const bh_licenses *l, const char *declared, char **spdx
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	}
 	node_free(r);
+	/*
+	 * Names side by side are joined without parentheses in the input, so the printed form can nest
+	 * deeper than any parser here reads back; such an expression would not survive a second pass.
+	 */
+	if (paren_depth(b.data) > MAX_NEST) {
+		bh_buf_free(&b);
+		return bh_error_set(err, BH_ELIMIT, "declared licence nests more than %d levels deep", MAX_NEST);
+	}
 	/*
 	 * Read back once: joining the printed operands drops repeats that only show once exceptions are
 	 * attached ("GPL2, with X, ... GPL2, with X"), so normalising the result again changes nothing.

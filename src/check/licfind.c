@@ -9,6 +9,7 @@
 
 #include "check/license.h"
 #include "core/buf.h"
+#include "core/log.h"
 
 /* The SPDX ids of an expression (words that are not operators or parentheses), copied to ids. */
 static size_t ids_of(const char *expr, char ids[][96], size_t max, bool *has_or)
@@ -53,12 +54,16 @@ int bh_licfind_run(const bh_sbom *s, const bh_policy *p, const char *spdx_json, 
 		char *spdx = NULL, ids[16][96], detail[1024];
 		bool has_or, denied = false, allowed = false, not_allowed = false;
 		size_t n, k, ndenied = 0;
+		int lrc;
 		bh_license_class cls;
 		bh_check_finding f = { 0 };
 		bh_error e;
 		if (!c->license || !*c->license || c->eco == BH_ECO_OS)
 			continue;
-		if (bh_license_normalize(lics, c->license, &spdx, &e) || !spdx) {
+		if ((lrc = bh_license_normalize(lics, c->license, &spdx, &e)) || !spdx) {
+			/* a licence text made to exhaust the parser is not a finding, but it is not silent either */
+			bh_log_warn("%s %s (%s): licence not checked: %s", c->name, c->version ? c->version : "",
+				    c->path ? c->path : "", lrc ? e.msg : "out of memory");
 			free(spdx);
 			continue;
 		}

@@ -398,6 +398,25 @@ static void test_hostile(void **state)
 		memcpy(big + i * 7, "MIT or ", 7);
 	memcpy(big + i * 7, "MIT", 4);
 	assert_int_equal(bh_license_normalize(l, big, &o, &err), BH_ELIMIT);
+	/*
+	 * Stray ')' between names side by side ("MIT or a) ISC or b) ...") print one level deeper per
+	 * pair; past the nesting limit that is an error, not an expression that reads back differently.
+	 */
+	big[0] = 0;
+	for (i = 0; i < 20; i++)
+		sprintf(big + strlen(big), "%s or LicenseRef-a%zu) ", i % 2 ? "MIT" : "ISC", i);
+	assert_int_equal(bh_license_normalize(l, big, &o, &err), 0);
+	{
+		char *again = NULL;
+		assert_int_equal(bh_license_normalize(l, o, &again, &err), 0);
+		assert_string_equal(o, again);
+		free(again);
+	}
+	free(o);
+	for (; i < 40; i++)
+		sprintf(big + strlen(big), "%s or LicenseRef-a%zu) ", i % 2 ? "MIT" : "ISC", i);
+	assert_int_equal(bh_license_normalize(l, big, &o, &err), BH_ELIMIT);
+	assert_non_null(strstr(err.msg, "nests more than"));
 	free(big);
 	/* control bytes and odd characters never leak into the expression */
 	assert_int_equal(bh_license_normalize(l, "\x1b[31mevil\x07 licence; rm -rf /", &o, &err), 0);
