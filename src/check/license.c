@@ -1409,7 +1409,8 @@ static struct node *attach(struct node *l, struct node *w)
 	struct node **slot = &l;
 	while ((*slot)->op == N_AND || (*slot)->op == N_OR)
 		slot = &(*slot)->b;
-	if ((*slot)->op == N_WITH) {
+	/* a second exception, or one to NONE/NOASSERTION ("none WITH x" is no SPDX and says nothing) */
+	if ((*slot)->op == N_WITH || says_nothing(*slot)) {
 		node_free(w);
 		return l;
 	}
@@ -1909,7 +1910,7 @@ static bool spdx_like(const struct ctx *c, const struct node *n)
 	char buf[KEY_MAX];
 	switch (n->op) {
 	case N_LEAF:
-		if (!strncasecmp(n->id, "LicenseRef-", 11) || !strncasecmp(n->id, "DocumentRef-", 12))
+		if (!strncasecmp(n->id, "LicenseRef-", 11) || !strncasecmp(n->id, "DocumentRef-", 12) || says_nothing(n))
 			return true;
 		snprintf(buf, sizeof(buf), "%s+", n->id);
 		return find_id(c->l, n->id) || find_deprecated(n->id) || (n->plus && find_deprecated(buf));

@@ -513,6 +513,17 @@ static void test_noassertion_in_compound(void **state)
 	assert_int_equal(bh_license_normalize(l, "unknown", &a, &e), 0);
 	assert_string_equal(a, "NOASSERTION");
 	free(a);
+	/* an exception to no licence says nothing either ("NONE WITH x" is no SPDX and did not read back) */
+	assert_int_equal(bh_license_normalize(l, "none WITH Classpath-exception-2.0", &a, &e), 0);
+	assert_string_equal(a, "NONE");
+	free(a);
+	assert_int_equal(bh_license_normalize(l,
+					      "GPL-2.0-or-later WITH Classpath-exception-2.0 AND (LicenseRef-a OR MIT) "
+					      "AND NONE WITH AdditionRef-1-exception",
+					      &a, &e),
+			 0);
+	assert_string_equal(a, "GPL-2.0-or-later WITH Classpath-exception-2.0 AND (LicenseRef-a OR MIT)");
+	free(a);
 	bh_licenses_free(l);
 }
 
