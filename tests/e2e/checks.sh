@@ -270,5 +270,12 @@ out=$(lic --policy "$T/lic2.yaml" dir:tests/fixtures/npm/installed)
 [ "$(echo "$out" | grep -c '^BH-LIC-002 HIGH')" -ge 1 ] && echo "$out" | grepq 'BSD-2-Clause' && ! echo "$out" | grepq ' = MIT,' \
 	&& ok "licences: allow list reports what is not on it (BSD-2-Clause)" || ko "allow list" "$out"
 
+# A declared licence built to nest past the parser's limit: skipped with a warning naming the component
+deep=$(python3 -c "print(' '.join('%s or LicenseRef-a%d)' % ('MIT' if i % 2 else 'ISC', i) for i in range(40)))")
+printf '{"schema": "bulkhead-sbom/1", "target": {"name": "deep"}, "os": {}, "components": [{"ecosystem": "npm", "name": "deep-thing", "version": "1.0.0", "purl": "pkg:npm/deep-thing@1.0.0", "licenses": ["%s"]}, {"ecosystem": "npm", "name": "agpl-thing", "version": "1.0.0", "purl": "pkg:npm/agpl-thing@1.0.0", "licenses": ["AGPL-3.0-only"]}]}\n' "$deep" >"$T/deep-sbom.json"
+out=$("$BH" scan --scanners license -f json "$T/deep-sbom.json" 2>"$T/err" | jq -r '.checks[] | .rule'); rc=$?
+grepq 'deep-thing 1.0.0.*licence not checked: declared licence nests more than 32 levels deep' "$T/err" && echo "$out" | grepq '^BH-LIC-003$' \
+	&& ok "licences: one nested past the limit is skipped with a warning, the others still checked" || ko "deep licence" "rc=$rc $out $(cat "$T/err")"
+
 echo "checks: $pass passed, $fail failed"
 [ $fail -eq 0 ]
