@@ -1430,6 +1430,9 @@ static struct node *or_later(struct ctx *c, struct node *n)
 		node_free(n);
 		return NULL;
 	}
+	/* BSD licences have no later versions: the family parse drops the '+', so the id path must too */
+	if (!strncmp(n->id, "BSD-", 4))
+		return n;
 	if ((p = strstr(n->id, "-only")) && !p[5]) {
 		char id[64];
 		snprintf(id, sizeof(id), "%.*s-or-later", (int)(p - n->id), n->id);

@@ -524,6 +524,10 @@ static void test_noassertion_in_compound(void **state)
 			 0);
 	assert_string_equal(a, "GPL-2.0-or-later WITH Classpath-exception-2.0 AND (LicenseRef-a OR MIT)");
 	free(a);
+	/* a '+' on a deprecated BSD id is dropped as it is on the current one (it did not read back) */
+	assert_int_equal(bh_license_normalize(l, "MIT AND BSD-2-Clause-NetBSD+", &a, &e), 0);
+	assert_string_equal(a, "MIT AND BSD-2-Clause");
+	free(a);
 	bh_licenses_free(l);
 }
 
