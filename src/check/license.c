@@ -1040,6 +1040,12 @@ static bool known_id(const struct ctx *c, const char *id)
 	return find_id(c->l, id) || find_deprecated(id);
 }
 
+/* BSD licences (and EDL, which is BSD-3-Clause) have no later versions: a '+' on them is dropped. */
+static bool no_later_versions(const char *id)
+{
+	return !strncmp(id, "BSD-", 4) || !strcmp(id, "0BSD");
+}
+
 /* The id of a family at a parsed version ("GPL", "2", plus -> GPL-2.0-or-later); NULL when none is listed. */
 static struct node *family_id(struct ctx *c, int fam, const char *cc, const char *ver, bool plus)
 {
@@ -1136,7 +1142,7 @@ static struct node *family_id(struct ctx *c, int fam, const char *cc, const char
 		const struct lic *x = find_id(c->l, id);
 		const char *canon = x ? x->id : id;
 		struct node *nd = leaf(c, canon, strlen(canon));
-		if (nd && plus && fam != F_EDL && fam != F_BSD)
+		if (nd && plus && !no_later_versions(canon))
 			nd->plus = true;
 		return nd;
 	}
@@ -1430,8 +1436,7 @@ static struct node *or_later(struct ctx *c, struct node *n)
 		node_free(n);
 		return NULL;
 	}
-	/* BSD licences have no later versions: the family parse drops the '+', so the id path must too */
-	if (!strncmp(n->id, "BSD-", 4))
+	if (no_later_versions(n->id)) /* as the family parse does, so "0BSD+" and "BSD 0+" agree */
 		return n;
 	if ((p = strstr(n->id, "-only")) && !p[5]) {
 		char id[64];

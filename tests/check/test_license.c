@@ -528,6 +528,12 @@ static void test_noassertion_in_compound(void **state)
 	assert_int_equal(bh_license_normalize(l, "MIT AND BSD-2-Clause-NetBSD+", &a, &e), 0);
 	assert_string_equal(a, "MIT AND BSD-2-Clause");
 	free(a);
+	assert_int_equal(bh_license_normalize(l, "0BSD+", &a, &e), 0);
+	assert_string_equal(a, "0BSD");
+	free(a);
+	assert_int_equal(bh_license_normalize(l, "BSD 0+", &a, &e), 0);
+	assert_string_equal(a, "0BSD");
+	free(a);
 	bh_licenses_free(l);
 }
 
