@@ -25,7 +25,7 @@ static const char schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
 	"CREATE TABLE sources(name TEXT PRIMARY KEY, location TEXT, imported_at TEXT, records INTEGER, etag TEXT, last_modified TEXT);"
 	"CREATE TABLE advisories(id TEXT NOT NULL, source TEXT NOT NULL, summary TEXT, details TEXT, severity TEXT,"
-	" cvss_vector TEXT, cvss_score REAL, published TEXT, modified TEXT, withdrawn TEXT, url TEXT, PRIMARY KEY(source, id));"
+	" cvss_vector TEXT, cvss_score REAL, published TEXT, modified TEXT, withdrawn TEXT, url TEXT, kind TEXT, PRIMARY KEY(source, id));"
 	"CREATE TABLE aliases(source TEXT NOT NULL, advisory_id TEXT NOT NULL, alias TEXT NOT NULL, PRIMARY KEY(source, advisory_id, alias)) WITHOUT ROWID;"
 	"CREATE INDEX aliases_alias ON aliases(alias);"
 	"CREATE TABLE affected(advisory_id TEXT NOT NULL, source TEXT, ecosystem TEXT NOT NULL, package TEXT NOT NULL,"
@@ -126,7 +126,7 @@ static int mkdirs(const char *path)
 
 static int prepare(bh_vulndb *db, bh_error *err)
 {
-	if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO advisories VALUES(?,?,?,?,?,?,?,?,?,?,?)", -1, &db->adv, NULL) ||
+	if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO advisories VALUES(?,?,?,?,?,?,?,?,?,?,?,?)", -1, &db->adv, NULL) ||
 	    sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO aliases VALUES(?,?,?)", -1, &db->alias, NULL) ||
 	    sqlite3_prepare_v2(db->h, "INSERT INTO affected VALUES(?,?,?,?,?,?,?,?,?,?)", -1, &db->aff, NULL) ||
 	    sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO kev VALUES(?,?,?,?,?)", -1, &db->kev, NULL) ||
@@ -305,6 +305,7 @@ int bh_vulndb_put_advisory(bh_vulndb *db, const bh_advisory *a, bh_error *err)
 	bind_text(db->adv, 9, a->modified);
 	bind_text(db->adv, 10, a->withdrawn);
 	bind_text(db->adv, 11, a->url);
+	bind_text(db->adv, 12, a->kind);
 	if ((rc = step(db, db->adv, err)))
 		return rc;
 	snprintf(db->last_id, sizeof(db->last_id), "%s", a->id);

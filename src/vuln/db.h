@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 
-#define BH_VULNDB_SCHEMA 1
+#define BH_VULNDB_SCHEMA 2
 
 typedef struct bh_vulndb bh_vulndb;
 
@@ -39,6 +39,8 @@ typedef struct bh_advisory {
 	const char *modified;
 	const char *withdrawn;   /* set when the advisory was withdrawn (never matched) */
 	const char *url;         /* advisory page */
+	const char *kind;        /* NULL for a vulnerability; RustSec informational advisories: "unmaintained",
+	                          * "unsound" or "notice" (shown, not counted as vulnerabilities) */
 	const char *const *aliases; /* CVE-…, GHSA-… */
 	size_t naliases;
 } bh_advisory;
