@@ -51,8 +51,10 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/run.sh
 	BUILD=$(BUILD) bash tests/malicious/run.sh
 	BUILD=$(BUILD) bash tests/e2e/vuln.sh
+	BUILD=$(BUILD) bash tests/e2e/reference.sh
 	BUILD=$(BUILD) bash tests/e2e/checks.sh
 	BUILD=$(BUILD) bash tests/e2e/containers.sh
+	BUILD=$(BUILD) bash tests/e2e/formats.sh
 
 unit: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-BH="$ROOT/build/bulkhead"
+BH=${BH:-$ROOT/${BUILD:-build}/bulkhead}
 W=${BH_BENCH:-/var/tmp/bh-bench}
 RUNS=${RUNS:-5}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$ROOT/../shared/testbed/containers.conf}

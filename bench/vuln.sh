@@ -5,7 +5,7 @@
 #  - matching 10,000 components (a synthetic SBOM of real package names from the DB)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BH=$PWD/build/bulkhead
+BH=${BH:-$PWD/${BUILD:-build}/bulkhead}
 DATA=${BH_SHARED_DATA:-$PWD/../shared/data}
 W=${BH_BENCH:-/var/tmp/bh-bench}
 mkdir -p "$W" bench/out
@@ -35,7 +35,7 @@ while len(comps) < 10000:
 json.dump({"schema": "bulkhead-sbom/1", "target": {"name": "10k"}, "os": {}, "components": comps}, open(sys.argv[2], "w"))
 PY
 rm -f "$W/empty.db"
-"$BH" db import --db "$W/empty.db" /dev/null >/dev/null
+mkdir -p "$W/empty-feed" && "$BH" db import -q --db "$W/empty.db" "$W/empty-feed" >/dev/null   # a DB with no advisories
 base=$(best "$BH" scan -q --db "$W/empty.db" -f json "$W/10k.json")
 m10k=$(best "$BH" scan -q --db "$W/vuln.db" -f json "$W/10k.json")
 nf=$("$BH" scan -q --db "$W/vuln.db" -f json "$W/10k.json" | jq '.findings | length')

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/map.h"
 
@@ -656,11 +657,11 @@ static int add_lic(bh_licenses *l, const char *id, const char *name, const char 
 
 static int read_file(const char *path, char **data, size_t *len, bh_error *err)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = bh_file_fopen_regular(path, err);
 	struct stat st;
 	char *d;
 	if (!f)
-		return bh_error_set(err, BH_ENOTFOUND, "%s: cannot open", path);
+		return err->code;
 	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
 		fclose(f);
 		return bh_error_set(err, BH_EIO, "%s: not a regular file", path);

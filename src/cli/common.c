@@ -1,6 +1,7 @@
 /* common.c - shared option handling and the inventory step every reading subcommand starts with. */
 #include "cli/common.h"
 
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,28 +71,44 @@ void bh_cli_print_error(int rc, const bh_error *err)
 {
 	/* the kind is left out when the message already says it ("...: digest mismatch: expected ...") */
 	if (strstr(err->msg, bh_error_name(rc)))
-		fprintf(stderr, "bulkhead: %s\n", err->msg);
+		bh_log_error("%s", err->msg);
 	else
-		fprintf(stderr, "bulkhead: %s: %s\n", bh_error_name(rc), err->msg);
+		bh_log_error("%s: %s", bh_error_name(rc), err->msg);
 }
 
 FILE *bh_cli_open_output(const bh_cli_common *c)
 {
 	FILE *fp = c->output ? fopen(c->output, "w") : stdout;
 	if (!fp)
-		perror(c->output);
+		fprintf(stderr, "bulkhead: %s: cannot write: %s\n", c->output, strerror(errno));
 	return fp;
+}
+
+int bh_cli_parse_uint(const char *s, int max, int *out)
+{
+	long v = 0;
+	if (!s || !*s || strlen(s) > 9)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
 }
 
 int bh_cli_close_output(const bh_cli_common *c, FILE *fp)
 {
 	if (c->output) {
 		if (fclose(fp) != 0) {
-			fprintf(stderr, "bulkhead: %s: write failed\n", c->output);
+			fprintf(stderr, "bulkhead: %s: write failed: %s\n", c->output, strerror(errno));
 			return BH_EXIT_ERROR;
 		}
 	} else if (fflush(stdout) != 0) {
-		fprintf(stderr, "bulkhead: stdout: write failed\n");
+		fprintf(stderr, "bulkhead: stdout: write failed: %s\n", strerror(errno));
 		return BH_EXIT_ERROR;
 	}
 	return 0;

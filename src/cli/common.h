@@ -35,6 +35,8 @@ int bh_cli_inventory(bh_cli_common *c, const char *target, int allow_sbom, bh_sb
 /* "bulkhead: KIND: message" on stderr for a failed call's status and error. */
 void bh_cli_print_error(int rc, const bh_error *err);
 FILE *bh_cli_open_output(const bh_cli_common *c);
+/* Strict decimal: digits only (no sign, space, hex or suffix), at most max; 0 ok, -1 otherwise. */
+int bh_cli_parse_uint(const char *s, int max, int *out);
 int bh_cli_close_output(const bh_cli_common *c, FILE *fp);
 
 #endif

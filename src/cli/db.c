@@ -1,29 +1,81 @@
-/* db.c - `bulkhead db status|import`: the vulnerability DB from the command line. */
+/* db.c - `bulkhead db status|import|update`: the vulnerability DB from the command line. */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "vuln/db.h"
 #include "vuln/import.h"
 #include "vuln/update.h"
-#include <unistd.h>
-#include "core/limits.h"
-#include <time.h>
+
+static const char usage_status_text[] =
+	"usage: bulkhead db status [--db PATH]\n"
+	"  what the vulnerability DB holds: its schema and build time, each imported source (path or feed\n"
+	"  as given, records, import time) and row counts.\n";
+
+static const char usage_import_text[] =
+	"usage: bulkhead db import [--db PATH] [--replace] [--lock-timeout SECONDS] [-q|-v] PATH...\n"
+	"  PATH: a directory, an archive (.tar, .tar.gz, .tar.zst, .zip) or a file of OSV JSON/YAML,\n"
+	"  Debian security tracker JSON or DSA/DLA list, Alpine secdb YAML, RustSec advisories, CISA KEV JSON,\n"
+	"  EPSS CSV. Adds to the DB (--replace: starts from an empty one); an advisory imported again\n"
+	"  replaces its earlier rows unless the stored one has a later `modified`. The DB is rebuilt beside\n"
+	"  the old one and swapped in atomically; imports of one DB take turns on PATH.lock (waiting up to\n"
+	"  --lock-timeout, default 600 s). Skipped documents are named on stderr (the first 20, then a count).\n";
+
+static const char usage_update_text[] =
+	"usage: bulkhead db update [--db PATH] [--mirror BASE_URL] [--only go,debian,...] [--cache DIR]\n"
+	"                          [--retries N] [--lock-timeout SECONDS] [-q|-v]\n"
+	"  downloads the feeds (ETag / If-Modified-Since; a failed feed keeps its cached copy) and rebuilds the\n"
+	"  DB from the cache (what `db import` added is not kept). Feeds: go pypi npm crates maven rubygems\n"
+	"  packagist alpine (osv.dev), debian (tracker JSON), kev, epss.\n";
 
 static void usage(FILE *fp)
 {
-	fputs("usage: bulkhead db status [--db PATH]\n"
-	      "       bulkhead db import [--db PATH] [--replace] PATH...\n"
-	      "  PATH: a directory, an archive (.tar, .tar.gz, .tar.zst, .zip) or a file of OSV JSON/YAML,\n"
-	      "  Debian security tracker JSON or DSA/DLA list, Alpine secdb YAML, RustSec advisories, CISA KEV JSON,\n"
-	      "  EPSS CSV. The DB is rebuilt beside the old one and swapped in atomically.\n"
-	      "       bulkhead db update [--db PATH] [--mirror BASE_URL] [--only go,debian,...] [--cache DIR] [--retries N]\n"
-	      "  downloads the feeds (ETag / If-Modified-Since; a failed feed keeps its cached copy) and rebuilds the DB.\n"
-	      "  Feeds: go pypi npm crates maven rubygems packagist alpine (osv.dev), debian (tracker JSON), kev, epss.\n", fp);
+	fputs("usage: bulkhead db <command> [options]\n"
+	      "commands:\n"
+	      "  import   load advisories from files, directories or archives\n"
+	      "  update   download the advisory feeds (or from --mirror) and rebuild the DB\n"
+	      "  status   what the vulnerability DB holds\n"
+	      "options common to all: --db PATH (default $XDG_CACHE_HOME/bulkhead/vuln.db or\n"
+	      "  ~/.cache/bulkhead/vuln.db). `bulkhead db COMMAND --help` for each command.\n\n", fp);
+	fputs(usage_import_text, fp);
+	fputs(usage_update_text, fp);
+	fputs(usage_status_text, fp);
+}
+
+static bool is_help(const char *a) { return !strcmp(a, "--help") || !strcmp(a, "-h"); }
+
+/* DB text for the terminal: control bytes as \xNN (a DB file can come from anywhere). */
+static const char *safe(const unsigned char *s, char *buf, size_t n)
+{
+	size_t o = 0;
+	for (; s && *s && o + 5 < n; s++) {
+		if (*s < 0x20 || *s == 0x7f)
+			o += (size_t)snprintf(buf + o, n - o, "\\x%02x", *s);
+		else
+			buf[o++] = (char)*s;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+static const char *meta(sqlite3 *h, const char *key, char *buf, size_t n)
+{
+	sqlite3_stmt *st;
+	snprintf(buf, n, "?");
+	if (sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key=?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			safe(sqlite3_column_text(st, 0), buf, n);
+		sqlite3_finalize(st);
+	}
+	return buf;
 }
 
 static int status(const char *path)
@@ -32,23 +84,44 @@ static int status(const char *path)
 	bh_error err;
 	sqlite3_stmt *st;
 	sqlite3 *h;
+	char b1[4200], b2[4200], b3[64];
 	int rc = bh_vulndb_open(path, &db, &err);
+	int wname = 6, wrec = 7;
+	bool from = false;
+
 	if (rc) {
 		bh_cli_print_error(rc, &err);
 		return bh_cli_exit_code(rc);
 	}
 	h = bh_vulndb_handle(db);
-	printf("DB: %s\n", path);
-	if (sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key='built_at'", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			printf("built: %s\n", sqlite3_column_text(st, 0));
+	printf("DB:      %s\n", safe((const unsigned char *)path, b1, sizeof(b1)));
+	printf("schema:  %s\n", meta(h, "schema", b1, sizeof(b1)));
+	printf("built:   %s\n", meta(h, "built_at", b1, sizeof(b1)));
+	/* column widths from the rows themselves: sources are shown as given, never cut */
+	if (sqlite3_prepare_v2(h, "SELECT name, records, location FROM sources", -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int n = (int)strlen(safe(sqlite3_column_text(st, 0), b1, sizeof(b1)));
+			int r = snprintf(b3, sizeof(b3), "%lld", sqlite3_column_int64(st, 1));
+			safe(sqlite3_column_text(st, 2), b2, sizeof(b2));
+			wname = n > wname ? n : wname;
+			wrec = r > wrec ? r : wrec;
+			from = from || (b2[0] && strcmp(b1, b2) != 0);
+		}
 		sqlite3_finalize(st);
 	}
-	printf("\n%-14s %-22s %10s  %s\n", "SOURCE", "IMPORTED", "RECORDS", "FROM");
-	if (sqlite3_prepare_v2(h, "SELECT s.name, s.imported_at, s.records, s.location FROM sources s ORDER BY s.name", -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW)
-			printf("%-14s %-22s %10lld  %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-			       sqlite3_column_int64(st, 2), sqlite3_column_text(st, 3));
+	printf("\n%-*s  %*s  %s\n", wname, "SOURCE", wrec, "RECORDS", from ? "IMPORTED              FROM" : "IMPORTED");
+	if (sqlite3_prepare_v2(h, "SELECT name, records, imported_at, location FROM sources ORDER BY name", -1, &st, NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			char b4[64];
+			safe(sqlite3_column_text(st, 0), b1, sizeof(b1));
+			safe(sqlite3_column_text(st, 3), b2, sizeof(b2));
+			bool loc = from && strcmp(b1, b2) != 0;
+			printf("%-*s  %*lld  %-*s", wname, b1, wrec, sqlite3_column_int64(st, 1), loc ? 20 : 0,
+			       safe(sqlite3_column_text(st, 2), b4, sizeof(b4)));
+			if (loc)
+				printf("  %s", b2);
+			putchar('\n');
+		}
 		sqlite3_finalize(st);
 	}
 	if (sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM advisories), (SELECT count(*) FROM affected),"
@@ -59,7 +132,32 @@ static int status(const char *path)
 			       sqlite3_column_int64(st, 3));
 		sqlite3_finalize(st);
 	}
+	if (sqlite3_prepare_v2(h, "SELECT source, count(*) FROM advisories GROUP BY source ORDER BY source", -1, &st, NULL) == SQLITE_OK) {
+		const char *sep = "advisories by importer: ";
+		bool any = false;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			printf("%s%s %lld", sep, safe(sqlite3_column_text(st, 0), b1, 128), sqlite3_column_int64(st, 1));
+			sep = ", ";
+			any = true;
+		}
+		if (any)
+			putchar('\n');
+		sqlite3_finalize(st);
+	}
 	bh_vulndb_close(db);
+	return 0;
+}
+
+/* "--lock-timeout 30": whole seconds, 0 .. 1 day. */
+static int parse_timeout(const char *cmd, const char *s, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < 0 || v > 86400) {
+		fprintf(stderr, "bulkhead db %s: bad --lock-timeout \"%s\" (seconds, 0 to 86400)\n", cmd, s);
+		return -1;
+	}
+	*out = v;
 	return 0;
 }
 
@@ -68,29 +166,54 @@ static int import(const char *path, int argc, char **argv)
 	bh_vulndb *db;
 	bh_error err;
 	bh_limits lim;
-	bool replace = false;
+	bool replace = false, opts = true;
+	long wait_s = BH_VULNDB_LOCK_WAIT_S;
 	int i, rc, n = 0;
 	struct timespec t0, t1;
 
-	for (i = 2; i < argc; i++)
-		if (!strcmp(argv[i], "--replace"))
+	for (i = 2; i < argc; i++) {
+		if (!opts || argv[i][0] != '-') {
+			n++;
+		} else if (!strcmp(argv[i], "--")) {
+			opts = false;
+		} else if (!strcmp(argv[i], "--replace")) {
 			replace = true;
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+			i++;
+		} else if (!strcmp(argv[i], "--lock-timeout") && i + 1 < argc) {
+			if (parse_timeout("import", argv[++i], &wait_s))
+				return BH_EXIT_USAGE;
+		} else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			bh_log_set_level(BH_LOG_QUIET);
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			bh_log_set_level(BH_LOG_INFO);
+		} else {
+			fprintf(stderr, "bulkhead db import: unknown option \"%s\"\n", argv[i]);
+			fputs(usage_import_text, stderr);
+			return BH_EXIT_USAGE;
+		}
+	}
+	if (!n) {
+		fputs(usage_import_text, stderr);
+		return BH_EXIT_USAGE;
+	}
 	bh_limits_default(&lim);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = bh_vulndb_create(path, !replace, &db, &err))) {
+	if ((rc = bh_vulndb_create_wait(path, !replace, wait_s * 1000, &db, &err))) {
 		bh_cli_print_error(rc, &err);
 		return bh_cli_exit_code(rc);
 	}
+	opts = true;
 	for (i = 2; i < argc; i++) {
 		bh_import_stats st;
-		if (!strcmp(argv[i], "--replace"))
-			continue;
-		if (!strcmp(argv[i], "--db")) {
-			i++;
+		if (opts && argv[i][0] == '-') {
+			if (!strcmp(argv[i], "--"))
+				opts = false;
+			else if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--lock-timeout"))
+				i++;
 			continue;
 		}
 		memset(&st, 0, sizeof(st));
-		n++;
 		if ((rc = bh_vulndb_begin(db, &err)) || (rc = bh_import_path(db, argv[i], &lim, &st, &err)) ||
 		    (rc = bh_vulndb_end(db, &err)) ||
 		    (rc = bh_vulndb_put_source(db, argv[i], argv[i], st.advisories + st.kev + st.epss, NULL, NULL, &err))) {
@@ -98,13 +221,14 @@ static int import(const char *path, int argc, char **argv)
 			bh_vulndb_close(db);
 			return bh_cli_exit_code(rc);
 		}
-		printf("%s: %ld documents, %ld advisories, %ld affected packages, %ld known exploited, %ld EPSS scores, %ld skipped\n",
+		printf("%s: %ld documents, %ld advisories, %ld affected packages, %ld known exploited, %ld EPSS scores, %ld skipped",
 		       argv[i], st.documents, st.advisories, st.affected, st.kev, st.epss, st.skipped);
-	}
-	if (!n) {
-		usage(stderr);
-		bh_vulndb_close(db);
-		return BH_EXIT_USAGE;
+		if (st.kept)
+			printf(", %ld older copies ignored (the DB holds a later version)", st.kept);
+		putchar('\n');
+		if (st.entries)
+			printf("%s: Alpine secfixes: %ld entries, %ld advisory ids, %ld entries without an id skipped, "
+			       "%ld entries with other words dropped\n", argv[i], st.entries, st.ids, st.prose, st.notes);
 	}
 	if ((rc = bh_vulndb_commit(db, &err))) {
 		bh_cli_print_error(rc, &err);
@@ -130,6 +254,7 @@ static int update(const char *path, int argc, char **argv)
 	o.retries = 2;
 	o.timeout_s = 600;
 	o.progress = isatty(2);
+	o.lock_wait_s = BH_VULNDB_LOCK_WAIT_S;
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--mirror") && i + 1 < argc)
 			o.mirror = argv[++i];
@@ -139,10 +264,19 @@ static int update(const char *path, int argc, char **argv)
 			o.cache_dir = argv[++i];
 		else if (!strcmp(argv[i], "--retries") && i + 1 < argc)
 			o.retries = (unsigned)atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--db") && i + 1 < argc)
+		else if (!strcmp(argv[i], "--lock-timeout") && i + 1 < argc) {
+			if (parse_timeout("update", argv[++i], &o.lock_wait_s))
+				return BH_EXIT_USAGE;
+		} else if (!strcmp(argv[i], "--db") && i + 1 < argc)
 			i++;
+		else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
+			bh_log_set_level(BH_LOG_QUIET);
+			o.progress = false;
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			bh_log_set_level(BH_LOG_INFO);
 		else {
-			usage(stderr);
+			fprintf(stderr, "bulkhead db update: unknown argument \"%s\"\n", argv[i]);
+			fputs(usage_update_text, stderr);
 			return BH_EXIT_USAGE;
 		}
 	}
@@ -171,30 +305,55 @@ static int update(const char *path, int argc, char **argv)
 int bh_cmd_db(int argc, char **argv)
 {
 	char *path = NULL;
+	const char *sub;
 	int i, rc;
 
 	if (argc < 2) {
 		usage(stderr);
 		return BH_EXIT_USAGE;
 	}
+	sub = argv[1];
+	if (is_help(sub) || !strcmp(sub, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(sub, "status") != 0 && strcmp(sub, "update") != 0 && strcmp(sub, "import") != 0) {
+		fprintf(stderr, "bulkhead db: unknown command \"%s\"\n", sub);
+		usage(stderr);
+		return BH_EXIT_USAGE;
+	}
 	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (is_help(argv[i])) {
+			fputs(!strcmp(sub, "status") ? usage_status_text : !strcmp(sub, "update") ? usage_update_text : usage_import_text,
+			      stdout);
+			return 0;
+		}
 		if (!strcmp(argv[i], "--db") && i + 1 < argc) {
 			free(path);
 			path = strdup(argv[++i]);
+		} else if (!strcmp(argv[i], "--db")) {
+			fprintf(stderr, "bulkhead db %s: --db needs a PATH\n", sub);
+			free(path);
+			return BH_EXIT_USAGE;
+		} else if (!strcmp(sub, "status")) {
+			fprintf(stderr, "bulkhead db status: unknown argument \"%s\"\n", argv[i]);
+			fputs(usage_status_text, stderr);
+			free(path);
+			return BH_EXIT_USAGE;
 		}
 	}
 	if (!path)
 		path = bh_vulndb_default_path();
-	if (!strcmp(argv[1], "status")) {
+	if (!path)
+		return BH_EXIT_ERROR;
+	if (!strcmp(sub, "status"))
 		rc = status(path);
-	} else if (!strcmp(argv[1], "update")) {
+	else if (!strcmp(sub, "update"))
 		rc = update(path, argc, argv);
-	} else if (!strcmp(argv[1], "import")) {
+	else
 		rc = import(path, argc, argv);
-	} else {
-		usage(stderr);
-		rc = BH_EXIT_USAGE;
-	}
 	free(path);
 	return rc;
 }

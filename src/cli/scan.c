@@ -12,7 +12,7 @@
 #include "scan/scan.h"
 
 enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT, OPT_IGNORE, OPT_SCANNERS,
-       OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA };
+       OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA, OPT_INFORMATIONAL };
 
 static void usage(FILE *fp)
 {
@@ -30,6 +30,7 @@ static void usage(FILE *fp)
 	      "      --severity LIST    only these severities, e.g. HIGH,CRITICAL\n"
 	      "      --ignore-unfixed   only vulnerabilities with a fixed version\n"
 	      "      --include-unimportant  Debian \"unimportant\" issues too\n"
+	      "      --include-informational  count RustSec unmaintained/unsound/notice advisories as vulnerabilities\n"
 	      "      --exit-code N      exit with N when findings remain after filtering\n"
 	      "      --ignore-file F    suppress findings: text (ID [exp:YYYY-MM-DD] # reason) or YAML with ids,\n"
 	      "                         purls, paths, expires and reason (repeatable)\n"
@@ -98,10 +99,11 @@ int bh_cmd_scan(int argc, char **argv)
 	bh_cli_common c;
 	bh_scan_format fmt = BH_SCAN_TABLE;
 	int exit_code = 0, ch, rc = 0, fail = 0;
-	const char *policy_path = NULL;
+	bool write_failed = false;
+	const char *policy_path = NULL, *sev_arg = NULL;
 	bh_ignores ig = { NULL, 0 };
 	bh_policy pol;
-	bool have_policy = false;
+	bool have_policy = false, have_exit_code = false;
 	bh_job job;
 	bh_job_result res;
 	bh_error err;
@@ -111,6 +113,8 @@ int bh_cmd_scan(int argc, char **argv)
 	memset(&res, 0, sizeof(res));
 	bh_job_init(&job);
 	memcpy(longopts + 14, bh_cli_target_longopts, 8 * sizeof(struct option));
+	/* after the 7 target options (their terminator at 21 becomes ours; 22 stays zero) */
+	longopts[21] = (struct option){ "include-informational", no_argument, NULL, OPT_INFORMATIONAL };
 	bh_cli_common_init(&c);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:o:qvh", longopts, NULL)) != -1) {
@@ -131,6 +135,7 @@ int bh_cmd_scan(int argc, char **argv)
 			break;
 		case OPT_DB: job.db_path = optarg; break;
 		case OPT_SEVERITY:
+			sev_arg = optarg;
 			if (!(job.severities = parse_severities(optarg))) {
 				fprintf(stderr, "bulkhead scan: bad --severity \"%s\" (UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL)\n", optarg);
 				rc = BH_EUSAGE;
@@ -139,6 +144,7 @@ int bh_cmd_scan(int argc, char **argv)
 			break;
 		case OPT_UNFIXED: job.ignore_unfixed = true; break;
 		case OPT_UNIMPORTANT: job.match.include_unimportant = true; break;
+		case OPT_INFORMATIONAL: job.include_informational = true; break;
 		case OPT_IGNORE:
 			if ((rc = bh_ignore_load(&ig, optarg, &c.scan.limits, &err))) {
 				bh_cli_print_error(rc, &err);
@@ -146,12 +152,12 @@ int bh_cmd_scan(int argc, char **argv)
 			}
 			break;
 		case OPT_EXITCODE:
-			exit_code = atoi(optarg);
-			if (exit_code < 0 || exit_code > 255) {
-				fprintf(stderr, "bulkhead scan: --exit-code takes 0..255\n");
+			if (bh_cli_parse_uint(optarg, 255, &exit_code)) {
+				fprintf(stderr, "bulkhead scan: --exit-code takes a decimal number 0..255, not \"%.40s\"\n", optarg);
 				rc = BH_EUSAGE;
 				goto done;
 			}
+			have_exit_code = true;
 			break;
 		case OPT_SCANNERS:
 			if ((job.scanners = parse_scanners(optarg)) <= 0) {
@@ -164,8 +170,7 @@ int bh_cmd_scan(int argc, char **argv)
 		case OPT_POLICY: policy_path = optarg; break;
 		case OPT_LICDATA: job.license_data = optarg; break;
 		case OPT_MAXAGE:
-			job.max_age_days = atoi(optarg);
-			if (job.max_age_days < 0 || job.max_age_days > 100000) {
+			if (bh_cli_parse_uint(optarg, 100000, &job.max_age_days)) {
 				fprintf(stderr, "bulkhead scan: --max-image-age takes a number of days (0 = off)\n");
 				rc = BH_EUSAGE;
 				goto done;
@@ -187,8 +192,9 @@ int bh_cmd_scan(int argc, char **argv)
 		}
 		have_policy = true;
 		job.policy = &pol;
-		if (pol.exit_code && !exit_code)
-			exit_code = pol.exit_code;
+		/* --exit-code wins; a policy with fail-on and no exit-code fails the run with 1 */
+		if (!have_exit_code)
+			exit_code = pol.exit_code ? pol.exit_code : pol.fail_on >= 0 ? BH_EXIT_ERROR : 0;
 	}
 	job.target = argv[optind];
 	job.ignores = &ig;
@@ -200,25 +206,33 @@ int bh_cmd_scan(int argc, char **argv)
 		bh_cli_print_error(rc, &err);
 		goto done;
 	}
+	/* UNKNOWN is not "low": say what the severity list hid (Go advisories carry no severity) */
+	if (res.findings.hidden_unknown && !c.quiet)
+		fprintf(stderr, "bulkhead: %zu finding%s of UNKNOWN severity hidden by %s%s (their advisories carry none, as Go's; "
+			"add UNKNOWN to the list to see them)\n", res.findings.hidden_unknown, res.findings.hidden_unknown == 1 ? "" : "s",
+			sev_arg ? "--severity " : "the policy's severity list", sev_arg ? sev_arg : "");
 	if (res.suppressed && !c.quiet)
 		fprintf(stderr, "bulkhead: %zu finding%s suppressed by the policy, ignore files or VEX\n", res.suppressed,
 			res.suppressed == 1 ? "" : "s");
+	/* The scan is done: a report that cannot be written is exit 1 (README), whatever the cause. */
 	if (!(fp = bh_cli_open_output(&c))) {
-		rc = BH_EIO;
+		write_failed = true;
 		goto done;
 	}
-	rc = bh_vreport_write(&res.sbom, &res.findings, &res.checks, fmt, fp, &err);
-	if (rc)
+	if ((rc = bh_vreport_write(&res.sbom, &res.findings, &res.checks, fmt, fp, &err))) {
 		bh_cli_print_error(rc, &err);
-	if (bh_cli_close_output(&c, fp) && !rc)
-		rc = BH_EIO;
+		write_failed = true;
+		rc = 0;
+	}
+	if (bh_cli_close_output(&c, fp))
+		write_failed = true;
 	/* Not an error: the findings that remain (at or above the policy's fail-on) decide. */
-	if (!rc && exit_code && bh_job_failing(&res, have_policy ? &pol : NULL))
+	if (!write_failed && exit_code && bh_job_failing(&res, have_policy ? &pol : NULL))
 		fail = exit_code;
 done:
 	bh_job_result_free(&res);
 	if (have_policy)
 		bh_policy_free(&pol);
 	bh_ignore_free(&ig);
-	return rc ? bh_cli_exit_code(rc) : fail;
+	return rc ? bh_cli_exit_code(rc) : write_failed ? BH_EXIT_ERROR : fail;
 }

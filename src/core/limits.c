@@ -17,6 +17,12 @@ void bh_limits_default(bh_limits *l)
 	l->max_layers = 1000;
 	l->max_archive_depth = 4;
 	l->time_budget_s = 0;
+	/*
+	 * The largest real inventories are tens of thousands of components (a full Debian archive
+	 * has about 65,000 binary packages; big node images 10-20k npm packages): 500,000 leaves 10x
+	 * headroom while a refusal still comes before about 150 MB of components are held.
+	 */
+	l->max_components = 500000;
 }
 
 static int parse_size(const char *s, uint64_t *out)
@@ -61,6 +67,7 @@ int bh_limits_set(bh_limits *l, const char *spec)
 	else if (IS("max-layers") && v <= 1000000) l->max_layers = (unsigned)v;
 	else if (IS("max-archive-depth") && v <= 64) l->max_archive_depth = (unsigned)v;
 	else if (IS("time-budget") && v <= 86400 * 7) l->time_budget_s = (unsigned)v;
+	else if (IS("max-components")) l->max_components = v;
 	else return BH_EUSAGE;
 #undef IS
 	return 0;

@@ -13,6 +13,7 @@ typedef struct bh_limits {
 	unsigned max_layers;        /* layers in one image */
 	unsigned max_archive_depth; /* nested archives (jar in jar) */
 	unsigned time_budget_s;     /* wall-clock budget for one scan, 0 = none */
+	uint64_t max_components;    /* components found in one target (memory follows this, not file sizes) */
 } bh_limits;
 
 void bh_limits_default(bh_limits *l);

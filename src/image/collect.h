@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/buf.h"
 #include "core/map.h"
 #include "pkg/analyzer.h"
 #include "sbom/sbom.h"
@@ -46,6 +47,20 @@ typedef struct bh_collect {
 	time_t deadline;         /* 0 = none */
 	bh_map *only;            /* when set, only these analyzer names run (NULL = all) */
 	const bh_entry_hook *hook; /* NULL = none; not owned */
+	uint64_t ncomps;         /* components held in results (checked against max-components) */
+	/* Links (see "Links" in collect.c): what pass 1 learnt, and the pass-2 plan made from it. */
+	bh_map links;            /* symlink path -> resolved target (image-root relative) */
+	bh_map hard;             /* hard link path an analyzer wants -> pending target */
+	bh_buf unwanted;         /* regular files nobody asked for: "\1<layer>\t<dir>\0" when the
+				    directory or layer changes, then "<basename>\0" per file */
+	size_t udir_off, udir_len; /* the current directory record in unwanted */
+	int ulayer;
+	bool unwanted_full;      /* the record cap was hit: some aliases may be missed (warned) */
+	bh_map plan;             /* canonical path -> aliases to feed its content under */
+	bool pass2;              /* set while a source re-reads content for the plan */
+	bh_map owners;           /* analyzer-relevant path -> OS package that owns it (os.owner) */
+	bool defer_owners;       /* directory sources: read the dpkg lists after the walk (bh_collect_owners_dir) */
+	bh_map *owner_filter;    /* when set, only these paths are kept from the lists */
 } bh_collect;
 
 int bh_collect_init(bh_collect *c, const bh_limits *limits, bh_sbom *sbom);
@@ -69,6 +84,32 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 void bh_collect_remove(bh_collect *c, const char *path, bool self, bool subtree, int before_layer);
 /* A hard link: path gets a copy of what target holds. */
 int bh_collect_link(bh_collect *c, const char *path, const char *target, int layer, bh_error *err);
+/* A symbolic link at path (target as stored in the archive or returned by readlink). */
+int bh_collect_symlink(bh_collect *c, const char *path, const char *target, int layer, bh_error *err);
+/* A regular file that no analyzer wanted (a symlink or hard link may still give it a wanted name). */
+void bh_collect_note_unwanted(bh_collect *c, const char *path, int layer);
+/*
+ * After pass 1: works out which unclaimed files are reachable under a wanted name through links.
+ * *max_layer receives the last layer a second pass must re-read, or -1 when none is needed
+ * (directory sources use -1 as their only layer and then test with bh_collect_planned).
+ */
+int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err);
+/* True when pass 2 must feed the content of path as written by layer. */
+bool bh_collect_planned(const bh_collect *c, const char *path, int layer);
+/* Pass 2: feeds the content of path (written by layer) under every planned alias. */
+int bh_collect_alias_file(bh_collect *c, const char *path, int layer, uint32_t mode, uint64_t size,
+			  const bh_file_ops *ops, void *ctx, bh_error *err);
+/*
+ * Resolves a link target against the image root, never above it ("/.." is "/"), as the kernel
+ * does inside a chroot: relative targets start at the link's directory. Result has no leading
+ * '/' ("" is the root). BH_ELIMIT when too long.
+ */
+int bh_link_resolve(const char *link_path, const char *target, char *out, size_t outsz);
+/*
+ * Directory sources: reads the PKG.list files of ROOT/var/lib/dpkg/info (rootfd: ROOT) once the walk is
+ * done, keeping only the paths of language components found, and only when there are some.
+ */
+int bh_collect_owners_dir(bh_collect *c, int rootfd, bh_error *err);
 /* Moves all surviving components into the sbom (paths made absolute). */
 int bh_collect_finish(bh_collect *c, bh_error *err);
 

@@ -94,8 +94,18 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, unsigned depth, bh_err
 			break;
 		if ((w->c->files & 8191) == 0)
 			bh_log_progress("bulkhead: %llu files", (unsigned long long)w->c->files);
-		if (de->d_type == DT_LNK || de->d_type == DT_CHR || de->d_type == DT_BLK ||
-		    de->d_type == DT_FIFO || de->d_type == DT_SOCK)
+		if (de->d_type == DT_LNK) {
+			/* Never followed during the walk; remembered so aliases resolve inside ROOT later. */
+			char tgt[4096];
+			ssize_t tl = readlinkat(dirfd(d), name, tgt, sizeof(tgt) - 1);
+			if (tl > 0) {
+				tgt[tl] = '\0';
+				if ((rc = bh_collect_symlink(w->c, w->path, tgt, -1, err)))
+					break;
+			}
+			goto next;
+		}
+		if (de->d_type == DT_CHR || de->d_type == DT_BLK || de->d_type == DT_FIFO || de->d_type == DT_SOCK)
 			goto next;
 		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW))
 			goto next;
@@ -117,12 +127,89 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, unsigned depth, bh_err
 			close(fc.fd);
 			if (rc)
 				break;
+		} else if (S_ISREG(st.st_mode)) {
+			bh_collect_note_unwanted(w->c, w->path, -1);
 		}
 next:
 		w->path[plen] = '\0';
 	}
 	w->path[plen] = '\0';
 	closedir(d);
+	return rc;
+}
+
+/*
+ * Opens ROOT/rel one component at a time without following any link, so a path can never leave
+ * ROOT (rel comes from our own walk, which did not follow links either; this also holds if the
+ * tree changed since). Returns an fd of a regular file or -1.
+ */
+static int open_beneath(int root, const char *rel, struct stat *st)
+{
+	char comp[4096];
+	int dfd = root, fd = -1;
+	const char *p = rel;
+	for (;;) {
+		const char *sl = strchr(p, '/');
+		size_t n = sl ? (size_t)(sl - p) : strlen(p);
+		if (!n || n >= sizeof(comp))
+			break;
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (!sl) {
+			fd = openat(dfd, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+			if (fd >= 0 && (fstat(fd, st) || !S_ISREG(st->st_mode))) {
+				close(fd);
+				fd = -1;
+			}
+			break;
+		}
+		fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dfd != root)
+			close(dfd);
+		if (fd < 0)
+			return -1;
+		dfd = fd;
+		fd = -1;
+		p = sl + 1;
+	}
+	if (dfd != root)
+		close(dfd);
+	return fd;
+}
+
+/* Files reachable under a wanted name only through links (see "Links" in collect.c). */
+static int read_aliases(bh_collect *c, const char *path, bh_error *err)
+{
+	size_t i = 0;
+	const char *k;
+	void *v;
+	int root, rc = 0, last;
+	bool needed;
+
+	root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return 0;
+	if ((rc = bh_collect_plan(c, &last, &needed, err)) || !needed) {
+		if (!rc)
+			rc = bh_collect_owners_dir(c, root, err);
+		close(root);
+		return rc;
+	}
+	c->pass2 = true;
+	c->hook = NULL;
+	while (!rc && bh_map_next(&c->plan, &i, &k, &v)) {
+		struct stat st;
+		struct fdctx fc = { -1, 0 };
+		fc.fd = open_beneath(root, k, &st);
+		if (fc.fd < 0)
+			continue;
+		rc = bh_collect_alias_file(c, k, -1, st.st_mode, (uint64_t)st.st_size, &fd_ops, &fc, err);
+		close(fc.fd);
+	}
+	c->pass2 = false;
+	if (!rc)
+		rc = bh_collect_owners_dir(c, root, err);
+	close(root);
 	return rc;
 }
 
@@ -140,8 +227,11 @@ int bh_source_dir(const char *path, const bh_scan_opts *o, bh_sbom *s, bh_error 
 	w.host_root = realpath(path, real) && strcmp(real, "/") == 0;
 	bh_collect_init(&c, &o->limits, s);
 	c.hook = o->hook;
+	c.defer_owners = true;
 	w.c = &c;
 	rc = walk_dir(&w, fd, 0, 0, err);
+	if (!rc)
+		rc = read_aliases(&c, path, err);
 	if (!rc)
 		rc = bh_collect_finish(&c, err);
 	bh_collect_free(&c);

@@ -1,6 +1,8 @@
 /* image.c - config parsing and the ordered, single-pass, digest-checked read of every layer. */
 #include "image/image.h"
 
+#include <archive_entry.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,106 @@ int bh_image_read_blob(const bh_blobsrc *bs, const char *ref, const char *expect
 	if (outer)
 		archive_read_free(outer);
 	return rc;
+}
+
+/*
+ * A compressed layer's blob digest only vouches for the compressed bytes; the config's diff_id
+ * vouches for the tar inside. To check it without a second read, a "raw" libarchive reader
+ * undoes the compression and hands its output both to a sha256 and, through read_chain, to the
+ * tar reader. Used only when a diff_id is to be verified (the blob is hashed then anyway, so
+ * libarchive could not skip over entries either).
+ */
+struct chain {
+	struct archive *raw;
+	EVP_MD_CTX *md;      /* NULL when the layer turns out to be uncompressed (blob digest covers it) */
+	uint64_t total;
+};
+
+static la_ssize_t read_chain(struct archive *a, void *ud, const void **out)
+{
+	struct chain *ch = ud;
+	const void *blk;
+	size_t n = 0;
+	la_int64_t off;
+	int r = archive_read_data_block(ch->raw, &blk, &n, &off);
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r < ARCHIVE_WARN) {
+		archive_set_error(a, EIO, "%s", archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
+		return -1;
+	}
+	if (ch->md && n)
+		EVP_DigestUpdate(ch->md, blk, n);
+	ch->total += n;
+	*out = blk;
+	return (la_ssize_t)n;
+}
+
+/* Opens the decompressing reader over b and the tar reader a over it. */
+static int chain_open(struct chain *ch, bh_blob *b, struct archive *a, bh_error *err)
+{
+	struct archive_entry *e;
+	memset(ch, 0, sizeof(*ch));
+	ch->raw = archive_read_new();
+	if (!ch->raw)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	archive_read_support_filter_all(ch->raw);
+	archive_read_support_format_raw(ch->raw);
+	if (bh_blob_attach(b, ch->raw, err))
+		return err->code;
+	if (archive_read_next_header(ch->raw, &e) != ARCHIVE_OK)
+		return bh_error_set(err, BH_EINVAL, "%s: %s", b->name,
+				    archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "empty or unreadable layer");
+	if (archive_filter_code(ch->raw, 0) != ARCHIVE_FILTER_NONE) {
+		ch->md = EVP_MD_CTX_new();
+		if (!ch->md || !EVP_DigestInit_ex(ch->md, EVP_sha256(), NULL))
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	if (archive_read_open2(a, ch, NULL, read_chain, NULL, NULL) != ARCHIVE_OK)
+		return bh_error_set(err, BH_EINVAL, "%s: %s", b->name,
+				    archive_error_string(a) ? archive_error_string(a) : "not an archive");
+	return 0;
+}
+
+/* Reads what the tar reader left (padding, trailing blocks) and compares with diff_id. */
+static int chain_finish(struct chain *ch, const char *name, const char *diff_id, bh_error *err)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0, i;
+	char got[80];
+	for (;;) {
+		const void *blk;
+		size_t n;
+		la_int64_t off;
+		int r = archive_read_data_block(ch->raw, &blk, &n, &off);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN)
+			return bh_error_set(err, BH_EINVAL, "%s: %s", name,
+					    archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
+		if (ch->md && n)
+			EVP_DigestUpdate(ch->md, blk, n);
+	}
+	if (!ch->md)
+		return 0;
+	EVP_DigestFinal_ex(ch->md, md, &mdlen);
+	memcpy(got, "sha256:", 7);
+	for (i = 0; i < mdlen && 7 + 2 * i + 2 < sizeof(got); i++)
+		snprintf(got + 7 + 2 * i, 3, "%02x", md[i]);
+	if (strcmp(got, diff_id) != 0)
+		return bh_error_set(err, BH_EDIGEST, "%s: uncompressed content is %s but the image config says diff_id %s",
+				    name, got, diff_id);
+	return 0;
+}
+
+static void chain_free(struct chain *ch)
+{
+	if (ch->raw)
+		archive_read_free(ch->raw);
+	if (ch->md)
+		EVP_MD_CTX_free(ch->md);
+	ch->raw = NULL;
+	ch->md = NULL;
 }
 
 static int set_str(char **dst, const char *v)
@@ -92,8 +194,10 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 	c.hook = o->hook;
 	for (i = 0; i < nlayers; i++) {
 		struct archive *outer = NULL, *a;
+		struct chain ch;
 		bh_blob b;
 		const char *expect = NULL, *expect2 = NULL;
+		bool chained;
 		if (o->verify_digests) {
 			expect = layer_digests && layer_digests[i] ? layer_digests[i] : NULL;
 			/* An uncompressed layer hashes to its diff_id. */
@@ -110,25 +214,64 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 			bh_blob_close(&b);
 			goto fail_layer;
 		}
-		rc = bh_blob_attach(&b, a, err);
+		memset(&ch, 0, sizeof(ch));
+		chained = expect2 && bh_digest_valid(expect2);
+		rc = chained ? chain_open(&ch, &b, a, err) : bh_blob_attach(&b, a, err);
 		if (!rc)
 			rc = bh_layer_walk(a, (int)i, b.name, &c, err);
+		if (!rc && chained)
+			rc = chain_finish(&ch, b.name, expect2, err);
 		if (!rc)
 			rc = bh_blob_finish(&b, err);
 		/*
 		 * An uncompressed layer must hash to its diff_id: a name-derived digest alone could
 		 * have been computed by whoever made the archive over tampered content.
 		 */
-		if (!rc && b.md && expect2 && archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE && strcmp(b.got, expect2) != 0)
+		if (!rc && b.md && expect2 && (chained ? !ch.md : archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE) &&
+		    strcmp(b.got, expect2) != 0)
 			rc = bh_error_set(err, BH_EDIGEST, "%s: content is %s but the image config says diff_id %s",
 					  b.name, b.got, expect2);
 		archive_read_free(a);
+		chain_free(&ch);
 		s->layers[i].size = b.total;
 		bh_blob_close(&b);
 		if (outer)
 			archive_read_free(outer);
 		if (rc)
 			goto fail_layer;
+	}
+	{
+		/* Links to files that streamed past unclaimed: one more read of the layers concerned. */
+		int last;
+		bool needed;
+		if ((rc = bh_collect_plan(&c, &last, &needed, err)))
+			goto fail_layer;
+		c.pass2 = true;
+		c.hook = NULL; /* checks saw every file once already */
+		for (i = 0; needed && i <= (size_t)last && i < nlayers; i++) {
+			struct archive *outer = NULL, *a;
+			bh_blob b;
+			bh_log_info("layer %zu/%zu %s: second read for links", i + 1, nlayers, layer_refs[i]);
+			/* The blob digest is checked again: the file could have changed since pass 1. */
+			rc = bs->open(bs->ctx, layer_refs[i], o->verify_digests && layer_digests ? layer_digests[i] : NULL,
+				      o->verify_digests ? s->layers[i].diff_id : NULL, &b, &outer, err);
+			if (rc)
+				goto fail_layer;
+			a = bh_layer_reader_new();
+			rc = a ? bh_blob_attach(&b, a, err) : bh_error_set(err, BH_ENOMEM, "out of memory");
+			if (!rc)
+				rc = bh_layer_walk(a, (int)i, b.name, &c, err);
+			if (!rc)
+				rc = bh_blob_finish(&b, err);
+			if (a)
+				archive_read_free(a);
+			bh_blob_close(&b);
+			if (outer)
+				archive_read_free(outer);
+			if (rc)
+				goto fail_layer;
+		}
+		c.pass2 = false;
 	}
 	rc = bh_collect_finish(&c, err);
 	bh_collect_free(&c);

@@ -59,7 +59,7 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 			return bh_error_set(err, BH_EINVAL, "layer %s: %s", name,
 					    archive_error_string(a) ? archive_error_string(a) : "unreadable tar");
 		}
-		if (bh_collect_tick(c, err))
+		if (!c->pass2 && bh_collect_tick(c, err))
 			return bh_error_wrap(err, "layer %s", name);
 		raw = archive_entry_pathname(e);
 		if (!raw || !*raw) {
@@ -70,6 +70,18 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 		if (rc) {
 			bh_sbom_warn(c->sbom, "layer %s: entry \"%.200s\" skipped: %s", name, raw,
 				     rc == BH_EINVAL ? "path traversal (\"..\")" : "path too long");
+			continue;
+		}
+		if (c->pass2) {
+			/* Second read (see "Links" in collect.c): only planned files, nothing else changes. */
+			if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) &&
+			    bh_collect_planned(c, path, layer)) {
+				struct entry_ctx ec = { a };
+				size = archive_entry_size(e);
+				if ((rc = bh_collect_alias_file(c, path, layer, (uint32_t)archive_entry_mode(e),
+								size > 0 ? (uint64_t)size : 0, &entry_ops, &ec, err)))
+					return rc;
+			}
 			continue;
 		}
 		if (abs)
@@ -134,12 +146,16 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 			continue;
 		}
 		if (type != AE_IFREG) {
-			/* Symlinks and devices hide what was there; they are never followed. */
+			/* Symlinks and devices hide what was there; links are followed inside the image only. */
 			bh_collect_remove(c, path, true, true, layer);
+			if (type == AE_IFLNK && archive_entry_symlink(e) &&
+			    (rc = bh_collect_symlink(c, path, archive_entry_symlink(e), layer, err)))
+				return rc;
 			continue;
 		}
 		if (!bh_collect_wants(c, path, (uint32_t)archive_entry_mode(e), (uint64_t)size)) {
 			bh_collect_remove(c, path, true, true, layer);
+			bh_collect_note_unwanted(c, path, layer);
 			continue;
 		}
 		{

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/json.h"
 #include "image/image.h"
 #include "image/tarindex.h"
@@ -48,7 +49,7 @@ static int oci_open(void *vctx, const char *ref, const char *expect, const char 
 		return bh_tarindex_open(&x->ti, e, expect, expect2, b, outer, err);
 	}
 	snprintf(label, sizeof(label), "%s/%s", x->label, path);
-	fd = openat(x->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = openat(x->dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", label, strerror(errno));
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || x->nfds >= sizeof(x->fds) / sizeof(x->fds[0])) {
@@ -64,15 +65,15 @@ static int read_top(struct ocictx *x, const char *name, const bh_limits *lim, bh
 	if (x->archive)
 		return bh_tarindex_read(&x->ti, name, (size_t)lim->max_meta_size, NULL, out, err);
 	{
-		int fd = openat(x->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		int fd = openat(x->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 		struct stat st;
 		bh_blob b;
 		int rc;
 		if (fd < 0)
 			return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s/%s: %s", x->label, name, strerror(errno));
-		if (fstat(fd, &st)) {
+		if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 			close(fd);
-			return bh_error_set(err, BH_EIO, "%s/%s: %s", x->label, name, strerror(errno));
+			return bh_error_set(err, BH_EINVAL, "%s/%s: not a regular file", x->label, name);
 		}
 		rc = bh_blob_open_range(&b, fd, 0, (uint64_t)st.st_size, name, NULL, NULL, err);
 		if (!rc)
@@ -157,9 +158,8 @@ int bh_source_oci(const char *path, const char *tag, bool archive, const bh_scan
 	x.label = path;
 	x.dirfd = -1;
 	if (archive) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", path, strerror(errno));
+		if ((rc = bh_file_open_regular(path, &fd, err)))
+			return rc;
 		if ((rc = bh_tarindex_build(&x.ti, fd, path, &o->limits, err))) {
 			close(fd);
 			return rc;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 
 void bh_scan_opts_default(bh_scan_opts *o)
 {
@@ -50,11 +51,11 @@ static int detect_tar(const char *path, bh_target_kind *kind)
 	*kind = BH_TARGET_DOCKER_ARCHIVE;
 	{
 		/* Cheap probe: the first entries' names are in the first blocks of a plain tar. */
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		char buf[512];
 		off_t off = 0;
-		int i;
-		if (fd < 0)
+		int i, fd;
+		bh_error ferr;
+		if (bh_file_open_regular(path, &fd, &ferr))
 			return BH_EIO;
 		for (i = 0; i < 64; i++) {
 			unsigned long long sz;
@@ -95,6 +96,9 @@ int bh_target_parse(const char *target, bh_target_kind *kind, const char **rest,
 	*rest = target;
 	if (stat(target, &st) != 0)
 		return bh_error_set(err, BH_ENOTFOUND, "%s: no such file or directory (prefix engine: for an image in a daemon)", target);
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+		/* A FIFO or device would block the probe below (or feed us endless data). */
+		return bh_error_set(err, BH_EINVAL, "%s: not a regular file (%s)", target, bh_file_type_name(st.st_mode));
 	if (S_ISDIR(st.st_mode)) {
 		char p[4096];
 		snprintf(p, sizeof(p), "%s/oci-layout", target);
@@ -136,9 +140,8 @@ int bh_scan_target(const char *target, const bh_scan_opts *o, bh_sbom *s, bh_err
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	switch (kind) {
 	case BH_TARGET_DOCKER_ARCHIVE:
-		fd = open(rest, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", rest, strerror(errno));
+		if ((rc = bh_file_open_regular(rest, &fd, err)))
+			return rc;
 		rc = bh_source_docker_archive(fd, rest, o, s, err);
 		close(fd);
 		break;

@@ -57,19 +57,17 @@ static int emit(const struct para *p, bh_complist *out)
 	return 0;
 }
 
-static int analyze(bh_file *f, bh_complist *out, bh_error *err)
+/* Parses whole paragraphs data[0..len); the last one is emitted even without a blank line after it. */
+static int parse(bh_file *f, const char *data, size_t len, bh_complist *out, bh_error *err)
 {
-	const unsigned char *data;
-	size_t len, n;
+	size_t n;
 	const char *line;
 	struct para p;
 	bh_lines it;
 	int rc;
 
-	if ((rc = bh_file_slurp(f, &data, &len, err)))
-		return rc;
 	memset(&p, 0, sizeof(p));
-	bh_lines_init(&it, (const char *)data, len);
+	bh_lines_init(&it, data, len);
 	while (bh_lines_next(&it, &line, &n)) {
 		const char *colon, *v;
 		size_t klen, vlen;
@@ -99,6 +97,54 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 	if ((rc = emit(&p, out)))
 		return bh_error_set(err, rc, "%s: out of memory", f->path);
 	return 0;
+}
+
+/*
+ * The status file is streamed: only the paragraphs not yet parsed are held, so memory follows the
+ * packages reported (bounded by max-components), not the size of the file (a hostile 200 MB
+ * status compresses to a few MB in a layer).
+ */
+static int analyze(bh_file *f, bh_complist *out, bh_error *err)
+{
+	bh_buf pend = BH_BUF_INIT;
+	size_t scan = 0;
+	int rc = 0;
+
+	for (;;) {
+		size_t got, cut = 0, i;
+		if (bh_buf_grow(&pend, 256 * 1024)) {
+			rc = bh_error_set(err, BH_ENOMEM, "%s: out of memory", f->path);
+			break;
+		}
+		if ((rc = bh_file_read(f, pend.data + pend.len, 256 * 1024, &got, err)))
+			break;
+		if (!got) {
+			rc = parse(f, pend.data ? pend.data : "", pend.len, out, err);
+			break;
+		}
+		pend.len += got;
+		/* Everything up to the last blank line is whole paragraphs. */
+		for (i = pend.len - 1; i > scan; i--)
+			if (pend.data[i] == '\n' && pend.data[i - 1] == '\n') {
+				cut = i + 1;
+				break;
+			}
+		if (!cut) {
+			if (f->limits && pend.len > f->limits->max_file_read) {
+				rc = bh_error_set(err, BH_ELIMIT, "%s: a paragraph longer than the max-file-read limit", f->path);
+				break;
+			}
+			scan = pend.len ? pend.len - 1 : 0;
+			continue;
+		}
+		if ((rc = parse(f, pend.data, cut, out, err)))
+			break;
+		memmove(pend.data, pend.data + cut, pend.len - cut);
+		pend.len -= cut;
+		scan = 0;
+	}
+	bh_buf_free(&pend);
+	return rc;
 }
 
 const bh_analyzer bh_analyzer_dpkg = { "dpkg", match, analyze };

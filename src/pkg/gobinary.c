@@ -67,6 +67,18 @@ static int add_module(bh_complist *out, const char *path, size_t pn, const char 
 	return 0;
 }
 
+/* A replacement that is a directory, as the go command tells them apart (modfile.IsDirectoryPath):
+ * "./x", "../x", "/x", also Windows ".\\x", "..\\x", "C:\\x" and "\\\\host". */
+static bool local_path(const char *p, size_t n)
+{
+	if ((n >= 1 && (p[0] == '/' || p[0] == '\\')) || (n >= 2 && p[0] == '.' && (p[1] == '/' || p[1] == '\\')) ||
+	    (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.') ||
+	    (n >= 3 && p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\\')))
+		return true;
+	return n >= 3 && ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) && p[1] == ':' &&
+	       (p[2] == '\\' || p[2] == '/');
+}
+
 /* Splits a tab-separated field; returns its length and advances *p. */
 static size_t field(const char **p, const char *end)
 {
@@ -185,9 +197,22 @@ int bh_gobinary_modinfo(const char *modinfo, size_t len, const char *gov, bh_com
 		if (!pn)
 			continue;
 		if (is_repl) {
-			/* The replacement is what was built: report it instead of the module it replaces. */
 			if (!last)
 				continue;
+			if (local_path(path, pn)) {
+				/*
+				 * "=> ../lib (devel)": a directory on the build machine, which has no module
+				 * identity of its own; the module as required (path, version) stays what is
+				 * reported, with the directory noted.
+				 */
+				char *dir = bh_strndup(path, pn);
+				rc = !dir || bh_component_prop(last, "go.replaced", "true") || bh_component_prop(last, "go.replace.dir", dir);
+				free(dir);
+				if (rc)
+					goto nomem;
+				continue;
+			}
+			/* A module replacement (a fork at a version) is what was built: report it instead. */
 			if (bh_component_set(&last->name, path, pn) ||
 			    (vn ? bh_component_set(&last->version, ver, vn) : 0) ||
 			    bh_component_prop(last, "go.replaced", "true"))

@@ -293,7 +293,7 @@ static int add_pom(struct level *lv, const char *name, const char *data, size_t 
 		pp.group = path_segment(name, 1);
 	if (!pp.artifact)
 		pp.artifact = path_segment(name, 2);
-	if (!pp.artifact || !pp.version) {
+	if (!pp.artifact || !pp.version || strpbrk(pp.version, " \t")) {
 		free(pp.group);
 		free(pp.artifact);
 		free(pp.version);
@@ -399,6 +399,48 @@ static bool name_from_file(const char *base, size_t baselen, const char **name, 
 	return false;
 }
 
+/* Top-level domains that start a reverse-DNS name ("org.projectlombok", "com.google"). */
+static bool tld(const char *s, size_t n)
+{
+	static const char *const tlds[] = { "com", "org", "net", "io", "edu", "gov", "mil", "dev", "app", "ai", "co",
+					    "de", "fr", "uk", "nl", "ch", "be", "at", "it", "es", "se", "no", "dk", "fi",
+					    "pl", "cz", "ru", "jp", "cn", "kr", "in", "br", "au", "ca", "us", "eu", "info",
+					    "biz", "me", "tech", "cloud", "xyz", NULL };
+	size_t i;
+	for (i = 0; tlds[i]; i++)
+		if (strlen(tlds[i]) == n && !memcmp(tlds[i], s, n))
+			return true;
+	return false;
+}
+
+/*
+ * "org.projectlombok.lombok" (from org.projectlombok.lombok-1.18.46.jar) -> group
+ * "org.projectlombok", artifact "lombok": a file name that starts with a reverse-DNS name carries
+ * the groupId (TLD, at least one more label, then the artifact). *gn = 0 when it does not.
+ */
+static void reverse_dns(const char *name, size_t nn, size_t *gn)
+{
+	const char *dot = memchr(name, '.', nn), *last = NULL;
+	size_t i;
+	*gn = 0;
+	if (!dot || !tld(name, (size_t)(dot - name)))
+		return;
+	for (i = 0; i < nn; i++) {
+		char ch = name[i];
+		if (ch == '.')
+			last = name + i;
+		else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return; /* groupIds are lower-case labels */
+	}
+	if (last && last != dot && last + 1 < name + nn)
+		*gn = (size_t)(last - name);
+}
+
+static bool has_space_or_empty(const char *s, size_t n)
+{
+	return !s || !n || has_space(s, n);
+}
+
 static bh_component *new_comp(struct jctx *j, const struct level *lv)
 {
 	bh_component *c = bh_complist_add(j->out, BH_ECO_MAVEN);
@@ -445,8 +487,22 @@ static int finish(struct jctx *j, struct level *lv)
 	}
 
 	if (lv->have_mf) {
-		if (!(ver = mf_get(lv, MF_IMPL_VERSION, &vn)) && !(ver = mf_get(lv, MF_BUNDLE_VERSION, &vn)))
-			ver = mf_get(lv, MF_SPEC_VERSION, &vn);
+		/* a version with spaces ("1.0 build 5") is prose, not a version: try the next source */
+		static const int vkeys[] = { MF_IMPL_VERSION, MF_BUNDLE_VERSION, MF_SPEC_VERSION };
+		const char *bsn;
+		size_t bsnn = 0;
+		for (i = 0; i < 3 && !ver; i++)
+			if ((ver = mf_get(lv, vkeys[i], &vn)) && has_space(ver, vn))
+				ver = NULL;
+		if ((bsn = mf_get(lv, MF_BUNDLE_SN, &bsnn))) {
+			/* "org.foo.bar;singleton:=true" */
+			const char *semi = memchr(bsn, ';', bsnn);
+			if (semi)
+				bsnn = (size_t)(semi - bsn);
+			bh_trim(&bsn, &bsnn);
+			if (has_space_or_empty(bsn, bsnn))
+				bsn = NULL;
+		}
 		/* order matters: a title wins, then the file name, then the OSGi names */
 		if ((t = mf_get(lv, MF_IMPL_TITLE, &tn)) && !has_space(t, tn)) { // NOLINT(bugprone-branch-clone)
 			name = t;
@@ -454,27 +510,41 @@ static int finish(struct jctx *j, struct level *lv)
 		} else if (fok) {
 			name = fname;
 			nn = fnn;
-		} else if ((t = mf_get(lv, MF_BUNDLE_SN, &tn))) {
-			/* "org.foo.bar;singleton:=true" */
-			const char *semi = memchr(t, ';', tn);
-			name = t;
-			nn = semi ? (size_t)(semi - t) : tn;
-			bh_trim(&name, &nn);
+		} else if (bsn) {
+			name = bsn;
+			nn = bsnn;
 		} else if ((t = mf_get(lv, MF_SPEC_TITLE, &tn)) && !has_space(t, tn)) {
 			name = t;
 			nn = tn;
 		}
-		ns = mf_get(lv, MF_IMPL_VENDOR_ID, &nsn);
+		/* the groupId: Implementation-Vendor-Id, else the Bundle-SymbolicName when it ends in
+		 * ".<artifactId>" ("com.fasterxml.jackson.core.jackson-databind"); never a guess */
+		if ((ns = mf_get(lv, MF_IMPL_VENDOR_ID, &nsn)) && has_space(ns, nsn))
+			ns = NULL;
+		if (!ns && bsn && name && nn && bsnn > nn + 1 && bsn[bsnn - nn - 1] == '.' && !memcmp(bsn + bsnn - nn, name, nn)) {
+			ns = bsn;
+			nsn = bsnn - nn - 1;
+		}
 	}
 	if (!ver || !name || !nn) {
 		/* neither metadata file names it: trust "name-version.jar", group unknown */
-		if (!fok)
+		if (!fok || has_space(fver, fvn))
 			return 0;
 		name = fname;
 		nn = fnn;
 		ver = fver;
 		vn = fvn;
 		ns = NULL;
+	}
+	if (!ns && name == fname) {
+		size_t gn;
+		reverse_dns(name, nn, &gn);
+		if (gn) {
+			ns = name;
+			nsn = gn;
+			name += gn + 1;
+			nn -= gn + 1;
+		}
 	}
 	if (!(c = new_comp(j, lv)) || bh_component_set(&c->name, name, nn) || bh_component_set(&c->version, ver, vn) ||
 	    (ns && bh_component_set(&c->namespace, ns, nsn)) || (lic && bh_component_set(&c->license, lic, licn)))

@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "vuln/yaml.h"
 
@@ -117,16 +119,46 @@ static int strings_of(json_t *v, char ***out, size_t *n, const char *key)
 	return 0;
 }
 
+/* Every key of obj must be one of allowed (NULL-terminated): a misspelt "expires" or "purls" would
+ * otherwise widen a rule silently (as the policy file does). */
+static int known_keys(json_t *obj, const char *const *allowed, const char *where, const char *path, bh_error *err)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(obj, k, v) {
+		size_t i;
+		for (i = 0; allowed[i] && strcmp(allowed[i], k) != 0; i++)
+			;
+		if (!allowed[i])
+			return bh_error_set(err, BH_EINVAL, "%s: unknown key \"%.100s\" in %s", path, k, where);
+	}
+	return 0;
+}
+
 static int load_yaml(bh_ignores *ig, const char *path, json_t *doc, bh_error *err)
 {
+	static const char *const top[] = { "vulnerabilities", NULL };
+	/* expired_at and statement are Trivy's .trivyignore.yaml names for expires and reason */
+	static const char *const entry[] = { "id", "purls", "paths", "expires", "expired_at", "reason", "statement", NULL };
 	json_t *list = json_object_get(doc, "vulnerabilities");
 	size_t i;
+	int rc;
+	if (!json_is_object(doc))
+		return bh_error_set(err, BH_EINVAL, "%s: expected a mapping with a \"vulnerabilities\" list", path);
+	if ((rc = known_keys(doc, top, "the ignore file", path, err)))
+		return rc;
 	if (!json_is_array(list))
 		return bh_error_set(err, BH_EINVAL, "%s: expected a \"vulnerabilities\" list", path);
 	for (i = 0; i < json_array_size(list); i++) {
 		json_t *e = json_array_get(list, i);
 		const char *id = bh_json_str(e, "id"), *exp = bh_json_str(e, "expires");
 		bh_ignore_rule *r;
+		char where[64];
+		if (!json_is_object(e))
+			return bh_error_set(err, BH_EINVAL, "%s: entry %zu must be a mapping", path, i + 1);
+		snprintf(where, sizeof(where), "entry %zu", i + 1);
+		if ((rc = known_keys(e, entry, where, path, err)))
+			return rc;
 		if (!exp)
 			exp = bh_json_str(e, "expired_at");
 		if (!id)
@@ -143,22 +175,65 @@ static int load_yaml(bh_ignores *ig, const char *path, json_t *doc, bh_error *er
 	return 0;
 }
 
-/* OpenVEX: statements[] {vulnerability: {name} | "id", products: [{"@id": purl} | purl], status} */
+/* The @id of an OpenVEX product or subcomponent (an object), or the string itself. */
+static const char *vex_id(json_t *x)
+{
+	return json_is_string(x) ? json_string_value(x) : bh_json_str(x, "@id");
+}
+
+static bh_ignore_rule *vex_rule(bh_ignores *ig, const char *id, const char *path, json_t *s, bh_error *err)
+{
+	bh_ignore_rule *r = add(ig, id, path);
+	const char *j = bh_json_str(s, "justification");
+	if (!r) {
+		bh_error_set(err, BH_ENOMEM, "out of memory");
+		return NULL;
+	}
+	r->reason = bh_strdup(j ? j : bh_json_str(s, "status"));
+	return r;
+}
+
+/*
+ * OpenVEX: statements[] {vulnerability: {name} | "id", products: [{"@id": purl, subcomponents:
+ * [{"@id": purl}]} | purl], status}. A product without subcomponents is the package itself; with
+ * subcomponents (vexctl --subcomponents), the statement is about those packages inside that
+ * product (an image or application), so each such product makes a rule of its own. not_affected
+ * and fixed suppress the finding (as Trivy reads it).
+ */
 static int load_openvex(bh_ignores *ig, const char *path, json_t *doc, bh_error *err)
 {
 	json_t *st = json_object_get(doc, "statements");
-	size_t i;
+	size_t i, k;
 	for (i = 0; i < json_array_size(st); i++) {
-		json_t *s = json_array_get(st, i), *v = json_object_get(s, "vulnerability");
+		json_t *s = json_array_get(st, i), *v = json_object_get(s, "vulnerability"), *prods = json_object_get(s, "products");
 		const char *status = bh_json_str(s, "status"), *id = json_is_string(v) ? json_string_value(v) : bh_json_str(v, "name");
+		size_t plain = (size_t)-1; /* an index: adding rules moves them */
 		bh_ignore_rule *r;
-		if (!status || strcmp(status, "not_affected") != 0 || !id)
+		if (!status || (strcmp(status, "not_affected") != 0 && strcmp(status, "fixed") != 0) || !id)
 			continue;
-		if (!(r = add(ig, id, path)))
-			return bh_error_set(err, BH_ENOMEM, "out of memory");
-		r->reason = bh_strdup(bh_json_str(s, "justification") ? bh_json_str(s, "justification") : "not_affected (VEX)");
-		if (strings_of(json_object_get(s, "products"), &r->purls, &r->npurls, "@id"))
-			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		if (!json_array_size(prods) && !vex_rule(ig, id, path, s, err))
+			return BH_ENOMEM; /* no product: the vulnerability everywhere */
+		for (k = 0; k < json_array_size(prods); k++) {
+			json_t *p = json_array_get(prods, k), *subs = json_object_get(p, "subcomponents");
+			const char *pid = vex_id(p);
+			if (!pid)
+				continue;
+			if (!json_array_size(subs)) {
+				if (plain == (size_t)-1) {
+					if (!vex_rule(ig, id, path, s, err))
+						return BH_ENOMEM;
+					plain = ig->n - 1;
+				}
+				r = &ig->rules[plain];
+				if (push(&r->purls, &r->npurls, pid))
+					return bh_error_set(err, BH_ENOMEM, "out of memory");
+				continue;
+			}
+			if (!(r = vex_rule(ig, id, path, s, err)))
+				return BH_ENOMEM;
+			if (push(&r->products, &r->nproducts, pid) || strings_of(subs, &r->purls, &r->npurls, "@id"))
+				return bh_error_set(err, BH_ENOMEM, "out of memory");
+		}
 	}
 	return 0;
 }
@@ -187,9 +262,9 @@ int bh_ignore_load(bh_ignores *ig, const char *path, const bh_limits *lim, bh_er
 {
 	bh_buf b = BH_BUF_INIT;
 	json_t *doc = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-	if (fd < 0)
-		return bh_error_set(err, BH_ENOTFOUND, "%s: cannot open", path);
+	int fd, rc = 0;
+	if (bh_file_open_regular(path, &fd, err))
+		return err->code;
 	for (;;) {
 		ssize_t r;
 		if (bh_buf_grow(&b, 65536)) {
@@ -259,8 +334,158 @@ static bool purl_matches(const char *rule, const char *purl)
 	return purl[n] == '?' || purl[n] == '#' || (!strchr(rule, '@') && purl[n] == '@');
 }
 
-const bh_ignore_rule *bh_ignore_match(const bh_ignores *ig, const char *id, const char *aliases,
-				      const bh_component *c, time_t now)
+static int hexval(char ch)
+{
+	return ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+}
+
+/* Percent-decodes s into out (n bytes); false when it does not fit or decodes to a NUL. */
+static bool unescape(const char *s, char *out, size_t n)
+{
+	size_t o = 0;
+	for (; *s; s++) {
+		char ch = *s;
+		if (ch == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
+			ch = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+			if (!ch)
+				return false;
+		}
+		if (o + 1 >= n)
+			return false;
+		out[o++] = ch;
+	}
+	out[o] = '\0';
+	return true;
+}
+
+/* The component's bom-ref is ref: the one a stored CycloneDX SBOM gave it, else its purl (what
+ * bulkhead writes; "purl#N" for the second copy of a package). */
+static bool bomref_matches(const char *ref, const bh_component *c)
+{
+	const char *own = bh_component_get_prop(c, "cdx.bom-ref");
+	size_t n;
+	if (own)
+		return !strcmp(own, ref);
+	if (!c->purl)
+		return false;
+	if (!strcmp(ref, c->purl))
+		return true;
+	n = strlen(c->purl);
+	return !strncmp(ref, c->purl, n) && ref[n] == '#' && ref[n + 1] && strspn(ref + n + 1, "0123456789") == strlen(ref + n + 1);
+}
+
+/* Two purls that differ only in percent-encoding ("libstdc%2B%2B6" and "libstdc++6"). */
+static bool purl_decoded_matches(const char *ref, const char *purl)
+{
+	char a[4096], b[4096];
+	if (!purl || strncmp(ref, "pkg:", 4) != 0 || !unescape(ref, a, sizeof(a)) || !unescape(purl, b, sizeof(b)))
+		return false;
+	return purl_matches(a, b);
+}
+
+/* "urn:cdx:<serial uuid>/<version>#<bom-ref, percent-encoded>" (CycloneDX BOM-Link). */
+static bool bomlink_matches(const char *link, const bh_sbom *s, const bh_component *c)
+{
+	const char *serial = link + 8, *slash = strchr(serial, '/'), *hash = strchr(serial, '#');
+	char ref[4096];
+	if (!slash || !hash || hash < slash || !hash[1] || !unescape(hash + 1, ref, sizeof(ref)))
+		return false;
+	if (!bomref_matches(hash + 1, c) && !bomref_matches(ref, c) && !purl_decoded_matches(ref, c->purl))
+		return false;
+	/* a stored CycloneDX SBOM has a serial number: the link must be to that document */
+	if (s && s->serial) {
+		const char *own = !strncmp(s->serial, "urn:uuid:", 9) ? s->serial + 9 : s->serial;
+		if (strlen(own) != (size_t)(slash - serial) || strncasecmp(own, serial, (size_t)(slash - serial)) != 0)
+			return false;
+	}
+	return true;
+}
+
+static bool target_matches(const char *t, const bh_sbom *s, const bh_component *c)
+{
+	if (!strncmp(t, "urn:cdx:", 8))
+		return bomlink_matches(t, s, c);
+	if (!strncmp(t, "pkg:", 4))
+		return purl_matches(t, c->purl);
+	return bomref_matches(t, c); /* a plain bom-ref (CycloneDX VEX inside the same BOM) */
+}
+
+static bool has_digest(const bh_sbom *s, const char *d)
+{
+	size_t i, n = strlen(d);
+	if ((s->image_id && !strcmp(s->image_id, d)) || (s->manifest_digest && !strcmp(s->manifest_digest, d)))
+		return true;
+	for (i = 0; i < s->nrepo_digests; i++) {
+		const char *at = strrchr(s->repo_digests[i], '@');
+		if (at && strlen(at + 1) == n && !strcmp(at + 1, d))
+			return true;
+	}
+	return false;
+}
+
+/* The image's repository name (last path segment) is name: "debian" for docker.io/library/debian:12
+ * or pkg:oci/debian. True when s names no repository at all (nothing to check against). */
+static bool image_named(const bh_sbom *s, const char *name)
+{
+	const char *refs[66];
+	size_t n = 0, i;
+	if (strchr(name, '/'))
+		name = strrchr(name, '/') + 1; /* pkg:docker/library/debian */
+	if (s->name)
+		refs[n++] = s->name;
+	for (i = 0; i < s->nrepo_tags && n < 65; i++)
+		refs[n++] = s->repo_tags[i];
+	for (i = 0; i < s->nrepo_digests && n < 66; i++)
+		refs[n++] = s->repo_digests[i];
+	if (!s->nrepo_tags && !s->nrepo_digests)
+		return true; /* a tar or directory: the name is a file name, not a repository */
+	for (i = 0; i < n; i++) {
+		const char *base = strrchr(refs[i], '/') ? strrchr(refs[i], '/') + 1 : refs[i];
+		size_t bl = strcspn(base, ":@");
+		if (bl == strlen(name) && !strncmp(base, name, bl))
+			return true;
+	}
+	return false;
+}
+
+/* An OpenVEX product holds c: the scanned image (pkg:oci / pkg:docker, checked by digest when s
+ * knows the image's digests), or a component of s found in the same file as c (a Go binary's main
+ * module, a war). */
+static bool product_holds(const char *prod, const bh_sbom *s, const bh_component *c)
+{
+	size_t i;
+	if (!s)
+		return true;
+	if (!strncmp(prod, "pkg:oci/", 8) || !strncmp(prod, "pkg:docker/", 11)) {
+		const char *at = strchr(prod, '@'), *nm = prod + (prod[4] == 'o' ? 8 : 11);
+		char d[256], want[256];
+		snprintf(want, sizeof(want), "%.*s", (int)strcspn(nm, "@?#"), nm);
+		if (!unescape(want, want, sizeof(want)) || !image_named(s, want))
+			return false;
+		if (!at)
+			return true;
+		snprintf(d, sizeof(d), "%.*s", (int)strcspn(at + 1, "?#"), at + 1);
+		if (!unescape(d, d, sizeof(d)))
+			return false;
+		if (!s->manifest_digest && !s->nrepo_digests && !has_digest(s, d))
+			return true; /* nothing to check against (a docker save tar without repo digests) */
+		return has_digest(s, d);
+	}
+	for (i = 0; i < s->comps.n; i++) {
+		const bh_component *p = s->comps.items[i];
+		size_t n;
+		if (!purl_matches(prod, p->purl) || !p->path || !c->path)
+			continue;
+		n = strlen(p->path);
+		if (!strcmp(p->path, c->path) || (!strncmp(c->path, p->path, n) && !strncmp(c->path + n, "!/", 2)))
+			return true;
+	}
+	return false;
+}
+
+const bh_ignore_rule *bh_ignore_match_sbom(const bh_ignores *ig, const bh_sbom *s, const char *id, const char *aliases,
+					   const bh_component *c, time_t now)
 {
 	size_t i, k;
 	for (i = 0; ig && i < ig->n; i++) {
@@ -272,7 +497,12 @@ const bh_ignore_rule *bh_ignore_match(const bh_ignores *ig, const char *id, cons
 			continue;
 		ok = r->npurls == 0;
 		for (k = 0; !ok && k < r->npurls; k++)
-			ok = c && purl_matches(r->purls[k], c->purl);
+			ok = c && target_matches(r->purls[k], s, c);
+		if (!ok)
+			continue;
+		ok = r->nproducts == 0;
+		for (k = 0; !ok && k < r->nproducts; k++)
+			ok = c && product_holds(r->products[k], s, c);
 		if (!ok)
 			continue;
 		ok = r->npaths == 0;
@@ -284,6 +514,12 @@ const bh_ignore_rule *bh_ignore_match(const bh_ignores *ig, const char *id, cons
 	return NULL;
 }
 
+const bh_ignore_rule *bh_ignore_match(const bh_ignores *ig, const char *id, const char *aliases,
+				      const bh_component *c, time_t now)
+{
+	return bh_ignore_match_sbom(ig, NULL, id, aliases, c, now);
+}
+
 void bh_ignore_free(bh_ignores *ig)
 {
 	size_t i, k;
@@ -293,6 +529,9 @@ void bh_ignore_free(bh_ignores *ig)
 			free(r->purls[k]);
 		for (k = 0; k < r->npaths; k++)
 			free(r->paths[k]);
+		for (k = 0; k < r->nproducts; k++)
+			free(r->products[k]);
+		free(r->products);
 		free(r->purls);
 		free(r->paths);
 		free(r->id);

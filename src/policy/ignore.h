@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "core/limits.h"
-#include "sbom/component.h"
+#include "sbom/sbom.h"
 
 typedef struct bh_ignore_rule {
 	char *id;        /* advisory id or alias */
@@ -15,6 +15,8 @@ typedef struct bh_ignore_rule {
 	size_t npurls;
 	char **paths;    /* empty = any file; else the component's path must start with one */
 	size_t npaths;
+	char **products; /* OpenVEX subcomponents: the products (image, application) they must be in */
+	size_t nproducts;
 	time_t expires;  /* 0 = never; the rule stops applying after this instant */
 	char *reason;
 	char *origin;    /* file it came from */
@@ -26,15 +28,26 @@ typedef struct bh_ignores {
 } bh_ignores;
 
 /*
- * Adds the rules of path: a YAML ignore file (.yaml/.yml), an OpenVEX or CycloneDX VEX JSON
- * document (only not_affected / false_positive / resolved statements count), or a text file
- * ("ID [exp:YYYY-MM-DD] [# reason]" per line). BH_EINVAL names the file and line.
+ * Adds the rules of path: a YAML ignore file (.yaml/.yml; unknown keys are errors naming the key),
+ * an OpenVEX document (not_affected and fixed statements; products, or their subcomponents) or a
+ * CycloneDX VEX document (not_affected, false_positive, resolved; affects[].ref purls, bom-refs or
+ * BOM-Links), or a text file ("ID [exp:YYYY-MM-DD] [# reason]" per line). BH_EINVAL names the file
+ * and line or key.
  */
 int bh_ignore_load(bh_ignores *ig, const char *path, const bh_limits *lim, bh_error *err);
 /* The rule that covers (id or one of the space-separated aliases, component) at now, or NULL.
  * c may be NULL (check findings): then only rules without purls and paths match. */
 const bh_ignore_rule *bh_ignore_match(const bh_ignores *ig, const char *id, const char *aliases,
 				      const bh_component *c, time_t now);
+/*
+ * The same, knowing the scanned SBOM s (may be NULL): CycloneDX BOM-Links
+ * ("urn:cdx:<serial>/<version>#<bom-ref>") name a component of s by bom-ref (the purl, or the
+ * "cdx.bom-ref" property of a stored CycloneDX SBOM) and must carry s's serial number when s has
+ * one; OpenVEX subcomponents apply only inside their product (the scanned image, by digest when
+ * s knows its digests, or a component of s in the same file).
+ */
+const bh_ignore_rule *bh_ignore_match_sbom(const bh_ignores *ig, const bh_sbom *s, const char *id, const char *aliases,
+					   const bh_component *c, time_t now);
 void bh_ignore_free(bh_ignores *ig);
 
 #endif

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/severity.h"
 #include "vuln/yaml.h"
@@ -274,8 +275,8 @@ int bh_policy_load(const char *path, const bh_limits *lim, bh_policy *out, bh_er
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!(fp = fopen(path, "re")))
-		return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", path, strerror(errno));
+	if (!(fp = bh_file_fopen_regular(path, err)))
+		return err->code;
 	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
 		if (b.len + n > lim->max_meta_size) {
 			fclose(fp);

@@ -2,28 +2,163 @@
  * that cover vulnerabilities and checks together. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
+#include "core/text.h"
+#include "report/jout.h"
 #include "report/vulnreport.h"
 
-static json_t *sn(const char *s) { return s ? json_string(s) : json_null(); }
+json_t *bh_report_layer_json(const bh_sbom *s, int index)
+{
+	const bh_layer *l;
+	if (index < 0 || (size_t)index >= s->nlayers)
+		return json_null();
+	l = &s->layers[index];
+	return json_pack("{s:i,s:o,s:o}", "index", index, "digest", bh_jstr(l->diff_id ? l->diff_id : l->digest),
+			 "created_by", bh_jstr(l->created_by));
+}
 
-json_t *bh_check_json(const bh_check_finding *x)
+static bool digest_prefix(const bh_layer *l, const char *p, size_t n)
+{
+	return n && ((l->digest && !strncmp(l->digest, p, n)) || (l->diff_id && !strncmp(l->diff_id, p, n)));
+}
+
+int bh_check_layer_index(const bh_sbom *s, const bh_check_finding *x)
+{
+	const char *p = x->layer, *d;
+	size_t i, dn = 0;
+	char *end;
+	long n;
+	if (!p)
+		return -1;
+	if (!strncmp(p, "sha256:", 7)) {
+		for (i = 0; i < s->nlayers; i++)
+			if (digest_prefix(&s->layers[i], p, strcspn(p, " )")))
+				return (int)i;
+		return -1;
+	}
+	if (strncmp(p, "layer ", 6) != 0)
+		return -1;
+	n = strtol(p + 6, &end, 10);
+	if (end == p + 6 || n < 0 || n > 1000000)
+		return -1;
+	d = strchr(end, '(');
+	if (d) {
+		d++;
+		dn = strcspn(d, ")");
+	}
+	/* The checks name layers 1-based ("layer 1" = the first); with a digest, trust the digest. */
+	if (d && n >= 1 && (size_t)n - 1 < s->nlayers && digest_prefix(&s->layers[n - 1], d, dn))
+		return (int)n - 1;
+	if (d && (size_t)n < s->nlayers && digest_prefix(&s->layers[n], d, dn))
+		return (int)n;
+	if (!d && n >= 1 && (size_t)n - 1 < s->nlayers)
+		return (int)n - 1;
+	return -1;
+}
+
+static bool is_cve(const char *p, size_t n) { return n > 4 && !strncmp(p, "CVE-", 4); }
+
+size_t bh_finding_aliases(const bh_finding *x, bh_idref *out, size_t max)
+{
+	size_t k = 0;
+	int pass;
+	for (pass = 0; pass < 2; pass++) {
+		const char *p = x->aliases;
+		while (p && *p && k < max) {
+			size_t n = strcspn(p, " ");
+			if (n && is_cve(p, n) == (pass == 0)) {
+				out[k].p = p;
+				out[k].n = n;
+				k++;
+			}
+			p += n;
+			p += strspn(p, " ");
+		}
+	}
+	return k;
+}
+
+int bh_finding_aliases_text(const bh_finding *x, bh_buf *b)
+{
+	bh_idref ids[64];
+	size_t n = bh_finding_aliases(x, ids, 64), i;
+	int rc = 0;
+	for (i = 0; i < n && !rc; i++) {
+		if (i)
+			rc = bh_buf_puts(b, ", ");
+		if (!rc)
+			rc = bh_buf_append(b, ids[i].p, ids[i].n);
+	}
+	return rc;
+}
+
+int bh_report_uri(bh_buf *b, const char *path)
+{
+	static const char keep[] = "-._~!$&'()*+,;=@/";
+	const unsigned char *p = (const unsigned char *)path;
+	int rc = 0;
+	while (*p == '/')
+		p++;
+	for (; *p && !rc; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr(keep, *p))
+			rc = bh_buf_putc(b, (char)*p);
+		else
+			rc = bh_buf_printf(b, "%%%02X", *p);
+	}
+	return rc;
+}
+
+void bh_report_cell(FILE *fp, const char *s, size_t width, bool pad)
+{
+	bh_buf b = BH_BUF_INIT;
+	size_t i = 0, cols = 0;
+	if (!s)
+		s = "";
+	if (bh_text_put_term(&b, s, strlen(s), 0)) {
+		bh_buf_free(&b);
+		return;
+	}
+	/* count code points: bytes that do not continue a sequence */
+	while (i < b.len) {
+		size_t k = 1;
+		while (i + k < b.len && ((unsigned char)b.data[i + k] & 0xc0) == 0x80)
+			k++;
+		if (width && cols == width)
+			break;
+		fwrite(b.data + i, 1, k, fp);
+		cols++;
+		i += k;
+	}
+	for (; pad && cols < width; cols++)
+		fputc(' ', fp);
+	bh_buf_free(&b);
+}
+
+static json_t *sn(const char *s) { return bh_jstr(s); }
+
+json_t *bh_check_json(const bh_sbom *s, const bh_check_finding *x)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "rule", sn(x->rule));
-	json_object_set_new(o, "cis", sn(x->cis));
-	json_object_set_new(o, "category", sn(x->category));
-	json_object_set_new(o, "severity", json_string(bh_severity_name(x->severity)));
-	json_object_set_new(o, "status", json_string(x->status ? x->status : "fail"));
-	json_object_set_new(o, "title", sn(x->title));
-	json_object_set_new(o, "detail", sn(x->detail));
-	json_object_set_new(o, "why", sn(x->why));
-	json_object_set_new(o, "fix", sn(x->fix));
-	json_object_set_new(o, "target", sn(x->target));
-	json_object_set_new(o, "path", sn(x->path));
-	json_object_set_new(o, "line", x->line ? json_integer((json_int_t)x->line) : json_null());
-	json_object_set_new(o, "layer", sn(x->layer));
+	bool bad = false;
+	bh_jset(&bad, o, "rule", sn(x->rule));
+	bh_jset(&bad, o, "cis", sn(x->cis));
+	bh_jset(&bad, o, "category", sn(x->category));
+	bh_jset(&bad, o, "severity", bh_jstr(bh_severity_name(x->severity)));
+	bh_jset(&bad, o, "status", bh_jstr(x->status ? x->status : "fail"));
+	bh_jset(&bad, o, "title", sn(x->title));
+	bh_jset(&bad, o, "detail", sn(x->detail));
+	bh_jset(&bad, o, "why", sn(x->why));
+	bh_jset(&bad, o, "fix", sn(x->fix));
+	bh_jset(&bad, o, "target", sn(x->target));
+	bh_jset(&bad, o, "path", sn(x->path));
+	bh_jset(&bad, o, "line", x->line ? json_integer((json_int_t)x->line) : json_null());
+	bh_jset(&bad, o, "layer", bh_report_layer_json(s, bh_check_layer_index(s, x)));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -40,19 +175,51 @@ static const char *where(const bh_check_finding *x, char *buf, size_t n)
 	return buf;
 }
 
-void bh_checks_table(const bh_checks *ck, FILE *fp)
+/* "layer N (sha256:0123456789ab)" with the JSON index, or "" */
+static const char *layer_label(const bh_sbom *s, int idx, char *buf, size_t n)
+{
+	const bh_layer *l;
+	buf[0] = '\0';
+	if (idx < 0 || (size_t)idx >= s->nlayers)
+		return buf;
+	l = &s->layers[idx];
+	if (l->diff_id || l->digest)
+		snprintf(buf, n, "layer %d (%.19s)", idx, l->diff_id ? l->diff_id : l->digest);
+	else
+		snprintf(buf, n, "layer %d", idx);
+	return buf;
+}
+
+void bh_checks_table(const bh_sbom *s, const bh_checks *ck, FILE *fp)
 {
 	size_t i;
-	char w[512];
+	char w[512], lb[64];
 	fprintf(fp, "%-8s %-28s %-6s %-52s %s\n", "SEVERITY", "RULE", "CIS", "TITLE", "WHERE");
 	for (i = 0; i < ck->n; i++) {
 		const bh_check_finding *x = &ck->items[i];
-		fprintf(fp, "%-8s %-28.28s %-6s %-52.52s %s\n", x->status ? "N/A" : bh_severity_name(x->severity), x->rule,
-			x->cis ? x->cis : "-", x->title ? x->title : "", where(x, w, sizeof(w)));
-		if (x->detail)
-			fprintf(fp, "         %.300s\n", x->detail);
-		if (x->fix && !x->status)
-			fprintf(fp, "         fix: %.300s\n", x->fix);
+		fprintf(fp, "%-8s ", x->status ? "N/A" : bh_severity_name(x->severity));
+		bh_report_cell(fp, x->rule, 28, true);
+		fputc(' ', fp);
+		bh_report_cell(fp, x->cis ? x->cis : "-", 6, true);
+		fputc(' ', fp);
+		bh_report_cell(fp, x->title, 52, true);
+		fputc(' ', fp);
+		bh_report_cell(fp, where(x, w, sizeof(w)), 0, false);
+		if (*layer_label(s, bh_check_layer_index(s, x), lb, sizeof(lb))) {
+			fputs(", ", fp);
+			fputs(lb, fp);
+		}
+		fputc('\n', fp);
+		if (x->detail) {
+			fputs("         ", fp);
+			bh_report_cell(fp, x->detail, 300, false);
+			fputc('\n', fp);
+		}
+		if (x->fix && !x->status) {
+			fputs("         fix: ", fp);
+			bh_report_cell(fp, x->fix, 300, false);
+			fputc('\n', fp);
+		}
 	}
 	fputc('\n', fp);
 }
@@ -73,41 +240,59 @@ static const char *band(bh_severity s)
 	}
 }
 
-void bh_checks_sarif(const bh_checks *ck, json_t *rules, json_t *results, json_t *seen)
+void bh_checks_sarif(const bh_sbom *s, const bh_checks *ck, json_t *rules, json_t *results, json_t *seen, bool *bad)
 {
 	size_t i;
-	for (i = 0; i < ck->n; i++) {
+	(void)s;
+	for (i = 0; i < ck->n && !*bad; i++) {
 		const bh_check_finding *x = &ck->items[i];
-		json_t *ridx, *res;
-		char uri[4096], msg[2048];
+		json_t *ridx, *res, *loc;
+		bh_buf msg = BH_BUF_INIT;
 		if (x->status)
 			continue; /* not applicable: not a result */
 		if (!(ridx = json_object_get(seen, x->rule))) {
-			json_t *rule = json_pack("{s:s,s:s,s:{s:s},s:{s:s},s:{s:s,s:[s,s,s]}}", "id", x->rule, "name",
-				x->category ? x->category : "check", "shortDescription", "text", x->title ? x->title : x->rule,
-				"help", "text", x->fix ? x->fix : "", "properties", "security-severity", band(x->severity), "tags",
-				"security", "misconfiguration", x->category ? x->category : "check");
+			json_t *rule = json_pack("{s:o,s:o,s:{s:o},s:{s:o},s:{s:s,s:[s,s,o]}}", "id", bh_jstr(x->rule), "name",
+				bh_jstr(x->category ? x->category : "check"), "shortDescription", "text", bh_jstr(x->title ? x->title : x->rule),
+				"help", "text", bh_jstr(x->fix ? x->fix : ""), "properties", "security-severity", band(x->severity), "tags",
+				"security", "misconfiguration", bh_jstr(x->category ? x->category : "check"));
 			if (x->why)
-				json_object_set_new(rule, "fullDescription", json_pack("{s:s}", "text", x->why));
+				bh_jset(bad, rule, "fullDescription", json_pack("{s:o}", "text", bh_jstr(x->why)));
 			if (x->cis)
-				json_array_append_new(json_object_get(json_object_get(rule, "properties"), "tags"),
-						      json_sprintf("CIS-Docker-%s", x->cis));
+				bh_jpush(bad, json_object_get(json_object_get(rule, "properties"), "tags"), json_sprintf("CIS-Docker-%s", x->cis));
 			ridx = json_integer((json_int_t)json_array_size(rules));
-			json_object_set_new(seen, x->rule, ridx);
-			json_array_append_new(rules, rule);
+			bh_jset(bad, seen, x->rule, ridx);
+			bh_jpush(bad, rules, rule);
+			if (*bad)
+				break;
 		}
-		/* GitHub resolves artifact URIs against the repository: relative, no leading slash. */
-		snprintf(uri, sizeof(uri), "%s", x->path ? (x->path[0] == '/' ? x->path + 1 : x->path) : (x->target ? x->target : "target"));
-		snprintf(msg, sizeof(msg), "%s%s%s%s%s", x->title ? x->title : x->rule, x->detail ? ": " : "", x->detail ? x->detail : "",
-			 x->fix ? ". Fix: " : "", x->fix ? x->fix : "");
-		res = json_pack("{s:s,s:I,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i}}}]}", "ruleId", x->rule, "ruleIndex",
-			json_integer_value(ridx), "level", sarif_level(x->severity), "message", "text", msg, "locations",
-			"physicalLocation", "artifactLocation", "uri", uri, "region", "startLine", x->line ? (int)x->line : 1);
-		json_array_append_new(results, res);
+		bh_buf_printf(&msg, "%s%s%s%s%s", x->title ? x->title : x->rule, x->detail ? ": " : "", x->detail ? x->detail : "",
+			      x->fix ? ". Fix: " : "", x->fix ? x->fix : "");
+		if (x->path) {
+			/* GitHub resolves artifact URIs against the repository: relative, no leading slash. */
+			bh_buf uri = BH_BUF_INIT;
+			if (bh_report_uri(&uri, x->path))
+				*bad = true;
+			loc = json_pack("{s:{s:{s:s},s:{s:i}}}", "physicalLocation", "artifactLocation", "uri", uri.data ? uri.data : "",
+					"region", "startLine", x->line ? (int)x->line : 1);
+			bh_buf_free(&uri);
+		} else {
+			/* a container, host or image setting: no file to point at */
+			loc = json_pack("{s:[{s:o,s:o}]}", "logicalLocations", "fullyQualifiedName",
+					bh_jstr(x->target ? x->target : "target"), "kind", bh_jstr(x->category ? x->category : "resource"));
+		}
+		res = json_pack("{s:o,s:I,s:s,s:{s:o},s:[o]}", "ruleId", bh_jstr(x->rule), "ruleIndex",
+			json_integer_value(ridx), "level", sarif_level(x->severity), "message", "text", bh_jstr(msg.data ? msg.data : ""),
+			"locations", loc);
+		bh_buf_free(&msg);
+		bh_jpush(bad, results, res);
 	}
 }
 
-/* Markup-safe text: escapes, drops control characters and replaces invalid UTF-8 (hostile input). */
+/*
+ * Markup-safe text (HTML and XML): escapes the five special characters, shows control
+ * characters as "\xNN" (as the table does; XML 1.0 cannot carry most of them), replaces invalid
+ * UTF-8 with U+FFFD and cuts after max bytes at a character boundary.
+ */
 static void esc(bh_buf *b, const char *s, size_t max)
 {
 	size_t i = 0, n;
@@ -125,20 +310,16 @@ static void esc(bh_buf *b, const char *s, size_t max)
 		case '>': bh_buf_puts(b, "&gt;"); i++; continue;
 		case '"': bh_buf_puts(b, "&quot;"); i++; continue;
 		case '\'': bh_buf_puts(b, "&#39;"); i++; continue;
+		case '\n': case '\t': bh_buf_putc(b, (char)c); i++; continue;
 		default: break;
-		}
-		if (c < 0x20) {
-			bh_buf_putc(b, c == '\n' || c == '\t' ? (char)c : ' ');
-			i++;
-			continue;
 		}
 		l = bh_utf8_seq((const unsigned char *)s + i, n - i);
 		if (!l) {
-			bh_buf_putc(b, '?');
+			bh_buf_puts(b, "\xef\xbf\xbd");
 			i++;
 			continue;
 		}
-		bh_buf_append(b, s + i, l);
+		bh_text_put_term(b, s + i, l, 0);
 		i += l;
 	}
 }
@@ -167,21 +348,63 @@ static const char *tname(const bh_sbom *s)
 	return s->name ? s->name : s->input ? s->input : "target";
 }
 
+/* "GO-2023-1 (CVE-2023-2, GHSA-x)": the id with its aliases, CVE first, escaped by put. */
+static void id_with_aliases(bh_buf *b, const bh_finding *x, void (*put)(bh_buf *, const char *, size_t))
+{
+	bh_buf al = BH_BUF_INIT;
+	put(b, x->id, 128);
+	if (!bh_finding_aliases_text(x, &al) && al.len) {
+		bh_buf_puts(b, " (");
+		put(b, al.data, 4096);
+		bh_buf_puts(b, ")");
+	}
+	bh_buf_free(&al);
+}
+
+/* The JUnit suite the Ant schema (JUnit.xsd) describes, with the scan warnings as properties and system-err. */
+static void junit_suite_open(bh_buf *b, const bh_sbom *s, int id, const char *name, size_t tests, size_t failures, const char *ts)
+{
+	size_t i;
+	bh_buf_printf(b, "  <testsuite package=\"bulkhead\" id=\"%d\" name=\"%s: ", id, name);
+	esc(b, tname(s), 1024);
+	bh_buf_printf(b, "\" timestamp=\"%s\" hostname=\"localhost\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"0\">\n"
+		      "    <properties>\n      <property name=\"target\" value=\"", ts, tests, failures);
+	esc(b, tname(s), 1024);
+	bh_buf_puts(b, "\"/>\n");
+	for (i = 0; i < s->nwarnings; i++) {
+		bh_buf_puts(b, "      <property name=\"bulkhead:warning\" value=\"");
+		esc(b, s->warnings[i], 1024);
+		bh_buf_puts(b, "\"/>\n");
+	}
+	bh_buf_puts(b, "    </properties>\n");
+}
+
+static void junit_suite_close(bh_buf *b, const bh_sbom *s)
+{
+	size_t i;
+	bh_buf_puts(b, "    <system-out></system-out>\n    <system-err>");
+	for (i = 0; i < s->nwarnings; i++) {
+		bh_buf_puts(b, "warning: ");
+		esc(b, s->warnings[i], 1024);
+		bh_buf_putc(b, '\n');
+	}
+	bh_buf_puts(b, "</system-err>\n  </testsuite>\n");
+}
+
 int bh_report_junit(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
 {
 	bh_buf b = BH_BUF_INIT;
 	size_t i, nck = 0;
-	char w[512];
+	char w[512], ts[32];
+	bh_report_timestamp(ts);
+	ts[19] = '\0'; /* the schema's pattern has no time zone: UTC without the Z */
 	for (i = 0; ck && i < ck->n; i++)
 		nck += !ck->items[i].status;
-	bh_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"bulkhead\" tests=\"%zu\" failures=\"%zu\">\n",
-		      (f->n ? f->n : 1) + (nck ? nck : 1), f->n + nck);
+	bh_buf_puts(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
 	/* One suite per kind; an empty suite carries one passing case so CI shows the scan ran. */
-	bh_buf_puts(&b, "  <testsuite name=\"vulnerabilities: ");
-	esc(&b, tname(s), 1024);
-	bh_buf_printf(&b, "\" tests=\"%zu\" failures=\"%zu\">\n", f->n ? f->n : 1, f->n);
+	junit_suite_open(&b, s, 0, "vulnerabilities", f->n ? f->n : 1, f->n, ts);
 	if (!f->n)
-		bh_buf_puts(&b, "    <testcase classname=\"vulnerabilities\" name=\"no vulnerabilities\"/>\n");
+		bh_buf_puts(&b, "    <testcase classname=\"vulnerabilities\" name=\"no vulnerabilities\" time=\"0\"/>\n");
 	for (i = 0; i < f->n; i++) {
 		const bh_finding *x = &f->items[i];
 		const bh_component *c = s->comps.items[x->comp];
@@ -190,12 +413,14 @@ int bh_report_junit(const bh_sbom *s, const bh_findings *f, const bh_checks *ck,
 		bh_buf_putc(&b, '@');
 		esc(&b, c->version, 128);
 		bh_buf_printf(&b, "\" name=\"[%s] ", bh_severity_name(x->severity));
-		esc(&b, x->id, 128);
-		bh_buf_puts(&b, "\">\n      <failure type=\"");
+		id_with_aliases(&b, x, esc);
+		bh_buf_puts(&b, "\" time=\"0\">\n      <failure type=\"");
 		bh_buf_puts(&b, bh_severity_name(x->severity));
 		bh_buf_puts(&b, "\" message=\"");
 		esc(&b, x->title ? x->title : x->id, 300);
 		bh_buf_puts(&b, "\">");
+		id_with_aliases(&b, x, esc);
+		bh_buf_puts(&b, ": ");
 		esc(&b, c->name, 256);
 		bh_buf_puts(&b, " ");
 		esc(&b, c->version, 128);
@@ -205,24 +430,21 @@ int bh_report_junit(const bh_sbom *s, const bh_findings *f, const bh_checks *ck,
 		esc(&b, x->url, 512);
 		bh_buf_puts(&b, "</failure>\n    </testcase>\n");
 	}
-	bh_buf_puts(&b, "  </testsuite>\n  <testsuite name=\"checks: ");
-	esc(&b, tname(s), 1024);
-	bh_buf_printf(&b, "\" tests=\"%zu\" failures=\"%zu\">\n", nck ? nck : 1, nck);
+	junit_suite_close(&b, s);
+	junit_suite_open(&b, s, 1, "checks", nck ? nck : 1, nck, ts);
 	if (!nck)
-		bh_buf_puts(&b, "    <testcase classname=\"checks\" name=\"no failed checks\"/>\n");
+		bh_buf_puts(&b, "    <testcase classname=\"checks\" name=\"no failed checks\" time=\"0\"/>\n");
 	for (i = 0; ck && i < ck->n; i++) {
 		const bh_check_finding *x = &ck->items[i];
 		if (x->status)
 			continue;
 		bh_buf_puts(&b, "    <testcase classname=\"");
-		esc(&b, x->category, 64);
+		esc(&b, x->category ? x->category : "check", 64);
 		bh_buf_printf(&b, "\" name=\"[%s] ", bh_severity_name(x->severity));
 		esc(&b, x->rule, 128);
 		bh_buf_puts(&b, " ");
 		esc(&b, where(x, w, sizeof(w)), 512);
-		bh_buf_puts(&b, "\" file=\"");
-		esc(&b, x->path ? x->path : x->target, 1024);
-		bh_buf_puts(&b, "\">\n      <failure type=\"");
+		bh_buf_puts(&b, "\" time=\"0\">\n      <failure type=\"");
 		bh_buf_puts(&b, bh_severity_name(x->severity));
 		bh_buf_puts(&b, "\" message=\"");
 		esc(&b, x->title, 300);
@@ -234,7 +456,8 @@ int bh_report_junit(const bh_sbom *s, const bh_findings *f, const bh_checks *ck,
 		esc(&b, x->fix, 1000);
 		bh_buf_puts(&b, "</failure>\n    </testcase>\n");
 	}
-	bh_buf_puts(&b, "  </testsuite>\n</testsuites>\n");
+	junit_suite_close(&b, s);
+	bh_buf_puts(&b, "</testsuites>\n");
 	return flush(&b, fp, err);
 }
 
@@ -249,7 +472,7 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 	bh_buf b = BH_BUF_INIT;
 	size_t vn[5], cn[5], i;
 	int k;
-	char w[512];
+	char w[512], lb[64];
 	count(f, ck, vn, cn);
 	bh_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>bulkhead: ");
 	esc(&b, tname(s), 512);
@@ -263,7 +486,8 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 		"th{background:#f0f3f6;position:sticky;top:0}tr:nth-child(even) td{background:#f8f9fa}\n"
 		".sev{font-weight:600;border-radius:4px;padding:0 .4em;color:#fff;white-space:nowrap}\n"
 		".critical{background:#8b0000}.high{background:#cf222e}.medium{background:#bf8700}.low{background:#1a7f37}.unknown{background:#6e7781}\n"
-		".why{color:#57606a}.fix{color:#0a3069}code{font-size:.92em;word-break:break-all}\n"
+		".why{color:#57606a}.fix{color:#0a3069}code{font-size:.92em;word-break:break-all}.aliases{color:#57606a;font-size:.92em}\n"
+		".warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5em 1em;margin:.6em 0}\n"
 		"input{padding:.3em;width:20em;margin:.3em 0}\n"
 		"</style></head><body>\n<h1>bulkhead report</h1>\n<div class=\"meta\">Target <code>");
 	esc(&b, tname(s), 1024);
@@ -277,11 +501,17 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 		bh_buf_puts(&b, " &middot; ");
 		esc(&b, s->osinfo.name, 200);
 	}
-	bh_buf_printf(&b, " &middot; %zu components</div>\n<div class=\"cards\">\n", s->comps.n);
+	bh_buf_printf(&b, " &middot; %zu components</div>\n", s->comps.n);
+	for (i = 0; i < s->nwarnings; i++) {
+		bh_buf_puts(&b, "<div class=\"warn\"><b>Warning:</b> ");
+		esc(&b, s->warnings[i], 2000);
+		bh_buf_puts(&b, "</div>\n");
+	}
+	bh_buf_puts(&b, "<div class=\"cards\">\n");
 	for (k = 4; k >= 0; k--)
 		bh_buf_printf(&b, "<div class=\"card\"><span class=\"sev %s\">%s</span><b>%zu</b>%zu vulnerabilities, %zu checks</div>\n",
 			      sevclass((bh_severity)k), bh_severity_name((bh_severity)k), vn[k] + cn[k], vn[k], cn[k]);
-	bh_buf_puts(&b, "</div>\n<input id=\"q\" placeholder=\"filter rows\" oninput=\"for(const r of document.querySelectorAll('tbody tr'))"
+	bh_buf_puts(&b, "</div>\n<input id=\"q\" placeholder=\"filter rows (id, CVE, package, path)\" oninput=\"for(const r of document.querySelectorAll('tbody tr'))"
 		"r.style.display=r.textContent.toLowerCase().includes(this.value.toLowerCase())?'':'none'\">\n");
 	bh_buf_printf(&b, "<h2>Checks (%zu)</h2>\n", ck ? ck->n : 0);
 	if (ck && ck->n) {
@@ -303,9 +533,9 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 			bh_buf_puts(&b, "</code></td><td><code>");
 			esc(&b, where(x, w, sizeof(w)), 512);
 			bh_buf_puts(&b, "</code>");
-			if (x->layer) {
+			if (*layer_label(s, bh_check_layer_index(s, x), lb, sizeof(lb))) {
 				bh_buf_puts(&b, "<br>");
-				esc(&b, x->layer, 128);
+				esc(&b, lb, 128);
 			}
 			bh_buf_puts(&b, "</td><td><div class=\"why\">");
 			esc(&b, x->why, 1000);
@@ -321,6 +551,7 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 		for (i = 0; i < f->n; i++) {
 			const bh_finding *x = &f->items[i];
 			const bh_component *c = s->comps.items[x->comp];
+			bh_buf al = BH_BUF_INIT;
 			bh_buf_printf(&b, "<tr><td><span class=\"sev %s\">%s</span></td><td>", sevclass(x->severity), bh_severity_name(x->severity));
 			if (x->url && (!strncmp(x->url, "https://", 8) || !strncmp(x->url, "http://", 7))) {
 				bh_buf_puts(&b, "<a href=\"");
@@ -331,6 +562,13 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 			} else {
 				esc(&b, x->id, 128);
 			}
+			/* aliases as text in the cell: the browser's find and the filter box see them */
+			if (!bh_finding_aliases_text(x, &al) && al.len) {
+				bh_buf_puts(&b, "<div class=\"aliases\">");
+				esc(&b, al.data, 4096);
+				bh_buf_puts(&b, "</div>");
+			}
+			bh_buf_free(&al);
 			bh_buf_puts(&b, "</td><td>");
 			esc(&b, c->name, 256);
 			bh_buf_puts(&b, "</td><td>");
@@ -341,7 +579,12 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 			esc(&b, x->title, 300);
 			bh_buf_puts(&b, "</td><td><code>");
 			esc(&b, c->path, 1024);
-			bh_buf_puts(&b, "</code></td></tr>\n");
+			bh_buf_puts(&b, "</code>");
+			if (*layer_label(s, c->layer, lb, sizeof(lb))) {
+				bh_buf_puts(&b, "<br>");
+				esc(&b, lb, 128);
+			}
+			bh_buf_puts(&b, "</td></tr>\n");
 		}
 		bh_buf_puts(&b, "</tbody></table>\n");
 	}
@@ -349,23 +592,88 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 	return flush(&b, fp, err);
 }
 
-/* Markdown table cells: no pipes or newlines, bounded. */
+/*
+ * Markdown (GitHub flavoured) text in a table cell: every ASCII punctuation character that
+ * Markdown or HTML reads ('\\', '`', '*', '_', '[', ']', '(', ')', '<', '>', '|', '#', '!', '~',
+ * '&', '{', '}') is backslash-escaped, so names cannot open links, code spans, HTML or new cells;
+ * line breaks become spaces, other controls "\\xNN", invalid UTF-8 U+FFFD. Cut after max bytes.
+ */
 static void mdcell(bh_buf *b, const char *s, size_t max)
+{
+	size_t i = 0, n;
+	if (!s)
+		return;
+	n = strlen(s);
+	if (n > max)
+		n = max;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t l;
+		if (c && strchr("\\`*_[]()<>|#!~&{}", c)) {
+			bh_buf_putc(b, '\\');
+			bh_buf_putc(b, (char)c);
+			i++;
+			continue;
+		}
+		if (c == '\n' || c == '\r' || c == '\t') {
+			bh_buf_putc(b, ' ');
+			i++;
+			continue;
+		}
+		l = bh_utf8_seq((const unsigned char *)s + i, n - i);
+		if (!l) {
+			bh_buf_puts(b, "\xef\xbf\xbd");
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f || l > 1) {
+			/* "\x1b" shown literally: the backslash itself escaped */
+			bh_buf tmp = BH_BUF_INIT;
+			size_t t;
+			bh_text_put_term(&tmp, s + i, l, 0);
+			for (t = 0; t < tmp.len; t++) {
+				if (tmp.data[t] == '\\' || tmp.data[t] == '{' || tmp.data[t] == '}')
+					bh_buf_putc(b, '\\');
+				bh_buf_putc(b, tmp.data[t]);
+			}
+			bh_buf_free(&tmp);
+		} else {
+			bh_buf_putc(b, (char)c);
+		}
+		i += l;
+	}
+}
+
+static void mdput(bh_buf *b, const char *s, size_t max) { mdcell(b, s, max); }
+
+/* An id as a code span when it is plain (letters, digits, '.', '-', '_', ':'), else escaped text. */
+static void mdcode(bh_buf *b, const char *s, size_t max)
 {
 	size_t i;
 	if (!s)
 		return;
-	for (i = 0; i < max && s[i]; i++) {
-		char c = s[i];
-		if (c == '|')
-			bh_buf_puts(b, "\\|");
-		else if (c == '\n' || c == '\r' || c == '\t')
-			bh_buf_putc(b, ' ');
-		else if (c == '<')
-			bh_buf_puts(b, "&lt;");
-		else if ((unsigned char)c >= 0x20)
-			bh_buf_putc(b, c);
+	for (i = 0; i < max && s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || strchr(".-_:", s[i])))
+			break;
+	if (i && !s[i]) {
+		bh_buf_putc(b, '`');
+		bh_buf_puts(b, s);
+		bh_buf_putc(b, '`');
+	} else {
+		mdcell(b, s, max);
 	}
+}
+
+/* A link target: https only, and only characters that cannot end or break the link. */
+static bool md_url_ok(const char *u)
+{
+	const char *p;
+	if (!u || strncmp(u, "https://", 8) != 0 || strlen(u) > 300)
+		return false;
+	for (p = u; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~:/?#@!$&'*+,;=%", *p)))
+			return false;
+	return true;
 }
 
 int bh_report_markdown(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
@@ -376,20 +684,24 @@ int bh_report_markdown(const bh_sbom *s, const bh_findings *f, const bh_checks *
 	size_t vn[5], cn[5], i;
 	char w[512];
 	count(f, ck, vn, cn);
-	bh_buf_puts(&b, "## bulkhead: `");
+	bh_buf_puts(&b, "## bulkhead: ");
 	mdcell(&b, tname(s), 200);
-	bh_buf_printf(&b, "`\n\n| | CRITICAL | HIGH | MEDIUM | LOW | UNKNOWN |\n|---|---|---|---|---|---|\n"
+	bh_buf_printf(&b, "\n\n| | CRITICAL | HIGH | MEDIUM | LOW | UNKNOWN |\n|---|---|---|---|---|---|\n"
 		      "| Vulnerabilities | %zu | %zu | %zu | %zu | %zu |\n| Checks | %zu | %zu | %zu | %zu | %zu |\n\n",
 		      vn[4], vn[3], vn[2], vn[1], vn[0], cn[4], cn[3], cn[2], cn[1], cn[0]);
+	for (i = 0; i < s->nwarnings && b.len < LIMIT; i++) {
+		bh_buf_puts(&b, "> **Warning:** ");
+		mdcell(&b, s->warnings[i], 1000);
+		bh_buf_puts(&b, "\n\n");
+	}
 	if (ck && ck->n) {
 		bh_buf_puts(&b, "### Checks\n\n| Severity | Rule | What is wrong | Where | Fix |\n|---|---|---|---|---|\n");
 		for (i = 0; i < ck->n && b.len < LIMIT; i++) {
 			const bh_check_finding *x = &ck->items[i];
 			if (x->status)
 				continue;
-			bh_buf_printf(&b, "| %s | `", bh_severity_name(x->severity));
-			mdcell(&b, x->rule, 64);
-			bh_buf_puts(&b, "`");
+			bh_buf_printf(&b, "| %s | ", bh_severity_name(x->severity));
+			mdcode(&b, x->rule, 64);
 			if (x->cis) {
 				bh_buf_puts(&b, " (CIS ");
 				mdcell(&b, x->cis, 16);
@@ -397,9 +709,9 @@ int bh_report_markdown(const bh_sbom *s, const bh_findings *f, const bh_checks *
 			}
 			bh_buf_puts(&b, " | ");
 			mdcell(&b, x->title, 120);
-			bh_buf_puts(&b, " | `");
+			bh_buf_puts(&b, " | ");
 			mdcell(&b, where(x, w, sizeof(w)), 200);
-			bh_buf_puts(&b, "` | ");
+			bh_buf_puts(&b, " | ");
 			mdcell(&b, x->fix, 200);
 			bh_buf_puts(&b, " |\n");
 		}
@@ -408,20 +720,25 @@ int bh_report_markdown(const bh_sbom *s, const bh_findings *f, const bh_checks *
 		bh_buf_puts(&b, "\n");
 	}
 	if (f->n) {
-		bh_buf_puts(&b, "### Vulnerabilities\n\n| Severity | Advisory | Package | Installed | Fixed | KEV |\n|---|---|---|---|---|---|\n");
+		bh_buf_puts(&b, "### Vulnerabilities\n\n| Severity | Advisory | Aliases | Package | Installed | Fixed | KEV |\n|---|---|---|---|---|---|---|\n");
 		for (i = 0; i < f->n && b.len < LIMIT; i++) {
 			const bh_finding *x = &f->items[i];
 			const bh_component *c = s->comps.items[x->comp];
+			bh_buf al = BH_BUF_INIT;
 			bh_buf_printf(&b, "| %s | ", bh_severity_name(x->severity));
-			if (x->url && !strncmp(x->url, "https://", 8)) {
+			if (md_url_ok(x->url)) {
 				bh_buf_puts(&b, "[");
 				mdcell(&b, x->id, 64);
 				bh_buf_puts(&b, "](");
-				mdcell(&b, x->url, 300);
+				bh_buf_puts(&b, x->url);
 				bh_buf_puts(&b, ")");
 			} else {
 				mdcell(&b, x->id, 64);
 			}
+			bh_buf_puts(&b, " | ");
+			if (!bh_finding_aliases_text(x, &al) && al.len)
+				mdput(&b, al.data, 1000);
+			bh_buf_free(&al);
 			bh_buf_puts(&b, " | ");
 			mdcell(&b, c->name, 100);
 			bh_buf_puts(&b, " | ");

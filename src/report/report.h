@@ -50,5 +50,11 @@ int bh_jstream_close(bh_jstream *js, bh_error *err);
 /* Shared helpers: RFC 3339 UTC time (honours SOURCE_DATE_EPOCH) and a random v4 UUID. */
 void bh_report_timestamp(char out[32]);
 void bh_report_uuid(char out[37]);
+/*
+ * Under SOURCE_DATE_EPOCH a UUID derived from the content (SHA-256 of the tool version, salt, the
+ * target digest and every component's purl, name, version and path), so two runs write the same
+ * bytes; otherwise a random one. 0 or BH_ENOMEM.
+ */
+int bh_report_content_uuid(const bh_sbom *s, const char *salt, char out[37]);
 
 #endif

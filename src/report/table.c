@@ -1,12 +1,13 @@
-/* table.c - the human-readable inventory: a summary, then one row per component. */
+/* table.c - the human-readable inventory: a summary, then one row per component. Every name
+ * comes from the image, so every cell goes through bh_report_cell (terminal-escaped). */
 #include <string.h>
 
 #include "report/report.h"
+#include "report/vulnreport.h"
 
 int bh_report_table(const bh_sbom *s, FILE *fp, bh_error *err)
 {
 	size_t counts[BH_ECO__COUNT] = { 0 }, i, wname = 4, wver = 7, wtype = 4;
-	(void)err;
 
 	for (i = 0; i < s->comps.n; i++) {
 		const bh_component *c = s->comps.items[i];
@@ -19,12 +20,28 @@ int bh_report_table(const bh_sbom *s, FILE *fp, bh_error *err)
 	}
 	if (wname > 60) wname = 60;
 	if (wver > 40) wver = 40;
-	fprintf(fp, "Target:  %s (%s)\n", s->name ? s->name : "?", s->kind ? s->kind : "?");
-	if (s->image_id)
-		fprintf(fp, "Image:   %s, %zu layer%s\n", s->image_id, s->nlayers, s->nlayers == 1 ? "" : "s");
-	if (s->osinfo.family)
-		fprintf(fp, "OS:      %s %s%s%s%s\n", s->osinfo.family, s->osinfo.version ? s->osinfo.version : "",
-			s->osinfo.codename ? " (" : "", s->osinfo.codename ? s->osinfo.codename : "", s->osinfo.codename ? ")" : "");
+	fputs("Target:  ", fp);
+	bh_report_cell(fp, s->name ? s->name : "?", 0, false);
+	fputs(" (", fp);
+	bh_report_cell(fp, s->kind ? s->kind : "?", 0, false);
+	fputs(")\n", fp);
+	if (s->image_id) {
+		fputs("Image:   ", fp);
+		bh_report_cell(fp, s->image_id, 0, false);
+		fprintf(fp, ", %zu layer%s\n", s->nlayers, s->nlayers == 1 ? "" : "s");
+	}
+	if (s->osinfo.family) {
+		fputs("OS:      ", fp);
+		bh_report_cell(fp, s->osinfo.family, 0, false);
+		fputc(' ', fp);
+		bh_report_cell(fp, s->osinfo.version, 0, false);
+		if (s->osinfo.codename) {
+			fputs(" (", fp);
+			bh_report_cell(fp, s->osinfo.codename, 0, false);
+			fputc(')', fp);
+		}
+		fputc('\n', fp);
+	}
 	fprintf(fp, "Found:   %zu component%s", s->comps.n, s->comps.n == 1 ? "" : "s");
 	for (i = 0; i < BH_ECO__COUNT; i++)
 		if (counts[i])
@@ -33,17 +50,27 @@ int bh_report_table(const bh_sbom *s, FILE *fp, bh_error *err)
 	for (i = 0; i < s->comps.n; i++) {
 		const bh_component *c = s->comps.items[i];
 		char name[512];
-		char where[64] = "";
 		if (c->namespace)
 			snprintf(name, sizeof(name), "%s:%s", c->namespace, c->name ? c->name : "");
 		else
 			snprintf(name, sizeof(name), "%s", c->name ? c->name : "");
+		fprintf(fp, "%-*s  ", (int)wtype, bh_ecosystem_name(c->eco));
+		bh_report_cell(fp, name, wname, true);
+		fputs("  ", fp);
+		bh_report_cell(fp, c->version ? c->version : "-", wver, true);
+		fputs("  ", fp);
+		/* layer N: the same 0-based N as the JSON layers[].index */
 		if (c->layer >= 0)
-			snprintf(where, sizeof(where), "layer %d ", c->layer);
-		fprintf(fp, "%-*s  %-*.*s  %-*.*s  %s%s\n", (int)wtype, bh_ecosystem_name(c->eco), (int)wname, 60, name,
-			(int)wver, 40, c->version ? c->version : "-", where, c->path ? c->path : "");
+			fprintf(fp, "layer %d ", c->layer);
+		bh_report_cell(fp, c->path, 0, false);
+		fputc('\n', fp);
 	}
-	if (s->nwarnings)
-		fprintf(fp, "\n%zu warning%s (see --format json for the list)\n", s->nwarnings, s->nwarnings == 1 ? "" : "s");
+	for (i = 0; i < s->nwarnings; i++) {
+		fputs(i ? "Warning: " : "\nWarning: ", fp);
+		bh_report_cell(fp, s->warnings[i], 0, false);
+		fputc('\n', fp);
+	}
+	if (ferror(fp))
+		return bh_error_set(err, BH_EIO, "cannot write the report");
 	return 0;
 }

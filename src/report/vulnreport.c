@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/text.h"
+#include "report/jout.h"
 
 json_t *bh_report_component_json(const bh_component *c);
 
@@ -21,45 +23,48 @@ int bh_scan_format_parse(const char *name, bh_scan_format *out)
 	return 0;
 }
 
-static json_t *sn(const char *s) { return s ? json_string(s) : json_null(); }
+static json_t *sn(const char *s) { return bh_jstr(s); }
 
 static json_t *finding_json(const bh_sbom *s, const bh_finding *f)
 {
 	const bh_component *c = s->comps.items[f->comp];
 	json_t *o = json_object(), *al = json_array();
+	bool bad = false;
 	const char *p = f->aliases;
 	while (p && *p) {
 		size_t n = strcspn(p, " ");
-		json_array_append_new(al, json_stringn(p, n));
+		bh_jpush(&bad, al, bh_jstrn(p, n));
 		p += n;
 		p += strspn(p, " ");
 	}
-	json_object_set_new(o, "id", json_string(f->id));
-	json_object_set_new(o, "aliases", al);
-	json_object_set_new(o, "source", sn(f->source));
-	json_object_set_new(o, "ecosystem", json_string(bh_ecosystem_name(c->eco)));
-	json_object_set_new(o, "package", sn(c->name));
+	bh_jset(&bad, o, "id", bh_jstr(f->id));
+	bh_jset(&bad, o, "aliases", al);
+	bh_jset(&bad, o, "source", sn(f->source));
+	bh_jset(&bad, o, "ecosystem", bh_jstr(bh_ecosystem_name(c->eco)));
+	bh_jset(&bad, o, "package", sn(c->name));
 	if (c->src_name && c->eco == BH_ECO_DEB)
-		json_object_set_new(o, "source_package", json_string(c->src_name));
-	json_object_set_new(o, "installed_version", sn(c->version));
-	json_object_set_new(o, "compared_version", sn(f->installed));
-	json_object_set_new(o, "fixed_version", sn(f->fixed));
-	json_object_set_new(o, "status", sn(f->status));
-	json_object_set_new(o, "severity", json_string(bh_severity_name(f->severity)));
-	json_object_set_new(o, "severity_source", sn(f->severity_source));
+		bh_jset(&bad, o, "source_package", bh_jstr(c->src_name));
+	bh_jset(&bad, o, "installed_version", sn(c->version));
+	bh_jset(&bad, o, "compared_version", sn(f->installed));
+	bh_jset(&bad, o, "fixed_version", sn(f->fixed));
+	bh_jset(&bad, o, "status", sn(f->status));
+	bh_jset(&bad, o, "severity", bh_jstr(bh_severity_name(f->severity)));
+	bh_jset(&bad, o, "severity_source", sn(f->severity_source));
 	if (f->vendor_urgency)
-		json_object_set_new(o, "vendor_urgency", json_string(f->vendor_urgency));
-	json_object_set_new(o, "cvss_score", f->cvss > 0 ? json_real(f->cvss) : json_null());
-	json_object_set_new(o, "known_exploited", json_boolean(f->kev));
-	json_object_set_new(o, "epss", f->epss >= 0 ? json_real(f->epss) : json_null());
-	json_object_set_new(o, "title", sn(f->title));
-	json_object_set_new(o, "url", sn(f->url));
-	json_object_set_new(o, "purl", sn(c->purl));
-	json_object_set_new(o, "path", sn(c->path));
-	if (c->layer >= 0 && (size_t)c->layer < s->nlayers) {
-		const bh_layer *l = &s->layers[c->layer];
-		json_object_set_new(o, "layer", json_pack("{s:i,s:o,s:o}", "index", c->layer,
-			"digest", sn(l->diff_id ? l->diff_id : l->digest), "created_by", sn(l->created_by)));
+		bh_jset(&bad, o, "vendor_urgency", bh_jstr(f->vendor_urgency));
+	if (f->kind) /* RustSec informational: unmaintained, unsound, notice */
+		bh_jset(&bad, o, "kind", bh_jstr(f->kind));
+	bh_jset(&bad, o, "cvss_score", f->cvss > 0 ? json_real(f->cvss) : json_null());
+	bh_jset(&bad, o, "known_exploited", json_boolean(f->kev));
+	bh_jset(&bad, o, "epss", f->epss >= 0 ? json_real(f->epss) : json_null());
+	bh_jset(&bad, o, "title", sn(f->title));
+	bh_jset(&bad, o, "url", sn(f->url));
+	bh_jset(&bad, o, "purl", sn(c->purl));
+	bh_jset(&bad, o, "path", sn(c->path));
+	bh_jset(&bad, o, "layer", bh_report_layer_json(s, c->layer));
+	if (bad) {
+		json_decref(o);
+		return NULL;
 	}
 	return o;
 }
@@ -71,18 +76,26 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 	size_t i, n[5] = { 0 };
 	int rc;
 	size_t cn[5] = { 0 };
+	bool bad = false;
 	if ((rc = bh_report_json(s, &sbom, err))) {
 		json_decref(counts);
 		json_decref(ccounts);
 		return rc;
 	}
-	for (i = 0; i < f->n; i++)
-		n[f->items[i].severity]++;
+	for (i = 0; i < f->n; i++) /* informational advisories are listed, not counted (unless asked) */
+		if (!f->items[i].kind || f->count_informational)
+			n[f->items[i].severity]++;
 	for (i = 0; ck && i < ck->n; i++)
 		cn[ck->items[i].severity]++;
 	for (i = 0; i < 5; i++) {
-		json_object_set_new(counts, bh_severity_name((bh_severity)i), json_integer((json_int_t)n[i]));
-		json_object_set_new(ccounts, bh_severity_name((bh_severity)i), json_integer((json_int_t)cn[i]));
+		bh_jset(&bad, counts, bh_severity_name((bh_severity)i), json_integer((json_int_t)n[i]));
+		bh_jset(&bad, ccounts, bh_severity_name((bh_severity)i), json_integer((json_int_t)cn[i]));
+	}
+	if (bad) {
+		json_decref(counts);
+		json_decref(ccounts);
+		json_decref(sbom);
+		return bh_error_set(err, BH_ENOMEM, "cannot build the JSON report (out of memory)");
 	}
 	/* Streamed: each finding is built, written and freed in turn. */
 	js = bh_jstream_open(fp);
@@ -91,15 +104,18 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 		bh_jstream_value(js, "schema", json_string("bulkhead-scan/1"));
 		bh_jstream_value(js, "target", json_incref(json_object_get(sbom, "target")));
 		bh_jstream_value(js, "os", json_incref(json_object_get(sbom, "os")));
-		bh_jstream_value(js, "summary", json_pack("{s:I,s:O,s:I,s:O}", "findings", (json_int_t)f->n, "by_severity", counts,
+		bh_jstream_value(js, "summary", json_pack("{s:I,s:O,s:I,s:I,s:I,s:O}", "findings",
+			(json_int_t)(n[0] + n[1] + n[2] + n[3] + n[4]), "by_severity", counts,
+			"informational", (json_int_t)(f->n - (n[0] + n[1] + n[2] + n[3] + n[4])), "hidden_unknown", (json_int_t)f->hidden_unknown,
 			"checks", (json_int_t)(ck ? ck->n : 0), "checks_by_severity", ccounts));
+		bh_jstream_value(js, "warnings", json_incref(json_object_get(sbom, "warnings")));
 		bh_jstream_begin(js, "findings", '[');
 		for (i = 0; i < f->n; i++)
 			bh_jstream_value(js, NULL, finding_json(s, &f->items[i]));
 		bh_jstream_end(js);
 		bh_jstream_begin(js, "checks", '[');
 		for (i = 0; ck && i < ck->n; i++)
-			bh_jstream_value(js, NULL, bh_check_json(&ck->items[i]));
+			bh_jstream_value(js, NULL, bh_check_json(s, &ck->items[i]));
 		bh_jstream_end(js);
 		bh_jstream_value(js, "sbom", json_incref(sbom));
 	}
@@ -133,90 +149,188 @@ static const char *security_severity(const bh_finding *f)
 
 static int write_sarif(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
 {
-	json_t *doc = json_object(), *rules = json_array(), *results = json_array(), *seen = json_object();
+	json_t *doc = json_object(), *rules = json_array(), *results = json_array(), *seen = json_object(), *notes = json_array();
+	bool bad = false;
 	size_t i;
-	for (i = 0; i < f->n; i++) {
+	for (i = 0; i < f->n && !bad; i++) {
 		const bh_finding *x = &f->items[i];
 		const bh_component *c = s->comps.items[x->comp];
-		char msg[2048], uri[4096];
-		json_t *ridx = json_object_get(seen, x->id);
+		bh_buf msg = BH_BUF_INIT, al = BH_BUF_INIT;
+		bh_idref ids[64];
+		size_t nids = bh_finding_aliases(x, ids, 64), k;
+		json_t *ridx = json_object_get(seen, x->id), *aliases = json_array(), *loc, *res;
+		for (k = 0; k < nids; k++)
+			bh_jpush(&bad, aliases, bh_jstrn(ids[k].p, ids[k].n));
 		if (!ridx) {
-			json_t *rule = json_pack("{s:s,s:s,s:{s:s},s:{s:s}}", "id", x->id, "name", "Vulnerability",
-				"shortDescription", "text", x->title ? x->title : x->id,
+			json_t *rule = json_pack("{s:o,s:s,s:{s:o},s:{s:s}}", "id", bh_jstr(x->id), "name", "Vulnerability",
+				"shortDescription", "text", bh_jstr(x->title ? x->title : x->id),
 				"properties", "security-severity", security_severity(x));
-			json_object_set_new(json_object_get(rule, "properties"), "tags", json_pack("[s,s]", "vulnerability", "security"));
+			json_t *tags = json_pack("[s,s]", "vulnerability", "security");
+			/* the aliases as tags: GitHub code scanning shows and filters by them */
+			for (k = 0; k < nids; k++)
+				bh_jpush(&bad, tags, bh_jstrn(ids[k].p, ids[k].n));
+			bh_jset(&bad, json_object_get(rule, "properties"), "tags", tags);
 			if (x->url)
-				json_object_set_new(rule, "helpUri", json_string(x->url));
-			json_object_set_new(rule, "help", json_pack("{s:s}", "text", x->url ? x->url : x->id));
+				bh_jset(&bad, rule, "helpUri", bh_jstr(x->url));
+			bh_jset(&bad, rule, "help", json_pack("{s:o}", "text", bh_jstr(x->url ? x->url : x->id)));
 			ridx = json_integer((json_int_t)json_array_size(rules));
-			json_object_set_new(seen, x->id, ridx);
-			json_array_append_new(rules, rule);
+			bh_jset(&bad, seen, x->id, ridx);
+			bh_jpush(&bad, rules, rule);
+			if (bad) {
+				json_decref(aliases);
+				break;
+			}
 		}
-		snprintf(msg, sizeof(msg), "%s %s is affected by %s (%s)%s%s. %s",
-			 c->name, c->version ? c->version : "", x->id, bh_severity_name(x->severity),
-			 x->fixed ? "; fixed in " : "; no fix yet", x->fixed ? x->fixed : "", x->title ? x->title : "");
-		snprintf(uri, sizeof(uri), "%s", c->path ? (c->path[0] == '/' ? c->path + 1 : c->path) : (s->name ? s->name : "target"));
-		json_array_append_new(results, json_pack("{s:s,s:I,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:i}}}]}",
-			"ruleId", x->id, "ruleIndex", json_integer_value(ridx), "level", sarif_level(x->severity),
-			"message", "text", msg, "locations", "physicalLocation", "artifactLocation", "uri", uri,
-			"region", "startLine", 1));
+		bh_finding_aliases_text(x, &al);
+		bh_buf_printf(&msg, "%s %s is affected by %s%s%s%s (%s)%s%s. %s", c->name ? c->name : "", c->version ? c->version : "", x->id,
+			      al.len ? " (" : "", al.len ? al.data : "", al.len ? ")" : "", bh_severity_name(x->severity),
+			      x->fixed ? "; fixed in " : "; no fix yet", x->fixed ? x->fixed : "", x->title ? x->title : "");
+		if (c->path) {
+			bh_buf uri = BH_BUF_INIT;
+			if (bh_report_uri(&uri, c->path))
+				bad = true;
+			loc = json_pack("{s:{s:{s:s},s:{s:i}}}", "physicalLocation", "artifactLocation", "uri", uri.data ? uri.data : "",
+					"region", "startLine", 1);
+			bh_buf_free(&uri);
+		} else {
+			/* a component of a stored SBOM with no file: name the package, not a made-up file */
+			loc = json_pack("{s:[{s:o,s:s}]}", "logicalLocations", "fullyQualifiedName",
+					bh_jstr(c->purl ? c->purl : (c->name ? c->name : "component")), "kind", "package");
+		}
+		res = json_pack("{s:o,s:I,s:s,s:{s:o},s:[o],s:{s:o}}", "ruleId", bh_jstr(x->id), "ruleIndex", json_integer_value(ridx),
+				"level", sarif_level(x->severity), "message", "text", bh_jstr(msg.data ? msg.data : ""), "locations", loc,
+				"properties", "aliases", aliases);
+		bh_jpush(&bad, results, res);
+		bh_buf_free(&msg);
+		bh_buf_free(&al);
 	}
-	if (ck)
-		bh_checks_sarif(ck, rules, results, seen);
-	json_object_set_new(doc, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
-	json_object_set_new(doc, "version", json_string("2.1.0"));
-	json_object_set_new(doc, "runs", json_pack("[{s:{s:{s:s,s:s,s:s,s:o}},s:o}]", "tool", "driver", "name", "bulkhead",
-		"version", BH_VERSION, "informationUri", "https://github.com/bulkhead/bulkhead", "rules", rules, "results", results));
+	if (ck && !bad)
+		bh_checks_sarif(s, ck, rules, results, seen, &bad);
+	for (i = 0; i < s->nwarnings; i++)
+		bh_jpush(&bad, notes, json_pack("{s:{s:o},s:s}", "message", "text", bh_jstr(s->warnings[i]), "level", "warning"));
+	bh_jset(&bad, doc, "$schema", bh_jstr("https://json.schemastore.org/sarif-2.1.0.json"));
+	bh_jset(&bad, doc, "version", bh_jstr("2.1.0"));
+	bh_jset(&bad, doc, "runs", json_pack("[{s:{s:{s:s,s:s,s:s,s:o}},s:[{s:b,s:o}],s:o}]", "tool", "driver", "name", "bulkhead",
+		"version", BH_VERSION, "informationUri", "https://github.com/bulkhead/bulkhead", "rules", rules,
+		"invocations", "executionSuccessful", 1, "toolExecutionNotifications", notes, "results", results));
 	json_decref(seen);
+	if (bad) {
+		json_decref(doc);
+		return bh_error_set(err, BH_ENOMEM, "cannot build the SARIF report (out of memory)");
+	}
 	return bh_report_dump(doc, fp, err);
+}
+
+/* Where an advisory id is published, for CycloneDX vulnerability sources and references. */
+static void id_source(const char *id, size_t n, const char **name, char *url, size_t un)
+{
+	static const struct { const char *prefix, *name, *url; } src[] = {
+		{ "CVE-", "NVD", "https://nvd.nist.gov/vuln/detail/" },
+		{ "GHSA-", "GitHub", "https://github.com/advisories/" },
+		{ "GO-", "Go", "https://pkg.go.dev/vuln/" },
+		{ "PYSEC-", "PyPA", "https://osv.dev/vulnerability/" },
+		{ "RUSTSEC-", "RustSec", "https://rustsec.org/advisories/" },
+		{ "DSA-", "Debian", "https://security-tracker.debian.org/tracker/" },
+		{ "DLA-", "Debian", "https://security-tracker.debian.org/tracker/" },
+	};
+	size_t i;
+	*name = "OSV";
+	snprintf(url, un, "https://osv.dev/vulnerability/%.*s", (int)n, id);
+	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+		if (!strncmp(id, src[i].prefix, strlen(src[i].prefix))) {
+			*name = src[i].name;
+			snprintf(url, un, "%s%.*s", src[i].url, (int)n, id);
+			return;
+		}
+	}
 }
 
 static int write_cdx(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error *err)
 {
 	json_t *doc = NULL, *vulns = json_array(), *comps;
+	bool bad = false;
+	char uuid[37], ref[64];
 	size_t i, off;
 	int rc = bh_report_cyclonedx(s, &doc, err);
 	if (rc) {
 		json_decref(vulns);
 		return rc;
 	}
+	/* a scan BOM is another document than the inventory BOM of the same target */
+	if (bh_report_content_uuid(s, "cyclonedx-scan", uuid))
+		bad = true;
+	snprintf(ref, sizeof(ref), "urn:uuid:%s", uuid);
+	bh_jset(&bad, doc, "serialNumber", bh_jstr(ref));
 	comps = json_object_get(doc, "components");
 	off = s->osinfo.family ? 1 : 0;
-	for (i = 0; i < f->n; i++) {
+	for (i = 0; i < f->n && !bad; i++) {
 		const bh_finding *x = &f->items[i];
-		const char *ref = bh_json_ref(comps, x->comp + off);
-		json_t *v = json_pack("{s:s,s:{s:s},s:[{s:s,s:s}],s:[{s:s}]}", "id", x->id, "source", "name", x->source ? x->source : "bulkhead",
-			"ratings", "severity", bh_severity_name(x->severity) , "method", "other", "affects", "ref", ref ? ref : "");
-		json_t *r = json_array_get(json_object_get(v, "ratings"), 0);
+		const char *cref = bh_json_ref(comps, x->comp + off);
+		json_t *v = json_pack("{s:o,s:{s:o},s:[{s:s,s:s}],s:[{s:o}]}", "id", bh_jstr(x->id), "source", "name",
+			bh_jstr(x->source ? x->source : "bulkhead"), "ratings", "severity", "unknown", "method", "other", "affects", "ref",
+			bh_jstr(cref ? cref : "bh:target"));
+		json_t *r = json_array_get(json_object_get(v, "ratings"), 0), *refs = json_array();
+		bh_idref ids[64];
+		size_t nids = bh_finding_aliases(x, ids, 64), k;
 		/* CycloneDX severities are lower case */
 		char sev[16];
-		size_t k;
 		snprintf(sev, sizeof(sev), "%s", bh_severity_name(x->severity));
 		for (k = 0; sev[k]; k++)
 			sev[k] = (char)(sev[k] | 0x20);
-		json_object_set_new(r, "severity", json_string(sev));
+		bh_jset(&bad, r, "severity", bh_jstr(sev));
 		if (x->cvss > 0)
-			json_object_set_new(r, "score", json_real(x->cvss));
+			bh_jset(&bad, r, "score", json_real(x->cvss));
 		if (x->url)
-			json_object_set_new(json_object_get(v, "source"), "url", json_string(x->url));
+			bh_jset(&bad, json_object_get(v, "source"), "url", bh_jstr(x->url));
+		for (k = 0; k < nids; k++) {
+			const char *sname;
+			char url[256];
+			id_source(ids[k].p, ids[k].n, &sname, url, sizeof(url));
+			bh_jpush(&bad, refs, json_pack("{s:o,s:{s:s,s:o}}", "id", bh_jstrn(ids[k].p, ids[k].n), "source", "name", sname,
+						       "url", bh_jstr(url)));
+		}
+		if (nids)
+			bh_jset(&bad, v, "references", refs);
+		else
+			json_decref(refs);
 		if (x->title)
-			json_object_set_new(v, "description", json_string(x->title));
-		if (x->fixed)
-			json_object_set_new(v, "recommendation", json_sprintf("Upgrade to %s or later", x->fixed));
-		json_array_append_new(vulns, v);
+			bh_jset(&bad, v, "description", bh_jstr(x->title));
+		if (x->fixed) {
+			bh_buf rec = BH_BUF_INIT;
+			if (bh_buf_printf(&rec, "Upgrade to %s or later", x->fixed))
+				bad = true;
+			bh_jset(&bad, v, "recommendation", bh_jstr(rec.data ? rec.data : ""));
+			bh_buf_free(&rec);
+		}
+		bh_jpush(&bad, vulns, v);
 	}
-	json_object_set_new(doc, "vulnerabilities", vulns);
+	bh_jset(&bad, doc, "vulnerabilities", vulns);
+	if (bad) {
+		json_decref(doc);
+		return bh_error_set(err, BH_ENOMEM, "cannot build the CycloneDX report (out of memory)");
+	}
 	return bh_report_dump(doc, fp, err);
 }
+
+static void cell(FILE *fp, const char *s, size_t width) { bh_report_cell(fp, s, width, true); fputc(' ', fp); }
 
 static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp)
 {
 	size_t i, n[5] = { 0 };
 	for (i = 0; i < f->n; i++)
 		n[f->items[i].severity]++;
-	fprintf(fp, "Target:  %s (%s)\n", s->name ? s->name : "?", s->kind ? s->kind : "?");
-	if (s->osinfo.family)
-		fprintf(fp, "OS:      %s %s\n", s->osinfo.family, s->osinfo.version ? s->osinfo.version : "");
+	fputs("Target:  ", fp);
+	bh_report_cell(fp, s->name ? s->name : "?", 0, false);
+	fputs(" (", fp);
+	bh_report_cell(fp, s->kind ? s->kind : "?", 0, false);
+	fputs(")\n", fp);
+	if (s->osinfo.family) {
+		fputs("OS:      ", fp);
+		bh_report_cell(fp, s->osinfo.family, 0, false);
+		fputc(' ', fp);
+		bh_report_cell(fp, s->osinfo.version, 0, false);
+		fputc('\n', fp);
+	}
 	fprintf(fp, "Scanned: %zu components\n", s->comps.n);
 	fprintf(fp, "Found:   %zu vulnerabilit%s (CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu)\n",
 		f->n, f->n == 1 ? "y" : "ies", n[4], n[3], n[2], n[1], n[0]);
@@ -227,18 +341,39 @@ static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *
 		fprintf(fp, "Checks:  %zu finding%s (CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu)\n", ck->n,
 			ck->n == 1 ? "" : "s", cn[4], cn[3], cn[2], cn[1], cn[0]);
 	}
+	for (i = 0; i < s->nwarnings; i++) {
+		fputs("Warning: ", fp);
+		bh_report_cell(fp, s->warnings[i], 0, false);
+		fputc('\n', fp);
+	}
 	fputc('\n', fp);
 	if (ck && ck->n)
-		bh_checks_table(ck, fp);
+		bh_checks_table(s, ck, fp);
 	if (!f->n)
 		return 0;
 	fprintf(fp, "%-8s %-20s %-30s %-22s %-22s %-4s %-50s %s\n", "SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "KEV", "TITLE", "WHERE");
 	for (i = 0; i < f->n; i++) {
 		const bh_finding *x = &f->items[i];
 		const bh_component *c = s->comps.items[x->comp];
-		fprintf(fp, "%-8s %-20s %-30.30s %-22.22s %-22.22s %-4s %-50.50s %s\n", bh_severity_name(x->severity), x->id, c->name,
-			c->version ? c->version : "-", x->fixed ? x->fixed : (x->status ? x->status : "-"), x->kev ? "yes" : "",
-			x->title ? x->title : "", c->path ? c->path : "");
+		bh_buf al = BH_BUF_INIT;
+		fprintf(fp, "%-8s ", bh_severity_name(x->severity));
+		cell(fp, x->id, 20);
+		cell(fp, c->name, 30);
+		cell(fp, c->version ? c->version : "-", 22);
+		cell(fp, x->fixed ? x->fixed : (x->status ? x->status : "-"), 22);
+		fprintf(fp, "%-4s ", x->kev ? "yes" : "");
+		cell(fp, x->title, 50);
+		bh_report_cell(fp, c->path, 0, false);
+		if (c->layer >= 0 && (size_t)c->layer < s->nlayers)
+			fprintf(fp, ", layer %d", c->layer);
+		fputc('\n', fp);
+		/* the aliases on their own line: a CVE id is what people search for */
+		if (!bh_finding_aliases_text(x, &al) && al.len) {
+			fputs("         aliases: ", fp);
+			bh_report_cell(fp, al.data, 0, false);
+			fputc('\n', fp);
+		}
+		bh_buf_free(&al);
 	}
 	return 0;
 }

@@ -10,6 +10,10 @@ bh_component *bh_complist_add(bh_complist *l, bh_ecosystem eco)
 {
 	bh_component *c;
 
+	if (l->limit && l->n >= l->limit) {
+		l->over = true;
+		return NULL;
+	}
 	if (l->n == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 16, bytes;
 		bh_component **n;

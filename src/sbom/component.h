@@ -2,6 +2,7 @@
 #ifndef BH_SBOM_COMPONENT_H
 #define BH_SBOM_COMPONENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,9 +61,12 @@ typedef struct bh_complist {
 	bh_component **items;
 	size_t n;
 	size_t cap;
+	size_t limit;    /* 0 = none; else adding the (limit+1)th component fails and sets over */
+	bool over;       /* an add was refused by limit (callers report max-components, not ENOMEM) */
 } bh_complist;
 
-/* Appends a zeroed component (layer = -1, eco set) owned by the list; NULL on allocation failure. */
+/* Appends a zeroed component (layer = -1, eco set) owned by the list; NULL on allocation failure
+ * or when l->limit is reached (then l->over is set). */
 bh_component *bh_complist_add(bh_complist *l, bh_ecosystem eco);
 /* Moves every component of src to the end of dst; src is left empty. */
 int bh_complist_move(bh_complist *dst, bh_complist *src);

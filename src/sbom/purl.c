@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 
@@ -143,6 +144,8 @@ done:
 	return rc;
 }
 
+/* Percent-decodes s[0..n); BH_EINVAL when the result would hold a NUL byte ("%00"), which no
+ * package name or version has and which would silently cut every C string made from it. */
 static int pct_decode(const char *s, size_t n, char **out)
 {
 	char *d = malloc(n + 1);
@@ -152,7 +155,12 @@ static int pct_decode(const char *s, size_t n, char **out)
 	for (i = 0; i < n; i++) {
 		if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
 			char hx[3] = { s[i + 1], s[i + 2], 0 };
-			d[o++] = (char)strtol(hx, NULL, 16);
+			d[o] = (char)strtol(hx, NULL, 16);
+			if (!d[o]) {
+				free(d);
+				return BH_EINVAL;
+			}
+			o++;
 			i += 2;
 		} else {
 			d[o++] = s[i];
@@ -166,12 +174,39 @@ static int pct_decode(const char *s, size_t n, char **out)
 static bh_ecosystem eco_from_type(const char *t, size_t n)
 {
 	int e;
+	/* the type is case-insensitive (purl spec); "go" is what some tools write for golang */
+	if (n == 2 && !strncasecmp(t, "go", 2))
+		return BH_ECO_GO;
 	for (e = BH_ECO_DEB; e < BH_ECO__COUNT; e++) {
 		const char *name = bh_ecosystem_name((bh_ecosystem)e);
-		if (strlen(name) == n && !strncmp(name, t, n))
+		if (strlen(name) == n && !strncasecmp(name, t, n))
 			return (bh_ecosystem)e;
 	}
 	return BH_ECO_NONE;
+}
+
+/*
+ * Debian keeps the epoch inside the version ("1:2.4.47-2", as dpkg and the purl spec's own deb
+ * test cases write it); Trivy writes it as an "epoch" qualifier instead. Both read back the same.
+ */
+static int deb_epoch_into_version(bh_component *c)
+{
+	bh_buf b = BH_BUF_INIT;
+	if (c->eco != BH_ECO_DEB || !c->epoch)
+		return 0;
+	if (c->version && !strchr(c->version, ':') && strcmp(c->epoch, "0") != 0) {
+		if (bh_buf_printf(&b, "%s:%s", c->epoch, c->version)) {
+			bh_buf_free(&b);
+			return BH_ENOMEM;
+		}
+		free(c->version);
+		c->version = bh_buf_steal(&b);
+		if (!c->version)
+			return BH_ENOMEM;
+	}
+	free(c->epoch);
+	c->epoch = NULL;
+	return 0;
 }
 
 int bh_purl_parse(const char *purl, bh_component *c, char **distro)
@@ -183,41 +218,59 @@ int bh_purl_parse(const char *purl, bh_component *c, char **distro)
 
 	if (distro)
 		*distro = NULL;
-	if (!purl || strncmp(purl, "pkg:", 4) != 0)
+	if (!purl || strncasecmp(purl, "pkg:", 4) != 0)
 		return BH_EINVAL;
 	type = purl + 4;
+	while (*type == '/') /* "pkg://npm/x" is read as "pkg:npm/x" (purl spec) */
+		type++;
 	p = strchr(type, '/');
-	if (!p)
+	if (!p || p == type)
 		return BH_EINVAL;
 	tn = (size_t)(p - type);
 	c->eco = eco_from_type(type, tn);
 	p++;
+	while (*p == '/')
+		p++;
 	q = strchr(p, '?');
 	path_end = q ? q : p + strlen(p);
 	{
 		const char *hash = memchr(p, '#', (size_t)(path_end - p));
-		if (hash)
+		if (hash) {
 			path_end = hash;
+			q = NULL; /* a '?' after the '#' belongs to the subpath */
+		}
 	}
+	while (path_end > p && path_end[-1] == '/')
+		path_end--;
+	if (path_end == p)
+		return BH_EINVAL;
 	at = NULL;
 	{
 		const char *x;
 		for (x = p; x < path_end; x++)
 			if (*x == '@')
 				at = x;
+			else if (*x == '/')
+				at = NULL; /* "@babel/core": a scope, not a version (canonical form writes %40) */
 	}
 	if (at) {
 		char *v;
 		if ((rc = pct_decode(at + 1, (size_t)(path_end - at - 1), &v)))
 			return rc;
-		free(c->version);
-		c->version = v;
+		if (*v) {
+			free(c->version);
+			c->version = v;
+		} else {
+			free(v);
+		}
 		path_end = at;
 	}
 	if ((rc = pct_decode(p, (size_t)(path_end - p), &path)))
 		return rc;
 	slash = strrchr(path, '/');
-	if (c->eco == BH_ECO_GO || c->eco == BH_ECO_COMPOSER || !slash || (c->eco == BH_ECO_NPM && path[0] == '@')) {
+	if (!*path || (slash && !slash[1])) {
+		rc = BH_EINVAL; /* a purl needs a name */
+	} else if (c->eco == BH_ECO_GO || c->eco == BH_ECO_COMPOSER || !slash || (c->eco == BH_ECO_NPM && path[0] == '@')) {
 		/* path-like names and npm scopes stay whole */
 		rc = bh_component_set(&c->name, path, (size_t)-1);
 	} else if (c->eco == BH_ECO_DEB || c->eco == BH_ECO_APK || c->eco == BH_ECO_RPM) {
@@ -230,6 +283,12 @@ int bh_purl_parse(const char *purl, bh_component *c, char **distro)
 	free(path);
 	if (rc)
 		return rc;
+	if (c->eco == BH_ECO_COMPOSER) {
+		/* Packagist names are case-insensitive; the purl spec lower-cases them */
+		char *x;
+		for (x = c->name; *x; x++)
+			*x = (char)tolower((unsigned char)*x);
+	}
 	if (q) {
 		const char *k = q + 1;
 		while (*k && *k != '#') {
@@ -241,13 +300,13 @@ int bh_purl_parse(const char *purl, bh_component *c, char **distro)
 				size_t kl = (size_t)(eq - k);
 				if ((rc = pct_decode(eq + 1, n - kl - 1, &v)))
 					return rc;
-				if (kl == 4 && !strncmp(k, "arch", 4)) {
+				if (kl == 4 && !strncasecmp(k, "arch", 4)) {
 					free(c->arch);
 					c->arch = v;
-				} else if (kl == 5 && !strncmp(k, "epoch", 5)) {
+				} else if (kl == 5 && !strncasecmp(k, "epoch", 5)) {
 					free(c->epoch);
 					c->epoch = v;
-				} else if (kl == 6 && !strncmp(k, "distro", 6) && distro && !*distro) {
+				} else if (kl == 6 && !strncasecmp(k, "distro", 6) && distro && !*distro) {
 					*distro = v;
 				} else {
 					free(v);
@@ -258,5 +317,5 @@ int bh_purl_parse(const char *purl, bh_component *c, char **distro)
 			k = amp + 1;
 		}
 	}
-	return 0;
+	return deb_epoch_into_version(c);
 }

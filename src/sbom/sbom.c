@@ -24,7 +24,7 @@ void bh_strv_free(char **v, size_t n)
 void bh_sbom_free(bh_sbom *s)
 {
 	size_t i;
-	free(s->input); free(s->kind); free(s->name); free(s->image_id); free(s->manifest_digest);
+	free(s->input); free(s->kind); free(s->name); free(s->image_id); free(s->manifest_digest); free(s->serial);
 	free(s->os); free(s->arch); free(s->created);
 	bh_strv_free(s->repo_tags, s->nrepo_tags);
 	bh_strv_free(s->repo_digests, s->nrepo_digests);

@@ -29,6 +29,7 @@ typedef struct bh_sbom {
 	char *name;        /* image reference or directory */
 	char *image_id;    /* config digest (sha256:...) */
 	char *manifest_digest;
+	char *serial;      /* serialNumber of a stored CycloneDX SBOM read back (urn:uuid:...), else NULL */
 	char **repo_tags;
 	size_t nrepo_tags;
 	char **repo_digests;

@@ -165,6 +165,9 @@ static int run_inventory(const bh_job *j, int scanners, bh_job_result *out, bh_e
 			goto out;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		out->match_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		/* no findings because nothing was there to match against must not read as "clean" */
+		if ((rc = bh_match_coverage(db, &out->sbom, err)))
+			goto out;
 		bh_log_info("matched %zu components: %zu findings in %.1f ms", out->sbom.comps.n, out->findings.n, out->match_ms);
 	}
 	if ((ic && (rc = bh_imgcheck_finish(ic, &out->sbom, &out->checks, err))) ||
@@ -192,10 +195,12 @@ static void filter(const bh_job *j, bh_job_result *r)
 		const bh_component *c = r->sbom.comps.items[x->comp];
 		const bh_ignore_rule *ir;
 		if (!(sev & (1u << x->severity)) || (unfixed && !x->fixed)) {
+			/* counted so the reports can say what a severity list hid (Go advisories carry none) */
+			r->findings.hidden_unknown += x->severity == BH_SEV_UNKNOWN && !(sev & (1u << x->severity));
 			bh_finding_clear(x);
 			continue;
 		}
-		if ((ir = bh_ignore_match(j->ignores, x->id, x->aliases, c, now)) != NULL) {
+		if ((ir = bh_ignore_match_sbom(j->ignores, &r->sbom, x->id, x->aliases, c, now)) != NULL) {
 			bh_log_info("%s in %s suppressed by %s%s%s", x->id, c->name, ir->origin, ir->reason ? ": " : "",
 				    ir->reason ? ir->reason : "");
 			r->suppressed++;
@@ -227,6 +232,7 @@ int bh_job_run(const bh_job *j, bh_job_result *out, bh_error *err)
 	memset(out, 0, sizeof(*out));
 	bh_sbom_init(&out->sbom);
 	rc = k == BH_JOB_INVENTORY ? run_inventory(j, scanners, out, err) : run_standalone(j, k, out, err);
+	out->findings.count_informational = j->include_informational;
 	if (!rc)
 		filter(j, out);
 	return rc;
@@ -245,7 +251,8 @@ size_t bh_job_failing(const bh_job_result *r, const bh_policy *p)
 	int min = p ? p->fail_on : -1;
 	size_t i, n = 0;
 	for (i = 0; i < r->findings.n; i++)
-		n += min < 0 || (int)r->findings.items[i].severity >= min;
+		n += (!r->findings.items[i].kind || r->findings.count_informational) &&
+		     (min < 0 || (int)r->findings.items[i].severity >= min);
 	for (i = 0; i < r->checks.n; i++)
 		n += !r->checks.items[i].status && (min < 0 || (int)r->checks.items[i].severity >= min);
 	return n;

@@ -38,6 +38,7 @@ typedef struct bh_job {
 	int max_age_days;        /* -1 = the policy's, else 365 */
 	unsigned severities;     /* bit set of bh_severity; 0 = the policy's, else all */
 	bool ignore_unfixed;
+	bool include_informational; /* RustSec unmaintained/unsound/notice count as vulnerabilities (summary, exit code) */
 	bh_match_opts match;
 	const bh_policy *policy; /* NULL = none */
 	const bh_ignores *ignores; /* ignore files and VEX, NULL = none */
@@ -54,7 +55,8 @@ int bh_job_default_scanners(const char *target);
 
 typedef struct bh_job_result {
 	bh_sbom sbom;        /* the inventory (name and kind only for non-inventory targets) */
-	bh_findings findings;/* vulnerabilities left after filters, sorted */
+	bh_findings findings;/* vulnerabilities left after filters, sorted (hidden_unknown and
+	                      * count_informational set for the reports) */
 	bh_checks checks;    /* check findings left after filters, sorted */
 	size_t suppressed;   /* dropped by the policy, ignore files or VEX */
 	double match_ms;     /* time spent matching */
@@ -66,7 +68,8 @@ typedef struct bh_job_result {
  */
 int bh_job_run(const bh_job *j, bh_job_result *out, bh_error *err);
 void bh_job_result_free(bh_job_result *r);
-/* Findings that fail the run: all of them, or with a policy fail-on only those at or above it. */
+/* Findings that fail the run: all of them, or with a policy fail-on only those at or above it;
+ * informational advisories only with include_informational. */
 size_t bh_job_failing(const bh_job_result *r, const bh_policy *p);
 
 #endif

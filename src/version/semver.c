@@ -1,9 +1,11 @@
 /* semver.c - SemVer 2.0 ordering (npm, Cargo, Composer, Go incl. pseudo-versions and +incompatible)
  * and their requirement syntaxes: npm ranges, Cargo requirements, Composer constraints. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "version/schemes.h"
+#include "version/version.h"
 
 #define MAXNUM 8   /* numeric components kept: 3 for SemVer, 4 for Composer, a few more tolerated */
 #define MAXCMP 64  /* comparators in one AND set */
@@ -467,4 +469,130 @@ int bh_semver_req(bh_ecosystem eco, const char *version, const char *req, bool *
 			return 0;
 		p = bar + (bar[1] == '|' ? 2 : 1);
 	}
+}
+
+/* ---- RustSec requirements as cargo-audit reads them ---- */
+
+/*
+ * One requirement of an advisory's `patched` or `unaffected` list is one interval of plain
+ * SemVer 2.0 precedence (cargo-audit turns the lists into OSV ranges): ">= a", "> a", "< b",
+ * "<= b" (at most one lower and one upper bound, comma-separated), "=a" (exactly a), "^a" or a
+ * bare "a" (a up to the next incompatible release's "-0", so no pre-release of it is inside),
+ * "~a" (up to the next minor's "-0"; "~1" to the next major's). Missing minor/patch read as 0.
+ * Pre-releases compare by precedence only: Cargo's rule that a pre-release matches only a
+ * comparator naming the same x.y.z does not apply (hyper 1.0.0-rc.1 is >= 0.9.4).
+ */
+struct rsbound {
+	bool set, incl;
+	struct sv v;
+};
+
+static int rs_comparator(const char *s, size_t n, struct rsbound *lo, struct rsbound *hi, int *count)
+{
+	const char *p = s, *e = s + n;
+	char op[3] = "";
+	size_t k = 0;
+	struct sv v;
+	while (p < e && is_space(*p))
+		p++;
+	while (p < e && k < 2 && strchr("<>=^~", *p))
+		op[k++] = *p++;
+	op[k] = '\0';
+	while (p < e && is_space(*p))
+		p++;
+	if (p == e || parse(p, (size_t)(e - p), false, &v) || v.parts == 0 || v.parts > 3)
+		return -1;
+	(*count)++;
+	if (!strcmp(op, ">=") || !strcmp(op, ">")) {
+		if (lo->set)
+			return -1;
+		lo->set = true;
+		lo->incl = op[1] == '=';
+		lo->v = v;
+		return 0;
+	}
+	if (!strcmp(op, "<") || !strcmp(op, "<=")) {
+		if (hi->set)
+			return -1;
+		hi->set = true;
+		hi->incl = op[1] == '=';
+		hi->v = v;
+		return 0;
+	}
+	if (lo->set || hi->set)
+		return -1; /* "=", "^" and "~" give both bounds: alone in their requirement */
+	lo->set = hi->set = true;
+	lo->incl = true;
+	lo->v = v;
+	if (!strcmp(op, "=")) {
+		hi->incl = true;
+		hi->v = v;
+		return 0;
+	}
+	if (*op && strcmp(op, "^") && strcmp(op, "~"))
+		return -1;
+	{
+		static const char zero[] = "0";
+		struct sv h;
+		int bumpk;
+		memset(&h, 0, sizeof(h));
+		if (!strcmp(op, "~"))
+			bumpk = v.parts == 1 ? 1 : 2;
+		else
+			bumpk = v.n[0] > 0 || v.parts == 1 ? 1 : (v.n[1] > 0 || v.parts == 2) ? 2 : 3;
+		memcpy(h.n, v.n, sizeof(h.n[0]) * (size_t)bumpk);
+		h.n[bumpk - 1]++;
+		h.parts = 3;
+		h.pre = zero;
+		h.npre = 1;
+		hi->incl = false;
+		hi->v = h;
+	}
+	return 0;
+}
+
+int bh_version_rustsec_req(const char *version, const char *req, bool *in, char *lower, size_t lower_cap, bh_error *err)
+{
+	struct rsbound lo = { false, false, { { 0 }, 0, false, NULL, 0 } }, hi = lo;
+	struct sv v;
+	const char *p = req;
+	int count = 0, c;
+	*in = false;
+	if (lower && lower_cap)
+		lower[0] = '\0';
+	if (!version || !req || strlen(version) > BH_VERSION_MAX || strlen(req) > BH_VERSION_REQ_MAX)
+		return bh_error_set(err, BH_EINVAL, "cargo requirement or version missing or too long");
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		if (rs_comparator(p, n, &lo, &hi, &count))
+			return bh_error_set(err, BH_EINVAL, "cargo requirement \"%s\": not an interval cargo-audit reads", req);
+		if (!p[n])
+			break;
+		p += n + 1;
+	}
+	if (lower && lower_cap && lo.set) {
+		/* The lowest version inside: a itself, or for "> a" the next patch release (a pre-release
+		 * just above a release is not something to upgrade to). */
+		struct sv x = lo.v;
+		char pre[BH_VERSION_MAX + 1];
+		if (!lo.incl && !x.pre) {
+			x.n[2]++;
+		}
+		snprintf(pre, sizeof(pre), "%.*s%s", (int)x.npre, x.pre ? x.pre : "", x.pre && !lo.incl ? ".0" : "");
+		snprintf(lower, lower_cap, "%llu.%llu.%llu%s%s", (unsigned long long)x.n[0], (unsigned long long)x.n[1],
+			 (unsigned long long)x.n[2], x.pre ? "-" : "", x.pre ? pre : "");
+	}
+	if (parse(version, strlen(version), false, &v))
+		return bh_error_set(err, BH_EINVAL, "not a cargo version: \"%s\"", version);
+	*in = true;
+	if (lo.set) {
+		c = cmp(BH_ECO_CARGO, &v, &lo.v);
+		*in = lo.incl ? c >= 0 : c > 0;
+	}
+	if (*in && hi.set) {
+		c = cmp(BH_ECO_CARGO, &v, &hi.v);
+		*in = hi.incl ? c <= 0 : c < 0;
+	}
+	(void)count;
+	return 0;
 }

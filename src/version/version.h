@@ -3,6 +3,7 @@
 #define BH_VERSION_VERSION_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/error.h"
 #include "sbom/component.h"
@@ -36,5 +37,16 @@ int bh_version_cmp(bh_ecosystem eco, const char *a, const char *b, int *out, bh_
  * Versions longer than 256 bytes and requirements longer than 1024 are BH_EINVAL.
  */
 int bh_version_req_match(bh_ecosystem eco, const char *version, const char *req, bool *out, bh_error *err);
+
+/*
+ * A RustSec `patched`/`unaffected` requirement read the way cargo-audit reads it: one interval
+ * (">= 0.6.14, < 1.0.0", "^1.2", "=1.0", "~1.2", "> 0.4") compared in plain SemVer 2.0
+ * precedence, pre-releases included (unlike bh_version_req_match's Cargo rule, under which
+ * 1.0.0-rc.1 does not satisfy ">= 0.9.4"). *in tells whether version lies inside. When lower is
+ * given it receives the lowest version inside the interval ("" when unbounded below; "> 0.4.0"
+ * gives "0.4.1"), which is what an advisory's fixed version is shown as. BH_EINVAL when the
+ * requirement is not such an interval or the version does not parse.
+ */
+int bh_version_rustsec_req(const char *version, const char *req, bool *in, char *lower, size_t lower_cap, bh_error *err);
 
 #endif

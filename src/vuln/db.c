@@ -1,22 +1,30 @@
 /* db.c - SQLite vulnerability store with a versioned schema and atomic file swap on update. */
 #include "vuln/db.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/log.h"
 
 struct bh_vulndb {
 	sqlite3 *h;
 	char *path;   /* final path */
 	char *tmp;    /* path being written, NULL for read-only */
+	int lock_fd;  /* flock on path.lock while writing, -1 otherwise */
 	sqlite3_stmt *adv, *alias, *aff, *kev, *epss;
+	sqlite3_stmt *modq, *fg_aff, *fg_aff_pkg, *fg_alias, *fg_pkg;
 	char last_id[256];     /* the advisory last stored, and its source: affected rows inherit it */
 	char last_source[64];
 };
@@ -66,6 +74,7 @@ int bh_vulndb_open(const char *path, bh_vulndb **out, bh_error *err)
 		free(db);
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	}
+	db->lock_fd = -1;
 	{
 		/*
 		 * immutable: updates never write this file, they rename a new one over it, so an open
@@ -130,30 +139,163 @@ static int prepare(bh_vulndb *db, bh_error *err)
 	    sqlite3_prepare_v2(db->h, "INSERT OR IGNORE INTO aliases VALUES(?,?,?)", -1, &db->alias, NULL) ||
 	    sqlite3_prepare_v2(db->h, "INSERT INTO affected VALUES(?,?,?,?,?,?,?,?,?,?)", -1, &db->aff, NULL) ||
 	    sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO kev VALUES(?,?,?,?,?)", -1, &db->kev, NULL) ||
-	    sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO epss VALUES(?,?,?)", -1, &db->epss, NULL))
+	    sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO epss VALUES(?,?,?)", -1, &db->epss, NULL) ||
+	    sqlite3_prepare_v2(db->h, "SELECT modified FROM advisories WHERE source=?1 AND id=?2", -1, &db->modq, NULL) ||
+	    sqlite3_prepare_v2(db->h, "DELETE FROM affected WHERE advisory_id=?2 AND source=?1", -1, &db->fg_aff, NULL) ||
+	    sqlite3_prepare_v2(db->h, "DELETE FROM affected WHERE advisory_id=?2 AND source=?1 AND package=?3", -1, &db->fg_aff_pkg, NULL) ||
+	    sqlite3_prepare_v2(db->h, "DELETE FROM aliases WHERE source=?1 AND advisory_id=?2", -1, &db->fg_alias, NULL) ||
+	    sqlite3_prepare_v2(db->h, "DELETE FROM affected WHERE ecosystem=?2 AND package=?3 AND distro=?4 AND source=?1", -1,
+			       &db->fg_pkg, NULL))
 		return sqlerr(db, err, "prepare");
 	return 0;
 }
 
+/*
+ * flock on path.lock, polled so the wait is bounded and the waiter can say once why it waits.
+ * The holder writes its PID into the file, only to name it in the waiter's messages.
+ */
+static int take_lock(const char *path, long wait_ms, int *fd_out, bh_error *err)
+{
+	bh_buf lk = BH_BUF_INIT;
+	struct timespec t0, now;
+	bool told = false;
+	char holder[32] = "";
+	int fd;
+
+	*fd_out = -1;
+	if (bh_buf_printf(&lk, "%s.lock", path) || !lk.data)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	fd = open(lk.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		int rc = bh_error_set(err, BH_EIO, "cannot open the lock file %s: %s", lk.data, strerror(errno));
+		bh_buf_free(&lk);
+		return rc;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		long waited;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			int rc = bh_error_set(err, BH_EIO, "cannot lock %s: %s", lk.data, strerror(errno));
+			close(fd);
+			bh_buf_free(&lk);
+			return rc;
+		}
+		if (!told) {
+			char pid[16] = "";
+			ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+			size_t k = n > 0 ? strspn(pid, "0123456789") : 0;
+			if (k && k < 12)
+				snprintf(holder, sizeof(holder), " (pid %.*s)", (int)k, pid);
+			bh_log_warn("waiting for the lock on %s held by another import%s", lk.data, holder);
+			told = true;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		waited = (long)(now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+		if (waited >= wait_ms) {
+			int rc = bh_error_set(err, BH_EIO,
+					      "gave up after %ld s waiting for the lock on %s held by another import%s; if no "
+					      "bulkhead import or update of this DB is running, something else holds the file",
+					      wait_ms / 1000, lk.data, holder);
+			close(fd);
+			bh_buf_free(&lk);
+			return rc;
+		}
+		{
+			struct timespec ts = { 0, 100 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	{
+		char pid[24];
+		int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+		if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) != n)
+			bh_log_debug("%s: cannot record the pid", lk.data);
+	}
+	bh_buf_free(&lk);
+	*fd_out = fd;
+	return 0;
+}
+
+/*
+ * path.tmp-PID[-journal|-wal|-shm] files whose process is gone were left by a killed import (the
+ * close that removes them never ran). Called under the lock, so no live import of ours is
+ * writing one; a PID that is alive (or not ours to signal) keeps its file.
+ */
+static void remove_stale(const char *path)
+{
+	const char *sl = strrchr(path, '/');
+	const char *base = sl ? sl + 1 : path;
+	size_t bl = strlen(base);
+	char dir[4096];
+	struct dirent *e;
+	DIR *d;
+
+	if (sl) {
+		size_t dl = sl == path ? 1 : (size_t)(sl - path);
+		if (dl >= sizeof(dir))
+			return;
+		memcpy(dir, path, dl);
+		dir[dl] = '\0';
+	} else {
+		strcpy(dir, ".");
+	}
+	if (!(d = opendir(dir)))
+		return;
+	while ((e = readdir(d))) {
+		const char *p = e->d_name;
+		char *end;
+		long pid;
+		if (strncmp(p, base, bl) != 0 || strncmp(p + bl, ".tmp-", 5) != 0 || !isdigit((unsigned char)p[bl + 5]))
+			continue;
+		errno = 0;
+		pid = strtol(p + bl + 5, &end, 10);
+		if (errno || pid <= 0 || pid != (long)(pid_t)pid)
+			continue;
+		if (*end && strcmp(end, "-journal") != 0 && strcmp(end, "-wal") != 0 && strcmp(end, "-shm") != 0)
+			continue;
+		if (pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (unlinkat(dirfd(d), p, 0) == 0)
+			bh_log_info("removed %s/%s, left by an import (pid %ld) that is no longer running", dir, p, pid);
+	}
+	closedir(d);
+}
+
 int bh_vulndb_create(const char *path, bool copy_existing, bh_vulndb **out, bh_error *err)
+{
+	return bh_vulndb_create_wait(path, copy_existing, BH_VULNDB_LOCK_WAIT_S * 1000L, out, err);
+}
+
+int bh_vulndb_create_wait(const char *path, bool copy_existing, long wait_ms, bh_vulndb **out, bh_error *err)
 {
 	bh_vulndb *db;
 	bh_buf t = BH_BUF_INIT;
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	int rc;
+	int rc, lock_fd;
 
 	*out = NULL;
 	if (mkdirs(path))
 		return bh_error_set(err, BH_EIO, "cannot create the directory of %s: %s", path, strerror(errno));
+	if ((rc = take_lock(path, wait_ms, &lock_fd, err)))
+		return rc;
 	db = calloc(1, sizeof(*db));
-	if (!db || bh_buf_printf(&t, "%s.tmp-%ld", path, (long)getpid())) {
+	if (!db || bh_buf_printf(&t, "%s.tmp-%ld", path, (long)getpid()) || !(db->path = bh_strdup(path))) {
+		close(lock_fd);
+		if (db)
+			free(db->path);
 		free(db);
+		bh_buf_free(&t);
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	}
+	db->lock_fd = lock_fd;
 	db->tmp = bh_buf_steal(&t);
-	db->path = bh_strdup(path);
+	remove_stale(path);
 	unlink(db->tmp);
 	if (copy_existing && access(path, R_OK) == 0) {
 		/* Start from a copy of the current DB so an import adds to what is there. */
@@ -222,7 +364,20 @@ static void finalize_all(bh_vulndb *db)
 	sqlite3_finalize(db->aff);
 	sqlite3_finalize(db->kev);
 	sqlite3_finalize(db->epss);
+	sqlite3_finalize(db->modq);
+	sqlite3_finalize(db->fg_aff);
+	sqlite3_finalize(db->fg_aff_pkg);
+	sqlite3_finalize(db->fg_alias);
+	sqlite3_finalize(db->fg_pkg);
 	db->adv = db->alias = db->aff = db->kev = db->epss = NULL;
+	db->modq = db->fg_aff = db->fg_aff_pkg = db->fg_alias = db->fg_pkg = NULL;
+}
+
+static void unlock(bh_vulndb *db)
+{
+	if (db->lock_fd >= 0)
+		close(db->lock_fd); /* releases the flock */
+	db->lock_fd = -1;
 }
 
 int bh_vulndb_commit(bh_vulndb *db, bh_error *err)
@@ -239,6 +394,7 @@ int bh_vulndb_commit(bh_vulndb *db, bh_error *err)
 		return bh_error_set(err, BH_EIO, "cannot move %s over %s: %s", db->tmp, db->path, strerror(errno));
 	free(db->tmp);
 	db->tmp = NULL;
+	unlock(db);
 	return 0;
 }
 
@@ -251,6 +407,7 @@ void bh_vulndb_close(bh_vulndb *db)
 		sqlite3_close(db->h);
 	if (db->tmp)
 		unlink(db->tmp);
+	unlock(db);
 	free(db->tmp);
 	free(db->path);
 	free(db);
@@ -284,7 +441,7 @@ static int step(bh_vulndb *db, sqlite3_stmt *st, bh_error *err)
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (r != SQLITE_DONE)
-		return sqlerr(db, err, "insert");
+		return sqlerr(db, err, "write");
 	return 0;
 }
 
@@ -406,3 +563,126 @@ int bh_vulndb_clear_source(bh_vulndb *db, const char *source, bh_error *err)
 }
 
 void *bh_vulndb_handle(bh_vulndb *db) { return db->h; }
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (H. Hinnant's algorithm). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	long long era;
+	unsigned yoe, doy, doe;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0, i;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+int bh_vulndb_parse_time(const char *s, long long *sec, long *nsec)
+{
+	int y, mo, d, h = 0, mi = 0, se = 0, oh = 0, om = 0, sign = 0;
+	long ns = 0;
+	const char *p = s;
+
+	if (!s || digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d) || mo < 1 ||
+	    mo > 12 || d < 1 || d > 31)
+		return BH_EINVAL;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || h > 23 || mi > 59)
+			return BH_EINVAL;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &se) || se > 60)
+				return BH_EINVAL;
+			if (*p == '.' || *p == ',') {
+				long scale = 100000000L;
+				p++;
+				if (!isdigit((unsigned char)*p))
+					return BH_EINVAL;
+				for (; isdigit((unsigned char)*p); p++) {
+					ns += (*p - '0') * scale;
+					scale /= 10;
+				}
+			}
+		}
+		if (*p == 'Z' || *p == 'z') {
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			sign = *p++ == '-' ? -1 : 1;
+			if (digits(&p, 2, &oh))
+				return BH_EINVAL;
+			p += *p == ':';
+			if (digits(&p, 2, &om) || oh > 23 || om > 59)
+				return BH_EINVAL;
+		}
+	}
+	if (*p)
+		return BH_EINVAL;
+	*sec = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400LL + h * 3600LL + mi * 60LL + se -
+	       sign * (oh * 3600LL + om * 60LL);
+	*nsec = ns;
+	return 0;
+}
+
+int bh_vulndb_stored_is_newer(bh_vulndb *db, const char *source, const char *id, const char *modified, bool *newer,
+			      bh_error *err)
+{
+	long long s1, s2;
+	long n1, n2;
+	int r;
+
+	*newer = false;
+	if (!modified || bh_vulndb_parse_time(modified, &s1, &n1))
+		return 0;
+	bind_text(db->modq, 1, source ? source : "");
+	bind_text(db->modq, 2, id);
+	r = sqlite3_step(db->modq);
+	if (r == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(db->modq, 0);
+		if (m && !bh_vulndb_parse_time(m, &s2, &n2))
+			*newer = s2 > s1 || (s2 == s1 && n2 > n1);
+	}
+	sqlite3_reset(db->modq);
+	sqlite3_clear_bindings(db->modq);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return sqlerr(db, err, "query");
+	return 0;
+}
+
+int bh_vulndb_forget_advisory(bh_vulndb *db, const char *source, const char *id, const char *package, bh_error *err)
+{
+	int rc;
+	sqlite3_stmt *st = package ? db->fg_aff_pkg : db->fg_aff;
+	bind_text(st, 1, source ? source : "");
+	bind_text(st, 2, id);
+	if (package)
+		bind_text(st, 3, package);
+	if ((rc = step(db, st, err)) || package)
+		return rc;
+	bind_text(db->fg_alias, 1, source ? source : "");
+	bind_text(db->fg_alias, 2, id);
+	return step(db, db->fg_alias, err);
+}
+
+int bh_vulndb_forget_package(bh_vulndb *db, const char *source, const char *ecosystem, const char *package,
+			     const char *distro, bh_error *err)
+{
+	bind_text(db->fg_pkg, 1, source ? source : "");
+	bind_text(db->fg_pkg, 2, ecosystem);
+	bind_text(db->fg_pkg, 3, package);
+	bind_text(db->fg_pkg, 4, distro ? distro : "");
+	return step(db, db->fg_pkg, err);
+}

@@ -15,12 +15,41 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "vuln/cvss.h"
 #include "vuln/yaml.h"
 
 #define MAX_DETAILS (64 * 1024)
+
+/* Text from a document for a warning: control bytes and bytes past ASCII as \xNN, bounded. */
+static const char *printable(const char *s, char *buf, size_t n)
+{
+	size_t o = 0;
+	for (; s && *s && o + 5 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c >= 0x7f)
+			o += (size_t)snprintf(buf + o, n - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	if (s && *s && o + 4 < n) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* A document left out: counted, and named with the reason while fewer than the bound were. */
+static void skip_doc(bh_import_stats *st, const char *name, const char *reason)
+{
+	char nb[1200], rb[700];
+	st->skipped++;
+	if (st->skipped <= BH_IMPORT_NAMED_SKIPS)
+		bh_log_warn("import: %s skipped: %s", printable(name, nb, sizeof(nb)), printable(reason, rb, sizeof(rb)));
+}
 
 /* OSV ecosystem -> (purl type, distro). "Debian:12" -> deb, "debian:12". */
 static void map_ecosystem(const char *eco, char *type, size_t tn, char *distro, size_t dn)
@@ -137,6 +166,18 @@ static int import_osv(bh_vulndb *db, json_t *doc, bh_import_stats *st, bh_error 
 			snprintf(sevbuf, sizeof(sevbuf), "%s", !strcasecmp(ds, "moderate") ? "MEDIUM" : ds);
 	}
 	a.severity = sevbuf[0] ? sevbuf : NULL;
+	{
+		/* a copy older than the stored one (an old mirror, feeds imported out of order) is ignored */
+		bool newer;
+		if ((rc = bh_vulndb_stored_is_newer(db, a.source, a.id, a.modified, &newer, err)))
+			return rc;
+		if (newer) {
+			st->kept++;
+			return 0;
+		}
+		if ((rc = bh_vulndb_forget_advisory(db, a.source, a.id, NULL, err)))
+			return rc;
+	}
 	a.url = bh_json_str(json_object_get(doc, "database_specific"), "url");
 	refs = json_object_get(doc, "references");
 	for (i = 0; !a.url && i < json_array_size(refs); i++) {
@@ -230,7 +271,8 @@ static int import_debian_json(bh_vulndb *db, json_t *doc, bh_import_stats *st, b
 			a.source = "debian";
 			a.summary = bh_json_str(c, "description");
 			a.url = url;
-			if ((rc = put_adv(db, &a, NULL, st, err)))
+			/* one CVE is listed under each source package it touches: replace this package's rows only */
+			if ((rc = bh_vulndb_forget_advisory(db, a.source, cve, src, err)) || (rc = put_adv(db, &a, NULL, st, err)))
 				return rc;
 			json_object_foreach(json_object_get(c, "releases"), rel, r) {
 				const char *status = bh_json_str(r, "status"), *fixed = bh_json_str(r, "fixed_version");
@@ -265,60 +307,189 @@ static int import_debian_json(bh_vulndb *db, json_t *doc, bh_import_stats *st, b
 	return 0;
 }
 
-/* Alpine secdb: {distroversion: "v3.11", packages: [{pkg: {name, secfixes: {"1.2-r0": ["CVE-…"]}}}]} */
-static int import_secdb(bh_vulndb *db, json_t *doc, bh_import_stats *st, bh_error *err)
+/* n decimal digits (at least min, at most max) at *p, moving *p past them. */
+static bool span_digits(const char **p, const char *end, size_t min, size_t max)
+{
+	size_t n = 0;
+	while (*p + n < end && isdigit((unsigned char)(*p)[n]))
+		n++;
+	if (n < min || n > max)
+		return false;
+	*p += n;
+	return true;
+}
+
+static bool lit(const char **p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+	if ((size_t)(end - *p) < n || strncmp(*p, s, n) != 0)
+		return false;
+	*p += n;
+	return true;
+}
+
+/*
+ * Whether a whole word of a secfixes entry is an advisory id. The forms are those of the Alpine
+ * data (v3.3-v3.11: CVE-YYYY-N, XSA-N, TALOS-YYYY-NNNN, wnpa-sec-YYYY-NN, ZBX-N) and GHSA ids;
+ * near misses ("CVE_2019-2426", "CVE-2017-17434-1", "CVE-2019-19451.patch", "CVE-????-?????")
+ * are not ids: guessing what was meant could invent a finding.
+ */
+static bool is_advisory_id(const char *t, size_t n)
+{
+	const char *p = t, *end = t + n;
+	if (lit(&p, end, "CVE-"))
+		return span_digits(&p, end, 4, 4) && lit(&p, end, "-") && span_digits(&p, end, 4, 12) && p == end;
+	if (lit(&p, end, "TALOS-"))
+		return span_digits(&p, end, 4, 4) && lit(&p, end, "-") && span_digits(&p, end, 1, 12) && p == end;
+	if (lit(&p, end, "wnpa-sec-"))
+		return span_digits(&p, end, 4, 4) && lit(&p, end, "-") && span_digits(&p, end, 1, 12) && p == end;
+	if (lit(&p, end, "XSA-") || lit(&p, end, "ZBX-"))
+		return span_digits(&p, end, 1, 12) && p == end;
+	if (lit(&p, end, "GHSA-")) {
+		int g, k;
+		for (g = 0; g < 3; g++) {
+			if (g && !lit(&p, end, "-"))
+				return false;
+			for (k = 0; k < 4; k++, p++)
+				if (p >= end || !(isdigit((unsigned char)*p) || (*p >= 'a' && *p <= 'z')))
+					return false;
+		}
+		return p == end;
+	}
+	return false;
+}
+
+/*
+ * Alpine secdb: {distroversion: "v3.11", packages: [{pkg: {name, secfixes: {"1.2-r0": ["CVE-…"]}}}]}
+ * Each entry is a line of free text in APKBUILD comments: its advisory ids are one advisory (the
+ * first CVE, else the first id; the others its aliases: "CVE-2016-6258 XSA-182"); other words are
+ * dropped ("CVE-2018-14881 (BGP)") and an entry without any id is skipped ("CVE 2018-16859"),
+ * both counted and shown once with an example. Version "0": the release was never affected.
+ */
+static int import_secdb(bh_vulndb *db, const char *docname, json_t *doc, bh_import_stats *st, bh_error *err)
 {
 	const char *dv = bh_json_str(doc, "distroversion");
 	json_t *pkgs = json_object_get(doc, "packages");
-	char distro[32];
+	char distro[32], nb[600], eb[600], pb[200], vb[200];
 	size_t i;
 	int rc;
 	if (!dv)
 		return bh_error_set(err, BH_EINVAL, "secdb without distroversion");
 	snprintf(distro, sizeof(distro), "alpine:%s", dv[0] == 'v' ? dv + 1 : dv);
+	/* this document's packages are replaced whole, before any is added (a name may recur) */
+	for (i = 0; i < json_array_size(pkgs); i++) {
+		const char *name = bh_json_str(json_object_get(json_array_get(pkgs, i), "pkg"), "name");
+		if (name && (rc = bh_vulndb_forget_package(db, "alpine", "apk", name, distro, err)))
+			return rc;
+	}
 	for (i = 0; i < json_array_size(pkgs); i++) {
 		json_t *p = json_object_get(json_array_get(pkgs, i), "pkg"), *fixes = json_object_get(p, "secfixes"), *list;
 		const char *name = bh_json_str(p, "name"), *ver;
 		if (!name)
 			continue;
 		json_object_foreach(fixes, ver, list) {
+			bool never = !strcmp(ver, "0");
 			size_t k;
-			if (!strcmp(ver, "0"))
-				continue; /* "0": never affected in this release */
 			for (k = 0; k < json_array_size(list); k++) {
-				const char *ids = json_string_value(json_array_get(list, k));
-				while (ids && *ids) {
-					char id[64], ranges[300], url[128];
-					size_t n;
-					bh_advisory a;
-					bh_affected row;
-					ids += strspn(ids, " \t");
-					n = strcspn(ids, " \t");
-					if (!n || n >= sizeof(id))
+				const char *line = json_string_value(json_array_get(list, k));
+				const char *ids[16], *q;
+				char words[512], url[128], *rj = NULL;
+				size_t nid = 0, w = 0, len, x, primary = 0;
+				bool note = false;
+				json_t *aliases;
+				bh_advisory a;
+				bh_affected row;
+				if (!line)
+					continue;
+				st->entries++;
+				len = strlen(line);
+				if (len >= sizeof(words)) {
+					note = true; /* no id is that long: read the first words only */
+					len = sizeof(words) - 1;
+				}
+				/* the words, each NUL-terminated in `words` */
+				for (q = line; q < line + len;) {
+					size_t wl;
+					q += strspn(q, " \t");
+					wl = strcspn(q, " \t");
+					if (q + wl > line + len)
+						wl = (size_t)(line + len - q);
+					if (!wl)
 						break;
-					memcpy(id, ids, n);
-					id[n] = '\0';
-					ids += n;
-					memset(&a, 0, sizeof(a));
-					snprintf(url, sizeof(url), "https://security.alpinelinux.org/vuln/%s", id);
-					a.id = id;
-					a.source = "alpine";
-					a.url = url;
-					if ((rc = put_adv(db, &a, NULL, st, err)))
-						return rc;
-					snprintf(ranges, sizeof(ranges), "[{\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},{\"fixed\":\"%s\"}]}]", ver);
-					memset(&row, 0, sizeof(row));
-					row.advisory_id = id;
-					row.ecosystem = "apk";
-					row.package = name;
-					row.distro = distro;
-					row.ranges = ranges;
+					if (is_advisory_id(q, wl) && nid < sizeof(ids) / sizeof(ids[0])) {
+						bool dup = false;
+						memcpy(words + w, q, wl);
+						words[w + wl] = '\0';
+						for (x = 0; x < nid; x++)
+							dup = dup || !strcmp(ids[x], words + w);
+						if (!dup)
+							ids[nid++] = words + w;
+						w += wl + 1;
+					} else {
+						note = true;
+					}
+					q += wl;
+				}
+				if (!nid) {
+					if (!st->prose)
+						bh_log_warn("import: %s: Alpine secfixes entries without an advisory id are skipped "
+							    "(first: %s %s \"%s\"); the import summary counts them",
+							    printable(docname, nb, sizeof(nb)), printable(name, pb, sizeof(pb)),
+							    printable(ver, vb, sizeof(vb)), printable(line, eb, sizeof(eb)));
+					st->prose++;
+					continue;
+				}
+				st->ids += (long)nid;
+				if (note) {
+					if (!st->notes)
+						bh_log_warn("import: %s: words of Alpine secfixes entries that are not advisory ids "
+							    "are dropped (first: %s %s \"%s\"); the import summary counts them",
+							    printable(docname, nb, sizeof(nb)), printable(name, pb, sizeof(pb)),
+							    printable(ver, vb, sizeof(vb)), printable(line, eb, sizeof(eb)));
+					st->notes++;
+				}
+				for (x = 0; x < nid; x++) {
+					if (!strncmp(ids[x], "CVE-", 4)) {
+						primary = x;
+						break;
+					}
+				}
+				aliases = json_array();
+				for (x = 0; x < nid; x++)
+					if (x != primary)
+						json_array_append_new(aliases, json_string(ids[x]));
+				memset(&a, 0, sizeof(a));
+				snprintf(url, sizeof(url), "https://security.alpinelinux.org/vuln/%s", ids[primary]);
+				a.id = ids[primary];
+				a.source = "alpine";
+				a.url = url;
+				rc = put_adv(db, &a, aliases, st, err);
+				json_decref(aliases);
+				if (rc)
+					return rc;
+				memset(&row, 0, sizeof(row));
+				row.advisory_id = ids[primary];
+				row.ecosystem = "apk";
+				row.package = name;
+				row.distro = distro;
+				if (never) {
+					row.status = "not_affected";
+				} else {
+					/* json_pack, not a format string: a version is data and may hold quotes */
+					json_t *r = json_pack("[{s:s,s:[{s:s},{s:s}]}]", "type", "ECOSYSTEM", "events", "introduced", "0", "fixed", ver);
+					rj = r ? json_dumps(r, JSON_COMPACT) : NULL;
+					json_decref(r);
+					if (!rj)
+						return bh_error_set(err, BH_ENOMEM, "out of memory");
+					row.ranges = rj;
 					row.status = "fixed";
 					row.fixed_version = ver;
-					if ((rc = bh_vulndb_put_affected(db, &row, err)))
-						return rc;
-					st->affected++;
 				}
+				rc = bh_vulndb_put_affected(db, &row, err);
+				free(rj);
+				if (rc)
+					return rc;
+				st->affected++;
 			}
 		}
 	}
@@ -343,54 +514,94 @@ static int import_kev(bh_vulndb *db, json_t *doc, bh_import_stats *st, bh_error 
 }
 
 /* RustSec: ```toml front matter ([advisory], [versions]) then a Markdown title. */
+
+/*
+ * One TOML string at *p ("basic" with escapes, or 'literal'), appended to b; *p moves past it.
+ * Requirement strings are stored exactly as written, so escapes are decoded, nothing else.
+ */
+static int toml_string(const char **p, const char *end, bh_buf *b)
+{
+	const char *q = *p;
+	char quote = *q++;
+	bh_buf_reset(b);
+	if (q < end && q + 1 < end && q[0] == quote && q[1] == quote)
+		return -1; /* multi-line strings: not in RustSec front matter */
+	while (q < end && *q != quote && *q != '\n') {
+		if (quote == '"' && *q == '\\' && q + 1 < end) {
+			char c = q[1];
+			q += 2;
+			switch (c) {
+			case 'n': bh_buf_putc(b, '\n'); break;
+			case 't': bh_buf_putc(b, '\t'); break;
+			case 'r': bh_buf_putc(b, '\r'); break;
+			case 'b': bh_buf_putc(b, '\b'); break;
+			case 'f': bh_buf_putc(b, '\f'); break;
+			case '"': case '\\': bh_buf_putc(b, c); break;
+			default: return -1; /* \u escapes and the like: not expected here */
+			}
+			continue;
+		}
+		bh_buf_putc(b, *q++);
+	}
+	if (q >= end || *q != quote)
+		return -1;
+	*p = q + 1;
+	return 0;
+}
+
 /*
  * The value of key in [section]: a string (returned, caller frees) when arr is NULL, or a string
  * array (in *arr, caller decrefs) when arr is given; a value of the other kind is ignored.
+ * Keys may be indented and followed by spaces or tabs; arrays may span lines and hold comments.
  */
 static char *toml_value(const char *fm, const char *section, const char *key, json_t **arr)
 {
-	const char *p = fm, *sec = NULL;
-	char hdr[64];
-	size_t kl = strlen(key);
-	snprintf(hdr, sizeof(hdr), "[%s]", section);
+	const char *p = fm, *end = fm + strlen(fm);
+	bool in = false;
+	size_t kl = strlen(key), sl = strlen(section);
+	bh_buf b = BH_BUF_INIT;
+	char *out = NULL;
+
 	if (arr)
 		*arr = NULL;
-	for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+	for (; p && p < end; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 		const char *v;
+		p += strspn(p, " \t");
 		if (*p == '[') {
-			sec = !strncmp(p, hdr, strlen(hdr)) ? p : NULL;
+			in = !strncmp(p + 1, section, sl) && p[1 + sl] == ']';
 			continue;
 		}
-		if (!sec || strncmp(p, key, kl) != 0 || (p[kl] != ' ' && p[kl] != '='))
+		if (!in || strncmp(p, key, kl) != 0)
 			continue;
 		v = p + kl;
-		while (*v == ' ' || *v == '=')
-			v++;
-		if (*v == '"') {
-			const char *e = strchr(v + 1, '"');
-			return e && !arr ? bh_strndup(v + 1, (size_t)(e - v - 1)) : NULL;
-		}
-		if (*v == '[' && arr) {
-			/* string array, possibly over several lines */
+		v += strspn(v, " \t");
+		if (*v != '=')
+			continue;
+		v++;
+		v += strspn(v, " \t");
+		if ((*v == '"' || *v == '\'') && !arr) {
+			if (!toml_string(&v, end, &b))
+				out = bh_strndup(b.data ? b.data : "", b.len);
+		} else if (*v == '[' && arr) {
 			json_t *a = json_array();
 			const char *q = v + 1;
-			while (*q && *q != ']') {
-				if (*q == '"') {
-					const char *e = strchr(q + 1, '"');
-					if (!e)
+			while (q < end && *q != ']') {
+				if (*q == '"' || *q == '\'') {
+					if (toml_string(&q, end, &b))
 						break;
-					json_array_append_new(a, json_stringn(q + 1, (size_t)(e - q - 1)));
-					q = e + 1;
+					json_array_append_new(a, json_stringn(b.data ? b.data : "", b.len));
+				} else if (*q == '#') {
+					q += strcspn(q, "\n");
 				} else {
 					q++;
 				}
 			}
 			*arr = a;
-			return NULL;
 		}
-		return NULL;
+		break;
 	}
-	return NULL;
+	bh_buf_free(&b);
+	return out;
 }
 
 static int import_rustsec(bh_vulndb *db, const char *data, size_t len, bh_import_stats *st, bh_error *err)
@@ -436,6 +647,8 @@ static int import_rustsec(bh_vulndb *db, const char *data, size_t len, bh_import
 		a.summary = title;
 		a.published = date;
 		a.withdrawn = withdrawn;
+		/* informational = "unmaintained" | "unsound" | "notice": shown, not a vulnerability */
+		a.kind = info && *info ? info : NULL;
 		a.url = url ? url : rurl;
 		if (cvss && bh_cvss3_score(cvss) > 0) {
 			a.cvss_vector = cvss;
@@ -443,7 +656,8 @@ static int import_rustsec(bh_vulndb *db, const char *data, size_t len, bh_import
 			snprintf(sevbuf, sizeof(sevbuf), "%s", bh_cvss_severity(a.cvss_score));
 		}
 		a.severity = sevbuf[0] ? sevbuf : (info ? "LOW" : NULL);
-		rc = put_adv(db, &a, aliases, st, err);
+		if (!(rc = bh_vulndb_forget_advisory(db, a.source, id, NULL, err)))
+			rc = put_adv(db, &a, aliases, st, err);
 		if (!rc) {
 			if (!patched)
 				patched = json_array();
@@ -511,7 +725,8 @@ static int import_dsa_list(bh_vulndb *db, const char *data, size_t len, bh_impor
 			snprintf(summary, sizeof(summary), "%s", dash ? dash + 3 : "");
 			a.summary = summary[0] ? summary : NULL;
 			a.url = url;
-			rc = put_adv(db, &a, NULL, st, err);
+			if (!(rc = bh_vulndb_forget_advisory(db, a.source, id, NULL, err)))
+				rc = put_adv(db, &a, NULL, st, err);
 		} else if (id[0] && buf[0] == '\t' && buf[1] == '{') {
 			/* {CVE-… CVE-…}: aliases */
 			char *p = buf + 2;
@@ -630,7 +845,7 @@ int bh_import_document(bh_vulndb *db, const char *name, const char *data, size_t
 		if ((rc = bh_yaml_load(data, len, lim->max_json_depth, name, &doc, &derr)))
 			goto bad;
 		if (bh_json_str(doc, "distroversion"))
-			rc = import_secdb(db, doc, st, &derr);
+			rc = import_secdb(db, name, doc, st, &derr);
 		else if (bh_json_str(doc, "id"))
 			rc = import_osv(db, doc, st, &derr);
 		else
@@ -657,9 +872,7 @@ int bh_import_document(bh_vulndb *db, const char *name, const char *data, size_t
 bad:
 	if (doc)
 		json_decref(doc);
-	st->skipped++;
-	if (rc != BH_EUNSUPPORTED)
-		bh_log_warn("import: %s skipped: %s", name, derr.msg[0] ? derr.msg : bh_error_name(rc));
+	skip_doc(st, name, derr.msg[0] ? derr.msg : bh_error_name(rc));
 	return 0;
 }
 
@@ -691,14 +904,19 @@ static int import_archive(bh_vulndb *db, const char *path, const bh_limits *lim,
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	bh_buf b = BH_BUF_INIT;
-	int r, rc = 0;
+	int r, rc = 0, fd;
+	if (bh_file_open_regular(path, &fd, err)) {
+		archive_read_free(a);
+		return err->code;
+	}
 	archive_read_support_filter_all(a);
 	archive_read_support_format_all(a);
 	if (ends(path, ".csv.gz"))
 		archive_read_support_format_raw(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
 		rc = bh_error_set(err, BH_EINVAL, "%s: %s", path, archive_error_string(a));
 		archive_read_free(a);
+		close(fd);
 		return rc;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
@@ -722,8 +940,9 @@ static int import_archive(bh_vulndb *db, const char *path, const bh_limits *lim,
 				break;
 		}
 		if (b.len > lim->max_file_read) {
-			st->skipped++;
-			bh_log_warn("import: %s skipped: larger than the limit", label);
+			char why[80];
+			snprintf(why, sizeof(why), "larger than the limit of %llu bytes", (unsigned long long)lim->max_file_read);
+			skip_doc(st, label, why);
 			continue;
 		}
 		if (b.data)
@@ -736,6 +955,7 @@ static int import_archive(bh_vulndb *db, const char *path, const bh_limits *lim,
 out:
 	bh_buf_free(&b);
 	archive_read_free(a);
+	close(fd);
 	return rc;
 }
 
@@ -745,14 +965,14 @@ static int import_file(bh_vulndb *db, const char *path, const bh_limits *lim, bh
 	int fd, rc;
 	if (is_archive(path))
 		return import_archive(db, path, lim, st, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", path, strerror(errno));
+	if (bh_file_open_regular(path, &fd, err))
+		return err->code;
 	rc = read_fd(fd, (size_t)lim->max_file_read, &b);
 	close(fd);
 	if (rc == BH_ELIMIT) {
-		st->skipped++;
-		bh_log_warn("import: %s skipped: larger than the limit", path);
+		char why[80];
+		snprintf(why, sizeof(why), "larger than the limit of %llu bytes", (unsigned long long)lim->max_file_read);
+		skip_doc(st, path, why);
 		rc = 0;
 	} else if (!rc) {
 		rc = bh_import_document(db, path, b.data ? b.data : "", b.len, lim, st, err);
@@ -793,9 +1013,14 @@ static int walk(bh_vulndb *db, const char *dir, unsigned depth, const bh_limits 
 int bh_import_path(bh_vulndb *db, const char *path, const bh_limits *lim, bh_import_stats *st, bh_error *err)
 {
 	struct stat sb;
+	int rc;
 	if (stat(path, &sb))
 		return bh_error_set(err, BH_ENOTFOUND, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(sb.st_mode))
-		return walk(db, path, 0, lim, st, err);
-	return import_file(db, path, lim, st, err);
+	rc = S_ISDIR(sb.st_mode) ? walk(db, path, 0, lim, st, err) : import_file(db, path, lim, st, err);
+	if (!rc && st->skipped > BH_IMPORT_NAMED_SKIPS) {
+		char nb[1200];
+		bh_log_warn("import: %s: %ld more documents skipped (only the first %d are named)", printable(path, nb, sizeof(nb)),
+			    st->skipped - BH_IMPORT_NAMED_SKIPS, BH_IMPORT_NAMED_SKIPS);
+	}
+	return rc;
 }

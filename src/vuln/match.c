@@ -1,4 +1,4 @@
-/* match.c - OSV-style range evaluation and distro status matching with per-ecosystem ordering. */
+/* match.c - OSV range evaluation (schema order), RustSec intervals, distro status rows, alias merging. */
 #include "vuln/match.h"
 
 #include <ctype.h>
@@ -12,6 +12,9 @@
 #include "core/log.h"
 #include "core/map.h"
 #include "version/version.h"
+
+/* Longest fixed version kept (versions are bounded to 256 bytes by src/version). */
+#define BH_FIXED_MAX 260
 
 
 static bh_severity from_cvss(double score)
@@ -27,6 +30,7 @@ void bh_finding_clear(bh_finding *x)
 {
 	free(x->id); free(x->source); free(x->aliases); free(x->installed); free(x->fixed);
 	free(x->status); free(x->severity_source); free(x->vendor_urgency); free(x->title); free(x->url);
+	free(x->kind);
 }
 
 void bh_findings_free(bh_findings *f)
@@ -96,10 +100,27 @@ static const char *go_toolchain(const char *v, char *out, size_t n)
 	return out;
 }
 
+/* PEP 503: runs of '-', '_' and '.' become one '-', letters lower case ("Flask__Cors" -> "flask-cors"). */
+static void pep503(const char *name, char *out, size_t n)
+{
+	size_t i = 0;
+	const char *p = name;
+	while (*p && i + 1 < n) {
+		if (*p == '-' || *p == '_' || *p == '.') {
+			while (p[1] == '-' || p[1] == '_' || p[1] == '.')
+				p++;
+			out[i++] = '-';
+		} else {
+			out[i++] = (char)tolower((unsigned char)*p);
+		}
+		p++;
+	}
+	out[i] = '\0';
+}
+
 /* What the DB calls this component: (ecosystem, package, version to compare). */
 static int key_of(const bh_component *c, char *pkg, size_t pn, const char **ver, char *vbuf, size_t vn)
 {
-	size_t i;
 	switch (c->eco) {
 	case BH_ECO_DEB:
 		/* Debian's trackers speak of source packages and source versions (binNMUs carry +bN). */
@@ -111,10 +132,7 @@ static int key_of(const bh_component *c, char *pkg, size_t pn, const char **ver,
 		*ver = c->version;
 		return 0;
 	case BH_ECO_PYPI:
-		/* PEP 503 */
-		for (i = 0; c->name[i] && i + 1 < pn; i++)
-			pkg[i] = c->name[i] == '_' || c->name[i] == '.' ? '-' : (char)tolower((unsigned char)c->name[i]);
-		pkg[i] = '\0';
+		pep503(c->name, pkg, pn);
 		*ver = c->version;
 		return 0;
 	case BH_ECO_GO:
@@ -137,113 +155,257 @@ static int key_of(const bh_component *c, char *pkg, size_t pn, const char **ver,
 
 static bool is_os(bh_ecosystem e) { return e == BH_ECO_DEB || e == BH_ECO_APK || e == BH_ECO_RPM; }
 
-/* Go advisories write versions without the "v" the modules carry. */
 static int vcmp(bh_ecosystem eco, const char *a, const char *b, int *out)
 {
 	bh_error e;
 	return bh_version_cmp(eco, a, b, out, &e);
 }
 
-/* OSV range semantics: events in order; introduced opens, fixed closes before, last_affected closes after. */
-static int in_range(bh_ecosystem eco, const char *v, json_t *events, bool *hit)
-{
-	size_t i;
-	bool in = false;
-	*hit = false;
-	for (i = 0; i < json_array_size(events); i++) {
-		json_t *ev = json_array_get(events, i);
-		const char *x;
-		int c;
-		if ((x = json_string_value(json_object_get(ev, "introduced")))) {
-			if (!strcmp(x, "0")) {
-				in = true;
-				continue;
-			}
-			if (vcmp(eco, v, x, &c))
-				return BH_EINVAL;
-			if (c >= 0)
-				in = true;
-		} else if ((x = json_string_value(json_object_get(ev, "fixed"))) || (x = json_string_value(json_object_get(ev, "limit")))) {
-			if (vcmp(eco, v, x, &c))
-				return BH_EINVAL;
-			if (c >= 0)
-				in = false;
-		} else if ((x = json_string_value(json_object_get(ev, "last_affected")))) {
-			if (vcmp(eco, v, x, &c))
-				return BH_EINVAL;
-			if (c > 0)
-				in = false;
-		}
-	}
-	*hit = in;
-	return 0;
-}
-
-static int reqs_hit(bh_ecosystem eco, const char *v, json_t *list, bool *hit)
-{
-	size_t i;
-	*hit = false;
-	for (i = 0; i < json_array_size(list); i++) {
-		const char *r = json_string_value(json_array_get(list, i));
-		bh_error e;
-		bool m = false;
-		if (r && bh_version_req_match(eco, v, r, &m, &e) == 0 && m) {
-			*hit = true;
-			return 0;
-		}
-	}
-	return 0;
-}
-
-static void decref(void *p) { json_decref(p); }
-
 /*
- * Parsed ranges/versions JSON, shared by every component that meets the same row (the Go stdlib
- * rows are met once per binary). Borrowed; NULL when unparsable. Bounded so memory stays flat.
+ * The ranges JSON of a row, prepared once per (ecosystem, text): events sorted, RustSec lists
+ * picked out. Strings point into doc.
  */
-static json_t *parsed(bh_map *cache, const char *text)
+struct oevent {
+	char kind;       /* 'i' introduced, 'f' fixed, 'a' last_affected, 'l' limit */
+	const char *ver;
+};
+
+struct orange {
+	bool reqs;       /* RustSec [{"type":"REQS","patched":[...],"unaffected":[...]}] */
+	bool bad;        /* an event version does not parse: the range cannot be evaluated */
+	bool limits;     /* has limit events */
+	size_t nev;
+	struct oevent *ev;
+	json_t *patched, *unaffected;
+};
+
+struct oranges {
+	json_t *doc;
+	size_t n;
+	struct orange *r;
+};
+
+static void oranges_free(void *p)
 {
-	json_t *j = bh_map_get(cache, text);
-	if (j)
-		return j;
-	j = json_loads(text, 0, NULL);
-	if (!j)
+	struct oranges *o = p;
+	size_t i;
+	if (!o)
+		return;
+	for (i = 0; i < o->n; i++)
+		free(o->r[i].ev);
+	free(o->r);
+	json_decref(o->doc);
+	free(o);
+}
+
+static bool intro0(const struct oevent *e) { return e->kind == 'i' && !strcmp(e->ver, "0"); }
+
+/* a sorts before b: introduced "0" is the lowest version, the rest by the ecosystem's order. */
+static int ev_less(bh_ecosystem eco, const struct oevent *a, const struct oevent *b, bool *less)
+{
+	int c;
+	if (intro0(a) || intro0(b)) {
+		*less = intro0(a) && !intro0(b);
+		return 0;
+	}
+	if (vcmp(eco, a->ver, b->ver, &c))
+		return BH_EINVAL;
+	*less = c < 0;
+	return 0;
+}
+
+/* Stable insertion sort (a handful of events): ties keep the record's order. */
+static int sort_events(bh_ecosystem eco, struct oevent *ev, size_t n)
+{
+	size_t i, j;
+	for (i = 1; i < n; i++) {
+		struct oevent x = ev[i];
+		for (j = i; j > 0; j--) {
+			bool less;
+			if (ev_less(eco, &x, &ev[j - 1], &less))
+				return BH_EINVAL;
+			if (!less)
+				break;
+			ev[j] = ev[j - 1];
+		}
+		ev[j] = x;
+	}
+	return 0;
+}
+
+static struct oranges *prepare_ranges(bh_ecosystem eco, const char *text)
+{
+	struct oranges *o = calloc(1, sizeof(*o));
+	size_t i, k, bytes;
+	if (!o || !(o->doc = json_loads(text, 0, NULL)) || !json_is_array(o->doc)) {
+		oranges_free(o);
+		return NULL;
+	}
+	if (json_array_size(o->doc) && (!bh_size_mul(json_array_size(o->doc), sizeof(*o->r), &bytes) || !(o->r = calloc(1, bytes)))) {
+		oranges_free(o);
+		return NULL;
+	}
+	for (i = 0; i < json_array_size(o->doc); i++) {
+		json_t *r = json_array_get(o->doc, i), *evs = json_object_get(r, "events");
+		const char *type = json_string_value(json_object_get(r, "type"));
+		struct orange *x = &o->r[o->n];
+		if (type && !strcmp(type, "GIT"))
+			continue; /* commit graphs are not versions */
+		o->n++;
+		if (type && !strcmp(type, "REQS")) {
+			x->reqs = true;
+			x->patched = json_object_get(r, "patched");
+			x->unaffected = json_object_get(r, "unaffected");
+			continue;
+		}
+		if (json_array_size(evs) && (!bh_size_mul(json_array_size(evs), sizeof(*x->ev), &bytes) || !(x->ev = malloc(bytes)))) {
+			oranges_free(o);
+			return NULL;
+		}
+		for (k = 0; k < json_array_size(evs); k++) {
+			json_t *e = json_array_get(evs, k);
+			static const struct { const char *key; char kind; } t[] = {
+				{ "introduced", 'i' }, { "fixed", 'f' }, { "last_affected", 'a' }, { "limit", 'l' }
+			};
+			size_t m;
+			for (m = 0; m < sizeof(t) / sizeof(t[0]); m++) {
+				const char *v = json_string_value(json_object_get(e, t[m].key));
+				if (v) {
+					x->ev[x->nev].kind = t[m].kind;
+					x->ev[x->nev++].ver = v;
+					x->limits = x->limits || t[m].kind == 'l';
+					break;
+				}
+			}
+		}
+		x->bad = sort_events(eco, x->ev, x->nev) != 0;
+	}
+	return o;
+}
+
+/* Borrowed from the cache of eco; NULL when the text is not a JSON array. Bounded so memory stays flat. */
+static struct oranges *ranges_of(bh_map *cache, bh_ecosystem eco, const char *text)
+{
+	struct oranges *o = bh_map_get(cache, text);
+	if (o)
+		return o;
+	if (!(o = prepare_ranges(eco, text)))
 		return NULL;
 	if (cache->n > 200000)
 		bh_map_free(cache);
-	if (bh_map_put(cache, text, j)) {
-		json_decref(j);
+	if (bh_map_put(cache, text, o)) {
+		oranges_free(o);
 		return NULL;
 	}
-	return j;
-}
-
-/* The first number of a version ("v1.2" -> 1), or -1 when it does not start with one or has an epoch. */
-static long lead_number(const char *s, size_t n)
-{
-	size_t i = 0;
-	long x = 0;
-	if (i < n && (s[i] == 'v' || s[i] == 'V'))
-		i++;
-	if (i >= n || !isdigit((unsigned char)s[i]))
-		return -1;
-	for (; i < n && isdigit((unsigned char)s[i]) && x < 100000000; i++)
-		x = x * 10 + (s[i] - '0');
-	return i < n && (s[i] == '!' || s[i] == ':') ? -1 : x; /* PEP 440 / dpkg epochs: compare properly */
+	return o;
 }
 
 /*
- * True when v is one of the versions of a row's JSON string array. Scanned in place: PyPI rows list
- * hundreds of versions and parsing them all into a tree cost more than the rest of matching. Equal
- * strings match at once; otherwise only versions with the same leading number are compared by the
- * ecosystem's rules ("1.0" equals "1.0.0" in PEP 440). *ok is false when the text is not a plain
- * array of strings, and the caller falls back to the JSON parser.
+ * The OSV schema's IncludedInRanges for one range, events already sorted. *fixed gets the fixed
+ * event that closes the interval holding v (NULL when a last_affected or nothing closes it).
  */
-static bool in_versions(bh_ecosystem eco, const char *v, const char *text, bool *ok)
+static int osv_range_hit(bh_ecosystem eco, const char *v, const struct orange *r, bool *hit, const char **fixed)
+{
+	size_t i, set = 0;
+	bool vul = false;
+	int c;
+	*hit = false;
+	*fixed = NULL;
+	if (r->bad)
+		return 0;
+	if (r->limits) {
+		bool below = false;
+		for (i = 0; i < r->nev && !below; i++) {
+			if (r->ev[i].kind != 'l')
+				continue;
+			if (strchr(r->ev[i].ver, '*'))
+				below = true; /* "*" is infinity */
+			else if (vcmp(eco, v, r->ev[i].ver, &c) == 0 && c < 0)
+				below = true;
+		}
+		if (!below)
+			return 0;
+	}
+	for (i = 0; i < r->nev; i++) {
+		const struct oevent *e = &r->ev[i];
+		if (e->kind == 'l')
+			continue;
+		if (intro0(e)) {
+			vul = true;
+			set = i;
+			continue;
+		}
+		if (vcmp(eco, v, e->ver, &c))
+			return BH_EINVAL;
+		if (c < 0)
+			break; /* sorted: no later event changes the state */
+		if (e->kind == 'i') {
+			vul = true;
+			set = i;
+		} else if (e->kind == 'f') {
+			vul = false;
+		} else if (e->kind == 'a' && c > 0) {
+			vul = false;
+		}
+	}
+	if (!vul)
+		return 0;
+	*hit = true;
+	for (i = set + 1; i < r->nev; i++) {
+		if (r->ev[i].kind == 'f') {
+			*fixed = r->ev[i].ver;
+			break;
+		}
+		if (r->ev[i].kind == 'a')
+			break;
+	}
+	return 0;
+}
+
+/*
+ * RustSec: affected unless inside a patched or unaffected interval (cargo-audit). fixed (cap
+ * bytes) gets the lowest lower bound of a patched interval above v, "" when none.
+ */
+static void reqs_hit(const char *v, const struct orange *r, bool *hit, char *fixed, size_t cap)
+{
+	size_t i;
+	char low[BH_FIXED_MAX];
+	*hit = true;
+	fixed[0] = '\0';
+	for (i = 0; i < json_array_size(r->unaffected) && *hit; i++) {
+		const char *q = json_string_value(json_array_get(r->unaffected, i));
+		bh_error e;
+		bool in = false;
+		if (q && bh_version_rustsec_req(v, q, &in, NULL, 0, &e) == 0 && in)
+			*hit = false;
+	}
+	for (i = 0; i < json_array_size(r->patched) && *hit; i++) {
+		const char *q = json_string_value(json_array_get(r->patched, i));
+		bh_error e;
+		bool in = false;
+		int c;
+		if (!q || bh_version_rustsec_req(v, q, &in, low, sizeof(low), &e))
+			continue;
+		if (in)
+			*hit = false;
+		else if (low[0] && vcmp(BH_ECO_CARGO, low, v, &c) == 0 && c > 0 &&
+			 (!fixed[0] || (vcmp(BH_ECO_CARGO, low, fixed, &c) == 0 && c < 0)))
+			snprintf(fixed, cap, "%s", low);
+	}
+	if (!*hit)
+		fixed[0] = '\0';
+}
+
+/*
+ * True when v is one of the versions of a row's JSON string array: string equality, as the OSV
+ * schema's IncludedInVersions. Scanned in place (PyPI rows list hundreds of versions); *ok is
+ * false when the text is not a plain array of strings without escapes, and the caller falls back
+ * to the JSON parser.
+ */
+static bool in_versions(const char *v, const char *text, bool *ok)
 {
 	const char *p = text;
 	size_t vn = strlen(v);
-	long vl = lead_number(v, vn);
 	*ok = false;
 	while (*p == ' ')
 		p++;
@@ -251,7 +413,6 @@ static bool in_versions(bh_ecosystem eco, const char *v, const char *text, bool 
 		return false;
 	for (;;) {
 		const char *q;
-		size_t n;
 		while (*p == ' ' || *p == ',')
 			p++;
 		if (*p == ']') {
@@ -265,62 +426,72 @@ static bool in_versions(bh_ecosystem eco, const char *v, const char *text, bool 
 			p++;
 		if (*p != '"')
 			return false; /* escapes or end of text: let jansson decide */
-		n = (size_t)(p++ - q);
-		if (n == vn && !memcmp(q, v, n)) {
+		if ((size_t)(p - q) == vn && !memcmp(q, v, vn)) {
 			*ok = true;
 			return true;
 		}
-		if (n < 128 && (vl < 0 || lead_number(q, n) < 0 || lead_number(q, n) == vl)) {
-			char one[128];
-			int c;
-			memcpy(one, q, n);
-			one[n] = '\0';
-			if (vcmp(eco, v, one, &c) == 0 && c == 0) {
-				*ok = true;
-				return true;
-			}
-		}
+		p++;
 	}
 }
 
-/* Decides whether version v is affected according to one DB row. */
-static int row_affects(bh_map *cache, bh_ecosystem eco, const char *v, const char *ranges, const char *versions,
-		       const char *status, const char *fixed, bool *out)
+/* What one row says about version v: affected or not, and the fixed version of v's branch. */
+struct verdict {
+	bool hit;
+	bool has_fixed;
+	char fixed[BH_FIXED_MAX];
+};
+
+static void keep_highest(bh_ecosystem eco, struct verdict *d, const char *fx)
 {
-	json_t *j;
+	int c;
+	if (!fx || !*fx || strlen(fx) >= sizeof(d->fixed))
+		return;
+	if (!d->has_fixed || (vcmp(eco, fx, d->fixed, &c) == 0 && c > 0)) {
+		snprintf(d->fixed, sizeof(d->fixed), "%s", fx);
+		d->has_fixed = true;
+	}
+}
+
+static int row_affects(bh_map *cache, bh_ecosystem eco, const char *v, const char *ranges, const char *versions,
+		       const char *status, const char *fixed, struct verdict *d)
+{
+	struct oranges *o;
 	size_t i;
-	*out = false;
+	memset(d, 0, sizeof(*d));
 	if (status && !strcmp(status, "not_affected"))
 		return 0;
-	/* OSV: affected when the version is in a range or listed; ranges are few events, so first. */
-	if (ranges && (j = parsed(cache, ranges))) {
-		for (i = 0; i < json_array_size(j) && !*out; i++) {
-			json_t *r = json_array_get(j, i);
-			const char *type = json_string_value(json_object_get(r, "type"));
+	/* OSV: affected when the version is in a range or listed. */
+	if (ranges && (o = ranges_of(cache, eco, ranges))) {
+		for (i = 0; i < o->n; i++) {
+			const struct orange *r = &o->r[i];
 			bool hit = false;
-			if (type && !strcmp(type, "GIT"))
-				continue;
-			if (type && !strcmp(type, "REQS")) {
-				bool p = false, u = false;
-				reqs_hit(eco, v, json_object_get(r, "patched"), &p);
-				reqs_hit(eco, v, json_object_get(r, "unaffected"), &u);
-				hit = !p && !u;
-			} else if (in_range(eco, v, json_object_get(r, "events"), &hit)) {
-				hit = false;
+			if (r->reqs) {
+				char fx[BH_FIXED_MAX];
+				reqs_hit(v, r, &hit, fx, sizeof(fx));
+				if (hit) {
+					d->hit = true;
+					keep_highest(eco, d, fx);
+				}
+			} else {
+				const char *fx = NULL;
+				if (osv_range_hit(eco, v, r, &hit, &fx) == 0 && hit) {
+					d->hit = true;
+					keep_highest(eco, d, fx);
+				}
 			}
-			*out = hit;
 		}
 	}
-	if (versions && !*out) {
+	if (versions && !d->hit) {
+		const char *vv = eco == BH_ECO_GO && v[0] == 'v' ? v + 1 : v; /* OSV Go versions carry no "v" */
 		bool ok;
-		*out = in_versions(eco, v, versions, &ok);
-		if (!ok && (j = parsed(cache, versions))) {
-			for (i = 0; i < json_array_size(j) && !*out; i++) {
+		d->hit = in_versions(vv, versions, &ok);
+		if (!ok) {
+			json_t *j = json_loads(versions, 0, NULL);
+			for (i = 0; i < json_array_size(j) && !d->hit; i++) {
 				const char *x = json_string_value(json_array_get(j, i));
-				int c;
-				if (x && (!strcmp(x, v) || (vcmp(eco, v, x, &c) == 0 && c == 0)))
-					*out = true;
+				d->hit = x && !strcmp(x, vv);
 			}
+			json_decref(j);
 		}
 	}
 	if (ranges || versions)
@@ -330,10 +501,12 @@ static int row_affects(bh_map *cache, bh_ecosystem eco, const char *v, const cha
 		int c;
 		if (vcmp(eco, v, fixed, &c))
 			return BH_EINVAL;
-		*out = c < 0;
+		d->hit = c < 0;
+		if (d->hit)
+			keep_highest(eco, d, fixed);
 		return 0;
 	}
-	*out = status && (!strcmp(status, "affected") || !strcmp(status, "will_not_fix") || !strcmp(status, "end_of_life"));
+	d->hit = status && (!strcmp(status, "affected") || !strcmp(status, "will_not_fix") || !strcmp(status, "end_of_life"));
 	return 0;
 }
 
@@ -359,40 +532,393 @@ static char *dup_col(sqlite3_stmt *st, int i)
 	return t ? bh_strdup((const char *)t) : NULL;
 }
 
-static int enrich(sqlite3 *h, bh_finding *f, sqlite3_stmt *kev, sqlite3_stmt *epss, sqlite3_stmt *al)
+static char *sdup(const char *x) { return x ? bh_strdup(x) : NULL; }
+
+/* The aliases the DB lists for (source, id), space-separated in alias order, or NULL. */
+static char *aliases_of(sqlite3_stmt *al, const char *source, const char *id)
 {
 	bh_buf aliases = BH_BUF_INIT;
-	const char *cve = NULL;
-	sqlite3_bind_text(al, 1, f->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(al, 2, f->id, -1, SQLITE_STATIC);
+	char *r;
+	sqlite3_bind_text(al, 1, source ? source : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(al, 2, id, -1, SQLITE_STATIC);
 	while (sqlite3_step(al) == SQLITE_ROW) {
 		const char *a = (const char *)sqlite3_column_text(al, 0);
-		if (a && (aliases.len ? bh_buf_putc(&aliases, ' ') : 0) == 0)
+		if (a && *a && !strchr(a, ' ') && (aliases.len ? bh_buf_putc(&aliases, ' ') : 0) == 0)
 			bh_buf_puts(&aliases, a);
 	}
 	sqlite3_reset(al);
-	f->aliases = aliases.len ? bh_buf_steal(&aliases) : NULL;
+	r = aliases.len ? bh_buf_steal(&aliases) : NULL;
 	bh_buf_free(&aliases);
-	/* KEV and EPSS are keyed by CVE: the id itself or its CVE alias. */
-	if (!strncmp(f->id, "CVE-", 4)) {
-		cve = f->id;
-	} else if (f->aliases) {
-		cve = strstr(f->aliases, "CVE-");
+	return r;
+}
+
+/* Whether the space-separated list has the token t (length tn). */
+static bool has_token(const char *list, const char *t, size_t tn)
+{
+	const char *p = list;
+	while (p && *p) {
+		size_t n = strcspn(p, " ");
+		if (n == tn && !memcmp(p, t, n))
+			return true;
+		p += n;
+		p += strspn(p, " ");
 	}
-	if (cve) {
-		char one[64];
-		snprintf(one, sizeof(one), "%.*s", (int)strcspn(cve, " "), cve);
-		sqlite3_bind_text(kev, 1, one, -1, SQLITE_TRANSIENT);
-		f->kev = sqlite3_step(kev) == SQLITE_ROW;
-		sqlite3_reset(kev);
-		sqlite3_bind_text(epss, 1, one, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(epss) == SQLITE_ROW) {
-			f->epss = sqlite3_column_double(epss, 0);
-			f->epss_pct = sqlite3_column_double(epss, 1);
+	return false;
+}
+
+/* Two findings of one component name one vulnerability: an id or alias in common. */
+static bool related(const bh_finding *a, const bh_finding *b)
+{
+	const char *p;
+	if (!strcmp(a->id, b->id) || has_token(b->aliases, a->id, strlen(a->id)) || has_token(a->aliases, b->id, strlen(b->id)))
+		return true;
+	for (p = a->aliases; p && *p;) {
+		size_t n = strcspn(p, " ");
+		if (has_token(b->aliases, p, n))
+			return true;
+		p += n;
+		p += strspn(p, " ");
+	}
+	return false;
+}
+
+/* Primary-id rank: the ecosystem's own advisories first, then GHSA, then CVE, then the rest (DSA, DLA). */
+static int id_rank(bh_ecosystem eco, const char *id)
+{
+	const char *own = eco == BH_ECO_PYPI ? "PYSEC-" : eco == BH_ECO_GO ? "GO-" : eco == BH_ECO_CARGO ? "RUSTSEC-"
+			: is_os(eco) ? "CVE-" : "GHSA-";
+	if (!strncmp(id, own, strlen(own)))
+		return 0;
+	if (!strncmp(id, "GHSA-", 5))
+		return 1;
+	if (!strncmp(id, "CVE-", 4))
+		return 2;
+	return 3;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* ids (space-separated lists, NULL allowed) -> sorted unique list without `skip`; NULL when empty. */
+static char *token_union(char *const *lists, size_t nl, const char *skip)
+{
+	char **tok = NULL;
+	size_t nt = 0, cap = 0, i;
+	bh_buf b = BH_BUF_INIT;
+	char *r = NULL;
+	for (i = 0; i < nl; i++) {
+		const char *p = lists[i];
+		while (p && *p) {
+			size_t n = strcspn(p, " ");
+			if (n && !(strlen(skip) == n && !memcmp(p, skip, n))) {
+				if (nt == cap) {
+					size_t ncap = cap ? cap * 2 : 16, bytes;
+					char **x;
+					if (!bh_size_mul(ncap, sizeof(*x), &bytes) || !(x = realloc(tok, bytes)))
+						goto out;
+					tok = x;
+					cap = ncap;
+				}
+				if (!(tok[nt] = bh_strndup(p, n)))
+					goto out;
+				nt++;
+			}
+			p += n;
+			p += strspn(p, " ");
 		}
-		sqlite3_reset(epss);
 	}
-	(void)h;
+	if (nt)
+		qsort(tok, nt, sizeof(*tok), cmp_str);
+	for (i = 0; i < nt; i++) {
+		if (i && !strcmp(tok[i], tok[i - 1]))
+			continue;
+		if ((b.len && bh_buf_putc(&b, ' ')) || bh_buf_puts(&b, tok[i]))
+			goto out;
+	}
+	r = b.len ? bh_buf_steal(&b) : NULL;
+out:
+	for (i = 0; i < nt; i++)
+		free(tok[i]);
+	free(tok);
+	bh_buf_free(&b);
+	return r;
+}
+
+/* Moves src's fields into dst where dst has none; frees the rest of src. */
+static void take_missing(char **dst, char **src)
+{
+	if (!*dst) {
+		*dst = *src;
+		*src = NULL;
+	}
+}
+
+/*
+ * Merges the findings of one component (items[first..n)) that name one vulnerability into one,
+ * keeping item order otherwise. Groups are the connected sets of the `related` relation.
+ */
+static int merge_aliases(bh_ecosystem eco, bh_findings *out, size_t first)
+{
+	size_t m = out->n - first, i, j, k;
+	size_t *grp;
+	int rc = 0;
+	if (m < 2)
+		return 0;
+	if (!(grp = calloc(m, sizeof(*grp))))
+		return BH_ENOMEM;
+	for (i = 0; i < m; i++)
+		grp[i] = i;
+	/* union-find with the smaller index as root; m is small (tens) per component */
+	for (i = 0; i < m; i++) {
+		for (j = i + 1; j < m; j++) {
+			size_t a = i, b = j;
+			while (grp[a] != a)
+				a = grp[a];
+			while (grp[b] != b)
+				b = grp[b];
+			if (a == b || !related(&out->items[first + i], &out->items[first + j]))
+				continue;
+			if (a < b)
+				grp[b] = a;
+			else
+				grp[a] = b;
+		}
+	}
+	for (i = 0; i < m; i++) {
+		size_t r = i;
+		while (grp[r] != r)
+			r = grp[r];
+		grp[i] = r;
+	}
+	for (i = 0; i < m && !rc; i++) {
+		bh_finding *p;
+		size_t best = i, nl = 0;
+		char **lists;
+		if (grp[i] != i)
+			continue;
+		for (j = i + 1; j < m && grp[j] != i; j++)
+			;
+		if (j == m)
+			continue; /* alone: nothing to merge */
+		for (j = i + 1; j < m; j++) {
+			const bh_finding *x = &out->items[first + j], *y = &out->items[first + best];
+			int rx, ry;
+			if (grp[j] != i)
+				continue;
+			rx = id_rank(eco, x->id);
+			ry = id_rank(eco, y->id);
+			if (rx < ry || (rx == ry && strcmp(x->id, y->id) < 0))
+				best = j;
+		}
+		if (!(lists = calloc(2 * m, sizeof(*lists)))) {
+			rc = BH_ENOMEM;
+			break;
+		}
+		p = &out->items[first + best];
+		for (j = i; j < m; j++) {
+			bh_finding *x = &out->items[first + j];
+			if (grp[j] != i)
+				continue;
+			lists[nl++] = x->id;
+			lists[nl++] = x->aliases;
+		}
+		{
+			char *u = token_union(lists, nl, p->id);
+			free(p->aliases);
+			p->aliases = u;
+		}
+		free(lists);
+		for (j = i; j < m; j++) {
+			bh_finding *x = &out->items[first + j];
+			int c;
+			if (grp[j] != i || j == best)
+				continue;
+			/* the highest fixed version, the highest known severity, the rest where missing */
+			if (x->fixed && (!p->fixed || (vcmp(eco, x->fixed, p->fixed, &c) == 0 && c > 0))) {
+				free(p->fixed);
+				p->fixed = x->fixed;
+				x->fixed = NULL;
+			}
+			if (x->severity > p->severity) {
+				p->severity = x->severity;
+				free(p->severity_source);
+				p->severity_source = x->severity_source;
+				x->severity_source = NULL;
+				if (x->vendor_urgency) {
+					free(p->vendor_urgency);
+					p->vendor_urgency = x->vendor_urgency;
+					x->vendor_urgency = NULL;
+				}
+			}
+			if (x->cvss > p->cvss)
+				p->cvss = x->cvss;
+			take_missing(&p->title, &x->title);
+			take_missing(&p->url, &x->url);
+			take_missing(&p->vendor_urgency, &x->vendor_urgency);
+			if (!x->kind && p->kind) { /* a vulnerability among them: the merged finding is one */
+				free(p->kind);
+				p->kind = NULL;
+			}
+		}
+		if (p->fixed && strcmp(p->status, "fixed")) {
+			free(p->status);
+			p->status = bh_strdup("fixed");
+			if (!p->status)
+				rc = BH_ENOMEM;
+		}
+		for (j = i; j < m; j++)
+			if (grp[j] == i && j != best)
+				grp[j] = (size_t)-1; /* merged away */
+	}
+	/* compact, keeping order */
+	for (i = k = 0; i < m; i++) {
+		if (grp[i] == (size_t)-1) {
+			bh_finding_clear(&out->items[first + i]);
+			continue;
+		}
+		if (k != i)
+			out->items[first + k] = out->items[first + i];
+		k++;
+	}
+	out->n = first + k;
+	free(grp);
+	return rc;
+}
+
+/* The best severity the DB knows under one id (an advisory's id or one of its aliases). */
+struct known_sev {
+	bh_severity sev;
+	double cvss;
+	char label[]; /* "source:id" of the advisory it comes from */
+};
+
+/* Statements and lookups for the details added after merging. */
+struct extra {
+	sqlite3 *h;
+	sqlite3_stmt *kev, *epss;
+	bool sev_loaded;
+	bh_map sev; /* id or alias -> struct known_sev */
+};
+
+/* KEV and EPSS are keyed by CVE: any CVE among the finding's ids counts. */
+static void kev_epss(struct extra *x, bh_finding *f)
+{
+	char *lists[2];
+	size_t l;
+	lists[0] = f->id;
+	lists[1] = f->aliases;
+	for (l = 0; l < 2; l++) {
+		const char *p = lists[l];
+		while (p && *p) {
+			size_t n = strcspn(p, " ");
+			if (n > 4 && !strncmp(p, "CVE-", 4)) {
+				sqlite3_bind_text(x->kev, 1, p, (int)n, SQLITE_TRANSIENT);
+				if (sqlite3_step(x->kev) == SQLITE_ROW)
+					f->kev = true;
+				sqlite3_reset(x->kev);
+				sqlite3_bind_text(x->epss, 1, p, (int)n, SQLITE_TRANSIENT);
+				if (sqlite3_step(x->epss) == SQLITE_ROW && sqlite3_column_double(x->epss, 0) > f->epss) {
+					f->epss = sqlite3_column_double(x->epss, 0);
+					f->epss_pct = sqlite3_column_double(x->epss, 1);
+				}
+				sqlite3_reset(x->epss);
+			}
+			p += n;
+			p += strspn(p, " ");
+		}
+	}
+}
+
+static int note_sev(bh_map *m, const char *key, const char *source, const char *id, const char *sevtext, double cvss)
+{
+	struct known_sev *k = bh_map_get(m, key), *n;
+	bh_severity s = bh_severity_parse(sevtext);
+	size_t len;
+	if (s == BH_SEV_UNKNOWN)
+		s = from_cvss(cvss);
+	if (s == BH_SEV_UNKNOWN || (k && k->sev >= s))
+		return 0;
+	len = strlen(source) + strlen(id) + 2;
+	if (!(n = malloc(sizeof(*n) + len)))
+		return BH_ENOMEM;
+	n->sev = s;
+	n->cvss = cvss;
+	snprintf(n->label, len, "%s:%s", source, id);
+	if (bh_map_put(m, key, n)) {
+		free(n);
+		return BH_ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Every id and alias under which the DB holds a severity, read once on first need: per-id
+ * queries cost more than the rest of matching (the advisories key is (source, id)).
+ */
+static int load_severities(struct extra *x)
+{
+	/* one pass over advisories (their rows are long: details come before severity) */
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+	x->sev_loaded = true;
+	if (sqlite3_prepare_v2(x->h,
+		"SELECT v.id, v.source, v.severity, v.cvss_score, a.alias FROM advisories v"
+		" LEFT JOIN aliases a ON a.source = v.source AND a.advisory_id = v.id"
+		" WHERE v.severity IS NOT NULL OR v.cvss_score > 0", -1, &st, NULL) != SQLITE_OK)
+		return BH_EIO;
+	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0), *src = (const char *)sqlite3_column_text(st, 1),
+			   *sev = (const char *)sqlite3_column_text(st, 2), *alias = (const char *)sqlite3_column_text(st, 4);
+		double cvss = sqlite3_column_double(st, 3);
+		if (!id || !src)
+			continue;
+		rc = note_sev(&x->sev, id, src, id, sev, cvss);
+		if (!rc && alias)
+			rc = note_sev(&x->sev, alias, src, id, sev, cvss);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * An UNKNOWN severity borrowed from any advisory the DB holds under one of the finding's ids or
+ * listing one of them as an alias (a GO- record has none; its GHSA or CVE twin may).
+ */
+static int borrow_severity(struct extra *x, bh_finding *f)
+{
+	char *lists[2];
+	size_t l;
+	const struct known_sev *best = NULL;
+	int rc;
+	if (!x->sev_loaded && (rc = load_severities(x)))
+		return rc;
+	lists[0] = f->id;
+	lists[1] = f->aliases;
+	for (l = 0; l < 2; l++) {
+		const char *p = lists[l];
+		while (p && *p) {
+			size_t n = strcspn(p, " ");
+			char tok[256];
+			const struct known_sev *k;
+			if (n < sizeof(tok)) {
+				memcpy(tok, p, n);
+				tok[n] = '\0';
+				if ((k = bh_map_get(&x->sev, tok)) != NULL && (!best || k->sev > best->sev))
+					best = k;
+			}
+			p += n;
+			p += strspn(p, " ");
+		}
+	}
+	if (best) {
+		char *src = bh_strdup(best->label);
+		if (!src)
+			return BH_ENOMEM;
+		f->severity = best->sev;
+		if (best->cvss > f->cvss)
+			f->cvss = best->cvss;
+		free(f->severity_source);
+		f->severity_source = src;
+	}
 	return 0;
 }
 
@@ -400,8 +926,6 @@ static int enrich(sqlite3 *h, bh_finding *f, sqlite3_stmt *kev, sqlite3_stmt *ep
 struct seen_span {
 	size_t first, n;
 };
-
-static char *sdup(const char *x) { return x ? bh_strdup(x) : NULL; }
 
 /* Appends copies of out->items[sp->first..+n) for component comp. */
 static int copy_span(bh_findings *out, const struct seen_span *sp, size_t comp)
@@ -417,64 +941,150 @@ static int copy_span(bh_findings *out, const struct seen_span *sp, size_t comp)
 		f->id = sdup(src->id); f->source = sdup(src->source); f->aliases = sdup(src->aliases);
 		f->installed = sdup(src->installed); f->fixed = sdup(src->fixed); f->status = sdup(src->status);
 		f->severity_source = sdup(src->severity_source); f->vendor_urgency = sdup(src->vendor_urgency);
-		f->title = sdup(src->title); f->url = sdup(src->url);
+		f->title = sdup(src->title); f->url = sdup(src->url); f->kind = sdup(src->kind);
 		if (!f->id || !f->installed || !f->status)
 			return BH_ENOMEM;
 	}
 	return 0;
 }
 
+static int count_query(sqlite3 *h, const char *sql, const char *a, const char *b, const char *c, long *n, bh_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+	*n = 0;
+	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
+		return bh_error_set(err, BH_EIO, "vulnerability DB: %s", sqlite3_errmsg(h));
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, b ? b : "", -1, SQLITE_STATIC);
+	if (c)
+		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = (long)sqlite3_column_int64(st, 0);
+	else
+		rc = bh_error_set(err, BH_EIO, "vulnerability DB: %s", sqlite3_errmsg(h));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int bh_vulndb_count_rows(bh_vulndb *db, const char *ecosystem, const char *distro, long *n, bh_error *err)
+{
+	return count_query(bh_vulndb_handle(db), "SELECT count(*) FROM affected WHERE ecosystem = ?1 AND distro = ?2", ecosystem,
+			   distro, NULL, n, err);
+}
+
+int bh_match_coverage(bh_vulndb *db, bh_sbom *s, bh_error *err)
+{
+	sqlite3 *h = bh_vulndb_handle(db);
+	size_t count[BH_ECO__COUNT] = { 0 }, named[BH_ECO__COUNT] = { 0 }, i;
+	char *distro = bh_match_distro(&s->osinfo);
+	int rc = 0;
+	for (i = 0; i < s->comps.n && !rc; i++) {
+		const bh_component *c = s->comps.items[i];
+		if (!c->name || !c->version || c->eco <= BH_ECO_OS || c->eco >= BH_ECO__COUNT)
+			continue;
+		if (!is_os(c->eco) && bh_component_get_prop(c, "os.owner"))
+			continue; /* matched through its OS package */
+		count[c->eco]++;
+		if (is_os(c->eco) && distro && !named[c->eco]) {
+			char pkg[512], vbuf[128];
+			const char *ver = NULL;
+			long n = 0;
+			key_of(c, pkg, sizeof(pkg), &ver, vbuf, sizeof(vbuf));
+			rc = count_query(h, "SELECT count(*) FROM (SELECT 1 FROM affected WHERE ecosystem = ?1 AND package = ?2 AND distro = ?3 LIMIT 1)",
+					 bh_ecosystem_name(c->eco), pkg, distro, &n, err);
+			named[c->eco] = n > 0;
+		}
+	}
+	for (i = BH_ECO_OS + 1; i < BH_ECO__COUNT && !rc; i++) {
+		const char *eco = bh_ecosystem_name((bh_ecosystem)i);
+		long rows = 0, pkgs = 0;
+		if (!count[i])
+			continue;
+		if (!is_os((bh_ecosystem)i)) {
+			if (!(rc = bh_vulndb_count_rows(db, eco, NULL, &rows, err)) && rows == 0)
+				bh_sbom_warn(s, "%s: no advisories in the DB; %zu %s package%s %s not checked", eco, count[i], eco,
+					     count[i] == 1 ? "" : "s", count[i] == 1 ? "was" : "were");
+			continue;
+		}
+		if (!distro)
+			continue; /* no release known: bh_match skipped them (the OS analyzer said why) */
+		{
+			const char *cn = s->osinfo.codename && *s->osinfo.codename ? s->osinfo.codename : NULL;
+			const char *rel = strchr(distro, ':') ? strchr(distro, ':') + 1 : distro;
+			if ((rc = bh_vulndb_count_rows(db, eco, distro, &rows, err)))
+				break;
+			if (rows == 0) {
+				bh_sbom_warn(s, "%s %s%s%s%s: no advisories in the DB; OS packages were not checked", s->osinfo.family, rel,
+					     cn ? " (" : "", cn ? cn : "", cn ? ")" : "");
+			} else if (!named[i] &&
+				   !(rc = count_query(h, "SELECT count(DISTINCT package) FROM affected WHERE ecosystem = ?1 AND distro = ?2",
+						      eco, distro, NULL, &pkgs, err))) {
+				/* A release the DB barely knows (a sample of it) names none of these packages: as good as
+				 * nothing to match against. */
+				bh_sbom_warn(s, "%s %s%s%s%s: the DB has advisories for %ld package%s of this release and none for the %zu OS "
+					     "package%s here; they were probably not checked", s->osinfo.family, rel, cn ? " (" : "",
+					     cn ? cn : "", cn ? ")" : "", pkgs, pkgs == 1 ? "" : "s", count[i], count[i] == 1 ? "" : "s");
+			}
+		}
+	}
+	free(distro);
+	return rc;
+}
+
 int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_findings *out, bh_error *err)
 {
 	sqlite3 *h = bh_vulndb_handle(db);
-	sqlite3_stmt *q = NULL, *kev = NULL, *epss = NULL, *al = NULL;
+	sqlite3_stmt *q = NULL, *al = NULL;
+	struct extra x;
 	char *distro = bh_match_distro(&s->osinfo);
-	size_t i, first;
-	bh_map cache, seen;
+	size_t i, first, e;
+	bh_map cache[BH_ECO__COUNT], seen;
 	int rc = 0;
 
-	bh_map_init(&cache, decref);
+	memset(&x, 0, sizeof(x));
+	x.h = h;
+	bh_map_init(&x.sev, free);
+	for (e = 0; e < BH_ECO__COUNT; e++)
+		bh_map_init(&cache[e], oranges_free);
 	/* The same module at the same version recurs (every Go binary carries the stdlib, images
 	 * repeat libraries): its rows are evaluated once. */
 	bh_map_init(&seen, free);
 	if (sqlite3_prepare_v2(h,
 		"SELECT a.advisory_id, a.source, a.ranges, a.versions, a.status, a.fixed_version, a.severity,"
-		" v.summary, v.severity, v.cvss_score, v.url, v.withdrawn"
+		" v.summary, v.severity, v.cvss_score, v.url, v.withdrawn, v.kind"
 		" FROM affected a LEFT JOIN advisories v ON v.source = a.source AND v.id = a.advisory_id"
 		" WHERE a.ecosystem = ?1 AND a.package = ?2 AND a.distro = ?3", -1, &q, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT 1 FROM kev WHERE cve = ?1", -1, &kev, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT score, percentile FROM epss WHERE cve = ?1", -1, &epss, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT 1 FROM kev WHERE cve = ?1", -1, &x.kev, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(h, "SELECT score, percentile FROM epss WHERE cve = ?1", -1, &x.epss, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(h, "SELECT alias FROM aliases WHERE source = ?1 AND advisory_id = ?2 ORDER BY alias", -1, &al, NULL) != SQLITE_OK) {
 		rc = bh_error_set(err, BH_EIO, "vulnerability DB: %s", sqlite3_errmsg(h));
 		goto out;
 	}
 	for (i = 0; i < s->comps.n; i++) {
 		const bh_component *c = s->comps.items[i];
-		char pkg[512], vbuf[128];
+		char pkg[512], vbuf[128], key[1024];
 		const char *ver = NULL;
-		if (!c->name || !c->version || c->eco == BH_ECO_OS || c->eco == BH_ECO_NONE)
+		struct seen_span *sp = NULL;
+		size_t k;
+		if (!c->name || !c->version || c->eco == BH_ECO_OS || c->eco == BH_ECO_NONE || c->eco >= BH_ECO__COUNT)
 			continue;
 		if (is_os(c->eco) && !distro)
+			continue;
+		/* installed by an OS package: its advisories come through that package */
+		if (!is_os(c->eco) && bh_component_get_prop(c, "os.owner"))
 			continue;
 		key_of(c, pkg, sizeof(pkg), &ver, vbuf, sizeof(vbuf));
 		if (!ver)
 			continue;
-		{
-			char key[1024];
-			struct seen_span *sp;
-			snprintf(key, sizeof(key), "%s %zu:%s %s", bh_ecosystem_name(c->eco), strlen(pkg), pkg, ver);
+		snprintf(key, sizeof(key), "%s %zu:%s %s", bh_ecosystem_name(c->eco), strlen(pkg), pkg, ver);
+		if (strlen(key) + 1 < sizeof(key)) {
 			if ((sp = bh_map_get(&seen, key)) != NULL) {
 				if (copy_span(out, sp, i)) {
 					rc = bh_error_set(err, BH_ENOMEM, "out of memory");
 					goto out;
 				}
 				continue;
-			}
-			if (strlen(key) + 1 < sizeof(key) && (sp = malloc(sizeof(*sp))) != NULL) {
-				sp->first = out->n;
-				sp->n = 0;
-				if (bh_map_put(&seen, key, sp))
-					free(sp);
 			}
 		}
 		sqlite3_bind_text(q, 1, bh_ecosystem_name(c->eco), -1, SQLITE_STATIC);
@@ -485,21 +1095,16 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 			const char *id = (const char *)sqlite3_column_text(q, 0);
 			const char *status = (const char *)sqlite3_column_text(q, 4);
 			const char *urgency = (const char *)sqlite3_column_text(q, 6);
+			struct verdict d;
 			bh_finding *f;
-			bool hit = false;
-			size_t k;
 			if (!id || sqlite3_column_type(q, 11) != SQLITE_NULL)
 				continue; /* withdrawn */
 			if (urgency && !strncmp(urgency, "unimportant", 11) && !o->include_unimportant)
 				continue;
-			if (row_affects(&cache, c->eco, ver, (const char *)sqlite3_column_text(q, 2), (const char *)sqlite3_column_text(q, 3),
-					status, (const char *)sqlite3_column_text(q, 5), &hit) || !hit)
+			if (row_affects(&cache[c->eco], c->eco, ver, (const char *)sqlite3_column_text(q, 2),
+					(const char *)sqlite3_column_text(q, 3), status, (const char *)sqlite3_column_text(q, 5), &d) ||
+			    !d.hit)
 				continue;
-			for (k = first; k < out->n; k++)
-				if (!strcmp(out->items[k].id, id))
-					break;
-			if (k < out->n)
-				continue; /* the same advisory through two rows */
 			if (push(out, &f)) {
 				rc = bh_error_set(err, BH_ENOMEM, "out of memory");
 				goto out;
@@ -508,11 +1113,12 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 			f->id = bh_strdup(id);
 			f->source = dup_col(q, 1);
 			f->installed = bh_strdup(ver);
-			f->fixed = dup_col(q, 5);
-			f->status = bh_strdup(f->fixed && *f->fixed ? "fixed" : (status && strcmp(status, "fixed") != 0 ? status : "affected"));
+			f->fixed = d.has_fixed ? bh_strdup(d.fixed) : NULL;
+			f->status = bh_strdup(f->fixed ? "fixed" : (status && strcmp(status, "fixed") != 0 ? status : "affected"));
 			f->vendor_urgency = urgency ? bh_strdup(urgency) : NULL;
 			f->title = dup_col(q, 7);
 			f->url = dup_col(q, 10);
+			f->kind = dup_col(q, 12);
 			f->cvss = sqlite3_column_double(q, 9);
 			/* Severity: the vendor's (distro urgency), then the advisory's, then CVSS. */
 			if ((f->severity = bh_severity_parse(urgency)) != BH_SEV_UNKNOWN ||
@@ -521,53 +1127,47 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 			} else if ((f->severity = from_cvss(f->cvss)) != BH_SEV_UNKNOWN) {
 				f->severity_source = bh_strdup("cvss");
 			}
-			enrich(h, f, kev, epss, al);
+			f->aliases = aliases_of(al, f->source, f->id);
 			if (!f->id || !f->installed || !f->status) {
 				rc = bh_error_set(err, BH_ENOMEM, "out of memory");
 				goto out;
 			}
 		}
 		sqlite3_reset(q);
-		/* An aggregate advisory (DSA) listing a CVE already found for this component adds nothing. */
-		{
-			size_t a, b;
-			for (a = out->n; a-- > first;) {
-				bool dup = false;
-				for (b = first; b < out->n && !dup; b++) {
-					const char *al2 = out->items[a].aliases;
-					size_t idl = strlen(out->items[b].id);
-					const char *p = al2;
-					if (a == b || !al2)
-						continue;
-					while (p && (p = strstr(p, out->items[b].id)) != NULL) {
-						if ((p == al2 || p[-1] == ' ') && (p[idl] == '\0' || p[idl] == ' ')) {
-							dup = strncmp(out->items[b].id, "CVE-", 4) == 0 && strncmp(out->items[a].id, "CVE-", 4) != 0;
-							break;
-						}
-						p += idl;
-					}
-				}
-				if (dup) {
-					bh_finding_clear(&out->items[a]);
-					memmove(&out->items[a], &out->items[a + 1], (out->n - a - 1) * sizeof(*out->items));
-					out->n--;
-				}
-			}
+		/* One finding per vulnerability: records aliasing each other (a PYSEC and its GHSA, a DSA
+		 * and the CVE it lists, the same advisory through two rows) merge. */
+		if ((rc = merge_aliases(c->eco, out, first))) {
+			rc = bh_error_set(err, rc, "out of memory");
+			goto out;
 		}
-		{
-			char key[1024];
-			struct seen_span *sp;
-			snprintf(key, sizeof(key), "%s %zu:%s %s", bh_ecosystem_name(c->eco), strlen(pkg), pkg, ver);
-			if ((sp = bh_map_get(&seen, key)) != NULL)
-				sp->n = out->n - first;
+		for (k = first; k < out->n; k++) {
+			bh_finding *f = &out->items[k];
+			if (f->aliases && has_token(f->aliases, f->id, strlen(f->id))) {
+				char *u = token_union(&f->aliases, 1, f->id);
+				free(f->aliases);
+				f->aliases = u;
+			}
+			if (f->severity == BH_SEV_UNKNOWN && (rc = borrow_severity(&x, f))) {
+				rc = bh_error_set(err, rc, rc == BH_ENOMEM ? "out of memory" : "vulnerability DB: %s", sqlite3_errmsg(h));
+				goto out;
+			}
+			kev_epss(&x, f);
+		}
+		if (strlen(key) + 1 < sizeof(key) && (sp = malloc(sizeof(*sp))) != NULL) {
+			sp->first = first;
+			sp->n = out->n - first;
+			if (bh_map_put(&seen, key, sp))
+				free(sp);
 		}
 	}
 out:
 	bh_map_free(&seen);
-	bh_map_free(&cache);
+	for (e = 0; e < BH_ECO__COUNT; e++)
+		bh_map_free(&cache[e]);
 	sqlite3_finalize(q);
-	sqlite3_finalize(kev);
-	sqlite3_finalize(epss);
+	sqlite3_finalize(x.kev);
+	sqlite3_finalize(x.epss);
+	bh_map_free(&x.sev);
 	sqlite3_finalize(al);
 	free(distro);
 	return rc;

@@ -222,6 +222,12 @@ int bh_update_run(const bh_update_opts *o, const bh_limits *lim, bh_error *err)
 
 	if (mkdirs(o->cache_dir))
 		return bh_error_set(err, BH_EIO, "cannot create %s: %s", o->cache_dir, strerror(errno));
+	/*
+	 * The DB's writer lock is taken before the downloads: two updates beside one DB share the feed
+	 * cache (file.part, file.meta), so the second waits instead of writing the same files.
+	 */
+	if ((rc = bh_vulndb_create_wait(o->db_path, false, (o->lock_wait_s > 0 ? o->lock_wait_s : BH_VULNDB_LOCK_WAIT_S) * 1000L, &db, err)))
+		return rc;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (i = 0; i < sizeof(feeds) / sizeof(feeds[0]); i++) {
 		char url[4200], file[4200];
@@ -237,6 +243,7 @@ int bh_update_run(const bh_update_opts *o, const bh_limits *lim, bh_error *err)
 			/* a feed that cannot be had now keeps its cached copy; none at all is an error */
 			if (access(file, R_OK) != 0) {
 				curl_global_cleanup();
+				bh_vulndb_close(db);
 				return rc;
 			}
 			bh_log_warn("%s; using the copy cached earlier", err->msg);
@@ -245,11 +252,11 @@ int bh_update_run(const bh_update_opts *o, const bh_limits *lim, bh_error *err)
 		got++;
 	}
 	curl_global_cleanup();
-	if (!got)
+	if (!got) {
+		bh_vulndb_close(db);
 		return bh_error_set(err, BH_EUSAGE, "no feed selected (names: go, pypi, npm, crates, maven, rubygems, packagist, alpine, debian, kev, epss)");
+	}
 	/* rebuild from the whole cache so the DB always equals what the cache holds */
-	if ((rc = bh_vulndb_create(o->db_path, false, &db, err)))
-		return rc;
 	for (i = 0; i < sizeof(feeds) / sizeof(feeds[0]); i++) {
 		char file[4200];
 		bh_import_stats st;

@@ -16,6 +16,7 @@ typedef struct bh_update_opts {
 	bool progress;
 	unsigned retries;        /* per feed */
 	long timeout_s;
+	long lock_wait_s;        /* bound on the wait for another writer of the DB; 0: BH_VULNDB_LOCK_WAIT_S */
 } bh_update_opts;
 
 /* Feed names and their default public URLs, for help texts. */

@@ -25,13 +25,22 @@ def layer(entries):
     return buf.getvalue()
 
 
+def unzipped_sha(b):
+    """diff_id of a gzip layer: the digest of the tar inside (streamed: bombs are large)."""
+    h = hashlib.sha256()
+    with gzip.GzipFile(fileobj=io.BytesIO(b)) as g:
+        for chunk in iter(lambda: g.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def archive(name, layers, config=None, manifest=None, extra=None, diff_ids=None):
     """A docker-archive with the given raw layer blobs (names <sha>.tar)."""
     names, ids = [], []
     for b in layers:
         h = hashlib.sha256(b).hexdigest()
         names.append(h + ".tar")
-        ids.append("sha256:" + h)
+        ids.append("sha256:" + (h if b[:2] != b"\x1f\x8b" else unzipped_sha(b)))
     cfg = config if config is not None else json.dumps({
         "architecture": "amd64", "os": "linux",
         "rootfs": {"type": "layers", "diff_ids": diff_ids or ids},
@@ -143,3 +152,50 @@ archive("config-mismatch", [layer(ok_layer)], manifest=json.dumps([{"Config": ha
 oci_archive("oci-ok", [layer(ok_layer)])
 oci_archive("oci-layer-mismatch", [layer(ok_layer)], tamper_layer=True)
 oci_archive("oci-config-mismatch", [layer(ok_layer)], tamper_config=True)
+
+# --- issue #12 (image reader) ---
+def gz(b):
+    return gzip.compress(b, compresslevel=6, mtime=0)
+# 18. a gzip layer whose compressed digest is right but whose tar is not the config's diff_id
+evil_tar = layer([({"name": "var/lib/dpkg/status"}, STATUS.replace(b"Package: ok", b"Package: evil"))])
+archive("gzip-diffid-mismatch", [gz(evil_tar)], diff_ids=["sha256:" + hashlib.sha256(layer(ok_layer)).hexdigest()])
+# 19. the same with a correct diff_id, and the legacy <id>/layer.tar layout: accepted
+archive("gzip-diffid-ok", [gz(layer(ok_layer))], diff_ids=["sha256:" + hashlib.sha256(layer(ok_layer)).hexdigest()])
+def legacy(name, blob):
+    did = "sha256:" + hashlib.sha256(blob).hexdigest()
+    cfg = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [did]}}).encode()
+    ch = hashlib.sha256(cfg).hexdigest() + ".json"
+    man = json.dumps([{"Config": ch, "Layers": ["0123abcd/layer.tar"]}]).encode()
+    with tarfile.open(os.path.join(OUT, name + ".tar"), "w") as t:
+        for n, b in [("0123abcd/layer.tar", blob), (ch, cfg), ("manifest.json", man)]:
+            ti = tarfile.TarInfo(n)
+            ti.size = len(b)
+            t.addfile(ti, io.BytesIO(b))
+legacy("legacy-layout", layer(ok_layer))
+# 20.-24. links must not hide packages: hard links to unclaimed files (same and earlier layer),
+# directory symlinks (relative, absolute = image root, chained, across layers) and a loop
+D = lambda n: ({"name": n, "type": tarfile.DIRTYPE}, None)
+S = lambda n, t: ({"name": n, "type": tarfile.SYMTYPE, "linkname": t}, None)
+H = lambda n, t: ({"name": n, "type": tarfile.LNKTYPE, "linkname": t}, None)
+archive("hardlink-hidden", [layer([({"name": "opt/x"}, STATUS), D("var/lib/dpkg"), H("var/lib/dpkg/status", "opt/x")])])
+archive("hardlink-hidden-layers", [layer([({"name": "opt/x"}, STATUS)]), layer([D("var/lib/dpkg"), H("var/lib/dpkg/status", "opt/x")])])
+archive("symlink-hidden", [layer([D("opt/db"), ({"name": "opt/db/status"}, STATUS), D("var/lib"), S("var/lib/dpkg", "../../opt/db")])])
+archive("symlink-hidden-abs", [layer([({"name": "opt/db/status"}, STATUS)]),
+                               layer([D("var/lib"), S("var/lib/dpkg", "/../../../opt/db")])])
+archive("symlink-chain-loop", [layer([({"name": "opt/db/status"}, STATUS), S("a", "b"), S("b", "opt/db"),
+                                      S("c", "d"), S("d", "c"), S("var/lib/dpkg", "/a"),
+                                      S("e", "e/e")])])
+# 25. a 200 MB dpkg status (2.4 M packages) that gzip shrinks to about 13 MB: memory must follow what
+# is reported, so max-components (default 500,000) refuses it early, under the RSS bound
+def big_status():
+    raw = io.BytesIO()
+    body = b"".join(b"Package: p%d\nStatus: install ok installed\nVersion: 1.%d\nArchitecture: amd64\n\n" % (i, i)
+                    for i in range(2400000))
+    with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as g:
+        with tarfile.open(fileobj=g, mode="w|", format=tarfile.GNU_FORMAT) as t:
+            ti = tarfile.TarInfo("var/lib/dpkg/status")
+            ti.size = len(body)
+            t.addfile(ti, io.BytesIO(body))
+    return raw.getvalue(), hashlib.sha256(gzip.decompress(raw.getvalue())).hexdigest()
+bs, bs_diff = big_status()
+archive("big-status", [bs], diff_ids=["sha256:" + bs_diff])

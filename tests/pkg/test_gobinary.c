@@ -101,6 +101,9 @@ static void expected(const char *bin, bh_buf *want)
 				ver[0] = '\0';
 			bh_buf_printf(want, "%s@%s\n", path, ver);
 		} else if (!strcmp(k, "=>")) {
+			/* a local directory keeps the module as required; a module replacement takes its place */
+			if (path[0] == '.' || path[0] == '/')
+				continue;
 			/* replace the previous line */
 			char *nl = want->len > 1 ? memrchr(want->data, '\n', want->len - 1) : NULL;
 			want->len = nl ? (size_t)(nl - want->data) + 1 : 0;
@@ -174,10 +177,46 @@ static void test_modinfo_and_ldflags(void **state)
 	assert_int_equal(bh_gobinary_modinfo(mi, sizeof(mi) - 1, "go1.21.5 X:boringcrypto", &l), 0);
 	assert_int_equal(l.n, 4);
 	assert_string_equal(l.items[0]->version, "1.23.2");
-	assert_string_equal(l.items[2]->name, "./local/d");
+	/* "=> ./local/d": a directory has no identity of its own; the module as required stays */
+	assert_string_equal(l.items[2]->name, "github.com/c/d");
 	assert_string_equal(l.items[2]->version, "v1.0.0");
+	assert_string_equal(bh_component_get_prop(l.items[2], "go.replace.dir"), "./local/d");
+	assert_string_equal(bh_component_get_prop(l.items[2], "go.replaced"), "true");
 	assert_string_equal(l.items[3]->name, "stdlib");
 	assert_string_equal(l.items[3]->version, "v1.21.5");
+	bh_complist_free(&l);
+}
+
+/*
+ * `go version -m` of a binary built with go1.19.8 from a module whose go.mod has
+ * "require example.com/lib v1.4.2" and "replace example.com/lib => ../lib" (lines as printed,
+ * leading tab removed), and of a module replacement (a fork at a version): the local one keeps the
+ * required module's identity, the fork replaces it.
+ */
+static void test_local_replacement(void **state)
+{
+	static const char mi[] =
+		"path\texample.com/app\n"
+		"mod\texample.com/app\t(devel)\t\n"
+		"dep\texample.com/lib\tv1.4.2\n"
+		"=>\t../lib\t(devel)\t\n"
+		"dep\tgolang.org/x/text\tv0.3.7\n"
+		"=>\tgithub.com/fork/text\tv0.3.8\th1:abc=\n"
+		"build\t-compiler=gc\n"
+		"build\t-trimpath=true\n";
+	bh_complist l = { 0 };
+	(void)state;
+	assert_int_equal(bh_gobinary_modinfo(mi, sizeof(mi) - 1, "go1.19.8", &l), 0);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.items[0]->name, "example.com/app");
+	assert_null(l.items[0]->version);
+	assert_string_equal(l.items[1]->name, "example.com/lib");
+	assert_string_equal(l.items[1]->version, "v1.4.2");
+	assert_string_equal(bh_component_get_prop(l.items[1], "go.replace.dir"), "../lib");
+	assert_string_equal(l.items[2]->name, "github.com/fork/text");
+	assert_string_equal(l.items[2]->version, "v0.3.8");
+	assert_null(bh_component_get_prop(l.items[2], "go.replace.dir"));
+	assert_string_equal(l.items[3]->name, "stdlib");
 	bh_complist_free(&l);
 }
 
@@ -208,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_real_binaries),
 		cmocka_unit_test(test_not_go),
 		cmocka_unit_test(test_modinfo_and_ldflags),
+		cmocka_unit_test(test_local_replacement),
 		cmocka_unit_test(test_hostile_blobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

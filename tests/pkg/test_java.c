@@ -314,6 +314,29 @@ static void test_shaded(void **state)
 	free(zip);
 }
 
+/*
+ * Coordinates without pom.properties (jars made with `jar`, OpenJDK 17): a reverse-DNS file name
+ * carries the groupId; the Bundle-SymbolicName gives it when it ends in ".<artifactId>"; a version
+ * with spaces is skipped for the next source; no groupId is made up otherwise.
+ */
+static void test_coordinates_without_pom(void **state)
+{
+	bh_complist l = { 0 };
+	bh_error err;
+	size_t i;
+	(void)state;
+	assert_int_equal(run_file("org.projectlombok.lombok-1.18.46.jar", "app/lib/org.projectlombok.lombok-1.18.46.jar", &l, &err), 0);
+	assert_int_equal(run_file("jackson-databind.jar", "app/lib/jackson-databind.jar", &l, &err), 0);
+	assert_int_equal(run_file("tool-1.0.jar", "app/lib/tool-1.0.jar", &l, &err), 0);
+	assert_int_equal(l.n, 3);
+	check(find(&l, "lombok"), "org.projectlombok", "1.18.46", "/app/lib/org.projectlombok.lombok-1.18.46.jar");
+	check(find(&l, "jackson-databind"), "com.fasterxml.jackson.core", "2.15.2", "/app/lib/jackson-databind.jar");
+	check(find(&l, "tool"), NULL, "1.0", "/app/lib/tool-1.0.jar");
+	for (i = 0; i < l.n; i++)
+		assert_null(strpbrk(l.items[i]->version, " \t"));
+	bh_complist_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_bomb),
 		cmocka_unit_test(test_shaded),
+		cmocka_unit_test(test_coordinates_without_pom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

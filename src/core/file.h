@@ -1,0 +1,22 @@
+/* file.h - opening input files named by the user without ever blocking on a FIFO or device. */
+#ifndef BH_CORE_FILE_H
+#define BH_CORE_FILE_H
+
+#include <stdio.h>
+
+#include "core/error.h"
+
+/*
+ * Opens path read-only (close-on-exec) and checks that it is a regular file. The open itself uses
+ * O_NONBLOCK so a named FIFO without a writer cannot hang us; fstat on the opened descriptor (not
+ * a stat before the open) so the checked file is the one we read. On success *fd is owned by the
+ * caller (blocking mode restored). Errors: BH_ENOTFOUND (missing), BH_EIO (other open failure),
+ * BH_EINVAL "PATH: not a regular file (fifo)" for FIFOs, directories, devices and sockets.
+ */
+int bh_file_open_regular(const char *path, int *fd, bh_error *err);
+/* The same as a stdio stream opened for reading ("r"); the caller fcloses it. NULL with err set. */
+FILE *bh_file_fopen_regular(const char *path, bh_error *err);
+/* "fifo", "directory", "character device", ... for an st_mode (messages). */
+const char *bh_file_type_name(unsigned mode);
+
+#endif

@@ -1,0 +1,378 @@
+/* test_import.c - advisory importers on real documents: re-import replaces, Alpine ids, RustSec kinds, skip reporting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "support/fixture.h"
+#include "support/tarbuild.h"
+#include "vuln/import.h"
+
+#define FIX "tests/fixtures/vuln/"
+
+static char dir[64];
+static bh_limits lim;
+static size_t tlen;
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/bh-test-import-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	bh_log_set_level(BH_LOG_QUIET);
+	bh_limits_default(&lim);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A writable DB at dir/name, starting from what an earlier test committed there. */
+static bh_vulndb *create(const char *name)
+{
+	char p[128];
+	bh_vulndb *db;
+	bh_error err;
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	assert_int_equal(bh_vulndb_create(p, true, &db, &err), 0);
+	return db;
+}
+
+static void commit(bh_vulndb *db)
+{
+	bh_error err;
+	assert_int_equal(bh_vulndb_commit(db, &err), 0);
+	bh_vulndb_close(db);
+}
+
+static void import(bh_vulndb *db, const char *path, bh_import_stats *st)
+{
+	bh_error err;
+	memset(st, 0, sizeof(*st));
+	assert_int_equal(bh_vulndb_begin(db, &err), 0);
+	assert_int_equal(bh_import_path(db, path, &lim, st, &err), 0);
+	assert_int_equal(bh_vulndb_end(db, &err), 0);
+}
+
+static void import_doc(bh_vulndb *db, const char *name, const char *text, bh_import_stats *st)
+{
+	bh_error err;
+	memset(st, 0, sizeof(*st));
+	assert_int_equal(bh_import_document(db, name, text, strlen(text), &lim, st, &err), 0);
+}
+
+static long long q1(bh_vulndb *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v = -1;
+	assert_int_equal(sqlite3_prepare_v2(bh_vulndb_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* One text column of the first row, copied (caller frees); NULL for no row or NULL. */
+static char *qs(bh_vulndb *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+	assert_int_equal(sqlite3_prepare_v2(bh_vulndb_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void assert_q(bh_vulndb *db, const char *sql, const char *want)
+{
+	char *got = qs(db, sql);
+	if (!want)
+		assert_null(got);
+	else
+		assert_string_equal(got ? got : "(null)", want);
+	free(got);
+}
+
+/* Text with the first `from` replaced by `to` (caller frees). */
+static char *subst(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	size_t a, f = strlen(from), t = strlen(to), n = strlen(text);
+	char *out;
+	assert_non_null(at);
+	a = (size_t)(at - text);
+	out = malloc(n - f + t + 1);
+	assert_non_null(out);
+	memcpy(out, text, a);
+	memcpy(out + a, to, t);
+	memcpy(out + a + t, at + f, n - a - f + 1);
+	return out;
+}
+
+/*
+ * PYSEC-2020-341 (real, PyPA): the name "jw.util" is stored PEP 503-normalised; importing it again
+ * changes nothing; a later revision "fixed in 1.5" replaces the "fixed in 2.3" row; an older copy
+ * does not roll it back.
+ */
+static void test_osv_reimport_replaces(void **state)
+{
+	bh_vulndb *db = create("osv.db");
+	bh_import_stats st;
+	char *text = bh_test_slurp(FIX "osv-pypa/PYSEC-2020-341.yaml", &tlen), *newer, *newer2, *older, *older2;
+	(void)state;
+	import(db, FIX "osv-pypa", &st);
+	assert_int_equal(st.advisories, 1);
+	assert_int_equal(st.affected, 1);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE package='jw-util' AND ecosystem='pypi'"), 1);
+	assert_q(db, "SELECT fixed_version FROM affected WHERE advisory_id='PYSEC-2020-341'", "2.3");
+	assert_int_equal(q1(db, "SELECT count(*) FROM aliases WHERE advisory_id='PYSEC-2020-341'"), 2);
+	import(db, FIX "osv-pypa", &st);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), 1);
+	assert_int_equal(q1(db, "SELECT count(*) FROM aliases"), 2);
+	assert_int_equal(q1(db, "SELECT count(*) FROM advisories"), 1);
+
+	newer = subst(text, "fixed: \"2.3\"", "fixed: \"1.5\"");
+	newer2 = subst(newer, "2022-01-05T02:16:25.743194Z", "2023-03-01T00:00:00Z");
+	import_doc(db, "PYSEC-2020-341.yaml", newer2, &st);
+	assert_int_equal(st.kept, 0);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), 1);
+	assert_q(db, "SELECT fixed_version FROM affected WHERE advisory_id='PYSEC-2020-341'", "1.5");
+	assert_q(db, "SELECT modified FROM advisories WHERE id='PYSEC-2020-341'", "2023-03-01T00:00:00Z");
+
+	older = subst(text, "fixed: \"2.3\"", "fixed: \"9.9\"");
+	older2 = subst(older, "2022-01-05T02:16:25.743194Z", "2021-01-01T00:00:00Z");
+	import_doc(db, "PYSEC-2020-341.yaml", older2, &st);
+	assert_int_equal(st.kept, 1);
+	assert_int_equal(st.advisories, 0);
+	assert_q(db, "SELECT fixed_version FROM affected WHERE advisory_id='PYSEC-2020-341'", "1.5");
+	commit(db);
+	free(text); free(newer); free(newer2); free(older); free(older2);
+}
+
+/*
+ * Two directories feed the same source name ("osv"): importing Go after PyPA (two runs on one
+ * DB) keeps PyPA's advisory. The Go record's ranges are stored as given (events in file order).
+ */
+static void test_same_source_two_dirs(void **state)
+{
+	bh_vulndb *db = create("two.db");
+	bh_import_stats st;
+	char *text, *stored;
+	json_t *doc, *got;
+	(void)state;
+	import(db, FIX "osv-pypa", &st);
+	commit(db);
+	db = create("two.db");
+	import(db, FIX "osv-go", &st);
+	assert_int_equal(st.advisories, 1);
+	commit(db);
+	db = create("two.db");
+	assert_int_equal(q1(db, "SELECT count(*) FROM advisories WHERE source='osv' AND id IN ('PYSEC-2020-341','GO-2024-2916')"), 2);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE source='osv'"), 2);
+	text = bh_test_slurp(FIX "osv-go/GO-2024-2916.json", &tlen);
+	doc = json_loads(text, 0, NULL);
+	assert_non_null(doc);
+	stored = qs(db, "SELECT ranges FROM affected WHERE advisory_id='GO-2024-2916'");
+	assert_non_null(stored);
+	got = json_loads(stored, 0, NULL);
+	/* json_equal compares arrays element by element, in order */
+	assert_true(json_equal(got, json_object_get(json_array_get(json_object_get(doc, "affected"), 0), "ranges")));
+	assert_q(db, "SELECT package FROM affected WHERE advisory_id='GO-2024-2916'", "github.com/goharbor/harbor");
+	json_decref(got);
+	json_decref(doc);
+	free(stored);
+	free(text);
+	bh_vulndb_close(db);
+}
+
+/*
+ * Excerpts of the real Alpine secdb (v3.7-v3.11; README.md beside them). Expected figures from
+ * an independent reading (PyYAML, one regular expression per id form): 324 entries, 520 ids,
+ * 5 entries without an id, 29 with other words, 319 affected rows (5 of them "0" = not affected).
+ */
+static void test_alpine(void **state)
+{
+	bh_vulndb *db = create("alpine.db");
+	bh_import_stats st;
+	long long rows;
+	(void)state;
+	import(db, FIX "alpine", &st);
+	assert_int_equal(st.entries, 324);
+	assert_int_equal(st.ids, 520);
+	assert_int_equal(st.prose, 5);
+	assert_int_equal(st.notes, 29);
+	assert_int_equal(st.affected, 319);
+	assert_int_equal(st.skipped, 0);
+	rows = q1(db, "SELECT count(*) FROM affected");
+	assert_int_equal(rows, 319);
+	/* several ids on one line: one advisory, the others its aliases; "XPTI" is not an id */
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE advisory_id='CVE-2017-5753' AND distro='alpine:3.7'"), 1);
+	assert_q(db, "SELECT group_concat(alias, ' ') FROM (SELECT alias FROM aliases WHERE advisory_id='CVE-2017-5753' ORDER BY alias)",
+		 "CVE-2017-5715 CVE-2017-5754 XSA-254");
+	assert_int_equal(q1(db, "SELECT count(*) FROM advisories WHERE id IN ('CVE-2017-5715','CVE-2017-5754','XPTI')"), 0);
+	/* tcpdump's notes are dropped, its CVEs kept */
+	assert_q(db, "SELECT fixed_version FROM affected WHERE advisory_id='CVE-2018-14881' AND package='tcpdump'", "4.9.3-r0");
+	/* "CVE 2018-16859" (ansible), "CVE_2019-2426", "CVE-2017-17434-1", "CVE-2019-19451.patch": no advisory */
+	assert_int_equal(q1(db, "SELECT count(*) FROM advisories WHERE id NOT GLOB 'CVE-[0-9][0-9][0-9][0-9]-[0-9]*'"
+				" AND id NOT GLOB 'XSA-[0-9]*' AND id NOT GLOB 'TALOS-[0-9]*'"), 0);
+	assert_int_equal(q1(db, "SELECT count(*) FROM advisories WHERE id GLOB '*[^-A-Z0-9]*'"), 0);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE package='ansible' AND advisory_id LIKE '%16859%'"), 0);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE package='rsync' AND advisory_id LIKE 'CVE-2017-17434%'"), 0);
+	/* "CVE-????-?????  XSA-295": the XSA id alone */
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE advisory_id='XSA-295' AND package='xen'"), 1);
+	/* TALOS ids ride along as aliases of their CVE */
+	assert_int_equal(q1(db, "SELECT count(*) FROM aliases WHERE advisory_id='CVE-2017-12122' AND alias='TALOS-2017-0488'"), 1);
+	/* "0": never affected in that release */
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE package='db' AND status='not_affected' AND distro='alpine:3.8'"
+				" AND fixed_version IS NULL AND ranges IS NULL"), 5);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE status='fixed' AND ranges NOT LIKE '[{\"type\":\"ECOSYSTEM\",%'"), 0);
+	/* importing again: the same rows, not twice as many */
+	import(db, FIX "alpine", &st);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), rows);
+	assert_int_equal(q1(db, "SELECT count(*) FROM aliases"), 115);
+	commit(db);
+}
+
+/* Real RustSec advisories (README.md beside them): kind, withdrawn, aliases and the requirement strings. */
+static void test_rustsec(void **state)
+{
+	bh_vulndb *db = create("rustsec.db");
+	bh_import_stats st;
+	(void)state;
+	import(db, FIX "rustsec", &st);
+	assert_int_equal(st.advisories, 7);
+	assert_int_equal(st.skipped, 0);
+	assert_q(db, "SELECT kind FROM advisories WHERE id='RUSTSEC-2020-0011'", "notice");
+	assert_q(db, "SELECT kind FROM advisories WHERE id='RUSTSEC-2022-0057'", "unmaintained");
+	assert_q(db, "SELECT kind FROM advisories WHERE id='RUSTSEC-2024-0442'", "unsound");
+	assert_q(db, "SELECT kind FROM advisories WHERE id='RUSTSEC-2021-0076'", NULL);
+	assert_q(db, "SELECT withdrawn FROM advisories WHERE id='RUSTSEC-2022-0044'", "2025-04-28");
+	assert_q(db, "SELECT kind FROM advisories WHERE id='RUSTSEC-2022-0044'", "unmaintained");
+	/* "aliases\t= [...]": a tab after the key */
+	assert_q(db, "SELECT group_concat(alias, ' ') FROM (SELECT alias FROM aliases WHERE advisory_id='RUSTSEC-2021-0076' ORDER BY alias)",
+		 "CVE-2021-38195 GHSA-g4vj-x7v9-h82m");
+	assert_q(db, "SELECT ranges FROM affected WHERE advisory_id='RUSTSEC-2024-0433'",
+		 "[{\"type\":\"REQS\",\"patched\":[\">= 0.6.1, < 0.7.0\",\">= 0.7.2, < 0.8.0\",\">= 0.8.2, < 0.9.0\","
+		 "\">= 0.9.3, < 0.10.0\",\">= 0.10.1, < 0.11.0\",\">= 0.11.1\"],\"unaffected\":[\"< 0.6.0\"]}]");
+	assert_q(db, "SELECT ranges FROM affected WHERE advisory_id='RUSTSEC-2026-0041'",
+		 "[{\"type\":\"REQS\",\"patched\":[\">= 0.11.6, < 0.12.0\",\">= 0.12.1\"],\"unaffected\":[]}]");
+	assert_q(db, "SELECT package FROM affected WHERE advisory_id='RUSTSEC-2026-0041'", "lz4_flex");
+	import(db, FIX "rustsec", &st);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), 7);
+	assert_int_equal(q1(db, "SELECT count(*) FROM advisories"), 7);
+	commit(db);
+}
+
+/* The tracker JSON (a CVE per source package) and a DSA list imported twice: no growth. */
+static void test_debian_reimport(void **state)
+{
+	bh_vulndb *db = create("deb.db");
+	bh_import_stats st;
+	long long n;
+	static const char dsa[] =
+		"[14 Mar 2023] DSA-5374-1 firefox-esr - security update\n"
+		"\t{CVE-2023-25751 CVE-2023-25752}\n"
+		"\t[bullseye] - firefox-esr 102.9.0esr-1~deb11u1\n";
+	(void)state;
+	import(db, FIX "debian-derived.json", &st);
+	n = q1(db, "SELECT count(*) FROM affected");
+	assert_true(n > 0);
+	import(db, FIX "debian-derived.json", &st);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), n);
+	import_doc(db, "data/DSA/list", dsa, &st);
+	import_doc(db, "data/DSA/list", dsa, &st);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE advisory_id='DSA-5374-1'"), 1);
+	assert_int_equal(q1(db, "SELECT count(*) FROM aliases WHERE advisory_id='DSA-5374-1'"), 2);
+	bh_vulndb_close(db);
+}
+
+/* Skipped documents: all counted, the first 20 named (path inside the archive, reason), then one count. */
+static void test_skips_named_and_bounded(void **state)
+{
+	char p[160], out[160];
+	tb_entry e[25];
+	char names[25][32];
+	void *tar;
+	size_t len, i;
+	int fd, saved;
+	unsigned long w0;
+	bh_vulndb *db = create("skip.db");
+	bh_import_stats st;
+	char *log;
+	(void)state;
+	/* a name with a control character first (shown escaped), then 24 documents that are not advisories */
+	e[0].path = "feed/bad\x01name.yaml";
+	e[0].type = 'f';
+	e[0].content = "- just\n- a list\n";
+	e[0].mode = 0;
+	for (i = 1; i < 25; i++) {
+		snprintf(names[i], sizeof(names[i]), "feed/bad-%02zu.json", i);
+		e[i].path = names[i];
+		e[i].type = 'f';
+		e[i].content = i == 3 ? "[1, 2" : "{\"neither\": \"osv nor kev\"}";
+		e[i].mode = 0;
+	}
+	tar = tb_build(e, 25, 0, &len);
+	assert_non_null(tar);
+	snprintf(p, sizeof(p), "%s/feed.tar", dir);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, tar, len), (ssize_t)len);
+	close(fd);
+	free(tar);
+	snprintf(out, sizeof(out), "%s/stderr.txt", dir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 2);
+	close(fd);
+	bh_log_set_level(BH_LOG_WARN);
+	w0 = bh_log_warnings();
+	import(db, p, &st);
+	bh_log_set_level(BH_LOG_QUIET);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_int_equal(st.skipped, 25);
+	assert_int_equal(st.documents, 25);
+	assert_int_equal(bh_log_warnings() - w0, 21);
+	log = bh_test_slurp(out, &tlen);
+	assert_non_null(strstr(log, "feed.tar!/feed/bad-01.json skipped: not advisory data"));
+	assert_non_null(strstr(log, "feed.tar!/feed/bad-03.json skipped:"));
+	assert_non_null(strstr(log, "feed.tar!/feed/bad\\x01name.yaml skipped:"));
+	assert_null(strstr(log, "bad-21.json"));
+	assert_non_null(strstr(log, "feed.tar: 5 more documents skipped (only the first 20 are named)"));
+	free(log);
+	bh_vulndb_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_osv_reimport_replaces),
+		cmocka_unit_test(test_same_source_two_dirs),
+		cmocka_unit_test(test_alpine),
+		cmocka_unit_test(test_rustsec),
+		cmocka_unit_test(test_debian_reimport),
+		cmocka_unit_test(test_skips_named_and_bounded),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
