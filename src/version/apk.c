@@ -1,202 +1,205 @@
-/* apk.c - Alpine version ordering as apk-tools 2 version.c: a token machine over digits, one letter,
- * _suffixes (alpha beta pre rc < none < cvs svn git hg p) and the -rN revision. */
+/* apk.c - Alpine version ordering as apk-tools 3 defines it: digits, one letter, _suffixes
+ * (alpha beta pre rc < none < cvs svn git hg p), ~commit hash, -rN revision. */
 #include <string.h>
 
 #include "version/schemes.h"
 
-enum { T_INVALID = -1, T_DIGIT_OR_ZERO, T_DIGIT, T_LETTER, T_SUFFIX, T_SUFFIX_NO, T_REVISION_NO, T_END };
+/*
+ * Why apk-tools 3 and not 2: apk-tools 2 ranked "1.0_rc1" above "1.0" (after a ".0" the end of
+ * the other string outranked a pre-release suffix), which apk-tools 3 fixed and pins in its unit
+ * data ("6.0_pre1 < 6.0"). secdb keys without -rN ("7.51.0") meet installed pre-releases
+ * ("7.51.0_rc1-r0"), so the old order missed real findings. apk-tools 3 also gives every string
+ * an order (comparison runs token by token until one side stops being a version), so a secfixes
+ * key with a malformed tail ("4.10-1-r1") still decides against versions that differ before it.
+ */
 
-/* A token value: small integers exactly; digit runs longer than 18 digits kept as text (apk-tools
- * would overflow an int there; we keep the order numeric instead). */
-struct val {
-	long long v;
-	const char *big;
-	size_t nbig;
+/* Token kinds in grammar order. When two versions agree up to where one has a later kind than the
+ * other (say END against a REVISION), the one with the later kind is the older: a version that
+ * stops (END) or turns into garbage (INVALID) ranks below one that goes on. */
+enum { T_INITIAL, T_DIGIT, T_LETTER, T_SUFFIX, T_SUFFIX_NO, T_HASH, T_REVISION, T_END, T_INVALID };
+
+/* Suffix ranks: pre-releases below SUF_NONE, post-releases above. */
+enum { SUF_INVALID = -1, SUF_ALPHA, SUF_BETA, SUF_PRE, SUF_RC, SUF_NONE, SUF_CVS, SUF_SVN, SUF_GIT, SUF_HG, SUF_P };
+
+struct tok {
+	int kind;
+	int suffix;
+	const char *v; /* the token's text (digits, letter, suffix name, hash) */
+	size_t n;
 };
 
-struct blob {
+struct cur {
 	const char *p;
 	size_t len;
 };
 
-static int vcmp(const struct val *a, const struct val *b)
+static bool lower(int c) { return c >= 'a' && c <= 'z'; }
+static bool hexdigit(int c) { return bh_v_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+static int suffix_rank(const char *s, size_t n)
 {
-	if (a->big && b->big)
-		return bh_v_numcmp(a->big, a->nbig, b->big, b->nbig);
-	if (a->big || b->big)
-		return a->big ? 1 : -1;
-	return a->v < b->v ? -1 : a->v > b->v;
+	static const struct {
+		const char *name;
+		int rank;
+	} names[] = { { "alpha", SUF_ALPHA }, { "beta", SUF_BETA }, { "pre", SUF_PRE }, { "rc", SUF_RC },
+		      { "cvs", SUF_CVS },     { "svn", SUF_SVN },   { "git", SUF_GIT }, { "hg", SUF_HG }, { "p", SUF_P } };
+	size_t i;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i].name) == n && memcmp(names[i].name, s, n) == 0)
+			return names[i].rank;
+	return SUF_INVALID;
 }
 
-static bool is_lower(int c) { return c >= 'a' && c <= 'z'; }
-
-static void next_token(int *type, struct blob *b)
+static void digits(struct tok *t, struct cur *c)
 {
-	int n = T_INVALID;
-	if (b->len == 0 || b->p[0] == 0) {
-		n = T_END;
-	} else if ((*type == T_DIGIT || *type == T_DIGIT_OR_ZERO) && is_lower(b->p[0])) {
-		n = T_LETTER;
-	} else if (*type == T_LETTER && bh_v_digit(b->p[0])) {
-		n = T_DIGIT;
-	} else if (*type == T_SUFFIX && bh_v_digit(b->p[0])) {
-		n = T_SUFFIX_NO;
-	} else {
-		switch (b->p[0]) {
-		case '.': n = T_DIGIT_OR_ZERO; break;
-		case '_': n = T_SUFFIX; break;
-		case '-':
-			if (b->len > 1 && b->p[1] == 'r') {
-				n = T_REVISION_NO;
-				b->p++;
-				b->len--;
-			}
-			break;
-		default: break;
-		}
-		b->p++;
-		b->len--;
-	}
-	if (n < *type) {
-		if (!((n == T_DIGIT_OR_ZERO && *type == T_DIGIT) || (n == T_SUFFIX && *type == T_SUFFIX_NO) ||
-		      (n == T_DIGIT && *type == T_LETTER)))
-			n = T_INVALID;
-	}
-	*type = n;
+	size_t i = 0;
+	while (i < c->len && bh_v_digit(c->p[i]))
+		i++;
+	t->v = c->p;
+	t->n = i;
+	c->p += i;
+	c->len -= i;
+	if (i == 0)
+		t->kind = T_INVALID;
 }
 
-static bool prefix(const struct blob *b, const char *w, size_t *n)
+static void first(struct tok *t, struct cur *c)
 {
-	*n = strlen(w);
-	return *n <= b->len && !memcmp(b->p, w, *n);
+	t->kind = T_INITIAL;
+	digits(t, c);
 }
 
-static void get_token(int *type, struct blob *b, struct val *out)
+/* Reads the next token; which kinds may follow which is the grammar of an Alpine version. */
+static void next(struct tok *t, struct cur *c)
 {
-	static const char *const pre[] = { "alpha", "beta", "pre", "rc" };
-	static const char *const post[] = { "cvs", "svn", "git", "hg", "p" };
-	size_t i = 0, k;
-	int nt = T_INVALID;
-	memset(out, 0, sizeof(*out));
-	if (b->len == 0) {
-		*type = T_END;
+	size_t i;
+	if (c->len == 0) {
+		t->kind = T_END;
 		return;
 	}
-	switch (*type) {
-	case T_DIGIT_OR_ZERO:
-		/* leading zeros after a dot: "1.01" < "1.1", more zeros sort lower */
-		if (b->p[0] == '0') {
-			while (i < b->len && b->p[i] == '0')
-				i++;
-			nt = T_DIGIT;
-			out->v = -(long long)i;
-			break;
-		}
-		/* fall through */
-	case T_DIGIT:
-	case T_SUFFIX_NO:
-	case T_REVISION_NO:
-		while (i < b->len && bh_v_digit(b->p[i]))
-			i++;
-		{
-			size_t z = 0;
-			while (z < i && b->p[z] == '0')
-				z++;
-			if (i - z > 18) {
-				out->big = b->p;
-				out->nbig = i;
-			} else {
-				for (k = z; k < i; k++)
-					out->v = out->v * 10 + (b->p[k] - '0');
-			}
-		}
-		break;
-	case T_LETTER:
-		out->v = (unsigned char)b->p[0];
-		i = 1;
-		break;
-	case T_SUFFIX:
-		for (k = 0; k < 4; k++)
-			if (prefix(b, pre[k], &i)) {
-				out->v = (long long)k - 4;
-				break;
-			}
-		if (k < 4)
-			break;
-		for (k = 0; k < 5; k++)
-			if (prefix(b, post[k], &i)) {
-				out->v = (long long)k;
-				break;
-			}
-		if (k < 5)
-			break;
-		*type = T_INVALID; /* unknown suffix */
+	switch (c->p[0]) {
+	case '.':
+		if (t->kind > T_DIGIT)
+			goto invalid;
+		c->p++;
+		c->len--;
+		t->kind = T_DIGIT;
+		digits(t, c);
+		return;
+	case '_':
+		if (t->kind > T_SUFFIX_NO)
+			goto invalid;
+		c->p++;
+		c->len--;
+		for (i = 0; i < c->len && lower(c->p[i]); i++)
+			;
+		t->v = c->p;
+		t->n = i;
+		c->p += i;
+		c->len -= i;
+		if ((t->suffix = suffix_rank(t->v, t->n)) == SUF_INVALID)
+			goto invalid;
+		t->kind = T_SUFFIX;
+		return;
+	case '~':
+		if (t->kind >= T_HASH)
+			goto invalid;
+		c->p++;
+		c->len--;
+		for (i = 0; i < c->len && hexdigit(c->p[i]); i++)
+			;
+		if (i == 0)
+			goto invalid;
+		t->v = c->p;
+		t->n = i;
+		c->p += i;
+		c->len -= i;
+		t->kind = T_HASH;
+		return;
+	case '-':
+		if (t->kind >= T_REVISION || c->len < 2 || c->p[1] != 'r')
+			goto invalid;
+		c->p += 2;
+		c->len -= 2;
+		t->kind = T_REVISION;
+		digits(t, c);
 		return;
 	default:
-		*type = T_INVALID;
+		break;
+	}
+	if (lower(c->p[0])) {
+		if (t->kind > T_DIGIT)
+			goto invalid;
+		t->v = c->p;
+		t->n = 1;
+		c->p++;
+		c->len--;
+		t->kind = T_LETTER;
 		return;
 	}
-	b->p += i;
-	b->len -= i;
-	if (b->len == 0)
-		*type = T_END;
-	else if (nt != T_INVALID)
-		*type = nt;
-	else
-		next_token(type, b);
+	if (bh_v_digit(c->p[0]) && t->kind == T_SUFFIX) {
+		t->kind = T_SUFFIX_NO;
+		digits(t, c);
+		return;
+	}
+invalid:
+	t->kind = T_INVALID;
 }
 
-static bool valid(const char *s)
+/* Byte order, then the shorter first (apk-tools' blob sort). */
+static int textcmp(const struct tok *a, const struct tok *b)
 {
-	struct blob b = { s, strlen(s) };
-	struct val v;
-	int t = T_DIGIT;
-	while (t != T_END && t != T_INVALID)
-		get_token(&t, &b, &v);
-	return t == T_END;
+	int r = memcmp(a->v, b->v, a->n < b->n ? a->n : b->n);
+	if (r)
+		return r < 0 ? -1 : 1;
+	return a->n < b->n ? -1 : a->n > b->n;
 }
 
-/* apk_version_compare_blob_fuzzy without the fuzzy part. */
+/* Two tokens of the same kind. */
+static int tokcmp(const struct tok *a, const struct tok *b)
+{
+	switch (a->kind) {
+	case T_DIGIT:
+		/* a leading zero makes the part a string ("1.01" < "1.1", Gentoo's rule) */
+		if (a->v[0] == '0' || b->v[0] == '0')
+			return textcmp(a, b);
+		/* fall through */
+	case T_INITIAL:
+	case T_SUFFIX_NO:
+	case T_REVISION:
+		return bh_v_numcmp(a->v, a->n, b->v, b->n);
+	case T_LETTER:
+		return (unsigned char)a->v[0] < (unsigned char)b->v[0] ? -1 : a->v[0] != b->v[0];
+	case T_SUFFIX:
+		return a->suffix < b->suffix ? -1 : a->suffix > b->suffix;
+	default:
+		return textcmp(a, b);
+	}
+}
+
 int bh_vcmp_apk(const char *a, const char *b, int *out)
 {
-	struct blob x = { a, strlen(a) }, y = { b, strlen(b) };
-	struct val av = { 0, NULL, 0 }, bv = { 0, NULL, 0 }, tmp;
-	int at = T_DIGIT, bt = T_DIGIT, tt, r;
-	if (!valid(a))
-		return 1;
-	if (!valid(b))
-		return 2;
-	while (at == bt && at != T_END && at != T_INVALID && vcmp(&av, &bv) == 0) {
-		get_token(&at, &x, &av);
-		get_token(&bt, &y, &bv);
+	struct cur ca = { a, strlen(a) }, cb = { b, strlen(b) };
+	struct tok ta, tb;
+	int r;
+	memset(&ta, 0, sizeof(ta));
+	memset(&tb, 0, sizeof(tb));
+	for (first(&ta, &ca), first(&tb, &cb); ta.kind == tb.kind && ta.kind < T_END; next(&ta, &ca), next(&tb, &cb)) {
+		if ((r = tokcmp(&ta, &tb)) != 0) {
+			*out = r;
+			return 0;
+		}
 	}
-	if ((r = vcmp(&av, &bv)) != 0) {
-		*out = r;
-		return 0;
-	}
-	if (at == bt) {
+	if (ta.kind == tb.kind) {
 		*out = 0;
 		return 0;
 	}
-	/* the longer one is newer, unless what it has left is a pre-release suffix */
-	tt = at;
-	if (at == T_SUFFIX) {
-		struct blob c = x;
-		get_token(&tt, &c, &tmp);
-		if (tmp.v < 0 && !tmp.big) {
-			*out = -1;
-			return 0;
-		}
-	}
-	tt = bt;
-	if (bt == T_SUFFIX) {
-		struct blob c = y;
-		get_token(&tt, &c, &tmp);
-		if (tmp.v < 0 && !tmp.big) {
-			*out = 1;
-			return 0;
-		}
-	}
-	*out = at > bt ? -1 : bt > at ? 1 : 0;
+	/* equal so far: the side that goes on is newer, unless what follows is a pre-release */
+	if (ta.kind == T_SUFFIX && ta.suffix < SUF_NONE)
+		*out = -1;
+	else if (tb.kind == T_SUFFIX && tb.suffix < SUF_NONE)
+		*out = 1;
+	else
+		*out = ta.kind > tb.kind ? -1 : 1;
 	return 0;
 }

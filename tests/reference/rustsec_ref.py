@@ -2,8 +2,9 @@
 """rustsec_ref.py - reference evaluation of the RustSec advisory database (Markdown with a ```toml front
 matter) with cargo-audit's rule: a crate version is affected iff it matches none of `patched` and none of
 `unaffected`. Each requirement (comma-separated comparators >= > < <= = ^ ~, bare version = caret,
-wildcards, `*`) is turned into one interval following the Cargo/semver-crate meaning of partial versions,
-and intervals are evaluated in plain SemVer 2.0 precedence, pre-releases included. Informational
+`*`) is turned into one interval as the rustsec crate behind cargo-audit does (osv/unaffected_range.rs:
+missing parts read as 0, caret/tilde upper bounds at the next release's "-0"), and intervals are
+evaluated in plain SemVer 2.0 precedence, pre-releases included. Informational
 advisories must come out with JSON "kind" equal to their word; withdrawn ones never.
 usage: rustsec_ref.py BULKHEAD DB DATA_DIR WORK_DIR"""
 import os
@@ -46,8 +47,11 @@ class Interval:
 
 
 def comparator(text):
-    """One comparator -> Interval, following the semver crate's documented meaning of each operator
-    with partial versions (=I.J means >=I.J.0, <I.(J+1).0 and so on)."""
+    """One comparator -> Interval, as cargo-audit reads it: the rustsec crate turns each requirement
+    into one range of plain SemVer precedence (its osv/unaffected_range.rs). Missing minor/patch read
+    as 0 for every operator ("> 0.5" is "> 0.5.0", "=1.0" is exactly 1.0.0); "^" (and a bare version)
+    and "~" end at the next incompatible release's "-0", so no pre-release of that release is inside
+    ("^0.9.1" is [0.9.1, 0.10.0-0): 0.10.0-rc.1 is not patched)."""
     t = text.strip()
     m = re.match(r"^(>=|<=|>|<|=|\^|~)?\s*(.*)$", t)
     op, ver = m.group(1) or "^", m.group(2).strip()
@@ -60,43 +64,29 @@ def comparator(text):
     mi = None if pm.group(2) in (None, "*", "x", "X") else int(pm.group(2))
     pa = None if pm.group(3) in (None, "*", "x", "X") else int(pm.group(3))
     pre = pm.group(4)
-    if mi is None and pm.group(2) in ("*", "x", "X") or pa is None and pm.group(3) in ("*", "x", "X"):
-        op = "=" if op == "^" else op  # I.* and I.J.* are wildcards: exact on the given part
     full_lo = sv(ma, mi or 0, pa or 0, pre)
-
-    def next_up():  # the first version above every I / I.J / I.J.K-with-that-prefix
-        if mi is None:
-            return sv(ma + 1, 0, 0)
-        if pa is None:
-            return sv(ma, mi + 1, 0)
-        return None
-
     if op == "=":
-        if pa is not None:
-            return Interval(full_lo, True, full_lo, True)
-        return Interval(full_lo, True, next_up(), False)
+        return Interval(full_lo, True, full_lo, True)
     if op == ">=":
         return Interval(full_lo, True)
     if op == ">":
-        if pa is not None:
-            return Interval(full_lo, False)
-        return Interval(next_up(), True)
+        return Interval(full_lo, False)
     if op == "<":
         return Interval(None, True, full_lo, False)
     if op == "<=":
-        if pa is not None:
-            return Interval(None, True, full_lo, True)
-        return Interval(None, True, next_up(), False)
+        return Interval(None, True, full_lo, True)
     if op == "~":
         if mi is None:
-            return Interval(full_lo, True, sv(ma + 1, 0, 0), False)
-        return Interval(full_lo, True, sv(ma, mi + 1, 0), False)
+            return Interval(full_lo, True, sv(ma + 1, 0, 0, "0"), False)
+        return Interval(full_lo, True, sv(ma, mi + 1, 0, "0"), False)
     # caret
-    if ma > 0 or mi is None:
-        return Interval(full_lo, True, sv(ma + 1, 0, 0), False)
-    if mi > 0 or pa is None:
-        return Interval(full_lo, True, sv(0, mi + 1, 0), False)
-    return Interval(full_lo, True, sv(0, 0, pa + 1), False)
+    if ma > 0:
+        return Interval(full_lo, True, sv(ma + 1, 0, 0, "0"), False)
+    if mi is None:
+        return Interval(full_lo, True, sv(1, 0, 0, "0"), False)
+    if mi == 0 and pa is not None:
+        return Interval(full_lo, True, sv(0, 0, pa + 1, "0"), False)
+    return Interval(full_lo, True, sv(0, mi + 1, 0, "0"), False)
 
 
 def requirement(text):

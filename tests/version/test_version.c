@@ -208,16 +208,32 @@ static void test_apk_orders(void **state)
 	ascending(BH_ECO_APK, asc1, N(asc1));
 	ascending(BH_ECO_APK, bare, N(bare));
 	ascending(BH_ECO_APK, asc2, N(asc2));
-	/* apk-tools 2 quirk kept for fidelity: after a ".0" the end of the string outranks a suffix,
-	 * so a bare "1.0_alpha" sorts above "1.0" (never seen in practice: real versions carry -rN) */
+	/* apk-tools 3: a pre-release ranks below the bare version also after a ".0" (apk-tools 2 had it
+	 * the other way round; its unit data pins "6.0_pre1 < 6.0") */
 	assert_int_equal(bh_version_cmp(BH_ECO_APK, "1.0_alpha", "1.0", &r, &err), 0);
+	assert_int_equal(r, -1);
+	assert_int_equal(bh_version_cmp(BH_ECO_APK, "7.51.0_rc1-r0", "7.51.0", &r, &err), 0);
+	assert_int_equal(r, -1);
+	assert_int_equal(bh_version_cmp(BH_ECO_APK, "6.0_p1", "6.0", &r, &err), 0);
 	assert_int_equal(r, 1);
 	ascending(BH_ECO_APK, asc3, N(asc3));
 	ascending(BH_ECO_APK, real, N(real));
 	ascending(BH_ECO_APK, rev, N(rev));
-	assert_int_equal(bh_version_cmp(BH_ECO_APK, "1.0_foo1", "1.0", &r, &err), BH_EINVAL);
-	assert_int_equal(bh_version_cmp(BH_ECO_APK, "1.0-r1_p1", "1.0", &r, &err), BH_EINVAL);
-	assert_int_equal(bh_version_cmp(BH_ECO_APK, "1.0", "1.0-x", &r, &err), BH_EINVAL);
+	/* commit hashes order as text, before the revision */
+	assert_int_equal(bh_version_cmp(BH_ECO_APK, "1.0~abc-r1", "1.0~abd-r0", &r, &err), 0);
+	assert_int_equal(r, -1);
+	/* every string has an order: the comparison runs until one side stops being a version, and a
+	 * side that turns invalid ranks below one that goes on (real secdb keys: "4.10-1-r1") */
+	assert_int_equal(bh_version_cmp(BH_ECO_APK, "4.7.0-r0", "4.10-1-r1", &r, &err), 0);
+	assert_int_equal(r, -1);
+	assert_int_equal(bh_version_cmp(BH_ECO_APK, "4.10-1-r1", "4.10-r0", &r, &err), 0);
+	assert_int_equal(r, -1);
+	assert_int_equal(bh_version_cmp(BH_ECO_APK, "1.0_foo1", "1.0", &r, &err), 0);
+	assert_int_equal(r, -1);
+	assert_int_equal(bh_version_cmp(BH_ECO_APK, "1.0-r1_p1", "1.0-r1", &r, &err), 0);
+	assert_int_equal(r, -1);
+	assert_int_equal(bh_version_cmp(BH_ECO_APK, "1.0a1", "1.0a", &r, &err), 0);
+	assert_int_equal(r, -1);
 }
 
 /* Go (pseudo-versions, +incompatible, toolchain names), Cargo, Composer stabilities. */
@@ -361,7 +377,7 @@ static void test_bad_requirements(void **state)
 		{ BH_ECO_NPM, "1.0.0", ">=" }, { BH_ECO_NPM, "1.0.0", "^1.2.3.4.5.6.7.8.9" }, { BH_ECO_CARGO, "1.0.0", ">= banana" },
 		{ BH_ECO_NPM, "banana", "*" }, { BH_ECO_PYPI, "1.0", "~=1" }, { BH_ECO_PYPI, "1.0", ">=1.*" }, { BH_ECO_PYPI, "1.0", "1.0" },
 		{ BH_ECO_MAVEN, "1.0", "[1.0,2.0" }, { BH_ECO_MAVEN, "1.0", "(1.0)" }, { BH_ECO_DEB, "1.0", "<< " },
-		{ BH_ECO_DEB, "1.0", "~~ 1.0" }, { BH_ECO_GEM, "1.0", "~> x" }, { BH_ECO_APK, "1.0_foo", ">= 1.0" },
+		{ BH_ECO_DEB, "1.0", "~~ 1.0" }, { BH_ECO_GEM, "1.0", "~> x" }, { BH_ECO_APK, "1.0", "~~ 1.0" },
 	};
 	size_t i;
 	(void)state;
