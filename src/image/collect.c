@@ -165,8 +165,11 @@ static bool analyzers_want(const bh_collect *c, const char *path, size_t len, ui
 	return false;
 }
 
-/* Adds one owned path (absolute or not) when an analyzer could read it. */
-static int owner_add(bh_collect *c, const char *path, size_t len, const char *pkg)
+/*
+ * Adds one owned path (absolute or not) when an analyzer could read it; with FILTER (the
+ * directory source's set of paths that produced components), only when it is in FILTER.
+ */
+static int owner_add(bh_collect *c, const bh_map *filter, const char *path, size_t len, const char *pkg)
 {
 	char tmp[4096];
 	char *v;
@@ -176,7 +179,7 @@ static int owner_add(bh_collect *c, const char *path, size_t len, const char *pk
 		return 0;
 	memcpy(tmp, path, len);
 	tmp[len] = '\0';
-	if (c->owner_filter ? !bh_map_get(c->owner_filter, tmp)
+	if (filter ? !bh_map_get(filter, tmp)
 	    /* Executable mode and a plausible size: binary analyzers (Go) look at those. */
 	    : !analyzers_want(c, tmp, len, 0100755, 65536))
 		return 0;
@@ -191,7 +194,7 @@ static int owner_add(bh_collect *c, const char *path, size_t len, const char *pk
 	return 0;
 }
 
-static int owners_from_dpkg_list(bh_collect *c, bh_file *f, bh_error *err)
+static int owners_from_dpkg_list(bh_collect *c, const bh_map *filter, bh_file *f, bh_error *err)
 {
 	const char *base = strrchr(f->path, '/') + 1;
 	char pkg[256], chunk[65536];
@@ -212,7 +215,7 @@ static int owners_from_dpkg_list(bh_collect *c, bh_file *f, bh_error *err)
 			if (chunk[i] != '\n')
 				continue;
 			if (bh_buf_append(&line, chunk + start, i - start) ||
-			    owner_add(c, line.data ? line.data : "", line.len, pkg)) {
+			    owner_add(c, filter, line.data ? line.data : "", line.len, pkg)) {
 				rc = bh_error_set(err, BH_ENOMEM, "out of memory");
 				goto out;
 			}
@@ -223,7 +226,7 @@ static int owners_from_dpkg_list(bh_collect *c, bh_file *f, bh_error *err)
 			bh_buf_reset(&line); /* no path is that long: drop the junk */
 		}
 	}
-	if (!rc && line.len && owner_add(c, line.data, line.len, pkg))
+	if (!rc && line.len && owner_add(c, filter, line.data, line.len, pkg))
 		rc = bh_error_set(err, BH_ENOMEM, "out of memory");
 out:
 	bh_buf_free(&line);
@@ -250,7 +253,7 @@ static int owners_from_apk(bh_collect *c, const char *d, size_t len)
 			dir[n - 2] = '\0';
 		} else if (l[0] == 'R' && pkg[0]) {
 			int k = snprintf(path, sizeof(path), "%s%s%.*s", dir, dir[0] ? "/" : "", (int)(n - 2), l + 2);
-			if (k > 0 && (size_t)k < sizeof(path) && owner_add(c, path, (size_t)k, pkg))
+			if (k > 0 && (size_t)k < sizeof(path) && owner_add(c, NULL, path, (size_t)k, pkg))
 				return BH_ENOMEM;
 		}
 	}
@@ -348,14 +351,13 @@ int bh_collect_owners_dir(bh_collect *c, int rootfd, bh_error *err)
 		bh_map_free(&want);
 		return 0;
 	}
-	c->owner_filter = &want;
 	while (!rc && (de = readdir(d)) != NULL) {
 		char rel[600];
 		struct owner_fd o;
 		bh_file f;
 		struct stat st;
 		size_t n = strlen(de->d_name);
-		if (n < 6 || n > 300 || strcmp(de->d_name + n - 5, ".list"))
+		if (n < 6 || n > 300 || strcmp(de->d_name + n - 5, ".list") != 0)
 			continue;
 		o.fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 		if (o.fd < 0)
@@ -372,10 +374,9 @@ int bh_collect_owners_dir(bh_collect *c, int rootfd, bh_error *err)
 		f.limits = c->limits;
 		f.ops = &ops;
 		f.ctx = &o;
-		rc = owners_from_dpkg_list(c, &f, err);
+		rc = owners_from_dpkg_list(c, &want, &f, err);
 		close(o.fd);
 	}
-	c->owner_filter = NULL;
 	closedir(d);
 	bh_map_free(&want);
 	return rc;
@@ -530,7 +531,7 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 			}
 			f.consumed = 0;
 		}
-		rc = owners_from_dpkg_list(c, &f, err);
+		rc = owners_from_dpkg_list(c, NULL, &f, err);
 		bh_file_release(&f);
 		return rc;
 	}
@@ -907,8 +908,8 @@ static int doc_links(bh_collect *c, bh_error *err)
 		char from[4200], to[4200];
 		const char *tgt = v, *an = k + sizeof(doc) - 1, *bn = tgt + sizeof(doc) - 1;
 		struct result *r;
-		if (strncmp(k, doc, sizeof(doc) - 1) || strchr(an, '/') || !*an ||
-		    strncmp(tgt, doc, sizeof(doc) - 1) || strchr(bn, '/') || !*bn)
+		if (strncmp(k, doc, sizeof(doc) - 1) != 0 || strchr(an, '/') || !*an ||
+		    strncmp(tgt, doc, sizeof(doc) - 1) != 0 || strchr(bn, '/') || !*bn)
 			continue;
 		snprintf(from, sizeof(from), "%s/copyright", tgt);
 		snprintf(to, sizeof(to), "%s/copyright", k);
@@ -941,7 +942,7 @@ int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 	/* Hard links an analyzer wants: their targets, up to the link's layer. */
 	while (bh_map_next(&c->hard, &i, &k, &v)) {
 		struct hardpend *h = v;
-		if ((rc = plan_add(c, h->target, k, h->layer, true)) < 0)
+		if (plan_add(c, h->target, k, h->layer, true) < 0)
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
 		if (h->layer > *max_layer)
 			*max_layer = h->layer;

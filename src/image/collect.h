@@ -60,7 +60,6 @@ typedef struct bh_collect {
 	bool pass2;              /* set while a source re-reads content for the plan */
 	bh_map owners;           /* analyzer-relevant path -> OS package that owns it (os.owner) */
 	bool defer_owners;       /* directory sources: read the dpkg lists after the walk (bh_collect_owners_dir) */
-	bh_map *owner_filter;    /* when set, only these paths are kept from the lists */
 } bh_collect;
 
 int bh_collect_init(bh_collect *c, const bh_limits *limits, bh_sbom *sbom);

@@ -388,7 +388,9 @@ static bool purl_decoded_matches(const char *ref, const char *purl)
 static bool bomlink_matches(const char *link, const bh_sbom *s, const bh_component *c)
 {
 	const char *serial = link + 8, *slash = strchr(serial, '/'), *hash = strchr(serial, '#');
-	char ref[4096];
+	/* Zeroed: purl_decoded_matches() unescapes ref again, and clang's analyzer cannot tell that
+	 * unescape()'s look-ahead (s[1], s[2]) stops at the terminator of what the first pass wrote. */
+	char ref[4096] = "";
 	if (!slash || !hash || hash < slash || !hash[1] || !unescape(hash + 1, ref, sizeof(ref)))
 		return false;
 	if (!bomref_matches(hash + 1, c) && !bomref_matches(ref, c) && !purl_decoded_matches(ref, c->purl))

@@ -76,6 +76,7 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 	size_t i, n[5] = { 0 };
 	int rc;
 	size_t cn[5] = { 0 };
+	json_int_t counted = 0;
 	bool bad = false;
 	if ((rc = bh_report_json(s, &sbom, err))) {
 		json_decref(counts);
@@ -88,6 +89,7 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 	for (i = 0; ck && i < ck->n; i++)
 		cn[ck->items[i].severity]++;
 	for (i = 0; i < 5; i++) {
+		counted += (json_int_t)n[i];
 		bh_jset(&bad, counts, bh_severity_name((bh_severity)i), json_integer((json_int_t)n[i]));
 		bh_jset(&bad, ccounts, bh_severity_name((bh_severity)i), json_integer((json_int_t)cn[i]));
 	}
@@ -105,8 +107,8 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 		bh_jstream_value(js, "target", json_incref(json_object_get(sbom, "target")));
 		bh_jstream_value(js, "os", json_incref(json_object_get(sbom, "os")));
 		bh_jstream_value(js, "summary", json_pack("{s:I,s:O,s:I,s:I,s:I,s:O}", "findings",
-			(json_int_t)(n[0] + n[1] + n[2] + n[3] + n[4]), "by_severity", counts,
-			"informational", (json_int_t)(f->n - (n[0] + n[1] + n[2] + n[3] + n[4])), "hidden_unknown", (json_int_t)f->hidden_unknown,
+			counted, "by_severity", counts,
+			"informational", (json_int_t)f->n - counted, "hidden_unknown", (json_int_t)f->hidden_unknown,
 			"checks", (json_int_t)(ck ? ck->n : 0), "checks_by_severity", ccounts));
 		bh_jstream_value(js, "warnings", json_incref(json_object_get(sbom, "warnings")));
 		bh_jstream_begin(js, "findings", '[');

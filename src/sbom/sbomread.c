@@ -15,10 +15,10 @@
 
 static int slurp(const char *path, uint64_t max, bh_buf *b, bh_error *err)
 {
-	int fd;
+	int fd, rc;
 	struct stat st;
-	if (bh_file_open_regular(path, &fd, err))
-		return err->code;
+	if ((rc = bh_file_open_regular(path, &fd, err)))
+		return rc; /* err may be NULL: the code comes from the return value */
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
 		close(fd);
 		return bh_error_set(err, BH_ELIMIT, "%s: not a regular file or larger than %llu bytes", path, (unsigned long long)max);
@@ -172,8 +172,9 @@ static int add_purl(struct rd *r, const char *purl, const char *label, bh_compon
 	if (rc && strstr(purl, "%00")) {
 		free(distro);
 		bh_complist_remove(&r->s->comps, r->s->comps.n - 1);
-		return bh_error_set(r->err, BH_EINVAL, "%s: component \"%s\": purl \"%s\" decodes to a NUL byte; not read", r->path,
-				    shown(label, a, sizeof(a)), shown(purl, b, sizeof(b)));
+		bh_error_set(r->err, BH_EINVAL, "%s: component \"%s\": purl \"%s\" decodes to a NUL byte; not read", r->path,
+			     shown(label, a, sizeof(a)), shown(purl, b, sizeof(b)));
+		return BH_EINVAL; /* literal, not bh_error_set's result: callers rely on nonzero <=> *out unset */
 	}
 	if (rc) {
 		/* not a purl: kept under its own name so it stays visible */

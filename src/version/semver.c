@@ -529,7 +529,7 @@ static int rs_comparator(const char *s, size_t n, struct rsbound *lo, struct rsb
 		hi->v = v;
 		return 0;
 	}
-	if (*op && strcmp(op, "^") && strcmp(op, "~"))
+	if (*op && strcmp(op, "^") != 0 && strcmp(op, "~") != 0)
 		return -1;
 	{
 		static const char zero[] = "0";

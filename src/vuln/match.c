@@ -236,19 +236,22 @@ static int sort_events(bh_ecosystem eco, struct oevent *ev, size_t n)
 static struct oranges *prepare_ranges(bh_ecosystem eco, const char *text)
 {
 	struct oranges *o = calloc(1, sizeof(*o));
-	size_t i, k, bytes;
+	size_t i, k, bytes, nr;
 	if (!o || !(o->doc = json_loads(text, 0, NULL)) || !json_is_array(o->doc)) {
 		oranges_free(o);
 		return NULL;
 	}
-	if (json_array_size(o->doc) && (!bh_size_mul(json_array_size(o->doc), sizeof(*o->r), &bytes) || !(o->r = calloc(1, bytes)))) {
+	/* Sizes read once: the arrays are allocated for, and walked over, the same count. */
+	nr = json_array_size(o->doc);
+	if (nr && (!bh_size_mul(nr, sizeof(*o->r), &bytes) || !(o->r = calloc(1, bytes)))) {
 		oranges_free(o);
 		return NULL;
 	}
-	for (i = 0; i < json_array_size(o->doc); i++) {
+	for (i = 0; i < nr; i++) {
 		json_t *r = json_array_get(o->doc, i), *evs = json_object_get(r, "events");
 		const char *type = json_string_value(json_object_get(r, "type"));
 		struct orange *x = &o->r[o->n];
+		size_t ne;
 		if (type && !strcmp(type, "GIT"))
 			continue; /* commit graphs are not versions */
 		o->n++;
@@ -258,11 +261,12 @@ static struct oranges *prepare_ranges(bh_ecosystem eco, const char *text)
 			x->unaffected = json_object_get(r, "unaffected");
 			continue;
 		}
-		if (json_array_size(evs) && (!bh_size_mul(json_array_size(evs), sizeof(*x->ev), &bytes) || !(x->ev = malloc(bytes)))) {
+		ne = json_array_size(evs);
+		if (ne && (!bh_size_mul(ne, sizeof(*x->ev), &bytes) || !(x->ev = malloc(bytes)))) {
 			oranges_free(o);
 			return NULL;
 		}
-		for (k = 0; k < json_array_size(evs); k++) {
+		for (k = 0; k < ne; k++) {
 			json_t *e = json_array_get(evs, k);
 			static const struct { const char *key; char kind; } t[] = {
 				{ "introduced", 'i' }, { "fixed", 'f' }, { "last_affected", 'a' }, { "limit", 'l' }
@@ -318,9 +322,8 @@ static int osv_range_hit(bh_ecosystem eco, const char *v, const struct orange *r
 		for (i = 0; i < r->nev && !below; i++) {
 			if (r->ev[i].kind != 'l')
 				continue;
-			if (strchr(r->ev[i].ver, '*'))
-				below = true; /* "*" is infinity */
-			else if (vcmp(eco, v, r->ev[i].ver, &c) == 0 && c < 0)
+			/* "*" is infinity */
+			if (strchr(r->ev[i].ver, '*') || (vcmp(eco, v, r->ev[i].ver, &c) == 0 && c < 0))
 				below = true;
 		}
 		if (!below)
@@ -342,9 +345,7 @@ static int osv_range_hit(bh_ecosystem eco, const char *v, const struct orange *r
 		if (e->kind == 'i') {
 			vul = true;
 			set = i;
-		} else if (e->kind == 'f') {
-			vul = false;
-		} else if (e->kind == 'a' && c > 0) {
+		} else if (e->kind == 'f' || (e->kind == 'a' && c > 0)) {
 			vul = false;
 		}
 	}
@@ -759,7 +760,7 @@ static int merge_aliases(bh_ecosystem eco, bh_findings *out, size_t first)
 				p->kind = NULL;
 			}
 		}
-		if (p->fixed && strcmp(p->status, "fixed")) {
+		if (p->fixed && strcmp(p->status, "fixed") != 0) {
 			free(p->status);
 			p->status = bh_strdup("fixed");
 			if (!p->status)
