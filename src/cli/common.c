@@ -2,7 +2,10 @@
 #include "cli/common.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -76,14 +79,6 @@ void bh_cli_print_error(int rc, const bh_error *err)
 		bh_log_error("%s: %s", bh_error_name(rc), err->msg);
 }
 
-FILE *bh_cli_open_output(const bh_cli_common *c)
-{
-	FILE *fp = c->output ? fopen(c->output, "w") : stdout;
-	if (!fp)
-		fprintf(stderr, "bulkhead: %s: cannot write: %s\n", c->output, strerror(errno));
-	return fp;
-}
-
 int bh_cli_parse_uint(const char *s, int max, int *out)
 {
 	long v = 0;
@@ -100,16 +95,66 @@ int bh_cli_parse_uint(const char *s, int max, int *out)
 	return 0;
 }
 
-int bh_cli_close_output(const bh_cli_common *c, FILE *fp)
+int bh_cli_open_output(const bh_cli_common *c, bh_cli_out *o)
 {
-	if (c->output) {
-		if (fclose(fp) != 0) {
-			fprintf(stderr, "bulkhead: %s: write failed: %s\n", c->output, strerror(errno));
-			return BH_EXIT_ERROR;
+	struct stat st;
+	char tmp[4096];
+	int fd;
+	o->fp = stdout;
+	o->tmp = NULL;
+	if (!c->output)
+		return 0;
+	if (stat(c->output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or FIFO: there is nothing to rename over */
+		if (!(o->fp = fopen(c->output, "w"))) {
+			fprintf(stderr, "bulkhead: %s: cannot write: %s\n", c->output, strerror(errno));
+			return -1;
 		}
-	} else if (fflush(stdout) != 0) {
-		fprintf(stderr, "bulkhead: stdout: write failed: %s\n", strerror(errno));
-		return BH_EXIT_ERROR;
+		return 0;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", c->output, (long)getpid()) >= (int)sizeof(tmp)) {
+		fprintf(stderr, "bulkhead: %s: cannot write: path too long\n", c->output);
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0 || !(o->fp = fdopen(fd, "w")) || !(o->tmp = bh_strdup(tmp))) {
+		fprintf(stderr, "bulkhead: %s: cannot write: %s\n", c->output, strerror(errno ? errno : ENOMEM));
+		if (o->fp && o->fp != stdout)
+			fclose(o->fp);
+		else if (fd >= 0)
+			close(fd);
+		if (fd >= 0)
+			unlink(tmp);
+		o->fp = NULL;
+		return -1;
 	}
 	return 0;
+}
+
+int bh_cli_close_output(const bh_cli_common *c, bh_cli_out *o, bool ok)
+{
+	int rc = 0;
+	if (!o->fp)
+		return BH_EXIT_ERROR;
+	if (o->fp == stdout) {
+		if (fflush(stdout) != 0) {
+			fprintf(stderr, "bulkhead: stdout: write failed: %s\n", strerror(errno));
+			rc = BH_EXIT_ERROR;
+		}
+	} else if (fclose(o->fp) != 0) {
+		fprintf(stderr, "bulkhead: %s: write failed: %s\n", c->output, strerror(errno));
+		rc = BH_EXIT_ERROR;
+	}
+	o->fp = NULL;
+	if (o->tmp) {
+		if (rc == 0 && ok && rename(o->tmp, c->output) != 0) {
+			fprintf(stderr, "bulkhead: %s: cannot write: %s\n", c->output, strerror(errno));
+			rc = BH_EXIT_ERROR;
+		}
+		if (rc || !ok)
+			unlink(o->tmp);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	return rc ? rc : ok ? 0 : BH_EXIT_ERROR;
 }

@@ -3,6 +3,7 @@
 #define BH_CLI_COMMON_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "image/source.h"
@@ -31,12 +32,26 @@ void bh_cli_common_init(bh_cli_common *c);
 int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd);
 /* Sets logging from -q/-v, then inventories the target (or reads an SBOM document when allow_sbom). */
 int bh_cli_inventory(bh_cli_common *c, const char *target, int allow_sbom, bh_sbom *s);
-/* Opens the output (stdout when none). */
 /* "bulkhead: KIND: message" on stderr for a failed call's status and error. */
 void bh_cli_print_error(int rc, const bh_error *err);
-FILE *bh_cli_open_output(const bh_cli_common *c);
 /* Strict decimal: digits only (no sign, space, hex or suffix), at most max; 0 ok, -1 otherwise. */
 int bh_cli_parse_uint(const char *s, int max, int *out);
-int bh_cli_close_output(const bh_cli_common *c, FILE *fp);
+
+/*
+ * The report's destination. Reports stream, so a regular file is written as OUTPUT.tmp-PID beside
+ * it and renamed over OUTPUT only when the whole report was written: a failed scan or write never
+ * leaves a truncated or partial report under the name. Devices and FIFOs (-o /dev/stdout) are
+ * written directly. stdout when no -o.
+ */
+typedef struct bh_cli_out {
+	FILE *fp;
+	char *tmp; /* temporary path, NULL when writing directly; owned */
+} bh_cli_out;
+
+/* 0, or -1 with a message on stderr naming the file. */
+int bh_cli_open_output(const bh_cli_common *c, bh_cli_out *o);
+/* Flushes and closes; when ok, moves the temporary file into place, otherwise removes it.
+ * 0, or BH_EXIT_ERROR with a message on stderr (also when !ok: nothing was moved). */
+int bh_cli_close_output(const bh_cli_common *c, bh_cli_out *o, bool ok);
 
 #endif

@@ -24,7 +24,7 @@ int bh_cmd_sbom(int argc, char **argv)
 	bh_format fmt = BH_FORMAT_TABLE;
 	bh_sbom s;
 	bh_error err;
-	FILE *fp;
+	bh_cli_out out;
 	int ch, rc;
 
 	memcpy(longopts + 2, bh_cli_target_longopts, 8 * sizeof(struct option));
@@ -55,14 +55,14 @@ int bh_cmd_sbom(int argc, char **argv)
 		bh_sbom_free(&s);
 		return bh_cli_exit_code(rc);
 	}
-	if (!(fp = bh_cli_open_output(&c))) {
+	if (bh_cli_open_output(&c, &out)) {
 		bh_sbom_free(&s);
 		return BH_EXIT_ERROR;
 	}
-	rc = bh_report_write(&s, fmt, fp, &err);
+	rc = bh_report_write(&s, fmt, out.fp, &err);
 	if (rc)
 		bh_cli_print_error(rc, &err);
-	ch = bh_cli_close_output(&c, fp);
+	ch = bh_cli_close_output(&c, &out, rc == 0);
 	bh_sbom_free(&s);
 	return rc || ch ? BH_EXIT_ERROR : BH_EXIT_OK;
 }

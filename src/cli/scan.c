@@ -107,7 +107,7 @@ int bh_cmd_scan(int argc, char **argv)
 	bh_job job;
 	bh_job_result res;
 	bh_error err;
-	FILE *fp;
+	bh_cli_out out;
 
 	memset(&pol, 0, sizeof(pol));
 	memset(&res, 0, sizeof(res));
@@ -215,16 +215,16 @@ int bh_cmd_scan(int argc, char **argv)
 		fprintf(stderr, "bulkhead: %zu finding%s suppressed by the policy, ignore files or VEX\n", res.suppressed,
 			res.suppressed == 1 ? "" : "s");
 	/* The scan is done: a report that cannot be written is exit 1 (README), whatever the cause. */
-	if (!(fp = bh_cli_open_output(&c))) {
+	if (bh_cli_open_output(&c, &out)) {
 		write_failed = true;
 		goto done;
 	}
-	if ((rc = bh_vreport_write(&res.sbom, &res.findings, &res.checks, fmt, fp, &err))) {
+	if ((rc = bh_vreport_write(&res.sbom, &res.findings, &res.checks, fmt, out.fp, &err))) {
 		bh_cli_print_error(rc, &err);
 		write_failed = true;
 		rc = 0;
 	}
-	if (bh_cli_close_output(&c, fp))
+	if (bh_cli_close_output(&c, &out, !write_failed))
 		write_failed = true;
 	/* Not an error: the findings that remain (at or above the policy's fail-on) decide. */
 	if (!write_failed && exit_code && bh_job_failing(&res, have_policy ? &pol : NULL))

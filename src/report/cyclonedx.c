@@ -13,7 +13,126 @@ static const char *layer_digest(const bh_sbom *s, int layer)
 	return s->layers[layer].diff_id ? s->layers[layer].diff_id : s->layers[layer].digest;
 }
 
-int bh_report_cyclonedx(const bh_sbom *s, json_t **out, bh_error *err)
+#define BREF_MAX 4200
+
+/* The unique bom-ref of component i (into bref, BREF_MAX bytes), recorded in seen. */
+static int make_bref(bh_map *seen, const bh_component *c, size_t i, char *bref)
+{
+	if (c->purl && !bh_map_get(seen, c->purl)) {
+		snprintf(bref, BREF_MAX, "%s", c->purl);
+	} else {
+		/* The same package in two places: keep refs unique. */
+		snprintf(bref, BREF_MAX, "%s#%zu", c->purl ? c->purl : "bh:component", i);
+	}
+	return bh_map_put(seen, bref, (void *)1) ? -1 : 0;
+}
+
+/* Component i as a CycloneDX component; its unique bom-ref goes to bref (BREF_MAX bytes) and seen. */
+static json_t *comp_json(bool *bad, const bh_sbom *s, const bh_component *c, size_t i, bh_map *seen, char *bref)
+{
+	json_t *o, *props;
+	size_t k;
+	if (make_bref(seen, c, i, bref)) {
+		*bad = true;
+		return NULL;
+	}
+	o = json_object();
+	props = json_array();
+	bh_jset(bad, o, "bom-ref", bh_jstr(bref));
+	bh_jset(bad, o, "type", bh_jstr(c->flags & BH_COMP_MAIN && c->eco != BH_ECO_GO ? "application" : "library"));
+	if (c->namespace)
+		bh_jset(bad, o, "group", bh_jstr(c->namespace));
+	bh_jset(bad, o, "name", bh_jstr(c->name ? c->name : ""));
+	if (c->version)
+		bh_jset(bad, o, "version", bh_jstr(c->version));
+	if (c->license)
+		bh_jset(bad, o, "licenses", json_pack("[{s:{s:o}}]", "license", "name", bh_jstr(c->license)));
+	if (c->purl)
+		bh_jset(bad, o, "purl", bh_jstr(c->purl));
+	bh_jprop(bad, props, "bulkhead:package:type", bh_ecosystem_name(c->eco));
+	bh_jprop(bad, props, "bulkhead:package:path", c->path);
+	bh_jprop(bad, props, "bulkhead:package:arch", c->arch);
+	bh_jprop(bad, props, "bulkhead:package:src_name", c->src_name);
+	bh_jprop(bad, props, "bulkhead:package:src_version", c->src_version);
+	bh_jprop(bad, props, "bulkhead:package:epoch", c->epoch);
+	if (c->layer >= 0 && (size_t)c->layer < s->nlayers) {
+		char idx[24];
+		snprintf(idx, sizeof(idx), "%d", c->layer);
+		bh_jprop(bad, props, "bulkhead:layer:index", idx);
+		bh_jprop(bad, props, "bulkhead:layer:digest", layer_digest(s, c->layer));
+		bh_jprop(bad, props, "bulkhead:layer:created_by", s->layers[c->layer].created_by);
+	}
+	if (c->flags & BH_COMP_DEV)
+		bh_jprop(bad, props, "bulkhead:package:dev", "true");
+	for (k = 0; k < c->nprops; k++) {
+		char key[128];
+		snprintf(key, sizeof(key), "bulkhead:%s", c->props[k].key);
+		bh_jprop(bad, props, key, c->props[k].value);
+	}
+	bh_jset(bad, o, "properties", props);
+	return bh_jok(bad, o);
+}
+
+static json_t *os_comp(bool *bad, const bh_sbom *s)
+{
+	json_t *osc = json_pack("{s:s,s:s,s:o}", "bom-ref", "bh:os", "type", "operating-system", "name", bh_jstr(s->osinfo.family));
+	if (s->osinfo.version)
+		bh_jset(bad, osc, "version", bh_jstr(s->osinfo.version));
+	if (s->osinfo.name)
+		bh_jset(bad, osc, "description", bh_jstr(s->osinfo.name));
+	return bh_jok(bad, osc);
+}
+
+/*
+ * Writes head (the members before "components", consumed) and then every component and the
+ * dependency list one small tree at a time. bom-refs are recomputed for dependsOn rather than kept.
+ * A failure hands NULL to the stream, which makes bh_jstream_close fail.
+ */
+static void cdx_stream(const bh_sbom *s, bh_jstream *js, json_t *head, bool bad)
+{
+	const char *key;
+	json_t *v;
+	bh_map seen;
+	size_t i;
+	char bref[BREF_MAX];
+
+	bh_jstream_begin(js, NULL, '{');
+	json_object_foreach(head, key, v)
+		bh_jstream_value(js, key, json_incref(v));
+	json_decref(head);
+	bh_jstream_begin(js, "components", '[');
+	if (s->osinfo.family)
+		bh_jstream_value(js, NULL, os_comp(&bad, s));
+	bh_map_init(&seen, NULL);
+	for (i = 0; i < s->comps.n && !bad; i++) {
+		json_t *o = comp_json(&bad, s, s->comps.items[i], i, &seen, bref);
+		bh_jstream_value(js, NULL, o);
+	}
+	bh_map_free(&seen);
+	bh_jstream_end(js);
+	bh_jstream_begin(js, "dependencies", '[');
+	bh_jstream_begin(js, NULL, '{');
+	bh_jstream_value(js, "ref", json_string("bh:target"));
+	bh_jstream_begin(js, "dependsOn", '[');
+	if (s->osinfo.family)
+		bh_jstream_value(js, NULL, json_string("bh:os"));
+	bh_map_init(&seen, NULL);
+	for (i = 0; i < s->comps.n && !bad; i++) {
+		if (make_bref(&seen, s->comps.items[i], i, bref))
+			bad = true;
+		else
+			bh_jstream_value(js, NULL, bh_jstr(bref));
+	}
+	bh_map_free(&seen);
+	bh_jstream_end(js);
+	bh_jstream_end(js);
+	bh_jstream_end(js);
+	if (bad)
+		bh_jstream_value(js, "error", NULL);
+	bh_jstream_end(js);
+}
+
+static int cdx_doc(const bh_sbom *s, bh_jstream *js, json_t **out, bh_error *err)
 {
 	json_t *doc = json_object(), *meta = json_object(), *root = json_object(), *comps = json_array(),
 	       *deps = json_array(), *rootdeps = json_array(), *rprops = json_array();
@@ -63,64 +182,23 @@ int bh_report_cyclonedx(const bh_sbom *s, json_t **out, bh_error *err)
 	}
 	bh_jset(&bad, doc, "metadata", meta);
 
+	if (js) {
+		json_decref(comps);
+		json_decref(deps);
+		json_decref(rootdeps);
+		bh_map_free(&seen);
+		cdx_stream(s, js, doc, bad);
+		return 0;
+	}
 	if (s->osinfo.family) {
-		json_t *osc = json_pack("{s:s,s:s,s:o}", "bom-ref", "bh:os", "type", "operating-system", "name", bh_jstr(s->osinfo.family));
-		if (s->osinfo.version)
-			bh_jset(&bad, osc, "version", bh_jstr(s->osinfo.version));
-		if (s->osinfo.name)
-			bh_jset(&bad, osc, "description", bh_jstr(s->osinfo.name));
-		bh_jpush(&bad, comps, osc);
+		bh_jpush(&bad, comps, os_comp(&bad, s));
 		bh_jpush(&bad, rootdeps, bh_jstr("bh:os"));
 	}
 	for (i = 0; i < s->comps.n && !bad; i++) {
-		const bh_component *c = s->comps.items[i];
-		json_t *o = json_object(), *props = json_array();
-		char bref[4200];
-		size_t k;
-		if (c->purl && !bh_map_get(&seen, c->purl)) {
-			snprintf(bref, sizeof(bref), "%s", c->purl);
-		} else {
-			/* The same package in two places: keep refs unique. */
-			snprintf(bref, sizeof(bref), "%s#%zu", c->purl ? c->purl : "bh:component", i);
-		}
-		if (bh_map_put(&seen, bref, (void *)1)) {
-			json_decref(o);
-			json_decref(props);
-			bad = true;
+		char bref[BREF_MAX];
+		json_t *o = comp_json(&bad, s, s->comps.items[i], i, &seen, bref);
+		if (!o)
 			break;
-		}
-		bh_jset(&bad, o, "bom-ref", bh_jstr(bref));
-		bh_jset(&bad, o, "type", bh_jstr(c->flags & BH_COMP_MAIN && c->eco != BH_ECO_GO ? "application" : "library"));
-		if (c->namespace)
-			bh_jset(&bad, o, "group", bh_jstr(c->namespace));
-		bh_jset(&bad, o, "name", bh_jstr(c->name ? c->name : ""));
-		if (c->version)
-			bh_jset(&bad, o, "version", bh_jstr(c->version));
-		if (c->license)
-			bh_jset(&bad, o, "licenses", json_pack("[{s:{s:o}}]", "license", "name", bh_jstr(c->license)));
-		if (c->purl)
-			bh_jset(&bad, o, "purl", bh_jstr(c->purl));
-		bh_jprop(&bad, props, "bulkhead:package:type", bh_ecosystem_name(c->eco));
-		bh_jprop(&bad, props, "bulkhead:package:path", c->path);
-		bh_jprop(&bad, props, "bulkhead:package:arch", c->arch);
-		bh_jprop(&bad, props, "bulkhead:package:src_name", c->src_name);
-		bh_jprop(&bad, props, "bulkhead:package:src_version", c->src_version);
-		bh_jprop(&bad, props, "bulkhead:package:epoch", c->epoch);
-		if (c->layer >= 0 && (size_t)c->layer < s->nlayers) {
-			char idx[24];
-			snprintf(idx, sizeof(idx), "%d", c->layer);
-			bh_jprop(&bad, props, "bulkhead:layer:index", idx);
-			bh_jprop(&bad, props, "bulkhead:layer:digest", layer_digest(s, c->layer));
-			bh_jprop(&bad, props, "bulkhead:layer:created_by", s->layers[c->layer].created_by);
-		}
-		if (c->flags & BH_COMP_DEV)
-			bh_jprop(&bad, props, "bulkhead:package:dev", "true");
-		for (k = 0; k < c->nprops; k++) {
-			char key[128];
-			snprintf(key, sizeof(key), "bulkhead:%s", c->props[k].key);
-			bh_jprop(&bad, props, key, c->props[k].value);
-		}
-		bh_jset(&bad, o, "properties", props);
 		bh_jpush(&bad, comps, o);
 		bh_jpush(&bad, rootdeps, bh_jstr(bref));
 	}
@@ -134,4 +212,14 @@ int bh_report_cyclonedx(const bh_sbom *s, json_t **out, bh_error *err)
 	}
 	*out = doc;
 	return 0;
+}
+
+int bh_report_cyclonedx(const bh_sbom *s, json_t **out, bh_error *err)
+{
+	return cdx_doc(s, NULL, out, err);
+}
+
+void bh_report_cyclonedx_stream(const bh_sbom *s, bh_jstream *js)
+{
+	cdx_doc(s, js, NULL, NULL);
 }

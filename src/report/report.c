@@ -96,15 +96,24 @@ int bh_report_write(const bh_sbom *s, bh_format f, FILE *fp, bh_error *err)
 	switch (f) {
 	case BH_FORMAT_TABLE:
 		return bh_report_table(s, fp, err);
-	case BH_FORMAT_JSON:
-		rc = bh_report_json(s, &doc, err);
-		break;
-	case BH_FORMAT_CYCLONEDX:
-		rc = bh_report_cyclonedx(s, &doc, err);
-		break;
-	case BH_FORMAT_SPDX:
-		rc = bh_report_spdx(s, &doc, err);
-		break;
+	case BH_FORMAT_JSON: {
+		bh_jstream *js = bh_jstream_open(fp);
+		if (js)
+			bh_report_json_stream(s, js, NULL);
+		return bh_jstream_close(js, err);
+	}
+	case BH_FORMAT_CYCLONEDX: {
+		bh_jstream *js = bh_jstream_open(fp);
+		if (js)
+			bh_report_cyclonedx_stream(s, js);
+		return bh_jstream_close(js, err);
+	}
+	case BH_FORMAT_SPDX: {
+		bh_jstream *js = bh_jstream_open(fp);
+		if (js)
+			bh_report_spdx_stream(s, js);
+		return bh_jstream_close(js, err);
+	}
 	default:
 		return bh_error_set(err, BH_EUSAGE, "unknown format");
 	}

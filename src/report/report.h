@@ -46,6 +46,19 @@ void bh_jstream_begin(bh_jstream *js, const char *key, char open);
 void bh_jstream_value(bh_jstream *js, const char *key, json_t *v);
 void bh_jstream_end(bh_jstream *js);
 int bh_jstream_close(bh_jstream *js, bh_error *err);
+/*
+ * The bulkhead-sbom/1 document written member by member into js (as member key of the enclosing
+ * object, or key NULL for the top level / an array element): one component tree at a time, so
+ * memory does not grow with the report. Same bytes as bh_report_json + bh_report_dump. Failures
+ * make bh_jstream_close fail.
+ */
+void bh_report_json_stream(const bh_sbom *s, bh_jstream *js, const char *key);
+/* A new tree of the bulkhead-sbom/1 member "target", "os" or "warnings"; NULL when out of memory. */
+json_t *bh_report_json_member(const bh_sbom *s, const char *name);
+/* The CycloneDX document written into js component by component, as for bh_report_json_stream. */
+void bh_report_cyclonedx_stream(const bh_sbom *s, bh_jstream *js);
+/* The SPDX document written into js package by package, as for bh_report_json_stream. */
+void bh_report_spdx_stream(const bh_sbom *s, bh_jstream *js);
 
 /* Shared helpers: RFC 3339 UTC time (honours SOURCE_DATE_EPOCH) and a random v4 UUID. */
 void bh_report_timestamp(char out[32]);

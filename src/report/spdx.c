@@ -108,12 +108,117 @@ static void purpose(bool *bad, json_t *o, const bh_component *c)
 			    bh_jstr(c->flags & BH_COMP_MAIN && c->eco != BH_ECO_GO ? "APPLICATION" : "LIBRARY"));
 }
 
-int bh_report_spdx(const bh_sbom *s, json_t **out, bh_error *err)
+/* Component i as an SPDX package named id (64 bytes); licence refs it needs go to extracted. */
+static json_t *comp_pkg(bool *bad, const bh_component *c, size_t i, const char *ts, json_t *extracted,
+			json_t *refs_seen, char *id)
+{
+	json_t *o = json_object();
+	snprintf(id, 64, "SPDXRef-Package-%zu", i + 1);
+	bh_jset(bad, o, "name", bh_jstr(c->name ? c->name : ""));
+	bh_jset(bad, o, "SPDXID", bh_jstr(id));
+	if (c->version)
+		bh_jset(bad, o, "versionInfo", bh_jstr(c->version));
+	bh_jset(bad, o, "downloadLocation", bh_jstr("NOASSERTION"));
+	bh_jset(bad, o, "filesAnalyzed", json_false());
+	bh_jset(bad, o, "licenseConcluded", bh_jstr("NOASSERTION"));
+	bh_jset(bad, o, "licenseDeclared", declared(bad, c->license, extracted, refs_seen));
+	bh_jset(bad, o, "copyrightText", bh_jstr("NOASSERTION"));
+	if (c->src_name) {
+		char si[1024];
+		snprintf(si, sizeof(si), "built package from: %s %s", c->src_name, c->src_version ? c->src_version : "");
+		bh_jset(bad, o, "sourceInfo", bh_jstr(si));
+	}
+	if (c->path)
+		bh_jset(bad, o, "comment", bh_jstr(c->path));
+	if (c->nprops || (c->flags & BH_COMP_DEV)) {
+		/* component properties read back by src/sbom/sbomread.c: "bulkhead:KEY=VALUE" */
+		json_t *an = json_array();
+		size_t k;
+		for (k = 0; k <= c->nprops; k++) {
+			char cm[1200];
+			if (k == c->nprops && !(c->flags & BH_COMP_DEV))
+				break;
+			snprintf(cm, sizeof(cm), "bulkhead:%s=%s", k < c->nprops ? c->props[k].key : "package:dev",
+				 k < c->nprops ? c->props[k].value : "true");
+			bh_jpush(bad, an, json_pack("{s:s,s:s,s:s,s:o}", "annotationDate", ts, "annotationType", "OTHER",
+							    "annotator", "Tool: bulkhead-" BH_VERSION, "comment", bh_jstr(cm)));
+		}
+		bh_jset(bad, o, "annotations", an);
+	}
+	if (c->purl)
+		bh_jset(bad, o, "externalRefs", json_pack("[{s:s,s:s,s:o}]", "referenceCategory", "PACKAGE-MANAGER",
+								"referenceType", "purl", "referenceLocator", bh_jstr(c->purl)));
+	purpose(bad, o, c);
+	return bh_jok(bad, o);
+}
+
+static json_t *contains(const char *id)
+{
+	return json_pack("{s:s,s:s,s:s}", "spdxElementId", "SPDXRef-Target", "relationshipType", "CONTAINS",
+			 "relatedSpdxElement", id);
+}
+
+static json_t *os_pkg(bool *bad, const bh_sbom *s)
+{
+	json_t *o = json_pack("{s:o,s:s,s:s,s:b,s:s,s:s,s:s,s:s}", "name", bh_jstr(s->osinfo.family), "SPDXID", "SPDXRef-OperatingSystem",
+			      "downloadLocation", "NOASSERTION", "filesAnalyzed", 0, "licenseConcluded", "NOASSERTION",
+			      "licenseDeclared", "NOASSERTION", "copyrightText", "NOASSERTION",
+			      "primaryPackagePurpose", "OPERATING_SYSTEM");
+	if (s->osinfo.version)
+		bh_jset(bad, o, "versionInfo", bh_jstr(s->osinfo.version));
+	return bh_jok(bad, o);
+}
+
+/*
+ * Writes head (the members before "packages", consumed), root (the target package, consumed),
+ * then every package and relationship one small tree at a time. Only the extracted licence texts
+ * (one per distinct unrecognised licence) are kept until the end. A failure hands NULL to the
+ * stream, which makes bh_jstream_close fail.
+ */
+static void spdx_stream(const bh_sbom *s, bh_jstream *js, json_t *head, json_t *root, const char *ts, bool bad)
+{
+	json_t *extracted = json_array(), *refs_seen = json_object(), *v;
+	const char *key;
+	char id[64];
+	size_t i;
+
+	bh_jstream_begin(js, NULL, '{');
+	json_object_foreach(head, key, v)
+		bh_jstream_value(js, key, json_incref(v));
+	json_decref(head);
+	bh_jstream_begin(js, "packages", '[');
+	bh_jstream_value(js, NULL, bh_jok(&bad, root));
+	if (s->osinfo.family)
+		bh_jstream_value(js, NULL, os_pkg(&bad, s));
+	for (i = 0; i < s->comps.n && !bad; i++)
+		bh_jstream_value(js, NULL, comp_pkg(&bad, s->comps.items[i], i, ts, extracted, refs_seen, id));
+	bh_jstream_end(js);
+	bh_jstream_begin(js, "relationships", '[');
+	bh_jstream_value(js, NULL, json_pack("{s:s,s:s,s:s}", "spdxElementId", "SPDXRef-DOCUMENT",
+					     "relationshipType", "DESCRIBES", "relatedSpdxElement", "SPDXRef-Target"));
+	if (s->osinfo.family)
+		bh_jstream_value(js, NULL, contains("SPDXRef-OperatingSystem"));
+	for (i = 0; i < s->comps.n && !bad; i++) {
+		snprintf(id, sizeof(id), "SPDXRef-Package-%zu", i + 1);
+		bh_jstream_value(js, NULL, contains(id));
+	}
+	bh_jstream_end(js);
+	if (json_array_size(extracted))
+		bh_jstream_value(js, "hasExtractedLicensingInfos", extracted);
+	else
+		json_decref(extracted);
+	json_decref(refs_seen);
+	if (bad || !extracted || !refs_seen)
+		bh_jstream_value(js, "error", NULL);
+	bh_jstream_end(js);
+}
+
+static int spdx_doc(const bh_sbom *s, bh_jstream *js, json_t **out, bh_error *err)
 {
 	json_t *doc = json_object(), *pkgs = json_array(), *rels = json_array(), *root = json_object();
 	char ts[32], uuid[37], ns[512], id[64];
 	const char *name = s->name ? s->name : (s->input ? s->input : "target");
-	json_t *extracted = json_array(), *refs_seen = json_object();
+	json_t *extracted, *refs_seen;
 	bool bad = false;
 	size_t i;
 
@@ -138,62 +243,26 @@ int bh_report_spdx(const bh_sbom *s, json_t **out, bh_error *err)
 	bh_jset(&bad, root, "licenseDeclared", bh_jstr("NOASSERTION"));
 	bh_jset(&bad, root, "copyrightText", bh_jstr("NOASSERTION"));
 	bh_jset(&bad, root, "primaryPackagePurpose", bh_jstr(s->config ? "CONTAINER" : "SOURCE"));
+	if (js) {
+		json_decref(pkgs);
+		json_decref(rels);
+		spdx_stream(s, js, doc, root, ts, bad);
+		return 0;
+	}
+	extracted = json_array();
+	refs_seen = json_object();
 	bh_jpush(&bad, pkgs, root);
 	bh_jpush(&bad, rels, json_pack("{s:s,s:s,s:s}", "spdxElementId", "SPDXRef-DOCUMENT",
 					      "relationshipType", "DESCRIBES", "relatedSpdxElement", "SPDXRef-Target"));
 	if (s->osinfo.family) {
-		json_t *o = json_pack("{s:o,s:s,s:s,s:b,s:s,s:s,s:s,s:s}", "name", bh_jstr(s->osinfo.family), "SPDXID", "SPDXRef-OperatingSystem",
-				      "downloadLocation", "NOASSERTION", "filesAnalyzed", 0, "licenseConcluded", "NOASSERTION",
-				      "licenseDeclared", "NOASSERTION", "copyrightText", "NOASSERTION",
-				      "primaryPackagePurpose", "OPERATING_SYSTEM");
-		if (s->osinfo.version)
-			bh_jset(&bad, o, "versionInfo", bh_jstr(s->osinfo.version));
-		bh_jpush(&bad, pkgs, o);
-		bh_jpush(&bad, rels, json_pack("{s:s,s:s,s:s}", "spdxElementId", "SPDXRef-Target",
-						      "relationshipType", "CONTAINS", "relatedSpdxElement", "SPDXRef-OperatingSystem"));
+		bh_jpush(&bad, pkgs, os_pkg(&bad, s));
+		bh_jpush(&bad, rels, contains("SPDXRef-OperatingSystem"));
 	}
 	for (i = 0; i < s->comps.n; i++) {
 		const bh_component *c = s->comps.items[i];
-		json_t *o = json_object();
-		snprintf(id, sizeof(id), "SPDXRef-Package-%zu", i + 1);
-		bh_jset(&bad, o, "name", bh_jstr(c->name ? c->name : ""));
-		bh_jset(&bad, o, "SPDXID", bh_jstr(id));
-		if (c->version)
-			bh_jset(&bad, o, "versionInfo", bh_jstr(c->version));
-		bh_jset(&bad, o, "downloadLocation", bh_jstr("NOASSERTION"));
-		bh_jset(&bad, o, "filesAnalyzed", json_false());
-		bh_jset(&bad, o, "licenseConcluded", bh_jstr("NOASSERTION"));
-		bh_jset(&bad, o, "licenseDeclared", declared(&bad, c->license, extracted, refs_seen));
-		bh_jset(&bad, o, "copyrightText", bh_jstr("NOASSERTION"));
-		if (c->src_name) {
-			char si[1024];
-			snprintf(si, sizeof(si), "built package from: %s %s", c->src_name, c->src_version ? c->src_version : "");
-			bh_jset(&bad, o, "sourceInfo", bh_jstr(si));
-		}
-		if (c->path)
-			bh_jset(&bad, o, "comment", bh_jstr(c->path));
-		if (c->nprops || (c->flags & BH_COMP_DEV)) {
-			/* component properties read back by src/sbom/sbomread.c: "bulkhead:KEY=VALUE" */
-			json_t *an = json_array();
-			size_t k;
-			for (k = 0; k <= c->nprops; k++) {
-				char cm[1200];
-				if (k == c->nprops && !(c->flags & BH_COMP_DEV))
-					break;
-				snprintf(cm, sizeof(cm), "bulkhead:%s=%s", k < c->nprops ? c->props[k].key : "package:dev",
-					 k < c->nprops ? c->props[k].value : "true");
-				bh_jpush(&bad, an, json_pack("{s:s,s:s,s:s,s:o}", "annotationDate", ts, "annotationType", "OTHER",
-								    "annotator", "Tool: bulkhead-" BH_VERSION, "comment", bh_jstr(cm)));
-			}
-			bh_jset(&bad, o, "annotations", an);
-		}
-		if (c->purl)
-			bh_jset(&bad, o, "externalRefs", json_pack("[{s:s,s:s,s:o}]", "referenceCategory", "PACKAGE-MANAGER",
-									"referenceType", "purl", "referenceLocator", bh_jstr(c->purl)));
-		purpose(&bad, o, c);
+		json_t *o = comp_pkg(&bad, c, i, ts, extracted, refs_seen, id);
 		bh_jpush(&bad, pkgs, o);
-		bh_jpush(&bad, rels, json_pack("{s:s,s:s,s:s}", "spdxElementId", "SPDXRef-Target",
-						      "relationshipType", "CONTAINS", "relatedSpdxElement", id));
+		bh_jpush(&bad, rels, contains(id));
 	}
 	bh_jset(&bad, doc, "packages", pkgs);
 	bh_jset(&bad, doc, "relationships", rels);
@@ -208,4 +277,14 @@ int bh_report_spdx(const bh_sbom *s, json_t **out, bh_error *err)
 	}
 	*out = doc;
 	return 0;
+}
+
+int bh_report_spdx(const bh_sbom *s, json_t **out, bh_error *err)
+{
+	return spdx_doc(s, NULL, out, err);
+}
+
+void bh_report_spdx_stream(const bh_sbom *s, bh_jstream *js)
+{
+	spdx_doc(s, js, NULL, NULL);
 }

@@ -71,18 +71,12 @@ static json_t *finding_json(const bh_sbom *s, const bh_finding *f)
 
 static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
 {
-	json_t *counts = json_object(), *ccounts = json_object(), *sbom = NULL;
+	json_t *counts = json_object(), *ccounts = json_object();
 	bh_jstream *js;
 	size_t i, n[5] = { 0 };
-	int rc;
 	size_t cn[5] = { 0 };
 	json_int_t counted = 0;
 	bool bad = false;
-	if ((rc = bh_report_json(s, &sbom, err))) {
-		json_decref(counts);
-		json_decref(ccounts);
-		return rc;
-	}
 	for (i = 0; i < f->n; i++) /* informational advisories are listed, not counted (unless asked) */
 		if (!f->items[i].kind || f->count_informational)
 			n[f->items[i].severity]++;
@@ -96,7 +90,6 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 	if (bad) {
 		json_decref(counts);
 		json_decref(ccounts);
-		json_decref(sbom);
 		return bh_error_set(err, BH_ENOMEM, "cannot build the JSON report (out of memory)");
 	}
 	/* Streamed: each finding is built, written and freed in turn. */
@@ -104,13 +97,13 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 	if (js) {
 		bh_jstream_begin(js, NULL, '{');
 		bh_jstream_value(js, "schema", json_string("bulkhead-scan/1"));
-		bh_jstream_value(js, "target", json_incref(json_object_get(sbom, "target")));
-		bh_jstream_value(js, "os", json_incref(json_object_get(sbom, "os")));
+		bh_jstream_value(js, "target", bh_report_json_member(s, "target"));
+		bh_jstream_value(js, "os", bh_report_json_member(s, "os"));
 		bh_jstream_value(js, "summary", json_pack("{s:I,s:O,s:I,s:I,s:I,s:O}", "findings",
 			counted, "by_severity", counts,
 			"informational", (json_int_t)f->n - counted, "hidden_unknown", (json_int_t)f->hidden_unknown,
 			"checks", (json_int_t)(ck ? ck->n : 0), "checks_by_severity", ccounts));
-		bh_jstream_value(js, "warnings", json_incref(json_object_get(sbom, "warnings")));
+		bh_jstream_value(js, "warnings", bh_report_json_member(s, "warnings"));
 		bh_jstream_begin(js, "findings", '[');
 		for (i = 0; i < f->n; i++)
 			bh_jstream_value(js, NULL, finding_json(s, &f->items[i]));
@@ -119,11 +112,11 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 		for (i = 0; ck && i < ck->n; i++)
 			bh_jstream_value(js, NULL, bh_check_json(s, &ck->items[i]));
 		bh_jstream_end(js);
-		bh_jstream_value(js, "sbom", json_incref(sbom));
+		/* the embedded inventory streams too: one component tree at a time */
+		bh_report_json_stream(s, js, "sbom");
 	}
 	json_decref(counts);
 	json_decref(ccounts);
-	json_decref(sbom);
 	return bh_jstream_close(js, err);
 }
 
