@@ -129,5 +129,13 @@ if command -v podman >/dev/null; then
 	podman rmi -f localhost/bh-e2e-engine:1 >/dev/null 2>&1
 fi
 
+# -o: the report appears under its name only when complete; a failed run leaves the old file and no temporary
+echo previous >"$T/keep.json"
+"$BH" sbom -q -f json -o "$T/keep.json" "$T/no-such-target" 2>/dev/null
+[ "$(cat "$T/keep.json")" = previous ] && [ -z "$(ls "$T" | grep 'keep.json.tmp-')" ] \
+	&& ok "-o: a failed run leaves the previous file as it was and no temporary file" || ko "-o failed run" "$(head -c 80 "$T/keep.json")"
+"$BH" sbom -q -f json -o "$T/keep.json" "dir:$T/root" && jq -e '.components | length > 0' "$T/keep.json" >/dev/null \
+	&& [ -z "$(ls "$T" | grep 'keep.json.tmp-')" ] && ok "-o: a successful run replaces it whole" || ko "-o success" "no report"
+
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]
