@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/json.h"
+#include "core/jsonscan.h"
 #include "sbom/purl.h"
 
 static int slurp(const char *path, uint64_t max, bh_buf *b, bh_error *err)
@@ -66,9 +67,41 @@ struct rd {
 	const bh_limits *lim;
 	bh_error *err;
 	bool bulkhead;         /* written by bulkhead: its own fields win over what the purl encodes */
+	const char *text;      /* the whole document; `list` is its big array (components or packages) */
+	bh_jspan list;
+	bool have_list;
 	size_t noversion, unknown, nopurl;
 	bh_buf noversion_names, unknown_names, nopurl_names; /* the first few, for the warnings */
 };
+
+/*
+ * Calls one(r, element) for each element of the document's big array, each parsed on its own and
+ * freed before the next: memory follows the components kept, not the document's size (a 90 MB
+ * CycloneDX of a million components took 1.5 GB as one tree).
+ */
+static int each_element(struct rd *r, int (*one)(struct rd *, json_t *))
+{
+	size_t pos = 0;
+	bh_jspan e;
+	int k, rc = 0;
+	unsigned depth = r->lim->max_json_depth > 2 ? r->lim->max_json_depth - 2 : 1;
+	if (!r->have_list)
+		return 0;
+	while ((k = bh_jsonscan_next(r->text, &r->list, depth, &pos, &e, r->err)) == 1) {
+		json_t *j = NULL;
+		if ((rc = bh_json_load(r->text + e.start, e.end - e.start, depth, r->path, &j, r->err)))
+			return rc;
+		rc = one(r, j);
+		json_decref(j);
+		/* a refused add reads as out of memory to the code below: the limit is the reason */
+		if (r->s->comps.over)
+			return bh_error_set(r->err, BH_ELIMIT, "%s: more than %llu components in the document (max-components limit)",
+					    r->path, (unsigned long long)r->lim->max_components);
+		if (rc)
+			return rc;
+	}
+	return k < 0 ? k : 0;
+}
 
 static int set(char **dst, const char *v)
 {
@@ -261,13 +294,53 @@ static int add_layer_diff(bh_sbom *s, const char *diff_id, const bh_limits *lim)
 
 /* ---- bulkhead JSON ---- */
 
+/* One component of a bulkhead-sbom document. */
+static int native_one(struct rd *r, json_t *j)
+{
+	bh_sbom *s = r->s;
+	int rc;
+	json_t *lic = json_object_get(j, "licenses"), *props = json_object_get(j, "properties");
+	const char *purl = bh_json_str(j, "purl"), *name = bh_json_str(j, "name"), *k;
+	bh_ecosystem eco = eco_from_name(bh_json_str(j, "ecosystem"));
+	json_t *v, *layer = json_object_get(j, "layer");
+	bh_component *c;
+	if (purl) {
+		if ((rc = add_purl(r, purl, name, &c)))
+			return rc;
+	} else {
+		if (!name)
+			return 0;
+		if (!(c = bh_complist_add(&s->comps, eco)))
+			return BH_ENOMEM;
+	}
+	/* the fields written by bulkhead win over what the purl encodes */
+	if (eco != BH_ECO_NONE)
+		c->eco = eco;
+	if (set(&c->name, name) || set(&c->namespace, bh_json_str(j, "namespace")) ||
+	    set(&c->version, bh_json_str(j, "version")) || set(&c->arch, bh_json_str(j, "arch")) ||
+	    set(&c->src_name, bh_json_str(j, "source_name")) || set(&c->src_version, bh_json_str(j, "source_version")) ||
+	    set(&c->epoch, bh_json_str(j, "epoch")) || set(&c->path, bh_json_str(j, "path")) ||
+	    set(&c->license, json_string_value(json_array_get(lic, 0))))
+		return BH_ENOMEM;
+	/* an index into the layers above; the report writers index s->layers with it */
+	if (json_is_integer(layer) && json_integer_value(layer) >= 0 && (uint64_t)json_integer_value(layer) < s->nlayers)
+		c->layer = (int)json_integer_value(layer);
+	if (json_is_true(json_object_get(j, "main")))
+		c->flags |= BH_COMP_MAIN;
+	if (json_is_true(json_object_get(j, "dev")))
+		c->flags |= BH_COMP_DEV;
+	json_object_foreach(props, k, v)
+		if (json_is_string(v) && bh_component_prop(c, k, json_string_value(v)))
+			return BH_ENOMEM;
+	return check_component(r, c);
+}
+
 static int read_native(struct rd *r, json_t *doc)
 {
 	bh_sbom *s = r->s;
-	json_t *comps = json_object_get(doc, "components"), *os = json_object_get(doc, "os"), *t = json_object_get(doc, "target");
+	json_t *os = json_object_get(doc, "os"), *t = json_object_get(doc, "target");
 	json_t *layers = json_object_get(doc, "layers");
 	size_t i;
-	int rc;
 	if (set(&s->osinfo.family, bh_json_str(os, "family")) || set(&s->osinfo.version, bh_json_str(os, "version")) ||
 	    set(&s->osinfo.codename, bh_json_str(os, "codename")) || set(&s->osinfo.name, bh_json_str(os, "name")) ||
 	    set(&s->name, bh_json_str(t, "name")) || set(&s->image_id, bh_json_str(t, "image_id")) ||
@@ -291,44 +364,7 @@ static int read_native(struct rd *r, json_t *doc)
 		if (json_is_integer(json_object_get(l, "size")) && json_integer_value(json_object_get(l, "size")) > 0)
 			nl->size = (uint64_t)json_integer_value(json_object_get(l, "size"));
 	}
-	for (i = 0; i < json_array_size(comps); i++) {
-		json_t *j = json_array_get(comps, i), *lic = json_object_get(j, "licenses"), *props = json_object_get(j, "properties");
-		const char *purl = bh_json_str(j, "purl"), *name = bh_json_str(j, "name"), *k;
-		bh_ecosystem eco = eco_from_name(bh_json_str(j, "ecosystem"));
-		json_t *v, *layer = json_object_get(j, "layer");
-		bh_component *c;
-		if (purl) {
-			if ((rc = add_purl(r, purl, name, &c)))
-				return rc;
-		} else {
-			if (!name)
-				continue;
-			if (!(c = bh_complist_add(&s->comps, eco)))
-				return BH_ENOMEM;
-		}
-		/* the fields written by bulkhead win over what the purl encodes */
-		if (eco != BH_ECO_NONE)
-			c->eco = eco;
-		if (set(&c->name, name) || set(&c->namespace, bh_json_str(j, "namespace")) ||
-		    set(&c->version, bh_json_str(j, "version")) || set(&c->arch, bh_json_str(j, "arch")) ||
-		    set(&c->src_name, bh_json_str(j, "source_name")) || set(&c->src_version, bh_json_str(j, "source_version")) ||
-		    set(&c->epoch, bh_json_str(j, "epoch")) || set(&c->path, bh_json_str(j, "path")) ||
-		    set(&c->license, json_string_value(json_array_get(lic, 0))))
-			return BH_ENOMEM;
-		/* an index into the layers above; the report writers index s->layers with it */
-		if (json_is_integer(layer) && json_integer_value(layer) >= 0 && (uint64_t)json_integer_value(layer) < s->nlayers)
-			c->layer = (int)json_integer_value(layer);
-		if (json_is_true(json_object_get(j, "main")))
-			c->flags |= BH_COMP_MAIN;
-		if (json_is_true(json_object_get(j, "dev")))
-			c->flags |= BH_COMP_DEV;
-		json_object_foreach(props, k, v)
-			if (json_is_string(v) && bh_component_prop(c, k, json_string_value(v)))
-				return BH_ENOMEM;
-		if ((rc = check_component(r, c)))
-			return rc;
-	}
-	return 0;
+	return each_element(r, native_one);
 }
 
 /* ---- CycloneDX ---- */
@@ -555,9 +591,11 @@ static int cdx_component(struct rd *r, json_t *j, bool meta)
 	return rc;
 }
 
+static int cdx_top(struct rd *r, json_t *j) { return cdx_component(r, j, false); }
+
 static int read_cdx(struct rd *r, json_t *doc)
 {
-	json_t *comps = json_object_get(doc, "components"), *meta = json_object_get(json_object_get(doc, "metadata"), "component");
+	json_t *meta = json_object_get(json_object_get(doc, "metadata"), "component");
 	size_t i;
 	int rc;
 	if (set(&r->s->serial, bh_json_str(doc, "serialNumber")))
@@ -565,9 +603,8 @@ static int read_cdx(struct rd *r, json_t *doc)
 	/* the target first: its layer list gives the components their layer index */
 	if (json_is_object(meta) && (rc = cdx_component(r, meta, true)))
 		return rc;
-	for (i = 0; i < json_array_size(comps); i++)
-		if ((rc = cdx_component(r, json_array_get(comps, i), false)))
-			return rc;
+	if ((rc = each_element(r, cdx_top)))
+		return rc;
 	/* purls of the components Trivy typed without one, now that the distro is known */
 	for (i = 0; i < r->s->comps.n; i++) {
 		bh_component *c = r->s->comps.items[i];
@@ -616,11 +653,59 @@ static int spdx_annotations(json_t *p, bh_component *c)
 	return 0;
 }
 
+/* One package of an SPDX document. */
+static int spdx_one(struct rd *r, json_t *p)
+{
+	size_t k;
+	int rc;
+	json_t *refs = json_object_get(p, "externalRefs");
+	const char *purpose = bh_json_str(p, "primaryPackagePurpose"), *purl = NULL, *name = bh_json_str(p, "name");
+	bh_component *c;
+	if (purpose && (!strcmp(purpose, "OPERATING-SYSTEM") || !strcmp(purpose, "OPERATING_SYSTEM"))) {
+		if (!r->s->osinfo.family && (set(&r->s->osinfo.family, name) || set(&r->s->osinfo.version, bh_json_str(p, "versionInfo"))))
+			return BH_ENOMEM;
+		return 0;
+	}
+	for (k = 0; k < json_array_size(refs) && !purl; k++) {
+		json_t *x = json_array_get(refs, k);
+		const char *t = bh_json_str(x, "referenceType");
+		if (t && !strcmp(t, "purl"))
+			purl = bh_json_str(x, "referenceLocator");
+	}
+	if (!purl || (purpose && (!strcmp(purpose, "CONTAINER") || !strcmp(purpose, "SOURCE")) && is_image_purl(purl))) {
+		/* the described target, or a grouping without a package identity */
+		if (!purl && name && bh_json_str(p, "versionInfo") && !(purpose && !strcmp(purpose, "CONTAINER")) &&
+		    strcmp(bh_json_str(p, "SPDXID") ? bh_json_str(p, "SPDXID") : "", "SPDXRef-Target") != 0 &&
+		    (rc = note(&r->nopurl_names, &r->nopurl, name, NULL)))
+			return rc;
+		return 0;
+	}
+	if ((rc = add_purl(r, purl, name, &c)))
+		return rc;
+	if (r->bulkhead) {
+		if (set(&c->name, name) || set(&c->version, bh_json_str(p, "versionInfo")) || set(&c->path, bh_json_str(p, "comment")))
+			return BH_ENOMEM;
+		if (purpose && !strcmp(purpose, "APPLICATION"))
+			c->flags |= BH_COMP_MAIN;
+		if ((rc = spdx_annotations(p, c)))
+			return rc;
+	} else if ((rc = deb_version(c, bh_json_str(p, "versionInfo")))) {
+		return rc;
+	}
+	if ((rc = spdx_source(bh_json_str(p, "sourceInfo"), c)))
+		return rc;
+	{
+		const char *ld = bh_json_str(p, "licenseDeclared");
+		if (ld && strcmp(ld, "NOASSERTION") != 0 && strcmp(ld, "NONE") != 0 && set(&c->license, ld))
+			return BH_ENOMEM;
+	}
+	return check_component(r, c);
+}
+
 static int read_spdx(struct rd *r, json_t *doc)
 {
-	json_t *pkgs = json_object_get(doc, "packages"), *creators = json_object_get(json_object_get(doc, "creationInfo"), "creators");
-	size_t i, k;
-	int rc;
+	json_t *creators = json_object_get(json_object_get(doc, "creationInfo"), "creators");
+	size_t i;
 	for (i = 0; i < json_array_size(creators); i++) {
 		const char *cr = json_string_value(json_array_get(creators, i));
 		if (cr && !strncmp(cr, "Tool: bulkhead-", 15))
@@ -628,52 +713,66 @@ static int read_spdx(struct rd *r, json_t *doc)
 	}
 	if (set(&r->s->name, bh_json_str(doc, "name")))
 		return BH_ENOMEM;
-	for (i = 0; i < json_array_size(pkgs); i++) {
-		json_t *p = json_array_get(pkgs, i), *refs = json_object_get(p, "externalRefs");
-		const char *purpose = bh_json_str(p, "primaryPackagePurpose"), *purl = NULL, *name = bh_json_str(p, "name");
-		bh_component *c;
-		if (purpose && (!strcmp(purpose, "OPERATING-SYSTEM") || !strcmp(purpose, "OPERATING_SYSTEM"))) {
-			if (!r->s->osinfo.family && (set(&r->s->osinfo.family, name) || set(&r->s->osinfo.version, bh_json_str(p, "versionInfo"))))
-				return BH_ENOMEM;
-			continue;
-		}
-		for (k = 0; k < json_array_size(refs) && !purl; k++) {
-			json_t *x = json_array_get(refs, k);
-			const char *t = bh_json_str(x, "referenceType");
-			if (t && !strcmp(t, "purl"))
-				purl = bh_json_str(x, "referenceLocator");
-		}
-		if (!purl || (purpose && (!strcmp(purpose, "CONTAINER") || !strcmp(purpose, "SOURCE")) && is_image_purl(purl))) {
-			/* the described target, or a grouping without a package identity */
-			if (!purl && name && bh_json_str(p, "versionInfo") && !(purpose && !strcmp(purpose, "CONTAINER")) &&
-			    strcmp(bh_json_str(p, "SPDXID") ? bh_json_str(p, "SPDXID") : "", "SPDXRef-Target") != 0 &&
-			    (rc = note(&r->nopurl_names, &r->nopurl, name, NULL)))
+	return each_element(r, spdx_one);
+}
+
+/*
+ * Parses the document with its big arrays left out (components or packages, and the dependency
+ * graphs, which nothing here reads): those are read one element at a time by each_element, so
+ * the tree built at once stays small whatever the number of components.
+ */
+static int load_skeleton(struct rd *r, const char *data, size_t len, json_t **doc)
+{
+	static const char *const big[] = { "components", "packages", "dependencies", "relationships" };
+	bh_jspan span[4];
+	bool found[4];
+	bh_buf sk = BH_BUF_INIT;
+	size_t i, at = 0;
+	int rc;
+	for (i = 0; i < 4; i++) {
+		bh_error scan_err;
+		if (bh_jsonscan_member(data, len, big[i], r->lim->max_json_depth, &span[i], &found[i], &scan_err)) {
+			/* not an object, or malformed: the loader says why, naming the file; what only the
+			 * scanner refuses (a big array named twice) is refused with its reason */
+			if ((rc = bh_json_load(data, len, r->lim->max_json_depth, r->path, doc, r->err)))
 				return rc;
-			continue;
+			json_decref(*doc);
+			*doc = NULL;
+			return bh_error_set(r->err, BH_EINVAL, "%s: %s", r->path, scan_err.msg);
 		}
-		if ((rc = add_purl(r, purl, name, &c)))
-			return rc;
-		if (r->bulkhead) {
-			if (set(&c->name, name) || set(&c->version, bh_json_str(p, "versionInfo")) || set(&c->path, bh_json_str(p, "comment")))
-				return BH_ENOMEM;
-			if (purpose && !strcmp(purpose, "APPLICATION"))
-				c->flags |= BH_COMP_MAIN;
-			if ((rc = spdx_annotations(p, c)))
-				return rc;
-		} else if ((rc = deb_version(c, bh_json_str(p, "versionInfo")))) {
-			return rc;
-		}
-		if ((rc = spdx_source(bh_json_str(p, "sourceInfo"), c)))
-			return rc;
-		{
-			const char *ld = bh_json_str(p, "licenseDeclared");
-			if (ld && strcmp(ld, "NOASSERTION") != 0 && strcmp(ld, "NONE") != 0 && set(&c->license, ld))
-				return BH_ENOMEM;
-		}
-		if ((rc = check_component(r, c)))
-			return rc;
 	}
-	return 0;
+	/* the list read element by element: CycloneDX and bulkhead "components", SPDX "packages" */
+	if (found[0] && len > span[0].start && data[span[0].start] == '[') {
+		r->list = span[0];
+		r->have_list = true;
+	} else if (found[1] && len > span[1].start && data[span[1].start] == '[') {
+		r->list = span[1];
+		r->have_list = true;
+	}
+	/* the skeleton: the document with each big array replaced by [] (spans are disjoint and in
+	 * document order once sorted) */
+	for (;;) {
+		size_t best = 4;
+		for (i = 0; i < 4; i++)
+			if (found[i] && data[span[i].start] == '[' && span[i].start >= at && (best == 4 || span[i].start < span[best].start))
+				best = i;
+		if (best == 4)
+			break;
+		if (bh_buf_append(&sk, data + at, span[best].start - at) || bh_buf_puts(&sk, "[]")) {
+			bh_buf_free(&sk);
+			return BH_ENOMEM;
+		}
+		at = span[best].end;
+		found[best] = false;
+	}
+	if (bh_buf_append(&sk, data + at, len - at)) {
+		bh_buf_free(&sk);
+		return BH_ENOMEM;
+	}
+	r->text = data;
+	rc = bh_json_load(sk.data ? sk.data : "", sk.len, r->lim->max_json_depth, r->path, doc, r->err);
+	bh_buf_free(&sk);
+	return rc;
 }
 
 int bh_sbom_read(const char *path, const bh_limits *lim, bh_sbom *s, bh_error *err)
@@ -693,8 +792,10 @@ int bh_sbom_read(const char *path, const bh_limits *lim, bh_sbom *s, bh_error *e
 		bh_error_clear(err);
 	if ((rc = slurp(path, lim->max_file_read, &b, err)))
 		goto out;
-	if ((rc = bh_json_load(b.data ? b.data : "", b.len, lim->max_json_depth, path, &doc, err)))
+	if ((rc = load_skeleton(&r, b.data ? b.data : "", b.len, &doc)))
 		goto out;
+	if (lim->max_components)
+		s->comps.limit = (size_t)lim->max_components + s->comps.n;
 	schema = bh_json_str(doc, "schema");
 	fmt = bh_json_str(doc, "bomFormat");
 	if (set(&s->input, path)) {

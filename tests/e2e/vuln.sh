@@ -343,5 +343,16 @@ w=$("$BH" scan --db "$T/py.db" -q -f json "$T/cov.json" | jq -r '.sbom.warnings 
 [ "$w" = "debian 12 (bookworm): no advisories in the DB; OS packages were not checked|npm: no advisories in the DB; 1 npm package was not checked" ] \
 	&& ok "coverage warnings: an OS release and an ecosystem with no advisories in the DB" || ko "coverage warnings" "$w"
 
+# A stored SBOM is read one component at a time and stops at max-components (exit 4 naming the limit)
+python3 -c '
+import json, sys
+c = [{"type": "library", "name": "p%d" % i, "version": "1.0.%d" % i, "purl": "pkg:npm/p%d@1.0.%d" % (i, i)} for i in range(3000)]
+c[5]["components"] = [{"type": "library", "name": "nested", "version": "2.0.0", "purl": "pkg:npm/nested@2.0.0"}]
+json.dump({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": c, "dependencies": []}, open(sys.argv[1], "w"))' "$T/many.cdx.json"
+"$BH" scan --db "$T/deb.db" -q -f json --limit max-components=1000 "$T/many.cdx.json" >/dev/null 2>"$T/err"; rc=$?
+[ $rc -eq 4 ] && grepq "max-components" "$T/err" && ok "stored SBOM over max-components: exit 4 naming the limit" || ko "sbom max-components" "rc=$rc $(head -c 200 "$T/err")"
+n=$("$BH" scan --db "$T/deb.db" -q -f json "$T/many.cdx.json" 2>/dev/null | jq '.sbom.components | length')
+[ "$n" = 3001 ] && ok "stored CycloneDX read element by element: 3,000 components and the nested one" || ko "element reading" "n=$n"
+
 echo "vuln: $pass passed, $fail failed"
 [ $fail -eq 0 ]
