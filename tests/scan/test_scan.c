@@ -16,6 +16,7 @@
 #include "image/blob.h"
 #include "scan/scan.h"
 #include "support/tarbuild.h"
+#include "support/tmpdir.h"
 
 #define STATUS(pkg, ver) "Package: " pkg "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " ver "\n\n"
 
@@ -251,15 +252,13 @@ static void test_fifo_refused(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
+	return bh_test_mkdtemp(dir, sizeof(dir), "scan");
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return bh_test_rmtree(dir);
 }
 
 int main(void)

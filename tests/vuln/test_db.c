@@ -18,14 +18,14 @@
 
 #include "core/log.h"
 #include "vuln/db.h"
+#include "support/tmpdir.h"
 
 static char dir[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/bh-test-db-XXXXXX");
-	if (!mkdtemp(dir))
+	if (bh_test_mkdtemp(dir, sizeof(dir), "db"))
 		return -1;
 	bh_log_set_level(BH_LOG_QUIET);
 	return 0;
@@ -33,10 +33,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return bh_test_rmtree(dir);
 }
 
 static void dbpath(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", dir, name); }

@@ -17,6 +17,7 @@
 #include "support/fixture.h"
 #include "support/tarbuild.h"
 #include "vuln/import.h"
+#include "support/tmpdir.h"
 
 #define FIX "tests/fixtures/vuln/"
 
@@ -27,8 +28,7 @@ static size_t tlen;
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/bh-test-import-XXXXXX");
-	if (!mkdtemp(dir))
+	if (bh_test_mkdtemp(dir, sizeof(dir), "import"))
 		return -1;
 	bh_log_set_level(BH_LOG_QUIET);
 	bh_limits_default(&lim);
@@ -37,10 +37,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return bh_test_rmtree(dir);
 }
 
 /* A writable DB at dir/name, starting from what an earlier test committed there. */

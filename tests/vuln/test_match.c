@@ -16,6 +16,7 @@
 #include "version/version.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
+#include "support/tmpdir.h"
 
 static char dir[64];
 static char path[128];
@@ -61,8 +62,7 @@ static int setup(void **state)
 	bh_vulndb *db;
 	bh_error err;
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/bh-test-match-XXXXXX");
-	if (!mkdtemp(dir))
+	if (bh_test_mkdtemp(dir, sizeof(dir), "match"))
 		return -1;
 	snprintf(path, sizeof(path), "%s/vuln.db", dir);
 	bh_log_set_level(BH_LOG_QUIET);
@@ -162,10 +162,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return bh_test_rmtree(dir);
 }
 
 static bh_component *comp(bh_sbom *s, bh_ecosystem eco, const char *name, const char *version)
