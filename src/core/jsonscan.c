@@ -89,7 +89,7 @@ int bh_jsonscan_member(const char *data, size_t len, const char *key, unsigned m
 	if (i < len && data[i] == '}')
 		return 0;
 	for (;;) {
-		size_t ks, ke, vs, ve;
+		size_t ks, ke, vs, ve = 0;
 		if (i >= len || data[i] != '"')
 			return bh_error_set(err, BH_EINVAL, "JSON: a member name expected at byte %zu", i);
 		ks = i + 1;
@@ -122,7 +122,7 @@ int bh_jsonscan_member(const char *data, size_t len, const char *key, unsigned m
 
 int bh_jsonscan_next(const char *data, const bh_jspan *arr, unsigned max_depth, size_t *pos, bh_jspan *elem, bh_error *err)
 {
-	size_t i, ve;
+	size_t i, ve = 0;
 	int rc;
 	if (arr->end <= arr->start || data[arr->start] != '[' || data[arr->end - 1] != ']')
 		return bh_error_set(err, BH_EINVAL, "JSON: an array expected at byte %zu", arr->start);

@@ -97,8 +97,9 @@ static void cdx_stream(const bh_sbom *s, bh_jstream *js, json_t *head, bool bad)
 	char bref[BREF_MAX];
 
 	bh_jstream_begin(js, NULL, '{');
-	json_object_foreach(head, key, v)
+	json_object_foreach(head, key, v) {
 		bh_jstream_value(js, key, json_incref(v));
+	}
 	json_decref(head);
 	bh_jstream_begin(js, "components", '[');
 	if (s->osinfo.family)

@@ -183,8 +183,9 @@ static void spdx_stream(const bh_sbom *s, bh_jstream *js, json_t *head, json_t *
 	size_t i;
 
 	bh_jstream_begin(js, NULL, '{');
-	json_object_foreach(head, key, v)
+	json_object_foreach(head, key, v) {
 		bh_jstream_value(js, key, json_incref(v));
+	}
 	json_decref(head);
 	bh_jstream_begin(js, "packages", '[');
 	bh_jstream_value(js, NULL, bh_jok(&bad, root));
