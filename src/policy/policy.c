@@ -139,7 +139,7 @@ static int parse_date(const char *s, time_t *out)
 
 static int load_doc(const json_t *doc, const char *path, bh_policy *p, bh_error *err)
 {
-	static const char *const top[] = { "version", "severity", "fail-on", "exit-code", "ignore-unfixed", "registries",
+	static const char *const top[] = { "version", "severity", "fail-on", "exit-code", "ignore-unfixed", "include-informational", "registries",
 					   "packages", "licenses", "labels", "checks", "secrets", NULL };
 	static const char *const k_reg[] = { "allow", NULL }, *const k_pkg[] = { "deny", NULL };
 	static const char *const k_lic[] = { "allow", "deny", "deny-classes", NULL }, *const k_lab[] = { "require", NULL };
@@ -180,7 +180,8 @@ static int load_doc(const json_t *doc, const char *path, bh_policy *p, bh_error 
 		p->fail_on = (int)s;
 	}
 	if ((rc = parse_int(json_object_get(doc, "exit-code"), "exit-code", path, 0, 255, &p->exit_code, err)) ||
-	    (rc = parse_bool(json_object_get(doc, "ignore-unfixed"), "ignore-unfixed", path, &p->ignore_unfixed, err)))
+	    (rc = parse_bool(json_object_get(doc, "ignore-unfixed"), "ignore-unfixed", path, &p->ignore_unfixed, err)) ||
+	    (rc = parse_bool(json_object_get(doc, "include-informational"), "include-informational", path, &p->include_informational, err)))
 		return rc;
 	if ((v = json_object_get(doc, "registries")) &&
 	    ((rc = known_keys(v, k_reg, "registries", path, err)) ||

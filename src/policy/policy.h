@@ -27,6 +27,7 @@ typedef struct bh_policy {
 	int fail_on;             /* lowest severity that fails the run (-1 = any finding), with exit_code */
 	int exit_code;           /* 0 = not set here */
 	bool ignore_unfixed;
+	bool include_informational; /* RustSec unmaintained/unsound/notice count and fail the run too */
 	char **registries;       /* permitted image origins (prefixes of the image reference); empty = any */
 	size_t nregistries;
 	char **deny_packages;    /* names or purl prefixes */

@@ -232,7 +232,7 @@ int bh_job_run(const bh_job *j, bh_job_result *out, bh_error *err)
 	memset(out, 0, sizeof(*out));
 	bh_sbom_init(&out->sbom);
 	rc = k == BH_JOB_INVENTORY ? run_inventory(j, scanners, out, err) : run_standalone(j, k, out, err);
-	out->findings.count_informational = j->include_informational;
+	out->findings.count_informational = j->include_informational || (j->policy && j->policy->include_informational);
 	if (!rc)
 		filter(j, out);
 	return rc;

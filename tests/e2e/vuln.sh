@@ -323,11 +323,13 @@ if jq -e '[.findings[] | select(.id == "RUSTSEC-2020-0016")][0].kind == "unmaint
 	"$BH" scan --db "$T/all.db" -q --exit-code 7 "$T/net2.json" >/dev/null; rc1=$?
 	"$BH" scan --db "$T/all.db" -q --exit-code 7 --include-informational "$T/net2.json" >/dev/null; rc2=$?
 	s=$(jq -c '[.summary.findings, .summary.informational]' "$T/net2.out")
-	[ $rc1 -eq 0 ] && [ $rc2 -eq 7 ] && [ "$s" = "[0,1]" ] \
-		&& ok "informational (unmaintained net2): shown with its kind, not counted, no --exit-code unless --include-informational" \
-		|| ko "informational" "rc1=$rc1 rc2=$rc2 summary=$s"
+	printf 'version: 1\nexit-code: 7\ninclude-informational: true\n' >"$T/inf.yaml"
+	"$BH" scan --db "$T/all.db" -q --policy "$T/inf.yaml" "$T/net2.json" >/dev/null; rc3=$?
+	[ $rc1 -eq 0 ] && [ $rc2 -eq 7 ] && [ $rc3 -eq 7 ] && [ "$s" = "[0,1]" ] \
+		&& ok "informational (unmaintained net2): shown with its kind, not counted, no --exit-code unless --include-informational or the policy's include-informational" \
+		|| ko "informational" "rc1=$rc1 rc2=$rc2 rc3=$rc3 summary=$s"
 else
-	echo "SKIP informational kinds: this DB records no kind for RUSTSEC-2020-0016 (import side, issue #12)"
+	ko "informational kinds" "the DB records no kind for RUSTSEC-2020-0016"
 fi
 # UNKNOWN severity hidden by --severity is counted and said (Go advisories carry none)
 "$BH" scan --db "$T/all.db" -f json --severity HIGH,CRITICAL "$T/gosb.json" >"$T/hu.json" 2>"$T/hu.err"
