@@ -211,6 +211,10 @@ static int cdx_doc(const bh_sbom *s, bh_jstream *js, json_t **out, bh_error *err
 		json_decref(doc);
 		return rc ? rc : bh_error_set(err, BH_ENOMEM, "cannot build the CycloneDX document (out of memory)");
 	}
+	if (!out) { /* neither a stream nor a tree asked for: a caller's mistake, not a crash */
+		json_decref(doc);
+		return bh_error_set(err, BH_EINVAL, "CycloneDX: no destination");
+	}
 	*out = doc;
 	return 0;
 }
