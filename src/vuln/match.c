@@ -553,33 +553,42 @@ static char *aliases_of(sqlite3_stmt *al, const char *source, const char *id)
 	return r;
 }
 
+/* The next id of a space-separated list at *p (NULL allowed), *p advanced past it; NULL at the end. */
+static const char *next_tok(const char **p, size_t *n)
+{
+	const char *t;
+	if (!*p)
+		return NULL;
+	*p += strspn(*p, " ");
+	if (!**p)
+		return NULL;
+	t = *p;
+	*n = strcspn(t, " ");
+	*p = t + *n;
+	return t;
+}
+
 /* Whether the space-separated list has the token t (length tn). */
 static bool has_token(const char *list, const char *t, size_t tn)
 {
-	const char *p = list;
-	while (p && *p) {
-		size_t n = strcspn(p, " ");
-		if (n == tn && !memcmp(p, t, n))
+	const char *p = list, *x;
+	size_t n;
+	while ((x = next_tok(&p, &n)))
+		if (n == tn && !memcmp(x, t, n))
 			return true;
-		p += n;
-		p += strspn(p, " ");
-	}
 	return false;
 }
 
 /* Two findings of one component name one vulnerability: an id or alias in common. */
 static bool related(const bh_finding *a, const bh_finding *b)
 {
-	const char *p;
+	const char *p = a->aliases, *x;
+	size_t n;
 	if (!strcmp(a->id, b->id) || has_token(b->aliases, a->id, strlen(a->id)) || has_token(a->aliases, b->id, strlen(b->id)))
 		return true;
-	for (p = a->aliases; p && *p;) {
-		size_t n = strcspn(p, " ");
-		if (has_token(b->aliases, p, n))
+	while ((x = next_tok(&p, &n)))
+		if (has_token(b->aliases, x, n))
 			return true;
-		p += n;
-		p += strspn(p, " ");
-	}
 	return false;
 }
 
@@ -607,24 +616,22 @@ static char *token_union(char *const *lists, size_t nl, const char *skip)
 	bh_buf b = BH_BUF_INIT;
 	char *r = NULL;
 	for (i = 0; i < nl; i++) {
-		const char *p = lists[i];
-		while (p && *p) {
-			size_t n = strcspn(p, " ");
-			if (n && !(strlen(skip) == n && !memcmp(p, skip, n))) {
-				if (nt == cap) {
-					size_t ncap = cap ? cap * 2 : 16, bytes;
-					char **x;
-					if (!bh_size_mul(ncap, sizeof(*x), &bytes) || !(x = realloc(tok, bytes)))
-						goto out;
-					tok = x;
-					cap = ncap;
-				}
-				if (!(tok[nt] = bh_strndup(p, n)))
+		const char *p = lists[i], *t;
+		size_t n;
+		while ((t = next_tok(&p, &n))) {
+			if (strlen(skip) == n && !memcmp(t, skip, n))
+				continue;
+			if (nt == cap) {
+				size_t ncap = cap ? cap * 2 : 16, bytes;
+				char **x;
+				if (!bh_size_mul(ncap, sizeof(*x), &bytes) || !(x = realloc(tok, bytes)))
 					goto out;
-				nt++;
+				tok = x;
+				cap = ncap;
 			}
-			p += n;
-			p += strspn(p, " ");
+			if (!(tok[nt] = bh_strndup(t, n)))
+				goto out;
+			nt++;
 		}
 	}
 	if (nt)
@@ -808,23 +815,21 @@ static void kev_epss(struct extra *x, bh_finding *f)
 	lists[0] = f->id;
 	lists[1] = f->aliases;
 	for (l = 0; l < 2; l++) {
-		const char *p = lists[l];
-		while (p && *p) {
-			size_t n = strcspn(p, " ");
-			if (n > 4 && !strncmp(p, "CVE-", 4)) {
-				sqlite3_bind_text(x->kev, 1, p, (int)n, SQLITE_TRANSIENT);
-				if (sqlite3_step(x->kev) == SQLITE_ROW)
-					f->kev = true;
-				sqlite3_reset(x->kev);
-				sqlite3_bind_text(x->epss, 1, p, (int)n, SQLITE_TRANSIENT);
-				if (sqlite3_step(x->epss) == SQLITE_ROW && sqlite3_column_double(x->epss, 0) > f->epss) {
-					f->epss = sqlite3_column_double(x->epss, 0);
-					f->epss_pct = sqlite3_column_double(x->epss, 1);
-				}
-				sqlite3_reset(x->epss);
+		const char *p = lists[l], *t;
+		size_t n;
+		while ((t = next_tok(&p, &n))) {
+			if (n <= 4 || strncmp(t, "CVE-", 4) != 0)
+				continue;
+			sqlite3_bind_text(x->kev, 1, t, (int)n, SQLITE_TRANSIENT);
+			if (sqlite3_step(x->kev) == SQLITE_ROW)
+				f->kev = true;
+			sqlite3_reset(x->kev);
+			sqlite3_bind_text(x->epss, 1, t, (int)n, SQLITE_TRANSIENT);
+			if (sqlite3_step(x->epss) == SQLITE_ROW && sqlite3_column_double(x->epss, 0) > f->epss) {
+				f->epss = sqlite3_column_double(x->epss, 0);
+				f->epss_pct = sqlite3_column_double(x->epss, 1);
 			}
-			p += n;
-			p += strspn(p, " ");
+			sqlite3_reset(x->epss);
 		}
 	}
 }
@@ -895,19 +900,17 @@ static int borrow_severity(struct extra *x, bh_finding *f)
 	lists[0] = f->id;
 	lists[1] = f->aliases;
 	for (l = 0; l < 2; l++) {
-		const char *p = lists[l];
-		while (p && *p) {
-			size_t n = strcspn(p, " ");
+		const char *p = lists[l], *t;
+		size_t n;
+		while ((t = next_tok(&p, &n))) {
 			char tok[256];
 			const struct known_sev *k;
-			if (n < sizeof(tok)) {
-				memcpy(tok, p, n);
-				tok[n] = '\0';
-				if ((k = bh_map_get(&x->sev, tok)) != NULL && (!best || k->sev > best->sev))
-					best = k;
-			}
-			p += n;
-			p += strspn(p, " ");
+			if (n >= sizeof(tok))
+				continue;
+			memcpy(tok, t, n);
+			tok[n] = '\0';
+			if ((k = bh_map_get(&x->sev, tok)) != NULL && (!best || k->sev > best->sev))
+				best = k;
 		}
 	}
 	if (best) {
