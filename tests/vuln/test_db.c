@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "vuln/db.h"
 #include "support/tmpdir.h"
+#include "support/vulndb.h"
 
 static char dir[64];
 
@@ -38,17 +39,6 @@ static int teardown(void **state)
 }
 
 static void dbpath(char *out, size_t n, const char *name) { snprintf(out, n, "%s/%s", dir, name); }
-
-static long long count(bh_vulndb *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-	assert_int_equal(sqlite3_prepare_v2(bh_vulndb_handle(db), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 static void put(bh_vulndb *db, const char *source, const char *id, const char *modified, const char *pkg, const char *fixed)
 {
@@ -85,9 +75,9 @@ static void test_create_commit_open(void **state)
 	assert_int_equal(bh_vulndb_commit(db, &err), 0);
 	bh_vulndb_close(db);
 	assert_int_equal(bh_vulndb_open(p, &db, &err), 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM advisories"), 1);
-	assert_int_equal(count(db, "SELECT value FROM meta WHERE key='schema'"), BH_VULNDB_SCHEMA);
-	assert_int_equal(count(db, "SELECT count(*) FROM affected WHERE source='osv' AND advisory_id='PYSEC-1'"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM advisories"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT value FROM meta WHERE key='schema'"), BH_VULNDB_SCHEMA);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE source='osv' AND advisory_id='PYSEC-1'"), 1);
 	bh_vulndb_close(db);
 	/* the lock file stays; no temporary file is left */
 	dbpath(p, sizeof(p), "sub/dir/v.db.lock");
@@ -168,7 +158,7 @@ static void test_concurrent_writers_keep_both(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	assert_int_equal(bh_vulndb_open(p, &db, &err), 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM advisories WHERE id IN ('GO-2024-0001','PYSEC-2024-0001')"), 2);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM advisories WHERE id IN ('GO-2024-0001','PYSEC-2024-0001')"), 2);
 	bh_vulndb_close(db);
 	close(ready[0]);
 	close(ready[1]);
@@ -274,11 +264,11 @@ static void test_forget_and_newer(void **state)
 	assert_false(newer);
 	/* per package: the other package's row of the same CVE stays */
 	assert_int_equal(bh_vulndb_forget_advisory(db, "debian", "CVE-1", "p1", &err), 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM affected WHERE advisory_id='CVE-1'"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE advisory_id='CVE-1'"), 1);
 	assert_int_equal(bh_vulndb_forget_advisory(db, "osv", "PYSEC-1", NULL, &err), 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM affected WHERE advisory_id='PYSEC-1'"), 0);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE advisory_id='PYSEC-1'"), 0);
 	assert_int_equal(bh_vulndb_forget_package(db, "debian", "pypi", "p2", NULL, &err), 0);
-	assert_int_equal(count(db, "SELECT count(*) FROM affected"), 0);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected"), 0);
 	bh_vulndb_close(db);
 }
 

@@ -18,6 +18,7 @@
 #include "support/tarbuild.h"
 #include "vuln/import.h"
 #include "support/tmpdir.h"
+#include "support/vulndb.h"
 
 #define FIX "tests/fixtures/vuln/"
 
@@ -75,17 +76,6 @@ static void import_doc(bh_vulndb *db, const char *name, const char *text, bh_imp
 	assert_int_equal(bh_import_document(db, name, text, strlen(text), &lim, st, &err), 0);
 }
 
-static long long q1(bh_vulndb *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	long long v = -1;
-	assert_int_equal(sqlite3_prepare_v2(bh_vulndb_handle(db), sql, -1, &st, NULL), SQLITE_OK);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 /* One text column of the first row, copied (caller frees); NULL for no row or NULL. */
 static char *qs(bh_vulndb *db, const char *sql)
 {
@@ -138,19 +128,19 @@ static void test_osv_reimport_replaces(void **state)
 	import(db, FIX "osv-pypa", &st);
 	assert_int_equal(st.advisories, 1);
 	assert_int_equal(st.affected, 1);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE package='jw-util' AND ecosystem='pypi'"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE package='jw-util' AND ecosystem='pypi'"), 1);
 	assert_q(db, "SELECT fixed_version FROM affected WHERE advisory_id='PYSEC-2020-341'", "2.3");
-	assert_int_equal(q1(db, "SELECT count(*) FROM aliases WHERE advisory_id='PYSEC-2020-341'"), 2);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM aliases WHERE advisory_id='PYSEC-2020-341'"), 2);
 	import(db, FIX "osv-pypa", &st);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), 1);
-	assert_int_equal(q1(db, "SELECT count(*) FROM aliases"), 2);
-	assert_int_equal(q1(db, "SELECT count(*) FROM advisories"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM aliases"), 2);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM advisories"), 1);
 
 	newer = subst(text, "fixed: \"2.3\"", "fixed: \"1.5\"");
 	newer2 = subst(newer, "2022-01-05T02:16:25.743194Z", "2023-03-01T00:00:00Z");
 	import_doc(db, "PYSEC-2020-341.yaml", newer2, &st);
 	assert_int_equal(st.kept, 0);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected"), 1);
 	assert_q(db, "SELECT fixed_version FROM affected WHERE advisory_id='PYSEC-2020-341'", "1.5");
 	assert_q(db, "SELECT modified FROM advisories WHERE id='PYSEC-2020-341'", "2023-03-01T00:00:00Z");
 
@@ -182,8 +172,8 @@ static void test_same_source_two_dirs(void **state)
 	assert_int_equal(st.advisories, 1);
 	commit(db);
 	db = create("two.db");
-	assert_int_equal(q1(db, "SELECT count(*) FROM advisories WHERE source='osv' AND id IN ('PYSEC-2020-341','GO-2024-2916')"), 2);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE source='osv'"), 2);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM advisories WHERE source='osv' AND id IN ('PYSEC-2020-341','GO-2024-2916')"), 2);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE source='osv'"), 2);
 	text = bh_test_slurp(FIX "osv-go/GO-2024-2916.json", &tlen);
 	doc = json_loads(text, 0, NULL);
 	assert_non_null(doc);
@@ -218,33 +208,33 @@ static void test_alpine(void **state)
 	assert_int_equal(st.notes, 29);
 	assert_int_equal(st.affected, 319);
 	assert_int_equal(st.skipped, 0);
-	rows = q1(db, "SELECT count(*) FROM affected");
+	rows = bh_test_db_int(db, "SELECT count(*) FROM affected");
 	assert_int_equal(rows, 319);
 	/* several ids on one line: one advisory, the others its aliases; "XPTI" is not an id */
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE advisory_id='CVE-2017-5753' AND distro='alpine:3.7'"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE advisory_id='CVE-2017-5753' AND distro='alpine:3.7'"), 1);
 	assert_q(db, "SELECT group_concat(alias, ' ') FROM (SELECT alias FROM aliases WHERE advisory_id='CVE-2017-5753' ORDER BY alias)",
 		 "CVE-2017-5715 CVE-2017-5754 XSA-254");
-	assert_int_equal(q1(db, "SELECT count(*) FROM advisories WHERE id IN ('CVE-2017-5715','CVE-2017-5754','XPTI')"), 0);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM advisories WHERE id IN ('CVE-2017-5715','CVE-2017-5754','XPTI')"), 0);
 	/* tcpdump's notes are dropped, its CVEs kept */
 	assert_q(db, "SELECT fixed_version FROM affected WHERE advisory_id='CVE-2018-14881' AND package='tcpdump'", "4.9.3-r0");
 	/* "CVE 2018-16859" (ansible), "CVE_2019-2426", "CVE-2017-17434-1", "CVE-2019-19451.patch": no advisory */
-	assert_int_equal(q1(db, "SELECT count(*) FROM advisories WHERE id NOT GLOB 'CVE-[0-9][0-9][0-9][0-9]-[0-9]*'"
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM advisories WHERE id NOT GLOB 'CVE-[0-9][0-9][0-9][0-9]-[0-9]*'"
 				" AND id NOT GLOB 'XSA-[0-9]*' AND id NOT GLOB 'TALOS-[0-9]*'"), 0);
-	assert_int_equal(q1(db, "SELECT count(*) FROM advisories WHERE id GLOB '*[^-A-Z0-9]*'"), 0);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE package='ansible' AND advisory_id LIKE '%16859%'"), 0);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE package='rsync' AND advisory_id LIKE 'CVE-2017-17434%'"), 0);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM advisories WHERE id GLOB '*[^-A-Z0-9]*'"), 0);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE package='ansible' AND advisory_id LIKE '%16859%'"), 0);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE package='rsync' AND advisory_id LIKE 'CVE-2017-17434%'"), 0);
 	/* "CVE-????-?????  XSA-295": the XSA id alone */
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE advisory_id='XSA-295' AND package='xen'"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE advisory_id='XSA-295' AND package='xen'"), 1);
 	/* TALOS ids ride along as aliases of their CVE */
-	assert_int_equal(q1(db, "SELECT count(*) FROM aliases WHERE advisory_id='CVE-2017-12122' AND alias='TALOS-2017-0488'"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM aliases WHERE advisory_id='CVE-2017-12122' AND alias='TALOS-2017-0488'"), 1);
 	/* "0": never affected in that release */
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE package='db' AND status='not_affected' AND distro='alpine:3.8'"
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE package='db' AND status='not_affected' AND distro='alpine:3.8'"
 				" AND fixed_version IS NULL AND ranges IS NULL"), 5);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE status='fixed' AND ranges NOT LIKE '[{\"type\":\"ECOSYSTEM\",%'"), 0);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE status='fixed' AND ranges NOT LIKE '[{\"type\":\"ECOSYSTEM\",%'"), 0);
 	/* importing again: the same rows, not twice as many */
 	import(db, FIX "alpine", &st);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), rows);
-	assert_int_equal(q1(db, "SELECT count(*) FROM aliases"), 115);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected"), rows);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM aliases"), 115);
 	commit(db);
 }
 
@@ -273,8 +263,8 @@ static void test_rustsec(void **state)
 		 "[{\"type\":\"REQS\",\"patched\":[\">= 0.11.6, < 0.12.0\",\">= 0.12.1\"],\"unaffected\":[]}]");
 	assert_q(db, "SELECT package FROM affected WHERE advisory_id='RUSTSEC-2026-0041'", "lz4_flex");
 	import(db, FIX "rustsec", &st);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), 7);
-	assert_int_equal(q1(db, "SELECT count(*) FROM advisories"), 7);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected"), 7);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM advisories"), 7);
 	commit(db);
 }
 
@@ -290,14 +280,14 @@ static void test_debian_reimport(void **state)
 		"\t[bullseye] - firefox-esr 102.9.0esr-1~deb11u1\n";
 	(void)state;
 	import(db, FIX "debian-derived.json", &st);
-	n = q1(db, "SELECT count(*) FROM affected");
+	n = bh_test_db_int(db, "SELECT count(*) FROM affected");
 	assert_true(n > 0);
 	import(db, FIX "debian-derived.json", &st);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), n);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected"), n);
 	import_doc(db, "data/DSA/list", dsa, &st);
 	import_doc(db, "data/DSA/list", dsa, &st);
-	assert_int_equal(q1(db, "SELECT count(*) FROM affected WHERE advisory_id='DSA-5374-1'"), 1);
-	assert_int_equal(q1(db, "SELECT count(*) FROM aliases WHERE advisory_id='DSA-5374-1'"), 2);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM affected WHERE advisory_id='DSA-5374-1'"), 1);
+	assert_int_equal(bh_test_db_int(db, "SELECT count(*) FROM aliases WHERE advisory_id='DSA-5374-1'"), 2);
 	bh_vulndb_close(db);
 }
 
