@@ -77,12 +77,13 @@ static int skip_value(const char *d, size_t i, size_t end, unsigned max_depth, s
 	return bh_error_set(err, BH_EINVAL, "JSON: document ends inside a value (byte %zu)", end);
 }
 
-int bh_jsonscan_member(const char *data, size_t len, const char *key, unsigned max_depth, bh_jspan *out, bool *found,
-		       bh_error *err)
+int bh_jsonscan_members(const char *data, size_t len, const char *const *keys, size_t nkeys, unsigned max_depth,
+			bh_jspan *out, bool *found, bh_error *err)
 {
-	size_t i = skip_ws(data, 0, len), klen = strlen(key);
+	size_t i = skip_ws(data, 0, len), k;
 	int rc;
-	*found = false;
+	for (k = 0; k < nkeys; k++)
+		found[k] = false;
 	if (i >= len || data[i] != '{')
 		return bh_error_set(err, BH_EINVAL, "JSON: an object expected at byte %zu", i);
 	i = skip_ws(data, i + 1, len);
@@ -102,12 +103,14 @@ int bh_jsonscan_member(const char *data, size_t len, const char *key, unsigned m
 		vs = skip_ws(data, i + 1, len);
 		if ((rc = skip_value(data, vs, len, max_depth > 0 ? max_depth - 1 : 0, &ve, err)))
 			return rc;
-		if (ke - 1 - ks == klen && memcmp(data + ks, key, klen) == 0) {
-			if (*found)
-				return bh_error_set(err, BH_EINVAL, "JSON: member \"%s\" given twice (byte %zu)", key, ks - 1);
-			*found = true;
-			out->start = vs;
-			out->end = ve;
+		for (k = 0; k < nkeys; k++) {
+			if (ke - 1 - ks != strlen(keys[k]) || memcmp(data + ks, keys[k], ke - 1 - ks) != 0)
+				continue;
+			if (found[k])
+				return bh_error_set(err, BH_EINVAL, "JSON: member \"%s\" given twice (byte %zu)", keys[k], ks - 1);
+			found[k] = true;
+			out[k].start = vs;
+			out[k].end = ve;
 		}
 		i = skip_ws(data, ve, len);
 		if (i < len && data[i] == ',') {
@@ -118,6 +121,12 @@ int bh_jsonscan_member(const char *data, size_t len, const char *key, unsigned m
 			return 0;
 		return bh_error_set(err, BH_EINVAL, "JSON: ',' or '}' expected at byte %zu", i);
 	}
+}
+
+int bh_jsonscan_member(const char *data, size_t len, const char *key, unsigned max_depth, bh_jspan *out, bool *found,
+		       bh_error *err)
+{
+	return bh_jsonscan_members(data, len, &key, 1, max_depth, out, found, err);
 }
 
 int bh_jsonscan_next(const char *data, const bh_jspan *arr, unsigned max_depth, size_t *pos, bh_jspan *elem, bh_error *err)

@@ -21,6 +21,9 @@ typedef struct bh_jspan {
  */
 int bh_jsonscan_member(const char *data, size_t len, const char *key, unsigned max_depth, bh_jspan *out, bool *found,
 		       bh_error *err);
+/* The same for nkeys keys in one pass over the text: out[k] and found[k] for keys[k]. */
+int bh_jsonscan_members(const char *data, size_t len, const char *const *keys, size_t nkeys, unsigned max_depth,
+			bh_jspan *out, bool *found, bh_error *err);
 
 /*
  * The elements of the array at arr, one per call: *pos starts at 0 (owned by the caller). 1 with

@@ -727,19 +727,18 @@ static int load_skeleton(struct rd *r, const char *data, size_t len, json_t **do
 	bh_jspan span[4];
 	bool found[4];
 	bh_buf sk = BH_BUF_INIT;
+	bh_error scan_err;
 	size_t i, at = 0;
 	int rc;
-	for (i = 0; i < 4; i++) {
-		bh_error scan_err;
-		if (bh_jsonscan_member(data, len, big[i], r->lim->max_json_depth, &span[i], &found[i], &scan_err)) {
-			/* not an object, or malformed: the loader says why, naming the file; what only the
-			 * scanner refuses (a big array named twice) is refused with its reason */
-			if ((rc = bh_json_load(data, len, r->lim->max_json_depth, r->path, doc, r->err)))
-				return rc;
-			json_decref(*doc);
-			*doc = NULL;
-			return bh_error_set(r->err, BH_EINVAL, "%s: %s", r->path, scan_err.msg);
-		}
+	/* one pass over the text finds all four */
+	if (bh_jsonscan_members(data, len, big, 4, r->lim->max_json_depth, span, found, &scan_err)) {
+		/* not an object, or malformed: the loader says why, naming the file; what only the
+		 * scanner refuses (a big array named twice) is refused with its reason */
+		if ((rc = bh_json_load(data, len, r->lim->max_json_depth, r->path, doc, r->err)))
+			return rc;
+		json_decref(*doc);
+		*doc = NULL;
+		return bh_error_set(r->err, BH_EINVAL, "%s: %s", r->path, scan_err.msg);
 	}
 	/* the list read element by element: CycloneDX and bulkhead "components", SPDX "packages" */
 	if (found[0] && len > span[0].start && data[span[0].start] == '[') {
