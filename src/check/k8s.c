@@ -10,7 +10,7 @@
 #include <yaml.h>
 
 #include "core/buf.h"
-#include "vuln/yaml.h"
+#include "core/yaml.h"
 
 #define PATH_MAX_LEN 1024 /* deeper field paths are not located; the finding keeps the document's line */
 #define SHOW_MAX 120      /* bytes of a value or name quoted in a finding */

@@ -12,6 +12,7 @@ enum {
 	BH_EXIT_NETWORK = 5  /* engine socket / registry / feed unreachable */
 };
 
+/* Maps a library status (core/error.h) to one of the exit codes above; defined in cli/common.c. */
 int bh_cli_exit_code(int status);
 int bh_cmd_sbom(int argc, char **argv);
 int bh_cmd_version(int argc, char **argv);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/error.h"
 #include "core/log.h"
 #include "sbom/sbomread.h"
 
@@ -157,4 +158,17 @@ int bh_cli_close_output(const bh_cli_common *c, bh_cli_out *o, bool ok)
 		o->tmp = NULL;
 	}
 	return rc ? rc : ok ? 0 : BH_EXIT_ERROR;
+}
+
+/* Maps a library status to the exit codes the README documents (one table for every subcommand). */
+int bh_cli_exit_code(int status)
+{
+	switch (status) {
+	case BH_OK: return BH_EXIT_OK;
+	case BH_EUSAGE: return BH_EXIT_USAGE;
+	case BH_EINVAL: case BH_ENOTFOUND: case BH_EIO: case BH_EDIGEST: case BH_EUNSUPPORTED: return BH_EXIT_INPUT;
+	case BH_ELIMIT: return BH_EXIT_LIMIT;
+	case BH_ENET: return BH_EXIT_NETWORK;
+	default: return BH_EXIT_ERROR;
+	}
 }

@@ -4,7 +4,7 @@
 
 #include "cli/cli.h"
 #include "core/error.h"
-#include "report/report.h"
+#include "core/product.h"
 
 static void usage(FILE *fp)
 {
@@ -20,18 +20,6 @@ static void usage(FILE *fp)
 	      "  version         print the version\n\n"
 	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
 	      "        or a bare path (kind detected). `bulkhead sbom --help` for options.\n", fp);
-}
-
-int bh_cli_exit_code(int status)
-{
-	switch (status) {
-	case BH_OK: return BH_EXIT_OK;
-	case BH_EUSAGE: return BH_EXIT_USAGE;
-	case BH_EINVAL: case BH_ENOTFOUND: case BH_EIO: case BH_EDIGEST: case BH_EUNSUPPORTED: return BH_EXIT_INPUT;
-	case BH_ELIMIT: return BH_EXIT_LIMIT;
-	case BH_ENET: return BH_EXIT_NETWORK;
-	default: return BH_EXIT_ERROR;
-	}
 }
 
 int bh_cmd_version(int argc, char **argv)

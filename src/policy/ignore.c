@@ -12,7 +12,7 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/json.h"
-#include "vuln/yaml.h"
+#include "core/yaml.h"
 
 static bh_ignore_rule *add(bh_ignores *ig, const char *id, const char *origin)
 {

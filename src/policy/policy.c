@@ -11,7 +11,7 @@
 #include "core/file.h"
 #include "core/json.h"
 #include "core/severity.h"
-#include "vuln/yaml.h"
+#include "core/yaml.h"
 
 void bh_policy_free(bh_policy *p)
 {

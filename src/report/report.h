@@ -4,9 +4,8 @@
 
 #include <stdio.h>
 
+#include "core/product.h"
 #include "sbom/sbom.h"
-
-#define BH_VERSION "0.1.0"
 
 typedef enum bh_format {
 	BH_FORMAT_TABLE = 0,

@@ -19,7 +19,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "vuln/cvss.h"
-#include "vuln/yaml.h"
+#include "core/yaml.h"
 
 #define MAX_DETAILS (64 * 1024)
 

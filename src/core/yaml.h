@@ -1,6 +1,6 @@
 /* yaml.h - YAML documents to jansson values (bounded depth and size), for OSV YAML and secdb. */
-#ifndef BH_VULN_YAML_H
-#define BH_VULN_YAML_H
+#ifndef BH_CORE_YAML_H
+#define BH_CORE_YAML_H
 
 #include <jansson.h>
 

@@ -1,5 +1,5 @@
 /* yaml.c - libyaml event stream folded into jansson values; aliases are refused (billion laughs). */
-#include "vuln/yaml.h"
+#include "core/yaml.h"
 
 #include <stdbool.h>
 #include <string.h>
