@@ -2,7 +2,11 @@
 # `make SAN=1` builds into build-san/ with AddressSanitizer + UndefinedBehaviorSanitizer.
 CC ?= cc
 SHELL := /bin/bash
-PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib libpcre2-8
+# Libraries per binary: the scanner library and CLI link LIB_PKGS; a binary with needs of its own
+# (the server: libmicrohttpd + libpq; the sensor: libbpf) adds a <name>_PKGS list and links only those.
+LIB_PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib libpcre2-8
+bulkhead_PKGS :=
+PKGS := $(LIB_PKGS)
 ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -15,14 +19,18 @@ endif
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS ?= $(OPT) -g
 override CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) $(SANFLAGS) -Isrc $(shell pkg-config --cflags $(PKGS))
-LDLIBS := $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS := $(shell pkg-config --libs $(LIB_PKGS)) -lm
+# libs of one binary: $(call bin_libs,NAME)
+bin_libs = $(if $(strip $($(1)_PKGS)),$(shell pkg-config --libs $($(1)_PKGS))) $(LDLIBS)
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(sort $(filter-out src/cli/%,$(wildcard src/*/*.c)))
-CLI_SRC := $(sort $(wildcard src/cli/*.c))
+# Sources at any depth (src/AREA/*.c and nested areas such as src/runtime/bpf/); kernel-side eBPF
+# programs (*.bpf.c) are built by clang for the BPF target, not into the library.
+LIB_SRC := $(sort $(shell find src -name '*.c' ! -name '*.bpf.c' ! -path 'src/cli/*'))
+CLI_SRC := $(sort $(shell find src/cli -name '*.c'))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
-TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_SRC := $(sort $(shell find tests -name 'test_*.c' ! -path 'tests/fixtures/*'))
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_SUPPORT := $(wildcard tests/support/*.c)
 
@@ -33,7 +41,7 @@ $(BUILD)/libbulkhead.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/bulkhead: $(CLI_OBJ) $(BUILD)/libbulkhead.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbulkhead.a $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbulkhead.a $(call bin_libs,bulkhead)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -88,9 +96,13 @@ fuzz: $(FUZZ_BINS)
 
 # Static analysis, clean in CI: cppcheck and clang-tidy (analyzer + bugprone checks).
 TIDY_CHECKS := -*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-bugprone-implicit-widening-of-multiplication-result,-clang-analyzer-unix.Malloc,-clang-analyzer-valist.Uninitialized
-lint:
+lint: check-includes
 	cppcheck -q --std=c11 --enable=warning,performance,portability --inline-suppr --error-exitcode=1 -Isrc --suppress=missingIncludeSystem src
 	clang-tidy -quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' $(LIB_SRC) $(CLI_SRC) -- -std=c11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS)) 2>&1 | grep -v 'warnings generated' ; test $${PIPESTATUS[0]} -eq 0
+
+# Folders include only folders below them, and no header cycles (the map: docs/ARCHITECTURE.md).
+check-includes:
+	bash tests/scripts/check-includes.sh
 
 clean:
 	rm -rf build build-san build-fuzz
@@ -102,4 +114,4 @@ $(LIB_OBJ) $(CLI_OBJ) $(FUZZ_LIB_OBJ): Makefile
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BINS:=.d)
 
-.PHONY: all tests test unit clean fuzz lint
+.PHONY: all tests test unit clean fuzz lint check-includes
