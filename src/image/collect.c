@@ -143,7 +143,8 @@ static bool hook_wants(const bh_collect *c, const char *path, uint32_t mode, uin
 
 /*
  * OS-owned files. dpkg lists every file a package installed in var/lib/dpkg/info/PKG[:ARCH].list;
- * apk in lib/apk/db/installed (F: directory, R: file). A language package installed by the
+ * apk in lib/apk/db/installed (F: directory, R: file); rpm in each header of its database (the rpm
+ * analyzer hands them to the list's own() hook while it reads the packages). A language package installed by the
  * distribution (python3-urllib3's dist-info, a Go binary in /usr/bin) is the distribution's: its
  * components get the property os.owner = the OS package, so the matcher can leave them to the
  * distro's advisories while the SBOM keeps them. Only listed paths some analyzer would read are
@@ -258,6 +259,12 @@ static int owners_from_apk(bh_collect *c, const char *d, size_t len)
 		}
 	}
 	return 0;
+}
+
+/* bh_complist.own for OS package analyzers (rpm): every installed file the analyzers could read. */
+static int own_file(void *ctx, const char *path, size_t len, const char *pkg)
+{
+	return owner_add(ctx, NULL, path, len, pkg);
 }
 
 static bool lang_eco(bh_ecosystem e)
@@ -562,6 +569,8 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	r->layer = layer;
 	limit_list(c, &r->comps);
+	r->comps.own = own_file;
+	r->comps.own_ctx = c;
 	if (nhit > 1 || hw) {
 		/* Several readers of one stream: hold the content once and serve it from memory. */
 		const unsigned char *d;

@@ -1,5 +1,6 @@
 /* rpm.c - RPM databases: rpmdb.sqlite (RHEL 9, Fedora) read in memory, ndb Packages.db (SUSE);
- * the old Berkeley DB "Packages" is named as unsupported. */
+ * the old Berkeley DB "Packages" is named as unsupported. Each package's file list goes to the
+ * list's own() hook (os.owner). */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,8 +9,10 @@
 #include "core/buf.h"
 #include "pkg/analyzer.h"
 
-enum { T_NAME = 1000, T_VERSION = 1001, T_RELEASE = 1002, T_EPOCH = 1003, T_LICENSE = 1014, T_ARCH = 1022, T_SOURCERPM = 1044 };
-enum { TY_INT32 = 4, TY_STRING = 6, TY_I18N = 9 };
+enum { T_NAME = 1000, T_VERSION = 1001, T_RELEASE = 1002, T_EPOCH = 1003, T_LICENSE = 1014, T_ARCH = 1022, T_SOURCERPM = 1044,
+       T_OLDFILENAMES = 1027, T_DIRINDEXES = 1116, T_BASENAMES = 1117, T_DIRNAMES = 1118 };
+enum { TY_INT32 = 4, TY_STRING = 6, TY_STRING_ARRAY = 8, TY_I18N = 9 };
+#define MAX_FILES_PER_PKG 1000000u /* far above any real package (texlive-base: ~100k) */
 
 static bool match(const char *path, size_t len, uint32_t mode, uint64_t size)
 {
@@ -58,6 +61,93 @@ static bool hdr_int(const unsigned char *idx, uint32_t il, const unsigned char *
 		}
 	}
 	return false;
+}
+
+/* The index entry of TAG with type TYPE: its offset and count in the store; false when absent. */
+static bool hdr_find(const unsigned char *idx, uint32_t il, uint32_t dl, uint32_t tag, uint32_t type, uint32_t *off, uint32_t *cnt)
+{
+	uint32_t i;
+	for (i = 0; i < il; i++) {
+		const unsigned char *e = idx + (size_t)i * 16;
+		if (be32(e) == tag && be32(e + 4) == type && be32(e + 8) < dl) {
+			*off = be32(e + 8);
+			*cnt = be32(e + 12);
+			return *cnt > 0 && *cnt <= MAX_FILES_PER_PKG;
+		}
+	}
+	return false;
+}
+
+/* Next NUL-terminated string of a string array at *pos; NULL when it would run past the store. */
+static const char *next_str(const unsigned char *store, uint32_t dl, size_t *pos, size_t *len)
+{
+	const unsigned char *z;
+	if (*pos >= dl || !(z = memchr(store + *pos, '\0', dl - *pos)))
+		return NULL;
+	*len = (size_t)(z - (store + *pos));
+	z = store + *pos;
+	*pos += *len + 1;
+	return (const char *)z;
+}
+
+/*
+ * Every file the package installed: DIRNAMES[DIRINDEXES[i]] + BASENAMES[i] (rpm >= 4.0), or the
+ * old FILENAMES array. What `rpm -qf` answers from, so os.owner agrees with it.
+ */
+static int owned_files(const unsigned char *idx, uint32_t il, const unsigned char *store, uint32_t dl, const char *name,
+		       bh_complist *out)
+{
+	uint32_t boff, bcnt, doff, dcnt, ioff, icnt, i;
+	const char **dirs = NULL;
+	size_t *dlen = NULL, pos, len;
+	char path[8192];
+	int rc = 0;
+
+	if (!out->own)
+		return 0;
+	if (!hdr_find(idx, il, dl, T_BASENAMES, TY_STRING_ARRAY, &boff, &bcnt)) {
+		if (!hdr_find(idx, il, dl, T_OLDFILENAMES, TY_STRING_ARRAY, &boff, &bcnt))
+			return 0; /* a package without files (meta packages, gpg-pubkey) */
+		for (pos = boff, i = 0; i < bcnt && !rc; i++) {
+			const char *f = next_str(store, dl, &pos, &len);
+			if (!f)
+				return BH_EINVAL;
+			rc = out->own(out->own_ctx, f, len, name);
+		}
+		return rc;
+	}
+	if (!hdr_find(idx, il, dl, T_DIRNAMES, TY_STRING_ARRAY, &doff, &dcnt) ||
+	    !hdr_find(idx, il, dl, T_DIRINDEXES, TY_INT32, &ioff, &icnt) || icnt != bcnt ||
+	    (uint64_t)ioff + (uint64_t)icnt * 4 > dl)
+		return BH_EINVAL;
+	dirs = calloc(dcnt, sizeof(*dirs));
+	dlen = calloc(dcnt, sizeof(*dlen));
+	if (!dirs || !dlen) {
+		rc = BH_ENOMEM;
+		goto out;
+	}
+	for (pos = doff, i = 0; i < dcnt; i++)
+		if (!(dirs[i] = next_str(store, dl, &pos, &dlen[i]))) {
+			rc = BH_EINVAL;
+			goto out;
+		}
+	for (pos = boff, i = 0; i < bcnt && !rc; i++) {
+		const char *b = next_str(store, dl, &pos, &len);
+		uint32_t di = be32(store + ioff + (size_t)i * 4);
+		if (!b) {
+			rc = BH_EINVAL;
+			break;
+		}
+		if (di >= dcnt || dlen[di] + len >= sizeof(path))
+			continue; /* a bad index or an absurd path names nothing in the image */
+		memcpy(path, dirs[di], dlen[di]);
+		memcpy(path + dlen[di], b, len);
+		rc = out->own(out->own_ctx, path, dlen[di] + len, name);
+	}
+out:
+	free(dirs);
+	free(dlen);
+	return rc;
 }
 
 /* One header blob (no lead/magic): il, dl, il index entries, dl bytes of data. */
@@ -114,7 +204,8 @@ static int header(const unsigned char *b, size_t len, bh_complist *out)
 			goto nomem;
 	}
 	bh_buf_free(&v);
-	return 0;
+	/* A broken file list loses the ownership marks, not the package. */
+	return owned_files(idx, il, store, dl, name, out) == BH_ENOMEM ? BH_ENOMEM : 0;
 nomem:
 	bh_buf_free(&v);
 	return BH_ENOMEM;

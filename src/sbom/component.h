@@ -63,6 +63,13 @@ typedef struct bh_complist {
 	size_t cap;
 	size_t limit;    /* 0 = none; else adding the (limit+1)th component fails and sets over */
 	bool over;       /* an add was refused by limit (callers report max-components, not ENOMEM) */
+	/*
+	 * Optional: an OS package analyzer calls own() for each file its packages installed (path as
+	 * the database gives it, pkg the package's name), so language components found in those files
+	 * can be marked os.owner. Non-zero from own() is an error the analyzer returns (BH_ENOMEM).
+	 */
+	int (*own)(void *ctx, const char *path, size_t len, const char *pkg);
+	void *own_ctx;
 } bh_complist;
 
 /* Appends a zeroed component (layer = -1, eco set) owned by the list; NULL on allocation failure

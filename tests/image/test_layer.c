@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "image/layer.h"
+#include "support/fixture.h"
 #include "support/tarbuild.h"
 
 #define STATUS(pkg, ver) "Package: " pkg "\nStatus: install ok installed\nArchitecture: amd64\nVersion: " ver "\n\n"
@@ -305,6 +306,41 @@ static void test_os_owner(void **state)
 	bh_sbom_free(&m.s);
 }
 
+/* rpm: the file lists inside a real rpmdb.sqlite (built by rpm, tests/fixtures/rpm/make.sh) own the
+ * dist-info bh-alpha installed, as `rpm -qf` says (owned.tsv); the database may come after the file. */
+static void test_os_owner_rpm(void **state)
+{
+	struct img m;
+	size_t n;
+	char *db = bh_test_slurp("tests/fixtures/rpm/rpmdb.sqlite", &n);
+	const tb_blob blob = { db, n };
+	const tb_entry l0[] = {
+		{ "usr/lib/python3.9/site-packages/six-1.15.0.dist-info/METADATA", 'f',
+		  "Metadata-Version: 2.1\nName: six\nVersion: 1.15.0\n", 0 },
+		{ "usr/local/lib/python3.9/site-packages/six-1.16.0.dist-info/METADATA", 'f',
+		  "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n", 0 },
+		{ "var/lib/rpm/rpmdb.sqlite", 'b', (const char *)(const void *)&blob, 0 },
+	};
+	size_t i, seen = 0;
+	(void)state;
+	img_init(&m);
+	assert_int_equal(add_layer(&m, 0, l0, 3, 0), 0);
+	img_done(&m);
+	for (i = 0; i < m.s.comps.n; i++) {
+		const bh_component *c = m.s.comps.items[i];
+		if (strcmp(c->name, "six") != 0)
+			continue;
+		seen++;
+		if (!strcmp(c->version, "1.15.0"))
+			assert_string_equal(bh_component_get_prop(c, "os.owner"), "bh-alpha");
+		else
+			assert_null(bh_component_get_prop(c, "os.owner")); /* pip's own, under /usr/local */
+	}
+	assert_int_equal(seen, 2);
+	bh_sbom_free(&m.s);
+	free(db);
+}
+
 static void test_max_components(void **state)
 {
 	struct img m;
@@ -401,6 +437,7 @@ int main(void)
 		cmocka_unit_test(test_link_resolve),
 		cmocka_unit_test(test_doc_symlink_licence),
 		cmocka_unit_test(test_os_owner),
+		cmocka_unit_test(test_os_owner_rpm),
 		cmocka_unit_test(test_max_components),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_path_clean),

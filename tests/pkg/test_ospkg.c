@@ -35,13 +35,45 @@ static void test_apk(void **state)
 	free(d);
 }
 
+/* own() hook: "PATH\tPKG\n" per owned file, in the order the database gives them. */
+static int own_collect(void *ctx, const char *path, size_t len, const char *pkg)
+{
+	return bh_buf_printf(ctx, "%.*s\t%s\n", (int)len, path, pkg);
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every owned file as `rpm -qa --qf '[%{FILENAMES}\t%{=NAME}\n]'` listed it (owned.tsv, sorted). */
+static void check_owned(bh_buf *got)
+{
+	size_t n, k = 0, i;
+	char *want = bh_test_slurp("tests/fixtures/rpm/owned.tsv", &n), *save = NULL, *l, *lines[64];
+	bh_buf sorted = BH_BUF_INIT;
+	assert_non_null(got->data);
+	for (l = strtok_r(got->data, "\n", &save); l && k < 64; l = strtok_r(NULL, "\n", &save))
+		lines[k++] = l;
+	qsort(lines, k, sizeof(*lines), cmp_lines);
+	for (i = 0; i < k; i++)
+		assert_int_equal(bh_buf_printf(&sorted, "%s\n", lines[i]), 0);
+	assert_int_equal(k, 3);
+	assert_string_equal(sorted.data, want);
+	bh_buf_free(&sorted);
+	free(want);
+}
+
 /* Each database lists exactly what `rpm -qa` printed when the fixture was made (expected.tsv). */
 static void check_rpm(const char *file, const char *as)
 {
 	size_t n, i, dn;
 	char *exp = bh_test_slurp("tests/fixtures/rpm/expected.tsv", &n), *d = bh_test_slurp(file, &dn), *line, *save = NULL;
 	bh_complist l = { 0 };
+	bh_buf owned = BH_BUF_INIT;
 	bh_error err;
+	l.own = own_collect;
+	l.own_ctx = &owned;
 	assert_true(bh_analyzer_rpm.match(as, strlen(as), 0100644, dn));
 	assert_int_equal(bh_analyzer_run_mem(&bh_analyzer_rpm, as, d, dn, &l, &err), 0);
 	assert_int_equal(l.n, 3);
@@ -59,6 +91,8 @@ static void check_rpm(const char *file, const char *as)
 		assert_string_equal(got, want);
 	}
 	assert_int_equal(i, 3);
+	check_owned(&owned);
+	bh_buf_free(&owned);
 	bh_complist_free(&l);
 	free(d);
 	free(exp);

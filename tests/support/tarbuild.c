@@ -34,6 +34,11 @@ void *tb_build(const tb_entry *e, size_t n, int gz, size_t *len)
 			archive_entry_set_hardlink(ae, e[i].content);
 			archive_entry_set_perm(ae, 0644);
 			break;
+		case 'b':
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_perm(ae, e[i].mode ? e[i].mode : 0644);
+			archive_entry_set_size(ae, (la_int64_t)((const tb_blob *)(const void *)e[i].content)->len);
+			break;
 		default:
 			archive_entry_set_filetype(ae, AE_IFREG);
 			archive_entry_set_perm(ae, e[i].mode ? e[i].mode : 0644);
@@ -42,6 +47,10 @@ void *tb_build(const tb_entry *e, size_t n, int gz, size_t *len)
 		archive_write_header(a, ae);
 		if (e[i].type == 'f' && e[i].content)
 			archive_write_data(a, e[i].content, strlen(e[i].content));
+		if (e[i].type == 'b') {
+			const tb_blob *b = (const tb_blob *)(const void *)e[i].content;
+			archive_write_data(a, b->data, b->len);
+		}
 		archive_entry_free(ae);
 	}
 	archive_write_close(a);
