@@ -11,9 +11,9 @@ import os
 import re
 import sys
 
-# Lowest first. runtime, server and agent are the places the next issues build (see ARCHITECTURE.md).
-LAYERS = ["core", "net", "engine", "sbom", "version", "pkg", "image", "vuln", "check", "policy",
-          "report", "scan", "runtime", "server", "agent", "cli"]
+# Lowest first. registry, store, runtime, agent and server are where the next issues build (docs/ARCHITECTURE.md).
+LAYERS = ["core", "net", "engine", "registry", "sbom", "version", "pkg", "image", "vuln", "check", "policy",
+          "report", "scan", "store", "runtime", "agent", "server", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
