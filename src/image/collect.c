@@ -261,6 +261,17 @@ static int owners_from_apk(bh_collect *c, const char *d, size_t len)
 	return 0;
 }
 
+/* An analyzer's message names its file as the contract asks; the warning names it already. */
+static const char *without_path(const char *msg, const char *path)
+{
+	size_t n = strlen(path);
+	if (*msg == '/' && strncmp(msg + 1, path, n) == 0 && !strncmp(msg + 1 + n, ": ", 2))
+		return msg + n + 3;
+	if (strncmp(msg, path, n) == 0 && !strncmp(msg + n, ": ", 2))
+		return msg + n + 2;
+	return msg;
+}
+
 /* bh_complist.own for OS package analyzers (rpm): every installed file the analyzers could read. */
 static int own_file(void *ctx, const char *path, size_t len, const char *pkg)
 {
@@ -605,7 +616,7 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 		if (rc) {
 			/* Bad content in one file must not stop the inventory of the rest. */
 			bh_sbom_warn(c->sbom, "%s analyzer: /%s: %s", hit[i]->name, path,
-				     aerr.msg[0] ? aerr.msg : bh_error_name(rc));
+				     aerr.msg[0] ? without_path(aerr.msg, path) : bh_error_name(rc));
 		}
 		for (j = first; j < r->comps.n; j++)
 			r->comps.items[j]->layer = layer;
