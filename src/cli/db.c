@@ -1,5 +1,4 @@
 /* db.c - `bulkhead db status|import|update`: the vulnerability DB from the command line. */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,85 +64,56 @@ static const char *safe(const unsigned char *s, char *buf, size_t n)
 	return buf;
 }
 
-static const char *meta(sqlite3 *h, const char *key, char *buf, size_t n)
-{
-	sqlite3_stmt *st;
-	snprintf(buf, n, "?");
-	if (sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key=?1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			safe(sqlite3_column_text(st, 0), buf, n);
-		sqlite3_finalize(st);
-	}
-	return buf;
-}
-
 static int status(const char *path)
 {
 	bh_vulndb *db;
+	bh_vulndb_stats st;
 	bh_error err;
-	sqlite3_stmt *st;
-	sqlite3 *h;
 	char b1[4200], b2[4200], b3[64];
 	int rc = bh_vulndb_open(path, &db, &err);
 	int wname = 6, wrec = 7;
 	bool from = false;
+	size_t i;
 
+	if (rc == 0 && (rc = bh_vulndb_get_stats(db, &st, &err)))
+		bh_vulndb_close(db);
 	if (rc) {
 		bh_cli_print_error(rc, &err);
 		return bh_cli_exit_code(rc);
 	}
-	h = bh_vulndb_handle(db);
 	printf("DB:      %s\n", safe((const unsigned char *)path, b1, sizeof(b1)));
-	printf("schema:  %s\n", meta(h, "schema", b1, sizeof(b1)));
-	printf("built:   %s\n", meta(h, "built_at", b1, sizeof(b1)));
+	printf("schema:  %s\n", st.schema ? safe((const unsigned char *)st.schema, b1, sizeof(b1)) : "?");
+	printf("built:   %s\n", st.built_at ? safe((const unsigned char *)st.built_at, b1, sizeof(b1)) : "?");
 	/* column widths from the rows themselves: sources are shown as given, never cut */
-	if (sqlite3_prepare_v2(h, "SELECT name, records, location FROM sources", -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			int n = (int)strlen(safe(sqlite3_column_text(st, 0), b1, sizeof(b1)));
-			int r = snprintf(b3, sizeof(b3), "%lld", sqlite3_column_int64(st, 1));
-			safe(sqlite3_column_text(st, 2), b2, sizeof(b2));
-			wname = n > wname ? n : wname;
-			wrec = r > wrec ? r : wrec;
-			from = from || (b2[0] && strcmp(b1, b2) != 0);
-		}
-		sqlite3_finalize(st);
+	for (i = 0; i < st.nsources; i++) {
+		int n = (int)strlen(safe((const unsigned char *)st.sources[i].name, b1, sizeof(b1)));
+		int r = snprintf(b3, sizeof(b3), "%lld", st.sources[i].records);
+		safe((const unsigned char *)st.sources[i].location, b2, sizeof(b2));
+		wname = n > wname ? n : wname;
+		wrec = r > wrec ? r : wrec;
+		from = from || (b2[0] && strcmp(b1, b2) != 0);
 	}
 	printf("\n%-*s  %*s  %s\n", wname, "SOURCE", wrec, "RECORDS", from ? "IMPORTED              FROM" : "IMPORTED");
-	if (sqlite3_prepare_v2(h, "SELECT name, records, imported_at, location FROM sources ORDER BY name", -1, &st, NULL) == SQLITE_OK) {
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			char b4[64];
-			safe(sqlite3_column_text(st, 0), b1, sizeof(b1));
-			safe(sqlite3_column_text(st, 3), b2, sizeof(b2));
-			bool loc = from && strcmp(b1, b2) != 0;
-			printf("%-*s  %*lld  %-*s", wname, b1, wrec, sqlite3_column_int64(st, 1), loc ? 20 : 0,
-			       safe(sqlite3_column_text(st, 2), b4, sizeof(b4)));
-			if (loc)
-				printf("  %s", b2);
-			putchar('\n');
-		}
-		sqlite3_finalize(st);
+	for (i = 0; i < st.nsources; i++) {
+		char b4[64];
+		bool loc;
+		safe((const unsigned char *)st.sources[i].name, b1, sizeof(b1));
+		safe((const unsigned char *)st.sources[i].location, b2, sizeof(b2));
+		loc = from && strcmp(b1, b2) != 0;
+		printf("%-*s  %*lld  %-*s", wname, b1, wrec, st.sources[i].records, loc ? 20 : 0,
+		       safe((const unsigned char *)st.sources[i].imported_at, b4, sizeof(b4)));
+		if (loc)
+			printf("  %s", b2);
+		putchar('\n');
 	}
-	if (sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM advisories), (SELECT count(*) FROM affected),"
-			       " (SELECT count(*) FROM kev), (SELECT count(*) FROM epss)", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			printf("\nadvisories %lld, affected packages %lld, known exploited %lld, EPSS scores %lld\n",
-			       sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
-			       sqlite3_column_int64(st, 3));
-		sqlite3_finalize(st);
-	}
-	if (sqlite3_prepare_v2(h, "SELECT source, count(*) FROM advisories GROUP BY source ORDER BY source", -1, &st, NULL) == SQLITE_OK) {
-		const char *sep = "advisories by importer: ";
-		bool any = false;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			printf("%s%s %lld", sep, safe(sqlite3_column_text(st, 0), b1, 128), sqlite3_column_int64(st, 1));
-			sep = ", ";
-			any = true;
-		}
-		if (any)
-			putchar('\n');
-		sqlite3_finalize(st);
-	}
+	printf("\nadvisories %lld, affected packages %lld, known exploited %lld, EPSS scores %lld\n", st.advisories, st.affected,
+	       st.kev, st.epss);
+	for (i = 0; i < st.nimporters; i++)
+		printf("%s%s %lld", i ? ", " : "advisories by importer: ", safe((const unsigned char *)st.importers[i].source, b1, 128),
+		       st.importers[i].advisories);
+	if (st.nimporters)
+		putchar('\n');
+	bh_vulndb_stats_free(&st);
 	bh_vulndb_close(db);
 	return 0;
 }

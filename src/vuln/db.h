@@ -6,8 +6,12 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/severity.h"
 
-#define BH_VULNDB_SCHEMA 2
+/* 3: advisories keep their long details last and those with a severity have their own index
+ * (severity of an id or alias); a schema-2 DB is brought up to 3 by the next import (that copies
+ * it), a reader asks for a rebuild. */
+#define BH_VULNDB_SCHEMA 3
 
 typedef struct bh_vulndb bh_vulndb;
 
@@ -113,7 +117,153 @@ int bh_vulndb_forget_package(bh_vulndb *db, const char *source, const char *ecos
  * offset is given; BH_EINVAL when unreadable. */
 int bh_vulndb_parse_time(const char *s, long long *sec, long *nsec);
 
-/* Raw handle for the matcher and status (sqlite3 *). */
-void *bh_vulndb_handle(bh_vulndb *db);
+/*
+ * Reading. Every query of the DB is one of the functions below; nothing outside db.c sees SQL or
+ * SQLite. They work on a DB from bh_vulndb_open and on one being written (the rows stored so
+ * far). Each statement is prepared on first use, kept on the bh_vulndb (reset and rebound per
+ * call) and finalized by bh_vulndb_close or bh_vulndb_commit: a bh_vulndb serves one thread at a
+ * time. Errors are BH_EIO naming the DB file.
+ * Strings: those in a struct passed to a callback point into the DB's row buffers and are valid
+ * only during that call (copy what you keep); functions that hand back memory say who frees it.
+ */
+
+/* One affected row of a package, with what its advisory says (NULL: the DB has no such field). */
+typedef struct bh_vulndb_row {
+	const char *advisory_id;
+	const char *source;
+	const char *ranges;        /* bh_affected.ranges */
+	const char *versions;      /* bh_affected.versions */
+	const char *status;
+	const char *fixed_version;
+	const char *urgency;       /* bh_affected.severity: the distro's urgency for this release */
+	const char *aliases;       /* the advisory's aliases, space-separated in byte order, as
+	                            * bh_vulndb_aliases gives them; NULL for none */
+	const char *ecosystem;     /* the row's key (as asked, for bh_vulndb_each_affected) */
+	const char *package;
+	const char *distro;        /* "" for none */
+	/* from the advisory (source, advisory_id); NULL/0 when it is not stored */
+	const char *summary;
+	const char *severity;
+	const char *url;
+	const char *kind;
+	double cvss_score;
+	bool withdrawn;
+} bh_vulndb_row;
+
+/*
+ * Returns 0 to go on; any other value stops the walk and is returned (err is then fn's to fill).
+ * fn may call the other read functions of the same db (not bh_vulndb_each_affected).
+ */
+typedef int (*bh_vulndb_row_fn)(void *arg, const bh_vulndb_row *row);
+
+/*
+ * Calls fn for each affected row of `package` in `ecosystem` (purl type) and `distro` (the distro
+ * key of bh_affected, "debian:12"; NULL or "" for language ecosystems), in storage order.
+ */
+int bh_vulndb_each_affected(bh_vulndb *db, const char *ecosystem, const char *distro, const char *package,
+			    bh_vulndb_row_fn fn, void *arg, bh_error *err);
+
+/* Every affected row of the DB, in storage order (an export, a test). */
+int bh_vulndb_each_row(bh_vulndb *db, bh_vulndb_row_fn fn, void *arg, bh_error *err);
+
+/* Called with each stored advisory (aliases included, in byte order; at most 4096 of them). */
+typedef int (*bh_vulndb_advisory_fn)(void *arg, const bh_advisory *a);
+/* Every advisory of the DB, in storage order; fn returns as for bh_vulndb_each_affected. */
+int bh_vulndb_each_advisory(bh_vulndb *db, bh_vulndb_advisory_fn fn, void *arg, bh_error *err);
+
+/*
+ * The aliases stored for the advisory (source, id) (source NULL is ""), space-separated in byte
+ * order, empty ones and those with a space left out; *out is NULL when there is none. Caller frees
+ * *out.
+ */
+int bh_vulndb_aliases(bh_vulndb *db, const char *source, const char *id, char **out, bh_error *err);
+
+/*
+ * The advisory stored as (source, id) into *out (aliases included), *found false when there is
+ * none. The strings and the alias array belong to db: valid until the next
+ * bh_vulndb_get_advisory on db or its close.
+ */
+int bh_vulndb_get_advisory(bh_vulndb *db, const char *source, const char *id, bh_advisory *out, bool *found,
+			   bh_error *err);
+
+/* Known exploitation of one CVE. */
+typedef struct bh_vulndb_exploit {
+	bool kev;          /* in the CISA KEV catalogue */
+	bool has_epss;     /* an EPSS score is stored: */
+	double epss;       /* probability 0..1 */
+	double epss_pct;   /* percentile 0..1 */
+} bh_vulndb_exploit;
+
+/* KEV and EPSS of the CVE id cve[0..len) (not NUL-terminated: a token of a list). */
+int bh_vulndb_get_exploit(bh_vulndb *db, const char *cve, size_t len, bh_vulndb_exploit *out, bh_error *err);
+
+/* The severity the DB knows under one id. */
+typedef struct bh_vulndb_severity {
+	bh_severity severity; /* BH_SEV_UNKNOWN: no advisory under this id has one */
+	double cvss;          /* the CVSS score of the advisory it comes from (0 when none) */
+	char *label;          /* "source:id" of that advisory; caller frees (bh_vulndb_severity_clear) */
+} bh_vulndb_severity;
+
+/*
+ * The highest severity of any advisory whose id is id[0..len) or that lists it as an alias: the
+ * advisory's own severity, else the band of its CVSS score. Among advisories of equal severity,
+ * the one stored first.
+ */
+int bh_vulndb_alias_severity(bh_vulndb *db, const char *id, size_t len, bh_vulndb_severity *out, bh_error *err);
+void bh_vulndb_severity_clear(bh_vulndb_severity *s);
+
+/* One advisory with a severity or a CVSS score, once per alias (alias NULL when it has none). */
+typedef struct bh_vulndb_sev_row {
+	const char *source;
+	const char *id;
+	const char *severity;   /* as stored, NULL when only the score is known */
+	double cvss_score;
+	const char *alias;
+} bh_vulndb_sev_row;
+
+typedef int (*bh_vulndb_severity_fn)(void *arg, const bh_vulndb_sev_row *row);
+
+/*
+ * Calls fn for every advisory that has a severity or a CVSS score, in storage order (aliases in
+ * byte order): the whole table at once for a caller that needs many ids (a big scan), where one
+ * bh_vulndb_alias_severity per id would cost more. fn returns as for bh_vulndb_each_affected.
+ */
+int bh_vulndb_each_severity(bh_vulndb *db, bh_vulndb_severity_fn fn, void *arg, bh_error *err);
+
+/* Affected rows of an ecosystem (purl type) and distro key (NULL or "" for language ecosystems). */
+int bh_vulndb_count_rows(bh_vulndb *db, const char *ecosystem, const char *distro, long *n, bh_error *err);
+/* Distinct packages among those rows. */
+int bh_vulndb_count_packages(bh_vulndb *db, const char *ecosystem, const char *distro, long *n, bh_error *err);
+/* Whether any row names `package` of (ecosystem, distro). */
+int bh_vulndb_has_package(bh_vulndb *db, const char *ecosystem, const char *distro, const char *package, bool *yes,
+			  bh_error *err);
+
+/* One imported source as `db status` shows it (bh_vulndb_put_source). */
+typedef struct bh_vulndb_source {
+	char *name;
+	char *location;
+	char *imported_at;   /* RFC 3339 UTC */
+	long long records;
+} bh_vulndb_source;
+
+/* Advisories stored by one importer (bh_advisory.source). */
+typedef struct bh_vulndb_importer {
+	char *source;
+	long long advisories;
+} bh_vulndb_importer;
+
+/* What the DB holds. Strings NULL when missing; everything owned by the struct (bh_vulndb_stats_free). */
+typedef struct bh_vulndb_stats {
+	char *schema;        /* meta "schema" as stored */
+	char *built_at;      /* meta "built_at" */
+	bh_vulndb_source *sources; /* by name */
+	size_t nsources;
+	bh_vulndb_importer *importers; /* by source */
+	size_t nimporters;
+	long long advisories, aliases, affected, kev, epss; /* rows */
+} bh_vulndb_stats;
+
+int bh_vulndb_get_stats(bh_vulndb *db, bh_vulndb_stats *out, bh_error *err);
+void bh_vulndb_stats_free(bh_vulndb_stats *s);
 
 #endif

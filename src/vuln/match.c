@@ -3,7 +3,6 @@
 
 #include <ctype.h>
 #include <jansson.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -287,7 +286,11 @@ static struct oranges *prepare_ranges(bh_ecosystem eco, const char *text)
 	return o;
 }
 
-/* Borrowed from the cache of eco; NULL when the text is not a JSON array. Bounded so memory stays flat. */
+/*
+ * Borrowed from the cache of eco, keyed by the text: one advisory often lists several packages
+ * (the packages of a Go module) with the same ranges. NULL when the text is not a JSON array.
+ * Bounded so memory stays flat.
+ */
 static struct oranges *ranges_of(bh_map *cache, bh_ecosystem eco, const char *text)
 {
 	struct oranges *o = bh_map_get(cache, text);
@@ -527,31 +530,7 @@ static int push(bh_findings *f, bh_finding **out)
 	return 0;
 }
 
-static char *dup_col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? bh_strdup((const char *)t) : NULL;
-}
-
 static char *sdup(const char *x) { return x ? bh_strdup(x) : NULL; }
-
-/* The aliases the DB lists for (source, id), space-separated in alias order, or NULL. */
-static char *aliases_of(sqlite3_stmt *al, const char *source, const char *id)
-{
-	bh_buf aliases = BH_BUF_INIT;
-	char *r;
-	sqlite3_bind_text(al, 1, source ? source : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(al, 2, id, -1, SQLITE_STATIC);
-	while (sqlite3_step(al) == SQLITE_ROW) {
-		const char *a = (const char *)sqlite3_column_text(al, 0);
-		if (a && *a && !strchr(a, ' ') && (aliases.len ? bh_buf_putc(&aliases, ' ') : 0) == 0)
-			bh_buf_puts(&aliases, a);
-	}
-	sqlite3_reset(al);
-	r = aliases.len ? bh_buf_steal(&aliases) : NULL;
-	bh_buf_free(&aliases);
-	return r;
-}
 
 /* The next id of a space-separated list at *p (NULL allowed), *p advanced past it; NULL at the end. */
 static const char *next_tok(const char **p, size_t *n)
@@ -579,17 +558,78 @@ static bool has_token(const char *list, const char *t, size_t tn)
 	return false;
 }
 
-/* Two findings of one component name one vulnerability: an id or alias in common. */
-static bool related(const bh_finding *a, const bh_finding *b)
-{
-	const char *p = a->aliases, *x;
+/* One id of a finding (its id or an alias), for grouping by shared ids. */
+struct idref {
+	const char *p;
 	size_t n;
-	if (!strcmp(a->id, b->id) || has_token(b->aliases, a->id, strlen(a->id)) || has_token(a->aliases, b->id, strlen(b->id)))
-		return true;
-	while ((x = next_tok(&p, &n)))
-		if (has_token(b->aliases, x, n))
-			return true;
-	return false;
+	size_t item;
+};
+
+static int cmp_idref(const void *pa, const void *pb)
+{
+	const struct idref *a = pa, *b = pb;
+	int c = memcmp(a->p, b->p, a->n < b->n ? a->n : b->n);
+	if (c)
+		return c;
+	if (a->n != b->n)
+		return a->n < b->n ? -1 : 1;
+	return a->item < b->item ? -1 : a->item > b->item;
+}
+
+static size_t uf_root(size_t *grp, size_t a)
+{
+	while (grp[a] != a)
+		a = grp[a];
+	return a;
+}
+
+/*
+ * grp[i] = the smallest index of the findings items[first..first+m) connected to i by a shared
+ * id or alias. Every id of every finding is sorted once, so equal ids sit side by side: no
+ * pairwise comparison (a Go stdlib has hundreds of findings).
+ */
+static int group_by_ids(const bh_findings *out, size_t first, size_t m, size_t *grp)
+{
+	struct idref *r = NULL;
+	size_t nr = 0, cap = 0, i;
+	for (i = 0; i < m; i++)
+		grp[i] = i;
+	for (i = 0; i < m; i++) {
+		const bh_finding *f = &out->items[first + i];
+		const char *p = f->aliases, *t;
+		size_t n = strlen(f->id);
+		t = f->id;
+		do {
+			if (nr == cap) {
+				size_t ncap = cap ? cap * 2 : 64, bytes;
+				struct idref *x;
+				if (!bh_size_mul(ncap, sizeof(*x), &bytes) || !(x = realloc(r, bytes))) {
+					free(r);
+					return BH_ENOMEM;
+				}
+				r = x;
+				cap = ncap;
+			}
+			r[nr].p = t;
+			r[nr].n = n;
+			r[nr++].item = i;
+		} while ((t = next_tok(&p, &n)));
+	}
+	qsort(r, nr, sizeof(*r), cmp_idref);
+	for (i = 1; i < nr; i++) {
+		size_t a, b;
+		if (r[i].n != r[i - 1].n || memcmp(r[i].p, r[i - 1].p, r[i].n) != 0)
+			continue;
+		/* union with the smaller index as root */
+		a = uf_root(grp, r[i - 1].item);
+		b = uf_root(grp, r[i].item);
+		if (a < b)
+			grp[b] = a;
+		else if (b < a)
+			grp[a] = b;
+	}
+	free(r);
+	return 0;
 }
 
 /* Primary-id rank: the ecosystem's own advisories first, then GHSA, then CVE, then the rest (DSA, DLA). */
@@ -662,7 +702,7 @@ static void take_missing(char **dst, char **src)
 
 /*
  * Merges the findings of one component (items[first..n)) that name one vulnerability into one,
- * keeping item order otherwise. Groups are the connected sets of the `related` relation.
+ * keeping item order otherwise. Groups are the connected sets of findings sharing an id or alias.
  */
 static int merge_aliases(bh_ecosystem eco, bh_findings *out, size_t first)
 {
@@ -673,23 +713,9 @@ static int merge_aliases(bh_ecosystem eco, bh_findings *out, size_t first)
 		return 0;
 	if (!(grp = calloc(m, sizeof(*grp))))
 		return BH_ENOMEM;
-	for (i = 0; i < m; i++)
-		grp[i] = i;
-	/* union-find with the smaller index as root; m is small (tens) per component */
-	for (i = 0; i < m; i++) {
-		for (j = i + 1; j < m; j++) {
-			size_t a = i, b = j;
-			while (grp[a] != a)
-				a = grp[a];
-			while (grp[b] != b)
-				b = grp[b];
-			if (a == b || !related(&out->items[first + i], &out->items[first + j]))
-				continue;
-			if (a < b)
-				grp[b] = a;
-			else
-				grp[a] = b;
-		}
+	if (group_by_ids(out, first, m, grp)) {
+		free(grp);
+		return BH_ENOMEM;
 	}
 	for (i = 0; i < m; i++) {
 		size_t r = i;
@@ -799,39 +825,67 @@ struct known_sev {
 	char label[]; /* "source:id" of the advisory it comes from */
 };
 
-/* Statements and lookups for the details added after merging. */
+/*
+ * Lookups for the details added after merging, cached for the scan: the same CVE recurs across
+ * components (a library in several versions, a CVE in OS and language records).
+ */
 struct extra {
-	sqlite3 *h;
-	sqlite3_stmt *kev, *epss;
+	bh_vulndb *db;
+	bh_map exploit;  /* CVE id -> bh_vulndb_exploit */
 	bool sev_loaded;
-	bh_map sev; /* id or alias -> struct known_sev */
+	bh_map sev;      /* id or alias -> struct known_sev */
 };
 
 /* KEV and EPSS are keyed by CVE: any CVE among the finding's ids counts. */
-static void kev_epss(struct extra *x, bh_finding *f)
+static int kev_epss(struct extra *x, bh_finding *f, bh_error *err)
 {
 	char *lists[2];
 	size_t l;
+	int rc;
 	lists[0] = f->id;
 	lists[1] = f->aliases;
 	for (l = 0; l < 2; l++) {
 		const char *p = lists[l], *t;
 		size_t n;
 		while ((t = next_tok(&p, &n))) {
+			char tok[256];
+			bh_vulndb_exploit *e;
 			if (n <= 4 || strncmp(t, "CVE-", 4) != 0)
 				continue;
-			sqlite3_bind_text(x->kev, 1, t, (int)n, SQLITE_TRANSIENT);
-			if (sqlite3_step(x->kev) == SQLITE_ROW)
-				f->kev = true;
-			sqlite3_reset(x->kev);
-			sqlite3_bind_text(x->epss, 1, t, (int)n, SQLITE_TRANSIENT);
-			if (sqlite3_step(x->epss) == SQLITE_ROW && sqlite3_column_double(x->epss, 0) > f->epss) {
-				f->epss = sqlite3_column_double(x->epss, 0);
-				f->epss_pct = sqlite3_column_double(x->epss, 1);
+			if (n >= sizeof(tok)) {
+				bh_vulndb_exploit one;
+				if ((rc = bh_vulndb_get_exploit(x->db, t, n, &one, err)))
+					return rc;
+				e = &one;
+				f->kev = f->kev || e->kev;
+				if (e->has_epss && e->epss > f->epss) {
+					f->epss = e->epss;
+					f->epss_pct = e->epss_pct;
+				}
+				continue;
 			}
-			sqlite3_reset(x->epss);
+			memcpy(tok, t, n);
+			tok[n] = '\0';
+			if (!(e = bh_map_get(&x->exploit, tok))) {
+				if (!(e = malloc(sizeof(*e))))
+					return bh_error_set(err, BH_ENOMEM, "out of memory");
+				if ((rc = bh_vulndb_get_exploit(x->db, t, n, e, err))) {
+					free(e);
+					return rc;
+				}
+				if (bh_map_put(&x->exploit, tok, e)) {
+					free(e);
+					return bh_error_set(err, BH_ENOMEM, "out of memory");
+				}
+			}
+			f->kev = f->kev || e->kev;
+			if (e->has_epss && e->epss > f->epss) {
+				f->epss = e->epss;
+				f->epss_pct = e->epss_pct;
+			}
 		}
 	}
+	return 0;
 }
 
 static int note_sev(bh_map *m, const char *key, const char *source, const char *id, const char *sevtext, double cvss)
@@ -842,7 +896,7 @@ static int note_sev(bh_map *m, const char *key, const char *source, const char *
 	if (s == BH_SEV_UNKNOWN)
 		s = from_cvss(cvss);
 	if (s == BH_SEV_UNKNOWN || (k && k->sev >= s))
-		return 0;
+		return 0; /* the first advisory of the highest severity stays */
 	len = strlen(source) + strlen(id) + 2;
 	if (!(n = malloc(sizeof(*n) + len)))
 		return BH_ENOMEM;
@@ -856,47 +910,32 @@ static int note_sev(bh_map *m, const char *key, const char *source, const char *
 	return 0;
 }
 
-/*
- * Every id and alias under which the DB holds a severity, read once on first need: per-id
- * queries cost more than the rest of matching (the advisories key is (source, id)).
- */
-static int load_severities(struct extra *x)
+static int on_severity(void *arg, const bh_vulndb_sev_row *r)
 {
-	/* one pass over advisories (their rows are long: details come before severity) */
-	sqlite3_stmt *st = NULL;
-	int rc = 0;
-	x->sev_loaded = true;
-	if (sqlite3_prepare_v2(x->h,
-		"SELECT v.id, v.source, v.severity, v.cvss_score, a.alias FROM advisories v"
-		" LEFT JOIN aliases a ON a.source = v.source AND a.advisory_id = v.id"
-		" WHERE v.severity IS NOT NULL OR v.cvss_score > 0", -1, &st, NULL) != SQLITE_OK)
-		return BH_EIO;
-	while (!rc && sqlite3_step(st) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0), *src = (const char *)sqlite3_column_text(st, 1),
-			   *sev = (const char *)sqlite3_column_text(st, 2), *alias = (const char *)sqlite3_column_text(st, 4);
-		double cvss = sqlite3_column_double(st, 3);
-		if (!id || !src)
-			continue;
-		rc = note_sev(&x->sev, id, src, id, sev, cvss);
-		if (!rc && alias)
-			rc = note_sev(&x->sev, alias, src, id, sev, cvss);
-	}
-	sqlite3_finalize(st);
+	bh_map *m = arg;
+	int rc = note_sev(m, r->id, r->source, r->id, r->severity, r->cvss_score);
+	if (!rc && r->alias)
+		rc = note_sev(m, r->alias, r->source, r->id, r->severity, r->cvss_score);
 	return rc;
 }
 
 /*
  * An UNKNOWN severity borrowed from any advisory the DB holds under one of the finding's ids or
- * listing one of them as an alias (a GO- record has none; its GHSA or CVE twin may).
+ * listing one of them as an alias (a GO- record has none; its GHSA or CVE twin may). Every such
+ * id is read once, on first need: a scan asks about thousands of ids, and one pass over the few
+ * advisories with a severity costs less than one query per id.
  */
-static int borrow_severity(struct extra *x, bh_finding *f)
+static int borrow_severity(struct extra *x, bh_finding *f, bh_error *err)
 {
 	char *lists[2];
 	size_t l;
 	const struct known_sev *best = NULL;
 	int rc;
-	if (!x->sev_loaded && (rc = load_severities(x)))
-		return rc;
+	if (!x->sev_loaded) {
+		x->sev_loaded = true;
+		if ((rc = bh_vulndb_each_severity(x->db, on_severity, &x->sev, err)))
+			return rc == BH_ENOMEM ? bh_error_set(err, BH_ENOMEM, "out of memory") : rc;
+	}
 	lists[0] = f->id;
 	lists[1] = f->aliases;
 	for (l = 0; l < 2; l++) {
@@ -916,7 +955,7 @@ static int borrow_severity(struct extra *x, bh_finding *f)
 	if (best) {
 		char *src = bh_strdup(best->label);
 		if (!src)
-			return BH_ENOMEM;
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
 		f->severity = best->sev;
 		if (best->cvss > f->cvss)
 			f->cvss = best->cvss;
@@ -952,34 +991,8 @@ static int copy_span(bh_findings *out, const struct seen_span *sp, size_t comp)
 	return 0;
 }
 
-static int count_query(sqlite3 *h, const char *sql, const char *a, const char *b, const char *c, long *n, bh_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = 0;
-	*n = 0;
-	if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-		return bh_error_set(err, BH_EIO, "vulnerability DB: %s", sqlite3_errmsg(h));
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, b ? b : "", -1, SQLITE_STATIC);
-	if (c)
-		sqlite3_bind_text(st, 3, c, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*n = (long)sqlite3_column_int64(st, 0);
-	else
-		rc = bh_error_set(err, BH_EIO, "vulnerability DB: %s", sqlite3_errmsg(h));
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int bh_vulndb_count_rows(bh_vulndb *db, const char *ecosystem, const char *distro, long *n, bh_error *err)
-{
-	return count_query(bh_vulndb_handle(db), "SELECT count(*) FROM affected WHERE ecosystem = ?1 AND distro = ?2", ecosystem,
-			   distro, NULL, n, err);
-}
-
 int bh_match_coverage(bh_vulndb *db, bh_sbom *s, bh_error *err)
 {
-	sqlite3 *h = bh_vulndb_handle(db);
 	size_t count[BH_ECO__COUNT] = { 0 }, named[BH_ECO__COUNT] = { 0 }, i;
 	char *distro = bh_match_distro(&s->osinfo);
 	int rc = 0;
@@ -993,11 +1006,10 @@ int bh_match_coverage(bh_vulndb *db, bh_sbom *s, bh_error *err)
 		if (is_os(c->eco) && distro && !named[c->eco]) {
 			char pkg[512], vbuf[128];
 			const char *ver = NULL;
-			long n = 0;
+			bool yes = false;
 			key_of(c, pkg, sizeof(pkg), &ver, vbuf, sizeof(vbuf));
-			rc = count_query(h, "SELECT count(*) FROM (SELECT 1 FROM affected WHERE ecosystem = ?1 AND package = ?2 AND distro = ?3 LIMIT 1)",
-					 bh_ecosystem_name(c->eco), pkg, distro, &n, err);
-			named[c->eco] = n > 0;
+			rc = bh_vulndb_has_package(db, bh_ecosystem_name(c->eco), distro, pkg, &yes, err);
+			named[c->eco] = yes;
 		}
 	}
 	for (i = BH_ECO_OS + 1; i < BH_ECO__COUNT && !rc; i++) {
@@ -1022,8 +1034,7 @@ int bh_match_coverage(bh_vulndb *db, bh_sbom *s, bh_error *err)
 				bh_sbom_warn(s, "%s %s%s%s%s: no advisories in the DB; OS packages were not checked", s->osinfo.family, rel,
 					     cn ? " (" : "", cn ? cn : "", cn ? ")" : "");
 			} else if (!named[i] &&
-				   !(rc = count_query(h, "SELECT count(DISTINCT package) FROM affected WHERE ecosystem = ?1 AND distro = ?2",
-						      eco, distro, NULL, &pkgs, err))) {
+				   !(rc = bh_vulndb_count_packages(db, eco, distro, &pkgs, err))) {
 				/* A release the DB barely knows (a sample of it) names none of these packages: as good as
 				 * nothing to match against. */
 				bh_sbom_warn(s, "%s %s%s%s%s: the DB has advisories for %ld package%s of this release and none for the %zu OS "
@@ -1036,40 +1047,80 @@ int bh_match_coverage(bh_vulndb *db, bh_sbom *s, bh_error *err)
 	return rc;
 }
 
+/* What one component's rows are evaluated against (bh_vulndb_each_affected's callback). */
+struct comp_ctx {
+	bh_vulndb *db;
+	bh_error *err;
+	bh_findings *out;
+	const bh_match_opts *o;
+	bh_map *cache;
+	bh_ecosystem eco;
+	const char *ver;
+	size_t comp;
+};
+
+static int on_row(void *arg, const bh_vulndb_row *r)
+{
+	struct comp_ctx *cx = arg;
+	const char *status = r->status, *urgency = r->urgency;
+	struct verdict d;
+	bh_finding *f;
+	if (r->withdrawn)
+		return 0;
+	if (urgency && !strncmp(urgency, "unimportant", 11) && !cx->o->include_unimportant)
+		return 0;
+	if (row_affects(cx->cache, cx->eco, cx->ver, r->ranges, r->versions, status, r->fixed_version, &d) || !d.hit)
+		return 0;
+	if (push(cx->out, &f))
+		return bh_error_set(cx->err, BH_ENOMEM, "out of memory");
+	f->comp = cx->comp;
+	f->id = bh_strdup(r->advisory_id);
+	f->source = sdup(r->source);
+	f->installed = bh_strdup(cx->ver);
+	f->fixed = d.has_fixed ? bh_strdup(d.fixed) : NULL;
+	f->status = bh_strdup(f->fixed ? "fixed" : (status && strcmp(status, "fixed") != 0 ? status : "affected"));
+	f->vendor_urgency = sdup(urgency);
+	f->title = sdup(r->summary);
+	f->url = sdup(r->url);
+	f->kind = sdup(r->kind);
+	f->cvss = r->cvss_score;
+	/* Severity: the vendor's (distro urgency), then the advisory's, then CVSS. */
+	if ((f->severity = bh_severity_parse(urgency)) != BH_SEV_UNKNOWN ||
+	    (f->severity = bh_severity_parse(r->severity)) != BH_SEV_UNKNOWN) {
+		f->severity_source = sdup(f->source);
+	} else if ((f->severity = from_cvss(f->cvss)) != BH_SEV_UNKNOWN) {
+		f->severity_source = bh_strdup("cvss");
+	}
+	if (!f->id || !f->installed || !f->status)
+		return bh_error_set(cx->err, BH_ENOMEM, "out of memory");
+	if (r->aliases && !(f->aliases = bh_strdup(r->aliases)))
+		return bh_error_set(cx->err, BH_ENOMEM, "out of memory");
+	return 0;
+}
+
 int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_findings *out, bh_error *err)
 {
-	sqlite3 *h = bh_vulndb_handle(db);
-	sqlite3_stmt *q = NULL, *al = NULL;
 	struct extra x;
 	char *distro = bh_match_distro(&s->osinfo);
 	size_t i, first, e;
 	bh_map cache[BH_ECO__COUNT], seen;
 	int rc = 0;
 
-	memset(&x, 0, sizeof(x));
-	x.h = h;
+	x.db = db;
+	x.sev_loaded = false;
 	bh_map_init(&x.sev, free);
+	bh_map_init(&x.exploit, free);
 	for (e = 0; e < BH_ECO__COUNT; e++)
 		bh_map_init(&cache[e], oranges_free);
 	/* The same module at the same version recurs (every Go binary carries the stdlib, images
 	 * repeat libraries): its rows are evaluated once. */
 	bh_map_init(&seen, free);
-	if (sqlite3_prepare_v2(h,
-		"SELECT a.advisory_id, a.source, a.ranges, a.versions, a.status, a.fixed_version, a.severity,"
-		" v.summary, v.severity, v.cvss_score, v.url, v.withdrawn, v.kind"
-		" FROM affected a LEFT JOIN advisories v ON v.source = a.source AND v.id = a.advisory_id"
-		" WHERE a.ecosystem = ?1 AND a.package = ?2 AND a.distro = ?3", -1, &q, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT 1 FROM kev WHERE cve = ?1", -1, &x.kev, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT score, percentile FROM epss WHERE cve = ?1", -1, &x.epss, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(h, "SELECT alias FROM aliases WHERE source = ?1 AND advisory_id = ?2 ORDER BY alias", -1, &al, NULL) != SQLITE_OK) {
-		rc = bh_error_set(err, BH_EIO, "vulnerability DB: %s", sqlite3_errmsg(h));
-		goto out;
-	}
 	for (i = 0; i < s->comps.n; i++) {
 		const bh_component *c = s->comps.items[i];
 		char pkg[512], vbuf[128], key[1024];
 		const char *ver = NULL;
 		struct seen_span *sp = NULL;
+		struct comp_ctx cx;
 		size_t k;
 		if (!c->name || !c->version || c->eco == BH_ECO_OS || c->eco == BH_ECO_NONE || c->eco >= BH_ECO__COUNT)
 			continue;
@@ -1091,53 +1142,18 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 				continue;
 			}
 		}
-		sqlite3_bind_text(q, 1, bh_ecosystem_name(c->eco), -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, pkg, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(q, 3, is_os(c->eco) ? distro : "", -1, SQLITE_STATIC);
 		first = out->n;
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			const char *id = (const char *)sqlite3_column_text(q, 0);
-			const char *status = (const char *)sqlite3_column_text(q, 4);
-			const char *urgency = (const char *)sqlite3_column_text(q, 6);
-			struct verdict d;
-			bh_finding *f;
-			if (!id || sqlite3_column_type(q, 11) != SQLITE_NULL)
-				continue; /* withdrawn */
-			if (urgency && !strncmp(urgency, "unimportant", 11) && !o->include_unimportant)
-				continue;
-			if (row_affects(&cache[c->eco], c->eco, ver, (const char *)sqlite3_column_text(q, 2),
-					(const char *)sqlite3_column_text(q, 3), status, (const char *)sqlite3_column_text(q, 5), &d) ||
-			    !d.hit)
-				continue;
-			if (push(out, &f)) {
-				rc = bh_error_set(err, BH_ENOMEM, "out of memory");
-				goto out;
-			}
-			f->comp = i;
-			f->id = bh_strdup(id);
-			f->source = dup_col(q, 1);
-			f->installed = bh_strdup(ver);
-			f->fixed = d.has_fixed ? bh_strdup(d.fixed) : NULL;
-			f->status = bh_strdup(f->fixed ? "fixed" : (status && strcmp(status, "fixed") != 0 ? status : "affected"));
-			f->vendor_urgency = urgency ? bh_strdup(urgency) : NULL;
-			f->title = dup_col(q, 7);
-			f->url = dup_col(q, 10);
-			f->kind = dup_col(q, 12);
-			f->cvss = sqlite3_column_double(q, 9);
-			/* Severity: the vendor's (distro urgency), then the advisory's, then CVSS. */
-			if ((f->severity = bh_severity_parse(urgency)) != BH_SEV_UNKNOWN ||
-			    (f->severity = bh_severity_parse((const char *)sqlite3_column_text(q, 8))) != BH_SEV_UNKNOWN) {
-				f->severity_source = bh_strdup(f->source);
-			} else if ((f->severity = from_cvss(f->cvss)) != BH_SEV_UNKNOWN) {
-				f->severity_source = bh_strdup("cvss");
-			}
-			f->aliases = aliases_of(al, f->source, f->id);
-			if (!f->id || !f->installed || !f->status) {
-				rc = bh_error_set(err, BH_ENOMEM, "out of memory");
-				goto out;
-			}
-		}
-		sqlite3_reset(q);
+		cx.db = db;
+		cx.err = err;
+		cx.out = out;
+		cx.o = o;
+		cx.cache = &cache[c->eco];
+		cx.eco = c->eco;
+		cx.ver = ver;
+		cx.comp = i;
+		if ((rc = bh_vulndb_each_affected(db, bh_ecosystem_name(c->eco), is_os(c->eco) ? distro : NULL, pkg, on_row, &cx,
+						  err)))
+			goto out;
 		/* One finding per vulnerability: records aliasing each other (a PYSEC and its GHSA, a DSA
 		 * and the CVE it lists, the same advisory through two rows) merge. */
 		if ((rc = merge_aliases(c->eco, out, first))) {
@@ -1151,11 +1167,8 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 				free(f->aliases);
 				f->aliases = u;
 			}
-			if (f->severity == BH_SEV_UNKNOWN && (rc = borrow_severity(&x, f))) {
-				rc = bh_error_set(err, rc, rc == BH_ENOMEM ? "out of memory" : "vulnerability DB: %s", sqlite3_errmsg(h));
+			if ((f->severity == BH_SEV_UNKNOWN && (rc = borrow_severity(&x, f, err))) || (rc = kev_epss(&x, f, err)))
 				goto out;
-			}
-			kev_epss(&x, f);
 		}
 		if (strlen(key) + 1 < sizeof(key) && (sp = malloc(sizeof(*sp))) != NULL) {
 			sp->first = first;
@@ -1168,11 +1181,8 @@ out:
 	bh_map_free(&seen);
 	for (e = 0; e < BH_ECO__COUNT; e++)
 		bh_map_free(&cache[e]);
-	sqlite3_finalize(q);
-	sqlite3_finalize(x.kev);
-	sqlite3_finalize(x.epss);
 	bh_map_free(&x.sev);
-	sqlite3_finalize(al);
+	bh_map_free(&x.exploit);
 	free(distro);
 	return rc;
 }

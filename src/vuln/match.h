@@ -72,12 +72,6 @@ void bh_findings_sort(const bh_sbom *s, bh_findings *f);
 /* Frees the strings of one finding (the array slot stays). */
 void bh_finding_clear(bh_finding *x);
 /*
- * Number of affected rows the DB holds for an ecosystem (purl type) and a distro key
- * ("debian:12"; NULL or "" for language ecosystems) into *n. Lives here until SQL moves into
- * db.c (issue #13).
- */
-int bh_vulndb_count_rows(bh_vulndb *db, const char *ecosystem, const char *distro, long *n, bh_error *err);
-/*
  * Adds a warning to s for each part of the inventory the DB cannot say anything about: an OS
  * release with no rows ("debian 12 (bookworm): no advisories in the DB; OS packages were not
  * checked"), or whose rows name none of the OS packages (a sample of the release), and a
