@@ -1,4 +1,4 @@
-/* log.c - leveled stderr logging. */
+/* log.c - leveled logging through per-thread logger objects; stderr by default. */
 #include "core/log.h"
 
 #include <stdarg.h>
@@ -7,22 +7,87 @@
 
 #include "core/text.h"
 
-static int g_level = BH_LOG_WARN;
-static unsigned long g_warnings;
-static int g_progress, g_progress_shown;
+static bh_logger g_default = { BH_LOG_WARN, false, false, 0, NULL, NULL };
+/* Each thread writes to the logger it installed; threads that installed none share g_default. */
+static _Thread_local bh_logger *t_current;
 
-void bh_log_set_level(int level) { g_level = level; }
-int bh_log_level(void) { return g_level; }
-unsigned long bh_log_warnings(void) { return g_warnings; }
+void bh_log_init(bh_logger *lg, int level, bh_log_sink sink, void *ud)
+{
+	lg->level = level;
+	lg->progress = false;
+	lg->progress_shown = false;
+	lg->warnings = 0;
+	lg->sink = sink;
+	lg->ud = ud;
+}
 
-void bh_log_set_progress(int on) { g_progress = on; }
+bh_logger *bh_log_current(void) { return t_current ? t_current : &g_default; }
+
+void bh_log_set_sink(bh_logger *lg, bh_log_sink sink, void *ud)
+{
+	if (!lg)
+		lg = bh_log_current();
+	lg->sink = sink;
+	lg->ud = ud;
+}
+
+bh_logger *bh_log_install(bh_logger *lg)
+{
+	bh_logger *prev = bh_log_current();
+	t_current = lg;
+	return prev;
+}
+
+void bh_log_set_level(int level) { bh_log_current()->level = level; }
+int bh_log_level(void) { return bh_log_current()->level; }
+unsigned long bh_log_warnings(void) { return __atomic_load_n(&bh_log_current()->warnings, __ATOMIC_RELAXED); }
+void bh_log_set_progress(int on) { bh_log_current()->progress = on != 0; }
 
 /*
  * Messages carry names from images (paths, package names): a file named "\033]0;..." must not
- * retitle or rewrite the user's terminal, nor a CR hide the start of a warning. The formatted
- * text goes out through bh_text_put_term; when even that allocation fails, it is dropped.
+ * retitle or rewrite the user's terminal, nor a CR hide the start of a warning. The stderr sink
+ * writes through bh_text_put_term; when even that allocation fails, the message is dropped.
  */
-static void put_escaped(const char *fmt, va_list ap)
+static void stderr_sink(int kind, const char *msg)
+{
+	static const char *const tags[] = { NULL, "warning", "info", "debug" };
+	switch (kind) {
+	case BH_LOG_PROGRESS:
+		fputs("\r\033[K", stderr);
+		bh_text_fput_term(stderr, msg, 0);
+		fflush(stderr);
+		return;
+	case BH_LOG_PROGRESS_DONE:
+		fputs("\r\033[K", stderr);
+		return;
+	default:
+		if (kind > BH_LOG_ERROR && kind <= BH_LOG_DEBUG)
+			fprintf(stderr, "bulkhead: %s: ", tags[kind]);
+		else
+			fputs("bulkhead: ", stderr);
+		bh_text_fput_term(stderr, msg, 0);
+		fputc('\n', stderr);
+	}
+}
+
+static void deliver(bh_logger *lg, int kind, const char *msg)
+{
+	if (lg->sink)
+		lg->sink(lg->ud, kind, msg);
+	else
+		stderr_sink(kind, msg);
+}
+
+void bh_log_progress_done(void)
+{
+	bh_logger *lg = bh_log_current();
+	if (lg->progress_shown)
+		deliver(lg, BH_LOG_PROGRESS_DONE, "");
+	lg->progress_shown = false;
+}
+
+/* Formats once and hands the text to the current logger's sink. */
+static void vemit(bh_logger *lg, int kind, const char *fmt, va_list ap)
 {
 	char small[512], *heap = NULL;
 	const char *msg = small;
@@ -40,72 +105,63 @@ static void put_escaped(const char *fmt, va_list ap)
 		vsnprintf(heap, (size_t)n + 1, fmt, ap);
 		msg = heap;
 	}
-	bh_text_fput_term(stderr, msg, 0);
+	if (kind == BH_LOG_PROGRESS)
+		lg->progress_shown = true;
+	else
+		bh_log_progress_done();
+	deliver(lg, kind, msg);
 	free(heap);
 }
 
 void bh_log_progress(const char *fmt, ...)
 {
+	bh_logger *lg = bh_log_current();
 	va_list ap;
-	if (!g_progress)
+	if (!lg->progress)
 		return;
-	fputs("\r\033[K", stderr);
 	va_start(ap, fmt);
-	put_escaped(fmt, ap);
+	vemit(lg, BH_LOG_PROGRESS, fmt, ap);
 	va_end(ap);
-	fflush(stderr);
-	g_progress_shown = 1;
-}
-
-void bh_log_progress_done(void)
-{
-	if (g_progress_shown)
-		fputs("\r\033[K", stderr);
-	g_progress_shown = 0;
-}
-
-static void vlog(int level, const char *tag, const char *fmt, va_list ap)
-{
-	if (g_level < level)
-		return;
-	bh_log_progress_done();
-	fprintf(stderr, "bulkhead: %s: ", tag);
-	put_escaped(fmt, ap);
-	fputc('\n', stderr);
 }
 
 void bh_log_warn(const char *fmt, ...)
 {
+	bh_logger *lg = bh_log_current();
 	va_list ap;
-	g_warnings++;
+	__atomic_fetch_add(&lg->warnings, 1, __ATOMIC_RELAXED);
+	if (lg->level < BH_LOG_WARN)
+		return;
 	va_start(ap, fmt);
-	vlog(BH_LOG_WARN, "warning", fmt, ap);
+	vemit(lg, BH_LOG_WARN, fmt, ap);
 	va_end(ap);
 }
 
 void bh_log_error(const char *fmt, ...)
 {
 	va_list ap;
-	bh_log_progress_done();
-	fputs("bulkhead: ", stderr);
 	va_start(ap, fmt);
-	put_escaped(fmt, ap);
+	vemit(bh_log_current(), BH_LOG_ERROR, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void bh_log_info(const char *fmt, ...)
 {
+	bh_logger *lg = bh_log_current();
 	va_list ap;
+	if (lg->level < BH_LOG_INFO)
+		return;
 	va_start(ap, fmt);
-	vlog(BH_LOG_INFO, "info", fmt, ap);
+	vemit(lg, BH_LOG_INFO, fmt, ap);
 	va_end(ap);
 }
 
 void bh_log_debug(const char *fmt, ...)
 {
+	bh_logger *lg = bh_log_current();
 	va_list ap;
+	if (lg->level < BH_LOG_DEBUG)
+		return;
 	va_start(ap, fmt);
-	vlog(BH_LOG_DEBUG, "debug", fmt, ap);
+	vemit(lg, BH_LOG_DEBUG, fmt, ap);
 	va_end(ap);
 }

@@ -1,17 +1,16 @@
 /* update.c - `db update`: conditional downloads with retries into a feed cache, then a DB rebuild. */
 #include "vuln/update.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "net/http.h"
 
 static const bh_feed feeds[] = {
 	{ "go", "https://osv-vulnerabilities.storage.googleapis.com/Go/all.zip", "osv/Go/all.zip", "osv-go.zip" },
@@ -50,22 +49,41 @@ static bool selected(const char *only, const char *name)
 	return false;
 }
 
+/* Feeds are big (OSV's Maven zip is hundreds of MB) but not without end. */
+#define FEED_MAX ((uint64_t)4 << 30)
+
 struct dl {
 	FILE *fp;
+	const char *part;
 	bool progress;
 	const char *name;
 };
 
-static int on_progress(void *ud, curl_off_t total, curl_off_t now, curl_off_t ut, curl_off_t un)
+static void on_progress(void *ud, uint64_t now, uint64_t total)
 {
 	struct dl *d = ud;
-	(void)ut; (void)un;
-	if (d->progress && now > 0) {
-		if (total > 0)
-			bh_log_progress("bulkhead: %s %3d%% of %lld kB", d->name, (int)(now * 100 / total), (long long)(total / 1024));
-		else
-			bh_log_progress("bulkhead: %s %lld kB", d->name, (long long)(now / 1024));
-	}
+	if (!d->progress)
+		return;
+	if (total > 0)
+		bh_log_progress("bulkhead: %s %3d%% of %llu kB", d->name, (int)(now * 100 / total), (unsigned long long)(total / 1024));
+	else
+		bh_log_progress("bulkhead: %s %llu kB", d->name, (unsigned long long)(now / 1024));
+}
+
+static int on_chunk(void *ud, const char *p, size_t n, bh_error *err)
+{
+	struct dl *d = ud;
+	if (fwrite(p, 1, n, d->fp) != n)
+		return bh_error_set(err, BH_EIO, "%s: %s", d->part, strerror(errno));
+	return 0;
+}
+
+/* A download that broke midway starts again from an empty file.part. */
+static int on_restart(void *ud, bh_error *err)
+{
+	struct dl *d = ud;
+	if (fflush(d->fp) || ftruncate(fileno(d->fp), 0) || fseeko(d->fp, 0, SEEK_SET))
+		return bh_error_set(err, BH_EIO, "%s: %s", d->part, strerror(errno));
 	return 0;
 }
 
@@ -83,34 +101,16 @@ static void read_meta(const char *path, char *etag, size_t en, char *lm, size_t 
 	fclose(fp);
 }
 
-struct hdrs {
-	char etag[256];
-	char lm[128];
-};
-
-static size_t on_header(char *b, size_t sz, size_t nm, void *ud)
-{
-	struct hdrs *h = ud;
-	size_t n = sz * nm;
-	char line[512];
-	if (n >= sizeof(line))
-		return n;
-	memcpy(line, b, n);
-	line[n] = '\0';
-	line[strcspn(line, "\r\n")] = '\0';
-	if (!strncasecmp(line, "ETag:", 5))
-		snprintf(h->etag, sizeof(h->etag), "%s", line + 5 + strspn(line + 5, " "));
-	else if (!strncasecmp(line, "Last-Modified:", 14))
-		snprintf(h->lm, sizeof(h->lm), "%s", line + 14 + strspn(line + 14, " "));
-	return n;
-}
-
 /* One feed: conditional GET into file.part, renamed over file on 200; 304 keeps file. */
 static int fetch(const bh_update_opts *o, const bh_feed *f, const char *url, const char *file, bool *changed, bh_error *err)
 {
-	char part[4300], meta[4300], etag[256], lm[128];
-	unsigned attempt;
-	int rc = 0;
+	char part[4300], meta[4300], etag[256], lm[128], h1[400], h2[400];
+	const char *hdrs[3] = { NULL, NULL, NULL };
+	bh_http_response resp = BH_HTTP_RESPONSE_INIT;
+	bh_http_request r;
+	struct dl d = { NULL, part, o->progress, f->name };
+	size_t nh = 0;
+	int rc, wrc;
 
 	snprintf(part, sizeof(part), "%s.part", file);
 	snprintf(meta, sizeof(meta), "%s.meta", file);
@@ -118,80 +118,65 @@ static int fetch(const bh_update_opts *o, const bh_feed *f, const char *url, con
 	if (access(file, R_OK) != 0)
 		etag[0] = lm[0] = '\0';
 	*changed = false;
-	for (attempt = 0; attempt <= o->retries; attempt++) {
-		CURL *h = curl_easy_init();
-		struct curl_slist *hl = NULL;
-		struct dl d = { NULL, o->progress, f->name };
-		struct hdrs got;
-		char eb[CURL_ERROR_SIZE] = "", hb[400];
-		long status = 0;
-		CURLcode cc;
-
-		memset(&got, 0, sizeof(got));
-		if (!h)
-			return bh_error_set(err, BH_ENOMEM, "out of memory");
-		d.fp = fopen(part, "wb");
-		if (!d.fp) {
-			curl_easy_cleanup(h);
-			return bh_error_set(err, BH_EIO, "%s: %s", part, strerror(errno));
-		}
-		if (etag[0]) {
-			snprintf(hb, sizeof(hb), "If-None-Match: %s", etag);
-			hl = curl_slist_append(hl, hb);
-		}
-		if (lm[0]) {
-			snprintf(hb, sizeof(hb), "If-Modified-Since: %s", lm);
-			hl = curl_slist_append(hl, hb);
-		}
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, d.fp);
-		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(h, CURLOPT_HEADERDATA, &got);
-		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, o->timeout_s);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, eb);
-		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(h, CURLOPT_XFERINFODATA, &d);
-		curl_easy_setopt(h, CURLOPT_USERAGENT, "bulkhead/0.1");
-		cc = curl_easy_perform(h);
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-		curl_slist_free_all(hl);
-		curl_easy_cleanup(h);
-		fclose(d.fp);
-		bh_log_progress_done();
-		if (cc == CURLE_OK && status == 304) {
-			unlink(part);
-			bh_log_info("%s: not modified", f->name);
-			return 0;
-		}
-		if (cc == CURLE_OK && status == 200) {
-			FILE *mf;
-			if (rename(part, file) != 0)
-				return bh_error_set(err, BH_EIO, "%s: %s", file, strerror(errno));
+	if (etag[0]) {
+		snprintf(h1, sizeof(h1), "If-None-Match: %s", etag);
+		hdrs[nh++] = h1;
+	}
+	if (lm[0]) {
+		snprintf(h2, sizeof(h2), "If-Modified-Since: %s", lm);
+		hdrs[nh++] = h2;
+	}
+	d.fp = fopen(part, "wb");
+	if (!d.fp)
+		return bh_error_set(err, BH_EIO, "%s: %s", part, strerror(errno));
+	memset(&r, 0, sizeof(r));
+	r.method = BH_HTTP_GET;
+	r.url = url;
+	r.headers = hdrs;
+	r.follow_redirects = true;
+	r.connect_timeout_ms = 15000;
+	r.timeout_ms = o->timeout_s > 0 ? o->timeout_s * 1000 : 0;
+	r.retries = o->retries;
+	r.backoff_ms = 1000;
+	r.max_size = FEED_MAX;
+	r.on_chunk = on_chunk;
+	r.on_restart = on_restart;
+	r.on_progress = on_progress;
+	r.ud = &d;
+	rc = bh_http_do(&r, &resp, err);
+	wrc = fclose(d.fp);
+	bh_log_progress_done();
+	if (!rc && wrc)
+		rc = bh_error_set(err, BH_EIO, "%s: %s", part, strerror(errno));
+	if (!rc && resp.status == 304) {
+		unlink(part);
+		bh_log_info("%s: not modified", f->name);
+	} else if (!rc) {
+		FILE *mf;
+		if (rename(part, file) != 0) {
+			rc = bh_error_set(err, BH_EIO, "%s: %s", file, strerror(errno));
+		} else {
+			char et[256] = "", lmod[128] = "";
+			bh_http_header(&resp, "ETag", et, sizeof(et));
+			bh_http_header(&resp, "Last-Modified", lmod, sizeof(lmod));
 			mf = fopen(meta, "w");
 			if (mf) {
-				fprintf(mf, "%s\n%s\n", got.etag, got.lm);
+				fprintf(mf, "%s\n%s\n", et, lmod);
 				fclose(mf);
 			}
 			*changed = true;
-			return 0;
 		}
+	} else {
 		unlink(part);
-		if (cc == CURLE_OK && status >= 400 && status < 500 && status != 429) {
-			return bh_error_set(err, BH_ENET, "%s: %s answered HTTP %ld", f->name, url, status);
+		/* a feed missing from a mirror is a failure of the source, like an unreachable one */
+		if (rc == BH_ENOTFOUND) {
+			rc = BH_ENET;
+			if (err)
+				err->code = rc;
 		}
-		rc = bh_error_set(err, BH_ENET, "%s: %s: %s", f->name, url,
-				  cc != CURLE_OK ? (eb[0] ? eb : curl_easy_strerror(cc)) : "server error");
-		if (attempt < o->retries) {
-			bh_log_warn("%s (attempt %u of %u, retrying)", err->msg, attempt + 1, o->retries + 1);
-			sleep(1u << attempt);
-		}
+		bh_error_wrap(err, "%s", f->name);
 	}
+	bh_http_response_free(&resp);
 	return rc;
 }
 
@@ -228,7 +213,6 @@ int bh_update_run(const bh_update_opts *o, const bh_limits *lim, bh_error *err)
 	 */
 	if ((rc = bh_vulndb_create_wait(o->db_path, false, (o->lock_wait_s > 0 ? o->lock_wait_s : BH_VULNDB_LOCK_WAIT_S) * 1000L, &db, err)))
 		return rc;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	for (i = 0; i < sizeof(feeds) / sizeof(feeds[0]); i++) {
 		char url[4200], file[4200];
 		bool changed;
@@ -242,7 +226,6 @@ int bh_update_run(const bh_update_opts *o, const bh_limits *lim, bh_error *err)
 		if ((rc = fetch(o, &feeds[i], url, file, &changed, err))) {
 			/* a feed that cannot be had now keeps its cached copy; none at all is an error */
 			if (access(file, R_OK) != 0) {
-				curl_global_cleanup();
 				bh_vulndb_close(db);
 				return rc;
 			}
@@ -251,7 +234,6 @@ int bh_update_run(const bh_update_opts *o, const bh_limits *lim, bh_error *err)
 		printf("%-10s %s\n", feeds[i].name, changed ? "downloaded" : "up to date (cached copy kept)");
 		got++;
 	}
-	curl_global_cleanup();
 	if (!got) {
 		bh_vulndb_close(db);
 		return bh_error_set(err, BH_EUSAGE, "no feed selected (names: go, pypi, npm, crates, maven, rubygems, packagist, alpine, debian, kev, epss)");
