@@ -8,23 +8,34 @@
 
 #include "core/error.h"
 
+/* Marks b failed and passes the status on, so every failure path reads `return failed(b, rc)`. */
+static int failed(bh_buf *b, int rc)
+{
+	b->failed = true;
+	return rc;
+}
+
 int bh_buf_grow(bh_buf *b, size_t extra)
 {
 	size_t need, ncap;
 	char *n;
 
-	if (!bh_size_add(b->len, extra, &need) || !bh_size_add(need, 1, &need))
+	if (b->failed)
 		return BH_ENOMEM;
+	if (!bh_size_add(b->len, extra, &need) || !bh_size_add(need, 1, &need))
+		return failed(b, BH_ENOMEM);
 	if (need <= b->cap)
 		return 0;
 	ncap = b->cap ? b->cap : 64;
 	while (ncap < need) {
 		if (!bh_size_mul(ncap, 2, &ncap))
-			return BH_ENOMEM;
+			return failed(b, BH_ENOMEM);
 	}
 	n = realloc(b->data, ncap);
 	if (!n)
-		return BH_ENOMEM;
+		return failed(b, BH_ENOMEM);
+	if (!b->data)
+		n[0] = '\0'; /* "NUL-terminated when non-NULL" holds from the first allocation */
 	b->data = n;
 	b->cap = ncap;
 	return 0;
@@ -50,11 +61,13 @@ int bh_buf_printf(bh_buf *b, const char *fmt, ...)
 	va_list ap;
 	int n, rc;
 
+	if (b->failed)
+		return BH_ENOMEM;
 	va_start(ap, fmt);
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return BH_EINVAL;
+		return failed(b, BH_EINVAL);
 	rc = bh_buf_grow(b, (size_t)n);
 	if (rc)
 		return rc;
@@ -64,6 +77,10 @@ int bh_buf_printf(bh_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 	return 0;
 }
+
+bool bh_buf_oom(const bh_buf *b) { return b->failed; }
+
+void bh_buf_fail(bh_buf *b) { b->failed = true; }
 
 void bh_buf_reset(bh_buf *b)
 {
@@ -77,13 +94,16 @@ void bh_buf_free(bh_buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->failed = false;
 }
 
 char *bh_buf_steal(bh_buf *b)
 {
 	char *d;
-	if (!b->data && bh_buf_grow(b, 0))
+	if (b->failed || (!b->data && bh_buf_grow(b, 0))) {
+		bh_buf_free(b);
 		return NULL;
+	}
 	d = b->data;
 	b->data = NULL;
 	b->len = b->cap = 0;

@@ -5,11 +5,12 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/stamp.h"
 #include "core/text.h"
 #include "report/jout.h"
 #include "report/vulnreport.h"
 
-json_t *bh_report_layer_json(const bh_sbom *s, int index)
+json_t *bh_vreport_layer_json(const bh_sbom *s, int index)
 {
 	const bh_layer *l;
 	if (index < 0 || (size_t)index >= s->nlayers)
@@ -24,7 +25,7 @@ static bool digest_prefix(const bh_layer *l, const char *p, size_t n)
 	return n && ((l->digest && !strncmp(l->digest, p, n)) || (l->diff_id && !strncmp(l->diff_id, p, n)));
 }
 
-int bh_check_layer_index(const bh_sbom *s, const bh_check_finding *x)
+int bh_vreport_check_layer(const bh_sbom *s, const bh_check_finding *x)
 {
 	const char *p = x->layer, *d;
 	size_t i, dn = 0;
@@ -60,7 +61,7 @@ int bh_check_layer_index(const bh_sbom *s, const bh_check_finding *x)
 
 static bool is_cve(const char *p, size_t n) { return n > 4 && !strncmp(p, "CVE-", 4); }
 
-size_t bh_finding_aliases(const bh_finding *x, bh_idref *out, size_t max)
+size_t bh_vreport_aliases(const bh_finding *x, bh_vreport_idref *out, size_t max)
 {
 	size_t k = 0;
 	int pass;
@@ -80,10 +81,10 @@ size_t bh_finding_aliases(const bh_finding *x, bh_idref *out, size_t max)
 	return k;
 }
 
-int bh_finding_aliases_text(const bh_finding *x, bh_buf *b)
+int bh_vreport_aliases_text(const bh_finding *x, bh_buf *b)
 {
-	bh_idref ids[64];
-	size_t n = bh_finding_aliases(x, ids, 64), i;
+	bh_vreport_idref ids[64];
+	size_t n = bh_vreport_aliases(x, ids, 64), i;
 	int rc = 0;
 	for (i = 0; i < n && !rc; i++) {
 		if (i)
@@ -94,7 +95,7 @@ int bh_finding_aliases_text(const bh_finding *x, bh_buf *b)
 	return rc;
 }
 
-int bh_report_uri(bh_buf *b, const char *path)
+int bh_vreport_uri(bh_buf *b, const char *path)
 {
 	static const char keep[] = "-._~!$&'()*+,;=@/";
 	const unsigned char *p = (const unsigned char *)path;
@@ -110,35 +111,9 @@ int bh_report_uri(bh_buf *b, const char *path)
 	return rc;
 }
 
-void bh_report_cell(FILE *fp, const char *s, size_t width, bool pad)
-{
-	bh_buf b = BH_BUF_INIT;
-	size_t i = 0, cols = 0;
-	if (!s)
-		s = "";
-	if (bh_text_put_term(&b, s, strlen(s), 0)) {
-		bh_buf_free(&b);
-		return;
-	}
-	/* count code points: bytes that do not continue a sequence */
-	while (i < b.len) {
-		size_t k = 1;
-		while (i + k < b.len && ((unsigned char)b.data[i + k] & 0xc0) == 0x80)
-			k++;
-		if (width && cols == width)
-			break;
-		fwrite(b.data + i, 1, k, fp);
-		cols++;
-		i += k;
-	}
-	for (; pad && cols < width; cols++)
-		fputc(' ', fp);
-	bh_buf_free(&b);
-}
-
 static json_t *sn(const char *s) { return bh_jstr(s); }
 
-json_t *bh_check_json(const bh_sbom *s, const bh_check_finding *x)
+json_t *bh_vreport_check_json(const bh_sbom *s, const bh_check_finding *x)
 {
 	json_t *o = json_object();
 	bool bad = false;
@@ -154,7 +129,7 @@ json_t *bh_check_json(const bh_sbom *s, const bh_check_finding *x)
 	bh_jset(&bad, o, "target", sn(x->target));
 	bh_jset(&bad, o, "path", sn(x->path));
 	bh_jset(&bad, o, "line", x->line ? json_integer((json_int_t)x->line) : json_null());
-	bh_jset(&bad, o, "layer", bh_report_layer_json(s, bh_check_layer_index(s, x)));
+	bh_jset(&bad, o, "layer", bh_vreport_layer_json(s, bh_vreport_check_layer(s, x)));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -190,7 +165,7 @@ static const char *layer_label(const bh_sbom *s, int idx, char *buf, size_t n)
 	return buf;
 }
 
-void bh_checks_table(const bh_sbom *s, const bh_checks *ck, FILE *fp)
+void bh_vreport_checks_table(const bh_sbom *s, const bh_checks *ck, FILE *fp)
 {
 	size_t i;
 	char w[512], lb[64];
@@ -205,7 +180,7 @@ void bh_checks_table(const bh_sbom *s, const bh_checks *ck, FILE *fp)
 		bh_report_cell(fp, x->title, 52, true);
 		fputc(' ', fp);
 		bh_report_cell(fp, where(x, w, sizeof(w)), 0, false);
-		if (*layer_label(s, bh_check_layer_index(s, x), lb, sizeof(lb))) {
+		if (*layer_label(s, bh_vreport_check_layer(s, x), lb, sizeof(lb))) {
 			fputs(", ", fp);
 			fputs(lb, fp);
 		}
@@ -240,7 +215,7 @@ static const char *band(bh_severity s)
 	}
 }
 
-void bh_checks_sarif(const bh_sbom *s, const bh_checks *ck, json_t *rules, json_t *results, json_t *seen, bool *bad)
+void bh_vreport_checks_sarif(const bh_sbom *s, const bh_checks *ck, json_t *rules, json_t *results, json_t *seen, bool *bad)
 {
 	size_t i;
 	(void)s;
@@ -267,10 +242,12 @@ void bh_checks_sarif(const bh_sbom *s, const bh_checks *ck, json_t *rules, json_
 		}
 		bh_buf_printf(&msg, "%s%s%s%s%s", x->title ? x->title : x->rule, x->detail ? ": " : "", x->detail ? x->detail : "",
 			      x->fix ? ". Fix: " : "", x->fix ? x->fix : "");
+		if (bh_buf_oom(&msg))
+			*bad = true;
 		if (x->path) {
 			/* GitHub resolves artifact URIs against the repository: relative, no leading slash. */
 			bh_buf uri = BH_BUF_INIT;
-			if (bh_report_uri(&uri, x->path))
+			if (bh_vreport_uri(&uri, x->path))
 				*bad = true;
 			loc = json_pack("{s:{s:{s:s},s:{s:i}}}", "physicalLocation", "artifactLocation", "uri", uri.data ? uri.data : "",
 					"region", "startLine", x->line ? (int)x->line : 1);
@@ -336,11 +313,27 @@ static void count(const bh_findings *f, const bh_checks *ck, size_t vn[5], size_
 			cn[ck->items[i].severity]++;
 }
 
+/*
+ * Writes the finished report b (freed). The writers append without checking each call: b's
+ * failure mark is sticky (core/buf.h), so one check here covers every append that built it.
+ */
 static int flush(bh_buf *b, FILE *fp, bh_error *err)
 {
-	int bad = b->len && fwrite(b->data, 1, b->len, fp) != b->len;
+	int bad;
+	if (bh_buf_oom(b)) {
+		bh_buf_free(b);
+		return bh_error_set(err, BH_ENOMEM, "cannot build the report (out of memory)");
+	}
+	bad = b->len && fwrite(b->data, 1, b->len, fp) != b->len;
 	bh_buf_free(b);
 	return bad ? bh_error_set(err, BH_EIO, "cannot write the report") : 0;
+}
+
+/* The finding's aliases ("CVE-1, GHSA-2") into al; a failure marks b, the report they go into. */
+static void aliases(bh_buf *b, const bh_finding *x, bh_buf *al)
+{
+	if (bh_vreport_aliases_text(x, al))
+		bh_buf_fail(b);
 }
 
 static const char *tname(const bh_sbom *s)
@@ -353,7 +346,8 @@ static void id_with_aliases(bh_buf *b, const bh_finding *x, void (*put)(bh_buf *
 {
 	bh_buf al = BH_BUF_INIT;
 	put(b, x->id, 128);
-	if (!bh_finding_aliases_text(x, &al) && al.len) {
+	aliases(b, x, &al);
+	if (al.len && !bh_buf_oom(&al)) {
 		bh_buf_puts(b, " (");
 		put(b, al.data, 4096);
 		bh_buf_puts(b, ")");
@@ -391,12 +385,12 @@ static void junit_suite_close(bh_buf *b, const bh_sbom *s)
 	bh_buf_puts(b, "</system-err>\n  </testsuite>\n");
 }
 
-int bh_report_junit(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
+int bh_vreport_junit(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
 {
 	bh_buf b = BH_BUF_INIT;
 	size_t i, nck = 0;
 	char w[512], ts[32];
-	bh_report_timestamp(ts);
+	bh_stamp_time(ts);
 	ts[19] = '\0'; /* the schema's pattern has no time zone: UTC without the Z */
 	for (i = 0; ck && i < ck->n; i++)
 		nck += !ck->items[i].status;
@@ -467,7 +461,7 @@ static const char *sevclass(bh_severity s)
 	return (unsigned)s <= BH_SEV_CRITICAL ? n[s] : "unknown";
 }
 
-int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
+int bh_vreport_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
 {
 	bh_buf b = BH_BUF_INIT;
 	size_t vn[5], cn[5], i;
@@ -533,7 +527,7 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 			bh_buf_puts(&b, "</code></td><td><code>");
 			esc(&b, where(x, w, sizeof(w)), 512);
 			bh_buf_puts(&b, "</code>");
-			if (*layer_label(s, bh_check_layer_index(s, x), lb, sizeof(lb))) {
+			if (*layer_label(s, bh_vreport_check_layer(s, x), lb, sizeof(lb))) {
 				bh_buf_puts(&b, "<br>");
 				esc(&b, lb, 128);
 			}
@@ -563,7 +557,8 @@ int bh_report_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, 
 				esc(&b, x->id, 128);
 			}
 			/* aliases as text in the cell: the browser's find and the filter box see them */
-			if (!bh_finding_aliases_text(x, &al) && al.len) {
+			aliases(&b, x, &al);
+			if (al.len && !bh_buf_oom(&al)) {
 				bh_buf_puts(&b, "<div class=\"aliases\">");
 				esc(&b, al.data, 4096);
 				bh_buf_puts(&b, "</div>");
@@ -630,7 +625,8 @@ static void mdcell(bh_buf *b, const char *s, size_t max)
 			/* "\x1b" shown literally: the backslash itself escaped */
 			bh_buf tmp = BH_BUF_INIT;
 			size_t t;
-			bh_text_put_term(&tmp, s + i, l, 0);
+			if (bh_text_put_term(&tmp, s + i, l, 0))
+				bh_buf_fail(b);
 			for (t = 0; t < tmp.len; t++) {
 				if (tmp.data[t] == '\\' || tmp.data[t] == '{' || tmp.data[t] == '}')
 					bh_buf_putc(b, '\\');
@@ -676,7 +672,7 @@ static bool md_url_ok(const char *u)
 	return true;
 }
 
-int bh_report_markdown(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
+int bh_vreport_markdown(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
 {
 	/* GitHub rejects comments over 65,536 characters: list the worst first and stop in time. */
 	enum { LIMIT = 60000 };
@@ -736,7 +732,8 @@ int bh_report_markdown(const bh_sbom *s, const bh_findings *f, const bh_checks *
 				mdcell(&b, x->id, 64);
 			}
 			bh_buf_puts(&b, " | ");
-			if (!bh_finding_aliases_text(x, &al) && al.len)
+			aliases(&b, x, &al);
+			if (al.len && !bh_buf_oom(&al))
 				mdput(&b, al.data, 1000);
 			bh_buf_free(&al);
 			bh_buf_puts(&b, " | ");

@@ -1,8 +1,10 @@
 /* cyclonedx.c - CycloneDX 1.5 JSON (https://cyclonedx.org/docs/1.5/json/). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/map.h"
+#include "core/stamp.h"
 #include "report/jout.h"
 #include "report/report.h"
 
@@ -13,12 +15,14 @@ static const char *layer_digest(const bh_sbom *s, int layer)
 	return s->layers[layer].diff_id ? s->layers[layer].diff_id : s->layers[layer].digest;
 }
 
-#define BREF_MAX 4200
+#define BREF_MAX BH_REPORT_BREF_MAX
 
-/* The unique bom-ref of component i (into bref, BREF_MAX bytes), recorded in seen. */
-static int make_bref(bh_map *seen, const bh_component *c, size_t i, char *bref)
+/* The unique bom-ref of component i (into bref, BREF_MAX bytes), recorded in seen; *suffixed says
+ * whether it took "#i". */
+static int make_bref(bh_map *seen, const bh_component *c, size_t i, char *bref, bool *suffixed)
 {
-	if (c->purl && !bh_map_get(seen, c->purl)) {
+	*suffixed = !c->purl || bh_map_get(seen, c->purl);
+	if (!*suffixed) {
 		snprintf(bref, BREF_MAX, "%s", c->purl);
 	} else {
 		/* The same package in two places: keep refs unique. */
@@ -27,12 +31,22 @@ static int make_bref(bh_map *seen, const bh_component *c, size_t i, char *bref)
 	return bh_map_put(seen, bref, (void *)1) ? -1 : 0;
 }
 
+void bh_report_cyclonedx_ref(const bh_report_cdx_refs *r, size_t i, char *out)
+{
+	const bh_component *c = r->s->comps.items[i];
+	if (r->suffixed[i])
+		snprintf(out, BREF_MAX, "%s#%zu", c->purl ? c->purl : "bh:component", i);
+	else
+		snprintf(out, BREF_MAX, "%s", c->purl);
+}
+
 /* Component i as a CycloneDX component; its unique bom-ref goes to bref (BREF_MAX bytes) and seen. */
-static json_t *comp_json(bool *bad, const bh_sbom *s, const bh_component *c, size_t i, bh_map *seen, char *bref)
+static json_t *comp_json(bool *bad, const bh_sbom *s, const bh_component *c, size_t i, bh_map *seen, char *bref,
+			 bool *suffixed)
 {
 	json_t *o, *props;
 	size_t k;
-	if (make_bref(seen, c, i, bref)) {
+	if (make_bref(seen, c, i, bref, suffixed)) {
 		*bad = true;
 		return NULL;
 	}
@@ -85,17 +99,21 @@ static json_t *os_comp(bool *bad, const bh_sbom *s)
 
 /*
  * Writes head (the members before "components", consumed) and then every component and the
- * dependency list one small tree at a time. bom-refs are recomputed for dependsOn rather than kept.
- * A failure hands NULL to the stream, which makes bh_jstream_close fail.
+ * dependency list one small tree at a time, then tail's members. Only one byte per component is
+ * kept beyond the bom-ref map: whether its bom-ref took "#i", from which dependsOn and tail rebuild
+ * it. A failure hands NULL to the stream, which makes bh_jstream_close fail.
  */
-static void cdx_stream(const bh_sbom *s, bh_jstream *js, json_t *head, bool bad)
+static void cdx_stream(const bh_sbom *s, bh_jstream *js, json_t *head, bool bad, bh_report_cdx_tail tail, void *arg)
 {
+	bh_report_cdx_refs refs = { s, calloc(s->comps.n ? s->comps.n : 1, 1) };
 	const char *key;
 	json_t *v;
 	bh_map seen;
 	size_t i;
 	char bref[BREF_MAX];
 
+	if (!refs.suffixed)
+		bad = true;
 	bh_jstream_begin(js, NULL, '{');
 	json_object_foreach(head, key, v) {
 		bh_jstream_value(js, key, json_incref(v));
@@ -106,7 +124,9 @@ static void cdx_stream(const bh_sbom *s, bh_jstream *js, json_t *head, bool bad)
 		bh_jstream_value(js, NULL, os_comp(&bad, s));
 	bh_map_init(&seen, NULL);
 	for (i = 0; i < s->comps.n && !bad; i++) {
-		json_t *o = comp_json(&bad, s, s->comps.items[i], i, &seen, bref);
+		bool suffixed;
+		json_t *o = comp_json(&bad, s, s->comps.items[i], i, &seen, bref, &suffixed);
+		refs.suffixed[i] = suffixed;
 		bh_jstream_value(js, NULL, o);
 	}
 	bh_map_free(&seen);
@@ -117,23 +137,24 @@ static void cdx_stream(const bh_sbom *s, bh_jstream *js, json_t *head, bool bad)
 	bh_jstream_begin(js, "dependsOn", '[');
 	if (s->osinfo.family)
 		bh_jstream_value(js, NULL, json_string("bh:os"));
-	bh_map_init(&seen, NULL);
 	for (i = 0; i < s->comps.n && !bad; i++) {
-		if (make_bref(&seen, s->comps.items[i], i, bref))
-			bad = true;
-		else
-			bh_jstream_value(js, NULL, bh_jstr(bref));
+		bh_report_cyclonedx_ref(&refs, i, bref);
+		bh_jstream_value(js, NULL, bh_jstr(bref));
 	}
-	bh_map_free(&seen);
 	bh_jstream_end(js);
 	bh_jstream_end(js);
 	bh_jstream_end(js);
+	if (tail && !bad)
+		tail(js, &refs, arg);
 	if (bad)
 		bh_jstream_value(js, "error", NULL);
 	bh_jstream_end(js);
+	free(refs.suffixed);
 }
 
-static int cdx_doc(const bh_sbom *s, bh_jstream *js, json_t **out, bh_error *err)
+/* The document as a tree into *out, or (js non-NULL) streamed into js with tail's members at the end. */
+static int cdx_doc(const bh_sbom *s, const char *salt, bh_jstream *js, bh_report_cdx_tail tail, void *arg, json_t **out,
+		   bh_error *err)
 {
 	json_t *doc = json_object(), *meta = json_object(), *root = json_object(), *comps = json_array(),
 	       *deps = json_array(), *rootdeps = json_array(), *rprops = json_array();
@@ -144,8 +165,8 @@ static int cdx_doc(const bh_sbom *s, bh_jstream *js, json_t **out, bh_error *err
 	int rc = 0;
 
 	bh_map_init(&seen, NULL);
-	bh_report_timestamp(ts);
-	if (bh_report_content_uuid(s, "cyclonedx", uuid))
+	bh_stamp_time(ts);
+	if (bh_jdoc_uuid(s, salt, uuid))
 		bad = true;
 	snprintf(ref, sizeof(ref), "urn:uuid:%s", uuid);
 	bh_jset(&bad, doc, "$schema", bh_jstr("http://cyclonedx.org/schema/bom-1.5.schema.json"));
@@ -188,7 +209,7 @@ static int cdx_doc(const bh_sbom *s, bh_jstream *js, json_t **out, bh_error *err
 		json_decref(deps);
 		json_decref(rootdeps);
 		bh_map_free(&seen);
-		cdx_stream(s, js, doc, bad);
+		cdx_stream(s, js, doc, bad, tail, arg);
 		return 0;
 	}
 	if (s->osinfo.family) {
@@ -197,7 +218,8 @@ static int cdx_doc(const bh_sbom *s, bh_jstream *js, json_t **out, bh_error *err
 	}
 	for (i = 0; i < s->comps.n && !bad; i++) {
 		char bref[BREF_MAX];
-		json_t *o = comp_json(&bad, s, s->comps.items[i], i, &seen, bref);
+		bool suffixed;
+		json_t *o = comp_json(&bad, s, s->comps.items[i], i, &seen, bref, &suffixed);
 		if (!o)
 			break;
 		bh_jpush(&bad, comps, o);
@@ -221,10 +243,15 @@ static int cdx_doc(const bh_sbom *s, bh_jstream *js, json_t **out, bh_error *err
 
 int bh_report_cyclonedx(const bh_sbom *s, json_t **out, bh_error *err)
 {
-	return cdx_doc(s, NULL, out, err);
+	return cdx_doc(s, "cyclonedx", NULL, NULL, NULL, out, err);
 }
 
 void bh_report_cyclonedx_stream(const bh_sbom *s, bh_jstream *js)
 {
-	cdx_doc(s, js, NULL, NULL);
+	cdx_doc(s, "cyclonedx", js, NULL, NULL, NULL, NULL);
+}
+
+void bh_report_cyclonedx_stream_tail(const bh_sbom *s, bh_jstream *js, const char *salt, bh_report_cdx_tail tail, void *arg)
+{
+	cdx_doc(s, salt, js, tail, arg, NULL, NULL);
 }

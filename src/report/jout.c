@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/stamp.h"
 #include "core/text.h"
 
 json_t *bh_jstrn(const char *s, size_t n)
@@ -70,4 +71,21 @@ void bh_jprop(bool *bad, json_t *a, const char *k, const char *v)
 {
 	if (v)
 		bh_jpush(bad, a, json_pack("{s:o,s:o}", "name", bh_jstr(k), "value", bh_jstr(v)));
+}
+
+int bh_jdoc_uuid(const bh_sbom *s, const char *salt, char out[37])
+{
+	bh_stamp_digest d;
+	size_t i;
+	bh_stamp_digest_begin(&d, salt);
+	bh_stamp_digest_add(&d, s->image_id ? s->image_id : s->name);
+	bh_stamp_digest_add(&d, s->manifest_digest);
+	for (i = 0; d.md && i < s->comps.n; i++) {
+		const bh_component *x = s->comps.items[i];
+		bh_stamp_digest_add(&d, x->purl);
+		bh_stamp_digest_add(&d, x->name);
+		bh_stamp_digest_add(&d, x->version);
+		bh_stamp_digest_add(&d, x->path);
+	}
+	return bh_stamp_digest_uuid(&d, out);
 }

@@ -1,12 +1,9 @@
-/* report.c - format selection and the helpers the writers share. */
+/* report.c - format selection and the JSON output the writers share (tree dump and stream). */
 #include "report/report.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 int bh_format_parse(const char *name, bh_format *out)
 {
@@ -18,81 +15,8 @@ int bh_format_parse(const char *name, bh_format *out)
 	return 0;
 }
 
-static void uuid_format(unsigned char b[16], unsigned version, char out[37]);
-
-void bh_report_timestamp(char out[32])
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	time_t t = sde && *sde ? (time_t)strtoll(sde, NULL, 10) : time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void bh_report_uuid(char out[37])
-{
-	unsigned char b[16];
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		memset(b, 0x5a, sizeof(b));
-	uuid_format(b, 4, out);
-}
-
-static void uuid_format(unsigned char b[16], unsigned version, char out[37])
-{
-	b[6] = (unsigned char)((b[6] & 0x0f) | (version << 4));
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
-static void hash_str(EVP_MD_CTX *c, const char *s)
-{
-	/* length-prefixed so ("ab","c") and ("a","bc") differ */
-	size_t n = s ? strlen(s) : (size_t)-1;
-	EVP_DigestUpdate(c, &n, sizeof(n));
-	if (s)
-		EVP_DigestUpdate(c, s, strlen(s));
-}
-
-int bh_report_content_uuid(const bh_sbom *s, const char *salt, char out[37])
-{
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	EVP_MD_CTX *c;
-	size_t i;
-	int ok;
-	if (!sde || !*sde) {
-		bh_report_uuid(out);
-		return 0;
-	}
-	if (!(c = EVP_MD_CTX_new()))
-		return BH_ENOMEM;
-	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1;
-	hash_str(c, "bulkhead " BH_VERSION);
-	hash_str(c, salt);
-	hash_str(c, s->image_id ? s->image_id : s->name);
-	hash_str(c, s->manifest_digest);
-	for (i = 0; i < s->comps.n; i++) {
-		const bh_component *x = s->comps.items[i];
-		hash_str(c, x->purl);
-		hash_str(c, x->name);
-		hash_str(c, x->version);
-		hash_str(c, x->path);
-	}
-	ok = ok && EVP_DigestFinal_ex(c, md, &mdlen) == 1 && mdlen >= 16;
-	EVP_MD_CTX_free(c);
-	if (!ok)
-		return BH_ENOMEM;
-	/* name-based: version 5's layout (CycloneDX's pattern accepts 1-5), SHA-256 instead of SHA-1 */
-	uuid_format(md, 5, out);
-	return 0;
-}
-
 int bh_report_write(const bh_sbom *s, bh_format f, FILE *fp, bh_error *err)
 {
-	json_t *doc = NULL;
-	int rc;
 	switch (f) {
 	case BH_FORMAT_TABLE:
 		return bh_report_table(s, fp, err);
@@ -117,9 +41,6 @@ int bh_report_write(const bh_sbom *s, bh_format f, FILE *fp, bh_error *err)
 	default:
 		return bh_error_set(err, BH_EUSAGE, "unknown format");
 	}
-	if (rc)
-		return rc;
-	return bh_report_dump(doc, fp, err);
 }
 
 struct dump_buf {

@@ -2,8 +2,10 @@
 #ifndef BH_REPORT_REPORT_H
 #define BH_REPORT_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
+#include "core/attr.h"
 #include "core/product.h"
 #include "sbom/sbom.h"
 
@@ -15,22 +17,25 @@ typedef enum bh_format {
 } bh_format;
 
 /* Parses a format name (table, json, cyclonedx/cdx, spdx/spdx-json); BH_EUSAGE when unknown. */
-int bh_format_parse(const char *name, bh_format *out);
+BH_MUST_CHECK int bh_format_parse(const char *name, bh_format *out);
 /* Writes s to fp in format f. */
-int bh_report_write(const bh_sbom *s, bh_format f, FILE *fp, bh_error *err);
+BH_MUST_CHECK int bh_report_write(const bh_sbom *s, bh_format f, FILE *fp, bh_error *err);
 
 /* Individual writers. The JSON ones build a document the caller json_decref's. */
-int bh_report_json(const bh_sbom *s, json_t **out, bh_error *err);
-int bh_report_cyclonedx(const bh_sbom *s, json_t **out, bh_error *err);
-int bh_report_spdx(const bh_sbom *s, json_t **out, bh_error *err);
-int bh_report_table(const bh_sbom *s, FILE *fp, bh_error *err);
+BH_MUST_CHECK int bh_report_json(const bh_sbom *s, json_t **out, bh_error *err);
+BH_MUST_CHECK int bh_report_cyclonedx(const bh_sbom *s, json_t **out, bh_error *err);
+BH_MUST_CHECK int bh_report_spdx(const bh_sbom *s, json_t **out, bh_error *err);
+BH_MUST_CHECK int bh_report_table(const bh_sbom *s, FILE *fp, bh_error *err);
+/* Writes s to fp as a table cell: terminal-escaped (bh_text_put_term), cut to width columns
+ * (code points) and, when pad, padded to width. */
+void bh_report_cell(FILE *fp, const char *s, size_t width, bool pad);
 
 /*
  * Writes doc (indented, key order kept, newline at the end) to fp and drops the caller's reference.
  * Output goes through a 64 KiB buffer: jansson writes token by token, and a report of 25,000
  * findings spent more time in fwrite than in matching.
  */
-int bh_report_dump(json_t *doc, FILE *fp, bh_error *err);
+BH_MUST_CHECK int bh_report_dump(json_t *doc, FILE *fp, bh_error *err);
 
 /*
  * A JSON document written as it is built, for reports too large to hold as one tree (25,000
@@ -40,11 +45,11 @@ int bh_report_dump(json_t *doc, FILE *fp, bh_error *err);
  * which also frees the stream.
  */
 typedef struct bh_jstream bh_jstream;
-bh_jstream *bh_jstream_open(FILE *fp);
+BH_MUST_CHECK bh_jstream *bh_jstream_open(FILE *fp);
 void bh_jstream_begin(bh_jstream *js, const char *key, char open);
 void bh_jstream_value(bh_jstream *js, const char *key, json_t *v);
 void bh_jstream_end(bh_jstream *js);
-int bh_jstream_close(bh_jstream *js, bh_error *err);
+BH_MUST_CHECK int bh_jstream_close(bh_jstream *js, bh_error *err);
 /*
  * The bulkhead-sbom/1 document written member by member into js (as member key of the enclosing
  * object, or key NULL for the top level / an array element): one component tree at a time, so
@@ -53,20 +58,26 @@ int bh_jstream_close(bh_jstream *js, bh_error *err);
  */
 void bh_report_json_stream(const bh_sbom *s, bh_jstream *js, const char *key);
 /* A new tree of the bulkhead-sbom/1 member "target", "os" or "warnings"; NULL when out of memory. */
-json_t *bh_report_json_member(const bh_sbom *s, const char *name);
+BH_MUST_CHECK json_t *bh_report_json_member(const bh_sbom *s, const char *name);
 /* The CycloneDX document written into js component by component, as for bh_report_json_stream. */
 void bh_report_cyclonedx_stream(const bh_sbom *s, bh_jstream *js);
+/*
+ * The same document for a scan: its serial number derived with salt (a scan BOM is another
+ * document than the inventory BOM of the same target), and tail(js, refs, arg) called after
+ * "dependencies" to write more top-level members (e.g. "vulnerabilities"); refs gives each
+ * component's bom-ref through bh_report_cyclonedx_ref and lives only during the call. tail is
+ * not called when the document already failed.
+ */
+#define BH_REPORT_BREF_MAX 4200
+typedef struct bh_report_cdx_refs {
+	const bh_sbom *s;
+	unsigned char *suffixed; /* per component: its bom-ref took "#INDEX" (a purl seen before, or none) */
+} bh_report_cdx_refs;
+typedef void (*bh_report_cdx_tail)(bh_jstream *js, const bh_report_cdx_refs *refs, void *arg);
+void bh_report_cyclonedx_stream_tail(const bh_sbom *s, bh_jstream *js, const char *salt, bh_report_cdx_tail tail, void *arg);
+/* Component i's bom-ref into out (BH_REPORT_BREF_MAX bytes). */
+void bh_report_cyclonedx_ref(const bh_report_cdx_refs *refs, size_t i, char *out);
 /* The SPDX document written into js package by package, as for bh_report_json_stream. */
 void bh_report_spdx_stream(const bh_sbom *s, bh_jstream *js);
-
-/* Shared helpers: RFC 3339 UTC time (honours SOURCE_DATE_EPOCH) and a random v4 UUID. */
-void bh_report_timestamp(char out[32]);
-void bh_report_uuid(char out[37]);
-/*
- * Under SOURCE_DATE_EPOCH a UUID derived from the content (SHA-256 of the tool version, salt, the
- * target digest and every component's purl, name, version and path), so two runs write the same
- * bytes; otherwise a random one. 0 or BH_ENOMEM.
- */
-int bh_report_content_uuid(const bh_sbom *s, const char *salt, char out[37]);
 
 #endif

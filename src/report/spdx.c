@@ -8,6 +8,7 @@
 #include <openssl/sha.h>
 
 #include "check/license.h"
+#include "core/stamp.h"
 #include "report/jout.h"
 #include "report/report.h"
 
@@ -223,8 +224,8 @@ static int spdx_doc(const bh_sbom *s, bh_jstream *js, json_t **out, bh_error *er
 	bool bad = false;
 	size_t i;
 
-	bh_report_timestamp(ts);
-	if (bh_report_content_uuid(s, "spdx", uuid))
+	bh_stamp_time(ts);
+	if (bh_jdoc_uuid(s, "spdx", uuid))
 		bad = true;
 	bh_jset(&bad, doc, "spdxVersion", bh_jstr("SPDX-2.3"));
 	bh_jset(&bad, doc, "dataLicense", bh_jstr("CC0-1.0"));

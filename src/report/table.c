@@ -2,8 +2,34 @@
  * comes from the image, so every cell goes through bh_report_cell (terminal-escaped). */
 #include <string.h>
 
+#include "core/text.h"
 #include "report/report.h"
-#include "report/vulnreport.h"
+
+void bh_report_cell(FILE *fp, const char *s, size_t width, bool pad)
+{
+	bh_buf b = BH_BUF_INIT;
+	size_t i = 0, cols = 0;
+	if (!s)
+		s = "";
+	if (bh_text_put_term(&b, s, strlen(s), 0)) {
+		bh_buf_free(&b);
+		return;
+	}
+	/* count code points: bytes that do not continue a sequence */
+	while (i < b.len) {
+		size_t k = 1;
+		while (i + k < b.len && ((unsigned char)b.data[i + k] & 0xc0) == 0x80)
+			k++;
+		if (width && cols == width)
+			break;
+		fwrite(b.data + i, 1, k, fp);
+		cols++;
+		i += k;
+	}
+	for (; pad && cols < width; cols++)
+		fputc(' ', fp);
+	bh_buf_free(&b);
+}
 
 int bh_report_table(const bh_sbom *s, FILE *fp, bh_error *err)
 {

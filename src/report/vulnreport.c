@@ -4,21 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json.h"
 #include "core/text.h"
 #include "report/jout.h"
 
-json_t *bh_report_component_json(const bh_component *c);
-
-int bh_scan_format_parse(const char *name, bh_scan_format *out)
+int bh_vreport_format_parse(const char *name, bh_vreport_format *out)
 {
-	if (!strcmp(name, "table")) *out = BH_SCAN_TABLE;
-	else if (!strcmp(name, "json")) *out = BH_SCAN_JSON;
-	else if (!strcmp(name, "sarif")) *out = BH_SCAN_SARIF;
-	else if (!strcmp(name, "cyclonedx") || !strcmp(name, "cdx")) *out = BH_SCAN_CYCLONEDX;
-	else if (!strcmp(name, "junit")) *out = BH_SCAN_JUNIT;
-	else if (!strcmp(name, "html")) *out = BH_SCAN_HTML;
-	else if (!strcmp(name, "markdown") || !strcmp(name, "md")) *out = BH_SCAN_MARKDOWN;
+	if (!strcmp(name, "table")) *out = BH_VREPORT_TABLE;
+	else if (!strcmp(name, "json")) *out = BH_VREPORT_JSON;
+	else if (!strcmp(name, "sarif")) *out = BH_VREPORT_SARIF;
+	else if (!strcmp(name, "cyclonedx") || !strcmp(name, "cdx")) *out = BH_VREPORT_CYCLONEDX;
+	else if (!strcmp(name, "junit")) *out = BH_VREPORT_JUNIT;
+	else if (!strcmp(name, "html")) *out = BH_VREPORT_HTML;
+	else if (!strcmp(name, "markdown") || !strcmp(name, "md")) *out = BH_VREPORT_MARKDOWN;
 	else return BH_EUSAGE;
 	return 0;
 }
@@ -61,7 +58,7 @@ static json_t *finding_json(const bh_sbom *s, const bh_finding *f)
 	bh_jset(&bad, o, "url", sn(f->url));
 	bh_jset(&bad, o, "purl", sn(c->purl));
 	bh_jset(&bad, o, "path", sn(c->path));
-	bh_jset(&bad, o, "layer", bh_report_layer_json(s, c->layer));
+	bh_jset(&bad, o, "layer", bh_vreport_layer_json(s, c->layer));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -110,7 +107,7 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 		bh_jstream_end(js);
 		bh_jstream_begin(js, "checks", '[');
 		for (i = 0; ck && i < ck->n; i++)
-			bh_jstream_value(js, NULL, bh_check_json(s, &ck->items[i]));
+			bh_jstream_value(js, NULL, bh_vreport_check_json(s, &ck->items[i]));
 		bh_jstream_end(js);
 		/* the embedded inventory streams too: one component tree at a time */
 		bh_report_json_stream(s, js, "sbom");
@@ -151,8 +148,8 @@ static int write_sarif(const bh_sbom *s, const bh_findings *f, const bh_checks *
 		const bh_finding *x = &f->items[i];
 		const bh_component *c = s->comps.items[x->comp];
 		bh_buf msg = BH_BUF_INIT, al = BH_BUF_INIT;
-		bh_idref ids[64];
-		size_t nids = bh_finding_aliases(x, ids, 64), k;
+		bh_vreport_idref ids[64];
+		size_t nids = bh_vreport_aliases(x, ids, 64), k;
 		json_t *ridx = json_object_get(seen, x->id), *aliases = json_array(), *loc, *res;
 		for (k = 0; k < nids; k++)
 			bh_jpush(&bad, aliases, bh_jstrn(ids[k].p, ids[k].n));
@@ -176,13 +173,16 @@ static int write_sarif(const bh_sbom *s, const bh_findings *f, const bh_checks *
 				break;
 			}
 		}
-		bh_finding_aliases_text(x, &al);
+		if (bh_vreport_aliases_text(x, &al))
+			bh_buf_fail(&msg);
 		bh_buf_printf(&msg, "%s %s is affected by %s%s%s%s (%s)%s%s. %s", c->name ? c->name : "", c->version ? c->version : "", x->id,
 			      al.len ? " (" : "", al.len ? al.data : "", al.len ? ")" : "", bh_severity_name(x->severity),
 			      x->fixed ? "; fixed in " : "; no fix yet", x->fixed ? x->fixed : "", x->title ? x->title : "");
+		if (bh_buf_oom(&msg))
+			bad = true;
 		if (c->path) {
 			bh_buf uri = BH_BUF_INIT;
-			if (bh_report_uri(&uri, c->path))
+			if (bh_vreport_uri(&uri, c->path))
 				bad = true;
 			loc = json_pack("{s:{s:{s:s},s:{s:i}}}", "physicalLocation", "artifactLocation", "uri", uri.data ? uri.data : "",
 					"region", "startLine", 1);
@@ -200,7 +200,7 @@ static int write_sarif(const bh_sbom *s, const bh_findings *f, const bh_checks *
 		bh_buf_free(&al);
 	}
 	if (ck && !bad)
-		bh_checks_sarif(s, ck, rules, results, seen, &bad);
+		bh_vreport_checks_sarif(s, ck, rules, results, seen, &bad);
 	for (i = 0; i < s->nwarnings; i++)
 		bh_jpush(&bad, notes, json_pack("{s:{s:o},s:s}", "message", "text", bh_jstr(s->warnings[i]), "level", "warning"));
 	bh_jset(&bad, doc, "$schema", bh_jstr("https://json.schemastore.org/sarif-2.1.0.json"));
@@ -240,71 +240,74 @@ static void id_source(const char *id, size_t n, const char **name, char *url, si
 	}
 }
 
+/* One finding as a CycloneDX vulnerability affecting the component whose bom-ref is cref; NULL on failure. */
+static json_t *cdx_vuln(const bh_finding *x, const char *cref)
+{
+	json_t *v = json_pack("{s:o,s:{s:o},s:[{s:s,s:s}],s:[{s:o}]}", "id", bh_jstr(x->id), "source", "name",
+		bh_jstr(x->source ? x->source : "bulkhead"), "ratings", "severity", "unknown", "method", "other", "affects", "ref",
+		bh_jstr(cref));
+	json_t *r = json_array_get(json_object_get(v, "ratings"), 0), *refs = json_array();
+	bh_vreport_idref ids[64];
+	size_t nids = bh_vreport_aliases(x, ids, 64), k;
+	bool bad = !v;
+	/* CycloneDX severities are lower case */
+	char sev[16];
+	snprintf(sev, sizeof(sev), "%s", bh_severity_name(x->severity));
+	for (k = 0; sev[k]; k++)
+		sev[k] = (char)(sev[k] | 0x20);
+	bh_jset(&bad, r, "severity", bh_jstr(sev));
+	if (x->cvss > 0)
+		bh_jset(&bad, r, "score", json_real(x->cvss));
+	if (x->url)
+		bh_jset(&bad, json_object_get(v, "source"), "url", bh_jstr(x->url));
+	for (k = 0; k < nids; k++) {
+		const char *sname;
+		char url[256];
+		id_source(ids[k].p, ids[k].n, &sname, url, sizeof(url));
+		bh_jpush(&bad, refs, json_pack("{s:o,s:{s:s,s:o}}", "id", bh_jstrn(ids[k].p, ids[k].n), "source", "name", sname,
+					       "url", bh_jstr(url)));
+	}
+	if (nids)
+		bh_jset(&bad, v, "references", refs);
+	else
+		json_decref(refs);
+	if (x->title)
+		bh_jset(&bad, v, "description", bh_jstr(x->title));
+	if (x->fixed) {
+		bh_buf rec = BH_BUF_INIT;
+		bh_buf_printf(&rec, "Upgrade to %s or later", x->fixed);
+		bh_jset(&bad, v, "recommendation", bh_buf_oom(&rec) ? NULL : bh_jstr(rec.data));
+		bh_buf_free(&rec);
+	}
+	if (bad) {
+		json_decref(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* The "vulnerabilities" member, one finding at a time, after the inventory's components. */
+static void cdx_vulns(bh_jstream *js, const bh_report_cdx_refs *refs, void *arg)
+{
+	const bh_findings *f = arg;
+	char cref[BH_REPORT_BREF_MAX];
+	size_t i;
+	bh_jstream_begin(js, "vulnerabilities", '[');
+	for (i = 0; i < f->n; i++) {
+		const bh_finding *x = &f->items[i];
+		bh_report_cyclonedx_ref(refs, x->comp, cref);
+		bh_jstream_value(js, NULL, cdx_vuln(x, cref));
+	}
+	bh_jstream_end(js);
+}
+
+/* The inventory's CycloneDX document with "vulnerabilities" added, streamed like the inventory. */
 static int write_cdx(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error *err)
 {
-	json_t *doc = NULL, *vulns = json_array(), *comps;
-	bool bad = false;
-	char uuid[37], ref[64];
-	size_t i, off;
-	int rc = bh_report_cyclonedx(s, &doc, err);
-	if (rc) {
-		json_decref(vulns);
-		return rc;
-	}
-	/* a scan BOM is another document than the inventory BOM of the same target */
-	if (bh_report_content_uuid(s, "cyclonedx-scan", uuid))
-		bad = true;
-	snprintf(ref, sizeof(ref), "urn:uuid:%s", uuid);
-	bh_jset(&bad, doc, "serialNumber", bh_jstr(ref));
-	comps = json_object_get(doc, "components");
-	off = s->osinfo.family ? 1 : 0;
-	for (i = 0; i < f->n && !bad; i++) {
-		const bh_finding *x = &f->items[i];
-		const char *cref = bh_json_ref(comps, x->comp + off);
-		json_t *v = json_pack("{s:o,s:{s:o},s:[{s:s,s:s}],s:[{s:o}]}", "id", bh_jstr(x->id), "source", "name",
-			bh_jstr(x->source ? x->source : "bulkhead"), "ratings", "severity", "unknown", "method", "other", "affects", "ref",
-			bh_jstr(cref ? cref : "bh:target"));
-		json_t *r = json_array_get(json_object_get(v, "ratings"), 0), *refs = json_array();
-		bh_idref ids[64];
-		size_t nids = bh_finding_aliases(x, ids, 64), k;
-		/* CycloneDX severities are lower case */
-		char sev[16];
-		snprintf(sev, sizeof(sev), "%s", bh_severity_name(x->severity));
-		for (k = 0; sev[k]; k++)
-			sev[k] = (char)(sev[k] | 0x20);
-		bh_jset(&bad, r, "severity", bh_jstr(sev));
-		if (x->cvss > 0)
-			bh_jset(&bad, r, "score", json_real(x->cvss));
-		if (x->url)
-			bh_jset(&bad, json_object_get(v, "source"), "url", bh_jstr(x->url));
-		for (k = 0; k < nids; k++) {
-			const char *sname;
-			char url[256];
-			id_source(ids[k].p, ids[k].n, &sname, url, sizeof(url));
-			bh_jpush(&bad, refs, json_pack("{s:o,s:{s:s,s:o}}", "id", bh_jstrn(ids[k].p, ids[k].n), "source", "name", sname,
-						       "url", bh_jstr(url)));
-		}
-		if (nids)
-			bh_jset(&bad, v, "references", refs);
-		else
-			json_decref(refs);
-		if (x->title)
-			bh_jset(&bad, v, "description", bh_jstr(x->title));
-		if (x->fixed) {
-			bh_buf rec = BH_BUF_INIT;
-			if (bh_buf_printf(&rec, "Upgrade to %s or later", x->fixed))
-				bad = true;
-			bh_jset(&bad, v, "recommendation", bh_jstr(rec.data ? rec.data : ""));
-			bh_buf_free(&rec);
-		}
-		bh_jpush(&bad, vulns, v);
-	}
-	bh_jset(&bad, doc, "vulnerabilities", vulns);
-	if (bad) {
-		json_decref(doc);
-		return bh_error_set(err, BH_ENOMEM, "cannot build the CycloneDX report (out of memory)");
-	}
-	return bh_report_dump(doc, fp, err);
+	bh_jstream *js = bh_jstream_open(fp);
+	if (js)
+		bh_report_cyclonedx_stream_tail(s, js, "cyclonedx-scan", cdx_vulns, (void *)f);
+	return bh_jstream_close(js, err);
 }
 
 static void cell(FILE *fp, const char *s, size_t width) { bh_report_cell(fp, s, width, true); fputc(' ', fp); }
@@ -343,7 +346,7 @@ static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *
 	}
 	fputc('\n', fp);
 	if (ck && ck->n)
-		bh_checks_table(s, ck, fp);
+		bh_vreport_checks_table(s, ck, fp);
 	if (!f->n)
 		return 0;
 	fprintf(fp, "%-8s %-20s %-30s %-22s %-22s %-4s %-50s %s\n", "SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "KEV", "TITLE", "WHERE");
@@ -363,7 +366,7 @@ static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *
 			fprintf(fp, ", layer %d", c->layer);
 		fputc('\n', fp);
 		/* the aliases on their own line: a CVE id is what people search for */
-		if (!bh_finding_aliases_text(x, &al) && al.len) {
+		if (!bh_vreport_aliases_text(x, &al) && al.len) {
 			fputs("         aliases: ", fp);
 			bh_report_cell(fp, al.data, 0, false);
 			fputc('\n', fp);
@@ -373,17 +376,17 @@ static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *
 	return 0;
 }
 
-int bh_vreport_write(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_scan_format fmt, FILE *fp,
+int bh_vreport_write(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt, FILE *fp,
 		     bh_error *err)
 {
 	switch (fmt) {
-	case BH_SCAN_TABLE: return write_table(s, f, ck, fp);
-	case BH_SCAN_JSON: return write_json(s, f, ck, fp, err);
-	case BH_SCAN_SARIF: return write_sarif(s, f, ck, fp, err);
-	case BH_SCAN_CYCLONEDX: return write_cdx(s, f, fp, err);
-	case BH_SCAN_JUNIT: return bh_report_junit(s, f, ck, fp, err);
-	case BH_SCAN_HTML: return bh_report_html(s, f, ck, fp, err);
-	case BH_SCAN_MARKDOWN: return bh_report_markdown(s, f, ck, fp, err);
+	case BH_VREPORT_TABLE: return write_table(s, f, ck, fp);
+	case BH_VREPORT_JSON: return write_json(s, f, ck, fp, err);
+	case BH_VREPORT_SARIF: return write_sarif(s, f, ck, fp, err);
+	case BH_VREPORT_CYCLONEDX: return write_cdx(s, f, fp, err);
+	case BH_VREPORT_JUNIT: return bh_vreport_junit(s, f, ck, fp, err);
+	case BH_VREPORT_HTML: return bh_vreport_html(s, f, ck, fp, err);
+	case BH_VREPORT_MARKDOWN: return bh_vreport_markdown(s, f, ck, fp, err);
 	}
 	return bh_error_set(err, BH_EUSAGE, "unknown format");
 }

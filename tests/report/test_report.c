@@ -136,7 +136,7 @@ static void hostile_findings(bh_findings *f, bh_checks *ck)
 	assert_int_equal(bh_checks_add(ck, &x), 0);
 }
 
-static char *vreport(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_scan_format fmt)
+static char *vreport(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt)
 {
 	char *p = NULL;
 	size_t n = 0;
@@ -171,7 +171,7 @@ static void test_invalid_utf8_kept(void **state)
 	assert_int_equal(json_array_size(json_object_get(doc, "packages")), 3); /* target + 2 */
 	json_decref(doc);
 
-	out = vreport(&s, &f, &ck, BH_SCAN_SARIF);
+	out = vreport(&s, &f, &ck, BH_VREPORT_SARIF);
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	{
@@ -197,7 +197,7 @@ static void test_invalid_utf8_kept(void **state)
 	json_decref(doc);
 	free(out);
 
-	out = vreport(&s, &f, &ck, BH_SCAN_JSON);
+	out = vreport(&s, &f, &ck, BH_VREPORT_JSON);
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	assert_int_equal(json_array_size(json_object_get(doc, "findings")), 2);
@@ -208,7 +208,7 @@ static void test_invalid_utf8_kept(void **state)
 	json_decref(doc);
 	free(out);
 
-	out = vreport(&s, &f, &ck, BH_SCAN_CYCLONEDX);
+	out = vreport(&s, &f, &ck, BH_VREPORT_CYCLONEDX);
 	doc = json_loads(out, 0, NULL);
 	assert_non_null(doc);
 	assert_int_equal(json_array_size(json_object_get(doc, "vulnerabilities")), 2);
@@ -230,27 +230,27 @@ static void test_text_formats_escape(void **state)
 	(void)state;
 	hostile_sbom(&s);
 	hostile_findings(&f, &ck);
-	out = vreport(&s, &f, &ck, BH_SCAN_TABLE);
+	out = vreport(&s, &f, &ck, BH_VREPORT_TABLE);
 	assert_null(strchr(out, '\x1b'));
 	assert_non_null(strstr(out, "/usr/bin/su\xef\xbf\xbd\\x1b[31mdo, layer 0 (sha256:0123456789ab)"));
 	assert_non_null(strstr(out, "aliases: CVE-2023-0002, CVE-2023-0001, GHSA-aaaa-bbbb-cccc"));
 	assert_non_null(strstr(out, "Warning: debian 12: no advisories \\x1b[31m"));
 	free(out);
-	out = vreport(&s, &f, &ck, BH_SCAN_MARKDOWN);
+	out = vreport(&s, &f, &ck, BH_VREPORT_MARKDOWN);
 	assert_null(strchr(out, '\x1b'));
 	assert_non_null(strstr(out, "evil\xef\xbf\xbdpkg\\|\\`\\<b\\>\\[a\\]\\(x\\)"));
 	assert_null(strstr(out, "<b>"));
 	assert_non_null(strstr(out, "CVE-2023-0002, CVE-2023-0001"));
 	assert_non_null(strstr(out, "**Warning:** debian 12: no advisories \\\\x1b\\[31m"));
 	free(out);
-	out = vreport(&s, &f, &ck, BH_SCAN_HTML);
+	out = vreport(&s, &f, &ck, BH_VREPORT_HTML);
 	assert_null(strchr(out, '\x1b'));
 	assert_null(strstr(out, "<b>[a]"));
 	assert_non_null(strstr(out, "evil\xef\xbf\xbdpkg|`&lt;b&gt;[a](x)"));
 	assert_non_null(strstr(out, "<div class=\"aliases\">CVE-2023-0002, CVE-2023-0001, GHSA-aaaa-bbbb-cccc</div>"));
 	assert_non_null(strstr(out, "class=\"warn\""));
 	free(out);
-	out = vreport(&s, &f, &ck, BH_SCAN_JUNIT);
+	out = vreport(&s, &f, &ck, BH_VREPORT_JUNIT);
 	assert_null(strchr(out, '\x1b'));
 	assert_non_null(strstr(out, "[HIGH] GO-2023-0001 (CVE-2023-0002, CVE-2023-0001, GHSA-aaaa-bbbb-cccc)"));
 	assert_non_null(strstr(out, "<property name=\"bulkhead:warning\""));
@@ -303,32 +303,32 @@ static void test_helpers(void **state)
 {
 	bh_buf b = BH_BUF_INIT;
 	bh_finding x = { 0 };
-	bh_idref ids[4];
+	bh_vreport_idref ids[4];
 	bh_sbom s;
 	bh_check_finding c = { 0 };
 	(void)state;
-	assert_int_equal(bh_report_uri(&b, "/a b/c%d#e?f/\xc3\xa9:x"), 0);
+	assert_int_equal(bh_vreport_uri(&b, "/a b/c%d#e?f/\xc3\xa9:x"), 0);
 	assert_string_equal(b.data, "a%20b/c%25d%23e%3Ff/%C3%A9%3Ax");
 	bh_buf_free(&b);
 	x.aliases = "DSA-1 GHSA-x CVE-2 CVE-1";
-	assert_int_equal(bh_finding_aliases(&x, ids, 4), 4);
+	assert_int_equal(bh_vreport_aliases(&x, ids, 4), 4);
 	assert_memory_equal(ids[0].p, "CVE-2", 5);
 	assert_memory_equal(ids[1].p, "CVE-1", 5);
 	assert_memory_equal(ids[2].p, "DSA-1", 5);
-	assert_int_equal(bh_finding_aliases(&x, ids, 1), 1);
+	assert_int_equal(bh_vreport_aliases(&x, ids, 1), 1);
 	hostile_sbom(&s);
 	c.layer = "layer 1 (sha256:0123456789ab)";
-	assert_int_equal(bh_check_layer_index(&s, &c), 0);
+	assert_int_equal(bh_vreport_check_layer(&s, &c), 0);
 	c.layer = "layer 1";
-	assert_int_equal(bh_check_layer_index(&s, &c), 0);
+	assert_int_equal(bh_vreport_check_layer(&s, &c), 0);
 	c.layer = "layer 0 (sha256:0123456789ab)"; /* a 0-based writer with a digest is read right too */
-	assert_int_equal(bh_check_layer_index(&s, &c), 0);
+	assert_int_equal(bh_vreport_check_layer(&s, &c), 0);
 	c.layer = "sha256:0123456789abcdef";
-	assert_int_equal(bh_check_layer_index(&s, &c), 0);
+	assert_int_equal(bh_vreport_check_layer(&s, &c), 0);
 	c.layer = "layer 7";
-	assert_int_equal(bh_check_layer_index(&s, &c), -1);
+	assert_int_equal(bh_vreport_check_layer(&s, &c), -1);
 	c.layer = "layer 99999999999999999999";
-	assert_int_equal(bh_check_layer_index(&s, &c), -1);
+	assert_int_equal(bh_vreport_check_layer(&s, &c), -1);
 	bh_sbom_free(&s);
 }
 
@@ -364,6 +364,70 @@ static void test_jout_checked(void **state)
 	json_decref(a);
 }
 
+/*
+ * scan -f cyclonedx is streamed: its components and dependencies are the inventory BOM's, and each
+ * vulnerability affects its component's bom-ref, also when the purl repeats ("#INDEX") or is missing.
+ */
+static void test_scan_cdx_refs(void **state)
+{
+	bh_sbom s;
+	bh_findings f = { 0 };
+	bh_checks ck = { 0 };
+	bh_component *c;
+	json_t *doc, *inv, *vulns, *comps;
+	char *out;
+	bh_error e;
+	size_t i;
+	static const char *const want[] = { "pkg:npm/a@1#1", "bh:component#2", "pkg:npm/a@1" };
+	(void)state;
+	bh_sbom_init(&s);
+	s.name = strdup("t");
+	for (i = 0; i < 3; i++) {
+		c = bh_complist_add(&s.comps, BH_ECO_NPM);
+		assert_non_null(c);
+		bh_component_set(&c->name, "a", 1);
+		bh_component_set(&c->version, "1", 1);
+		if (i < 2)
+			bh_component_set(&c->purl, "pkg:npm/a@1", 11);
+	}
+	f.items = calloc(3, sizeof(*f.items));
+	assert_non_null(f.items);
+	f.n = f.cap = 3;
+	for (i = 0; i < 3; i++) {
+		f.items[i].comp = (size_t[]){ 1, 2, 0 }[i];
+		f.items[i].id = strdup("GHSA-x");
+		f.items[i].fixed = i == 0 ? strdup("2") : NULL;
+		f.items[i].epss = -1;
+	}
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	out = vreport(&s, &f, &ck, BH_VREPORT_CYCLONEDX);
+	doc = json_loads(out, 0, NULL);
+	assert_non_null(doc);
+	assert_int_equal(bh_report_cyclonedx(&s, &inv, &e), 0);
+	/* the same components and dependencies as the inventory BOM, another serial number */
+	assert_true(json_equal(json_object_get(doc, "components"), json_object_get(inv, "components")));
+	assert_true(json_equal(json_object_get(doc, "dependencies"), json_object_get(inv, "dependencies")));
+	assert_string_not_equal(json_string_value(json_object_get(doc, "serialNumber")), json_string_value(json_object_get(inv, "serialNumber")));
+	vulns = json_object_get(doc, "vulnerabilities");
+	comps = json_object_get(doc, "components");
+	assert_int_equal(json_array_size(vulns), 3);
+	for (i = 0; i < 3; i++) {
+		const char *ref = json_string_value(json_object_get(json_array_get(json_object_get(json_array_get(vulns, i), "affects"), 0), "ref"));
+		assert_string_equal(ref, want[i]);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(comps, f.items[i].comp), "bom-ref")), ref);
+	}
+	assert_string_equal(json_string_value(json_object_get(json_array_get(vulns, 0), "recommendation")), "Upgrade to 2 or later");
+	/* the last member, after dependencies */
+	assert_non_null(strstr(out, "\n  \"vulnerabilities\": ["));
+	assert_true(strstr(out, "\"dependencies\"") < strstr(out, "\"vulnerabilities\""));
+	unsetenv("SOURCE_DATE_EPOCH");
+	json_decref(inv);
+	json_decref(doc);
+	free(out);
+	bh_findings_free(&f);
+	bh_sbom_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -374,6 +438,7 @@ int main(void)
 		cmocka_unit_test(test_spdx_licences_and_reproducible),
 		cmocka_unit_test(test_helpers),
 		cmocka_unit_test(test_jout_checked),
+		cmocka_unit_test(test_scan_cdx_refs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
