@@ -1,4 +1,4 @@
-/* test_license.c - declared licences as found in real packages, normalised to SPDX, classified, checked. */
+/* test_license.c - declared licences as found in real packages, normalised to SPDX, classified, and the BH-LIC findings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check/licclass.h"
 #include "check/license.h"
+#include "check/licexpr.h"
+#include "check/licfind.h"
+#include "sbom/sbom.h"
 
 enum { U = BH_LIC_UNKNOWN, P = BH_LIC_PERMISSIVE, W = BH_LIC_WEAK_COPYLEFT, S = BH_LIC_STRONG_COPYLEFT,
        N = BH_LIC_NETWORK_COPYLEFT, D = BH_LIC_PUBLIC_DOMAIN, X = BH_LIC_PROPRIETARY };
@@ -181,20 +185,20 @@ static const struct {
 	{ "CC-BY-NC-4.0", "CC-BY-NC-4.0", X },
 };
 
-static bh_licenses *load_shared(void)
+static bh_licdata *load_shared(void)
 {
 	const char *d = getenv("BH_SHARED_DATA");
 	char path[4096];
-	bh_licenses *l = NULL;
+	bh_licdata *l = NULL;
 	bh_error err;
 	snprintf(path, sizeof(path), "%s/spdx-licenses", d ? d : "../shared/data");
 	if (access(path, R_OK))
 		return NULL;
-	assert_int_equal(bh_licenses_load(path, &l, &err), 0);
+	assert_int_equal(bh_licdata_load(path, &l, &err), 0);
 	return l;
 }
 
-static void check_table(const bh_licenses *l)
+static void check_table(const bh_licdata *l)
 {
 	size_t i, bad = 0;
 	for (i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
@@ -202,10 +206,10 @@ static void check_table(const bh_licenses *l)
 		bh_error err;
 		bh_license_class c;
 		assert_int_equal(bh_license_normalize(l, real[i].declared, &out, &err), 0);
-		c = bh_license_classify(l, out);
+		c = bh_licclass_of(l, out);
 		if (strcmp(out, real[i].spdx) != 0 || (int)c != real[i].cls) {
-			print_message("'%s' -> '%s' (%s), want '%s' (%s)\n", real[i].declared, out, bh_license_class_name(c),
-				      real[i].spdx, bh_license_class_name((bh_license_class)real[i].cls));
+			print_message("'%s' -> '%s' (%s), want '%s' (%s)\n", real[i].declared, out, bh_licclass_name(c),
+				      real[i].spdx, bh_licclass_name((bh_license_class)real[i].cls));
 			bad++;
 		}
 		free(out);
@@ -215,13 +219,13 @@ static void check_table(const bh_licenses *l)
 
 static void test_real_strings_list(void **state)
 {
-	bh_licenses *l = load_shared();
+	bh_licdata *l = load_shared();
 	(void)state;
 	if (!l)
 		skip();
 	assert_true(sizeof(real) / sizeof(real[0]) >= 80);
 	check_table(l);
-	bh_licenses_free(l);
+	bh_licdata_free(l);
 }
 
 /* The built-in table alone gives the same answers for the common cases. */
@@ -244,11 +248,11 @@ static void test_builtin_only(void **state)
 		{ "Jam", "LicenseRef-Jam", U }, /* listed in SPDX, not in the built-in table */
 		{ "GPL-3.0+", "GPL-3.0-or-later", S },
 	};
-	bh_licenses *l = NULL;
+	bh_licdata *l = NULL;
 	bh_error err;
 	size_t i;
 	(void)state;
-	assert_int_equal(bh_licenses_load(NULL, &l, &err), 0);
+	assert_int_equal(bh_licdata_load(NULL, &l, &err), 0);
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		char *o1 = NULL, *o2 = NULL;
 		assert_int_equal(bh_license_normalize(l, t[i].declared, &o1, &err), 0);
@@ -257,12 +261,12 @@ static void test_builtin_only(void **state)
 			print_message("'%s' -> '%s', want '%s'\n", t[i].declared, o1, t[i].spdx);
 		assert_string_equal(o1, t[i].spdx);
 		assert_string_equal(o2, t[i].spdx);
-		assert_int_equal(bh_license_classify(l, o1), t[i].cls);
-		assert_int_equal(bh_license_classify(NULL, o1), t[i].cls);
+		assert_int_equal(bh_licclass_of(l, o1), t[i].cls);
+		assert_int_equal(bh_licclass_of(NULL, o1), t[i].cls);
 		free(o1);
 		free(o2);
 	}
-	bh_licenses_free(l);
+	bh_licdata_free(l);
 }
 
 static void test_classify(void **state)
@@ -300,23 +304,23 @@ static void test_classify(void **state)
 		{ "", U },
 		{ "MIT AND", U },
 	};
-	bh_licenses *l = load_shared();
+	bh_licdata *l = load_shared();
 	size_t i;
 	(void)state;
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		bh_license_class c = bh_license_classify(l, t[i].expr);
+		bh_license_class c = bh_licclass_of(l, t[i].expr);
 		if ((int)c != t[i].cls)
-			print_message("'%s' -> %s, want %s\n", t[i].expr, bh_license_class_name(c), bh_license_class_name((bh_license_class)t[i].cls));
+			print_message("'%s' -> %s, want %s\n", t[i].expr, bh_licclass_name(c), bh_licclass_name((bh_license_class)t[i].cls));
 		assert_int_equal(c, t[i].cls);
 	}
-	assert_string_equal(bh_license_class_name(BH_LIC_NETWORK_COPYLEFT), "network-copyleft");
-	assert_int_equal(bh_license_class_parse("weak-copyleft"), BH_LIC_WEAK_COPYLEFT);
-	assert_int_equal(bh_license_class_parse("nope"), -1);
-	assert_true(bh_license_is_known(l, "MIT OR GPL-2.0-only WITH Classpath-exception-2.0"));
-	assert_false(bh_license_is_known(l, "MIT AND LicenseRef-x"));
-	assert_false(bh_license_is_known(l, "GPL-2.0-only WITH AdditionRef-x-exception"));
-	assert_false(bh_license_is_known(l, "NOASSERTION"));
-	bh_licenses_free(l);
+	assert_string_equal(bh_licclass_name(BH_LIC_NETWORK_COPYLEFT), "network-copyleft");
+	assert_int_equal(bh_licclass_parse("weak-copyleft"), BH_LIC_WEAK_COPYLEFT);
+	assert_int_equal(bh_licclass_parse("nope"), -1);
+	assert_true(bh_licclass_is_known(l, "MIT OR GPL-2.0-only WITH Classpath-exception-2.0"));
+	assert_false(bh_licclass_is_known(l, "MIT AND LicenseRef-x"));
+	assert_false(bh_licclass_is_known(l, "GPL-2.0-only WITH AdditionRef-x-exception"));
+	assert_false(bh_licclass_is_known(l, "NOASSERTION"));
+	bh_licdata_free(l);
 }
 
 static void test_load(void **state)
@@ -326,7 +330,7 @@ static void test_load(void **state)
 		"\"seeAlso\":[\"https://opensource.org/license/mit/\"]},{\"licenseId\":\"Frobnicate-1.0\",\"name\":\"Frobnicate Public Domain Grant\","
 		"\"isOsiApproved\":false},{\"licenseId\":\"Quux-2.0\",\"name\":\"Quux License\",\"isOsiApproved\":false,\"isFsfLibre\":true}]}";
 	char dir[] = "/tmp/bh-lic-XXXXXX", path[64];
-	bh_licenses *l = NULL;
+	bh_licdata *l = NULL;
 	bh_error err;
 	char *o = NULL;
 	FILE *f;
@@ -339,47 +343,47 @@ static void test_load(void **state)
 	fputs(official, f);
 	fclose(f);
 	/* a directory holding the spdx.org licenses.json */
-	assert_int_equal(bh_licenses_load(dir, &l, &err), 0);
+	assert_int_equal(bh_licdata_load(dir, &l, &err), 0);
 	assert_int_equal(bh_license_normalize(l, "frobnicate-1.0 or quux-2.0", &o, &err), 0);
 	assert_string_equal(o, "Frobnicate-1.0 OR Quux-2.0");
-	assert_int_equal(bh_license_classify(l, "Frobnicate-1.0"), BH_LIC_PUBLIC_DOMAIN); /* from its name */
-	assert_int_equal(bh_license_classify(l, "Quux-2.0"), BH_LIC_PERMISSIVE);        /* FSF libre */
+	assert_int_equal(bh_licclass_of(l, "Frobnicate-1.0"), BH_LIC_PUBLIC_DOMAIN); /* from its name */
+	assert_int_equal(bh_licclass_of(l, "Quux-2.0"), BH_LIC_PERMISSIVE);        /* FSF libre */
 	free(o);
 	assert_int_equal(bh_license_normalize(l, "https://opensource.org/license/mit/", &o, &err), 0);
 	assert_string_equal(o, "MIT");
 	free(o);
-	bh_licenses_free(l);
+	bh_licdata_free(l);
 	/* a plain array of ids */
 	f = fopen(path, "w");
 	fputs("[\"MIT\", \"Zed-1.0\"]", f);
 	fclose(f);
-	assert_int_equal(bh_licenses_load(path, &l, &err), 0);
-	assert_true(bh_license_is_known(l, "Zed-1.0"));
-	bh_licenses_free(l);
+	assert_int_equal(bh_licdata_load(path, &l, &err), 0);
+	assert_true(bh_licclass_is_known(l, "Zed-1.0"));
+	bh_licdata_free(l);
 	/* errors */
 	f = fopen(path, "w");
 	fputs("{\"licenses\": 3}", f);
 	fclose(f);
-	assert_int_equal(bh_licenses_load(path, &l, &err), BH_EINVAL);
+	assert_int_equal(bh_licdata_load(path, &l, &err), BH_EINVAL);
 	assert_null(l);
 	f = fopen(path, "w");
 	fputs("[[[[", f);
 	fclose(f);
-	assert_int_equal(bh_licenses_load(path, &l, &err), BH_EINVAL);
+	assert_int_equal(bh_licdata_load(path, &l, &err), BH_EINVAL);
 	unlink(path);
-	assert_int_equal(bh_licenses_load(path, &l, &err), BH_ENOTFOUND);
-	assert_int_equal(bh_licenses_load(dir, &l, &err), BH_ENOTFOUND);
+	assert_int_equal(bh_licdata_load(path, &l, &err), BH_ENOTFOUND);
+	assert_int_equal(bh_licdata_load(dir, &l, &err), BH_ENOTFOUND);
 	rmdir(dir);
 }
 
 static void test_hostile(void **state)
 {
-	bh_licenses *l = NULL;
+	bh_licdata *l = NULL;
 	bh_error err;
 	char *o = NULL, *big;
 	size_t i;
 	(void)state;
-	assert_int_equal(bh_licenses_load(NULL, &l, &err), 0);
+	assert_int_equal(bh_licdata_load(NULL, &l, &err), 0);
 
 	big = malloc(BH_LIC_MAX_DECLARED + 2);
 	assert_non_null(big);
@@ -392,7 +396,7 @@ static void test_hostile(void **state)
 	memcpy(big + 2000, "MIT", 4);
 	assert_int_equal(bh_license_normalize(l, big, &o, &err), 0);
 	free(o);
-	assert_int_equal(bh_license_classify(l, big), BH_LIC_UNKNOWN);
+	assert_int_equal(bh_licclass_of(l, big), BH_LIC_UNKNOWN);
 	/* too many licences in one string */
 	for (i = 0; i < 300; i++)
 		memcpy(big + i * 7, "MIT or ", 7);
@@ -427,77 +431,214 @@ static void test_hostile(void **state)
 	assert_string_equal(o, "NOASSERTION");
 	free(o);
 	assert_int_equal(bh_license_normalize(l, NULL, &o, &err), BH_EUSAGE);
-	bh_licenses_free(l);
+	bh_licdata_free(l);
 }
 
-static void test_policy(void **state)
+/* The rule table is what `bulkhead rules list` prints and what the README documents. */
+static void test_rules(void **state)
 {
-	static const char *const deny_ids[] = { "GPL-3.0-only", NULL };
-	static const char *const allow_ids[] = { "AGPL-3.0-only", NULL };
-	bh_license_policy p;
+	static const struct {
+		const char *id;
+		bh_severity sev;
+		const char *title;
+	} want[] = {
+		{ "BH-LIC-001", BH_SEV_CRITICAL, "Licence denied by the policy" },
+		{ "BH-LIC-002", BH_SEV_HIGH, "Licence not in the policy's allow list" },
+		{ "BH-LIC-003", BH_SEV_HIGH, "Network copyleft licence" },
+		{ "BH-LIC-004", BH_SEV_MEDIUM, "Strong copyleft licence" },
+		{ "BH-LIC-005", BH_SEV_LOW, "Licence not recognised" },
+	};
+	size_t i;
+	(void)state;
+	assert_int_equal(bh_licfind_rule_count, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < bh_licfind_rule_count; i++) {
+		assert_string_equal(bh_licfind_rules[i].id, want[i].id);
+		assert_int_equal(bh_licfind_rules[i].severity, want[i].sev);
+		assert_string_equal(bh_licfind_rules[i].title, want[i].title);
+		assert_null(bh_licfind_rules[i].cis);
+		assert_true(strlen(bh_licfind_rules[i].why) > 20);
+		assert_true(strlen(bh_licfind_rules[i].fix) > 20);
+	}
+}
+
+static void add_comp(bh_sbom *s, bh_ecosystem eco, const char *name, const char *license)
+{
+	bh_component *c = bh_complist_add(&s->comps, eco);
+	assert_non_null(c);
+	assert_int_equal(bh_component_set(&c->name, name, strlen(name)), 0);
+	assert_int_equal(bh_component_set(&c->version, "1.0", 3), 0);
+	if (license)
+		assert_int_equal(bh_component_set(&c->license, license, strlen(license)), 0);
+}
+
+static const bh_check_finding *finding_of(const bh_checks *out, const char *name)
+{
+	size_t i;
+	char key[64];
+	snprintf(key, sizeof(key), "%s 1.0 ", name);
+	for (i = 0; i < out->n; i++)
+		if (!strncmp(out->items[i].detail, key, strlen(key)))
+			return &out->items[i];
+	return NULL;
+}
+
+/* A stand-in policy: denies expressions naming MIT, admits ones naming ISC, has no say on the rest. */
+static bh_licfind_verdict test_judge(const void *ctx, const bh_licdata *l, const char *spdx)
+{
+	(void)l;
+	assert_string_equal(ctx, "ctx");
+	if (strstr(spdx, "MIT"))
+		return BH_LICFIND_DENIED;
+	if (strstr(spdx, "ISC"))
+		return BH_LICFIND_ALLOWED;
+	if (strstr(spdx, "Zlib"))
+		return BH_LICFIND_NOT_ALLOWED;
+	return BH_LICFIND_UNJUDGED;
+}
+
+/* Without a policy the class decides; the normalised expression and the class are in the detail. */
+static void test_licfind(void **state)
+{
+	bh_sbom s;
 	bh_checks out = { 0 };
-	bh_licenses *l = load_shared();
 	bh_error err;
+	const bh_check_finding *f;
 	(void)state;
 
-	bh_license_policy_default(&p);
-	/* network copyleft is denied */
-	assert_int_equal(bh_license_check(l, &p, "mongo-tools", "AGPLv3+", "img", &out, &err), 0);
-	assert_int_equal(out.n, 1);
-	assert_string_equal(out.items[0].rule, "BH-LIC-001");
-	assert_string_equal(out.items[0].category, "license");
-	assert_int_equal(out.items[0].severity, BH_SEV_HIGH);
-	assert_string_equal(out.items[0].target, "img");
-	assert_non_null(strstr(out.items[0].detail, "mongo-tools: declared \"AGPLv3+\" = AGPL-3.0-or-later (network-copyleft)"));
-	/* a permissive alternative passes; an AND part does not */
-	assert_int_equal(bh_license_check(l, &p, "a", "MIT OR AGPL-3.0-only", "img", &out, &err), 0);
-	assert_int_equal(out.n, 1);
-	assert_int_equal(bh_license_check(l, &p, "b", "MIT AND AGPL-3.0-only", "img", &out, &err), 0);
-	assert_int_equal(out.n, 2);
-	assert_string_equal(out.items[1].rule, "BH-LIC-001");
-	/* strong copyleft and unknown are warnings */
-	assert_int_equal(bh_license_check(l, &p, "c", "GPL-2+", "img", &out, &err), 0);
-	assert_int_equal(out.n, 3);
-	assert_string_equal(out.items[2].rule, "BH-LIC-003");
-	assert_int_equal(out.items[2].severity, BH_SEV_LOW);
-	assert_int_equal(bh_license_check(l, &p, "d", "Frobnitz Licence", "img", &out, &err), 0);
+	bh_sbom_init(&s);
+	s.name = strdup("img:1");
+	add_comp(&s, BH_ECO_NPM, "agpl", "AGPLv3+");
+	add_comp(&s, BH_ECO_PYPI, "gpl", "GNU General Public License v2 (GPLv2)");
+	add_comp(&s, BH_ECO_NPM, "odd", "Frobnitz Licence");
+	add_comp(&s, BH_ECO_NPM, "prop", "License :: Other/Proprietary License");
+	add_comp(&s, BH_ECO_NPM, "fine", "Apache 2.0");
+	add_comp(&s, BH_ECO_NPM, "lgpl", "LGPL-2.1+");
+	add_comp(&s, BH_ECO_NPM, "choice", "MIT OR AGPL-3.0-only");
+	add_comp(&s, BH_ECO_NPM, "none", NULL);
+	add_comp(&s, BH_ECO_OS, "os", "GPL-3.0-only");
+	add_comp(&s, BH_ECO_NPM, "cp", "GPL-2.0-only WITH Classpath-exception-2.0");
+
+	assert_int_equal(bh_licfind_run(&s, NULL, NULL, NULL, &out, &err), 0);
 	assert_int_equal(out.n, 4);
-	assert_string_equal(out.items[3].rule, "BH-LIC-003");
-	assert_non_null(strstr(out.items[3].detail, "LicenseRef-Frobnitz-Licence (unknown)"));
-	/* permissive passes quietly */
-	assert_int_equal(bh_license_check(l, &p, "e", "Expat", "img", &out, &err), 0);
-	assert_int_equal(out.n, 4);
-	/* proprietary */
-	assert_int_equal(bh_license_check(l, &p, "f", "License :: Other/Proprietary License", "img", &out, &err), 0);
-	assert_int_equal(out.n, 5);
-	assert_string_equal(out.items[4].rule, "BH-LIC-001");
+	assert_non_null(f = finding_of(&out, "agpl"));
+	assert_string_equal(f->rule, "BH-LIC-003");
+	assert_int_equal(f->severity, BH_SEV_HIGH);
+	assert_string_equal(f->category, "license");
+	assert_string_equal(f->target, "img:1");
+	assert_string_equal(f->title, "Network copyleft licence");
+	assert_string_equal(f->detail, "agpl 1.0 (npm): declared \"AGPLv3+\" = AGPL-3.0-or-later, network-copyleft");
+	assert_non_null(f = finding_of(&out, "gpl"));
+	assert_string_equal(f->rule, "BH-LIC-004");
+	assert_int_equal(f->severity, BH_SEV_MEDIUM);
+	assert_non_null(strstr(f->detail, "= GPL-2.0-only, strong-copyleft"));
+	assert_non_null(f = finding_of(&out, "odd"));
+	assert_string_equal(f->rule, "BH-LIC-005");
+	assert_int_equal(f->severity, BH_SEV_LOW);
+	assert_string_equal(f->title, "Licence not recognised");
+	assert_non_null(strstr(f->detail, "= LicenseRef-Frobnitz-Licence, unknown"));
+	assert_non_null(f = finding_of(&out, "prop"));
+	assert_string_equal(f->rule, "BH-LIC-005");
+	assert_string_equal(f->title, "Proprietary licence");
+	assert_non_null(strstr(f->detail, ", proprietary"));
+	/* permissive, weak copyleft, a permissive choice, nothing declared, OS packages, linking exceptions: quiet */
+	assert_null(finding_of(&out, "fine"));
+	assert_null(finding_of(&out, "lgpl"));
+	assert_null(finding_of(&out, "choice"));
+	assert_null(finding_of(&out, "none"));
+	assert_null(finding_of(&out, "os"));
+	assert_null(finding_of(&out, "cp"));
 	bh_checks_free(&out);
 
-	/* ids: denied whatever the class, allowed whatever the class */
-	p.deny_ids = deny_ids;
-	p.allow_ids = allow_ids;
-	assert_int_equal(bh_license_check(l, &p, "g", "GPLv3", "img", &out, &err), 0);
-	assert_int_equal(out.n, 1);
-	assert_string_equal(out.items[0].rule, "BH-LIC-002");
-	assert_int_equal(out.items[0].severity, BH_SEV_HIGH);
-	assert_non_null(strstr(out.items[0].title, "GPL-3.0-only"));
-	assert_int_equal(bh_license_check(l, &p, "h", "GPL-3.0-only OR MIT", "img", &out, &err), 0);
-	assert_int_equal(out.n, 1);
-	assert_int_equal(bh_license_check(l, &p, "i", "AGPL-3.0", "img", &out, &err), 0);
-	assert_int_equal(out.n, 1);
-	/* unknown denied outright */
-	p.deny |= 1u << BH_LIC_UNKNOWN;
-	assert_int_equal(bh_license_check(l, &p, "j", "", "img", &out, &err), 0);
-	assert_int_equal(out.n, 2);
-	assert_string_equal(out.items[1].rule, "BH-LIC-001");
-	assert_int_equal(out.items[1].severity, BH_SEV_LOW);
+	/* the policy's verdict comes first: denied, not allowed, allowed; no say leaves the class */
+	assert_int_equal(bh_licfind_run(&s, NULL, test_judge, "ctx", &out, &err), 0);
+	assert_non_null(f = finding_of(&out, "choice"));
+	assert_string_equal(f->rule, "BH-LIC-001");
+	assert_int_equal(f->severity, BH_SEV_CRITICAL);
+	assert_string_equal(f->title, "Licence denied by the policy");
+	assert_non_null(strstr(f->detail, "= MIT OR AGPL-3.0-only, permissive"));
+	assert_non_null(f = finding_of(&out, "agpl"));
+	assert_string_equal(f->rule, "BH-LIC-003");
 	bh_checks_free(&out);
-	bh_licenses_free(l);
+	bh_sbom_free(&s);
+
+	/* a licence the normaliser refuses is skipped; the others are still judged */
+	bh_sbom_init(&s);
+	{
+		char *deep = malloc(BH_LIC_MAX_DECLARED + 2);
+		assert_non_null(deep);
+		memset(deep, 'a', BH_LIC_MAX_DECLARED + 1);
+		deep[BH_LIC_MAX_DECLARED + 1] = 0;
+		add_comp(&s, BH_ECO_NPM, "long", deep);
+		free(deep);
+	}
+	add_comp(&s, BH_ECO_NPM, "z", "zlib");
+	add_comp(&s, BH_ECO_NPM, "i", "ISC");
+	add_comp(&s, BH_ECO_NPM, "a", "AGPL-3.0-only");
+	assert_int_equal(bh_licfind_run(&s, NULL, test_judge, "ctx", &out, &err), 0);
+	assert_int_equal(out.n, 2);
+	assert_non_null(f = finding_of(&out, "z"));
+	assert_string_equal(f->rule, "BH-LIC-002");
+	assert_int_equal(f->severity, BH_SEV_HIGH);
+	assert_non_null(strstr(f->detail, "= Zlib, permissive"));
+	assert_non_null(f = finding_of(&out, "a"));
+	assert_string_equal(f->rule, "BH-LIC-003");
+	assert_null(finding_of(&out, "i"));
+	assert_null(finding_of(&out, "long"));
+	bh_checks_free(&out);
+	bh_sbom_free(&s);
+}
+
+/* The expression layer on its own: precedence, repeats, what says nothing, the nesting bound. */
+static void test_licexpr(void **state)
+{
+	bool oom = false;
+	bh_buf b = BH_BUF_INIT;
+	bh_licexpr *n;
+	char deep[200];
+	size_t i;
+	(void)state;
+
+	n = bh_licexpr_parse("(mit or MIT) and (Apache-2.0 OR GPL-2.0+ with Classpath-exception-2.0)", &oom);
+	assert_non_null(n);
+	assert_int_equal(n->op, BH_LICEXPR_AND);
+	assert_int_equal(n->a->op, BH_LICEXPR_OR);
+	assert_int_equal(bh_licexpr_print(&b, n), 0);
+	assert_string_equal(b.data, "(mit OR MIT) AND (Apache-2.0 OR GPL-2.0+ WITH Classpath-exception-2.0)");
+	bh_buf_free(&b);
+	bh_licexpr_free(n);
+	/* repeats and NOASSERTION drop out of a join */
+	n = bh_licexpr_join(BH_LICEXPR_AND, bh_licexpr_leaf("MIT", 3, &oom), bh_licexpr_leaf("MIT", 3, &oom), &oom);
+	n = bh_licexpr_join(BH_LICEXPR_AND, n, bh_licexpr_leaf("NOASSERTION", 11, &oom), &oom);
+	assert_int_equal(bh_licexpr_print(&b, n), 0);
+	assert_string_equal(b.data, "MIT");
+	bh_buf_free(&b);
+	bh_licexpr_free(n);
+	/* a '+' marks or-later, except on LicenseRef- names where it is part of the text */
+	n = bh_licexpr_leaf("LicenseRef-x+", 13, &oom);
+	assert_false(n->plus);
+	bh_licexpr_free(n);
+	/* syntax errors and nesting past the bound are NULL without oom */
+	assert_null(bh_licexpr_parse("MIT AND", &oom));
+	assert_null(bh_licexpr_parse("MIT WITH", &oom));
+	assert_null(bh_licexpr_parse("(MIT", &oom));
+	for (i = 0; i < BH_LICEXPR_MAX_NEST; i++)
+		deep[i] = '(';
+	memcpy(deep + i, "MIT", 3);
+	memset(deep + i + 3, ')', i);
+	deep[2 * i + 3] = 0;
+	assert_non_null(n = bh_licexpr_parse(deep, &oom)); /* at the bound */
+	assert_int_equal(n->op, BH_LICEXPR_LEAF);
+	bh_licexpr_free(n);
+	memmove(deep + 1, deep, strlen(deep) + 1);
+	deep[0] = '(';
+	strcat(deep, ")");
+	assert_null(bh_licexpr_parse(deep, &oom)); /* one past it */
+	assert_false(oom);
 }
 
 /* Normalises IN, expects WANT, and expects WANT to normalise to itself: the property the long fuzz
  * run checks, which each case below once broke. */
-static void assert_reads_back(const bh_licenses *l, const char *in, const char *want)
+static void assert_reads_back(const bh_licdata *l, const char *in, const char *want)
 {
 	bh_error e;
 	char *a = NULL, *b = NULL;
@@ -513,10 +654,10 @@ static void assert_reads_back(const bh_licenses *l, const char *in, const char *
  * second normalisation gave another answer. It says nothing next to a real licence, so it goes. */
 static void test_noassertion_in_compound(void **state)
 {
-	bh_licenses *l = NULL;
+	bh_licdata *l = NULL;
 	bh_error e;
 	(void)state;
-	assert_int_equal(bh_licenses_load(NULL, &l, &e), 0);
+	assert_int_equal(bh_licdata_load(NULL, &l, &e), 0);
 	assert_reads_back(l, "GPLv2 and unknown", "GPL-2.0-only");
 	assert_reads_back(l, "unknown", "NOASSERTION");
 	/* an exception to no licence says nothing either ("NONE WITH x" is no SPDX and did not read back) */
@@ -529,14 +670,15 @@ static void test_noassertion_in_compound(void **state)
 	assert_reads_back(l, "MIT AND BSD-2-Clause-NetBSD+", "MIT AND BSD-2-Clause");
 	assert_reads_back(l, "0BSD+", "0BSD");
 	assert_reads_back(l, "BSD 0+", "0BSD");
-	bh_licenses_free(l);
+	bh_licdata_free(l);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_strings_list), cmocka_unit_test(test_builtin_only), cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_load),		  cmocka_unit_test(test_hostile),      cmocka_unit_test(test_policy),
+		cmocka_unit_test(test_load),		  cmocka_unit_test(test_hostile),      cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_licfind), cmocka_unit_test(test_licexpr),
 		cmocka_unit_test(test_noassertion_in_compound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
