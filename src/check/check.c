@@ -1,4 +1,4 @@
-/* check.c - the list of check findings: copy-in, order, removal. */
+/* check.c - the list of check findings: a rule turned into a finding, copy-in, order, removal. */
 #include "check/check.h"
 
 #include <stdlib.h>
@@ -49,6 +49,28 @@ int bh_checks_add(bh_checks *l, const bh_check_finding *f)
 	}
 	l->n++;
 	return 0;
+}
+
+int bh_checks_emit(bh_checks *l, const bh_rule *r, const bh_check_at *at)
+{
+	bh_check_finding f;
+	memset(&f, 0, sizeof(f));
+	f.rule = at->id ? at->id : r->id;
+	f.cis = r->cis;
+	f.category = at->category;
+	f.severity = at->severity ? at->severity : r->severity;
+	if (at->status && strcmp(at->status, "not-applicable") == 0)
+		f.severity = BH_SEV_UNKNOWN;
+	f.title = at->title ? at->title : r->title;
+	f.detail = at->detail;
+	f.why = at->why ? at->why : r->why;
+	f.fix = at->fix ? at->fix : r->fix;
+	f.target = at->target;
+	f.path = at->path;
+	f.line = at->line;
+	f.layer = at->layer;
+	f.status = at->status;
+	return bh_checks_add(l, &f);
 }
 
 void bh_checks_free(bh_checks *l)

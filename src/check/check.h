@@ -28,6 +28,33 @@ typedef struct bh_check_finding {
 	const char *status;   /* NULL = fail; "not-applicable" or "manual" with the reason in detail */
 } bh_check_finding;
 
+/*
+ * One rule of the catalogue: the text every finding of the rule shares (static data, never freed).
+ * Each check module exports its table (bh_<module>_rules, bh_<module>_rule_count); check/rules.h
+ * lists every table.
+ */
+typedef struct bh_rule {
+	const char *id;       /* "BH-IMG-001" */
+	const char *cis;      /* CIS Docker Benchmark v1.6 id, or NULL */
+	bh_severity severity; /* default; a finding may set its own from what it saw (EXPOSE 2375, a mode 0777) */
+	const char *title;
+	const char *why;
+	const char *fix;
+} bh_rule;
+
+/*
+ * What one finding adds to its rule: where, the evidence, and the few fields a finding may override.
+ * Zero-initialise and fill what applies; NULL / 0 fields take the rule's value or stay empty.
+ */
+typedef struct bh_check_at {
+	const char *category; /* image-config, dockerfile, container, host, kubernetes, secret */
+	const char *target, *path, *layer, *detail, *status;
+	unsigned long line;
+	bh_severity severity; /* BH_SEV_UNKNOWN (0) = the rule's */
+	const char *id;       /* NULL = the rule's (secret findings name their pattern: BH-SECRET-<pattern>) */
+	const char *title, *why, *fix; /* NULL = the rule's */
+} bh_check_at;
+
 typedef struct bh_checks {
 	bh_check_finding *items;
 	size_t n, cap;
@@ -35,6 +62,11 @@ typedef struct bh_checks {
 
 /* Appends a copy of *f (strings duplicated). BH_ENOMEM on failure (the list stays valid). */
 int bh_checks_add(bh_checks *l, const bh_check_finding *f);
+/*
+ * Appends the finding of rule r at `at` (strings copied). A finding with status "not-applicable"
+ * gets BH_SEV_UNKNOWN whatever the severities say: nothing was judged. BH_ENOMEM on failure.
+ */
+int bh_checks_emit(bh_checks *l, const bh_rule *r, const bh_check_at *at);
 /* Frees every finding and the array; the list is empty and reusable afterwards. */
 void bh_checks_free(bh_checks *l);
 /* Orders by severity (highest first), then target, path, line, rule. */

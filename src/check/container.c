@@ -10,95 +10,94 @@
 
 #include "core/buf.h"
 
-/* Fixed text of a rule; severity and detail come from the document. */
-typedef struct rule {
-	const char *id, *cis, *title, *why, *fix;
-} rule;
-
 enum {
 	R_APPARMOR, R_SELINUX, R_CAPADD, R_CAPKEPT, R_PRIV, R_SENSITIVE, R_PRIVPORT, R_HOSTNET, R_MEMORY,
 	R_CPU, R_ROOTFS, R_ANYIF, R_RESTART, R_HOSTPID, R_HOSTIPC, R_DEVICES, R_ULIMIT, R_PROPAGATION,
 	R_HOSTUTS, R_SECCOMP, R_NNP, R_PIDS, R_HOSTUSERNS, R_SOCKET, R_ROOTUSER, R_COUNT
 };
 
-/* Titles are the CIS Docker Benchmark v1.6 titles (../shared/data/cis-benchmarks), so reports match the benchmark. */
-static const rule rules[R_COUNT] = {
-	[R_APPARMOR] = { "BH-CTR-002", "5.2", "Ensure that, if applicable, an AppArmor Profile is enabled",
+/* Titles are the CIS Docker Benchmark v1.6 titles (../shared/data/cis-benchmarks), so reports match the
+ * benchmark. The severity is the rule's usual one; a list finding takes its worst item's (a rw mount of /
+ * is CRITICAL, a ro one of /etc MEDIUM). */
+const bh_rule bh_container_rules[R_COUNT] = {
+	[R_APPARMOR] = { "BH-CTR-002", "5.2", BH_SEV_MEDIUM, "Ensure that, if applicable, an AppArmor Profile is enabled",
 		"Without an AppArmor profile nothing restricts which files, mounts and sockets the container's processes may use beyond plain Unix permissions.",
 		"Remove --security-opt apparmor=unconfined; keep the engine's default profile (docker-default) or pass --security-opt apparmor=PROFILE." },
-	[R_SELINUX] = { "BH-CTR-003", "5.3", "Ensure that, if applicable, SELinux security options are set",
+	[R_SELINUX] = { "BH-CTR-003", "5.3", BH_SEV_MEDIUM, "Ensure that, if applicable, SELinux security options are set",
 		"label=disable (or an unconfined type such as spc_t) runs the container without SELinux separation, so a breakout is not contained by the host policy.",
 		"Remove --security-opt label=disable; use the engine's default container_t labelling or --security-opt label=type:TYPE with a confined type." },
-	[R_CAPADD] = { "BH-CTR-004", "5.4", "Ensure that Linux kernel capabilities are restricted within containers",
+	[R_CAPADD] = { "BH-CTR-004", "5.4", BH_SEV_MEDIUM, "Ensure that Linux kernel capabilities are restricted within containers",
 		"Capabilities beyond the engine's default set hand the container kernel privileges (SYS_ADMIN alone is close to full root on the host).",
 		"Drop --cap-add for everything the process does not need: run with --cap-drop ALL and --cap-add only the few it requires." },
-	[R_CAPKEPT] = { "BH-CTR-104", "5.4", "Ensure that Linux kernel capabilities are restricted within containers",
+	[R_CAPKEPT] = { "BH-CTR-104", "5.4", BH_SEV_LOW, "Ensure that Linux kernel capabilities are restricted within containers",
 		"Nothing is dropped, so the process keeps the whole default capability set (CHOWN, DAC_OVERRIDE, SETUID, and with Docker NET_RAW and MKNOD) whether it needs them or not.",
 		"Run with --cap-drop ALL and add back only what the process needs (--cap-add NET_BIND_SERVICE, ...)." },
-	[R_PRIV] = { "BH-CTR-005", "5.5", "Ensure that privileged containers are not used",
+	[R_PRIV] = { "BH-CTR-005", "5.5", BH_SEV_CRITICAL, "Ensure that privileged containers are not used",
 		"A privileged container has every capability, every host device and no seccomp or LSM confinement: root in it is root on the host.",
 		"Remove --privileged; grant the specific capabilities (--cap-add) or devices (--device) it needs instead." },
-	[R_SENSITIVE] = { "BH-CTR-006", "5.6", "Ensure sensitive host system directories are not mounted on containers",
+	[R_SENSITIVE] = { "BH-CTR-006", "5.6", BH_SEV_HIGH, "Ensure sensitive host system directories are not mounted on containers",
 		"Host system directories mounted in the container let it read secrets (/etc/shadow) or, when writable, change the host's binaries and configuration.",
 		"Remove the -v/--mount of the host directory; mount only the specific files needed, read-only (:ro)." },
-	[R_PRIVPORT] = { "BH-CTR-008", "5.8", "Ensure privileged ports are not mapped within containers",
+	[R_PRIVPORT] = { "BH-CTR-008", "5.8", BH_SEV_LOW, "Ensure privileged ports are not mapped within containers",
 		"Ports below 1024 are reserved for privileged services on the host; mapping them from a container lets it pose as one.",
 		"Publish a port of 1024 or above on the host (-p 8080:80) and put a proxy in front if a low port is required." },
-	[R_HOSTNET] = { "BH-CTR-010", "5.10", "Ensure that the host's network namespace is not shared",
+	[R_HOSTNET] = { "BH-CTR-010", "5.10", BH_SEV_HIGH, "Ensure that the host's network namespace is not shared",
 		"With the host network the container sees every host interface, can bind any host port and reach services listening on localhost.",
 		"Remove --network=host; use a bridge or user-defined network and publish only the needed ports." },
-	[R_MEMORY] = { "BH-CTR-011", "5.11", "Ensure that the memory usage for containers is limited",
+	[R_MEMORY] = { "BH-CTR-011", "5.11", BH_SEV_MEDIUM, "Ensure that the memory usage for containers is limited",
 		"Without a memory limit one container can exhaust host memory and get other containers or host services OOM-killed.",
 		"Run with --memory SIZE (e.g. --memory 512m), sized from the workload." },
-	[R_CPU] = { "BH-CTR-012", "5.12", "Ensure that CPU priority is set appropriately on containers",
+	[R_CPU] = { "BH-CTR-012", "5.12", BH_SEV_LOW, "Ensure that CPU priority is set appropriately on containers",
 		"Without a CPU limit or relative share a busy container starves the others and the host.",
 		"Run with --cpus N (a hard cap) or --cpu-shares N (a relative priority other than the default 1024)." },
-	[R_ROOTFS] = { "BH-CTR-013", "5.13", "Ensure that the container's root filesystem is mounted as read only",
+	[R_ROOTFS] = { "BH-CTR-013", "5.13", BH_SEV_LOW, "Ensure that the container's root filesystem is mounted as read only",
 		"A writable root filesystem lets an intruder drop tools and alter the application's files; it also hides drift from the image.",
 		"Run with --read-only and give writable paths explicitly (--tmpfs /tmp, volumes for data)." },
-	[R_ANYIF] = { "BH-CTR-014", "5.14", "Ensure that incoming container traffic is bound to a specific host interface",
+	[R_ANYIF] = { "BH-CTR-014", "5.14", BH_SEV_MEDIUM, "Ensure that incoming container traffic is bound to a specific host interface",
 		"A port published on 0.0.0.0 is reachable on every host interface, public ones included.",
 		"Publish on one address: -p 127.0.0.1:8080:80 or -p INTERFACE_IP:8080:80." },
-	[R_RESTART] = { "BH-CTR-015", "5.15", "Ensure that the 'on-failure' container restart policy is set to '5'",
+	[R_RESTART] = { "BH-CTR-015", "5.15", BH_SEV_LOW, "Ensure that the 'on-failure' container restart policy is set to '5'",
 		"An unbounded restart policy keeps a crashing or compromised container coming back forever and can deny service to the host.",
 		"Run with --restart on-failure:5." },
-	[R_HOSTPID] = { "BH-CTR-016", "5.16", "Ensure that the host's process namespace is not shared",
+	[R_HOSTPID] = { "BH-CTR-016", "5.16", BH_SEV_HIGH, "Ensure that the host's process namespace is not shared",
 		"With the host PID namespace the container sees every host process and, with the right capability, can signal or ptrace them.",
 		"Remove --pid=host." },
-	[R_HOSTIPC] = { "BH-CTR-017", "5.17", "Ensure that the host's IPC namespace is not shared",
+	[R_HOSTIPC] = { "BH-CTR-017", "5.17", BH_SEV_MEDIUM, "Ensure that the host's IPC namespace is not shared",
 		"With the host IPC namespace the container can read and tamper with the host's shared memory segments and semaphores.",
 		"Remove --ipc=host; use --ipc=private or --ipc=container:NAME between containers that must share." },
-	[R_DEVICES] = { "BH-CTR-018", "5.18", "Ensure that host devices are not directly exposed to containers",
+	[R_DEVICES] = { "BH-CTR-018", "5.18", BH_SEV_MEDIUM, "Ensure that host devices are not directly exposed to containers",
 		"A host device in the container can be read or written directly (disks, memory, terminals), bypassing the filesystem and its permissions.",
 		"Remove --device (and --device-cgroup-rule); if a device is required, pass it with the least permissions (--device /dev/X:/dev/X:r)." },
-	[R_ULIMIT] = { "BH-CTR-019", "5.19", "Ensure that the default ulimit is overwritten at runtime if needed",
+	[R_ULIMIT] = { "BH-CTR-019", "5.19", BH_SEV_LOW, "Ensure that the default ulimit is overwritten at runtime if needed",
 		"An unlimited ulimit removes the bound that keeps one container from exhausting host file descriptors or processes.",
 		"Remove the --ulimit that sets unlimited, or give a finite value (--ulimit nofile=1024:4096)." },
-	[R_PROPAGATION] = { "BH-CTR-020", "5.20", "Ensure mount propagation mode is not set to shared",
+	[R_PROPAGATION] = { "BH-CTR-020", "5.20", BH_SEV_MEDIUM, "Ensure mount propagation mode is not set to shared",
 		"A shared mount propagates mounts made inside the container back to the host (and into other containers).",
 		"Use the default rprivate propagation: drop :shared/:rshared from -v, or bind-propagation=shared from --mount." },
-	[R_HOSTUTS] = { "BH-CTR-021", "5.21", "Ensure that the host's UTS namespace is not shared",
+	[R_HOSTUTS] = { "BH-CTR-021", "5.21", BH_SEV_MEDIUM, "Ensure that the host's UTS namespace is not shared",
 		"With the host UTS namespace the container can change the host's hostname and domain name.",
 		"Remove --uts=host." },
-	[R_SECCOMP] = { "BH-CTR-022", "5.22", "Ensure the default seccomp profile is not Disabled",
+	[R_SECCOMP] = { "BH-CTR-022", "5.22", BH_SEV_HIGH, "Ensure the default seccomp profile is not Disabled",
 		"Without seccomp every system call is reachable, including the rarely used ones most kernel exploits go through.",
 		"Remove --security-opt seccomp=unconfined (and --privileged); use the default profile or a custom one with --security-opt seccomp=FILE." },
-	[R_NNP] = { "BH-CTR-026", "5.26", "Ensure that the container is restricted from acquiring additional privileges",
+	[R_NNP] = { "BH-CTR-026", "5.26", BH_SEV_MEDIUM, "Ensure that the container is restricted from acquiring additional privileges",
 		"Without no-new-privileges a process in the container can gain privileges through setuid/setgid binaries or file capabilities. (A daemon-wide \"no-new-privileges\" in daemon.json is not visible in the inspect document.)",
 		"Run with --security-opt no-new-privileges (or set \"no-new-privileges\": true in daemon.json)." },
-	[R_PIDS] = { "BH-CTR-029", "5.29", "Ensure that the PIDs cgroup limit is used",
+	[R_PIDS] = { "BH-CTR-029", "5.29", BH_SEV_MEDIUM, "Ensure that the PIDs cgroup limit is used",
 		"Without a PIDs limit a fork bomb in the container exhausts the host's process table.",
 		"Run with --pids-limit N (e.g. --pids-limit 100)." },
-	[R_HOSTUSERNS] = { "BH-CTR-031", "5.31", "Ensure that the host's user namespaces are not shared",
+	[R_HOSTUSERNS] = { "BH-CTR-031", "5.31", BH_SEV_MEDIUM, "Ensure that the host's user namespaces are not shared",
 		"--userns=host turns off the daemon's user namespace remapping for this container, so its root is the host's root.",
 		"Remove --userns=host so the daemon's userns-remap applies." },
-	[R_SOCKET] = { "BH-CTR-032", "5.32", "Ensure that the Docker socket is not mounted inside any containers",
+	[R_SOCKET] = { "BH-CTR-032", "5.32", BH_SEV_CRITICAL, "Ensure that the Docker socket is not mounted inside any containers",
 		"Whoever can talk to the engine socket can start a privileged container with the host's / mounted: it is root on the host, read-only mount or not.",
 		"Remove the -v of the engine socket (or of the /run, /var/run directory that holds it); use an authorising proxy if the container must drive the engine." },
-	[R_ROOTUSER] = { "BH-CTR-100", NULL, "Container runs as root",
+	[R_ROOTUSER] = { "BH-CTR-100", NULL, BH_SEV_MEDIUM, "Container runs as root",
 		"A process running as root in the container is root on the host once it escapes (no user namespace remapping) and can use every capability it kept. CIS 4.1 asks for a USER in the image; this is the same control seen on the running container.",
 		"Run with --user UID:GID (a non-zero UID), or set USER in the image." },
 };
+
+const size_t bh_container_rule_count = R_COUNT;
 
 /* Bounds on what one hostile document can make us do or print. */
 #define CLEAN_MAX 160 /* bytes of one value quoted in a detail */
@@ -144,35 +143,31 @@ static bool streq(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
+/* sev BH_SEV_UNKNOWN = the rule's */
 static void emit(ctx *c, int r, bh_severity sev, const char *status, const char *detail)
 {
-	bh_check_finding f;
+	bh_check_at at;
 	if (c->rc)
 		return;
-	memset(&f, 0, sizeof(f));
-	f.rule = rules[r].id;
-	f.cis = rules[r].cis;
-	f.category = "container";
-	f.severity = status && strcmp(status, "not-applicable") == 0 ? BH_SEV_UNKNOWN : sev;
-	f.title = rules[r].title;
-	f.detail = detail;
-	f.why = rules[r].why;
-	f.fix = rules[r].fix;
-	f.target = c->target;
-	f.status = status;
-	c->rc = bh_checks_add(c->out, &f);
+	memset(&at, 0, sizeof(at));
+	at.category = "container";
+	at.severity = sev;
+	at.detail = detail;
+	at.target = c->target;
+	at.status = status;
+	c->rc = bh_checks_emit(c->out, &bh_container_rules[r], &at);
 }
 
-/* emit() with a printf detail; the values passed are already cleaned and bounded. */
-static void emitf(ctx *c, int r, bh_severity sev, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void emitf(ctx *c, int r, bh_severity sev, const char *fmt, ...)
+/* emit() with the rule's severity and a printf detail; the values passed are already cleaned and bounded. */
+static void emitf(ctx *c, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void emitf(ctx *c, int r, const char *fmt, ...)
 {
 	char d[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(d, sizeof(d), fmt, ap);
 	va_end(ap);
-	emit(c, r, sev, NULL, d);
+	emit(c, r, BH_SEV_UNKNOWN, NULL, d);
 }
 
 /* Adds the cleaned text of s (unless already listed) and raises the list's severity. */
@@ -311,7 +306,7 @@ static void check_caps(ctx *c, bool priv)
 	list_emit(c, R_CAPADD, &l, "HostConfig.CapAdd adds ");
 	/* a privileged container has everything anyway: 5.5 says it */
 	if (!priv && !(json_is_array(drop) && json_array_size(drop) > 0))
-		emitf(c, R_CAPKEPT, BH_SEV_LOW, "HostConfig.CapDrop is empty: the engine's default capability set is kept");
+		emitf(c, R_CAPKEPT, "HostConfig.CapDrop is empty: the engine's default capability set is kept");
 }
 
 /* ---- mounts (5.6, 5.20, 5.32) ---- */
@@ -428,10 +423,10 @@ static void check_mounts(ctx *c)
 
 /* ---- namespaces (5.10, 5.16, 5.17, 5.21, 5.31) ---- */
 
-static void check_ns(ctx *c, const char *field, int r, bh_severity sev)
+static void check_ns(ctx *c, const char *field, int r)
 {
 	if (streq(gstr(c->hc, field), "host"))
-		emitf(c, r, sev, "HostConfig.%s=host", field);
+		emitf(c, r, "HostConfig.%s=host", field);
 }
 
 /* ---- resources (5.11, 5.12, 5.29, 5.19) ---- */
@@ -456,18 +451,18 @@ static void check_resources(ctx *c)
 	size_t i;
 
 	if (!gnum(c->hc, "Memory", &mem) || mem <= 0)
-		emitf(c, R_MEMORY, BH_SEV_MEDIUM, "HostConfig.Memory=%s (no memory limit)", num_text(c->hc, "Memory", b1, sizeof(b1)));
+		emitf(c, R_MEMORY, "HostConfig.Memory=%s (no memory limit)", num_text(c->hc, "Memory", b1, sizeof(b1)));
 	gnum(c->hc, "NanoCpus", &nano);
 	gnum(c->hc, "CpuQuota", &quota);
 	gnum(c->hc, "CpuShares", &shares);
 	/* CpuShares 1024 is the kernel default weight: set or not, it gives no priority */
 	if (nano <= 0 && quota <= 0 && (shares <= 0 || shares == 1024) && !(cpuset && *cpuset))
-		emitf(c, R_CPU, BH_SEV_LOW, "HostConfig.NanoCpus=%s, CpuQuota=%s, CpuShares=%s (no CPU limit or priority)",
+		emitf(c, R_CPU, "HostConfig.NanoCpus=%s, CpuQuota=%s, CpuShares=%s (no CPU limit or priority)",
 		      num_text(c->hc, "NanoCpus", b1, sizeof(b1)), num_text(c->hc, "CpuQuota", b2, sizeof(b2)),
 		      num_text(c->hc, "CpuShares", b3, sizeof(b3)));
 	/* podman sets 2048 by default (containers.conf pids_limit); Docker leaves it null */
 	if (!gnum(c->hc, "PidsLimit", &pids) || pids <= 0)
-		emitf(c, R_PIDS, BH_SEV_MEDIUM, "HostConfig.PidsLimit=%s (no PIDs limit)", num_text(c->hc, "PidsLimit", b1, sizeof(b1)));
+		emitf(c, R_PIDS, "HostConfig.PidsLimit=%s (no PIDs limit)", num_text(c->hc, "PidsLimit", b1, sizeof(b1)));
 
 	/* podman reports its engine default ulimits (containers.conf default_ulimits) in every document, so
 	 * a present Ulimits is no proof of an override: only overrides that remove the bound are reported. */
@@ -540,7 +535,7 @@ static void check_security(ctx *c, bool priv)
 	read_secopts(c, &s);
 
 	if (s.apparmor_off || streq(aa, "unconfined"))
-		emitf(c, R_APPARMOR, BH_SEV_MEDIUM, "%s", s.apparmor_off ? "HostConfig.SecurityOpt contains apparmor=unconfined" : "AppArmorProfile=unconfined");
+		emitf(c, R_APPARMOR, "%s", s.apparmor_off ? "HostConfig.SecurityOpt contains apparmor=unconfined" : "AppArmorProfile=unconfined");
 	else if (!(aa && *aa)) {
 		/* Docker and podman leave the profile empty only where the host has no AppArmor: nothing to judge */
 		char d[512];
@@ -553,16 +548,16 @@ static void check_security(ctx *c, bool priv)
 		snprintf(d, sizeof(d), "AppArmorProfile is empty: the engine applies no AppArmor profile, which means AppArmor is not enabled on the container's host%s%s%s",
 			 b.data ? " (SELinux confines it instead: ProcessLabel=" : "", b.data ? b.data : "", b.data ? ")" : "");
 		bh_buf_free(&b);
-		emit(c, R_APPARMOR, BH_SEV_MEDIUM, "not-applicable", d);
+		emit(c, R_APPARMOR, BH_SEV_UNKNOWN, "not-applicable", d);
 	}
 	if (s.label_off)
-		emitf(c, R_SELINUX, BH_SEV_MEDIUM, "HostConfig.SecurityOpt contains %s", s.label);
+		emitf(c, R_SELINUX, "HostConfig.SecurityOpt contains %s", s.label);
 	if (s.seccomp_off)
-		emitf(c, R_SECCOMP, BH_SEV_HIGH, "HostConfig.SecurityOpt contains seccomp=unconfined");
+		emitf(c, R_SECCOMP, "HostConfig.SecurityOpt contains seccomp=unconfined");
 	else if (priv) /* both engines skip the seccomp filter for privileged containers; the document does not say so */
-		emitf(c, R_SECCOMP, BH_SEV_HIGH, "HostConfig.Privileged=true: privileged containers run without the seccomp filter");
+		emitf(c, R_SECCOMP, "HostConfig.Privileged=true: privileged containers run without the seccomp filter");
 	if (!s.nnp)
-		emitf(c, R_NNP, BH_SEV_MEDIUM, "HostConfig.SecurityOpt has no no-new-privileges");
+		emitf(c, R_NNP, "HostConfig.SecurityOpt has no no-new-privileges");
 }
 
 /* ---- ports (5.8, 5.14) ---- */
@@ -620,11 +615,11 @@ static void check_restart(ctx *c)
 	double n = 0;
 	bool has = gnum(rp, "MaximumRetryCount", &n);
 	if (streq(name, "on-failure") && (!has || n <= 0))
-		emitf(c, R_RESTART, BH_SEV_LOW, "HostConfig.RestartPolicy=on-failure with no MaximumRetryCount (retries without limit)");
+		emitf(c, R_RESTART, "HostConfig.RestartPolicy=on-failure with no MaximumRetryCount (retries without limit)");
 	else if (streq(name, "on-failure") && n > 5)
-		emitf(c, R_RESTART, BH_SEV_LOW, "HostConfig.RestartPolicy=on-failure:%.0f", n);
+		emitf(c, R_RESTART, "HostConfig.RestartPolicy=on-failure:%.0f", n);
 	else if (streq(name, "always") || streq(name, "unless-stopped"))
-		emitf(c, R_RESTART, BH_SEV_LOW, "HostConfig.RestartPolicy=%s (restarts without limit)", name);
+		emitf(c, R_RESTART, "HostConfig.RestartPolicy=%s (restarts without limit)", name);
 }
 
 static void check_devices(ctx *c)
@@ -669,7 +664,7 @@ static void check_user(ctx *c)
 	size_t n;
 	bh_buf b = BH_BUF_INIT;
 	if (!u || !*u) {
-		emitf(c, R_ROOTUSER, BH_SEV_MEDIUM, "Config.User is %s: the process runs as root", u ? "empty" : "not set");
+		emitf(c, R_ROOTUSER, "Config.User is %s: the process runs as root", u ? "empty" : "not set");
 		return;
 	}
 	n = strcspn(u, ":"); /* "USER[:GROUP]" */
@@ -678,7 +673,7 @@ static void check_user(ctx *c)
 	if (bh_buf_put_clean(&b, u, CLEAN_MAX) || bh_buf_putc(&b, '\0'))
 		c->rc = BH_ENOMEM;
 	else
-		emitf(c, R_ROOTUSER, BH_SEV_MEDIUM, "Config.User=%s", b.data);
+		emitf(c, R_ROOTUSER, "Config.User=%s", b.data);
 	bh_buf_free(&b);
 }
 
@@ -700,20 +695,20 @@ int bh_container_check(const json_t *inspect, bh_checks *out, bh_error *err)
 	check_security(&c, priv); /* 5.2, 5.3, 5.22, 5.26 */
 	check_caps(&c, priv);     /* 5.4 */
 	if (priv)
-		emitf(&c, R_PRIV, BH_SEV_CRITICAL, "HostConfig.Privileged=true");
+		emitf(&c, R_PRIV, "HostConfig.Privileged=true");
 	check_mounts(&c); /* 5.6, 5.20, 5.32 */
 	check_ports(&c);  /* 5.8, 5.14 */
-	check_ns(&c, "NetworkMode", R_HOSTNET, BH_SEV_HIGH);
+	check_ns(&c, "NetworkMode", R_HOSTNET);
 	check_resources(&c); /* 5.11, 5.12, 5.19, 5.29 */
 	if (!json_is_true(get(c.hc, "ReadonlyRootfs")))
-		emitf(&c, R_ROOTFS, BH_SEV_LOW, "HostConfig.ReadonlyRootfs=%s", get(c.hc, "ReadonlyRootfs") ? "false" : "not set");
+		emitf(&c, R_ROOTFS, "HostConfig.ReadonlyRootfs=%s", get(c.hc, "ReadonlyRootfs") ? "false" : "not set");
 	check_restart(&c);
-	check_ns(&c, "PidMode", R_HOSTPID, BH_SEV_HIGH);
+	check_ns(&c, "PidMode", R_HOSTPID);
 	/* podman 4.3's compat API writes IpcMode "shareable" even for --ipc=host; only Docker's "host" is seen */
-	check_ns(&c, "IpcMode", R_HOSTIPC, BH_SEV_MEDIUM);
+	check_ns(&c, "IpcMode", R_HOSTIPC);
 	check_devices(&c);
-	check_ns(&c, "UTSMode", R_HOSTUTS, BH_SEV_MEDIUM);
-	check_ns(&c, "UsernsMode", R_HOSTUSERNS, BH_SEV_MEDIUM);
+	check_ns(&c, "UTSMode", R_HOSTUTS);
+	check_ns(&c, "UsernsMode", R_HOSTUSERNS);
 	check_user(&c);
 
 	free(c.target);

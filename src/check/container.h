@@ -18,6 +18,10 @@
  * Returns 0, BH_EINVAL when inspect is not a JSON object, BH_ENOMEM (findings added before the
  * failure stay in out).
  */
+/* The section 5 rules (static); the catalogue (check/rules.h) lists them. */
+extern const bh_rule bh_container_rules[];
+extern const size_t bh_container_rule_count;
+
 int bh_container_check(const json_t *inspect, bh_checks *out, bh_error *err);
 
 #endif

@@ -22,7 +22,7 @@ enum {
 	R_INSECURE_RUN, R_COUNT
 };
 
-static const bh_dockerfile_rule rules[R_COUNT] = {
+const bh_rule bh_dockerfile_rules[R_COUNT] = {
 	[R_NO_USER] = { "BH-DF-001", "4.1", BH_SEV_HIGH, "final stage has no USER: the container runs as root",
 		"Without a USER instruction the process runs as root (uid 0) in the container; a compromise of the "
 		"application, or a container escape, then starts with root privileges.",
@@ -128,12 +128,7 @@ static const bh_dockerfile_rule rules[R_COUNT] = {
 		"privileged work outside the image build." },
 };
 
-const bh_dockerfile_rule *bh_dockerfile_rules(size_t *n)
-{
-	if (n)
-		*n = R_COUNT;
-	return rules;
-}
+const size_t bh_dockerfile_rule_count = R_COUNT;
 
 /* ---------------------------------------------------------------- byte helpers */
 
@@ -939,6 +934,18 @@ static int analyze_script(struct facts *f, const char *text, size_t n, unsigned 
 	return rc;
 }
 
+int bh_dockerfile_fetch_exec(const char *script, bool *found)
+{
+	struct facts f;
+	int rc;
+	memset(&f, 0, sizeof(f));
+	*found = false;
+	if ((rc = analyze_script(&f, script, strlen(script), 0)))
+		return rc;
+	*found = f.pipe_sh || ps_download_exec(script);
+	return 0;
+}
+
 /* ---------------------------------------------------------------- Dockerfile words */
 
 /*
@@ -1075,24 +1082,20 @@ static const char *inst_detail(struct ctx *c)
  * sev 0 = the rule's severity. */
 static int emit(struct ctx *c, int r, const char *title, bh_severity sev, unsigned long line, const char *detail)
 {
-	bh_check_finding f;
+	bh_check_at at;
 	if (c->out->n - c->start_n >= BH_DOCKERFILE_MAX_FINDINGS)
 		return bh_error_set(c->err, BH_ELIMIT, "%s: more than %d findings", c->target ? c->target : "Dockerfile",
 				    BH_DOCKERFILE_MAX_FINDINGS);
 	if (!detail && !(detail = inst_detail(c)))
 		return BH_ENOMEM;
-	memset(&f, 0, sizeof(f));
-	f.rule = rules[r].id;
-	f.cis = rules[r].cis;
-	f.category = "dockerfile";
-	f.severity = sev ? sev : rules[r].severity;
-	f.title = title ? title : rules[r].title;
-	f.detail = detail;
-	f.why = rules[r].why;
-	f.fix = rules[r].fix;
-	f.target = c->target;
-	f.line = line;
-	return bh_checks_add(c->out, &f);
+	memset(&at, 0, sizeof(at));
+	at.category = "dockerfile";
+	at.severity = sev;
+	at.title = title;
+	at.detail = detail;
+	at.target = c->target;
+	at.line = line;
+	return bh_checks_emit(c->out, &bh_dockerfile_rules[r], &at);
 }
 
 static struct stage *cur_stage(struct ctx *c)

@@ -2,6 +2,7 @@
 #ifndef BH_CHECK_DOCKERFILE_H
 #define BH_CHECK_DOCKERFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "check/check.h"
@@ -15,18 +16,9 @@
  * below it, generated or hostile ones would otherwise make the report unbounded. */
 #define BH_DOCKERFILE_MAX_FINDINGS 10000
 
-/* One rule of the linter (static data, never freed). */
-typedef struct bh_dockerfile_rule {
-	const char *id;       /* "BH-DF-001" */
-	const char *cis;      /* CIS Docker Benchmark v1.6 id, or NULL */
-	bh_severity severity; /* default severity (a finding may raise it, e.g. EXPOSE 2375) */
-	const char *title;
-	const char *why;
-	const char *fix;
-} bh_dockerfile_rule;
-
-/* The rule table (static), for reports that list rules (SARIF) and for documentation. */
-const bh_dockerfile_rule *bh_dockerfile_rules(size_t *n);
+/* The linter's rules (static), in id order; the catalogue (check/rules.h) lists them. */
+extern const bh_rule bh_dockerfile_rules[];
+extern const size_t bh_dockerfile_rule_count;
 
 /*
  * Lints Dockerfile text (any bytes: hostile input, bounded: more than BH_DOCKERFILE_MAX_SIZE bytes
@@ -36,5 +28,13 @@ const bh_dockerfile_rule *bh_dockerfile_rules(size_t *n);
  * multi-stage builds are understood; ARG/ENV references are not expanded.
  */
 int bh_dockerfile_check(const char *path, const char *text, size_t len, bh_checks *out, bh_error *err);
+
+/*
+ * The shell analysis of RUN (BH-DF-008) on one shell script (a string, any bytes): sets *found when
+ * it runs a downloaded script (curl ... | sh, sudo bash <(wget -O- ...), sh -c "$(curl ...)", eval,
+ * PowerShell iex (iwr ...)), following sh -c / su -c scripts a few levels deep. Image history uses
+ * it on the RUN commands recorded in the config. 0, or BH_ENOMEM (*found is then false).
+ */
+int bh_dockerfile_fetch_exec(const char *script, bool *found);
 
 #endif

@@ -18,11 +18,6 @@
 #include "core/buf.h"
 #include "core/json.h"
 
-/* Fixed text of a rule; severity, detail, target (and for file rules the fix) come from the host. */
-typedef struct rule {
-	const char *id, *cis, *title, *why, *fix;
-} rule;
-
 enum {
 	R_NODOCKER,
 	R_PARTITION, R_GROUP,
@@ -41,119 +36,127 @@ enum {
 #define AUDIT_FIX "Add a watch to /etc/audit/rules.d/docker.rules (-w PATH -k docker) and load it with augenrules --load."
 #define OWN_WHY "A file of the Docker daemon owned by another user or group can be changed by that user, and through it the daemon that runs as root."
 #define MODE_WHY "Write (or, for keys, read) access for others than root lets them alter or steal what the root-owned Docker daemon trusts."
+/* File rules: each finding gives the exact command for the file it found. */
+#define OWN_FIX "Give the file to root: chown root:root FILE."
+#define MODE_FIX "Remove the permission bits beyond the mode in the title: chmod MODE FILE."
 
 /* Titles are the CIS Docker Benchmark v1.6 titles of ../shared/data/cis-benchmarks (without the
- * "(Scored)" suffixes and the id repeated in 1.1.12's title there). */
-static const rule rules[R_COUNT] = {
-	[R_NODOCKER] = { "BH-HOST-000", NULL, "Docker engine is not installed on this host",
+ * "(Scored)" suffixes and the id repeated in 1.1.12's title there). The severity is the rule's usual
+ * one: TLS off on a public address is CRITICAL, a world-writable file HIGH or CRITICAL; rules that
+ * need the running daemon are always "not-applicable" and have none (UNKNOWN). */
+const bh_rule bh_host_rules[R_COUNT] = {
+	[R_NODOCKER] = { "BH-HOST-000", NULL, BH_SEV_UNKNOWN, "Docker engine is not installed on this host",
 		"The CIS Docker Benchmark host checks only apply where the Docker engine is installed.", "None." },
-	[R_PARTITION] = { "BH-HOST-001", "1.1.1", "Ensure a separate partition for containers has been created",
+	[R_PARTITION] = { "BH-HOST-001", "1.1.1", BH_SEV_LOW, "Ensure a separate partition for containers has been created",
 		"Containers and images filling the filesystem that holds the rest of the system can make the host unusable.",
 		"Put Docker's data root (/var/lib/docker or \"data-root\") on its own partition or logical volume, listed in /etc/fstab." },
-	[R_GROUP] = { "BH-HOST-002", "1.1.2", "Ensure only trusted users are allowed to control Docker daemon",
+	[R_GROUP] = { "BH-HOST-002", "1.1.2", BH_SEV_LOW, "Ensure only trusted users are allowed to control Docker daemon",
 		"Members of the docker group can start privileged containers that mount /: each of them is root on the host.",
 		"Remove every user who does not need to be root from the docker group (gpasswd -d USER docker)." },
-	[R_A3] = { "BH-HOST-003", "1.1.3", "Ensure auditing is configured for the Docker daemon", AUDIT_WHY, AUDIT_FIX },
-	[R_A4] = { "BH-HOST-004", "1.1.4", "Ensure auditing is configured for Docker files and directories -/run/containerd", AUDIT_WHY, AUDIT_FIX },
-	[R_A5] = { "BH-HOST-005", "1.1.5", "Ensure auditing is configured for Docker files and directories - /var/lib/docker", AUDIT_WHY, AUDIT_FIX },
-	[R_A6] = { "BH-HOST-006", "1.1.6", "Ensure auditing is configured for Docker files and directories - /etc/docker", AUDIT_WHY, AUDIT_FIX },
-	[R_A7] = { "BH-HOST-007", "1.1.7", "Ensure auditing is configured for Docker files and directories - docker.service", AUDIT_WHY, AUDIT_FIX },
-	[R_A8] = { "BH-HOST-008", "1.1.8", "Ensure auditing is configured for Docker files and directories - containerd.sock", AUDIT_WHY, AUDIT_FIX },
-	[R_A9] = { "BH-HOST-009", "1.1.9", "Ensure auditing is configured for Docker files and directories - docker.socket", AUDIT_WHY, AUDIT_FIX },
-	[R_A10] = { "BH-HOST-010", "1.1.10", "Ensure auditing is configured for Docker files and directories - /etc/default/docker", AUDIT_WHY, AUDIT_FIX },
-	[R_A11] = { "BH-HOST-011", "1.1.11", "Ensure auditing is configured for Dockerfiles and directories - /etc/docker/daemon.json", AUDIT_WHY, AUDIT_FIX },
-	[R_A12] = { "BH-HOST-012", "1.1.12", "Ensure auditing is configured for Dockerfiles and directories - /etc/containerd/config.toml", AUDIT_WHY, AUDIT_FIX },
-	[R_A13] = { "BH-HOST-013", "1.1.13", "Ensure auditing is configured for Docker files and directories - /etc/sysconfig/docker", AUDIT_WHY, AUDIT_FIX },
-	[R_A14] = { "BH-HOST-014", "1.1.14", "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd", AUDIT_WHY, AUDIT_FIX },
-	[R_A15] = { "BH-HOST-015", "1.1.15", "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim", AUDIT_WHY, AUDIT_FIX },
-	[R_A16] = { "BH-HOST-016", "1.1.16", "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v1", AUDIT_WHY, AUDIT_FIX },
-	[R_A17] = { "BH-HOST-017", "1.1.17", "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v2", AUDIT_WHY, AUDIT_FIX },
-	[R_A18] = { "BH-HOST-018", "1.1.18", "Ensure auditing is configured for Docker files and directories - /usr/bin/runc", AUDIT_WHY, AUDIT_FIX },
-	[R_VERSION] = { "BH-HOST-019", "1.2.2", "Ensure that the version of Docker is up to date",
+	[R_A3] = { "BH-HOST-003", "1.1.3", BH_SEV_LOW, "Ensure auditing is configured for the Docker daemon", AUDIT_WHY, AUDIT_FIX },
+	[R_A4] = { "BH-HOST-004", "1.1.4", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories -/run/containerd", AUDIT_WHY, AUDIT_FIX },
+	[R_A5] = { "BH-HOST-005", "1.1.5", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - /var/lib/docker", AUDIT_WHY, AUDIT_FIX },
+	[R_A6] = { "BH-HOST-006", "1.1.6", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - /etc/docker", AUDIT_WHY, AUDIT_FIX },
+	[R_A7] = { "BH-HOST-007", "1.1.7", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - docker.service", AUDIT_WHY, AUDIT_FIX },
+	[R_A8] = { "BH-HOST-008", "1.1.8", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - containerd.sock", AUDIT_WHY, AUDIT_FIX },
+	[R_A9] = { "BH-HOST-009", "1.1.9", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - docker.socket", AUDIT_WHY, AUDIT_FIX },
+	[R_A10] = { "BH-HOST-010", "1.1.10", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - /etc/default/docker", AUDIT_WHY, AUDIT_FIX },
+	[R_A11] = { "BH-HOST-011", "1.1.11", BH_SEV_LOW, "Ensure auditing is configured for Dockerfiles and directories - /etc/docker/daemon.json", AUDIT_WHY, AUDIT_FIX },
+	[R_A12] = { "BH-HOST-012", "1.1.12", BH_SEV_LOW, "Ensure auditing is configured for Dockerfiles and directories - /etc/containerd/config.toml", AUDIT_WHY, AUDIT_FIX },
+	[R_A13] = { "BH-HOST-013", "1.1.13", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - /etc/sysconfig/docker", AUDIT_WHY, AUDIT_FIX },
+	[R_A14] = { "BH-HOST-014", "1.1.14", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd", AUDIT_WHY, AUDIT_FIX },
+	[R_A15] = { "BH-HOST-015", "1.1.15", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim", AUDIT_WHY, AUDIT_FIX },
+	[R_A16] = { "BH-HOST-016", "1.1.16", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v1", AUDIT_WHY, AUDIT_FIX },
+	[R_A17] = { "BH-HOST-017", "1.1.17", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - /usr/bin/containerd-shim-runc-v2", AUDIT_WHY, AUDIT_FIX },
+	[R_A18] = { "BH-HOST-018", "1.1.18", BH_SEV_LOW, "Ensure auditing is configured for Docker files and directories - /usr/bin/runc", AUDIT_WHY, AUDIT_FIX },
+	[R_VERSION] = { "BH-HOST-019", "1.2.2", BH_SEV_UNKNOWN, "Ensure that the version of Docker is up to date",
 		"Old Docker releases carry known vulnerabilities of the daemon, containerd and runc.", "Keep docker-ce / docker.io updated from the distribution or Docker's repository." },
-	[R_ROOTLESS] = { "BH-HOST-020", "2.1", "Run the Docker daemon as a non-root user, if possible",
+	[R_ROOTLESS] = { "BH-HOST-020", "2.1", BH_SEV_UNKNOWN, "Run the Docker daemon as a non-root user, if possible",
 		"A rootless daemon limits what a daemon or container escape can reach.", "Consider dockerd-rootless-setuptool.sh install (rootless mode)." },
-	[R_ICC] = { "BH-HOST-021", "2.2", "Ensure network traffic is restricted between containers on the default bridge",
+	[R_ICC] = { "BH-HOST-021", "2.2", BH_SEV_MEDIUM, "Ensure network traffic is restricted between containers on the default bridge",
 		"With inter-container communication on, every container on the default bridge can reach every port of every other one.",
 		"Set \"icc\": false in /etc/docker/daemon.json (or dockerd --icc=false) and link containers through user-defined networks." },
-	[R_LOGLEVEL] = { "BH-HOST-022", "2.3", "Ensure the logging level is set to 'info'",
+	[R_LOGLEVEL] = { "BH-HOST-022", "2.3", BH_SEV_LOW, "Ensure the logging level is set to 'info'",
 		"debug logs leak request details; warn and above lose the events an investigation needs.",
 		"Set \"log-level\": \"info\" in daemon.json (or remove the setting: info is the default)." },
-	[R_IPTABLES] = { "BH-HOST-023", "2.4", "Ensure Docker is allowed to make changes to iptables",
+	[R_IPTABLES] = { "BH-HOST-023", "2.4", BH_SEV_MEDIUM, "Ensure Docker is allowed to make changes to iptables",
 		"With iptables off Docker cannot install the rules that isolate container networks and published ports are not filtered as configured.",
 		"Remove \"iptables\": false from daemon.json (and --iptables=false from the dockerd flags)." },
-	[R_INSECURE] = { "BH-HOST-024", "2.5", "Ensure insecure registries are not used",
+	[R_INSECURE] = { "BH-HOST-024", "2.5", BH_SEV_MEDIUM, "Ensure insecure registries are not used",
 		"Images from an insecure registry travel without TLS verification: anyone on the path can replace them.",
 		"Remove the registries from \"insecure-registries\" and give them a certificate (/etc/docker/certs.d/HOST/ca.crt)." },
-	[R_AUFS] = { "BH-HOST-025", "2.6", "Ensure aufs storage driver is not used",
+	[R_AUFS] = { "BH-HOST-025", "2.6", BH_SEV_MEDIUM, "Ensure aufs storage driver is not used",
 		"aufs is unmaintained, not in mainline kernels and has had kernel crashes and security issues.",
 		"Use \"storage-driver\": \"overlay2\" (and migrate the images)." },
-	[R_TLS] = { "BH-HOST-026", "2.7", "Ensure TLS authentication for Docker daemon is configured",
+	[R_TLS] = { "BH-HOST-026", "2.7", BH_SEV_HIGH, "Ensure TLS authentication for Docker daemon is configured",
 		"The Docker API is root on the host: a TCP listener without TLS client verification gives it to anyone who reaches the port.",
 		"Listen only on the unix socket, or set \"tlsverify\": true with \"tlscacert\", \"tlscert\" and \"tlskey\" for the tcp:// host." },
-	[R_ULIMIT] = { "BH-HOST-027", "2.8", "Ensure the default ulimit is configured appropriately",
+	[R_ULIMIT] = { "BH-HOST-027", "2.8", BH_SEV_LOW, "Ensure the default ulimit is configured appropriately",
 		"Without a default ulimit every container inherits dockerd's own (very high) limits.",
 		"Set \"default-ulimits\" in daemon.json, e.g. {\"nofile\": {\"Name\": \"nofile\", \"Hard\": 64000, \"Soft\": 64000}}." },
-	[R_USERNS] = { "BH-HOST-028", "2.9", "Enable user namespace support",
+	[R_USERNS] = { "BH-HOST-028", "2.9", BH_SEV_MEDIUM, "Enable user namespace support",
 		"Without user namespace remapping root in a container is root (uid 0) on the host.",
 		"Set \"userns-remap\": \"default\" in daemon.json (and check that the images work with it)." },
-	[R_CGROUP] = { "BH-HOST-029", "2.10", "Ensure the default cgroup usage has been confirmed",
+	[R_CGROUP] = { "BH-HOST-029", "2.10", BH_SEV_LOW, "Ensure the default cgroup usage has been confirmed",
 		"A non-default cgroup parent moves every container's resource accounting and limits elsewhere; it must be intended.",
 		"Confirm the \"cgroup-parent\" setting, or remove it to use the default." },
-	[R_BASESIZE] = { "BH-HOST-030", "2.11", "Ensure base device size is not changed until needed",
+	[R_BASESIZE] = { "BH-HOST-030", "2.11", BH_SEV_LOW, "Ensure base device size is not changed until needed",
 		"A larger base device size lets every container use more disk than intended.", "Remove dm.basesize from \"storage-opts\"." },
-	[R_AUTHZ] = { "BH-HOST-031", "2.12", "Ensure that authorization for Docker client commands is enabled",
+	[R_AUTHZ] = { "BH-HOST-031", "2.12", BH_SEV_LOW, "Ensure that authorization for Docker client commands is enabled",
 		"Without an authorization plugin every client that reaches the socket can run every command.",
 		"Install an authorization plugin and list it in \"authorization-plugins\" in daemon.json." },
-	[R_LOGDRIVER] = { "BH-HOST-032", "2.13", "Ensure centralized and remote logging is configured",
+	[R_LOGDRIVER] = { "BH-HOST-032", "2.13", BH_SEV_LOW, "Ensure centralized and remote logging is configured",
 		"Container logs that stay on the host are lost with it and can be altered by whoever compromises it.",
 		"Set \"log-driver\" to a remote driver (syslog, journald with forwarding, gelf, fluentd, awslogs, splunk) with its \"log-opts\"." },
-	[R_NNP] = { "BH-HOST-033", "2.14", "Ensure containers are restricted from acquiring new privileges",
+	[R_NNP] = { "BH-HOST-033", "2.14", BH_SEV_MEDIUM, "Ensure containers are restricted from acquiring new privileges",
 		"Without no-new-privileges by default a container process can gain privileges through setuid binaries.",
 		"Set \"no-new-privileges\": true in daemon.json." },
-	[R_LIVE] = { "BH-HOST-034", "2.15", "Ensure live restore is enabled",
+	[R_LIVE] = { "BH-HOST-034", "2.15", BH_SEV_LOW, "Ensure live restore is enabled",
 		"Without live restore every daemon restart or upgrade stops all containers, which discourages timely updates.",
 		"Set \"live-restore\": true in daemon.json (not with swarm mode)." },
-	[R_PROXY] = { "BH-HOST-035", "2.16", "Ensure Userland Proxy is Disabled",
+	[R_PROXY] = { "BH-HOST-035", "2.16", BH_SEV_LOW, "Ensure Userland Proxy is Disabled",
 		"The userland proxy is one more root process per published port, with its own attack surface; hairpin NAT does the same in the kernel.",
 		"Set \"userland-proxy\": false in daemon.json." },
-	[R_SECCOMP] = { "BH-HOST-036", "2.17", "Ensure that a daemon-wide custom seccomp profile is applied if appropriate",
+	[R_SECCOMP] = { "BH-HOST-036", "2.17", BH_SEV_HIGH, "Ensure that a daemon-wide custom seccomp profile is applied if appropriate",
 		"\"seccomp-profile\": \"unconfined\" turns the system call filter off for every container on the host.",
 		"Remove \"seccomp-profile\": \"unconfined\"; keep the default profile or give a custom profile's path." },
-	[R_EXPERIMENTAL] = { "BH-HOST-037", "2.18", "Ensure that experimental features are not implemented in production",
+	[R_EXPERIMENTAL] = { "BH-HOST-037", "2.18", BH_SEV_LOW, "Ensure that experimental features are not implemented in production",
 		"Experimental features are unsupported and less reviewed.", "Remove \"experimental\": true (and --experimental)." },
-	[R_BADJSON] = { "BH-HOST-090", NULL, "Docker daemon configuration cannot be read",
+	[R_BADJSON] = { "BH-HOST-090", NULL, BH_SEV_MEDIUM, "Docker daemon configuration cannot be read",
 		"dockerd refuses to start with an unreadable daemon.json, and none of the daemon settings could be checked.",
 		"Fix /etc/docker/daemon.json (it must be one JSON object); dockerd --validate checks it." },
-	[R_F1] = { "BH-HOST-101", "3.1", "Ensure that the docker.service file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F2] = { "BH-HOST-102", "3.2", "Ensure that docker.service file permissions are appropriately set", MODE_WHY, NULL },
-	[R_F3] = { "BH-HOST-103", "3.3", "Ensure that docker.socket file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F4] = { "BH-HOST-104", "3.4", "Ensure that docker.socket file permissions are set to 644 or more restrictive", MODE_WHY, NULL },
-	[R_F5] = { "BH-HOST-105", "3.5", "Ensure that the /etc/docker directory ownership is set to root:root", OWN_WHY, NULL },
-	[R_F6] = { "BH-HOST-106", "3.6", "Ensure that /etc/docker directory permissions are set to 755 or more restrictively", MODE_WHY, NULL },
-	[R_F7] = { "BH-HOST-107", "3.7", "Ensure that registry certificate file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F8] = { "BH-HOST-108", "3.8", "Ensure that registry certificate file permissions are set to 444 or more restrictively", MODE_WHY, NULL },
-	[R_F9] = { "BH-HOST-109", "3.9", "Ensure that TLS CA certificate file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F10] = { "BH-HOST-110", "3.10", "Ensure that TLS CA certificate file permissions are set to 444 or more restrictively", MODE_WHY, NULL },
-	[R_F11] = { "BH-HOST-111", "3.11", "Ensure that Docker server certificate file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F12] = { "BH-HOST-112", "3.12", "Ensure that the Docker server certificate file permissions are set to 444 or more restrictively", MODE_WHY, NULL },
-	[R_F13] = { "BH-HOST-113", "3.13", "Ensure that the Docker server certificate key file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F14] = { "BH-HOST-114", "3.14", "Ensure that the Docker server certificate key file permissions are set to 400", MODE_WHY, NULL },
-	[R_F15] = { "BH-HOST-115", "3.15", "Ensure that the Docker socket file ownership is set to root:docker", OWN_WHY, NULL },
-	[R_F16] = { "BH-HOST-116", "3.16", "Ensure that the Docker socket file permissions are set to 660 or more restrictively",
-		"Anyone who can connect to the Docker socket is root on the host.", NULL },
-	[R_F17] = { "BH-HOST-117", "3.17", "Ensure that the daemon.json file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F18] = { "BH-HOST-118", "3.18", "Ensure that daemon.json file permissions are set to 644 or more restrictive", MODE_WHY, NULL },
-	[R_F19] = { "BH-HOST-119", "3.19", "Ensure that the /etc/default/docker file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F20] = { "BH-HOST-120", "3.20", "Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively", MODE_WHY, NULL },
-	[R_F21] = { "BH-HOST-121", "3.21", "Ensure that the /etc/sysconfig/docker file permissions are set to 644 or more restrictively", MODE_WHY, NULL },
-	[R_F22] = { "BH-HOST-122", "3.22", "Ensure that the /etc/sysconfig/docker file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F23] = { "BH-HOST-123", "3.23", "Ensure that the Containerd socket file ownership is set to root:root", OWN_WHY, NULL },
-	[R_F24] = { "BH-HOST-124", "3.24", "Ensure that the Containerd socket file permissions are set to 660 or more restrictively",
-		"Anyone who can connect to the containerd socket can start containers as root.", NULL },
-	[R_SWARM] = { "BH-HOST-051", "5.1", "Ensure swarm mode is not Enabled, if not needed",
+	[R_F1] = { "BH-HOST-101", "3.1", BH_SEV_MEDIUM, "Ensure that the docker.service file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F2] = { "BH-HOST-102", "3.2", BH_SEV_MEDIUM, "Ensure that docker.service file permissions are appropriately set", MODE_WHY, MODE_FIX },
+	[R_F3] = { "BH-HOST-103", "3.3", BH_SEV_MEDIUM, "Ensure that docker.socket file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F4] = { "BH-HOST-104", "3.4", BH_SEV_MEDIUM, "Ensure that docker.socket file permissions are set to 644 or more restrictive", MODE_WHY, MODE_FIX },
+	[R_F5] = { "BH-HOST-105", "3.5", BH_SEV_MEDIUM, "Ensure that the /etc/docker directory ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F6] = { "BH-HOST-106", "3.6", BH_SEV_MEDIUM, "Ensure that /etc/docker directory permissions are set to 755 or more restrictively", MODE_WHY, MODE_FIX },
+	[R_F7] = { "BH-HOST-107", "3.7", BH_SEV_MEDIUM, "Ensure that registry certificate file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F8] = { "BH-HOST-108", "3.8", BH_SEV_MEDIUM, "Ensure that registry certificate file permissions are set to 444 or more restrictively", MODE_WHY, MODE_FIX },
+	[R_F9] = { "BH-HOST-109", "3.9", BH_SEV_MEDIUM, "Ensure that TLS CA certificate file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F10] = { "BH-HOST-110", "3.10", BH_SEV_MEDIUM, "Ensure that TLS CA certificate file permissions are set to 444 or more restrictively", MODE_WHY, MODE_FIX },
+	[R_F11] = { "BH-HOST-111", "3.11", BH_SEV_MEDIUM, "Ensure that Docker server certificate file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F12] = { "BH-HOST-112", "3.12", BH_SEV_MEDIUM, "Ensure that the Docker server certificate file permissions are set to 444 or more restrictively", MODE_WHY, MODE_FIX },
+	[R_F13] = { "BH-HOST-113", "3.13", BH_SEV_MEDIUM, "Ensure that the Docker server certificate key file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F14] = { "BH-HOST-114", "3.14", BH_SEV_MEDIUM, "Ensure that the Docker server certificate key file permissions are set to 400", MODE_WHY, MODE_FIX },
+	[R_F15] = { "BH-HOST-115", "3.15", BH_SEV_MEDIUM, "Ensure that the Docker socket file ownership is set to root:docker", OWN_WHY,
+		"Give the socket to root and group docker: chown root:docker FILE." },
+	[R_F16] = { "BH-HOST-116", "3.16", BH_SEV_MEDIUM, "Ensure that the Docker socket file permissions are set to 660 or more restrictively",
+		"Anyone who can connect to the Docker socket is root on the host.", "Give the socket to root:docker and take access from others: chmod 660 FILE." },
+	[R_F17] = { "BH-HOST-117", "3.17", BH_SEV_MEDIUM, "Ensure that the daemon.json file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F18] = { "BH-HOST-118", "3.18", BH_SEV_MEDIUM, "Ensure that daemon.json file permissions are set to 644 or more restrictive", MODE_WHY, MODE_FIX },
+	[R_F19] = { "BH-HOST-119", "3.19", BH_SEV_MEDIUM, "Ensure that the /etc/default/docker file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F20] = { "BH-HOST-120", "3.20", BH_SEV_MEDIUM, "Ensure that the /etc/default/docker file permissions are set to 644 or more restrictively", MODE_WHY, MODE_FIX },
+	[R_F21] = { "BH-HOST-121", "3.21", BH_SEV_MEDIUM, "Ensure that the /etc/sysconfig/docker file permissions are set to 644 or more restrictively", MODE_WHY, MODE_FIX },
+	[R_F22] = { "BH-HOST-122", "3.22", BH_SEV_MEDIUM, "Ensure that the /etc/sysconfig/docker file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F23] = { "BH-HOST-123", "3.23", BH_SEV_MEDIUM, "Ensure that the Containerd socket file ownership is set to root:root", OWN_WHY, OWN_FIX },
+	[R_F24] = { "BH-HOST-124", "3.24", BH_SEV_MEDIUM, "Ensure that the Containerd socket file permissions are set to 660 or more restrictively",
+		"Anyone who can connect to the containerd socket can start containers as root.", "Take access from others: chmod 660 FILE." },
+	[R_SWARM] = { "BH-HOST-051", "5.1", BH_SEV_UNKNOWN, "Ensure swarm mode is not Enabled, if not needed",
 		"Swarm mode opens management ports and keeps cluster secrets on the host.", "docker swarm leave, where swarm is not used." },
 };
+
+const size_t bh_host_rule_count = R_COUNT;
 
 /* Bounds on what a hostile tree can make us read or hold. */
 #define FILE_MAX (4u << 20) /* bytes of one config, unit or rules file */
@@ -194,10 +197,13 @@ static char *shown(hctx *c, const char *path)
 	return bh_buf_steal(&b);
 }
 
-/* Adds a finding about the in-root path `path`; fix NULL takes the rule's. */
+/* The severity argument that means "the rule's own". */
+#define SEV_RULE BH_SEV_UNKNOWN
+
+/* Adds a finding about the in-root path `path`; sev SEV_RULE and fix NULL take the rule's. */
 static void emit(hctx *c, int r, bh_severity sev, const char *status, const char *path, const char *detail, const char *fix)
 {
-	bh_check_finding f;
+	bh_check_at at;
 	char *t;
 	if (c->rc)
 		return;
@@ -205,18 +211,14 @@ static void emit(hctx *c, int r, bh_severity sev, const char *status, const char
 		c->rc = BH_ENOMEM;
 		return;
 	}
-	memset(&f, 0, sizeof(f));
-	f.rule = rules[r].id;
-	f.cis = rules[r].cis;
-	f.category = "host";
-	f.severity = status && strcmp(status, "not-applicable") == 0 ? BH_SEV_UNKNOWN : sev;
-	f.title = rules[r].title;
-	f.detail = detail;
-	f.why = rules[r].why;
-	f.fix = fix ? fix : rules[r].fix;
-	f.target = t;
-	f.status = status;
-	c->rc = bh_checks_add(c->out, &f);
+	memset(&at, 0, sizeof(at));
+	at.category = "host";
+	at.severity = sev;
+	at.detail = detail;
+	at.fix = fix;
+	at.target = t;
+	at.status = status;
+	c->rc = bh_checks_emit(c->out, &bh_host_rules[r], &at);
 	free(t);
 }
 
@@ -681,7 +683,7 @@ static void read_config(hctx *c)
 	if (rc == 0) {
 		if (bh_json_load(data, len, 64, "daemon.json", &j, &e) || !json_is_object(j)) {
 			c->cfg_ok = false;
-			emitf(c, R_BADJSON, BH_SEV_MEDIUM, NULL, dj, "%s", e.msg[0] ? e.msg : "daemon.json: not a JSON object");
+			emitf(c, R_BADJSON, SEV_RULE, NULL, dj, "%s", e.msg[0] ? e.msg : "daemon.json: not a JSON object");
 		} else {
 			json_object_foreach(j, k, v) {
 				if (json_object_set(c->cfg, k, v) || json_object_set_new(c->origin, k, json_string(dj)))
@@ -690,7 +692,7 @@ static void read_config(hctx *c)
 		}
 	} else if (rc != BH_ENOTFOUND) {
 		c->cfg_ok = false;
-		emitf(c, R_BADJSON, BH_SEV_MEDIUM, NULL, dj, "daemon.json cannot be read: %s",
+		emitf(c, R_BADJSON, SEV_RULE, NULL, dj, "daemon.json cannot be read: %s",
 		      rc == BH_ELIMIT ? "larger than 4 MiB" : rc == BH_EINVAL ? "not a regular file" : "open or read failed");
 	}
 	json_decref(j);
@@ -741,14 +743,14 @@ static const char *shown_opt(hctx *c, const char *key, char *buf, size_t n)
 	return buf;
 }
 
-/* Emits rule r about option key: "VALUE" when set, "not set (default ...)" otherwise. */
-static void opt_emit(hctx *c, int r, bh_severity sev, const char *status, const char *key, const char *unset_note)
+/* Emits rule r (its own severity) about option key: "VALUE" when set, "not set (default ...)" otherwise. */
+static void opt_emit(hctx *c, int r, const char *status, const char *key, const char *unset_note)
 {
 	char b[512];
 	if (opt(c, key))
-		emitf(c, r, sev, status, origin(c, key), "%s", shown_opt(c, key, b, sizeof(b)));
+		emitf(c, r, SEV_RULE, status, origin(c, key), "%s", shown_opt(c, key, b, sizeof(b)));
 	else
-		emitf(c, r, sev, status, origin(c, key), "\"%s\" is not set in daemon.json or the dockerd flags (%s)", key, unset_note);
+		emitf(c, r, SEV_RULE, status, origin(c, key), "\"%s\" is not set in daemon.json or the dockerd flags (%s)", key, unset_note);
 }
 
 static bool nonempty(const json_t *v)
@@ -798,7 +800,7 @@ static void check_tls(hctx *c)
 		return;
 	}
 	if (json_is_true(opt(c, "tls")))
-		emitf(c, R_TLS, BH_SEV_HIGH, NULL, origin(c, "hosts"), "listens on %s with TLS but without client certificate verification (\"tlsverify\" not true)", hb.data);
+		emitf(c, R_TLS, SEV_RULE, NULL, origin(c, "hosts"), "listens on %s with TLS but without client certificate verification (\"tlsverify\" not true)", hb.data);
 	else
 		emitf(c, R_TLS, public ? BH_SEV_CRITICAL : BH_SEV_HIGH, NULL, origin(c, "hosts"), "listens on %s without TLS (%s)", hb.data,
 		      shown_opt(c, "tlsverify", b, sizeof(b)));
@@ -814,7 +816,7 @@ static void check_insecure(hctx *c)
 	if (!a)
 		return;
 	if (!json_is_array(a)) {
-		emitf(c, R_INSECURE, BH_SEV_MEDIUM, NULL, origin(c, "insecure-registries"), "%s", shown_opt(c, "insecure-registries", ob, sizeof(ob)));
+		emitf(c, R_INSECURE, SEV_RULE, NULL, origin(c, "insecure-registries"), "%s", shown_opt(c, "insecure-registries", ob, sizeof(ob)));
 		return;
 	}
 	for (i = 0; i < json_array_size(a) && i < DIR_MAX; i++) {
@@ -828,7 +830,7 @@ static void check_insecure(hctx *c)
 	if (shown_n > 8 && bh_buf_printf(&b, " (and %zu more)", shown_n - 8))
 		c->rc = BH_ENOMEM;
 	if (shown_n && !c->rc)
-		emitf(c, R_INSECURE, BH_SEV_MEDIUM, NULL, origin(c, "insecure-registries"), "\"insecure-registries\": %s", b.data);
+		emitf(c, R_INSECURE, SEV_RULE, NULL, origin(c, "insecure-registries"), "\"insecure-registries\": %s", b.data);
 	bh_buf_free(&b);
 }
 
@@ -839,43 +841,43 @@ static void check_daemon_options(hctx *c)
 	size_t i;
 
 	if (!json_is_false(opt(c, "icc")))
-		opt_emit(c, R_ICC, BH_SEV_MEDIUM, NULL, "icc", "default true");
+		opt_emit(c, R_ICC, NULL, "icc", "default true");
 	v = opt(c, "log-level");
 	if (v && !(json_is_string(v) && strcasecmp(json_string_value(v), "info") == 0))
-		opt_emit(c, R_LOGLEVEL, BH_SEV_LOW, NULL, "log-level", "");
+		opt_emit(c, R_LOGLEVEL, NULL, "log-level", "");
 	if (json_is_false(opt(c, "iptables")))
-		opt_emit(c, R_IPTABLES, BH_SEV_MEDIUM, NULL, "iptables", "");
+		opt_emit(c, R_IPTABLES, NULL, "iptables", "");
 	check_insecure(c);
 	if ((s = json_string_value(opt(c, "storage-driver"))) && strcmp(s, "aufs") == 0)
-		opt_emit(c, R_AUFS, BH_SEV_MEDIUM, NULL, "storage-driver", "");
+		opt_emit(c, R_AUFS, NULL, "storage-driver", "");
 	check_tls(c);
 	if (!nonempty(opt(c, "default-ulimits")))
-		opt_emit(c, R_ULIMIT, BH_SEV_LOW, "manual", "default-ulimits", "containers inherit dockerd's limits");
+		opt_emit(c, R_ULIMIT, "manual", "default-ulimits", "containers inherit dockerd's limits");
 	if (!nonempty(opt(c, "userns-remap")))
-		opt_emit(c, R_USERNS, BH_SEV_MEDIUM, NULL, "userns-remap", "default: no remapping");
+		opt_emit(c, R_USERNS, NULL, "userns-remap", "default: no remapping");
 	if (nonempty(opt(c, "cgroup-parent")))
-		opt_emit(c, R_CGROUP, BH_SEV_LOW, "manual", "cgroup-parent", "");
+		opt_emit(c, R_CGROUP, "manual", "cgroup-parent", "");
 	v = opt(c, "storage-opts");
 	for (i = 0; json_is_array(v) && i < json_array_size(v) && i < DIR_MAX; i++)
 		if ((s = json_string_value(json_array_get(v, i))) && bh_str_startswith(s, "dm.basesize")) {
-			opt_emit(c, R_BASESIZE, BH_SEV_LOW, NULL, "storage-opts", "");
+			opt_emit(c, R_BASESIZE, NULL, "storage-opts", "");
 			break;
 		}
 	if (!nonempty(opt(c, "authorization-plugins")))
-		opt_emit(c, R_AUTHZ, BH_SEV_LOW, NULL, "authorization-plugins", "default: none");
+		opt_emit(c, R_AUTHZ, NULL, "authorization-plugins", "default: none");
 	s = json_string_value(opt(c, "log-driver"));
 	if (!s || strcmp(s, "json-file") == 0 || strcmp(s, "local") == 0 || strcmp(s, "none") == 0)
-		opt_emit(c, R_LOGDRIVER, BH_SEV_LOW, NULL, "log-driver", "default json-file, kept on this host");
+		opt_emit(c, R_LOGDRIVER, NULL, "log-driver", "default json-file, kept on this host");
 	if (!json_is_true(opt(c, "no-new-privileges")))
-		opt_emit(c, R_NNP, BH_SEV_MEDIUM, NULL, "no-new-privileges", "default false");
+		opt_emit(c, R_NNP, NULL, "no-new-privileges", "default false");
 	if (!json_is_true(opt(c, "live-restore")))
-		opt_emit(c, R_LIVE, BH_SEV_LOW, NULL, "live-restore", "default false");
+		opt_emit(c, R_LIVE, NULL, "live-restore", "default false");
 	if (!json_is_false(opt(c, "userland-proxy")))
-		opt_emit(c, R_PROXY, BH_SEV_LOW, NULL, "userland-proxy", "default true");
+		opt_emit(c, R_PROXY, NULL, "userland-proxy", "default true");
 	if ((s = json_string_value(opt(c, "seccomp-profile"))) && strcmp(s, "unconfined") == 0)
-		opt_emit(c, R_SECCOMP, BH_SEV_HIGH, NULL, "seccomp-profile", "");
+		opt_emit(c, R_SECCOMP, NULL, "seccomp-profile", "");
 	if (json_is_true(opt(c, "experimental")))
-		opt_emit(c, R_EXPERIMENTAL, BH_SEV_LOW, NULL, "experimental", "");
+		opt_emit(c, R_EXPERIMENTAL, NULL, "experimental", "");
 }
 
 /* ---- section 1: partition, group, audit ---- */
@@ -1034,9 +1036,9 @@ static void check_audit(hctx *c)
 			char fix[1200];
 			snprintf(fix, sizeof(fix), "Add \"-w %.1050s -k docker\" to /etc/audit/rules.d/docker.rules and load it (augenrules --load).", path);
 			if (w.any_file)
-				emit(c, r, BH_SEV_LOW, NULL, path, "no audit rule watches this path (looked in /etc/audit/audit.rules and /etc/audit/rules.d/*.rules)", fix);
+				emit(c, r, SEV_RULE, NULL, path, "no audit rule watches this path (looked in /etc/audit/audit.rules and /etc/audit/rules.d/*.rules)", fix);
 			else
-				emit(c, r, BH_SEV_LOW, NULL, path, "no audit rules at all: neither /etc/audit/audit.rules nor /etc/audit/rules.d/*.rules exists", fix);
+				emit(c, r, SEV_RULE, NULL, path, "no audit rules at all: neither /etc/audit/audit.rules nor /etc/audit/rules.d/*.rules exists", fix);
 		}
 	}
 	for (i = 0; i < w.n; i++)
@@ -1135,7 +1137,7 @@ static void check_file(hctx *c, const char *path, const fcheck *k)
 		snprintf(detail, sizeof(detail), "owned by %lu:%lu, want root:%s", (unsigned long)st.st_uid, (unsigned long)st.st_gid,
 			 k->docker_group ? "docker" : "root");
 		snprintf(fix, sizeof(fix), "chown root:%s %s", k->docker_group ? "docker" : "root", sp);
-		emit(c, k->r_own, BH_SEV_MEDIUM, NULL, path, detail, fix);
+		emit(c, k->r_own, SEV_RULE, NULL, path, detail, fix);
 	}
 	mode = (unsigned)st.st_mode & 07777;
 	extra = mode & ~k->max_mode;
@@ -1274,10 +1276,10 @@ int bh_host_check(const char *root, bh_checks *out, bh_error *err)
 
 	/* section 1 */
 	if (!own_partition(&c, c.data_root))
-		emitf(&c, R_PARTITION, BH_SEV_LOW, NULL, c.data_root, "%s is not a separate filesystem (no entry in /etc/fstab%s)", c.data_root,
+		emitf(&c, R_PARTITION, SEV_RULE, NULL, c.data_root, "%s is not a separate filesystem (no entry in /etc/fstab%s)", c.data_root,
 		      c.slash ? " nor in the current mounts" : "");
 	if (members)
-		emitf(&c, R_GROUP, BH_SEV_LOW, "manual", "/etc/group",
+		emitf(&c, R_GROUP, SEV_RULE, "manual", "/etc/group",
 		      "members of group docker (gid %ld), each able to control the daemon and so root on this host: %s", c.docker_gid, members);
 	check_audit(&c);
 	emit(&c, R_VERSION, BH_SEV_UNKNOWN, "not-applicable", anchor, "the Docker version is read from the running daemon (docker version), not from files", NULL);

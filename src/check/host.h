@@ -23,6 +23,10 @@
  * Returns 0; BH_ENOTFOUND / BH_EIO when root cannot be opened; BH_EUNSUPPORTED when root is not "/"
  * and the kernel lacks openat2 (Linux < 5.6); BH_ENOMEM (findings added before stay in out).
  */
+/* The host rules (static); the catalogue (check/rules.h) lists them. */
+extern const bh_rule bh_host_rules[];
+extern const size_t bh_host_rule_count;
+
 int bh_host_check(const char *root, bh_checks *out, bh_error *err);
 
 #endif

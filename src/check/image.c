@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "check/dockerfile.h"
 #include "check/secret.h"
 #include "core/buf.h"
 #include "core/log.h"
@@ -47,6 +48,75 @@ struct bh_imgcheck {
 
 /* A hostile image can hold millions of fake keys: past this many the rest are counted, not kept. */
 #define MAX_SECRETS 100000
+
+/* ---- rules ---- */
+
+#define PKG_FIX "Remove the package from the image (apt-get purge / apk del) and use docker exec for administration."
+
+enum {
+	R_ROOT, R_HEALTH, R_ENV_SECRET, R_LABEL_SECRET, R_PORT, R_CURL_SH, R_ADD_URL, R_TAG, R_AGE, R_SETID,
+	R_WORLDW, R_CACHE, R_SUDO, R_SSHD, R_COUNT
+};
+
+/* Findings of R_TAG, R_WORLDW and R_CACHE say which case they are (title, fix); the table has the general text. */
+const bh_rule bh_imgcheck_rules[R_COUNT] = {
+	[R_ROOT] = { "BH-IMG-001", "4.1", BH_SEV_HIGH, "Image runs as root",
+		"A process that breaks out of the application runs with root's rights in the container and, "
+		"without user namespaces, as root on the host's files it can reach.",
+		"Create an unprivileged user and switch to it: RUN useradd -r -u 10001 app && USER 10001" },
+	[R_HEALTH] = { "BH-IMG-002", "4.6", BH_SEV_LOW, "No HEALTHCHECK in the image",
+		"Without a health check the engine cannot tell a hung service from a working one, so it is never restarted.",
+		"Add a HEALTHCHECK instruction, e.g. HEALTHCHECK CMD curl -fs http://localhost:8080/health || exit 1" },
+	[R_ENV_SECRET] = { "BH-IMG-003", "4.10", BH_SEV_HIGH, "Secret in an environment variable of the image",
+		"ENV values are stored in the image config: anyone who can pull the image can read them, and every "
+		"container inherits them.",
+		"Pass the secret at run time (docker run --env-file, a secrets manager, or a mounted secret file) or use "
+		"RUN --mount=type=secret during the build." },
+	[R_LABEL_SECRET] = { "BH-IMG-004", "4.10", BH_SEV_HIGH, "Secret in an image label",
+		"Labels are part of the image config and visible to anyone who can inspect or pull the image.",
+		"Remove the label and rotate the credential." },
+	[R_PORT] = { "BH-IMG-005", NULL, BH_SEV_MEDIUM, "Image exposes a remote-access port",
+		"Remote shells and management APIs inside a container bypass the engine's access control "
+		"(docker exec) and widen the attack surface.",
+		"Remove the EXPOSE and the service; use docker exec or kubectl exec for access." },
+	[R_CURL_SH] = { "BH-IMG-006", "4.11", BH_SEV_HIGH, "Remote script piped into a shell during the build",
+		"The script is run unverified: whoever controls the server (or the network path) decides what runs "
+		"as root in the build.",
+		"Download to a file, verify a pinned checksum or signature (sha256sum -c), then run it; or install "
+		"from the distribution's signed packages." },
+	[R_ADD_URL] = { "BH-IMG-007", "4.9", BH_SEV_MEDIUM, "ADD fetches a remote URL",
+		"ADD downloads without verifying what it got, and the content can change between builds.",
+		"Use ADD --checksum=sha256:... (BuildKit) or RUN curl -fsSLo f URL && echo \"SUM  f\" | sha256sum -c -" },
+	[R_TAG] = { "BH-IMG-008", NULL, BH_SEV_LOW, "Image is tagged latest or has no tag",
+		"A moving or missing tag makes deployments unrepeatable and hides which build (and which "
+		"vulnerabilities) is running.",
+		"Tag every build with an immutable version (v1.4.2, a git sha) and deploy by digest." },
+	[R_AGE] = { "BH-IMG-009", "4.4", BH_SEV_LOW, "Image has not been rebuilt for a long time",
+		"Distribution security fixes only reach an image when it is rebuilt.",
+		"Rebuild regularly (weekly) from an updated base image and redeploy." },
+	[R_SETID] = { "BH-IMG-010", "4.8", BH_SEV_MEDIUM, "File with setuid or setgid permission",
+		"A setuid/setgid binary runs with its owner's rights whoever starts it: a bug in it is a way to root inside the container.",
+		"Remove the bits where the program is not needed: RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +" },
+	[R_WORLDW] = { "BH-IMG-011", NULL, BH_SEV_MEDIUM, "World-writable file, or directory without the sticky bit",
+		"Any user in the container can change it: a way to tamper with programs, configuration or other users' files.",
+		"chmod o-w (or chmod +t for a shared scratch directory)" },
+	[R_CACHE] = { "BH-IMG-012", NULL, BH_SEV_LOW, "Package manager cache left in the image",
+		"Caches make the image bigger and ship package indexes and downloads nobody needs at run time.",
+		"Clean the cache in the RUN that fills it (apt-get clean, apk add --no-cache, pip install --no-cache-dir, ...)." },
+	[R_SUDO] = { "BH-IMG-013", "4.3", BH_SEV_MEDIUM, "sudo is installed",
+		"sudo in an image means something expects to gain root inside the container; a compromised process can try the same.",
+		PKG_FIX },
+	[R_SSHD] = { "BH-IMG-014", "4.3", BH_SEV_MEDIUM, "An SSH server is installed",
+		"An SSH daemon in a container is a second way in that bypasses the engine's access control and needs its own keys and patching.",
+		PKG_FIX },
+};
+
+const size_t bh_imgcheck_rule_count = R_COUNT;
+
+/* Every BH-SECRET-<pattern> finding; its severity and pattern title (in the detail) come from the secret rule. */
+const bh_rule bh_imgcheck_secret_rule = { "BH-SECRET-", "4.10", BH_SEV_HIGH, "Secret in the image",
+	"Anyone who can pull the image can read the credential and use it.",
+	"Revoke and rotate the credential, remove it from the build (use RUN --mount=type=secret or runtime secrets), and rebuild." };
 
 void bh_imgcheck_opts_default(bh_imgcheck_opts *o)
 {
@@ -270,20 +340,16 @@ void bh_imgcheck_free(bh_imgcheck *c)
 
 /* ---- config checks ---- */
 
-static int add(bh_checks *out, const char *rule, const char *cis, bh_severity sev, const char *target, const char *title,
-	       const char *detail, const char *why, const char *fix)
+/* A finding of rule r about the image config; title NULL = the rule's. */
+static int add(bh_checks *out, int r, const char *target, const char *title, const char *detail)
 {
-	bh_check_finding f = { 0 };
-	f.rule = rule;
-	f.cis = cis;
-	f.category = "image-config";
-	f.severity = sev;
-	f.target = target;
-	f.title = title;
-	f.detail = detail;
-	f.why = why;
-	f.fix = fix;
-	return bh_checks_add(out, &f);
+	bh_check_at at;
+	memset(&at, 0, sizeof(at));
+	at.category = "image-config";
+	at.target = target;
+	at.title = title;
+	at.detail = detail;
+	return bh_checks_emit(out, &bh_imgcheck_rules[r], &at);
 }
 
 static bool ci_contains(const char *hay, const char *needle)
@@ -334,45 +400,54 @@ static void mask(const char *v, char *out, size_t outsz)
 	out[i < outsz ? i : outsz - 1] = '\0';
 }
 
-/* The command word after a pipe: "sudo" and a directory prefix skipped ("| sudo /bin/bash -s"). */
-static bool is_interpreter(const char *w)
+/* Whether the first word of w is lit (and more words follow). */
+static bool word_is(const char *w, const char *lit)
 {
-	static const char *const shells[] = { "sh", "bash", "zsh", "ash", "dash", "ksh", "python", "python3", "perl", "ruby", "node" };
-	const char *end, *x;
-	size_t i, n;
-	while (*w == ' ' || *w == '\t')
-		w++;
-	if (!strncmp(w, "sudo ", 5))
-		for (w += 5; *w == ' '; w++)
-			;
-	end = w + strcspn(w, " \t;&|)");
-	for (x = w; x < end; x++)
-		if (*x == '/')
-			w = x + 1;
-	n = (size_t)(end - w);
-	for (i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
-		if (strlen(shells[i]) == n && !strncmp(w, shells[i], n))
-			return true;
-	return false;
+	size_t n = strlen(lit);
+	return !strncmp(w, lit, n) && (w[n] == ' ' || w[n] == '\t');
 }
 
-/* "curl ... | sh", "wget -qO- ... | sudo bash": a remote script run unverified. */
-static bool pipe_to_shell(const char *cmd)
+static const char *skip_word(const char *p)
 {
-	const char *p;
-	for (p = cmd; (p = strpbrk(p, "cw")) != NULL; p++) {
-		const char *bar, *end;
-		if ((strncmp(p, "curl", 4) != 0 && strncmp(p, "wget", 4) != 0) || (p > cmd && isalnum((unsigned char)p[-1])))
-			continue;
-		end = strpbrk(p, ";&");
-		for (bar = strchr(p, '|'); bar && (!end || bar < end); bar = strchr(bar + 1, '|')) {
-			if (bar[1] == '|')
-				break; /* "||" is not a pipe */
-			if (is_interpreter(bar + 1))
-				return true;
-		}
+	p += strcspn(p, " \t");
+	return p + strspn(p, " \t");
+}
+
+int bh_imgcheck_history_fetch_exec(const char *created_by, bool *found)
+{
+	/* Instructions BuildKit records by name that run nothing at build time. */
+	static const char *const quiet[] = { "ADD", "ARG", "CMD", "COPY", "ENTRYPOINT", "ENV", "EXPOSE", "FROM", "HEALTHCHECK", "LABEL",
+					     "MAINTAINER", "ONBUILD", "SHELL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR" };
+	const char *p = created_by + strspn(created_by, " \t"), *sh;
+	size_t i;
+	*found = false;
+	if (word_is(p, "RUN"))
+		p = skip_word(p); /* BuildKit: "RUN /bin/sh -c CMD # buildkit" */
+	else
+		for (i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++)
+			if (word_is(p, quiet[i]))
+				return 0;
+	/* "|N K=V ..." : the N build arguments a RUN saw, recorded before the command */
+	if (p[0] == '|' && isdigit((unsigned char)p[1])) {
+		unsigned long n = strtoul(p + 1, NULL, 10);
+		for (p = skip_word(p), i = 0; i < n && *p; i++)
+			p = skip_word(p);
 	}
-	return false;
+	/* "/bin/sh -c SCRIPT": the shell form, SCRIPT as written (a "#(nop) ..." script is a comment) */
+	sh = p;
+	p = skip_word(p);
+	{
+		size_t n = strcspn(sh, " \t");
+		const char *b = sh;
+		for (i = 0; i < n; i++)
+			if (sh[i] == '/')
+				b = sh + i + 1;
+		n -= (size_t)(b - sh);
+		if (((n == 2 && !strncmp(b, "sh", 2)) || (n == 4 && !strncmp(b, "bash", 4))) && word_is(p, "-c"))
+			return bh_dockerfile_fetch_exec(skip_word(p), found);
+	}
+	/* the exec form, its words joined by spaces */
+	return bh_dockerfile_fetch_exec(sh, found);
 }
 
 /* "ADD https://..." in a history line (Docker, buildah and BuildKit spellings). */
@@ -424,20 +499,14 @@ int bh_imgcheck_config(const json_t *config, const char *target, const char *con
 	if (!user || !*user || !strcmp(user, "root") || !strcmp(user, "0") || !strncmp(user, "0:", 2) || !strncmp(user, "root:", 5)) {
 		snprintf(detail, sizeof(detail), "config.User is %s%s%s", user && *user ? "\"" : "", user && *user ? user : "not set",
 			 user && *user ? "\"" : "");
-		rc |= add(out, "BH-IMG-001", "4.1", BH_SEV_HIGH, target, "Image runs as root", detail,
-			  "A process that breaks out of the application runs with root's rights in the container and, "
-			  "without user namespaces, as root on the host's files it can reach.",
-			  "Create an unprivileged user and switch to it: RUN useradd -r -u 10001 app && USER 10001");
+		rc |= add(out, R_ROOT, target, NULL, detail);
 	}
 	/* CIS 4.6 */
 	{
 		const json_t *test = json_object_get(hc, "Test");
 		const char *t0 = json_string_value(json_array_get(test, 0));
 		if (!hc || !json_is_array(test) || json_array_size(test) == 0 || (t0 && !strcmp(t0, "NONE")))
-			rc |= add(out, "BH-IMG-002", "4.6", BH_SEV_LOW, target, "No HEALTHCHECK in the image",
-				  hc ? "config.Healthcheck.Test is NONE" : "config.Healthcheck is not set",
-				  "Without a health check the engine cannot tell a hung service from a working one, so it is never restarted.",
-				  "Add a HEALTHCHECK instruction, e.g. HEALTHCHECK CMD curl -fs http://localhost:8080/health || exit 1");
+			rc |= add(out, R_HEALTH, target, NULL, hc ? "config.Healthcheck.Test is NONE" : "config.Healthcheck is not set");
 	}
 	/* CIS 4.10: credentials baked into ENV are readable by anyone who can pull the image. */
 	for (i = 0; i < json_array_size(env); i++) {
@@ -447,11 +516,7 @@ int bh_imgcheck_config(const json_t *config, const char *target, const char *con
 			continue;
 		mask(eq + 1, m, sizeof(m));
 		snprintf(detail, sizeof(detail), "ENV %.*s=%s", (int)(eq - kv > 100 ? 100 : eq - kv), kv, m);
-		rc |= add(out, "BH-IMG-003", "4.10", BH_SEV_HIGH, target, "Secret in an environment variable of the image", detail,
-			  "ENV values are stored in the image config: anyone who can pull the image can read them, and every "
-			  "container inherits them.",
-			  "Pass the secret at run time (docker run --env-file, a secrets manager, or a mounted secret file) or use "
-			  "RUN --mount=type=secret during the build.");
+		rc |= add(out, R_ENV_SECRET, target, NULL, detail);
 	}
 	{
 		const char *k;
@@ -463,9 +528,7 @@ int bh_imgcheck_config(const json_t *config, const char *target, const char *con
 				continue;
 			mask(val, m, sizeof(m));
 			snprintf(detail, sizeof(detail), "LABEL %.100s=%s", k, m);
-			rc |= add(out, "BH-IMG-004", "4.10", BH_SEV_HIGH, target, "Secret in an image label", detail,
-				  "Labels are part of the image config and visible to anyone who can inspect or pull the image.",
-				  "Remove the label and rotate the credential.");
+			rc |= add(out, R_LABEL_SECRET, target, NULL, detail);
 		}
 	}
 	/* Remote-access and management services published by the image. */
@@ -483,31 +546,25 @@ int bh_imgcheck_config(const json_t *config, const char *target, const char *con
 				if (strlen(risky[j].port) != n || strncmp(k, risky[j].port, n) != 0)
 					continue;
 				snprintf(detail, sizeof(detail), "EXPOSE %s (%s)", k, risky[j].what);
-				rc |= add(out, "BH-IMG-005", NULL, BH_SEV_MEDIUM, target, "Image exposes a remote-access port", detail,
-					  "Remote shells and management APIs inside a container bypass the engine's access control "
-					  "(docker exec) and widen the attack surface.",
-					  "Remove the EXPOSE and the service; use docker exec or kubectl exec for access.");
+				rc |= add(out, R_PORT, target, NULL, detail);
 			}
 		}
 	}
 	/* History: how the layers were made. */
 	for (i = 0; i < json_array_size(hist); i++) {
 		const char *cb = json_string_value(json_object_get(json_array_get(hist, i), "created_by"));
+		bool fetch_exec = false;
 		if (!cb)
 			continue;
-		if (pipe_to_shell(cb)) {
+		if (bh_imgcheck_history_fetch_exec(cb, &fetch_exec))
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		if (fetch_exec) {
 			snprintf(detail, sizeof(detail), "history[%zu]: %.300s", i, cb);
-			rc |= add(out, "BH-IMG-006", "4.11", BH_SEV_HIGH, target, "Remote script piped into a shell during the build", detail,
-				  "The script is run unverified: whoever controls the server (or the network path) decides what runs "
-				  "as root in the build.",
-				  "Download to a file, verify a pinned checksum or signature (sha256sum -c), then run it; or install "
-				  "from the distribution's signed packages.");
+			rc |= add(out, R_CURL_SH, target, NULL, detail);
 		}
 		if (add_url(cb)) {
 			snprintf(detail, sizeof(detail), "history[%zu]: %.300s", i, cb);
-			rc |= add(out, "BH-IMG-007", "4.9", BH_SEV_MEDIUM, target, "ADD fetches a remote URL", detail,
-				  "ADD downloads without verifying what it got, and the content can change between builds.",
-				  "Use ADD --checksum=sha256:... (BuildKit) or RUN curl -fsSLo f URL && echo \"SUM  f\" | sha256sum -c -");
+			rc |= add(out, R_ADD_URL, target, NULL, detail);
 		}
 	}
 	/* Tag: latest or none means nobody knows which build runs. */
@@ -523,10 +580,7 @@ int bh_imgcheck_config(const json_t *config, const char *target, const char *con
 		}
 		if (latest || (!tagged && ntags == 0 && target && strchr(target, ':') == NULL)) {
 			snprintf(detail, sizeof(detail), latest ? "tag \"latest\"" : "no tag");
-			rc |= add(out, "BH-IMG-008", NULL, BH_SEV_LOW, target, latest ? "Image is tagged latest" : "Image has no tag", detail,
-				  "A moving or missing tag makes deployments unrepeatable and hides which build (and which "
-				  "vulnerabilities) is running.",
-				  "Tag every build with an immutable version (v1.4.2, a git sha) and deploy by digest.");
+			rc |= add(out, R_TAG, target, latest ? "Image is tagged latest" : "Image has no tag", detail);
 		}
 	}
 	/* CIS 4.4: an old image has not been rebuilt with the security fixes since. */
@@ -536,9 +590,7 @@ int bh_imgcheck_config(const json_t *config, const char *target, const char *con
 		if (created > 0 && now > created && (now - created) / 86400 > (long long)o->max_age_days) {
 			snprintf(detail, sizeof(detail), "created %s (%lld days ago; limit %u)", json_string_value(json_object_get(config, "created")),
 				 (now - created) / 86400, o->max_age_days);
-			rc |= add(out, "BH-IMG-009", "4.4", BH_SEV_LOW, target, "Image has not been rebuilt for a long time", detail,
-				  "Distribution security fixes only reach an image when it is rebuilt.",
-				  "Rebuild regularly (weekly) from an updated base image and redeploy.");
+			rc |= add(out, R_AGE, target, NULL, detail);
 		}
 	}
 	return rc ? bh_error_set(err, BH_ENOMEM, "out of memory") : 0;
@@ -569,39 +621,29 @@ static int file_findings(bh_imgcheck *c, const bh_sbom *s, const char *target, b
 		clayer[i] = -1;
 	for (i = 0; bh_map_next(&c->files, &i, &k, &v);) {
 		const struct fstate *st = v;
-		bh_check_finding f = { 0 };
-		f.category = "image-config";
-		f.target = target;
-		f.path = NULL;
-		f.layer = layer_name(s, st->layer, lname, sizeof(lname));
+		bh_check_at at;
+		memset(&at, 0, sizeof(at));
+		at.category = "image-config";
+		at.target = target;
+		at.layer = layer_name(s, st->layer, lname, sizeof(lname));
 		if (st->kind & FS_SETID) {
 			char p[4200];
 			snprintf(p, sizeof(p), "/%s", k);
 			snprintf(detail, sizeof(detail), "/%s mode %04o (%s%s)", k, st->mode & 07777, st->mode & S_ISUID ? "setuid" : "",
 				 (st->mode & S_ISUID) && (st->mode & S_ISGID) ? "+setgid" : st->mode & S_ISGID ? "setgid" : "");
-			f.rule = "BH-IMG-010";
-			f.cis = "4.8";
-			f.severity = BH_SEV_MEDIUM;
-			f.path = p;
-			f.title = "File with setuid or setgid permission";
-			f.detail = detail;
-			f.why = "A setuid/setgid binary runs with its owner's rights whoever starts it: a bug in it is a way to root inside the container.";
-			f.fix = "Remove the bits where the program is not needed: RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +";
-			rc |= bh_checks_add(out, &f);
+			at.path = p;
+			at.detail = detail;
+			rc |= bh_checks_emit(out, &bh_imgcheck_rules[R_SETID], &at);
 		}
 		if (st->kind & FS_WORLDW) {
 			char p[4200];
 			snprintf(p, sizeof(p), "/%s", k);
 			snprintf(detail, sizeof(detail), "/%s mode %04o", k, st->mode & 07777);
-			f.rule = "BH-IMG-011";
-			f.cis = NULL;
-			f.severity = BH_SEV_MEDIUM;
-			f.path = p;
-			f.title = S_ISDIR(st->mode) ? "World-writable directory without the sticky bit" : "World-writable file";
-			f.detail = detail;
-			f.why = "Any user in the container can change it: a way to tamper with programs, configuration or other users' files.";
-			f.fix = S_ISDIR(st->mode) ? "chmod o-w (or chmod +t for a shared scratch directory)" : "chmod o-w";
-			rc |= bh_checks_add(out, &f);
+			at.path = p;
+			at.detail = detail;
+			at.title = S_ISDIR(st->mode) ? "World-writable directory without the sticky bit" : "World-writable file";
+			at.fix = S_ISDIR(st->mode) ? NULL : "chmod o-w";
+			rc |= bh_checks_emit(out, &bh_imgcheck_rules[R_WORLDW], &at);
 		}
 		if (st->kind & FS_CACHE) {
 			int ci = cache_of(k);
@@ -614,54 +656,43 @@ static int file_findings(bh_imgcheck *c, const bh_sbom *s, const char *target, b
 		}
 	}
 	for (i = 0; i < sizeof(caches) / sizeof(caches[0]); i++) {
-		bh_check_finding f = { 0 };
+		bh_check_at at;
 		char p[300];
 		if (!ccount[i])
 			continue;
 		snprintf(p, sizeof(p), "/%s", caches[i].dir);
 		snprintf(detail, sizeof(detail), "%llu files, %llu bytes of %s cache under /%s", (unsigned long long)ccount[i],
 			 (unsigned long long)cbytes[i], caches[i].tool, caches[i].dir);
-		f.rule = "BH-IMG-012";
-		f.category = "image-config";
-		f.severity = BH_SEV_LOW;
-		f.target = target;
-		f.path = p;
-		f.layer = layer_name(s, clayer[i], lname, sizeof(lname));
-		f.title = "Package manager cache left in the image";
-		f.detail = detail;
-		f.why = "Caches make the image bigger and ship package indexes and downloads nobody needs at run time.";
-		f.fix = caches[i].fix;
-		rc |= bh_checks_add(out, &f);
+		memset(&at, 0, sizeof(at));
+		at.category = "image-config";
+		at.target = target;
+		at.path = p;
+		at.layer = layer_name(s, clayer[i], lname, sizeof(lname));
+		at.detail = detail;
+		at.fix = caches[i].fix;
+		rc |= bh_checks_emit(out, &bh_imgcheck_rules[R_CACHE], &at);
 	}
 	/* CIS 4.3: packages that have no business in a container image. */
 	for (i = 0; i < s->comps.n; i++) {
 		const bh_component *cp = s->comps.items[i];
-		bh_check_finding f = { 0 };
-		const char *why = NULL, *title = NULL;
+		bh_check_at at;
+		int r;
 		if (!cp->name || (cp->eco != BH_ECO_DEB && cp->eco != BH_ECO_APK && cp->eco != BH_ECO_RPM))
 			continue;
-		if (!strcmp(cp->name, "sudo")) {
-			title = "sudo is installed";
-			why = "sudo in an image means something expects to gain root inside the container; a compromised process can try the same.";
-		} else if (!strcmp(cp->name, "openssh-server")) {
-			title = "An SSH server is installed";
-			why = "An SSH daemon in a container is a second way in that bypasses the engine's access control and needs its own keys and patching.";
-		} else {
+		if (!strcmp(cp->name, "sudo"))
+			r = R_SUDO;
+		else if (!strcmp(cp->name, "openssh-server"))
+			r = R_SSHD;
+		else
 			continue;
-		}
 		snprintf(detail, sizeof(detail), "package %s %s", cp->name, cp->version ? cp->version : "");
-		f.rule = !strcmp(cp->name, "sudo") ? "BH-IMG-013" : "BH-IMG-014";
-		f.cis = "4.3";
-		f.category = "image-config";
-		f.severity = BH_SEV_MEDIUM;
-		f.target = target;
-		f.path = cp->path;
-		f.layer = layer_name(s, cp->layer, lname, sizeof(lname));
-		f.title = title;
-		f.detail = detail;
-		f.why = why;
-		f.fix = "Remove the package from the image (apt-get purge / apk del) and use docker exec for administration.";
-		rc |= bh_checks_add(out, &f);
+		memset(&at, 0, sizeof(at));
+		at.category = "image-config";
+		at.target = target;
+		at.path = cp->path;
+		at.layer = layer_name(s, cp->layer, lname, sizeof(lname));
+		at.detail = detail;
+		rc |= bh_checks_emit(out, &bh_imgcheck_rules[r], &at);
 	}
 	return rc ? BH_ENOMEM : 0;
 }
@@ -672,7 +703,7 @@ static int secret_findings(bh_imgcheck *c, const bh_sbom *s, const char *target,
 	int rc = 0;
 	for (i = 0; i < c->nsec; i++) {
 		const struct secret *x = &c->sec[i];
-		bh_check_finding f = { 0 };
+		bh_check_at at;
 		char rule[160], p[4200], detail[700], lname[64], dl[64];
 		snprintf(rule, sizeof(rule), "BH-SECRET-%s", x->rule);
 		snprintf(p, sizeof(p), "/%s", x->path);
@@ -681,20 +712,20 @@ static int secret_findings(bh_imgcheck *c, const bh_sbom *s, const char *target,
 				 x->line_text ? x->line_text : x->masked, layer_name(s, x->deleted_in, dl, sizeof(dl)));
 		else
 			snprintf(detail, sizeof(detail), "%s: %s", x->title, x->line_text ? x->line_text : x->masked);
-		f.rule = rule;
-		f.cis = "4.10";
-		f.category = "secret";
-		f.severity = x->sev;
-		f.target = target;
-		f.path = p;
-		f.line = x->line;
-		f.layer = layer_name(s, x->layer, lname, sizeof(lname));
-		f.title = x->deleted_in >= 0 ? "Secret in a layer (deleted later, still extractable)" : "Secret in the image";
-		f.detail = detail;
-		f.why = x->deleted_in >= 0 ? "Deleting a file in a later layer does not remove it from the image: anyone who pulls the image can extract the earlier layer."
-					   : "Anyone who can pull the image can read the credential and use it.";
-		f.fix = "Revoke and rotate the credential, remove it from the build (use RUN --mount=type=secret or runtime secrets), and rebuild.";
-		rc |= bh_checks_add(out, &f);
+		memset(&at, 0, sizeof(at));
+		at.id = rule;
+		at.category = "secret";
+		at.severity = x->sev;
+		at.target = target;
+		at.path = p;
+		at.line = x->line;
+		at.layer = layer_name(s, x->layer, lname, sizeof(lname));
+		at.detail = detail;
+		if (x->deleted_in >= 0) {
+			at.title = "Secret in a layer (deleted later, still extractable)";
+			at.why = "Deleting a file in a later layer does not remove it from the image: anyone who pulls the image can extract the earlier layer.";
+		}
+		rc |= bh_checks_emit(out, &bh_imgcheck_secret_rule, &at);
 	}
 	return rc ? BH_ENOMEM : 0;
 }

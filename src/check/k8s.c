@@ -23,66 +23,69 @@ enum {
 	R_CAPS_RESTR, R_COUNT
 };
 
-static const struct rule {
-	const char *id, *control;
-	int level; /* 0 note, 1 baseline, 2 restricted */
-	const char *why, *fix;
-} rules[R_COUNT] = {
-	{ "BH-K8S-000", "Document not checked", 0,
+/* Titles are the Pod Security Standards control names with the profile that requires them; baseline
+ * controls are HIGH, restricted-only ones MEDIUM. */
+#define BASE(c) c " (Pod Security Standards baseline)"
+#define RESTR(c) c " (Pod Security Standards restricted)"
+
+const bh_rule bh_k8s_rules[R_COUNT] = {
+	{ "BH-K8S-000", NULL, BH_SEV_MEDIUM, "Document not checked",
 	  "Part of the manifest could not be evaluated, so a violation in it would go unseen.",
 	  "Expand YAML anchors/aliases (e.g. with `yq 'explode(.)'`) or split the file, then scan again." },
-	{ "BH-K8S-001", "HostProcess", 1,
+	{ "BH-K8S-001", NULL, BH_SEV_HIGH, BASE("HostProcess"),
 	  "Windows HostProcess containers run directly on the node with the node's privileges.",
 	  "Remove securityContext.windowsOptions.hostProcess or set it to false." },
-	{ "BH-K8S-002", "Host Namespaces", 1,
+	{ "BH-K8S-002", NULL, BH_SEV_HIGH, BASE("Host Namespaces"),
 	  "Sharing the node's network, PID or IPC namespace lets the pod see and talk to host processes and interfaces.",
 	  "Remove hostNetwork, hostPID and hostIPC or set them to false." },
-	{ "BH-K8S-003", "Privileged Containers", 1,
+	{ "BH-K8S-003", NULL, BH_SEV_HIGH, BASE("Privileged Containers"),
 	  "A privileged container has every capability and all host devices; it can take over the node.",
 	  "Remove securityContext.privileged or set it to false; add only the capabilities really needed." },
-	{ "BH-K8S-004", "Capabilities", 1,
+	{ "BH-K8S-004", NULL, BH_SEV_HIGH, BASE("Capabilities"),
 	  "Capabilities beyond the container runtime's default set (e.g. SYS_ADMIN, NET_RAW, SYS_PTRACE) enable known escapes.",
 	  "Add only AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID or SYS_CHROOT." },
-	{ "BH-K8S-005", "HostPath Volumes", 1,
+	{ "BH-K8S-005", NULL, BH_SEV_HIGH, BASE("HostPath Volumes"),
 	  "A hostPath volume exposes the node's filesystem (container runtime socket, kubelet credentials) to the pod.",
 	  "Use emptyDir, configMap, secret, projected or a PersistentVolumeClaim instead of hostPath." },
-	{ "BH-K8S-006", "Host Ports", 1,
+	{ "BH-K8S-006", NULL, BH_SEV_HIGH, BASE("Host Ports"),
 	  "A hostPort binds on the node itself, bypassing network policy and exposing the pod on every node address.",
 	  "Remove hostPort (or set 0) and expose the pod through a Service." },
-	{ "BH-K8S-007", "AppArmor", 1,
+	{ "BH-K8S-007", NULL, BH_SEV_HIGH, BASE("AppArmor"),
 	  "Overriding or disabling the runtime's default AppArmor profile removes a layer of confinement.",
 	  "Use appArmorProfile.type RuntimeDefault or Localhost (annotation values runtime/default or localhost/NAME)." },
-	{ "BH-K8S-008", "SELinux", 1,
+	{ "BH-K8S-008", NULL, BH_SEV_HIGH, BASE("SELinux"),
 	  "A custom SELinux type, user or role can put the container in an unconfined or host-level domain.",
 	  "Remove seLinuxOptions.user and .role; use type container_t, container_init_t, container_kvm_t or container_engine_t, or none." },
-	{ "BH-K8S-009", "/proc Mount Type", 1,
+	{ "BH-K8S-009", NULL, BH_SEV_HIGH, BASE("/proc Mount Type"),
 	  "An Unmasked /proc exposes kernel interfaces that the default masks hide from containers.",
 	  "Remove securityContext.procMount or set it to Default." },
-	{ "BH-K8S-010", "Seccomp", 1,
+	{ "BH-K8S-010", NULL, BH_SEV_HIGH, BASE("Seccomp"),
 	  "An Unconfined seccomp profile lets the container make every system call, including those used in kernel exploits.",
 	  "Set seccompProfile.type to RuntimeDefault (or Localhost with a reviewed profile)." },
-	{ "BH-K8S-011", "Sysctls", 1,
+	{ "BH-K8S-011", NULL, BH_SEV_HIGH, BASE("Sysctls"),
 	  "Sysctls outside the namespaced safe set change kernel settings for the whole node or disable protections.",
 	  "Use only kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_local_reserved_ports, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.tcp_keepalive_time/_intvl/_probes, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_rmem or net.ipv4.tcp_wmem." },
-	{ "BH-K8S-012", "Volume Types", 2,
+	{ "BH-K8S-012", NULL, BH_SEV_MEDIUM, RESTR("Volume Types"),
 	  "Volume types other than the core ones (network filesystems, block devices, gitRepo, flexVolume) reach node or cluster resources outside the pod's control.",
 	  "Use configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret volumes." },
-	{ "BH-K8S-013", "Privilege Escalation", 2,
+	{ "BH-K8S-013", NULL, BH_SEV_MEDIUM, RESTR("Privilege Escalation"),
 	  "Unless allowPrivilegeEscalation is false, setuid binaries and file capabilities can give the process more privileges than it started with.",
 	  "Set securityContext.allowPrivilegeEscalation: false on every container." },
-	{ "BH-K8S-014", "Running as Non-root", 2,
+	{ "BH-K8S-014", NULL, BH_SEV_MEDIUM, RESTR("Running as Non-root"),
 	  "Without runAsNonRoot: true an image whose user is root runs as root, and any escape starts as root.",
 	  "Set securityContext.runAsNonRoot: true on the pod (or on every container) and use an image with a non-root USER." },
-	{ "BH-K8S-015", "Running as Non-root user", 2,
+	{ "BH-K8S-015", NULL, BH_SEV_MEDIUM, RESTR("Running as Non-root user"),
 	  "runAsUser: 0 runs the container as root.",
 	  "Set runAsUser to a non-zero UID or remove it and use an image with a non-root USER." },
-	{ "BH-K8S-016", "Seccomp", 2,
+	{ "BH-K8S-016", NULL, BH_SEV_MEDIUM, RESTR("Seccomp"),
 	  "Without a seccomp profile the container can make every system call, including those used in kernel exploits.",
 	  "Set securityContext.seccompProfile.type: RuntimeDefault on the pod (or Localhost on each container)." },
-	{ "BH-K8S-017", "Capabilities", 2,
+	{ "BH-K8S-017", NULL, BH_SEV_MEDIUM, RESTR("Capabilities"),
 	  "Capabilities kept by default (CHOWN, DAC_OVERRIDE, SETUID, ...) are rarely needed and widen what a compromised process can do.",
 	  "Set securityContext.capabilities.drop: [ALL] and add back only NET_BIND_SERVICE when needed." },
 };
+
+const size_t bh_k8s_rule_count = R_COUNT;
 
 /* A violation found in the JSON form, waiting for its line. */
 struct pend {
@@ -820,26 +823,14 @@ static int locate_lines(struct doc *d, const char *chunk, size_t n)
 
 static int add_finding(struct file *f, int rule, const char *detail, unsigned long line, const char *status)
 {
-	const struct rule *r = &rules[rule];
-	char title[160];
-	bh_check_finding x;
-
-	if (r->level)
-		snprintf(title, sizeof(title), "%s (Pod Security Standards %s)", r->control, r->level == 1 ? "baseline" : "restricted");
-	else
-		snprintf(title, sizeof(title), "%s", r->control);
-	memset(&x, 0, sizeof(x));
-	x.rule = r->id;
-	x.category = "kubernetes";
-	x.severity = r->level == 1 ? BH_SEV_HIGH : BH_SEV_MEDIUM;
-	x.title = title;
-	x.detail = detail;
-	x.why = r->why;
-	x.fix = r->fix;
-	x.target = f->target;
-	x.line = line;
-	x.status = status;
-	return bh_checks_add(&f->found, &x);
+	bh_check_at at;
+	memset(&at, 0, sizeof(at));
+	at.category = "kubernetes";
+	at.detail = detail;
+	at.target = f->target;
+	at.line = line;
+	at.status = status;
+	return bh_checks_emit(&f->found, &bh_k8s_rules[rule], &at);
 }
 
 struct scan {

@@ -22,6 +22,10 @@
  * Errors leave out as it was: BH_ELIMIT over BH_K8S_MAX_BYTES or nested deeper than BH_K8S_MAX_DEPTH,
  * BH_EINVAL for YAML syntax errors, BH_ENOMEM.
  */
+/* The Pod Security Standards rules (static), in id order; the catalogue (check/rules.h) lists them. */
+extern const bh_rule bh_k8s_rules[];
+extern const size_t bh_k8s_rule_count;
+
 int bh_k8s_check(const char *path, const char *text, size_t len, bh_checks *out, bh_error *err);
 
 #endif

@@ -53,6 +53,11 @@ bool bh_secret_wants(const char *path, uint64_t size, uint64_t max_size);
 int bh_secret_scan(const bh_secret_rules *r, const char *path, const unsigned char *data, size_t len,
 		   int (*cb)(void *ctx, const bh_secret_hit *hit), void *ctx, bh_error *err);
 
+/* The built-in patterns as the rule catalogue lists them: count, then id/title/severity of pattern i
+ * (static strings, not to be freed). */
+size_t bh_secret_pattern_count(void);
+void bh_secret_pattern(size_t i, const char **id, const char **title, bh_severity *severity);
+
 #ifdef BH_SECRET_INTERNAL
 /* Shared by secret.c (engine) and secret_rules.c (the built-in table) only. */
 

@@ -729,3 +729,15 @@ const bh_secret_builtin *bh_secret_builtins(size_t *n)
 	*n = sizeof(table) / sizeof(table[0]);
 	return table;
 }
+
+size_t bh_secret_pattern_count(void)
+{
+	return sizeof(table) / sizeof(table[0]);
+}
+
+void bh_secret_pattern(size_t i, const char **id, const char **title, bh_severity *severity)
+{
+	*id = table[i].id;
+	*title = table[i].title;
+	*severity = table[i].severity;
+}

@@ -18,5 +18,6 @@ int bh_cmd_sbom(int argc, char **argv);
 int bh_cmd_version(int argc, char **argv);
 int bh_cmd_scan(int argc, char **argv);
 int bh_cmd_db(int argc, char **argv);
+int bh_cmd_rules(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static void usage(FILE *fp)
 	      "  db import PATH  load advisories (OSV, Debian tracker, DSA/DLA, Alpine secdb, RustSec, KEV, EPSS)\n"
 	      "  db update       download the advisory feeds (or from --mirror) and rebuild the DB\n"
 	      "  db status       what the vulnerability DB holds\n"
+	      "  rules list      every check rule: id, CIS id, severity, title (table or JSON)\n"
 	      "  version         print the version\n\n"
 	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
 	      "        or a bare path (kind detected). `bulkhead sbom --help` for options.\n", fp);
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
 		return bh_cmd_scan(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "db"))
 		return bh_cmd_db(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "rules"))
+		return bh_cmd_rules(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
 		return bh_cmd_version(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

@@ -52,22 +52,6 @@ static void run(const json_t *doc, bh_checks *l)
 		fail_msg("bh_container_check: %d %s", rc, e.msg);
 }
 
-static const bh_check_finding *find(const bh_checks *l, const char *rule)
-{
-	size_t i;
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->items[i].rule, rule) == 0)
-			return &l->items[i];
-	return NULL;
-}
-
-/* A failing finding of rule (status NULL), or NULL. */
-static const bh_check_finding *failed(const bh_checks *l, const char *rule)
-{
-	const bh_check_finding *f = find(l, rule);
-	return f && !f->status ? f : NULL;
-}
-
 /* Space-separated sorted rule ids of the failing findings: "BH-CTR-011 BH-CTR-013". */
 static const char *fail_set(const bh_checks *l)
 {
@@ -105,23 +89,23 @@ static void test_privileged(void **state)
 	assert_shape(&l);
 	assert_string_equal(fail_set(&l),
 			    "BH-CTR-005 BH-CTR-010 BH-CTR-011 BH-CTR-012 BH-CTR-013 BH-CTR-022 BH-CTR-026 BH-CTR-032 BH-CTR-100");
-	assert_non_null(f = failed(&l, "BH-CTR-005"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-005"));
 	assert_string_equal(f->cis, "5.5");
 	assert_int_equal(f->severity, BH_SEV_CRITICAL);
 	assert_string_equal(f->detail, "HostConfig.Privileged=true");
 	assert_string_equal(f->title, "Ensure that privileged containers are not used");
 	assert_string_equal(f->target, "bh-ctr-priv (7afd9f98d6e3)");
-	assert_non_null(f = failed(&l, "BH-CTR-032"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-032"));
 	assert_string_equal(f->cis, "5.32");
 	assert_int_equal(f->severity, BH_SEV_CRITICAL);
 	assert_string_equal(f->detail, "engine socket mounted: /var/run:/var/run (rw)");
-	assert_non_null(f = failed(&l, "BH-CTR-010"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-010"));
 	assert_string_equal(f->detail, "HostConfig.NetworkMode=host");
 	/* podman writes no seccomp=unconfined for --privileged, but runs it without the filter */
-	assert_non_null(f = failed(&l, "BH-CTR-022"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-022"));
 	assert_non_null(strstr(f->detail, "Privileged=true"));
 	/* privileged: "no capability dropped" would only repeat 5.5 */
-	assert_null(find(&l, "BH-CTR-104"));
+	assert_null(bh_test_find(&l, "BH-CTR-104", 0));
 	bh_checks_free(&l);
 	json_decref(j);
 }
@@ -136,16 +120,16 @@ static void test_default(void **state)
 	run(j, &l);
 	assert_shape(&l);
 	for (i = 0; i < sizeof(privileged_case) / sizeof(*privileged_case); i++)
-		assert_null(find(&l, privileged_case[i]));
+		assert_null(bh_test_find(&l, privileged_case[i], 0));
 	/* see the list at the top: podman's defaults, not hardening mistakes of the test */
 	assert_string_equal(fail_set(&l), "BH-CTR-011 BH-CTR-012 BH-CTR-013 BH-CTR-026 BH-CTR-100 BH-CTR-104");
-	assert_non_null(f = find(&l, "BH-CTR-002"));
+	assert_non_null(f = bh_test_find(&l, "BH-CTR-002", 0));
 	assert_string_equal(f->status, "not-applicable");
 	assert_int_equal(f->severity, BH_SEV_UNKNOWN);
 	assert_non_null(strstr(f->detail, "AppArmor is not enabled"));
-	assert_string_equal(failed(&l, "BH-CTR-100")->detail, "Config.User is empty: the process runs as root");
-	assert_null(find(&l, "BH-CTR-029")); /* PidsLimit 2048 */
-	assert_null(find(&l, "BH-CTR-019")); /* finite default ulimits */
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-100")->detail, "Config.User is empty: the process runs as root");
+	assert_null(bh_test_find(&l, "BH-CTR-029", 0)); /* PidsLimit 2048 */
+	assert_null(bh_test_find(&l, "BH-CTR-019", 0)); /* finite default ulimits */
 	bh_checks_free(&l);
 	json_decref(j);
 }
@@ -160,7 +144,7 @@ static void test_hardened(void **state)
 	/* --read-only --memory 64m --cpus 0.5 --pids-limit 100 --cap-drop ALL --security-opt no-new-privileges;
 	 * it still runs as root (no --user) */
 	assert_string_equal(fail_set(&l), "BH-CTR-100");
-	assert_string_equal(find(&l, "BH-CTR-002")->status, "not-applicable");
+	assert_string_equal(bh_test_find(&l, "BH-CTR-002", 0)->status, "not-applicable");
 	bh_checks_free(&l);
 	json_decref(j);
 }
@@ -176,26 +160,26 @@ static void test_risky(void **state)
 	assert_string_equal(fail_set(&l), "BH-CTR-002 BH-CTR-003 BH-CTR-004 BH-CTR-006 BH-CTR-008 BH-CTR-011 BH-CTR-012 "
 					  "BH-CTR-013 BH-CTR-014 BH-CTR-015 BH-CTR-016 BH-CTR-018 BH-CTR-020 BH-CTR-021 "
 					  "BH-CTR-022 BH-CTR-026 BH-CTR-104");
-	assert_non_null(f = failed(&l, "BH-CTR-004"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-004"));
 	assert_string_equal(f->detail, "HostConfig.CapAdd adds SYS_ADMIN"); /* NET_BIND_SERVICE is in the safe set */
 	assert_int_equal(f->severity, BH_SEV_HIGH);
-	assert_non_null(f = failed(&l, "BH-CTR-006"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-006"));
 	assert_string_equal(f->detail, "host system directory mounted: /etc:/host-etc (ro), /sys:/host-sys (rw)");
 	assert_int_equal(f->severity, BH_SEV_HIGH); /* the writable /sys */
-	assert_string_equal(failed(&l, "BH-CTR-008")->detail, "privileged host port published: 0.0.0.0:80->8080/tcp");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-008")->detail, "privileged host port published: 0.0.0.0:80->8080/tcp");
 	/* 127.0.0.1:8443 is bound to one interface */
-	assert_string_equal(failed(&l, "BH-CTR-014")->detail, "published on all host interfaces: 0.0.0.0:80->8080/tcp");
-	assert_string_equal(failed(&l, "BH-CTR-015")->detail, "HostConfig.RestartPolicy=on-failure:10");
-	assert_string_equal(failed(&l, "BH-CTR-018")->detail, "host devices: /dev/null:/dev/xnull");
-	assert_string_equal(failed(&l, "BH-CTR-020")->detail, "shared mount propagation: /tmp/bh-ctr/shared:/shared (rw)");
-	assert_string_equal(failed(&l, "BH-CTR-003")->detail, "HostConfig.SecurityOpt contains label=disable");
-	assert_string_equal(failed(&l, "BH-CTR-002")->detail, "HostConfig.SecurityOpt contains apparmor=unconfined");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-014")->detail, "published on all host interfaces: 0.0.0.0:80->8080/tcp");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-015")->detail, "HostConfig.RestartPolicy=on-failure:10");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-018")->detail, "host devices: /dev/null:/dev/xnull");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-020")->detail, "shared mount propagation: /tmp/bh-ctr/shared:/shared (rw)");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-003")->detail, "HostConfig.SecurityOpt contains label=disable");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-002")->detail, "HostConfig.SecurityOpt contains apparmor=unconfined");
 	/* The container was run with --ipc host and --userns host too, but podman 4.3's document says
 	 * IpcMode "shareable" and UsernsMode "": nothing in it to see (Docker writes "host"). */
-	assert_null(find(&l, "BH-CTR-017"));
-	assert_null(find(&l, "BH-CTR-031"));
-	assert_null(find(&l, "BH-CTR-100")); /* --user 1000 */
-	assert_null(find(&l, "BH-CTR-019")); /* --ulimit nofile=1024:4096 is a finite override */
+	assert_null(bh_test_find(&l, "BH-CTR-017", 0));
+	assert_null(bh_test_find(&l, "BH-CTR-031", 0));
+	assert_null(bh_test_find(&l, "BH-CTR-100", 0)); /* --user 1000 */
+	assert_null(bh_test_find(&l, "BH-CTR-019", 0)); /* --ulimit nofile=1024:4096 is a finite override */
 	bh_checks_free(&l);
 	json_decref(j);
 }
@@ -305,7 +289,7 @@ static void test_rule(void **state)
 	const bh_check_finding *f;
 	run(j, &l);
 	assert_shape(&l);
-	f = failed(&l, rc->rule);
+	f = bh_test_failed(&l, rc->rule);
 	if (!f)
 		fail_msg("%s did not fire on %s", rc->rule, rc->fire);
 	if (rc->cis)
@@ -320,7 +304,7 @@ static void test_rule(void **state)
 
 	j = patched(rc->quiet);
 	run(j, &l);
-	if ((f = failed(&l, rc->rule)))
+	if ((f = bh_test_failed(&l, rc->rule)))
 		fail_msg("%s fired on %s: %s", rc->rule, rc->quiet, f->detail);
 	bh_checks_free(&l);
 	json_decref(j);
@@ -365,15 +349,15 @@ static void test_wrong_types(void **state)
 		assert_non_null(j);
 		run(j, &l);
 		assert_shape(&l);
-		assert_null(find(&l, "BH-CTR-005")); /* "true" is not true */
-		assert_null(find(&l, "BH-CTR-010"));
-		assert_non_null(failed(&l, "BH-CTR-011"));
-		assert_non_null(failed(&l, "BH-CTR-100"));
+		assert_null(bh_test_find(&l, "BH-CTR-005", 0)); /* "true" is not true */
+		assert_null(bh_test_find(&l, "BH-CTR-010", 0));
+		assert_non_null(bh_test_failed(&l, "BH-CTR-011"));
+		assert_non_null(bh_test_failed(&l, "BH-CTR-100"));
 		if (i == 0)
 			assert_string_equal(l.items[0].target, "container");
 		if (i == 2) {
-			assert_string_equal(failed(&l, "BH-CTR-006")->detail, "host system directory mounted: /:? (rw), /dev:? (rw)");
-			assert_string_equal(failed(&l, "BH-CTR-008")->detail, "privileged host port published: 0.0.0.0:80->80/tcp");
+			assert_string_equal(bh_test_failed(&l, "BH-CTR-006")->detail, "host system directory mounted: /:? (rw), /dev:? (rw)");
+			assert_string_equal(bh_test_failed(&l, "BH-CTR-008")->detail, "privileged host port published: 0.0.0.0:80->80/tcp");
 		}
 		bh_checks_free(&l);
 		json_decref(j);
@@ -396,20 +380,20 @@ static void test_clean_and_bounded(void **state)
 	}
 	json_object_set_new(json_object_get(j, "HostConfig"), "CapAdd", caps);
 	run(j, &l);
-	assert_non_null(f = failed(&l, "BH-CTR-004"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-004"));
 	assert_string_equal(f->target, "evil?[31m?name (0123456789ab)");
 	assert_true(strlen(f->detail) < 512);
 	assert_non_null(strstr(f->detail, "X0, X1,"));
 	assert_non_null(strstr(f->detail, "(and up to 4084 more)")); /* 4096 examined, 12 quoted */
 	assert_int_equal(f->severity, BH_SEV_MEDIUM);
-	assert_string_equal(failed(&l, "BH-CTR-100")->detail, "Config.User=0:0?");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-100")->detail, "Config.User=0:0?");
 	bh_checks_free(&l);
 	json_decref(j);
 
 	/* a control byte in a path */
 	j = patched("{\"HostConfig\":{\"Binds\":[\"/etc:/\\u00ff\\u0001x\"]}}");
 	run(j, &l);
-	assert_string_equal(failed(&l, "BH-CTR-006")->detail, "host system directory mounted: /etc:/\xc3\xbf?x (rw)");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-006")->detail, "host system directory mounted: /etc:/\xc3\xbf?x (rw)");
 	bh_checks_free(&l);
 	json_decref(j);
 
@@ -423,7 +407,7 @@ static void test_clean_and_bounded(void **state)
 		json_array_append_new(json_object_get(json_object_get(j, "HostConfig"), "Binds"), json_string(big));
 	}
 	run(j, &l);
-	assert_non_null(f = failed(&l, "BH-CTR-006"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-006"));
 	assert_true(strlen(f->detail) < 256);
 	assert_non_null(strstr(f->detail, "aaa..."));
 	bh_checks_free(&l);
@@ -439,19 +423,19 @@ static void test_path_normalisation(void **state)
 	const bh_check_finding *f;
 	(void)state;
 	run(j, &l);
-	assert_non_null(f = failed(&l, "BH-CTR-006"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-006"));
 	assert_string_equal(f->detail, "host system directory mounted: /etc:/a (rw), /:/b (ro), /dev/log:/dev/log (rw)");
 	assert_int_equal(f->severity, BH_SEV_HIGH);
-	assert_non_null(f = failed(&l, "BH-CTR-032"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-032"));
 	assert_string_equal(f->detail, "engine socket mounted: /var/run/podman/podman.sock:/s (rw), /var/run/docker.sock:/x (ro)");
-	assert_string_equal(failed(&l, "BH-CTR-020")->detail, "shared mount propagation: /var/run/docker.sock:/x (ro)");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-020")->detail, "shared mount propagation: /var/run/docker.sock:/x (ro)");
 	bh_checks_free(&l);
 	json_decref(j);
 
 	/* the whole host root, writable: critical; the same mount listed in Mounts[] and Binds is quoted once */
 	j = patched("{\"Mounts\":[{\"Source\":\"/\",\"Destination\":\"/host\",\"RW\":true}],\"HostConfig\":{\"Binds\":[\"/:/host:rw\"]}}");
 	run(j, &l);
-	assert_non_null(f = failed(&l, "BH-CTR-006"));
+	assert_non_null(f = bh_test_failed(&l, "BH-CTR-006"));
 	assert_string_equal(f->detail, "host system directory mounted: /:/host (rw)");
 	assert_int_equal(f->severity, BH_SEV_CRITICAL);
 	bh_checks_free(&l);
@@ -466,14 +450,14 @@ static void test_restart_and_ports(void **state)
 	bh_checks l = { 0 };
 	(void)state;
 	run(j, &l);
-	assert_string_equal(failed(&l, "BH-CTR-015")->detail, "HostConfig.RestartPolicy=on-failure with no MaximumRetryCount (retries without limit)");
-	assert_string_equal(failed(&l, "BH-CTR-014")->detail, "published on all host interfaces: :::32768->80/tcp, 0.0.0.0:32768->80/tcp");
-	assert_null(find(&l, "BH-CTR-008"));
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-015")->detail, "HostConfig.RestartPolicy=on-failure with no MaximumRetryCount (retries without limit)");
+	assert_string_equal(bh_test_failed(&l, "BH-CTR-014")->detail, "published on all host interfaces: :::32768->80/tcp, 0.0.0.0:32768->80/tcp");
+	assert_null(bh_test_find(&l, "BH-CTR-008", 0));
 	bh_checks_free(&l);
 	json_decref(j);
 	j = patched("{\"HostConfig\":{\"RestartPolicy\":{\"Name\":\"no\"}}}");
 	run(j, &l);
-	assert_null(find(&l, "BH-CTR-015"));
+	assert_null(bh_test_find(&l, "BH-CTR-015", 0));
 	bh_checks_free(&l);
 	json_decref(j);
 }

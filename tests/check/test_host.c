@@ -193,21 +193,6 @@ static void run(bh_checks *l)
 	run_at(tmp, l);
 }
 
-static const bh_check_finding *find(const bh_checks *l, const char *rule)
-{
-	size_t i;
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->items[i].rule, rule) == 0)
-			return &l->items[i];
-	return NULL;
-}
-
-static const bh_check_finding *failed(const bh_checks *l, const char *rule)
-{
-	const bh_check_finding *f = find(l, rule);
-	return f && !f->status ? f : NULL;
-}
-
 /* Ownership rules cannot be made to pass without root (the copy belongs to the test's user). */
 static bool ownership_rule(const char *rule)
 {
@@ -305,20 +290,20 @@ static void test_default(void **state)
 	assert_string_equal(ids(&l, "manual"), "BH-HOST-002 BH-HOST-027");
 	/* the daemon is not running: its sockets are not there to check */
 	assert_string_equal(ids(&l, "not-applicable"), "BH-HOST-019 BH-HOST-020 BH-HOST-051 BH-HOST-115 BH-HOST-116 BH-HOST-123 BH-HOST-124");
-	f = find(&l, "BH-HOST-002");
+	f = bh_test_find(&l, "BH-HOST-002", 0);
 	assert_string_equal(f->detail, "members of group docker (gid 999), each able to control the daemon and so root on this host: alice,bob");
 	assert_true(ends_with(f->target, "/etc/group"));
-	f = failed(&l, "BH-HOST-003");
+	f = bh_test_failed(&l, "BH-HOST-003");
 	assert_string_equal(f->cis, "1.1.3");
 	assert_string_equal(f->title, "Ensure auditing is configured for the Docker daemon");
 	assert_string_equal(f->detail, "no audit rules at all: neither /etc/audit/audit.rules nor /etc/audit/rules.d/*.rules exists");
 	assert_true(ends_with(f->target, "/usr/bin/dockerd"));
 	assert_string_equal(f->fix, "Add \"-w /usr/bin/dockerd -k docker\" to /etc/audit/rules.d/docker.rules and load it (augenrules --load).");
-	f = failed(&l, "BH-HOST-021");
+	f = bh_test_failed(&l, "BH-HOST-021");
 	assert_string_equal(f->detail, "\"icc\" is not set in daemon.json or the dockerd flags (default true)");
 	assert_true(ends_with(f->target, "/etc/docker/daemon.json"));
 	assert_string_equal(f->title, "Ensure network traffic is restricted between containers on the default bridge");
-	f = find(&l, "BH-HOST-115");
+	f = bh_test_find(&l, "BH-HOST-115", 0);
 	assert_string_equal(f->detail, "/var/run/docker.sock does not exist: the socket is created by the running daemon, which is needed to check it");
 	bh_checks_free(&l);
 }
@@ -332,22 +317,22 @@ static void test_flags(void **state)
 	run(&l);
 	assert_shape(&l);
 	/* the vendor unit's --icc=true was reset by the drop-in's "ExecStart=" */
-	assert_null(find(&l, "BH-HOST-021"));
+	assert_null(bh_test_find(&l, "BH-HOST-021", 0));
 	/* set by flags: --userns-remap, --log-driver, --no-new-privileges, --live-restore, --userland-proxy=false,
 	 * --authorization-plugin, --default-ulimit */
-	assert_null(find(&l, "BH-HOST-028"));
-	assert_null(find(&l, "BH-HOST-032"));
-	assert_null(find(&l, "BH-HOST-033"));
-	assert_null(find(&l, "BH-HOST-034"));
-	assert_null(find(&l, "BH-HOST-035"));
-	assert_null(find(&l, "BH-HOST-031"));
-	assert_null(find(&l, "BH-HOST-027"));
-	assert_non_null(f = failed(&l, "BH-HOST-022")); /* -l debug */
+	assert_null(bh_test_find(&l, "BH-HOST-028", 0));
+	assert_null(bh_test_find(&l, "BH-HOST-032", 0));
+	assert_null(bh_test_find(&l, "BH-HOST-033", 0));
+	assert_null(bh_test_find(&l, "BH-HOST-034", 0));
+	assert_null(bh_test_find(&l, "BH-HOST-035", 0));
+	assert_null(bh_test_find(&l, "BH-HOST-031", 0));
+	assert_null(bh_test_find(&l, "BH-HOST-027", 0));
+	assert_non_null(f = bh_test_failed(&l, "BH-HOST-022")); /* -l debug */
 	assert_string_equal(f->detail, "\"log-level\": \"debug\"");
 	assert_true(ends_with(f->target, "/etc/systemd/system/docker.service.d/override.conf"));
-	assert_non_null(f = failed(&l, "BH-HOST-024"));
+	assert_non_null(f = bh_test_failed(&l, "BH-HOST-024"));
 	assert_string_equal(f->detail, "\"insecure-registries\": registry.internal:5000");
-	assert_non_null(f = failed(&l, "BH-HOST-026"));
+	assert_non_null(f = bh_test_failed(&l, "BH-HOST-026"));
 	assert_string_equal(f->detail, "listens on tcp://0.0.0.0:2375 without TLS (\"tlsverify\" not set)");
 	assert_int_equal(f->severity, BH_SEV_CRITICAL);
 	bh_checks_free(&l);
@@ -363,7 +348,7 @@ static void test_broken(void **state)
 	mode("etc/docker/daemon.json", 0666);
 	run(&l);
 	assert_shape(&l);
-	assert_non_null(f = failed(&l, "BH-HOST-090"));
+	assert_non_null(f = bh_test_failed(&l, "BH-HOST-090"));
 	assert_null(f->cis);
 	assert_non_null(strstr(f->detail, "daemon.json: invalid JSON at line 4"));
 	/* the daemon settings (2.2-2.18, BH-HOST-021..037) are not guessed... */
@@ -373,7 +358,7 @@ static void test_broken(void **state)
 			fail_msg("%s reported without a readable daemon.json", l.items[i].rule);
 	}
 	/* ...but the files are still checked */
-	assert_non_null(f = failed(&l, "BH-HOST-118"));
+	assert_non_null(f = bh_test_failed(&l, "BH-HOST-118"));
 	assert_int_equal(f->severity, BH_SEV_HIGH);
 	bh_checks_free(&l);
 }
@@ -408,13 +393,13 @@ static void test_insecure(void **state)
 	run(&l);
 	assert_shape(&l);
 	for (i = 0; i < sizeof(want) / sizeof(*want); i++) {
-		if (!(f = failed(&l, want[i].rule)))
+		if (!(f = bh_test_failed(&l, want[i].rule)))
 			fail_msg("%s did not fire", want[i].rule);
 		assert_string_equal(f->detail, want[i].detail);
 		assert_int_equal(f->severity, want[i].sev);
 		assert_true(ends_with(f->target, "/etc/docker/daemon.json"));
 	}
-	assert_non_null(f = find(&l, "BH-HOST-029"));
+	assert_non_null(f = bh_test_find(&l, "BH-HOST-029", 0));
 	assert_string_equal(f->status, "manual");
 	assert_string_equal(f->detail, "\"cgroup-parent\": \"/foobar\"");
 	bh_checks_free(&l);
@@ -483,7 +468,7 @@ static void test_option(void **state)
 	patch_daemon_json(oc->fire);
 	run(&l);
 	assert_shape(&l);
-	if (!(f = find(&l, oc->rule)))
+	if (!(f = bh_test_find(&l, oc->rule, 0)))
 		fail_msg("%s did not fire on %s", oc->rule, oc->fire);
 	assert_string_equal(f->cis, oc->cis);
 	assert_string_equal(f->detail, oc->detail);
@@ -498,7 +483,7 @@ static void test_option(void **state)
 	hardened();
 	patch_daemon_json(oc->quiet);
 	run(&l);
-	if ((f = find(&l, oc->rule)))
+	if ((f = bh_test_find(&l, oc->rule, 0)))
 		fail_msg("%s fired on %s: %s", oc->rule, oc->quiet, f->detail);
 	bh_checks_free(&l);
 }
@@ -557,7 +542,7 @@ static void test_file(void **state)
 		owner(fc->path, (uid_t)fc->uid, (gid_t)fc->gid);
 	run(&l);
 	assert_shape(&l);
-	if (!(f = failed(&l, fc->rule)))
+	if (!(f = bh_test_failed(&l, fc->rule)))
 		fail_msg("%s did not fire", fc->rule);
 	assert_string_equal(f->cis, fc->cis);
 	assert_string_equal(f->detail, fc->detail);
@@ -636,7 +621,7 @@ static void test_audit(void **state)
 	drop_lines("etc/audit/rules.d/docker.rules", ac->drop, 2);
 	run(&l);
 	assert_shape(&l);
-	if (!(f = failed(&l, ac->rule)))
+	if (!(f = bh_test_failed(&l, ac->rule)))
 		fail_msg("%s did not fire", ac->rule);
 	assert_string_equal(f->cis, ac->cis);
 	assert_int_equal(f->severity, BH_SEV_LOW);
@@ -683,7 +668,7 @@ static void test_symlinks_stay_inside(void **state)
 	put("etc/docker/real.json", "{\"icc\": true}");
 	assert_int_equal(symlink("/etc/docker/real.json", p), 0);
 	run(&l);
-	assert_non_null(f = failed(&l, "BH-HOST-021"));
+	assert_non_null(f = bh_test_failed(&l, "BH-HOST-021"));
 	assert_string_equal(f->detail, "\"icc\": true");
 	bh_checks_free(&l);
 
@@ -692,8 +677,8 @@ static void test_symlinks_stay_inside(void **state)
 	assert_int_equal(unlink(p), 0);
 	assert_int_equal(symlink("../../../../../../../../../../etc/hostname", p), 0);
 	run(&l);
-	assert_null(find(&l, "BH-HOST-090"));
-	assert_string_equal(failed(&l, "BH-HOST-021")->detail, "\"icc\" is not set in daemon.json or the dockerd flags (default true)");
+	assert_null(bh_test_find(&l, "BH-HOST-090", 0));
+	assert_string_equal(bh_test_failed(&l, "BH-HOST-021")->detail, "\"icc\" is not set in daemon.json or the dockerd flags (default true)");
 	bh_checks_free(&l);
 }
 
@@ -708,7 +693,7 @@ static void test_fifo(void **state)
 	assert_int_equal(unlink(p), 0);
 	assert_int_equal(mkfifo(p, 0644), 0);
 	run(&l);
-	assert_string_equal(failed(&l, "BH-HOST-090")->detail, "daemon.json cannot be read: not a regular file");
+	assert_string_equal(bh_test_failed(&l, "BH-HOST-090")->detail, "daemon.json cannot be read: not a regular file");
 	bh_checks_free(&l);
 }
 
@@ -721,10 +706,10 @@ static void test_hostile_unit(void **state)
 	copy_fixture("flags");
 	put("etc/systemd/system/docker.service.d/zz\x01.conf", "[Service]\nExecStart=\nExecStart=\"/usr/bin/dockerd\" --log-level=\xff\x1b[31m -H\n");
 	run(&l);
-	assert_non_null(f = failed(&l, "BH-HOST-022"));
+	assert_non_null(f = bh_test_failed(&l, "BH-HOST-022"));
 	assert_string_equal(f->detail, "\"log-level\": \"??[31m\"");
 	assert_true(ends_with(f->target, "/docker.service.d/zz?.conf"));
-	assert_null(find(&l, "BH-HOST-026")); /* -H without a value; the earlier tcp:// was reset */
+	assert_null(bh_test_find(&l, "BH-HOST-026", 0)); /* -H without a value; the earlier tcp:// was reset */
 	bh_checks_free(&l);
 }
 
@@ -739,16 +724,16 @@ static void test_partition(void **state)
 	patch_daemon_json("{\"data-root\": \"/srv/docker\"}");
 	mkdirs("srv/docker");
 	run(&l);
-	assert_non_null(f = failed(&l, "BH-HOST-001"));
+	assert_non_null(f = bh_test_failed(&l, "BH-HOST-001"));
 	assert_string_equal(f->detail, "/srv/docker is not a separate filesystem (no entry in /etc/fstab)");
 	path_in(p, sizeof(p), "srv/docker");
 	assert_string_equal(f->target, p);
 	/* and the audit watch on /var/lib/docker no longer covers the data */
-	assert_non_null(failed(&l, "BH-HOST-005"));
+	assert_non_null(bh_test_failed(&l, "BH-HOST-005"));
 	bh_checks_free(&l);
 	put("etc/fstab", "# x\n/dev/sdb1\t/srv//docker/\txfs defaults 0 2\n");
 	run(&l);
-	assert_null(find(&l, "BH-HOST-001"));
+	assert_null(bh_test_find(&l, "BH-HOST-001", 0));
 	bh_checks_free(&l);
 }
 

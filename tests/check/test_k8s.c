@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "check/k8s.h"
+#include "support/checks.h"
 #include "support/fixture.h"
 
 #define FX "tests/fixtures/k8s/"
@@ -75,23 +76,6 @@ static int run_mods(const char *const *mods, bh_checks *out)
 	free(text);
 	json_decref(pod);
 	return rc;
-}
-
-static size_t count_rule(const bh_checks *l, const char *rule)
-{
-	size_t i, n = 0;
-	for (i = 0; i < l->n; i++)
-		n += !strcmp(l->items[i].rule, rule);
-	return n;
-}
-
-static const bh_check_finding *find_rule(const bh_checks *l, const char *rule, size_t nth)
-{
-	size_t i;
-	for (i = 0; i < l->n; i++)
-		if (!strcmp(l->items[i].rule, rule) && nth-- == 0)
-			return &l->items[i];
-	return NULL;
 }
 
 static void dump(const bh_checks *l)
@@ -220,12 +204,12 @@ static void test_controls(void **state)
 			}
 			assert_int_equal(out.n, 0);
 		} else {
-			const bh_check_finding *f = find_rule(&out, c->rule, 0);
-			if (count_rule(&out, c->rule) != c->count || !f || !strstr(f->detail, c->detail)) {
+			const bh_check_finding *f = bh_test_find(&out, c->rule, 0);
+			if (bh_test_count(&out, c->rule) != c->count || !f || !strstr(f->detail, c->detail)) {
 				print_message("case '%s': want %zu x %s with '%s'\n", c->name, c->count, c->rule, c->detail);
 				dump(&out);
 			}
-			assert_int_equal(count_rule(&out, c->rule), c->count);
+			assert_int_equal(bh_test_count(&out, c->rule), c->count);
 			assert_non_null(f);
 			assert_non_null(strstr(f->detail, c->detail));
 			assert_string_equal(f->category, "kubernetes");
@@ -291,7 +275,7 @@ static void test_bad_fixture(void **state)
 	assert_int_equal(line_of(&out, "BH-K8S-007",
 				 "DaemonSet/kube-system/agent container \"agent\": spec.template.metadata.annotations[\"container.apparmor.security.beta.kubernetes.io/agent\"]=unconfined"), 41);
 	/* pod-level Unconfined is reported once (baseline), not again per container */
-	assert_int_equal(count_rule(&out, "BH-K8S-016"), 4);
+	assert_int_equal(bh_test_count(&out, "BH-K8S-016"), 4);
 	/* CronJob: no namespace */
 	assert_int_equal(line_of(&out, "BH-K8S-002", "CronJob/backup: spec.jobTemplate.spec.template.spec.hostIPC=yes"), 82);
 	assert_int_equal(line_of(&out, "BH-K8S-015", "CronJob/backup container \"backup\": spec.jobTemplate.spec.template.spec.containers[0].securityContext.runAsUser=0"), 87);
@@ -337,9 +321,9 @@ static void test_baseline_fixture(void **state)
 		assert_int_equal(out.items[i].severity, BH_SEV_MEDIUM);
 		assert_true(strcmp(out.items[i].rule, "BH-K8S-012") >= 0);
 	}
-	assert_int_equal(count_rule(&out, "BH-K8S-012"), 1);
-	assert_int_equal(count_rule(&out, "BH-K8S-015"), 1);
-	assert_int_equal(count_rule(&out, "BH-K8S-017"), 4); /* CHOWN, SETUID added; two containers without drop ALL */
+	assert_int_equal(bh_test_count(&out, "BH-K8S-012"), 1);
+	assert_int_equal(bh_test_count(&out, "BH-K8S-015"), 1);
+	assert_int_equal(bh_test_count(&out, "BH-K8S-017"), 4); /* CHOWN, SETUID added; two containers without drop ALL */
 	assert_int_equal(line_of(&out, "BH-K8S-015", "Job/once container \"once\": spec.template.spec.containers[0].securityContext.runAsUser=0"), 42);
 	bh_checks_free(&out);
 	free(t);
@@ -369,8 +353,8 @@ static void test_kinds(void **state)
 		bh_checks out = { 0 };
 		bh_error err;
 		assert_int_equal(bh_k8s_check("k.yaml", k[i].yaml, strlen(k[i].yaml), &out, &err), 0);
-		assert_int_equal(count_rule(&out, "BH-K8S-002"), 1);
-		assert_non_null(strstr(find_rule(&out, "BH-K8S-002", 0)->detail, k[i].want));
+		assert_int_equal(bh_test_count(&out, "BH-K8S-002"), 1);
+		assert_non_null(strstr(bh_test_find(&out, "BH-K8S-002", 0)->detail, k[i].want));
 		bh_checks_free(&out);
 	}
 }
@@ -402,7 +386,7 @@ static void test_documents(void **state)
 	bh_error err;
 	(void)state;
 	assert_int_equal(bh_k8s_check("d.yaml", y, strlen(y), &out, &err), 0);
-	assert_int_equal(count_rule(&out, "BH-K8S-002"), 3);
+	assert_int_equal(bh_test_count(&out, "BH-K8S-002"), 3);
 	assert_int_equal(line_of(&out, "BH-K8S-002", "Pod/a: spec.hostPID"), 5);
 	assert_int_equal(line_of(&out, "BH-K8S-002", "Pod/b: spec.hostIPC"), 9);
 	assert_int_equal(line_of(&out, "BH-K8S-002", "Pod/c: spec.hostNetwork"), 19);
@@ -429,10 +413,10 @@ static void test_hostile(void **state)
 
 	assert_int_equal(bh_k8s_check("bomb.yaml", bomb, strlen(bomb), &out, &err), 0);
 	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 2.0);
-	assert_int_equal(count_rule(&out, "BH-K8S-000"), 1);
-	assert_string_equal(find_rule(&out, "BH-K8S-000", 0)->status, "manual");
-	assert_int_equal(find_rule(&out, "BH-K8S-000", 0)->line, 1);
-	assert_int_equal(count_rule(&out, "BH-K8S-002"), 1);
+	assert_int_equal(bh_test_count(&out, "BH-K8S-000"), 1);
+	assert_string_equal(bh_test_find(&out, "BH-K8S-000", 0)->status, "manual");
+	assert_int_equal(bh_test_find(&out, "BH-K8S-000", 0)->line, 1);
+	assert_int_equal(bh_test_count(&out, "BH-K8S-002"), 1);
 
 	/* errors leave the list as it was */
 	n = out.n;
@@ -486,7 +470,7 @@ static void test_cap(void **state)
 		p += sprintf(p, "  - {name: c%zu}\n", i);
 	assert_int_equal(bh_k8s_check("many.yaml", y, (size_t)(p - y), &out, &err), 0);
 	assert_int_equal(out.n, BH_K8S_MAX_FINDINGS + 1);
-	assert_int_equal(count_rule(&out, "BH-K8S-000"), 1);
+	assert_int_equal(bh_test_count(&out, "BH-K8S-000"), 1);
 	bh_checks_free(&out);
 	free(y);
 }

@@ -31,3 +31,26 @@ const char *bh_test_rule_ids(const bh_checks *l, const char *st, bool (*skip)(co
 	}
 	return buf;
 }
+
+const bh_check_finding *bh_test_find(const bh_checks *l, const char *rule, size_t nth)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].rule, rule) == 0 && nth-- == 0)
+			return &l->items[i];
+	return NULL;
+}
+
+const bh_check_finding *bh_test_failed(const bh_checks *l, const char *rule)
+{
+	const bh_check_finding *f = bh_test_find(l, rule, 0);
+	return f && !f->status ? f : NULL;
+}
+
+size_t bh_test_count(const bh_checks *l, const char *rule)
+{
+	size_t i, n = 0;
+	for (i = 0; i < l->n; i++)
+		n += strcmp(l->items[i].rule, rule) == 0;
+	return n;
+}
