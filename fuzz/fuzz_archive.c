@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int fd = -1;
-	bh_scan_opts o;
+	bh_source_opts o;
 	bh_sbom s;
 	bh_error err;
 
@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fd = memfd_create("fuzz", 0);
 	if (ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
 		return 0;
-	bh_scan_opts_default(&o);
+	bh_source_opts_default(&o);
 	o.limits.max_file_read = 1 << 20;
 	o.limits.max_files = 10000;
 	o.limits.max_layers = 16;

@@ -4,16 +4,13 @@
 
 #include "check/check.h"
 #include "core/limits.h"
+#include "image/target.h"
 
-typedef enum bh_cfg_kind {
-	BH_CFG_NONE = 0,
-	BH_CFG_DOCKERFILE,
-	BH_CFG_K8S
-} bh_cfg_kind;
-
-/* By name: "dockerfile:" / "k8s:" prefixes, Dockerfile, Containerfile, *.Dockerfile, *.yaml, *.yml. */
-bh_cfg_kind bh_cfgfile_kind(const char *path);
-/* Reads path (a regular file, at most lim->max_meta_size bytes) and runs the checks of its kind. */
-int bh_cfgfile_check(const char *path, bh_cfg_kind kind, const bh_limits *lim, bh_checks *out, bh_error *err);
+/*
+ * Reads path (a plain path, no prefix; a regular file of at most lim->max_meta_size bytes) and runs
+ * the checks of kind: BH_TARGET_DOCKERFILE or BH_TARGET_K8S (which file is which is the target
+ * grammar's business, image/target.h). BH_EUSAGE for another kind.
+ */
+int bh_cfgfile_check(const char *path, bh_target_kind kind, const bh_limits *lim, bh_checks *out, bh_error *err);
 
 #endif

@@ -13,23 +13,10 @@
 #include "core/log.h"
 #include "sbom/sbomread.h"
 
-enum { OPT_PLATFORM = 1000, OPT_NOVERIFY, OPT_LIMIT, OPT_ENGINE };
-
-const struct option bh_cli_target_longopts[] = {
-	{ "output", required_argument, NULL, 'o' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "platform", required_argument, NULL, OPT_PLATFORM },
-	{ "no-verify", no_argument, NULL, OPT_NOVERIFY },
-	{ "limit", required_argument, NULL, OPT_LIMIT },
-	{ "engine-host", required_argument, NULL, OPT_ENGINE },
-	{ NULL, 0, NULL, 0 }
-};
-
 void bh_cli_common_init(bh_cli_common *c)
 {
 	memset(c, 0, sizeof(*c));
-	bh_scan_opts_default(&c->scan);
+	bh_source_opts_default(&c->scan);
 }
 
 int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd)
@@ -38,10 +25,10 @@ int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd
 	case 'o': c->output = arg; return 1;
 	case 'q': c->quiet = 1; return 1;
 	case 'v': c->verbose++; return 1;
-	case OPT_PLATFORM: c->scan.platform = arg; return 1;
-	case OPT_NOVERIFY: c->scan.verify_digests = false; return 1;
-	case OPT_ENGINE: c->scan.engine_host = arg; return 1;
-	case OPT_LIMIT:
+	case BH_CLI_OPT_PLATFORM: c->scan.platform = arg; return 1;
+	case BH_CLI_OPT_NOVERIFY: c->scan.verify_digests = false; return 1;
+	case BH_CLI_OPT_ENGINE: c->scan.engine_host = arg; return 1;
+	case BH_CLI_OPT_LIMIT:
 		if (bh_limits_set(&c->scan.limits, arg)) {
 			fprintf(stderr, "bulkhead %s: bad --limit \"%s\"\n", cmd, arg);
 			return -1;
@@ -52,8 +39,9 @@ int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd
 	}
 }
 
-int bh_cli_inventory(bh_cli_common *c, const char *target, int allow_sbom, bh_sbom *s)
+int bh_cli_inventory(bh_cli_common *c, const char *target, unsigned accept, bh_sbom *s)
 {
+	bh_target t;
 	bh_error err;
 	int rc;
 
@@ -61,10 +49,12 @@ int bh_cli_inventory(bh_cli_common *c, const char *target, int allow_sbom, bh_sb
 	bh_log_set_progress(!c->quiet && isatty(2));
 	bh_sbom_init(s);
 	bh_error_clear(&err);
-	if (allow_sbom && (!strncmp(target, "sbom:", 5) || bh_sbom_is_document(target)))
-		rc = bh_sbom_read(!strncmp(target, "sbom:", 5) ? target + 5 : target, &c->scan.limits, s, &err);
-	else
-		rc = bh_scan_target(target, &c->scan, s, &err);
+	rc = bh_target_parse(target, accept & (BH_TARGETS_IMAGE | BH_TARGET_BIT(BH_TARGET_SBOM)), &t, &err);
+	if (!rc && t.kind == BH_TARGET_SBOM)
+		rc = bh_sbom_read(t.ref, &c->scan.limits, s, &err);
+	else if (!rc)
+		rc = bh_source_read(&t, &c->scan, s, &err);
+	bh_target_free(&t);
 	bh_log_progress_done();
 	if (rc)
 		bh_cli_print_error(rc, &err);

@@ -7,10 +7,23 @@
 #include <stdio.h>
 
 #include "image/source.h"
+#include "image/target.h"
 #include "sbom/sbom.h"
 
-/* getopt_long entries for the shared options (ids >= 1000), terminated by a NULL entry. */
-extern const struct option bh_cli_target_longopts[];
+/*
+ * The shared options as getopt_long entries. A command's table lists its own options (ids from 2000,
+ * or short letters), then BH_CLI_TARGET_LONGOPTS, then the { NULL, 0, NULL, 0 } terminator; the
+ * compiler sizes the table. bh_cli_common_opt handles these ids.
+ */
+enum { BH_CLI_OPT_PLATFORM = 1000, BH_CLI_OPT_NOVERIFY, BH_CLI_OPT_LIMIT, BH_CLI_OPT_ENGINE };
+#define BH_CLI_TARGET_LONGOPTS                                           \
+	{ "output", required_argument, NULL, 'o' },                      \
+	{ "quiet", no_argument, NULL, 'q' },                             \
+	{ "verbose", no_argument, NULL, 'v' },                           \
+	{ "platform", required_argument, NULL, BH_CLI_OPT_PLATFORM },    \
+	{ "no-verify", no_argument, NULL, BH_CLI_OPT_NOVERIFY },         \
+	{ "limit", required_argument, NULL, BH_CLI_OPT_LIMIT },          \
+	{ "engine-host", required_argument, NULL, BH_CLI_OPT_ENGINE }
 #define BH_CLI_TARGET_HELP \
 	"  -o, --output FILE    write the report to FILE (only after a successful run)\n" \
 	"  -q, --quiet          no warnings or progress on stderr\n" \
@@ -22,7 +35,7 @@ extern const struct option bh_cli_target_longopts[];
 	"      --engine-host unix:///PATH  Docker Engine API socket (default $DOCKER_HOST)\n"
 
 typedef struct bh_cli_common {
-	bh_scan_opts scan;
+	bh_source_opts scan;
 	const char *output;
 	int quiet, verbose;
 } bh_cli_common;
@@ -30,8 +43,10 @@ typedef struct bh_cli_common {
 void bh_cli_common_init(bh_cli_common *c);
 /* Handles one shared option; returns 1 if handled, 0 if not ours, -1 on a bad value (message printed). */
 int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd);
-/* Sets logging from -q/-v, then inventories the target (or reads an SBOM document when allow_sbom). */
-int bh_cli_inventory(bh_cli_common *c, const char *target, int allow_sbom, bh_sbom *s);
+/* Sets logging from -q/-v, parses target (image/target.h) for the kinds in accept, then inventories
+ * it (or reads the SBOM document when BH_TARGET_SBOM is accepted). s is initialised here; the caller
+ * frees it with bh_sbom_free, also after a failure. Prints the error; returns the status. */
+int bh_cli_inventory(bh_cli_common *c, const char *target, unsigned accept, bh_sbom *s);
 /* "bulkhead: KIND: message" on stderr for a failed call's status and error. */
 void bh_cli_print_error(int rc, const bh_error *err);
 /* Strict decimal: digits only (no sign, space, hex or suffix), at most max; 0 ok, -1 otherwise. */

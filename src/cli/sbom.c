@@ -8,17 +8,21 @@
 
 static void usage(FILE *fp)
 {
+	char forms[400];
+	bh_target_forms(BH_TARGETS_IMAGE, forms, sizeof(forms));
 	fputs("usage: bulkhead sbom [options] TARGET\n\n"
 	      "  -f, --format FMT     table (default), json, cyclonedx, spdx\n"
-	      BH_CLI_TARGET_HELP
-	      "\nTARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE | PATH\n", fp);
+	      BH_CLI_TARGET_HELP, fp);
+	fprintf(fp, "\nTARGET: %s\n", forms);
 }
 
 int bh_cmd_sbom(int argc, char **argv)
 {
-	struct option longopts[16] = {
+	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		BH_CLI_TARGET_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
 	};
 	bh_cli_common c;
 	bh_format fmt = BH_FORMAT_TABLE;
@@ -27,7 +31,6 @@ int bh_cmd_sbom(int argc, char **argv)
 	bh_cli_out out;
 	int ch, rc;
 
-	memcpy(longopts + 2, bh_cli_target_longopts, 8 * sizeof(struct option));
 	bh_cli_common_init(&c);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:o:qvh", longopts, NULL)) != -1) {
@@ -51,7 +54,7 @@ int bh_cmd_sbom(int argc, char **argv)
 		usage(stderr);
 		return BH_EXIT_USAGE;
 	}
-	if ((rc = bh_cli_inventory(&c, argv[optind], 0, &s))) {
+	if ((rc = bh_cli_inventory(&c, argv[optind], BH_TARGETS_IMAGE, &s))) {
 		bh_sbom_free(&s);
 		return bh_cli_exit_code(rc);
 	}

@@ -80,7 +80,7 @@ static int parse_scanners(const char *s)
 
 int bh_cmd_scan(int argc, char **argv)
 {
-	struct option longopts[32] = {
+	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -95,26 +95,26 @@ int bh_cmd_scan(int argc, char **argv)
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "max-image-age", required_argument, NULL, OPT_MAXAGE },
 		{ "license-data", required_argument, NULL, OPT_LICDATA },
+		{ "include-informational", no_argument, NULL, OPT_INFORMATIONAL },
+		BH_CLI_TARGET_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
 	};
 	bh_cli_common c;
-	bh_scan_format fmt = BH_SCAN_TABLE;
+	bh_vreport_format fmt = BH_VREPORT_TABLE;
 	int exit_code = 0, ch, rc = 0, fail = 0;
 	bool write_failed = false;
 	const char *policy_path = NULL, *sev_arg = NULL;
 	bh_ignores ig = { NULL, 0 };
 	bh_policy pol;
 	bool have_policy = false, have_exit_code = false;
-	bh_job job;
-	bh_job_result res;
+	bh_scan_job job;
+	bh_scan_result res;
 	bh_error err;
 	bh_cli_out out;
 
 	memset(&pol, 0, sizeof(pol));
 	memset(&res, 0, sizeof(res));
-	bh_job_init(&job);
-	memcpy(longopts + 14, bh_cli_target_longopts, 8 * sizeof(struct option));
-	/* after the 7 target options (their terminator at 21 becomes ours; 22 stays zero) */
-	longopts[21] = (struct option){ "include-informational", no_argument, NULL, OPT_INFORMATIONAL };
+	bh_scan_job_init(&job);
 	bh_cli_common_init(&c);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "f:o:qvh", longopts, NULL)) != -1) {
@@ -127,7 +127,7 @@ int bh_cmd_scan(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case 'f':
-			if (bh_scan_format_parse(optarg, &fmt)) {
+			if (bh_vreport_format_parse(optarg, &fmt)) {
 				fprintf(stderr, "bulkhead scan: unknown format \"%s\" (table, json, sarif, cyclonedx, junit, html, markdown)\n", optarg);
 				rc = BH_EUSAGE;
 				goto done;
@@ -202,7 +202,7 @@ int bh_cmd_scan(int argc, char **argv)
 	bh_log_set_level(c.quiet ? BH_LOG_QUIET : BH_LOG_WARN + c.verbose);
 	bh_log_set_progress(!c.quiet && isatty(2));
 	bh_error_clear(&err);
-	if ((rc = bh_job_run(&job, &res, &err))) {
+	if ((rc = bh_scan_run(&job, &res, &err))) {
 		bh_cli_print_error(rc, &err);
 		goto done;
 	}
@@ -227,10 +227,10 @@ int bh_cmd_scan(int argc, char **argv)
 	if (bh_cli_close_output(&c, &out, !write_failed))
 		write_failed = true;
 	/* Not an error: the findings that remain (at or above the policy's fail-on) decide. */
-	if (!write_failed && exit_code && bh_job_failing(&res, have_policy ? &pol : NULL))
+	if (!write_failed && exit_code && bh_scan_failing(&res, have_policy ? &pol : NULL))
 		fail = exit_code;
 done:
-	bh_job_result_free(&res);
+	bh_scan_result_free(&res);
 	if (have_policy)
 		bh_policy_free(&pol);
 	bh_ignore_free(&ig);

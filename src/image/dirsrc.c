@@ -213,7 +213,7 @@ static int read_aliases(bh_collect *c, const char *path, bh_error *err)
 	return rc;
 }
 
-int bh_source_dir(const char *path, const bh_scan_opts *o, bh_sbom *s, bh_error *err)
+int bh_source_dir(const char *path, const bh_source_opts *o, bh_sbom *s, bh_error *err)
 {
 	struct walk w;
 	bh_collect c;

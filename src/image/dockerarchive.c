@@ -38,7 +38,7 @@ static void digest_from_name(const char *name, char out[80])
 		out[0] = '\0';
 }
 
-int bh_source_docker_archive(int fd, const char *label, const bh_scan_opts *o, bh_sbom *s, bh_error *err)
+int bh_source_docker_archive(int fd, const char *label, const bh_source_opts *o, bh_sbom *s, bh_error *err)
 {
 	bh_tarindex ti;
 	bh_blobsrc bs = { ti_open, &ti };

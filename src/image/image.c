@@ -163,7 +163,7 @@ static int parse_config(bh_sbom *s, json_t *cfg, size_t nlayers, bh_error *err)
 
 int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_len, const char *config_digest,
 		  char *const *layer_refs, char *const *layer_digests, char *const *media_types, size_t nlayers,
-		  const bh_scan_opts *o, bh_sbom *s, bh_error *err)
+		  const bh_source_opts *o, bh_sbom *s, bh_error *err)
 {
 	bh_collect c;
 	json_t *cfg = NULL;

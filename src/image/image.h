@@ -23,6 +23,6 @@ int bh_image_read_blob(const bh_blobsrc *bs, const char *ref, const char *expect
  */
 int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_len, const char *config_digest,
 		  char *const *layer_refs, char *const *layer_digests, char *const *media_types, size_t nlayers,
-		  const bh_scan_opts *o, bh_sbom *s, bh_error *err);
+		  const bh_source_opts *o, bh_sbom *s, bh_error *err);
 
 #endif

@@ -141,7 +141,7 @@ static json_t *pick(json_t *manifests, const char *tag, const char *platform, bh
 	return json_array_get(manifests, 0);
 }
 
-int bh_source_oci(const char *path, const char *tag, bool archive, const bh_scan_opts *o, bh_sbom *s, bh_error *err)
+int bh_source_oci(const char *path, const char *tag, bool archive, const bh_source_opts *o, bh_sbom *s, bh_error *err)
 {
 	struct ocictx x;
 	bh_blobsrc bs = { oci_open, &x };

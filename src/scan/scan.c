@@ -8,37 +8,33 @@
 #include "check/container.h"
 #include "check/host.h"
 #include "check/image.h"
-#include "check/licfind.h"
 #include "core/buf.h"
 #include "core/log.h"
-#include "image/engine.h"
+#include "engine/engine.h"
+#include "policy/licpolicy.h"
 #include "sbom/sbomread.h"
 
-void bh_job_init(bh_job *j)
+void bh_scan_job_init(bh_scan_job *j)
 {
 	memset(j, 0, sizeof(*j));
 	j->scanners = -1;
 	j->max_age_days = -1;
-	bh_scan_opts_default(&j->scan);
+	bh_source_opts_default(&j->scan);
 }
 
-bh_job_kind bh_job_kind_of(const char *target)
+/* Image, directory or stored SBOM: the kinds with an inventory to match. */
+static bool has_inventory(bh_target_kind k)
 {
-	if (!strcmp(target, "host") || !strncmp(target, "host:", 5))
-		return BH_JOB_HOST;
-	if (!strncmp(target, "container:", 10) || !strcmp(target, "containers"))
-		return BH_JOB_CONTAINER;
-	if (bh_cfgfile_kind(target) != BH_CFG_NONE)
-		return BH_JOB_CFGFILE;
-	return BH_JOB_INVENTORY;
+	return (BH_TARGETS_IMAGE & BH_TARGET_BIT(k)) || k == BH_TARGET_SBOM;
 }
 
-int bh_job_default_scanners(const char *target)
+int bh_scan_default_scanners(const bh_target *t)
 {
-	if (bh_job_kind_of(target) != BH_JOB_INVENTORY)
+	if (!has_inventory(t->kind))
 		return BH_SCANNER_CONFIG;
-	/* Directories are usually a host or a source tree: secrets and image rules are opt-in there. */
-	if (!strncmp(target, "dir:", 4) || !strncmp(target, "sbom:", 5) || bh_sbom_is_document(target))
+	/* Written dir: targets are usually a host or a source tree: secrets and image rules are opt-in
+	 * there (a bare directory path keeps the image defaults, as it always had). */
+	if ((t->kind == BH_TARGET_DIR && !t->detected) || t->kind == BH_TARGET_SBOM)
 		return BH_SCANNER_VULN;
 	return BH_SCANNER_VULN | BH_SCANNER_CONFIG | BH_SCANNER_SECRET;
 }
@@ -51,7 +47,7 @@ static int set_str(char **dst, const char *s)
 }
 
 /* "containers": every running container the engine lists; one that vanishes meanwhile is skipped. */
-static int check_all_containers(const bh_job *j, bh_job_result *out, bh_error *err)
+static int check_all_containers(const bh_scan_job *j, bh_scan_result *out, bh_error *err)
 {
 	json_t *list = NULL;
 	size_t i, n = 0;
@@ -85,32 +81,22 @@ static int check_all_containers(const bh_job *j, bh_job_result *out, bh_error *e
 }
 
 /* Checks that need no inventory: a config file, the host, one container. */
-static int run_standalone(const bh_job *j, bh_job_kind k, bh_job_result *out, bh_error *err)
+static int run_standalone(const bh_scan_job *j, const bh_target *t, bh_scan_result *out, bh_error *err)
 {
-	const char *t = j->target;
 	int rc;
-	if (set_str(&out->sbom.input, t))
+	if (set_str(&out->sbom.input, t->input))
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	if (k == BH_JOB_CFGFILE) {
-		bh_cfg_kind ck = bh_cfgfile_kind(t);
-		if (set_str(&out->sbom.kind, ck == BH_CFG_DOCKERFILE ? "dockerfile" : "kubernetes") ||
-		    set_str(&out->sbom.name, !strncmp(t, "dockerfile:", 11) ? t + 11 : !strncmp(t, "k8s:", 4) ? t + 4 : t))
-			return bh_error_set(err, BH_ENOMEM, "out of memory");
-		return bh_cfgfile_check(t, ck, &j->scan.limits, &out->checks, err);
-	}
-	if (k == BH_JOB_HOST) {
-		const char *root = t[4] == ':' ? t + 5 : "/";
-		if (set_str(&out->sbom.kind, "host") || set_str(&out->sbom.name, root))
-			return bh_error_set(err, BH_ENOMEM, "out of memory");
-		return bh_host_check(root, &out->checks, err);
-	}
-	if (!strcmp(t, "containers"))
+	if (t->kind == BH_TARGET_CONTAINERS)
 		return check_all_containers(j, out, err);
+	if (set_str(&out->sbom.kind, bh_target_kind_name(t->kind)) || set_str(&out->sbom.name, t->ref))
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	if (t->kind == BH_TARGET_DOCKERFILE || t->kind == BH_TARGET_K8S)
+		return bh_cfgfile_check(t->ref, t->kind, &j->scan.limits, &out->checks, err);
+	if (t->kind == BH_TARGET_HOST)
+		return bh_host_check(t->ref, &out->checks, err);
 	{
 		json_t *doc = NULL;
-		if (set_str(&out->sbom.kind, "container") || set_str(&out->sbom.name, t + 10))
-			return bh_error_set(err, BH_ENOMEM, "out of memory");
-		if ((rc = bh_engine_container_inspect(j->scan.engine_host, t + 10, &j->scan.limits, &doc, err)))
+		if ((rc = bh_engine_container_inspect(j->scan.engine_host, t->ref, &j->scan.limits, &doc, err)))
 			return rc;
 		rc = bh_container_check(doc, &out->checks, err);
 		json_decref(doc);
@@ -119,10 +105,10 @@ static int run_standalone(const bh_job *j, bh_job_kind k, bh_job_result *out, bh
 }
 
 /* Image, directory or stored SBOM: inventory with the image checks riding on the layer walk. */
-static int run_inventory(const bh_job *j, int scanners, bh_job_result *out, bh_error *err)
+static int run_inventory(const bh_scan_job *j, const bh_target *t, int scanners, bh_scan_result *out, bh_error *err)
 {
 	const bh_policy *p = j->policy;
-	bh_scan_opts so = j->scan;
+	bh_source_opts so = j->scan;
 	bh_imgcheck *ic = NULL;
 	bh_vulndb *db = NULL;
 	char *dbpath = NULL;
@@ -151,10 +137,10 @@ static int run_inventory(const bh_job *j, int scanners, bh_job_result *out, bh_e
 			goto out;
 		so.hook = bh_imgcheck_hook(ic);
 	}
-	if (!strncmp(j->target, "sbom:", 5) || bh_sbom_is_document(j->target))
-		rc = bh_sbom_read(!strncmp(j->target, "sbom:", 5) ? j->target + 5 : j->target, &so.limits, &out->sbom, err);
+	if (t->kind == BH_TARGET_SBOM)
+		rc = bh_sbom_read(t->ref, &so.limits, &out->sbom, err);
 	else
-		rc = bh_scan_target(j->target, &so, &out->sbom, err);
+		rc = bh_source_read(t, &so, &out->sbom, err);
 	bh_log_progress_done();
 	if (rc)
 		goto out;
@@ -171,9 +157,9 @@ static int run_inventory(const bh_job *j, int scanners, bh_job_result *out, bh_e
 		bh_log_info("matched %zu components: %zu findings in %.1f ms", out->sbom.comps.n, out->findings.n, out->match_ms);
 	}
 	if ((ic && (rc = bh_imgcheck_finish(ic, &out->sbom, &out->checks, err))) ||
-	    ((scanners & BH_SCANNER_LICENSE) && (rc = bh_licfind_run(&out->sbom, p, j->license_data, &out->checks, err))) ||
+	    ((scanners & BH_SCANNER_LICENSE) && (rc = bh_licpolicy_run(&out->sbom, p, j->license_data, &out->checks, err))) ||
 	    (p && (rc = bh_policy_check_image(p, &out->sbom, &out->checks, err))) ||
-	    (j->dockerfile && (rc = bh_cfgfile_check(j->dockerfile, BH_CFG_DOCKERFILE, &j->scan.limits, &out->checks, err))))
+	    (j->dockerfile && (rc = bh_cfgfile_check(j->dockerfile, BH_TARGET_DOCKERFILE, &j->scan.limits, &out->checks, err))))
 		goto out;
 out:
 	bh_imgcheck_free(ic);
@@ -182,7 +168,7 @@ out:
 }
 
 /* Severity, unfixed, ignore files, VEX and the policy's switches: what is left is reported. */
-static void filter(const bh_job *j, bh_job_result *r)
+static void filter(const bh_scan_job *j, bh_scan_result *r)
 {
 	const bh_policy *p = j->policy;
 	unsigned sev = j->severities ? j->severities : p && p->severities ? p->severities : 0x1fu;
@@ -223,22 +209,27 @@ static void filter(const bh_job *j, bh_job_result *r)
 	bh_checks_sort(&r->checks);
 }
 
-int bh_job_run(const bh_job *j, bh_job_result *out, bh_error *err)
+int bh_scan_run(const bh_scan_job *j, bh_scan_result *out, bh_error *err)
 {
-	bh_job_kind k = bh_job_kind_of(j->target);
-	int scanners = j->scanners >= 0 ? j->scanners : bh_job_default_scanners(j->target);
-	int rc;
+	bh_target t;
+	int scanners, rc;
 
 	memset(out, 0, sizeof(*out));
 	bh_sbom_init(&out->sbom);
-	rc = k == BH_JOB_INVENTORY ? run_inventory(j, scanners, out, err) : run_standalone(j, k, out, err);
+	if ((rc = bh_target_parse(j->target, BH_TARGETS_ALL, &t, err))) {
+		bh_target_free(&t);
+		return rc;
+	}
+	scanners = j->scanners >= 0 ? j->scanners : bh_scan_default_scanners(&t);
+	rc = has_inventory(t.kind) ? run_inventory(j, &t, scanners, out, err) : run_standalone(j, &t, out, err);
+	bh_target_free(&t);
 	out->findings.count_informational = j->include_informational || (j->policy && j->policy->include_informational);
 	if (!rc)
 		filter(j, out);
 	return rc;
 }
 
-void bh_job_result_free(bh_job_result *r)
+void bh_scan_result_free(bh_scan_result *r)
 {
 	bh_sbom_free(&r->sbom);
 	bh_findings_free(&r->findings);
@@ -246,7 +237,7 @@ void bh_job_result_free(bh_job_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-size_t bh_job_failing(const bh_job_result *r, const bh_policy *p)
+size_t bh_scan_failing(const bh_scan_result *r, const bh_policy *p)
 {
 	int min = p ? p->fail_on : -1;
 	size_t i, n = 0;

@@ -8,6 +8,7 @@
 
 #include "check/check.h"
 #include "image/source.h"
+#include "image/target.h"
 #include "policy/ignore.h"
 #include "policy/policy.h"
 #include "sbom/sbom.h"
@@ -21,16 +22,9 @@ enum {
 	BH_SCANNER_LICENSE = 8
 };
 
-typedef enum bh_job_kind {
-	BH_JOB_INVENTORY = 0, /* image, directory or stored SBOM */
-	BH_JOB_CFGFILE,       /* Dockerfile or Kubernetes manifest */
-	BH_JOB_HOST,          /* "host" or "host:ROOT" */
-	BH_JOB_CONTAINER      /* "container:NAME" through the Engine API */
-} bh_job_kind;
-
-/* Everything a scan needs; the caller owns every pointer (none is kept after bh_job_run). */
-typedef struct bh_job {
-	const char *target;
+/* Everything a scan needs; the caller owns every pointer (none is kept after bh_scan_run). */
+typedef struct bh_scan_job {
+	const char *target;      /* any form of image/target.h (BH_TARGETS_ALL), parsed by bh_scan_run */
 	int scanners;            /* BH_SCANNER_* bits; -1 = the default for the target kind */
 	const char *db_path;     /* NULL = bh_vulndb_default_path() */
 	const char *dockerfile;  /* also lint this Dockerfile (inventory targets), or NULL */
@@ -42,34 +36,33 @@ typedef struct bh_job {
 	bh_match_opts match;
 	const bh_policy *policy; /* NULL = none */
 	const bh_ignores *ignores; /* ignore files and VEX, NULL = none */
-	bh_scan_opts scan;       /* limits, engine socket, platform, digest checks (hook is set here) */
+	bh_source_opts scan;       /* limits, engine socket, platform, digest checks (hook is set here) */
 	time_t now;              /* for expiries; 0 = the clock */
-} bh_job;
+} bh_scan_job;
 
-/* A filled bh_job with the defaults (call before setting fields). */
-void bh_job_init(bh_job *j);
-/* The kind of a target string (no I/O). */
-bh_job_kind bh_job_kind_of(const char *target);
-/* The scanners used when j->scanners is -1. */
-int bh_job_default_scanners(const char *target);
+/* A filled bh_scan_job with the defaults (call before setting fields). */
+void bh_scan_job_init(bh_scan_job *j);
+/* The scanners used when j->scanners is -1, for a parsed target. */
+int bh_scan_default_scanners(const bh_target *t);
 
-typedef struct bh_job_result {
+typedef struct bh_scan_result {
 	bh_sbom sbom;        /* the inventory (name and kind only for non-inventory targets) */
 	bh_findings findings;/* vulnerabilities left after filters, sorted (hidden_unknown and
 	                      * count_informational set for the reports) */
 	bh_checks checks;    /* check findings left after filters, sorted */
 	size_t suppressed;   /* dropped by the policy, ignore files or VEX */
 	double match_ms;     /* time spent matching */
-} bh_job_result;
+} bh_scan_result;
 
 /*
- * Runs the job into out (initialised here; free with bh_job_result_free, also after a failure).
- * Errors: those of the target's reader, BH_ENOTFOUND for a missing DB, BH_ENOMEM.
+ * Runs the job into out (initialised here; free with bh_scan_result_free, also after a failure).
+ * Errors: those of bh_target_parse (BH_EUSAGE for a malformed target) and of the target's reader,
+ * BH_ENOTFOUND for a missing DB, BH_ENOMEM.
  */
-int bh_job_run(const bh_job *j, bh_job_result *out, bh_error *err);
-void bh_job_result_free(bh_job_result *r);
+int bh_scan_run(const bh_scan_job *j, bh_scan_result *out, bh_error *err);
+void bh_scan_result_free(bh_scan_result *r);
 /* Findings that fail the run: all of them, or with a policy fail-on only those at or above it;
  * informational advisories only with include_informational. */
-size_t bh_job_failing(const bh_job_result *r, const bh_policy *p);
+size_t bh_scan_failing(const bh_scan_result *r, const bh_policy *p);
 
 #endif

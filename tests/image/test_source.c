@@ -84,8 +84,8 @@ static int make_archive(int corrupt, const char *manifest_override)
 
 static int scan(int fd, bh_sbom *s, bh_error *err)
 {
-	bh_scan_opts o;
-	bh_scan_opts_default(&o);
+	bh_source_opts o;
+	bh_source_opts_default(&o);
 	bh_sbom_init(s);
 	return bh_source_docker_archive(fd, "test.tar", &o, s, err);
 }
@@ -155,21 +155,44 @@ static void test_missing_layer(void **state)
 	close(fd);
 }
 
-static void test_target_parse(void **state)
+/* A parsed target through bh_source_read: the written prefix and a bare path read the same image;
+ * a kind with no image is refused. */
+static void test_source_read(void **state)
 {
-	bh_target_kind k;
-	const char *rest;
+	int fd = make_archive(0, NULL);
+	char t[96], bare[64];
+	const char *const forms[] = { t, bare };
+	bh_source_opts o;
 	bh_error err;
+	size_t i;
 	(void)state;
-	assert_int_equal(bh_target_parse("oci:/x:tag", &k, &rest, &err), 0);
-	assert_int_equal(k, BH_TARGET_OCI_DIR);
-	assert_string_equal(rest, "/x:tag");
-	assert_int_equal(bh_target_parse("engine:alpine", &k, &rest, &err), 0);
-	assert_int_equal(k, BH_TARGET_ENGINE);
-	assert_int_equal(bh_target_parse("/", &k, &rest, &err), 0);
-	assert_int_equal(k, BH_TARGET_DIR);
-	assert_int_equal(bh_target_parse("/nonexistent/x", &k, &rest, &err), BH_ENOTFOUND);
-	assert_int_equal(bh_target_parse("dir:", &k, &rest, &err), BH_EUSAGE);
+	snprintf(bare, sizeof(bare), "/proc/self/fd/%d", fd);
+	snprintf(t, sizeof(t), "docker-archive:%s", bare);
+	bh_source_opts_default(&o);
+	for (i = 0; i < 2; i++) {
+		bh_target tg;
+		bh_sbom s;
+		bh_sbom_init(&s);
+		assert_int_equal(bh_target_parse(forms[i], BH_TARGETS_IMAGE, &tg, &err), 0);
+		assert_int_equal(tg.kind, BH_TARGET_DOCKER_ARCHIVE);
+		assert_int_equal(bh_source_read(&tg, &o, &s, &err), 0);
+		assert_string_equal(s.input, forms[i]);
+		assert_string_equal(s.kind, "docker-archive");
+		assert_int_equal(s.comps.n, 2);
+		bh_sbom_free(&s);
+		bh_target_free(&tg);
+	}
+	{
+		bh_target tg;
+		bh_sbom s;
+		bh_sbom_init(&s);
+		assert_int_equal(bh_target_parse("container:web", BH_TARGETS_ALL, &tg, &err), 0);
+		assert_int_equal(bh_source_read(&tg, &o, &s, &err), BH_EUSAGE);
+		assert_string_equal(err.msg, "container:web: a container target has no image to inventory");
+		bh_sbom_free(&s);
+		bh_target_free(&tg);
+	}
+	close(fd);
 }
 
 int main(void)
@@ -179,7 +202,7 @@ int main(void)
 		cmocka_unit_test(test_digest_mismatch),
 		cmocka_unit_test(test_bad_manifests),
 		cmocka_unit_test(test_missing_layer),
-		cmocka_unit_test(test_target_parse),
+		cmocka_unit_test(test_source_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

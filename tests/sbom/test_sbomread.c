@@ -138,15 +138,15 @@ static void roundtrip_scan(const char *target)
 {
 	static const bh_format fmts[] = { BH_FORMAT_JSON, BH_FORMAT_CYCLONEDX, BH_FORMAT_SPDX };
 	static const char *const names[] = { "json", "cyclonedx", "spdx" };
-	bh_scan_opts o;
+	bh_source_opts o;
 	bh_sbom s;
 	bh_limits lim;
 	bh_error err;
 	size_t f, i;
 
-	bh_scan_opts_default(&o);
+	bh_source_opts_default(&o);
 	bh_sbom_init(&s);
-	assert_int_equal(bh_scan_target(target, &o, &s, &err), 0);
+	assert_int_equal(bh_source_read_target(target, &o, &s, &err), 0);
 	assert_true(s.comps.n > 5);
 	/* properties of every kind read back too (os.owner is what file-ownership records add) */
 	assert_int_equal(bh_component_prop(s.comps.items[0], "os.owner", "dpkg:login"), 0);

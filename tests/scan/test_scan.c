@@ -1,4 +1,4 @@
-/* test_scan.c - the scan job entry points (bh_job_*) over small docker-archives built here. */
+/* test_scan.c - the scan job entry points (bh_scan_*) over small docker-archives built here. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,35 +107,66 @@ static const bh_component *find(const bh_sbom *s, const char *name)
 }
 
 /* Runs an inventory-only job (no DB needed) on target. */
-static int run(const char *target, const char *limit, bh_job_result *r, bh_error *err)
+static int run(const char *target, const char *limit, bh_scan_result *r, bh_error *err)
 {
-	bh_job j;
-	bh_job_init(&j);
+	bh_scan_job j;
+	bh_scan_job_init(&j);
 	j.target = target;
 	j.scanners = 0;
 	if (limit)
 		assert_int_equal(bh_limits_set(&j.scan.limits, limit), 0);
-	return bh_job_run(&j, r, err);
+	return bh_scan_run(&j, r, err);
+}
+
+/* The default scanners of a target string, through the grammar. */
+static int defaults(const char *target)
+{
+	bh_target t;
+	bh_error err;
+	int bits;
+	if (bh_target_parse(target, BH_TARGETS_ALL, &t, &err))
+		fail_msg("%s: %s", target, err.msg);
+	bits = bh_scan_default_scanners(&t);
+	bh_target_free(&t);
+	return bits;
 }
 
 static void test_kinds(void **state)
 {
 	(void)state;
-	assert_int_equal(bh_job_kind_of("host"), BH_JOB_HOST);
-	assert_int_equal(bh_job_kind_of("host:/srv"), BH_JOB_HOST);
-	assert_int_equal(bh_job_kind_of("container:web"), BH_JOB_CONTAINER);
-	assert_int_equal(bh_job_kind_of("dir:/x"), BH_JOB_INVENTORY);
-	assert_int_equal(bh_job_default_scanners("dir:/x"), BH_SCANNER_VULN);
-	assert_int_equal(bh_job_default_scanners("sbom:x.json"), BH_SCANNER_VULN);
-	assert_int_equal(bh_job_default_scanners("img.tar"), BH_SCANNER_VULN | BH_SCANNER_CONFIG | BH_SCANNER_SECRET);
-	assert_int_equal(bh_job_default_scanners("host"), BH_SCANNER_CONFIG);
+	assert_int_equal(defaults("dir:/x"), BH_SCANNER_VULN);
+	assert_int_equal(defaults("sbom:x.json"), BH_SCANNER_VULN);
+	assert_int_equal(defaults("docker-archive:img.tar"), BH_SCANNER_VULN | BH_SCANNER_CONFIG | BH_SCANNER_SECRET);
+	assert_int_equal(defaults("oci:/x:1"), BH_SCANNER_VULN | BH_SCANNER_CONFIG | BH_SCANNER_SECRET);
+	/* a bare directory keeps the image defaults (only a written dir: is a source tree) */
+	assert_int_equal(defaults("/"), BH_SCANNER_VULN | BH_SCANNER_CONFIG | BH_SCANNER_SECRET);
+	assert_int_equal(defaults("host"), BH_SCANNER_CONFIG);
+	assert_int_equal(defaults("host:/srv"), BH_SCANNER_CONFIG);
+	assert_int_equal(defaults("container:web"), BH_SCANNER_CONFIG);
+	assert_int_equal(defaults("containers"), BH_SCANNER_CONFIG);
+	assert_int_equal(defaults("Dockerfile"), BH_SCANNER_CONFIG);
+	assert_int_equal(defaults("k8s:x.json"), BH_SCANNER_CONFIG);
+}
+
+/* A malformed target fails the job as a usage error naming it, before anything is read. */
+static void test_bad_target(void **state)
+{
+	bh_scan_result r;
+	bh_error err;
+	(void)state;
+	assert_int_equal(run("dir:", NULL, &r, &err), BH_EUSAGE);
+	assert_non_null(strstr(err.msg, "target \"dir:\": nothing after \"dir:\""));
+	bh_scan_result_free(&r);
+	assert_int_equal(run("nosuch:thing", NULL, &r, &err), BH_EUSAGE);
+	assert_non_null(strstr(err.msg, "\"nosuch:\" is not a target prefix; accepted: docker-archive:FILE"));
+	bh_scan_result_free(&r);
 }
 
 static void test_inventory(void **state)
 {
 	const tb_entry e[] = { { "var/lib/dpkg/status", 'f', STATUS("bash", "5.2-1"), 0 } };
 	char path[256];
-	bh_job_result r;
+	bh_scan_result r;
 	bh_error err;
 	(void)state;
 	make_image("plain", e, 1, 0, 0, path, sizeof(path));
@@ -143,12 +174,12 @@ static void test_inventory(void **state)
 	assert_int_equal(r.sbom.comps.n, 1);
 	assert_string_equal(r.sbom.comps.items[0]->name, "bash");
 	assert_int_equal(r.findings.n, 0);
-	bh_job_result_free(&r);
+	bh_scan_result_free(&r);
 	/* the same layer gzip'd, with its diff_id right */
 	make_image("gz", e, 1, 1, 0, path, sizeof(path));
 	assert_int_equal(run(path, NULL, &r, &err), 0);
 	assert_non_null(find(&r.sbom, "bash"));
-	bh_job_result_free(&r);
+	bh_scan_result_free(&r);
 }
 
 static void test_checks_ride_along(void **state)
@@ -159,39 +190,39 @@ static void test_checks_ride_along(void **state)
 		{ "app/.env", 'f', "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n", 0 },
 	};
 	char path[256];
-	bh_job j;
-	bh_job_result r;
+	bh_scan_job j;
+	bh_scan_result r;
 	bh_error err;
 	(void)state;
 	make_image("checks", e, 3, 0, 0, path, sizeof(path));
-	bh_job_init(&j);
+	bh_scan_job_init(&j);
 	j.target = path;
 	j.scanners = BH_SCANNER_CONFIG | BH_SCANNER_SECRET;
-	assert_int_equal(bh_job_run(&j, &r, &err), 0);
+	assert_int_equal(bh_scan_run(&j, &r, &err), 0);
 	/* the hook that sees every file does not take the .list or the status away from the analyzers */
 	assert_non_null(find(&r.sbom, "bash"));
-	bh_job_result_free(&r);
+	bh_scan_result_free(&r);
 }
 
 static void test_diff_id_mismatch(void **state)
 {
 	const tb_entry e[] = { { "var/lib/dpkg/status", 'f', STATUS("bash", "5.2-1"), 0 } };
 	char path[256];
-	bh_job_result r;
+	bh_scan_result r;
 	bh_error err;
-	bh_job j;
+	bh_scan_job j;
 	(void)state;
 	make_image("baddiff", e, 1, 1, 1, path, sizeof(path));
 	assert_int_equal(run(path, NULL, &r, &err), BH_EDIGEST);
 	assert_non_null(strstr(err.msg, "diff_id"));
-	bh_job_result_free(&r);
+	bh_scan_result_free(&r);
 	/* --no-verify */
-	bh_job_init(&j);
+	bh_scan_job_init(&j);
 	j.target = path;
 	j.scanners = 0;
 	j.scan.verify_digests = false;
-	assert_int_equal(bh_job_run(&j, &r, &err), 0);
-	bh_job_result_free(&r);
+	assert_int_equal(bh_scan_run(&j, &r, &err), 0);
+	bh_scan_result_free(&r);
 }
 
 static void test_links_in_image(void **state)
@@ -204,33 +235,33 @@ static void test_links_in_image(void **state)
 		{ "var/lib/dpkg/status.d", 'l', "/opt/db", 0 },
 	};
 	char path[256];
-	bh_job_result r;
+	bh_scan_result r;
 	bh_error err;
 	(void)state;
 	make_image("links", e, 5, 1, 0, path, sizeof(path));
 	assert_int_equal(run(path, NULL, &r, &err), 0);
 	assert_non_null(find(&r.sbom, "hidden"));
 	assert_non_null(find(&r.sbom, "viasym"));
-	bh_job_result_free(&r);
+	bh_scan_result_free(&r);
 }
 
 static void test_max_components(void **state)
 {
 	const tb_entry e[] = { { "var/lib/dpkg/status", 'f', STATUS("a", "1") STATUS("b", "1"), 0 } };
 	char path[256];
-	bh_job_result r;
+	bh_scan_result r;
 	bh_error err;
 	(void)state;
 	make_image("many", e, 1, 0, 0, path, sizeof(path));
 	assert_int_equal(run(path, "max-components=1", &r, &err), BH_ELIMIT);
 	assert_non_null(strstr(err.msg, "max-components"));
-	bh_job_result_free(&r);
+	bh_scan_result_free(&r);
 }
 
 static void test_fifo_refused(void **state)
 {
 	char fifo[256], sb[300];
-	bh_job_result r;
+	bh_scan_result r;
 	bh_error err;
 	(void)state;
 	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
@@ -238,14 +269,14 @@ static void test_fifo_refused(void **state)
 	/* never waited on: these return at once */
 	assert_int_equal(run(fifo, NULL, &r, &err), BH_EINVAL);
 	assert_non_null(strstr(err.msg, "not a regular file (fifo)"));
-	bh_job_result_free(&r);
+	bh_scan_result_free(&r);
 	snprintf(sb, sizeof(sb), "sbom:%s", fifo);
 	assert_int_equal(run(sb, NULL, &r, &err), BH_EINVAL);
 	assert_non_null(strstr(err.msg, "not a regular file (fifo)"));
-	bh_job_result_free(&r);
+	bh_scan_result_free(&r);
 	snprintf(sb, sizeof(sb), "docker-archive:%s", fifo);
 	assert_int_equal(run(sb, NULL, &r, &err), BH_EINVAL);
-	bh_job_result_free(&r);
+	bh_scan_result_free(&r);
 	unlink(fifo);
 }
 
@@ -265,6 +296,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),
+		cmocka_unit_test(test_bad_target),
 		cmocka_unit_test(test_inventory),
 		cmocka_unit_test(test_checks_ride_along),
 		cmocka_unit_test(test_diff_id_mismatch),
