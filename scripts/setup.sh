@@ -32,11 +32,12 @@ make -j"$(nproc)"
 if [ "${1:-}" != "--no-scan" ]; then
 	DATA=${BH_SHARED_DATA:-$(dirname "$0")/../../shared/data}
 	if [ -d "$DATA/golang-vulndb" ]; then
-		echo "setup: vulnerability DB from $DATA (build/vuln.db)"
-		./build/bulkhead db import --db build/vuln.db "$DATA/golang-vulndb" "$DATA/pypa-advisory-database" \
+		# The DB goes where `bulkhead scan` looks by default ($XDG_CACHE_HOME or ~/.cache/bulkhead/vuln.db).
+		echo "setup: vulnerability DB from $DATA into the default location (bulkhead db status shows it)"
+		./build/bulkhead db import "$DATA/golang-vulndb" "$DATA/pypa-advisory-database" \
 			"$DATA/rustsec-advisory-db" "$DATA/alpine-secdb" "$DATA/kev" "$DATA/debian-security-tracker" >/dev/null
-		echo "setup: scanning this machine (build/bulkhead scan --db build/vuln.db dir:/), report in build/scan-this-machine.txt"
-		./build/bulkhead scan -q --db build/vuln.db -o build/scan-this-machine.txt dir:/
+		echo "setup: scanning this machine (build/bulkhead scan dir:/), report in build/scan-this-machine.txt"
+		./build/bulkhead scan -q -o build/scan-this-machine.txt dir:/
 		head -n 30 build/scan-this-machine.txt
 	else
 		echo "setup: no advisory data at $DATA: inventory only (build/bulkhead sbom dir:/)"
