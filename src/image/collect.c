@@ -846,14 +846,18 @@ static int plan_add(bh_collect *c, const char *p, const char *name, int layer, b
 	return 1;
 }
 
-/* Reverse of c->links: resolved target -> link paths ("\0"-separated in one buffer). */
-static int build_reverse(bh_collect *c, bh_map *rev)
+/* Reverse of c->links: resolved target -> link paths ("\0"-separated in one buffer); bases gets
+ * each target's last name. */
+static int build_reverse(bh_collect *c, bh_map *rev, bh_map *bases)
 {
 	size_t i = 0;
 	const char *k;
 	void *v;
 	while (bh_map_next(&c->links, &i, &k, &v)) {
 		bh_buf *b = bh_map_get(rev, v);
+		const char *slash = strrchr(v, '/'), *base = slash ? slash + 1 : v;
+		if (!bh_map_get(bases, base) && bh_map_put(bases, base, (void *)1))
+			return BH_ENOMEM;
 		if (!b) {
 			if (!(b = calloc(1, sizeof(*b))) || bh_map_put(rev, v, b)) {
 				free(b);
@@ -951,7 +955,7 @@ static int doc_links(bh_collect *c, bh_error *err)
 
 int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 {
-	bh_map rev;
+	bh_map rev, bases, noalias;
 	size_t i = 0;
 	const char *k;
 	void *v;
@@ -974,13 +978,18 @@ int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 		if ((rc = doc_links(c, err)))
 			return rc;
 		bh_map_init(&rev, buf_free_cb);
-		if (build_reverse(c, &rev)) {
+		/* Base names of link targets: most files are no target, and a short key says so cheaply. */
+		bh_map_init(&bases, NULL);
+		bh_map_init(&noalias, NULL);
+		if (build_reverse(c, &rev, &bases)) {
 			bh_map_free(&rev);
+			bh_map_free(&bases);
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
 		}
 		dl = malloc(sizeof(*dl));
 		if (!dl) {
 			bh_map_free(&rev);
+			bh_map_free(&bases);
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
 		}
 		dl->n = 0;
@@ -999,15 +1008,31 @@ int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 				p = tab + 1;
 				dn = strlen(p);
 				if (dn < sizeof(prev)) {
+					const char *slash = strrchr(p, '/');
+					char parent[4096];
 					memcpy(prev, p, dn + 1);
 					dl->n = 0;
-					alias_dirs(&rev, prev, 0, dl);
+					/*
+					 * A directory none of whose ancestors is a link target has no alias, and
+					 * neither has a child that is no target itself: two lookups instead of a
+					 * walk up the whole path for each of the tree's directories.
+					 */
+					memcpy(parent, p, slash ? (size_t)(slash - p) : 0);
+					parent[slash ? slash - p : 0] = '\0';
+					if (!(slash && bh_map_get(&noalias, parent) && !bh_map_get(&rev, prev)))
+						alias_dirs(&rev, prev, 0, dl);
+					if (!dl->n && bh_map_put(&noalias, prev, (void *)1))
+						rc = BH_ENOMEM;
 				}
+				if (rc < 0)
+					break;
 				p += dn + 1;
 				continue;
 			}
 			base = p;
 			p += strlen(p) + 1;
+			if (!dl->n && !bh_map_get(&bases, base))
+				continue; /* no alias of its directory, no link to its name */
 			n = snprintf(path, sizeof(path), "%s%s%s", prev, prev[0] ? "/" : "", base);
 			if (n < 0 || (size_t)n >= sizeof(path))
 				continue;
@@ -1027,6 +1052,8 @@ int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 			if (rc < 0) {
 				free(dl);
 				bh_map_free(&rev);
+				bh_map_free(&bases);
+				bh_map_free(&noalias);
 				return bh_error_set(err, BH_ENOMEM, "out of memory");
 			}
 			rc = 0;
@@ -1035,6 +1062,10 @@ int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 		}
 		free(dl);
 		bh_map_free(&rev);
+		bh_map_free(&bases);
+		bh_map_free(&noalias);
+		if (rc < 0)
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
 	}
 	*needed = c->plan.n > 0;
 	return 0;
