@@ -27,25 +27,25 @@ enum {
  */
 static const struct form {
 	const char *prefix;
-	bh_target_kind kind;
 	const char *name; /* the kind as reports name it */
 	const char *arg;  /* what follows, for the list of accepted forms; NULL for a word */
+	bh_target_kind kind;
 	unsigned flags;
 } forms[] = {
-	{ "docker-archive:", BH_TARGET_DOCKER_ARCHIVE, "docker-archive", "FILE", 0 },
-	{ "oci:", BH_TARGET_OCI_DIR, "oci", "DIR[:TAG]", F_TAG },
-	{ "oci-archive:", BH_TARGET_OCI_ARCHIVE, "oci-archive", "FILE[:TAG]", F_TAG },
-	{ "dir:", BH_TARGET_DIR, "dir", "PATH", 0 },
-	{ "engine:", BH_TARGET_ENGINE, "engine", "IMAGE", 0 },
-	{ "docker:", BH_TARGET_ENGINE, "engine", "IMAGE", F_ALIAS },
-	{ "podman:", BH_TARGET_ENGINE, "engine", "IMAGE", F_ALIAS },
-	{ "sbom:", BH_TARGET_SBOM, "sbom", "FILE", 0 },
-	{ "dockerfile:", BH_TARGET_DOCKERFILE, "dockerfile", "FILE", 0 },
-	{ "k8s:", BH_TARGET_K8S, "kubernetes", "FILE", 0 },
-	{ "host", BH_TARGET_HOST, "host", NULL, 0 },
-	{ "host:", BH_TARGET_HOST, "host", "ROOT", 0 },
-	{ "container:", BH_TARGET_CONTAINER, "container", "NAME", 0 },
-	{ "containers", BH_TARGET_CONTAINERS, "containers", NULL, 0 },
+	{ "docker-archive:", "docker-archive", "FILE", BH_TARGET_DOCKER_ARCHIVE, 0 },
+	{ "oci:", "oci", "DIR[:TAG]", BH_TARGET_OCI_DIR, F_TAG },
+	{ "oci-archive:", "oci-archive", "FILE[:TAG]", BH_TARGET_OCI_ARCHIVE, F_TAG },
+	{ "dir:", "dir", "PATH", BH_TARGET_DIR, 0 },
+	{ "engine:", "engine", "IMAGE", BH_TARGET_ENGINE, 0 },
+	{ "docker:", "engine", "IMAGE", BH_TARGET_ENGINE, F_ALIAS },
+	{ "podman:", "engine", "IMAGE", BH_TARGET_ENGINE, F_ALIAS },
+	{ "sbom:", "sbom", "FILE", BH_TARGET_SBOM, 0 },
+	{ "dockerfile:", "dockerfile", "FILE", BH_TARGET_DOCKERFILE, 0 },
+	{ "k8s:", "kubernetes", "FILE", BH_TARGET_K8S, 0 },
+	{ "host", "host", NULL, BH_TARGET_HOST, 0 },
+	{ "host:", "host", "ROOT", BH_TARGET_HOST, 0 },
+	{ "container:", "container", "NAME", BH_TARGET_CONTAINER, 0 },
+	{ "containers", "containers", NULL, BH_TARGET_CONTAINERS, 0 },
 };
 #define NFORMS (sizeof(forms) / sizeof(forms[0]))
 
@@ -211,9 +211,9 @@ static const struct form *match_form(const char *s, unsigned accept)
 		size_t n = strlen(p);
 		if (!forms[i].arg) {
 			/* a word this caller does not read is an ordinary relative path ("host" directory) */
-			if (strcmp(s, p) || !accepted(accept, forms[i].kind))
+			if (strcmp(s, p) != 0 || !accepted(accept, forms[i].kind))
 				continue;
-		} else if (strncmp(s, p, n)) {
+		} else if (strncmp(s, p, n) != 0) {
 			continue;
 		}
 		if (n > bl) {
