@@ -13,6 +13,7 @@ extern const bh_analyzer bh_analyzer_java;
 extern const bh_analyzer bh_analyzer_ruby;
 extern const bh_analyzer bh_analyzer_cargo;
 extern const bh_analyzer bh_analyzer_composer;
+extern const bh_analyzer bh_analyzer_vendorjs;
 
 static const bh_analyzer *const table[] = {
 	&bh_analyzer_osrelease,
@@ -27,6 +28,7 @@ static const bh_analyzer *const table[] = {
 	&bh_analyzer_ruby,
 	&bh_analyzer_cargo,
 	&bh_analyzer_composer,
+	&bh_analyzer_vendorjs,
 };
 
 const bh_analyzer *const *bh_analyzers_all(size_t *n)

@@ -40,6 +40,33 @@ n_all=$("$BH" sbom -q -f json "dir:$T/proj" | jq '.components | length')
 n_lock=$("$BH" sbom -q -f json "dir:$T/proj" | jq -r '[.components[] | select(.path == "/package-lock.json") | .name] | join(" ")')
 n_inst=$("$BH" sbom -q -f json dir:tests/fixtures/npm/installed | jq '.components | length')
 [ "$n_all" = "$n_inst" ] && [ "$n_lock" = "wordwrap" ] && ok "npm lockfile + node_modules: each package once ($n_all)" || ko "npm dedupe" "all=$n_all from the lockfile: $n_lock; installed=$n_inst"
+# vendored JavaScript (issue #14): the excerpts of real dist files under their usual names in a web
+# folder, next to an npm-installed jquery; the same folder as a podman image gives the same components,
+# and the npm advisories apply to a vendored copy.
+mkdir -p "$T/web/static/js" "$T/web/node_modules/jquery/dist"
+cp tests/fixtures/vendorjs/* "$T/web/static/js/"   # LIB-VERSION--NAME.js: no file-name signature fits, content decides
+cp tests/fixtures/vendorjs/jquery-3.3.1--jquery.min.js "$T/web/node_modules/jquery/dist/jquery.min.js"
+printf '{"name":"jquery","version":"3.3.1"}\n' >"$T/web/node_modules/jquery/package.json"
+vj() { jq -r '.components[] | select(.ecosystem=="npm") | "\(.path | sub("^/srv/www"; "")) \(.purl)"' | sort; }
+vdir=$(timeout 60 "$BH" sbom -q -f json "dir:$T/web" | vj)
+# every excerpt gives the library and version its name says (jquery-ui-dist and ckeditor ship jquery-ui and ckeditor4)
+vwant=$(for f in tests/fixtures/vendorjs/*; do b=${f##*/}; s=${b%%--*}; n=${s%-*}; v=${s##*-}
+	case $n in jquery-ui-dist) n=jquery-ui ;; ckeditor) n=ckeditor4 ;; esac; echo "/static/js/$b pkg:npm/$n@$v"; done
+	echo "/node_modules/jquery/package.json pkg:npm/jquery@3.3.1")
+[ "$vdir" = "$(echo "$vwant" | sort)" ] && ok "vendorjs: $(ls tests/fixtures/vendorjs | wc -l) vendored libraries by content, node_modules/jquery once (npm)" \
+	|| ko "vendorjs dir" "$(diff <(echo "$vwant" | sort) <(echo "$vdir") | head -5)"
+if command -v podman >/dev/null; then
+	tar -C "$T/web" --transform 's,^\.,srv/www,' -cf "$T/web.tar" .
+	podman import -q "$T/web.tar" localhost/bh-e2e-vendorjs:1 >/dev/null
+	skopeo copy -q containers-storage:localhost/bh-e2e-vendorjs:1 "docker-archive:$T/web-image.tar:localhost/bh-e2e-vendorjs:1"
+	podman rmi -f localhost/bh-e2e-vendorjs:1 >/dev/null 2>&1
+	vimg=$(timeout 60 "$BH" sbom -q -f json "docker-archive:$T/web-image.tar" | vj)
+	[ -n "$vimg" ] && [ "$vimg" = "$vdir" ] && ok "vendorjs: docker-archive of the folder gives the same components" || ko "vendorjs image" "$(diff <(echo "$vdir") <(echo "$vimg") | head -5)"
+fi
+"$BH" db import --db "$T/npm.db" tests/fixtures/osv-npm >/dev/null 2>&1
+vf=$(timeout 60 "$BH" scan -q --db "$T/npm.db" -f json "dir:$T/web" | jq -r '.findings[] | select(.path == "/static/js/jquery-3.3.1--jquery.min.js") | .id' | sort -u | tr '\n' ' ')
+[ -n "$vf" ] && ok "vendorjs: npm advisories match a vendored jquery 3.3.1 ($vf)" || ko "vendorjs advisories" "none on the vendored jquery"
+
 "$BH" sbom -q /nonexistent/x >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 3 ] && grep -q /nonexistent/x "$T/err" && ok "missing target exits 3" || ko "missing target exits 3" "rc=$rc"
 "$BH" sbom --bogus >/dev/null 2>&1; rc=$?

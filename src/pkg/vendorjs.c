@@ -1,0 +1,369 @@
+/* vendorjs.c - JavaScript libraries copied into a tree outside package managers, found by content and name. */
+#include <pthread.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "pkg/analyzer.h"
+#include "pkg/vendorjs_sigs.h"
+
+/* Bigger .js files are skipped: dist builds of the libraries above are at most a few MB. */
+#define VJS_MAX_SIZE (8u << 20)
+#define VJS_MAX_VERSION 32   /* longest version string accepted */
+#define VJS_MAX_HITS 32      /* distinct library@version pairs kept per file */
+#define VJS_HEAD 512         /* "head" signatures start in the first 512 bytes */
+#define VJS_NEAR 80
+#define VJS_BEFORE 96
+#define VJS_MAX_TRIES 1024  /* prefix+version matches one signature may check further in one file */
+#define VJS_NSIGS (sizeof(vjs_sigs) / sizeof(vjs_sigs[0]))
+#define VJS_WORDS ((VJS_NSIGS + 63) / 64)
+
+struct hit {
+	const char *lib;
+	char version[VJS_MAX_VERSION + 1];
+	bool by_name;
+};
+
+struct scan {
+	const unsigned char *d;
+	size_t n;
+	signed char need[VJS_NSIGS]; /* -1 unknown, 0/1: the sig's need/veto condition holds */
+	unsigned tries[VJS_NSIGS];   /* bounds the near/before windows a hostile file can make us search */
+	struct hit hits[VJS_MAX_HITS];
+	size_t nhits;
+};
+
+static bool has_suffix(const char *s, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+	return n >= k && memcmp(s + n - k, suf, k) == 0;
+}
+
+static bool match(const char *path, size_t len, uint32_t mode, uint64_t size)
+{
+	return S_ISREG(mode) && size > 0 && size <= VJS_MAX_SIZE && has_suffix(path, len, ".js");
+}
+
+static bool blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static bool ident(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '$';
+}
+
+/*
+ * Matches pattern p at d[i..n); returns the end offset or (size_t)-1. Each pattern byte consumes
+ * a bounded number of input bytes and nothing is retried, so the cost is O(strlen(p) * 16).
+ */
+static size_t pat_at(const unsigned char *d, size_t n, size_t i, const char *p)
+{
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == ' ') {
+			unsigned k = 0;
+			while (i < n && k < 16 && blank(d[i]))
+				i++, k++;
+			continue;
+		}
+		if (i >= n)
+			return (size_t)-1;
+		if (c == '"' ? (d[i] != '"' && d[i] != '\'') : c == 1 ? !ident(d[i]) : d[i] != c)
+			return (size_t)-1;
+		i++;
+	}
+	return i;
+}
+
+/* Does pattern p occur starting anywhere in d[from..to)? (to - from is bounded by the callers) */
+static bool pat_within(const unsigned char *d, size_t n, size_t from, size_t to, const char *p)
+{
+	for (; from < to && from < n; from++)
+		if (pat_at(d, n, from, p) != (size_t)-1)
+			return true;
+	return false;
+}
+
+/*
+ * Reads a version at d[i]: a digit first, then [0-9A-Za-z.+-], at most VJS_MAX_VERSION bytes,
+ * at least one dot; trailing '.', '-', '+' are not part of it. Returns its length or 0.
+ */
+static size_t version_at(const unsigned char *d, size_t n, size_t i)
+{
+	size_t k = 0;
+	bool dot = false;
+	if (i >= n || d[i] < '0' || d[i] > '9')
+		return 0;
+	while (i + k < n && (ident(d[i + k]) || d[i + k] == '.' || d[i + k] == '-' || d[i + k] == '+') &&
+	       d[i + k] != '_' && d[i + k] != '$') {
+		if (++k > VJS_MAX_VERSION)
+			return 0;
+	}
+	while (k && (d[i + k - 1] == '.' || d[i + k - 1] == '-' || d[i + k - 1] == '+'))
+		k--;
+	for (size_t j = 0; j < k; j++)
+		dot |= d[i + j] == '.';
+	return dot ? k : 0;
+}
+
+static void add_hit(struct scan *s, const char *lib, const char *v, size_t vlen, bool by_name)
+{
+	size_t i;
+	for (i = 0; i < s->nhits; i++)
+		if (strcmp(s->hits[i].lib, lib) == 0 && strlen(s->hits[i].version) == vlen &&
+		    memcmp(s->hits[i].version, v, vlen) == 0)
+			return;
+	if (s->nhits == VJS_MAX_HITS || vlen > VJS_MAX_VERSION)
+		return;
+	s->hits[s->nhits].lib = lib;
+	memcpy(s->hits[s->nhits].version, v, vlen);
+	s->hits[s->nhits].version[vlen] = '\0';
+	s->hits[s->nhits].by_name = by_name;
+	s->nhits++;
+}
+
+/* need/veto literals, evaluated once per file and signature (memmem is linear). */
+static bool file_ok(struct scan *s, size_t k)
+{
+	const vjs_sig *g = &vjs_sigs[k];
+	if (s->need[k] < 0)
+		s->need[k] = (!g->need || memmem(s->d, s->n, g->need, strlen(g->need))) &&
+			     (!g->veto || !memmem(s->d, s->n, g->veto, strlen(g->veto)));
+	return s->need[k] == 1;
+}
+
+static void try_sig(struct scan *s, size_t k, size_t i)
+{
+	const vjs_sig *g = &vjs_sigs[k];
+	size_t p, vlen, e;
+	if (g->head && i >= VJS_HEAD)
+		return;
+	if ((p = pat_at(s->d, s->n, i, g->prefix)) == (size_t)-1 || !(vlen = version_at(s->d, s->n, p)))
+		return;
+	e = p + vlen;
+	if (g->suffix && pat_at(s->d, s->n, e, g->suffix) == (size_t)-1)
+		return;
+	if (++s->tries[k] > VJS_MAX_TRIES)
+		return;
+	if (g->near && !pat_within(s->d, s->n, e, e + VJS_NEAR, g->near))
+		return;
+	if (g->before && !pat_within(s->d, s->n, i > VJS_BEFORE ? i - VJS_BEFORE : 0, i, g->before))
+		return;
+	if (!file_ok(s, k))
+		return;
+	add_hit(s, g->lib, (const char *)s->d + p, vlen, false);
+}
+
+/*
+ * Which signatures can start at a position, from its first two bytes: built once (read-only after),
+ * so the scan costs one table lookup per byte and small files pay no set-up.
+ */
+static uint64_t first_tab[256][VJS_WORDS], second_tab[256][VJS_WORDS];
+static unsigned char pair_tab[65536]; /* 1 when some signature (or tinymce's "ma") starts with the pair */
+static pthread_once_t tabs_once = PTHREAD_ONCE_INIT;
+
+/* The bytes a pattern position can match: the byte itself, or both quotes for '"'. */
+static size_t pos_bytes(unsigned char c, unsigned char out[2])
+{
+	out[0] = c;
+	if (c == '"') {
+		out[1] = '\'';
+		return 2;
+	}
+	return 1;
+}
+
+static void tabs_init(void)
+{
+	size_t k, a, b;
+	for (k = 0; k < VJS_NSIGS; k++) {
+		unsigned char f[2], g[2];
+		size_t nf = pos_bytes((unsigned char)vjs_sigs[k].prefix[0], f);
+		size_t ng = pos_bytes((unsigned char)vjs_sigs[k].prefix[1], g);
+		for (a = 0; a < nf; a++)
+			first_tab[f[a]][k / 64] |= 1ull << (k % 64);
+		for (b = 0; b < ng; b++)
+			second_tab[g[b]][k / 64] |= 1ull << (k % 64);
+		for (a = 0; a < nf; a++)
+			for (b = 0; b < ng; b++)
+				pair_tab[(unsigned)f[a] << 8 | g[b]] = 1;
+	}
+	pair_tab['m' << 8 | 'a'] = 1;
+}
+
+/* TinyMCE keeps its version in two parts: majorVersion:"5",minorVersion:"6.0" (also with blanks). */
+static void tinymce_at(struct scan *s, size_t i)
+{
+	static const char key2[] = "minorVersion";
+	char v[VJS_MAX_VERSION + 1];
+	size_t p = i + 12, maj = 0, minl, j;
+	while (p < s->n && (blank(s->d[p]) || s->d[p] == ':' || s->d[p] == '"' || s->d[p] == '\''))
+		if (++p - i > 32)
+			return;
+	while (p + maj < s->n && s->d[p + maj] >= '0' && s->d[p + maj] <= '9' && maj < 4)
+		maj++;
+	if (!maj || maj >= 4)
+		return;
+	memcpy(v, s->d + p, maj);
+	for (j = p + maj; j < s->n && j < p + maj + 24; j++)
+		if (s->n - j >= sizeof(key2) - 1 && memcmp(s->d + j, key2, sizeof(key2) - 1) == 0)
+			break;
+	if (j >= s->n || j >= p + maj + 24)
+		return;
+	p = j + sizeof(key2) - 1;
+	while (p < s->n && (blank(s->d[p]) || s->d[p] == ':' || s->d[p] == '"' || s->d[p] == '\''))
+		if (++p - j > 40)
+			return;
+	if (!(minl = version_at(s->d, s->n, p)) || maj + 1 + minl > VJS_MAX_VERSION)
+		return;
+	v[maj] = '.';
+	memcpy(v + maj + 1, s->d + p, minl);
+	add_hit(s, "tinymce", v, maj + 1 + minl, false);
+}
+
+/* One pass over the file: a position is tried only against the signatures whose first two bytes
+ * it carries. */
+static void scan_content(struct scan *s)
+{
+	size_t i, w;
+	pthread_once(&tabs_once, tabs_init);
+	memset(s->need, -1, sizeof(s->need));
+	for (i = 0; i + 1 < s->n && s->nhits < VJS_MAX_HITS; i++) {
+		if (!pair_tab[(unsigned)s->d[i] << 8 | s->d[i + 1]])
+			continue;
+		for (w = 0; w < VJS_WORDS; w++) {
+			uint64_t m = first_tab[s->d[i]][w] & second_tab[s->d[i + 1]][w];
+			while (m) {
+				unsigned bit = (unsigned)__builtin_ctzll(m);
+				m &= m - 1;
+				try_sig(s, w * 64 + bit, i);
+			}
+		}
+		if (s->d[i] == 'm' && s->d[i + 1] == 'a' && s->n - i > 12 && memcmp(s->d + i, "majorVersion", 12) == 0)
+			tinymce_at(s, i);
+	}
+}
+
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static bool prefix_nocase(const char *s, size_t n, const char *p)
+{
+	size_t k = strlen(p), i;
+	if (n < k)
+		return false;
+	for (i = 0; i < k; i++)
+		if (lower((unsigned char)s[i]) != lower((unsigned char)p[i]))
+			return false;
+	return true;
+}
+
+static bool equal_nocase(const char *s, size_t n, const char *p)
+{
+	return strlen(p) == n && prefix_nocase(s, n, p);
+}
+
+/* Version in a file name: digits and dots (at least one dot), then optionally -rc1, -beta.2, -alpha. */
+static size_t name_version(const char *s, size_t n)
+{
+	static const char *const pre[] = { "-rc", "-beta", "-alpha", "-pre", ".rc", ".beta", ".alpha" };
+	size_t k = 0, j;
+	bool dot = false;
+	while (k < n && ((s[k] >= '0' && s[k] <= '9') || (s[k] == '.' && k + 1 < n && s[k + 1] >= '0' && s[k + 1] <= '9'))) {
+		dot |= s[k] == '.';
+		k++;
+	}
+	if (!k || !dot || s[0] < '0' || s[0] > '9')
+		return 0;
+	for (j = 0; j < sizeof(pre) / sizeof(pre[0]); j++)
+		if (prefix_nocase(s + k, n - k, pre[j])) {
+			k += strlen(pre[j]);
+			while (k < n && ((s[k] >= '0' && s[k] <= '9') || (s[k] == '.' && k + 1 < n && s[k + 1] >= '0' && s[k + 1] <= '9')))
+				k++;
+			break;
+		}
+	return k <= VJS_MAX_VERSION ? k : 0;
+}
+
+/* jquery-1.8.3.min.js: the library and version a file's name gives, added unless content named it. */
+static void scan_name(struct scan *s, const char *path)
+{
+	size_t blen, i, j, t, vlen;
+	const char *base = bh_path_base(path, strlen(path), &blen);
+	for (i = 0; i < sizeof(vjs_names) / sizeof(vjs_names[0]); i++) {
+		size_t pl = strlen(vjs_names[i].prefix);
+		if (!prefix_nocase(base, blen, vjs_names[i].prefix) || !(vlen = name_version(base + pl, blen - pl)))
+			continue;
+		for (t = 0; t < sizeof(vjs_tails) / sizeof(vjs_tails[0]); t++)
+			if (equal_nocase(base + pl + vlen, blen - pl - vlen, vjs_tails[t]))
+				break;
+		if (t == sizeof(vjs_tails) / sizeof(vjs_tails[0]))
+			continue;
+		for (j = 0; j < s->nhits; j++)
+			if (strcmp(s->hits[j].lib, vjs_names[i].lib) == 0)
+				return; /* the content knows better than a name */
+		add_hit(s, vjs_names[i].lib, base + pl, vlen, true);
+		return;
+	}
+}
+
+/*
+ * node_modules/NAME/... (the last such segment, so pnpm's .pnpm/x@1/node_modules/x too): the npm
+ * analyzer reports package NAME from its package.json, so a library found in NAME's own files is
+ * not counted again. Libraries a package vendors (node_modules/x/vendor/jquery.js) are kept.
+ */
+static bool own_package(const char *path, const char *lib)
+{
+	const char *p = path, *seg = NULL, *end;
+	size_t n, i;
+	while ((p = strstr(p, "node_modules/")) != NULL) {
+		if (p == path || p[-1] == '/')
+			seg = p + 13;
+		p += 13;
+	}
+	if (!seg)
+		return false;
+	if (*seg == '@') /* scoped packages never hold these libraries */
+		return false;
+	if (!(end = strchr(seg, '/')))
+		return false;
+	n = (size_t)(end - seg);
+	if (strlen(lib) == n && memcmp(seg, lib, n) == 0)
+		return true;
+	for (i = 0; i < sizeof(vjs_aliases) / sizeof(vjs_aliases[0]); i++)
+		if (strcmp(vjs_aliases[i].lib, lib) == 0 && strlen(vjs_aliases[i].dir) == n &&
+		    memcmp(seg, vjs_aliases[i].dir, n) == 0)
+			return true;
+	return false;
+}
+
+static int analyze(bh_file *f, bh_complist *out, bh_error *err)
+{
+	struct scan s;
+	size_t i;
+	int rc;
+	memset(&s, 0, sizeof(s));
+	if ((rc = bh_file_slurp(f, &s.d, &s.n, err)))
+		return rc;
+	scan_content(&s);
+	scan_name(&s, f->path);
+	for (i = 0; i < s.nhits; i++) {
+		bh_component *c;
+		if (own_package(f->path, s.hits[i].lib))
+			continue;
+		c = bh_complist_add(out, BH_ECO_NPM);
+		if (!c)
+			return out->over ? bh_error_set(err, BH_ELIMIT, "%s: too many components", f->path)
+					 : bh_error_set(err, BH_ENOMEM, "%s: out of memory", f->path);
+		if (bh_component_set(&c->name, s.hits[i].lib, (size_t)-1) ||
+		    bh_component_set(&c->version, s.hits[i].version, (size_t)-1) ||
+		    bh_component_prop(c, "js.detected-by", s.hits[i].by_name ? "filename" : "content"))
+			return bh_error_set(err, BH_ENOMEM, "%s: out of memory", f->path);
+	}
+	return 0;
+}
+
+const bh_analyzer bh_analyzer_vendorjs = { "vendorjs", match, analyze };
