@@ -63,6 +63,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/checks.sh
 	BUILD=$(BUILD) bash tests/e2e/containers.sh
 	BUILD=$(BUILD) bash tests/e2e/formats.sh
+	BUILD=$(BUILD) bash tests/e2e/registry.sh
 
 unit: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh

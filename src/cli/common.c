@@ -28,6 +28,10 @@ int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd
 	case BH_CLI_OPT_PLATFORM: c->scan.platform = arg; return 1;
 	case BH_CLI_OPT_NOVERIFY: c->scan.verify_digests = false; return 1;
 	case BH_CLI_OPT_ENGINE: c->scan.engine_host = arg; return 1;
+	case BH_CLI_OPT_REG_USER: c->scan.registry.user = arg; return 1;
+	case BH_CLI_OPT_REG_PASS_STDIN: c->password_stdin = true; return 1;
+	case BH_CLI_OPT_REG_CA: c->scan.registry.ca_file = arg; return 1;
+	case BH_CLI_OPT_REG_INSECURE: c->scan.registry.insecure = true; return 1;
 	case BH_CLI_OPT_LIMIT:
 		if (bh_limits_set(&c->scan.limits, arg)) {
 			fprintf(stderr, "bulkhead %s: bad --limit \"%s\"\n", cmd, arg);
@@ -37,6 +41,48 @@ int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd
 	default:
 		return 0;
 	}
+}
+
+/* The password of --registry-password-stdin: lives until exit, like the options' other strings. */
+static char g_password[4096];
+
+/* Reads the password from stdin (one line or all of it, without the final newline). */
+static int read_password(bh_error *err)
+{
+	size_t n = 0;
+	ssize_t r;
+	while (n < sizeof(g_password) - 1 && (r = read(0, g_password + n, sizeof(g_password) - 1 - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return bh_error_set(err, BH_EUSAGE, "--registry-password-stdin: cannot read stdin: %s", strerror(errno));
+		}
+		n += (size_t)r;
+	}
+	if (n == sizeof(g_password) - 1)
+		return bh_error_set(err, BH_EUSAGE, "--registry-password-stdin: the password is longer than %zu bytes", sizeof(g_password) - 2);
+	while (n && (g_password[n - 1] == '\n' || g_password[n - 1] == '\r'))
+		n--;
+	g_password[n] = '\0';
+	if (!n)
+		return bh_error_set(err, BH_EUSAGE, "--registry-password-stdin: stdin held no password");
+	return 0;
+}
+
+/* --registry-user and --registry-password-stdin go together (a password never goes on the command line). */
+int bh_cli_registry_credentials(bh_cli_common *c, bh_error *err)
+{
+	if (c->password_stdin && !c->scan.registry.user)
+		return bh_error_set(err, BH_EUSAGE, "--registry-password-stdin needs --registry-user");
+	if (c->scan.registry.user && !c->password_stdin)
+		return bh_error_set(err, BH_EUSAGE, "--registry-user needs --registry-password-stdin (the password is read from stdin)");
+	if (c->password_stdin && !c->scan.registry.password) {
+		int rc = read_password(err);
+		if (rc)
+			return rc;
+		c->scan.registry.password = g_password;
+	}
+	return 0;
 }
 
 int bh_cli_inventory(bh_cli_common *c, const char *target, unsigned accept, bh_sbom *s)
@@ -49,6 +95,10 @@ int bh_cli_inventory(bh_cli_common *c, const char *target, unsigned accept, bh_s
 	bh_log_set_progress(!c->quiet && isatty(2));
 	bh_sbom_init(s);
 	bh_error_clear(&err);
+	if ((rc = bh_cli_registry_credentials(c, &err))) {
+		bh_cli_print_error(rc, &err);
+		return rc;
+	}
 	rc = bh_target_parse(target, accept & (BH_TARGETS_IMAGE | BH_TARGET_BIT(BH_TARGET_SBOM)), &t, &err);
 	if (!rc && t.kind == BH_TARGET_SBOM)
 		rc = bh_sbom_read(t.ref, &c->scan.limits, s, &err);
@@ -159,6 +209,7 @@ int bh_cli_exit_code(int status)
 	case BH_EINVAL: case BH_ENOTFOUND: case BH_EIO: case BH_EDIGEST: case BH_EUNSUPPORTED: return BH_EXIT_INPUT;
 	case BH_ELIMIT: return BH_EXIT_LIMIT;
 	case BH_ENET: return BH_EXIT_NETWORK;
+	case BH_EAUTH: return BH_EXIT_AUTH;
 	default: return BH_EXIT_ERROR;
 	}
 }

@@ -15,7 +15,10 @@
  * or short letters), then BH_CLI_TARGET_LONGOPTS, then the { NULL, 0, NULL, 0 } terminator; the
  * compiler sizes the table. bh_cli_common_opt handles these ids.
  */
-enum { BH_CLI_OPT_PLATFORM = 1000, BH_CLI_OPT_NOVERIFY, BH_CLI_OPT_LIMIT, BH_CLI_OPT_ENGINE };
+enum {
+	BH_CLI_OPT_PLATFORM = 1000, BH_CLI_OPT_NOVERIFY, BH_CLI_OPT_LIMIT, BH_CLI_OPT_ENGINE,
+	BH_CLI_OPT_REG_USER, BH_CLI_OPT_REG_PASS_STDIN, BH_CLI_OPT_REG_CA, BH_CLI_OPT_REG_INSECURE
+};
 #define BH_CLI_TARGET_LONGOPTS                                           \
 	{ "output", required_argument, NULL, 'o' },                      \
 	{ "quiet", no_argument, NULL, 'q' },                             \
@@ -23,21 +26,31 @@ enum { BH_CLI_OPT_PLATFORM = 1000, BH_CLI_OPT_NOVERIFY, BH_CLI_OPT_LIMIT, BH_CLI
 	{ "platform", required_argument, NULL, BH_CLI_OPT_PLATFORM },    \
 	{ "no-verify", no_argument, NULL, BH_CLI_OPT_NOVERIFY },         \
 	{ "limit", required_argument, NULL, BH_CLI_OPT_LIMIT },          \
-	{ "engine-host", required_argument, NULL, BH_CLI_OPT_ENGINE }
+	{ "engine-host", required_argument, NULL, BH_CLI_OPT_ENGINE },   \
+	{ "registry-user", required_argument, NULL, BH_CLI_OPT_REG_USER }, \
+	{ "registry-password-stdin", no_argument, NULL, BH_CLI_OPT_REG_PASS_STDIN }, \
+	{ "registry-ca", required_argument, NULL, BH_CLI_OPT_REG_CA },   \
+	{ "insecure-registry", no_argument, NULL, BH_CLI_OPT_REG_INSECURE }
 #define BH_CLI_TARGET_HELP \
 	"  -o, --output FILE    write the report to FILE (only after a successful run)\n" \
 	"  -q, --quiet          no warnings or progress on stderr\n" \
 	"  -v, --verbose        more detail on stderr (repeat for debug)\n" \
 	"      --platform OS/ARCH  image to pick from a multi-platform index (default linux/<this machine>)\n" \
-	"      --no-verify      do not check layer and config digests\n" \
+	"      --no-verify      do not check layer and config digests (registry: targets always are)\n" \
 	"      --limit NAME=VAL max-layer-size, max-files, max-file-read, max-meta-size, max-json-depth,\n" \
 	"                       max-layers, max-archive-depth, time-budget (seconds); sizes take k/m/g\n" \
-	"      --engine-host unix:///PATH  Docker Engine API socket (default $DOCKER_HOST)\n"
+	"      --engine-host unix:///PATH  Docker Engine API socket (default $DOCKER_HOST)\n" \
+	"      --registry-user USER  registry: user name; the password is read from stdin\n" \
+	"      --registry-password-stdin  read the registry password from stdin (with --registry-user)\n" \
+	"                       (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json, else anonymous)\n" \
+	"      --registry-ca FILE  CA certificates (PEM) for the registry instead of the system's\n" \
+	"      --insecure-registry  no TLS verification, plain HTTP allowed (loopback hosts always may)\n"
 
 typedef struct bh_cli_common {
 	bh_source_opts scan;
 	const char *output;
 	int quiet, verbose;
+	bool password_stdin; /* --registry-password-stdin: read when the target is read */
 } bh_cli_common;
 
 void bh_cli_common_init(bh_cli_common *c);
@@ -47,6 +60,10 @@ int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd
  * it (or reads the SBOM document when BH_TARGET_SBOM is accepted). s is initialised here; the caller
  * frees it with bh_sbom_free, also after a failure. Prints the error; returns the status. */
 int bh_cli_inventory(bh_cli_common *c, const char *target, unsigned accept, bh_sbom *s);
+/* Checks that --registry-user and --registry-password-stdin come together and reads the password
+ * from stdin into c->scan.registry (once; bh_cli_inventory calls it, `scan` before its job). 0 or
+ * BH_EUSAGE with err filled. */
+int bh_cli_registry_credentials(bh_cli_common *c, bh_error *err);
 /* "bulkhead: KIND: message" on stderr for a failed call's status and error. */
 void bh_cli_print_error(int rc, const bh_error *err);
 /* Strict decimal: digits only (no sign, space, hex or suffix), at most max; 0 ok, -1 otherwise. */

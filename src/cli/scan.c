@@ -196,6 +196,10 @@ int bh_cmd_scan(int argc, char **argv)
 		if (!have_exit_code)
 			exit_code = pol.exit_code ? pol.exit_code : pol.fail_on >= 0 ? BH_EXIT_ERROR : 0;
 	}
+	if ((rc = bh_cli_registry_credentials(&c, &err))) {
+		bh_cli_print_error(rc, &err);
+		goto done;
+	}
 	job.target = argv[optind];
 	job.ignores = &ig;
 	job.scan = c.scan;

@@ -61,6 +61,7 @@ const char *bh_error_name(int code)
 	case BH_EDIGEST: return "digest mismatch";
 	case BH_EUSAGE: return "usage error";
 	case BH_ENET: return "network error";
+	case BH_EAUTH: return "authentication failed";
 	default: return "error";
 	}
 }

@@ -15,7 +15,8 @@ enum {
 	BH_EUNSUPPORTED = -6, /* format recognised but not supported */
 	BH_EDIGEST = -7,      /* content does not match its digest */
 	BH_EUSAGE = -8,       /* caller/user error in arguments */
-	BH_ENET = -9          /* network or engine API failure */
+	BH_ENET = -9,         /* network or engine API failure */
+	BH_EAUTH = -10        /* credentials refused or missing (a registry answered 401/403) */
 };
 
 #define BH_ERROR_MSG_MAX 512

@@ -78,10 +78,25 @@ int bh_blob_open_entry(bh_blob *b, struct archive *outer, const char *name, cons
 	return common_init(b, name, expect, expect2, err);
 }
 
+int bh_blob_open_fn(bh_blob *b, bh_blob_read_fn fn, void (*close_fn)(void *ud), void *ud, const char *name,
+		    const char *expect, const char *expect2, bh_error *err)
+{
+	memset(b, 0, sizeof(*b));
+	b->fd = -1;
+	b->rfn = fn;
+	b->rclose = close_fn;
+	b->rud = ud;
+	return common_init(b, name, expect, expect2, err);
+}
+
 int bh_blob_read(bh_blob *b, void *buf, size_t n, size_t *got, bh_error *err)
 {
 	*got = 0;
-	if (b->outer) {
+	if (b->rfn) {
+		int rc = b->rfn(b->rud, buf, n, got, err);
+		if (rc)
+			return rc;
+	} else if (b->outer) {
 		la_ssize_t r = archive_read_data(b->outer, buf, n);
 		if (r < 0)
 			return bh_error_set(err, BH_EINVAL, "%s: %s", b->name, archive_error_string(b->outer));
@@ -115,6 +130,8 @@ static la_ssize_t cb_read(struct archive *a, void *ud, const void **out)
 	bh_error err;
 	size_t got;
 	if (bh_blob_read(b, b->buf, BH_BLOB_BUFSZ, &got, &err)) {
+		if (!b->rerr.code)
+			b->rerr = err;
 		archive_set_error(a, EIO, "%s", err.msg);
 		return -1;
 	}
@@ -128,7 +145,7 @@ static la_int64_t cb_skip(struct archive *a, void *ud, la_int64_t req)
 	bh_blob *b = ud;
 	uint64_t left;
 	(void)a;
-	if (b->md || b->outer || req <= 0)
+	if (b->md || b->outer || b->rfn || req <= 0)
 		return 0;
 	left = b->end - b->pos;
 	if ((uint64_t)req > left)
@@ -191,6 +208,10 @@ int bh_blob_finish(bh_blob *b, bh_error *err)
 
 void bh_blob_close(bh_blob *b)
 {
+	if (b->rclose)
+		b->rclose(b->rud);
+	b->rclose = NULL;
+	b->rfn = NULL;
 	if (b->md)
 		EVP_MD_CTX_free(b->md);
 	free(b->buf);

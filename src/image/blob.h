@@ -12,8 +12,14 @@
 
 #define BH_BLOB_BUFSZ (256 * 1024)
 
+/* Function mode: a pull source (a network stream); *got 0 at the end. */
+typedef int (*bh_blob_read_fn)(void *ud, void *buf, size_t n, size_t *got, bh_error *err);
+
 typedef struct bh_blob {
 	int fd;                  /* file to read from (range mode), not owned */
+	bh_blob_read_fn rfn;     /* function mode: data comes from rfn(rud, ...) */
+	void (*rclose)(void *ud); /* called by bh_blob_close in function mode (owns rud), or NULL */
+	void *rud;
 	uint64_t start, end, pos;
 	struct archive *outer;   /* entry mode: data comes from this archive's current entry */
 	EVP_MD_CTX *md;          /* NULL when no digest is checked */
@@ -22,6 +28,9 @@ typedef struct bh_blob {
 	char name[256];          /* for messages */
 	uint64_t total;
 	unsigned char *buf;
+	bh_error rerr;           /* the first read error met while libarchive pulled data (bh_blob_attach):
+	                          * libarchive keeps only its text, so a caller that sees the archive fail
+	                          * takes the typed, named error from here (code 0: none) */
 } bh_blob;
 
 /* Reads [start, start+len) of fd. expect/expect2 may be NULL. Free with bh_blob_close. */
@@ -30,6 +39,10 @@ int bh_blob_open_range(bh_blob *b, int fd, uint64_t start, uint64_t len, const c
 /* Reads the current entry of an outer archive. */
 int bh_blob_open_entry(bh_blob *b, struct archive *outer, const char *name, const char *expect,
 		       const char *expect2, bh_error *err);
+/* Reads from fn (function mode); bh_blob_close calls close(ud) when close is not NULL, also when this
+ * call fails. Nothing can be skipped: every byte is read (and hashed when a digest is expected). */
+int bh_blob_open_fn(bh_blob *b, bh_blob_read_fn fn, void (*close)(void *ud), void *ud, const char *name,
+		    const char *expect, const char *expect2, bh_error *err);
 /* Attaches the blob as the input of a libarchive reader (archive_read_open2). */
 int bh_blob_attach(bh_blob *b, struct archive *a, bh_error *err);
 /* Raw read. */

@@ -231,6 +231,12 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 		    strcmp(b.got, expect2) != 0)
 			rc = bh_error_set(err, BH_EDIGEST, "%s: content is %s but the image config says diff_id %s",
 					  b.name, b.got, expect2);
+		/* a failed read of the blob itself (network, truncation, digest) says more than the tar reader */
+		if (rc && b.rerr.code) {
+			rc = b.rerr.code;
+			if (err)
+				*err = b.rerr;
+		}
 		archive_read_free(a);
 		chain_free(&ch);
 		s->layers[i].size = b.total;
@@ -263,6 +269,11 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 				rc = bh_layer_walk(a, (int)i, b.name, &c, err);
 			if (!rc)
 				rc = bh_blob_finish(&b, err);
+			if (rc && b.rerr.code) {
+				rc = b.rerr.code;
+				if (err)
+					*err = b.rerr;
+			}
 			if (a)
 				archive_read_free(a);
 			bh_blob_close(&b);

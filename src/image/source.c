@@ -61,6 +61,9 @@ int bh_source_read(const bh_target *t, const bh_source_opts *o, bh_sbom *s, bh_e
 	case BH_TARGET_ENGINE:
 		rc = bh_source_engine(t->ref, o, s, err);
 		break;
+	case BH_TARGET_REGISTRY:
+		rc = bh_source_registry(t->ref, o, s, err);
+		break;
 	default:
 		/* a kind in BH_TARGETS_IMAGE without a reader here */
 		rc = bh_error_set(err, BH_EUNSUPPORTED, "%s: no reader for %s targets", in, bh_target_kind_name(t->kind));

@@ -7,6 +7,7 @@
 #include "core/limits.h"
 #include "image/collect.h"
 #include "image/target.h"
+#include "registry/registry.h"
 #include "sbom/sbom.h"
 
 typedef struct bh_source_opts {
@@ -15,6 +16,7 @@ typedef struct bh_source_opts {
 	const char *engine_host; /* "unix:///path" or NULL for DOCKER_HOST / default sockets */
 	const char *platform;  /* "linux/amd64" to pick from an index; NULL = this machine's */
 	const bh_entry_hook *hook; /* sees every layer entry (checks); NULL = none */
+	bh_registry_opts registry; /* registry: targets: CA, --insecure-registry, credentials (sizes come from limits) */
 } bh_source_opts;
 
 void bh_source_opts_default(bh_source_opts *o);
@@ -33,5 +35,7 @@ int bh_source_docker_archive(int fd, const char *label, const bh_source_opts *o,
 int bh_source_oci(const char *path, const char *tag, bool archive, const bh_source_opts *o, bh_sbom *s, bh_error *err);
 int bh_source_dir(const char *path, const bh_source_opts *o, bh_sbom *s, bh_error *err);
 int bh_source_engine(const char *name, const bh_source_opts *o, bh_sbom *s, bh_error *err);
+/* ref: HOST[:PORT]/REPO[:TAG|@sha256:...] (registry/registry.h); layers are streamed, never stored. */
+int bh_source_registry(const char *ref, const bh_source_opts *o, bh_sbom *s, bh_error *err);
 
 #endif

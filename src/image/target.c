@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "core/file.h"
+#include "registry/registry.h"
 #include "sbom/sbomread.h"
 
 enum {
@@ -37,6 +38,8 @@ static const struct form {
 	{ "oci-archive:", "oci-archive", "FILE[:TAG]", BH_TARGET_OCI_ARCHIVE, F_TAG },
 	{ "dir:", "dir", "PATH", BH_TARGET_DIR, 0 },
 	{ "engine:", "engine", "IMAGE", BH_TARGET_ENGINE, 0 },
+	{ "registry:", "registry", "HOST[:PORT]/REPO[:TAG|@DIGEST]", BH_TARGET_REGISTRY, 0 },
+	{ "docker://", "registry", "HOST[:PORT]/REPO[:TAG|@DIGEST]", BH_TARGET_REGISTRY, F_ALIAS }, /* skopeo's spelling */
 	{ "docker:", "engine", "IMAGE", BH_TARGET_ENGINE, F_ALIAS },
 	{ "podman:", "engine", "IMAGE", BH_TARGET_ENGINE, F_ALIAS },
 	{ "sbom:", "sbom", "FILE", BH_TARGET_SBOM, 0 },
@@ -288,6 +291,19 @@ int bh_target_parsen(const char *s, size_t len, unsigned accept, bh_target *t, b
 		}
 		if (f->flags & F_TAG)
 			return split_tag(s, len, accept, rest, t, err);
+		if (f->kind == BH_TARGET_REGISTRY) {
+			bh_registry_ref r;
+			bh_error rerr;
+			int rc = bh_registry_ref_parse(rest, &r, &rerr);
+			bh_registry_ref_free(&r);
+			if (rc == BH_ENOMEM)
+				return bh_error_set(err, BH_ENOMEM, "out of memory");
+			if (rc) {
+				/* the reference's own message says what is wrong; the usage text adds the forms */
+				const char *what = strstr(rerr.msg, "\": ");
+				return usage(err, accept, s, len, what ? what + 3 : rerr.msg);
+			}
+		}
 		return (t->ref = bh_strdup(rest)) ? 0 : bh_error_set(err, BH_ENOMEM, "out of memory");
 	}
 	t->detected = true;

@@ -22,6 +22,7 @@ typedef enum bh_target_kind {
 	BH_TARGET_HOST,           /* host, host:ROOT */
 	BH_TARGET_CONTAINER,      /* container:NAME */
 	BH_TARGET_CONTAINERS,     /* containers: every running one */
+	BH_TARGET_REGISTRY,       /* registry:HOST[:PORT]/REPO[:TAG|@sha256:...] (docker://...) */
 	BH_TARGET_KIND_COUNT
 } bh_target_kind;
 
@@ -30,7 +31,8 @@ typedef enum bh_target_kind {
 /* What `bulkhead sbom` inventories: images and root filesystems. */
 #define BH_TARGETS_IMAGE                                                                              \
 	(BH_TARGET_BIT(BH_TARGET_DOCKER_ARCHIVE) | BH_TARGET_BIT(BH_TARGET_OCI_DIR) |                     \
-	 BH_TARGET_BIT(BH_TARGET_OCI_ARCHIVE) | BH_TARGET_BIT(BH_TARGET_DIR) | BH_TARGET_BIT(BH_TARGET_ENGINE))
+	 BH_TARGET_BIT(BH_TARGET_OCI_ARCHIVE) | BH_TARGET_BIT(BH_TARGET_DIR) | BH_TARGET_BIT(BH_TARGET_ENGINE) |     \
+	 BH_TARGET_BIT(BH_TARGET_REGISTRY))
 /* What `bulkhead scan` reads: every kind. */
 #define BH_TARGETS_ALL ((1u << BH_TARGET_KIND_COUNT) - 2u)
 
@@ -38,8 +40,8 @@ typedef enum bh_target_kind {
 typedef struct bh_target {
 	bh_target_kind kind;
 	char *input;    /* the target as written; owned */
-	char *ref;      /* the path, image name, container name or host root ("/" for host); NULL only for
-	                 * containers; owned */
+	char *ref;      /* the path, image name, registry reference (as written after the prefix), container
+	                 * name or host root ("/" for host); NULL only for containers; owned */
 	char *tag;      /* oci:/oci-archive: TAG (org.opencontainers.image.ref.name), or NULL; owned */
 	bool detected;  /* the kind came from the path (name or content), not from a written prefix */
 } bh_target;
@@ -51,6 +53,8 @@ typedef struct bh_target {
  * A bare PATH is resolved here: by name (Dockerfile, manifests; no I/O), else by stat and content
  * (SBOM document, OCI layout directory, other directory, OCI or docker archive). For oci: and
  * oci-archive: the text after the last ':' is the TAG unless the whole rest exists as a path.
+ * A registry: reference is checked here (registry/registry.h grammar) so a malformed one is a
+ * usage error before any connection.
  * Errors: BH_EUSAGE for a malformed target (empty, control characters, nothing after a prefix, a
  * prefix this caller does not read, a missing path that starts like an unknown prefix), the message
  * naming the target, why, and the accepted forms; BH_ENOTFOUND for a missing PATH; BH_EINVAL for a

@@ -160,6 +160,30 @@ static bool transient(CURLcode cc, CURL *h)
 	}
 }
 
+static bh_http_fail fail_kind(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		return BH_HTTP_FAIL_CONNECT;
+	case CURLE_PEER_FAILED_VERIFICATION:
+#if LIBCURL_VERSION_NUM < 0x073e00
+	case CURLE_SSL_CACERT:
+#endif
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return BH_HTTP_FAIL_TLS_VERIFY;
+	case CURLE_SSL_CONNECT_ERROR:
+		return BH_HTTP_FAIL_TLS;
+	case CURLE_OPERATION_TIMEDOUT:
+		return BH_HTTP_FAIL_TIMEOUT;
+	default:
+		return BH_HTTP_FAIL_OTHER;
+	}
+}
+
 /* Sleeps ms milliseconds in slices so that *cancel is seen; true when cancelled. */
 static bool pause_ms(long ms, const volatile int *cancel)
 {
@@ -280,6 +304,7 @@ int bh_http_do(const bh_http_request *req, bh_http_response *resp, bh_error *err
 		x.err = err;
 		x.max = req->max_size ? req->max_size : BH_HTTP_MAX_DEFAULT;
 		resp->status = 0;
+		resp->fail = BH_HTTP_FAIL_NONE;
 		resp->attempts = attempt + 1;
 		bh_buf_reset(&resp->body);
 		bh_buf_reset(&resp->headers);
@@ -309,6 +334,7 @@ int bh_http_do(const bh_http_request *req, bh_http_response *resp, bh_error *err
 				: bh_error_set(err, x.failed, "%s%s: the reader of the response stopped it", shown, via);
 		} else if (cc != CURLE_OK) {
 			const char *why = eb[0] ? eb : curl_easy_strerror(cc);
+			resp->fail = fail_kind(cc);
 			retry = (!x.delivered || req->on_restart) && transient(cc, x.h);
 			/* a socket file that is not there will not appear by retrying at once */
 			if (req->unix_socket && cc == CURLE_COULDNT_CONNECT && access(req->unix_socket, F_OK) != 0) {

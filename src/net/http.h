@@ -57,6 +57,18 @@ typedef struct bh_http_request {
 	const char *user_agent;       /* NULL: "bulkhead/VERSION" */
 } bh_http_request;
 
+/* Why a request got no HTTP answer, for callers that act on the kind of failure (a registry
+ * client falls back to plain HTTP on a loopback host whose server does not speak TLS, but never
+ * when a TLS server's certificate fails verification). */
+typedef enum bh_http_fail {
+	BH_HTTP_FAIL_NONE = 0,  /* an answer came (or the request was not tried) */
+	BH_HTTP_FAIL_CONNECT,   /* host not resolved or connection refused */
+	BH_HTTP_FAIL_TLS,       /* TLS handshake failed (e.g. the server speaks plain HTTP) */
+	BH_HTTP_FAIL_TLS_VERIFY,/* the peer's certificate or host name did not verify */
+	BH_HTTP_FAIL_TIMEOUT,
+	BH_HTTP_FAIL_OTHER
+} bh_http_fail;
+
 /* Filled by bh_http_do; the caller initialises it with BH_HTTP_RESPONSE_INIT and frees it with
  * bh_http_response_free (also after a failure). */
 typedef struct bh_http_response {
@@ -64,9 +76,10 @@ typedef struct bh_http_response {
 	bh_buf body;       /* the body (not in streaming mode unless the status is an error: then its first 4 KiB) */
 	bh_buf headers;    /* header lines of the last answer, "Name: value\n" each */
 	unsigned attempts; /* attempts made */
+	bh_http_fail fail; /* transport failure of the last attempt when status is 0 */
 } bh_http_response;
 
-#define BH_HTTP_RESPONSE_INIT { 0, BH_BUF_INIT, BH_BUF_INIT, 0 }
+#define BH_HTTP_RESPONSE_INIT { 0, BH_BUF_INIT, BH_BUF_INIT, 0, BH_HTTP_FAIL_NONE }
 
 /*
  * Performs req. 0 when the answer is 2xx or 304 (the caller reads resp->status), or when on_chunk

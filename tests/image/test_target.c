@@ -110,6 +110,11 @@ static void test_prefixed_forms(void **state)
 	ok("dir:rootfs.yaml", BH_TARGETS_ALL, BH_TARGET_DIR, "rootfs.yaml", NULL, false); /* the prefix wins over the name */
 	ok("engine:localhost/app:1", BH_TARGETS_ALL, BH_TARGET_ENGINE, "localhost/app:1", NULL, false);
 	ok("docker:alpine", BH_TARGETS_IMAGE, BH_TARGET_ENGINE, "alpine", NULL, false);
+	ok("registry:127.0.0.1:5000/bh/app:1", BH_TARGETS_IMAGE, BH_TARGET_REGISTRY, "127.0.0.1:5000/bh/app:1", NULL, false);
+	ok("registry:alpine", BH_TARGETS_ALL, BH_TARGET_REGISTRY, "alpine", NULL, false);
+	/* skopeo's spelling: the longer prefix wins over docker: (the engine) */
+	ok("docker://ghcr.io/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", BH_TARGETS_IMAGE,
+	   BH_TARGET_REGISTRY, "ghcr.io/a/b@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", NULL, false);
 	ok("podman:alpine:3.19", BH_TARGETS_IMAGE, BH_TARGET_ENGINE, "alpine:3.19", NULL, false);
 	ok("sbom:x.json", BH_TARGETS_ALL, BH_TARGET_SBOM, "x.json", NULL, false);
 	ok("dockerfile:build/app.txt", BH_TARGETS_ALL, BH_TARGET_DOCKERFILE, "build/app.txt", NULL, false);
@@ -188,9 +193,14 @@ static void test_bad_forms(void **state)
 	bad("oci:/nonexistent/x:", 19, BH_TARGETS_ALL, BH_EUSAGE, "target \"oci:/nonexistent/x:\": empty TAG after ':'");
 	bad("oci::v1", 7, BH_TARGETS_ALL, BH_EUSAGE, "nothing before the \":TAG\"");
 	/* looks like a prefix, is none, and is no file either */
-	bad("registry:ghcr.io/x/y:1", 22, BH_TARGETS_ALL, BH_EUSAGE,
-	    "target \"registry:ghcr.io/x/y:1\": no such file, and \"registry:\" is not a target prefix; accepted: ");
-	bad("alpine:3.19", 11, BH_TARGETS_IMAGE, BH_EUSAGE, "\"alpine:\" is not a target prefix; accepted: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE | PATH");
+	bad("quay:ghcr.io/x/y:1", 18, BH_TARGETS_ALL, BH_EUSAGE,
+	    "target \"quay:ghcr.io/x/y:1\": no such file, and \"quay:\" is not a target prefix; accepted: ");
+	/* a registry reference is checked when the target is parsed */
+	bad("registry:ghcr.io/X/y:1", 22, BH_TARGETS_ALL, BH_EUSAGE, "target \"registry:ghcr.io/X/y:1\": bad repository");
+	bad("registry:ghcr.io/x@sha256:abc", 29, BH_TARGETS_ALL, BH_EUSAGE, "the digest after '@' is not sha256:<64 lowercase hex digits>");
+	bad("docker://h:99999/x", 18, BH_TARGETS_ALL, BH_EUSAGE, "bad registry host");
+	bad("registry:", 9, BH_TARGETS_ALL, BH_EUSAGE, "nothing after \"registry:\" (write registry:HOST[:PORT]/REPO[:TAG|@DIGEST])");
+	bad("alpine:3.19", 11, BH_TARGETS_IMAGE, BH_EUSAGE, "\"alpine:\" is not a target prefix; accepted: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE | registry:HOST[:PORT]/REPO[:TAG|@DIGEST] | PATH");
 	/* control characters and NUL, shown escaped */
 	bad("dir:/tmp/a\nb", 12, BH_TARGETS_ALL, BH_EUSAGE, "target \"dir:/tmp/a\\x0ab\": control character 0x0a at offset 10");
 	bad("\x1b[2Jx", 5, BH_TARGETS_ALL, BH_EUSAGE, "target \"\\x1b[2Jx\": control character 0x1b at offset 0");
@@ -233,7 +243,7 @@ static void test_forms_list(void **state)
 	(void)state;
 	n = bh_target_forms(BH_TARGETS_ALL, buf, sizeof(buf));
 	assert_string_equal(buf, "docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE | "
-				 "sbom:FILE | dockerfile:FILE | k8s:FILE | host | host:ROOT | container:NAME | containers | PATH");
+				 "registry:HOST[:PORT]/REPO[:TAG|@DIGEST] | sbom:FILE | dockerfile:FILE | k8s:FILE | host | host:ROOT | container:NAME | containers | PATH");
 	assert_int_equal(n, strlen(buf));
 	/* truncated, NUL-terminated, and the length it needed */
 	assert_int_equal(bh_target_forms(BH_TARGETS_ALL, small, sizeof(small)), n);

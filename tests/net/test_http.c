@@ -308,6 +308,7 @@ static void test_unreachable(void **state)
 	assert_int_equal(bh_http_do(&r, &resp, &err), BH_ENET);
 	assert_int_equal(resp.attempts, 3);
 	assert_int_equal(resp.status, 0);
+	assert_int_equal(resp.fail, BH_HTTP_FAIL_CONNECT);
 	assert_non_null(strstr(err.msg, url));
 	assert_non_null(strstr(err.msg, "unreachable"));
 	/* only http and https */
@@ -490,9 +491,11 @@ static void test_tls(void **state)
 	assert_int_equal(bh_http_do(&r, &resp, &err), BH_ENET);
 	assert_non_null(strstr(err.msg, url));
 	assert_int_equal(resp.status, 0);
+	assert_int_equal(resp.fail, BH_HTTP_FAIL_TLS_VERIFY);
 	/* trusted through a CA file */
 	r.ca_file = g_ca;
 	assert_int_equal(bh_http_do(&r, &resp, &err), 0);
+	assert_int_equal(resp.fail, BH_HTTP_FAIL_NONE);
 	assert_string_equal(resp.body.data, "hello world");
 	/* or, when asked, not verified */
 	r.ca_file = NULL;
@@ -504,6 +507,12 @@ static void test_tls(void **state)
 	r.insecure = false;
 	r.ca_file = g_ca;
 	assert_int_equal(bh_http_do(&r, &resp, &err), BH_ENET);
+	assert_int_equal(resp.fail, BH_HTTP_FAIL_TLS_VERIFY);
+	/* https to a server that speaks plain HTTP: a handshake failure, not a verification one (a
+	 * registry client falls back to http on loopback for the first only) */
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/hello", g_port);
+	assert_int_equal(bh_http_do(&r, &resp, &err), BH_ENET);
+	assert_int_equal(resp.fail, BH_HTTP_FAIL_TLS);
 	bh_http_response_free(&resp);
 }
 
