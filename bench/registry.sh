@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# registry.sh - `sbom registry:` against `sbom` of the docker-archive of the same image (a benchmark,
+# not a test): Debian's docker-registry on 127.0.0.1 with TLS (a CA made here), the Debian 12 minbase
+# image of bench/sbom.sh pushed by skopeo as Docker v2s2 and as OCI (skopeo gzips the layer, so the
+# local OCI layout with the same gzip layer is the like-for-like line); median wall and CPU of RUNS runs.
+#   bash bench/registry.sh      prints a Markdown table, also saved to bench/out/registry.md
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BH=${BH:-$ROOT/${BUILD:-build}/bulkhead}
+W=${BH_BENCH:-/var/tmp/bh-bench}
+RUNS=${RUNS:-5}
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$ROOT/../shared/testbed/containers.conf}
+mkdir -p "$W" bench/out
+[ -x "$BH" ] || make -s -j"$(nproc)"
+for t in docker-registry skopeo openssl curl; do command -v $t >/dev/null || { echo "registry bench: $t is missing"; exit 1; }; done
+. "$ROOT/bench/common.sh"
+bench_debmin
+
+T=$(mktemp -d /tmp/bh-reg-bench.XXXXXX)
+pid=
+trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$T"' EXIT
+(cd "$T" && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=bh-bench-ca &&
+	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 &&
+	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >srv.ext &&
+	openssl x509 -req -in srv.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out srv.crt -days 2 -extfile srv.ext) >/dev/null 2>&1
+mkdir -p "$T/certs" && cp "$T/ca.crt" "$T/certs/"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s, tls: {certificate: %s, key: %s}}\n' \
+	"$T/data" "$PORT" "$T/srv.crt" "$T/srv.key" >"$T/r.yml"
+docker-registry serve "$T/r.yml" >"$T/r.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null --cacert "$T/ca.crt" "https://127.0.0.1:$PORT/v2/" && break; sleep 0.1; done
+R=127.0.0.1:$PORT
+skopeo copy -q --dest-cert-dir "$T/certs" --format v2s2 "docker-archive:$W/debmin-docker.tar" "docker://$R/debmin:v2s2"
+skopeo copy -q --dest-cert-dir "$T/certs" --format oci "docker-archive:$W/debmin-docker.tar" "docker://$R/debmin:oci"
+
+# median wall, median CPU (user+sys) and max RSS (MB) of RUNS runs
+measure() {
+	local walls=() cpus=() rss=0 i e u s m
+	for i in $(seq "$RUNS"); do
+		/usr/bin/time -f "%e %U %S %M" -o "$T/time.txt" "$@" >/dev/null 2>&1
+		read -r e u s m <"$T/time.txt"
+		walls+=("$e"); cpus+=("$(echo "$u + $s" | bc)")
+		[ "$m" -gt "$rss" ] && rss=$m
+	done
+	med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+	echo "$(med "${walls[@]}") $(med "${cpus[@]}") $((rss / 1024))"
+}
+n_tar=$("$BH" sbom -q -f json "$W/debmin-docker.tar" | jq '.components | length')
+n_reg=$("$BH" sbom -q -f json --registry-ca "$T/ca.crt" "registry:$R/debmin:v2s2" | jq '.components | length')
+read -r w0 c0 r0 < <(measure "$BH" sbom -q -f cyclonedx "$W/debmin-docker.tar")
+read -r wo co ro < <(measure "$BH" sbom -q -f cyclonedx "oci:$W/debmin-oci:bookworm")
+read -r w1 c1 r1 < <(measure "$BH" sbom -q -f cyclonedx --registry-ca "$T/ca.crt" "registry:$R/debmin:v2s2")
+read -r w2 c2 r2 < <(measure "$BH" sbom -q -f cyclonedx --registry-ca "$T/ca.crt" "registry:$R/debmin:oci")
+{
+	echo "| job (Debian 12 minbase, $n_tar components; from the registry: $n_reg) | wall | CPU | peak RSS |"
+	echo "|---|---|---|---|"
+	echo "| sbom of the docker-archive (uncompressed layer) | $w0 s | $c0 s | $r0 MB |"
+	echo "| sbom of the OCI layout (the same layer gzip-compressed, as a registry holds it) | $wo s | $co s | $ro MB |"
+	echo "| sbom registry: over TLS, Docker v2s2 (gzip layer) | $w1 s | $c1 s | $r1 MB |"
+	echo "| sbom registry: over TLS, OCI (gzip layer) | $w2 s | $c2 s | $r2 MB |"
+} | tee bench/out/registry.md
