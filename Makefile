@@ -62,6 +62,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/reference.sh
 	BUILD=$(BUILD) bash tests/e2e/checks.sh
 	BUILD=$(BUILD) bash tests/e2e/containers.sh
+	BUILD=$(BUILD) bash tests/e2e/compliance.sh
 	BUILD=$(BUILD) bash tests/e2e/formats.sh
 	BUILD=$(BUILD) bash tests/e2e/registry.sh
 

@@ -1,4 +1,4 @@
-/* k8s.h - Kubernetes manifests checked against the Pod Security Standards (baseline and restricted). */
+/* k8s.h - Kubernetes manifests checked against the Pod Security Standards (baseline and restricted) and common hardening rules. */
 #ifndef BH_CHECK_K8S_H
 #define BH_CHECK_K8S_H
 
@@ -15,8 +15,10 @@
  * Checks every pod template in the multi-document YAML text[0..len) read from path: Pod, Deployment,
  * StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, ReplicationController, PodTemplate, and the items
  * of any *List. Each violated control of one container (or of the pod) is one finding appended to out:
- * category "kubernetes", rule BH-K8S-001..011 (baseline, HIGH) or BH-K8S-012..017 (restricted only,
- * MEDIUM), target = path, line = the line of the offending field (of the container or document when
+ * category "kubernetes", rule BH-K8S-001..011 and 022 (baseline, HIGH) or BH-K8S-012..017 and 023 (restricted only,
+ * MEDIUM), or the hardening rules beyond the PSS: BH-K8S-018 image `latest` or untagged (MEDIUM),
+ * 019 no CPU/memory limit, 020 root filesystem not read-only, 021 service-account token automounted
+ * (LOW; containers and init containers, not ephemeral ones; hostPath is 005), target = path, line = the line of the offending field (of the container or document when
  * the field is missing). A document that uses YAML aliases is not expanded (alias bombs) and gets one
  * BH-K8S-000 finding with status "manual" instead of being checked.
  * Errors leave out as it was: BH_ELIMIT over BH_K8S_MAX_BYTES or nested deeper than BH_K8S_MAX_DEPTH,

@@ -2,21 +2,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "check/compliance.h"
 #include "core/log.h"
+#include "report/compreport.h"
 #include "report/vulnreport.h"
 #include "scan/scan.h"
 
 enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT, OPT_IGNORE, OPT_SCANNERS,
-       OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA, OPT_INFORMATIONAL };
+       OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA, OPT_INFORMATIONAL, OPT_COMPLIANCE, OPT_COMPDATA };
 
 static void usage(FILE *fp)
 {
-	fputs("usage: bulkhead scan [options] TARGET\n\n"
+	fputs("usage: bulkhead scan [options] TARGET\n"
+	      "       bulkhead scan --compliance docker-cis-1.6 [options] TARGET...\n\n"
 	      "  -f, --format FMT       table (default), json, sarif, cyclonedx (with vulnerabilities), junit,\n"
 	      "                         html, markdown\n"
 	      "      --scanners LIST    vuln,config,secret,license (default: images vuln,config,secret;\n"
@@ -35,6 +39,11 @@ static void usage(FILE *fp)
 	      "      --ignore-file F    suppress findings: text (ID [exp:YYYY-MM-DD] # reason) or YAML with ids,\n"
 	      "                         purls, paths, expires and reason (repeatable)\n"
 	      "      --vex F            OpenVEX or CycloneDX VEX: not_affected statements suppress findings (repeatable)\n"
+	      "      --compliance NAME  docker-cis-1.6: every control of the CIS Docker Benchmark v1.6 with its status\n"
+	      "                         (pass, fail, not-applicable, manual) over all TARGETs together (table, json, html)\n"
+	      "      --compliance-data P  the benchmark's controls: docker-bench-security_checks.tsv or a directory holding\n"
+	      "                         it (or cis-benchmarks/ of it); default $BH_SHARED_DATA, ../shared/data, then\n"
+	      "                         ../../shared/data beside the bulkhead binary\n"
 	      BH_CLI_TARGET_HELP
 	      "\nTARGET: any `bulkhead sbom` target, an SBOM file (bulkhead JSON, CycloneDX, SPDX; prefix sbom: to force),\n"
 	      "a Dockerfile (or dockerfile:PATH), a Kubernetes manifest (.yaml, or k8s:PATH), host (or host:ROOT)\n"
@@ -78,6 +87,167 @@ static int parse_scanners(const char *s)
 	return bits;
 }
 
+/* Whether path is a readable regular file. */
+static bool readable_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0;
+}
+
+/*
+ * The benchmark file: --compliance-data (a file, or a directory holding it or cis-benchmarks/ with it),
+ * else $BH_SHARED_DATA, ../shared/data (the project layout, from the repository root) and the
+ * shared data two levels above the binary (build/bulkhead in a checkout). 0 and out filled, or -1.
+ */
+static int find_compliance_data(const char *opt, char *out, size_t n)
+{
+	static const char *const rel[] = { "cis-benchmarks/docker-bench-security_checks.tsv", "docker-bench-security_checks.tsv" };
+	const char *env = getenv("BH_SHARED_DATA");
+	char exe[4096], dirs[3][4096];
+	size_t nd = 0, i, k;
+	ssize_t l;
+	if (opt) {
+		struct stat st;
+		if (stat(opt, &st) == 0 && !S_ISDIR(st.st_mode)) {
+			snprintf(out, n, "%s", opt);
+			return 0;
+		}
+		snprintf(dirs[nd++], sizeof(dirs[0]), "%s", opt);
+	} else {
+		if (env && *env)
+			snprintf(dirs[nd++], sizeof(dirs[0]), "%s", env);
+		snprintf(dirs[nd++], sizeof(dirs[0]), "../shared/data");
+		if ((l = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+			char *slash;
+			exe[l] = '\0';
+			if ((slash = strrchr(exe, '/')) != NULL) {
+				*slash = '\0';
+				snprintf(dirs[nd++], sizeof(dirs[0]), "%.4000s/../../shared/data", exe);
+			}
+		}
+	}
+	for (i = 0; i < nd; i++)
+		for (k = 0; k < sizeof(rel) / sizeof(rel[0]); k++)
+			if ((size_t)snprintf(out, n, "%s/%s", dirs[i], rel[k]) < n && readable_file(out))
+				return 0;
+	return -1;
+}
+
+/* What a scanned target contributes to the compliance view (BH_COMP_RAN_* bits). */
+static unsigned ran_bits(const char *target, const bh_scan_job *j, const bh_scan_result *r)
+{
+	bh_target t;
+	bh_error e;
+	unsigned bits = 0;
+	int sc;
+	if (bh_target_parse(target, BH_TARGETS_ALL, &t, &e) == 0) {
+		sc = j->scanners >= 0 ? j->scanners : bh_scan_default_scanners(&t);
+		if (t.kind == BH_TARGET_HOST)
+			bits |= BH_COMP_RAN_HOST; /* unless it has no Docker (below) */
+		else if (t.kind == BH_TARGET_CONTAINER || t.kind == BH_TARGET_CONTAINERS)
+			bits |= r->containers ? BH_COMP_RAN_CONTAINER : 0;
+		else if (t.kind == BH_TARGET_DOCKERFILE)
+			bits |= BH_COMP_RAN_DOCKERFILE;
+		else if (BH_TARGETS_IMAGE & BH_TARGET_BIT(t.kind))
+			bits |= (sc & BH_SCANNER_CONFIG ? BH_COMP_RAN_IMAGE : 0) | (sc & BH_SCANNER_SECRET ? BH_COMP_RAN_SECRET : 0);
+	}
+	bh_target_free(&t);
+	if (j->dockerfile)
+		bits |= BH_COMP_RAN_DOCKERFILE;
+	return bits & ~bh_compliance_na_categories(&r->checks);
+}
+
+/*
+ * --compliance: every target scanned in turn (images with config and secret checks unless --scanners
+ * says otherwise: compliance needs no vulnerability DB), the check findings pooled, the benchmark's
+ * controls judged on the pool and written. Returns a BH_E* status (reported) or 0; *fail is set when
+ * a control fails and --exit-code/the policy asks for a code.
+ */
+static int run_compliance(bh_cli_common *c, bh_scan_job *job, const char *name, const char *data_opt, bh_vreport_format fmt,
+			  const char *const *targets, size_t nt, int exit_code, int *fail, bool *write_failed)
+{
+	bh_checks all = { NULL, 0, 0 };
+	bh_compliance comp;
+	bh_error err;
+	bh_cli_out out;
+	char path[8192];
+	unsigned ran = 0;
+	size_t i, k;
+	int rc = 0;
+	bool pss = strcmp(name, "k8s-pss") == 0;
+	char **refs = NULL; /* k8s-pss: each manifest's path, as its findings name it */
+
+	memset(&comp, 0, sizeof(comp));
+	if (pss) {
+		if (!(refs = calloc(nt, sizeof(*refs))))
+			return BH_ENOMEM;
+		for (i = 0; i < nt && !rc; i++) {
+			bh_target t;
+			if ((rc = bh_target_parse(targets[i], BH_TARGETS_ALL, &t, &err))) {
+				bh_cli_print_error(rc, &err);
+			} else if (t.kind != BH_TARGET_K8S) {
+				fprintf(stderr, "bulkhead scan: --compliance k8s-pss takes Kubernetes manifests (.yaml, k8s:PATH), not \"%.200s\"\n",
+					targets[i]);
+				rc = BH_EUSAGE;
+			} else if (!(refs[i] = strdup(t.ref))) {
+				rc = BH_ENOMEM;
+			}
+			bh_target_free(&t);
+		}
+	} else if (find_compliance_data(data_opt, path, sizeof(path))) {
+		fprintf(stderr, "bulkhead scan: the CIS Docker Benchmark controls (docker-bench-security_checks.tsv) were not found %s%s%s; "
+			"give --compliance-data FILE|DIR\n", data_opt ? "at " : "in $BH_SHARED_DATA, ../shared/data or beside the binary",
+			data_opt ? data_opt : "", "");
+		return BH_ENOTFOUND;
+	}
+	if (!pss && (rc = bh_compliance_load_docker(path, &comp, &err)))
+		bh_cli_print_error(rc, &err);
+	if (job->scanners < 0)
+		job->scanners = BH_SCANNER_CONFIG | BH_SCANNER_SECRET;
+	for (i = 0; i < nt && !rc; i++) {
+		bh_scan_result res;
+		job->target = targets[i];
+		bh_error_clear(&err);
+		if ((rc = bh_scan_run(job, &res, &err))) {
+			bh_cli_print_error(rc, &err);
+		} else {
+			ran |= ran_bits(targets[i], job, &res);
+			for (k = 0; k < res.checks.n && !rc; k++)
+				if (bh_checks_add(&all, &res.checks.items[k]))
+					rc = BH_ENOMEM;
+			if (res.suppressed && !c->quiet)
+				fprintf(stderr, "bulkhead: %s: %zu finding%s suppressed by the policy, ignore files or VEX\n", targets[i],
+					res.suppressed, res.suppressed == 1 ? "" : "s");
+		}
+		bh_scan_result_free(&res);
+	}
+	if (rc == BH_ENOMEM)
+		fprintf(stderr, "bulkhead scan: out of memory\n");
+	if (!rc && (rc = pss ? bh_compliance_pss((const char *const *)refs, nt, &all, &comp, &err) : bh_compliance_eval(&comp, &all, ran, &err)))
+		bh_cli_print_error(rc, &err);
+	if (!rc) {
+		if (bh_cli_open_output(c, &out)) {
+			*write_failed = true;
+		} else {
+			if ((rc = bh_compreport_write(&comp, &all, targets, nt, fmt, out.fp, &err))) {
+				bh_cli_print_error(rc, &err);
+				*write_failed = true;
+				rc = 0;
+			}
+			if (bh_cli_close_output(c, &out, !*write_failed))
+				*write_failed = true;
+		}
+		if (!*write_failed && exit_code && comp.count[BH_COMP_FAIL])
+			*fail = exit_code;
+	}
+	bh_compliance_free(&comp);
+	bh_checks_free(&all);
+	for (i = 0; refs && i < nt; i++)
+		free(refs[i]);
+	free(refs);
+	return rc;
+}
+
 int bh_cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -96,6 +266,8 @@ int bh_cmd_scan(int argc, char **argv)
 		{ "max-image-age", required_argument, NULL, OPT_MAXAGE },
 		{ "license-data", required_argument, NULL, OPT_LICDATA },
 		{ "include-informational", no_argument, NULL, OPT_INFORMATIONAL },
+		{ "compliance", required_argument, NULL, OPT_COMPLIANCE },
+		{ "compliance-data", required_argument, NULL, OPT_COMPDATA },
 		BH_CLI_TARGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -111,6 +283,7 @@ int bh_cmd_scan(int argc, char **argv)
 	bh_scan_result res;
 	bh_error err;
 	bh_cli_out out;
+	const char *compliance = NULL, *comp_data = NULL;
 
 	memset(&pol, 0, sizeof(pol));
 	memset(&res, 0, sizeof(res));
@@ -169,6 +342,15 @@ int bh_cmd_scan(int argc, char **argv)
 		case OPT_DOCKERFILE: job.dockerfile = optarg; break;
 		case OPT_POLICY: policy_path = optarg; break;
 		case OPT_LICDATA: job.license_data = optarg; break;
+		case OPT_COMPLIANCE:
+			if (strcmp(optarg, "docker-cis-1.6") != 0 && strcmp(optarg, "k8s-pss") != 0) {
+				fprintf(stderr, "bulkhead scan: unknown --compliance \"%.60s\" (docker-cis-1.6, k8s-pss)\n", optarg);
+				rc = BH_EUSAGE;
+				goto done;
+			}
+			compliance = optarg;
+			break;
+		case OPT_COMPDATA: comp_data = optarg; break;
 		case OPT_MAXAGE:
 			if (bh_cli_parse_uint(optarg, 100000, &job.max_age_days)) {
 				fprintf(stderr, "bulkhead scan: --max-image-age takes a number of days (0 = off)\n");
@@ -180,7 +362,13 @@ int bh_cmd_scan(int argc, char **argv)
 		default: usage(stderr); rc = BH_EUSAGE; goto done;
 		}
 	}
-	if (optind != argc - 1) {
+	if (compliance && optind < argc) {
+		if (fmt != BH_VREPORT_TABLE && fmt != BH_VREPORT_JSON && fmt != BH_VREPORT_HTML) {
+			fprintf(stderr, "bulkhead scan: --compliance writes table, json or html\n");
+			rc = BH_EUSAGE;
+			goto done;
+		}
+	} else if (optind != argc - 1) {
 		usage(stderr);
 		rc = BH_EUSAGE;
 		goto done;
@@ -206,6 +394,11 @@ int bh_cmd_scan(int argc, char **argv)
 	bh_log_set_level(c.quiet ? BH_LOG_QUIET : BH_LOG_WARN + c.verbose);
 	bh_log_set_progress(!c.quiet && isatty(2));
 	bh_error_clear(&err);
+	if (compliance) {
+		rc = run_compliance(&c, &job, compliance, comp_data, fmt, (const char *const *)argv + optind, (size_t)(argc - optind),
+				    exit_code, &fail, &write_failed);
+		goto done;
+	}
 	if ((rc = bh_scan_run(&job, &res, &err))) {
 		bh_cli_print_error(rc, &err);
 		goto done;

@@ -76,6 +76,7 @@ static int check_all_containers(const bh_scan_job *j, bh_scan_result *out, bh_er
 		n++;
 	}
 	json_decref(list);
+	out->containers = n;
 	bh_log_info("checked %zu running containers", n);
 	return rc;
 }
@@ -100,6 +101,7 @@ static int run_standalone(const bh_scan_job *j, const bh_target *t, bh_scan_resu
 			return rc;
 		rc = bh_container_check(doc, &out->checks, err);
 		json_decref(doc);
+		out->containers = !rc;
 		return rc;
 	}
 }

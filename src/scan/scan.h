@@ -51,6 +51,7 @@ typedef struct bh_scan_result {
 	                      * count_informational set for the reports) */
 	bh_checks checks;    /* check findings left after filters, sorted */
 	size_t suppressed;   /* dropped by the policy, ignore files or VEX */
+	size_t containers;   /* running containers inspected (container: and containers targets) */
 	double match_ms;     /* time spent matching */
 } bh_scan_result;
 

@@ -60,7 +60,18 @@ static void set_path(json_t *root, const char *path, const char *value)
 }
 
 /* Checks the base pod with mods applied (NULL-terminated pairs); findings in out. */
-static int run_mods(const char *const *mods, bh_checks *out)
+/* Drops the hardening findings beyond the PSS (BH-K8S-018..021): the PSS cases judge the PSS alone. */
+static void pss_only(bh_checks *out)
+{
+	size_t i;
+	for (i = out->n; i-- > 0;)
+		if (strncmp(out->items[i].rule, "BH-K8S-", 7) == 0 && strcmp(out->items[i].rule, "BH-K8S-018") >= 0 &&
+		    strcmp(out->items[i].rule, "BH-K8S-021") <= 0)
+			bh_checks_remove(out, i);
+}
+
+/* The base pod with mods applied, checked; every finding kept. */
+static int run_mods_all(const char *const *mods, bh_checks *out)
 {
 	json_t *pod = json_loads(base_pod, 0, NULL);
 	char *text;
@@ -75,6 +86,14 @@ static int run_mods(const char *const *mods, bh_checks *out)
 		print_message("error: %s\n", err.msg);
 	free(text);
 	json_decref(pod);
+	return rc;
+}
+
+/* The same, PSS findings only. */
+static int run_mods(const char *const *mods, bh_checks *out)
+{
+	int rc = run_mods_all(mods, out);
+	pss_only(out);
 	return rc;
 }
 
@@ -185,6 +204,17 @@ static const struct ccase cases[] = {
 	/* Windows pods are exempt from the Linux-only restricted controls, not from the rest */
 	{ "windows exemptions", { "spec.os", "{\"name\":\"windows\"}", "spec.securityContext.seccompProfile", "-",
 				  "spec.containers[0].securityContext", "{}", NULL }, NULL, 0, NULL },
+	{ "probe host", { "spec.containers[0].livenessProbe", "{\"httpGet\":{\"host\":\"bad.host\",\"port\":8080}}", NULL },
+	  "BH-K8S-022", 1, "container \"app\": spec.containers[0].livenessProbe.httpGet.host=bad.host" },
+	{ "lifecycle hook host", { "spec.containers[0].lifecycle", "{\"preStop\":{\"tcpSocket\":{\"host\":\"::1\",\"port\":1}}}", NULL },
+	  "BH-K8S-022", 1, "spec.containers[0].lifecycle.preStop.tcpSocket.host=::1" },
+	{ "probe empty host", { "spec.containers[0].readinessProbe", "{\"httpGet\":{\"host\":\"\",\"port\":8080}}", NULL }, NULL, 0, NULL },
+	{ "Unmasked /proc in a user namespace: restricted only", { "spec.hostUsers", "false", "spec.containers[0].securityContext.procMount", "\"Unmasked\"", NULL },
+	  "BH-K8S-023", 1, "procMount=Unmasked (with hostUsers: false)" },
+	{ "Unmasked /proc, host users", { "spec.hostUsers", "true", "spec.containers[0].securityContext.procMount", "\"Unmasked\"", NULL },
+	  "BH-K8S-009", 1, "procMount=Unmasked" },
+	{ "v1.37 sysctls", { "spec.securityContext.sysctls", "[{\"name\":\"net.ipv4.tcp_slow_start_after_idle\",\"value\":\"0\"},"
+			     "{\"name\":\"net.ipv4.tcp_notsent_lowat\",\"value\":\"16384\"}]", NULL }, NULL, 0, NULL },
 	{ "windows hostProcess", { "spec.os", "{\"name\":\"windows\"}", "spec.containers[0].securityContext", "{\"windowsOptions\":{\"hostProcess\":true}}", NULL },
 	  "BH-K8S-001", 1, "hostProcess=true" },
 };
@@ -215,9 +245,14 @@ static void test_controls(void **state)
 			assert_string_equal(f->category, "kubernetes");
 			assert_string_equal(f->target, "pod.json");
 			assert_null(f->status);
-			assert_int_equal(f->severity, strcmp(c->rule, "BH-K8S-012") < 0 ? BH_SEV_HIGH : BH_SEV_MEDIUM);
-			assert_non_null(strstr(f->title, strcmp(c->rule, "BH-K8S-012") < 0 ? "(Pod Security Standards baseline)"
-										     : "(Pod Security Standards restricted)"));
+			{
+				/* 022 (Host Probes / Lifecycle Hooks) came to the baseline later */
+				bool base = strcmp(c->rule, "BH-K8S-012") < 0 || !strcmp(c->rule, "BH-K8S-022");
+				if (!strcmp(c->rule, "BH-K8S-023"))
+					assert_int_equal(bh_test_count(&out, "BH-K8S-009"), 0); /* not baseline */
+				assert_int_equal(f->severity, base ? BH_SEV_HIGH : BH_SEV_MEDIUM);
+				assert_non_null(strstr(f->title, base ? "(Pod Security Standards baseline)" : "(Pod Security Standards restricted)"));
+			}
 			assert_non_null(f->why);
 			assert_non_null(f->fix);
 		}
@@ -234,6 +269,7 @@ static char *slurp_check(const char *file, bh_checks *out)
 	if (rc)
 		print_message("%s: %s\n", file, err.msg);
 	assert_int_equal(rc, 0);
+	pss_only(out);
 	return t;
 }
 
@@ -327,6 +363,99 @@ static void test_baseline_fixture(void **state)
 	assert_int_equal(line_of(&out, "BH-K8S-015", "Job/once container \"once\": spec.template.spec.containers[0].securityContext.runAsUser=0"), 42);
 	bh_checks_free(&out);
 	free(t);
+}
+
+/* Hardening beyond the PSS: unpinned image, no limits, writable root, automounted token (hostPath is BH-K8S-005). */
+static const struct ccase hardening[] = {
+	{ "image without tag", { NULL }, "BH-K8S-018", 1, "Pod/ns/p container \"app\": spec.containers[0].image=nginx" },
+	{ "image latest", { "spec.containers[0].image", "\"nginx:latest\"", NULL }, "BH-K8S-018", 1, "image=nginx:latest" },
+	{ "registry port, no tag", { "spec.containers[0].image", "\"registry.local:5000/team/app\"", NULL }, "BH-K8S-018", 1,
+	  "image=registry.local:5000/team/app" },
+	{ "no limits", { NULL }, "BH-K8S-019", 1, "spec.containers[0].resources.limits.{cpu,memory} is not set" },
+	{ "cpu limit only", { "spec.containers[0].resources", "{\"limits\":{\"cpu\":\"500m\"}}", NULL }, "BH-K8S-019", 1,
+	  "spec.containers[0].resources.limits.memory is not set" },
+	{ "root filesystem unset", { NULL }, "BH-K8S-020", 1, "securityContext.readOnlyRootFilesystem is not set (must be true)" },
+	{ "root filesystem false", { "spec.containers[0].securityContext.readOnlyRootFilesystem", "false", NULL }, "BH-K8S-020", 1,
+	  "readOnlyRootFilesystem=false" },
+	{ "token unset", { NULL }, "BH-K8S-021", 1, "Pod/ns/p: spec.automountServiceAccountToken is not set (must be false)" },
+	{ "token true", { "spec.automountServiceAccountToken", "true", NULL }, "BH-K8S-021", 1, "automountServiceAccountToken=true" },
+	{ "init container too", { "spec.initContainers", "[{\"name\":\"init\",\"image\":\"busybox:latest\"}]", NULL }, "BH-K8S-018", 2,
+	  "image=nginx" },
+	{ "hostPath volume", { "spec.volumes", "[{\"name\":\"h\",\"hostPath\":{\"path\":\"/var/run\"}}]", NULL }, "BH-K8S-005", 1,
+	  "spec.volumes[0].hostPath=/var/run" },
+};
+
+static const char *const hardened[] = {
+	"spec.containers[0].image", "\"registry.local:5000/team/app:1.4.2\"",
+	"spec.containers[0].resources", "{\"limits\":{\"cpu\":\"500m\",\"memory\":\"128Mi\"}}",
+	"spec.containers[0].securityContext.readOnlyRootFilesystem", "true",
+	"spec.automountServiceAccountToken", "false",
+	NULL
+};
+
+static void test_hardening(void **state)
+{
+	static const struct {
+		const char *image;
+		bool flagged;
+	} images[] = {
+		{ "nginx:1.25", false }, { "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false },
+		{ "nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", false },
+		{ "localhost:5000/app", true }, { "docker.io/library/nginx:latest", true }, { "app:2", false },
+	};
+	const char *mods[9];
+	bh_checks out = { 0 };
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(hardening) / sizeof(hardening[0]); i++) {
+		const struct ccase *c = &hardening[i];
+		const bh_check_finding *f;
+		assert_int_equal(run_mods_all(c->mods, &out), 0);
+		f = bh_test_find(&out, c->rule, 0);
+		if (bh_test_count(&out, c->rule) != c->count || !f || !strstr(f->detail, c->detail)) {
+			print_message("case '%s': want %zu x %s with '%s'\n", c->name, c->count, c->rule, c->detail);
+			dump(&out);
+		}
+		assert_int_equal(bh_test_count(&out, c->rule), c->count);
+		assert_non_null(strstr(f->detail, c->detail));
+		assert_string_equal(f->category, "kubernetes");
+		assert_null(f->status);
+		if (strcmp(c->rule, "BH-K8S-018") >= 0)
+			assert_int_equal(f->severity, strcmp(c->rule, "BH-K8S-018") ? BH_SEV_LOW : BH_SEV_MEDIUM);
+		bh_checks_free(&out);
+	}
+	/* the base pod (restricted) with every hardening setting: nothing at all */
+	assert_int_equal(run_mods_all(hardened, &out), 0);
+	if (out.n)
+		dump(&out);
+	assert_int_equal(out.n, 0);
+	bh_checks_free(&out);
+	/* digests pin whatever the tag says; a registry port is not a tag */
+	for (i = 0; i < sizeof(images) / sizeof(images[0]); i++) {
+		char v[200];
+		memcpy(mods, hardened, sizeof(hardened));
+		snprintf(v, sizeof(v), "\"%s\"", images[i].image);
+		mods[1] = v;
+		assert_int_equal(run_mods_all(mods, &out), 0);
+		if (bh_test_count(&out, "BH-K8S-018") != (images[i].flagged ? 1u : 0u))
+			fail_msg("image %s: want %s", images[i].image, images[i].flagged ? "BH-K8S-018" : "nothing");
+		assert_int_equal(out.n, images[i].flagged ? 1 : 0);
+		bh_checks_free(&out);
+	}
+	/* an ephemeral debug container is not held to limits or a read-only root */
+	{
+		const char *m2[11];
+		memcpy(m2, hardened, sizeof(hardened));
+		m2[8] = "spec.ephemeralContainers";
+		m2[9] = "[{\"name\":\"dbg\",\"image\":\"busybox:1.36\",\"securityContext\":{\"allowPrivilegeEscalation\":false,"
+			"\"capabilities\":{\"drop\":[\"ALL\"]}}}]";
+		m2[10] = NULL;
+		assert_int_equal(run_mods_all(m2, &out), 0);
+		if (out.n)
+			dump(&out);
+		assert_int_equal(out.n, 0);
+		bh_checks_free(&out);
+	}
 }
 
 /* Every workload kind is followed to its pod template. */
@@ -480,7 +609,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_controls),	  cmocka_unit_test(test_bad_fixture), cmocka_unit_test(test_restricted_fixture),
 		cmocka_unit_test(test_baseline_fixture), cmocka_unit_test(test_kinds),	  cmocka_unit_test(test_documents),
-		cmocka_unit_test(test_hostile),		  cmocka_unit_test(test_cap),
+		cmocka_unit_test(test_hostile),		  cmocka_unit_test(test_cap),	    cmocka_unit_test(test_hardening),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

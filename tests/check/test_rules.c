@@ -74,7 +74,7 @@ static void test_catalogue(void **state)
 	assert_int_equal(s.img, 14);
 	assert_int_equal(s.df, 22);
 	assert_int_equal(s.ctr, 25);
-	assert_int_equal(s.k8s, 18);
+	assert_int_equal(s.k8s, 24);
 	assert_int_equal(s.host, 64);
 	assert_int_equal(s.lic, 5);
 	assert_true(s.secret >= 40);

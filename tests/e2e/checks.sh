@@ -236,7 +236,9 @@ sys.stdout.write(''.join('key%d = AKIA%s\\n' % (i, ''.join(r.choice(A) for _ in 
 "$BH" scan -q --scanners config --dockerfile tests/fixtures/dockerfile/Dockerfile.problems -f json "$T/good.tar" | jq -e '[.checks[] | select(.category=="dockerfile")] | length > 10' >/dev/null \
 	&& ok "--dockerfile adds the Dockerfile's findings to an image scan" || ko "--dockerfile" "none"
 [ "$("$BH" scan -q -f json tests/fixtures/k8s/bad.yaml | jq '[.checks[] | select(.category=="kubernetes")] | length')" -ge 30 ] && ok "scan k8s manifest: PSS findings" || ko "k8s" "few"
-[ "$("$BH" scan -q -f json k8s:tests/fixtures/k8s/restricted.yaml | jq '.checks | length')" = 0 ] && ok "restricted-compliant manifest: nothing" || ko "k8s restricted" "findings"
+[ "$("$BH" scan -q -f json k8s:tests/fixtures/k8s/restricted.yaml | jq '[.checks[] | select(.rule < "BH-K8S-018")] | length')" = 0 ] && ok "restricted-compliant manifest: no PSS finding" || ko "k8s restricted" "findings"
+"$BH" scan -q -f json k8s:tests/fixtures/k8s/restricted.yaml | jq -e '[.checks[] | select(.rule >= "BH-K8S-018") | .rule] | unique == ["BH-K8S-018","BH-K8S-019","BH-K8S-020","BH-K8S-021"]' >/dev/null \
+	&& ok "restricted-compliant manifest: hardening beyond the PSS (latest/untagged image, limits, read-only root, token) reported" || ko "k8s hardening" "missing"
 "$BH" scan -q -f json host:tests/fixtures/host/insecure | jq -e '[.checks[] | select(.rule=="BH-HOST-021" and .cis=="2.2")] | length == 1' >/dev/null && ok "scan host:ROOT: daemon.json icc (CIS 2.2)" || ko "host" "missing"
 "$BH" scan -q -f json host | jq -e '.checks | length >= 1' >/dev/null && ok "scan host on this machine (no Docker: not applicable)" || ko "host /" "bad"
 "$BH" scan -q /nonexistent/Dockerfile >/dev/null 2>"$T/err"; rc=$?
