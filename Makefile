@@ -65,6 +65,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/compliance.sh
 	BUILD=$(BUILD) bash tests/e2e/formats.sh
 	BUILD=$(BUILD) bash tests/e2e/registry.sh
+	BUILD=$(BUILD) bash tests/e2e/cli.sh
 
 unit: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh

@@ -10,7 +10,8 @@ enum {
 	BH_EXIT_INPUT = 3,   /* target unreadable, invalid, hostile or digest mismatch */
 	BH_EXIT_LIMIT = 4,   /* a configured limit was hit */
 	BH_EXIT_NETWORK = 5, /* engine socket / registry / feed unreachable, TLS verification failed */
-	BH_EXIT_AUTH = 6     /* a registry refused the credentials, or wants some and none were given */
+	BH_EXIT_AUTH = 6,    /* a registry refused the credentials, or wants some and none were given */
+	BH_EXIT_NODB = 7     /* no vulnerability DB (--db, db import, db update say how to get one) */
 };
 
 /* Maps a library status (core/error.h) to one of the exit codes above; defined in cli/common.c. */

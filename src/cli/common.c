@@ -11,12 +11,135 @@
 #include "cli/cli.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/suggest.h"
 #include "sbom/sbomread.h"
 
 void bh_cli_common_init(bh_cli_common *c)
 {
 	memset(c, 0, sizeof(*c));
 	bh_source_opts_default(&c->scan);
+	c->scan.skip = &c->skip;
+}
+
+void bh_cli_common_free(bh_cli_common *c)
+{
+	bh_glob_skip_free(&c->skip);
+}
+
+int bh_cli_parse_duration(const char *s, unsigned *secs)
+{
+	unsigned long long total = 0;
+	bool any = false;
+	if (!s || !*s)
+		return -1;
+	while (*s) {
+		unsigned long long v = 0, mul;
+		int digits = 0;
+		while (*s >= '0' && *s <= '9' && digits < 12) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			digits++;
+		}
+		if (!digits)
+			return -1;
+		/* a bare number is seconds, as --limit time-budget takes */
+		if ((!*s && !any) || *s == 's')
+			mul = 1;
+		else if (*s == 'h')
+			mul = 3600;
+		else if (*s == 'm' && s[1] != 's')
+			mul = 60;
+		else
+			return -1;
+		if (*s)
+			s++;
+		total += v * mul;
+		if (total > 366ull * 86400)
+			return -1;
+		any = true;
+	}
+	*secs = (unsigned)total;
+	return 0;
+}
+
+unsigned bh_cli_parse_pkg_types(const char *s)
+{
+	unsigned bits = 0;
+	while (*s) {
+		size_t n = strcspn(s, ",");
+		if (n == 2 && !strncmp(s, "os", 2))
+			bits |= BH_PKGTYPE_OS;
+		else if ((n == 7 && !strncmp(s, "library", 7)) || (n == 4 && !strncmp(s, "lang", 4)))
+			bits |= BH_PKGTYPE_LIBRARY;
+		else
+			return 0;
+		s += n;
+		s += *s == ',';
+	}
+	return bits;
+}
+
+int bh_cli_bad_option(const char *cmd, const struct option *opts, int ch, char **argv)
+{
+	const char *arg = optind > 0 && argv[optind - 1] ? argv[optind - 1] : "";
+	if (ch == ':') {
+		/* a value is missing: name the option as it is spelt */
+		const char *name = NULL;
+		size_t i;
+		for (i = 0; opts[i].name; i++)
+			if (opts[i].val == optopt && opts[i].has_arg == required_argument) {
+				name = opts[i].name;
+				break;
+			}
+		if (name && !strncmp(arg, "--", 2))
+			fprintf(stderr, "bulkhead %s: --%s needs a value\n", cmd, name);
+		else
+			fprintf(stderr, "bulkhead %s: -%c needs a value\n", cmd, optopt);
+	} else if (!strncmp(arg, "--", 2)) {
+		const char *cand[128];
+		char word[65];
+		size_t n = 0, len = strcspn(arg + 2, "="), nprefix = 0, i;
+		const char *hit;
+		for (; n < sizeof(cand) / sizeof(cand[0]) && opts[n].name; n++) {
+			cand[n] = opts[n].name;
+			nprefix += len && !strncmp(opts[n].name, arg + 2, len);
+		}
+		snprintf(word, sizeof(word), "%.*s", (int)(len < 64 ? len : 64), arg + 2);
+		if (optopt) {
+			fprintf(stderr, "bulkhead %s: --%s takes no value\n", cmd, word);
+		} else if (nprefix > 1) {
+			/* getopt takes unique abbreviations; this one fits several */
+			fprintf(stderr, "bulkhead %s: --%s is ambiguous:", cmd, word);
+			for (i = 0; i < n; i++)
+				if (!strncmp(cand[i], word, strlen(word)))
+					fprintf(stderr, " --%s", cand[i]);
+			fputc('\n', stderr);
+		} else if ((hit = bh_suggest(word, cand, n)) != NULL) {
+			fprintf(stderr, "bulkhead %s: unknown option --%s; did you mean --%s?\n", cmd, word, hit);
+		} else {
+			fprintf(stderr, "bulkhead %s: unknown option --%s\n", cmd, word);
+		}
+	} else {
+		fprintf(stderr, "bulkhead %s: unknown option -%c\n", cmd, optopt ? optopt : '?');
+	}
+	fprintf(stderr, "`bulkhead %s --help` lists the options\n", cmd);
+	return BH_EXIT_USAGE;
+}
+
+int bh_cli_one_target(const char *cmd, int argc, char **argv, int first)
+{
+	int i;
+	if (first >= argc) {
+		fprintf(stderr, "bulkhead %s: missing TARGET; e.g. bulkhead %s %s (`bulkhead %s --help` lists the forms)\n", cmd, cmd,
+			!strcmp(cmd, "fs") || !strcmp(cmd, "rootfs") ? "/path/to/rootfs" : "image.tar", cmd);
+		return BH_EXIT_USAGE;
+	}
+	if (first == argc - 1)
+		return 0;
+	fprintf(stderr, "bulkhead %s: one TARGET expected, got %d:", cmd, argc - first);
+	for (i = first; i < argc && i < first + 5; i++)
+		fprintf(stderr, " \"%.80s\"", argv[i]);
+	fprintf(stderr, "%s (options go before or after it; a value with spaces needs quotes)\n", argc - first > 5 ? " ..." : "");
+	return BH_EXIT_USAGE;
 }
 
 int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd)
@@ -32,6 +155,28 @@ int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd
 	case BH_CLI_OPT_REG_PASS_STDIN: c->password_stdin = true; return 1;
 	case BH_CLI_OPT_REG_CA: c->scan.registry.ca_file = arg; return 1;
 	case BH_CLI_OPT_REG_INSECURE: c->scan.registry.insecure = true; return 1;
+	case BH_CLI_OPT_SKIP_DIRS:
+	case BH_CLI_OPT_SKIP_FILES: {
+		bh_error err;
+		int rc = bh_glob_skip_add(&c->skip, ch == BH_CLI_OPT_SKIP_DIRS, arg, &err);
+		if (rc) {
+			fprintf(stderr, "bulkhead %s: %s\n", cmd, err.msg);
+			return -1;
+		}
+		return 1;
+	}
+	case BH_CLI_OPT_TIMEOUT:
+		if (bh_cli_parse_duration(arg, &c->scan.limits.time_budget_s)) {
+			fprintf(stderr, "bulkhead %s: --timeout takes a duration such as 30s, 5m or 1h30m, not \"%.40s\"\n", cmd, arg);
+			return -1;
+		}
+		return 1;
+	case BH_CLI_OPT_PKG_TYPES:
+		if (!(c->scan.pkg_types = bh_cli_parse_pkg_types(arg))) {
+			fprintf(stderr, "bulkhead %s: bad --pkg-types \"%.40s\" (os,library)\n", cmd, arg);
+			return -1;
+		}
+		return 1;
 	case BH_CLI_OPT_LIMIT:
 		if (bh_limits_set(&c->scan.limits, arg)) {
 			fprintf(stderr, "bulkhead %s: bad --limit \"%s\"\n", cmd, arg);
@@ -106,6 +251,8 @@ int bh_cli_inventory(bh_cli_common *c, const char *target, unsigned accept, bh_s
 		rc = bh_source_read(&t, &c->scan, s, &err);
 	bh_target_free(&t);
 	bh_log_progress_done();
+	if (!rc)
+		bh_complist_keep_pkgtypes(&s->comps, c->scan.pkg_types);
 	if (rc)
 		bh_cli_print_error(rc, &err);
 	return rc;
@@ -210,6 +357,7 @@ int bh_cli_exit_code(int status)
 	case BH_ELIMIT: return BH_EXIT_LIMIT;
 	case BH_ENET: return BH_EXIT_NETWORK;
 	case BH_EAUTH: return BH_EXIT_AUTH;
+	case BH_ENODB: return BH_EXIT_NODB;
 	default: return BH_EXIT_ERROR;
 	}
 }

@@ -8,6 +8,7 @@
 
 #include "image/source.h"
 #include "image/target.h"
+#include "core/glob.h"
 #include "sbom/sbom.h"
 
 /*
@@ -17,7 +18,8 @@
  */
 enum {
 	BH_CLI_OPT_PLATFORM = 1000, BH_CLI_OPT_NOVERIFY, BH_CLI_OPT_LIMIT, BH_CLI_OPT_ENGINE,
-	BH_CLI_OPT_REG_USER, BH_CLI_OPT_REG_PASS_STDIN, BH_CLI_OPT_REG_CA, BH_CLI_OPT_REG_INSECURE
+	BH_CLI_OPT_REG_USER, BH_CLI_OPT_REG_PASS_STDIN, BH_CLI_OPT_REG_CA, BH_CLI_OPT_REG_INSECURE,
+	BH_CLI_OPT_SKIP_DIRS, BH_CLI_OPT_SKIP_FILES, BH_CLI_OPT_TIMEOUT, BH_CLI_OPT_PKG_TYPES
 };
 #define BH_CLI_TARGET_LONGOPTS                                           \
 	{ "output", required_argument, NULL, 'o' },                      \
@@ -30,7 +32,11 @@ enum {
 	{ "registry-user", required_argument, NULL, BH_CLI_OPT_REG_USER }, \
 	{ "registry-password-stdin", no_argument, NULL, BH_CLI_OPT_REG_PASS_STDIN }, \
 	{ "registry-ca", required_argument, NULL, BH_CLI_OPT_REG_CA },   \
-	{ "insecure-registry", no_argument, NULL, BH_CLI_OPT_REG_INSECURE }
+	{ "insecure-registry", no_argument, NULL, BH_CLI_OPT_REG_INSECURE }, \
+	{ "skip-dirs", required_argument, NULL, BH_CLI_OPT_SKIP_DIRS },  \
+	{ "skip-files", required_argument, NULL, BH_CLI_OPT_SKIP_FILES }, \
+	{ "timeout", required_argument, NULL, BH_CLI_OPT_TIMEOUT },      \
+	{ "pkg-types", required_argument, NULL, BH_CLI_OPT_PKG_TYPES }
 #define BH_CLI_TARGET_HELP \
 	"  -o, --output FILE    write the report to FILE (only after a successful run)\n" \
 	"  -q, --quiet          no warnings or progress on stderr\n" \
@@ -44,16 +50,37 @@ enum {
 	"      --registry-password-stdin  read the registry password from stdin (with --registry-user)\n" \
 	"                       (default: $REGISTRY_AUTH_FILE, else ~/.docker/config.json, else anonymous)\n" \
 	"      --registry-ca FILE  CA certificates (PEM) for the registry instead of the system's\n" \
-	"      --insecure-registry  no TLS verification, plain HTTP allowed (loopback hosts always may)\n"
+	"      --insecure-registry  no TLS verification, plain HTTP allowed (loopback hosts always may)\n" \
+	"      --skip-dirs GLOB directories not walked or read, relative to the scanned root or absolute,\n" \
+	"                       `**` spans directories (repeatable, comma-separated), e.g. '**/node_modules'\n" \
+	"      --skip-files GLOB files not analyzed or checked, same syntax, e.g. 'app/**/*.jar'\n" \
+	"      --timeout DUR    give up after DUR (30s, 5m, 1h30m; a number alone is seconds): --limit time-budget\n" \
+	"      --pkg-types LIST os,library: OS packages (deb, apk, rpm), language packages, or both (default)\n"
 
 typedef struct bh_cli_common {
 	bh_source_opts scan;
 	const char *output;
 	int quiet, verbose;
 	bool password_stdin; /* --registry-password-stdin: read when the target is read */
+	bh_glob_skip skip;   /* --skip-dirs/--skip-files; scan.skip points here */
 } bh_cli_common;
 
 void bh_cli_common_init(bh_cli_common *c);
+/* Frees what the options allocated (the skip patterns). */
+void bh_cli_common_free(bh_cli_common *c);
+/*
+ * getopt_long returned '?' or ':' (optstrings start with ':'): prints "bulkhead CMD: unknown option
+ * --severty; did you mean --severity?" (nearest of opts by edit distance) or "--x needs a value",
+ * and where the options are listed. Returns BH_EXIT_USAGE.
+ */
+int bh_cli_bad_option(const char *cmd, const struct option *opts, int ch, char **argv);
+/* Exactly one TARGET left after the options, else "bulkhead CMD: missing TARGET; e.g. bulkhead CMD
+ * image.tar" or "one TARGET expected" naming the extra ones; 0 or BH_EXIT_USAGE. */
+int bh_cli_one_target(const char *cmd, int argc, char **argv, int first);
+/* "30s", "5m", "1h30m", "90" (seconds) -> seconds; 0 ok, -1 on anything else or over a year. */
+int bh_cli_parse_duration(const char *s, unsigned *secs);
+/* "os,library" -> BH_PKGTYPE_* bits; 0 on an unknown name. */
+unsigned bh_cli_parse_pkg_types(const char *s);
 /* Handles one shared option; returns 1 if handled, 0 if not ours, -1 on a bad value (message printed). */
 int bh_cli_common_opt(bh_cli_common *c, int ch, const char *arg, const char *cmd);
 /* Sets logging from -q/-v, parses target (image/target.h) for the kinds in accept, then inventories

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "core/error.h"
 #include "core/product.h"
+#include "core/suggest.h"
 
 static void usage(FILE *fp)
 {
@@ -18,6 +19,7 @@ static void usage(FILE *fp)
 	      "  db import PATH  load advisories (OSV, Debian tracker, DSA/DLA, Alpine secdb, RustSec, KEV, EPSS)\n"
 	      "  db update       download the advisory feeds (or from --mirror) and rebuild the DB\n"
 	      "  db status       what the vulnerability DB holds\n"
+	      "  image TARGET    scan, as Trivy spells it; fs PATH and rootfs PATH scan dir:PATH\n"
 	      "  rules list      every check rule: id, CIS id, severity, title (table or JSON)\n"
 	      "  version         print the version\n\n"
 	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
@@ -45,7 +47,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "sbom"))
 		return bh_cmd_sbom(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "scan"))
+	/* image, fs and rootfs: Trivy's words for scan and scan dir:PATH (scan.c reads argv[0]) */
+	if (!strcmp(argv[1], "scan") || !strcmp(argv[1], "image") || !strcmp(argv[1], "fs") || !strcmp(argv[1], "rootfs"))
 		return bh_cmd_scan(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "db"))
 		return bh_cmd_db(argc - 1, argv + 1);
@@ -57,7 +60,14 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "bulkhead: unknown command \"%s\"\n", argv[1]);
+	{
+		static const char *const cmds[] = { "sbom", "scan", "image", "fs", "rootfs", "db", "rules", "version", "help" };
+		const char *hit = bh_suggest(argv[1], cmds, sizeof(cmds) / sizeof(cmds[0]));
+		if (hit)
+			fprintf(stderr, "bulkhead: unknown command \"%s\"; did you mean %s?\n", argv[1], hit);
+		else
+			fprintf(stderr, "bulkhead: unknown command \"%s\"\n", argv[1]);
+	}
 	usage(stderr);
 	return BH_EXIT_USAGE;
 }

@@ -29,43 +29,50 @@ int bh_cmd_sbom(int argc, char **argv)
 	bh_sbom s;
 	bh_error err;
 	bh_cli_out out;
-	int ch, rc;
+	int ch, rc, ret = BH_EXIT_OK;
 
 	bh_cli_common_init(&c);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:o:qvh", longopts, NULL)) != -1) {
+	opterr = 0; /* bh_cli_bad_option says it, with a suggestion */
+	while ((ch = getopt_long(argc, argv, ":f:o:qvh", longopts, NULL)) != -1) {
 		int r = bh_cli_common_opt(&c, ch, optarg, "sbom");
-		if (r < 0)
-			return BH_EXIT_USAGE;
+		if (r < 0) {
+			ret = BH_EXIT_USAGE;
+			goto done;
+		}
 		if (r)
 			continue;
 		switch (ch) {
 		case 'f':
 			if (bh_format_parse(optarg, &fmt)) {
 				fprintf(stderr, "bulkhead sbom: unknown format \"%s\" (table, json, cyclonedx, spdx)\n", optarg);
-				return BH_EXIT_USAGE;
+				ret = BH_EXIT_USAGE;
+				goto done;
 			}
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return BH_EXIT_USAGE;
+		case 'h': usage(stdout); goto done;
+		default: ret = bh_cli_bad_option("sbom", longopts, ch, argv); goto done;
 		}
 	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		return BH_EXIT_USAGE;
-	}
+	if ((ret = bh_cli_one_target("sbom", argc, argv, optind)))
+		goto done;
 	if ((rc = bh_cli_inventory(&c, argv[optind], BH_TARGETS_IMAGE, &s))) {
 		bh_sbom_free(&s);
-		return bh_cli_exit_code(rc);
+		ret = bh_cli_exit_code(rc);
+		goto done;
 	}
 	if (bh_cli_open_output(&c, &out)) {
 		bh_sbom_free(&s);
-		return BH_EXIT_ERROR;
+		ret = BH_EXIT_ERROR;
+		goto done;
 	}
 	rc = bh_report_write(&s, fmt, out.fp, &err);
 	if (rc)
 		bh_cli_print_error(rc, &err);
 	ch = bh_cli_close_output(&c, &out, rc == 0);
 	bh_sbom_free(&s);
-	return rc || ch ? BH_EXIT_ERROR : BH_EXIT_OK;
+	ret = rc || ch ? BH_EXIT_ERROR : BH_EXIT_OK;
+done:
+	bh_cli_common_free(&c);
+	return ret;
 }

@@ -15,12 +15,15 @@
 #include "scan/scan.h"
 
 enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT, OPT_IGNORE, OPT_SCANNERS,
-       OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA, OPT_INFORMATIONAL, OPT_COMPLIANCE, OPT_COMPDATA };
+       OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA, OPT_INFORMATIONAL, OPT_COMPLIANCE, OPT_COMPDATA,
+       OPT_LISTALL, OPT_SHOWSUPP };
 
 static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead scan [options] TARGET\n"
-	      "       bulkhead scan --compliance docker-cis-1.6 [options] TARGET...\n\n"
+	      "       bulkhead scan --compliance docker-cis-1.6|k8s-pss [options] TARGET...\n"
+	      "       bulkhead image [options] TARGET       (the same, as Trivy spells it)\n"
+	      "       bulkhead fs|rootfs [options] PATH     (scan dir:PATH)\n\n"
 	      "  -f, --format FMT       table (default), json, sarif, cyclonedx (with vulnerabilities), junit,\n"
 	      "                         html, markdown\n"
 	      "      --scanners LIST    vuln,config,secret,license (default: images vuln,config,secret;\n"
@@ -44,6 +47,10 @@ static void usage(FILE *fp)
 	      "      --compliance-data P  the benchmark's controls: docker-bench-security_checks.tsv or a directory holding\n"
 	      "                         it (or cis-benchmarks/ of it); default $BH_SHARED_DATA, ../shared/data, then\n"
 	      "                         ../../shared/data beside the bulkhead binary\n"
+	      "                         (a .bulkheadignore at the root of a scanned directory is read as --ignore-file)\n"
+	      "      --show-suppressed  list what the policy, ignore files and VEX suppressed, with the reason (table, JSON;\n"
+	      "                         not counted)\n"
+	      "      --list-all-pkgs    accepted for Trivy users: the JSON report always holds every component (sbom)\n"
 	      BH_CLI_TARGET_HELP
 	      "\nTARGET: any `bulkhead sbom` target, an SBOM file (bulkhead JSON, CycloneDX, SPDX; prefix sbom: to force),\n"
 	      "a Dockerfile (or dockerfile:PATH), a Kubernetes manifest (.yaml, or k8s:PATH), host (or host:ROOT)\n"
@@ -248,6 +255,34 @@ static int run_compliance(bh_cli_common *c, bh_scan_job *job, const char *name, 
 	return rc;
 }
 
+/*
+ * A .bulkheadignore at the root of a scanned directory (dir:PATH, or a bare path detected as one)
+ * is read as if given with --ignore-file, as Trivy reads .trivyignore. 0 or the load's status.
+ */
+static int root_ignore_file(const char *target, const bh_cli_common *c, bh_ignores *ig)
+{
+	bh_target t;
+	bh_error err;
+	struct stat st;
+	char path[4096];
+	int rc = 0;
+	if (bh_target_parse(target, BH_TARGETS_ALL, &t, &err)) {
+		bh_target_free(&t);
+		return 0; /* the scan reports the malformed target */
+	}
+	if (t.kind == BH_TARGET_DIR && t.ref &&
+	    snprintf(path, sizeof(path), "%s%s.bulkheadignore", t.ref, t.ref[0] && t.ref[strlen(t.ref) - 1] == '/' ? "" : "/") <
+		    (int)sizeof(path) &&
+	    lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (c->verbose && !c->quiet)
+			fprintf(stderr, "bulkhead: reading %s (the scanned directory's .bulkheadignore), as with --ignore-file\n", path);
+		if ((rc = bh_ignore_load(ig, path, &c->scan.limits, &err)))
+			bh_cli_print_error(rc, &err);
+	}
+	bh_target_free(&t);
+	return rc;
+}
+
 int bh_cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -268,6 +303,8 @@ int bh_cmd_scan(int argc, char **argv)
 		{ "include-informational", no_argument, NULL, OPT_INFORMATIONAL },
 		{ "compliance", required_argument, NULL, OPT_COMPLIANCE },
 		{ "compliance-data", required_argument, NULL, OPT_COMPDATA },
+		{ "list-all-pkgs", no_argument, NULL, OPT_LISTALL },
+		{ "show-suppressed", no_argument, NULL, OPT_SHOWSUPP },
 		BH_CLI_TARGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -284,14 +321,19 @@ int bh_cmd_scan(int argc, char **argv)
 	bh_error err;
 	bh_cli_out out;
 	const char *compliance = NULL, *comp_data = NULL;
+	/* argv[0] is the word used: scan, or the Trivy-style aliases image, fs and rootfs (fs: a directory) */
+	const char *cmd = argv[0];
+	bool as_dir = !strcmp(cmd, "fs") || !strcmp(cmd, "rootfs");
+	char *dir_target = NULL;
 
 	memset(&pol, 0, sizeof(pol));
 	memset(&res, 0, sizeof(res));
 	bh_scan_job_init(&job);
 	bh_cli_common_init(&c);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:o:qvh", longopts, NULL)) != -1) {
-		int r = bh_cli_common_opt(&c, ch, optarg, "scan");
+	opterr = 0; /* bh_cli_bad_option says it, with a suggestion */
+	while ((ch = getopt_long(argc, argv, ":f:o:qvh", longopts, NULL)) != -1) {
+		int r = bh_cli_common_opt(&c, ch, optarg, cmd);
 		if (r < 0) {
 			rc = BH_EUSAGE;
 			goto done;
@@ -318,6 +360,8 @@ int bh_cmd_scan(int argc, char **argv)
 		case OPT_UNFIXED: job.ignore_unfixed = true; break;
 		case OPT_UNIMPORTANT: job.match.include_unimportant = true; break;
 		case OPT_INFORMATIONAL: job.include_informational = true; break;
+		case OPT_LISTALL: break; /* the JSON always lists every component under "sbom" */
+		case OPT_SHOWSUPP: job.show_suppressed = true; break;
 		case OPT_IGNORE:
 			if ((rc = bh_ignore_load(&ig, optarg, &c.scan.limits, &err))) {
 				bh_cli_print_error(rc, &err);
@@ -359,20 +403,37 @@ int bh_cmd_scan(int argc, char **argv)
 			}
 			break;
 		case 'h': usage(stdout); goto done;
-		default: usage(stderr); rc = BH_EUSAGE; goto done;
+		default: bh_cli_bad_option(cmd, longopts, ch, argv); rc = BH_EUSAGE; goto done;
 		}
 	}
-	if (compliance && optind < argc) {
+	if (compliance) {
+		if (optind >= argc) {
+			(void)bh_cli_one_target(cmd, argc, argv, optind); /* says what is missing */
+			rc = BH_EUSAGE;
+			goto done;
+		}
 		if (fmt != BH_VREPORT_TABLE && fmt != BH_VREPORT_JSON && fmt != BH_VREPORT_HTML) {
 			fprintf(stderr, "bulkhead scan: --compliance writes table, json or html\n");
 			rc = BH_EUSAGE;
 			goto done;
 		}
-	} else if (optind != argc - 1) {
-		usage(stderr);
+	} else if (bh_cli_one_target(cmd, argc, argv, optind)) {
 		rc = BH_EUSAGE;
 		goto done;
 	}
+	job.target = argv[optind];
+	if (as_dir && strncmp(job.target, "dir:", 4) != 0) {
+		size_t n = strlen(job.target);
+		if (!(dir_target = malloc(n + 5))) {
+			rc = BH_ENOMEM;
+			goto done;
+		}
+		memcpy(dir_target, "dir:", 4);
+		memcpy(dir_target + 4, job.target, n + 1);
+		job.target = dir_target;
+	}
+	if ((rc = root_ignore_file(job.target, &c, &ig)))
+		goto done;
 	if (policy_path) {
 		if ((rc = bh_policy_load(policy_path, &c.scan.limits, &pol, &err))) {
 			bh_cli_print_error(rc, &err);
@@ -388,7 +449,6 @@ int bh_cmd_scan(int argc, char **argv)
 		bh_cli_print_error(rc, &err);
 		goto done;
 	}
-	job.target = argv[optind];
 	job.ignores = &ig;
 	job.scan = c.scan;
 	bh_log_set_level(c.quiet ? BH_LOG_QUIET : BH_LOG_WARN + c.verbose);
@@ -416,7 +476,8 @@ int bh_cmd_scan(int argc, char **argv)
 		write_failed = true;
 		goto done;
 	}
-	if ((rc = bh_vreport_write(&res.sbom, &res.findings, &res.checks, fmt, out.fp, &err))) {
+	if ((rc = bh_vreport_write_ex(&res.sbom, &res.findings, &res.checks, job.show_suppressed ? &res.suppressed_list : NULL,
+				      fmt, out.fp, &err))) {
 		bh_cli_print_error(rc, &err);
 		write_failed = true;
 		rc = 0;
@@ -431,5 +492,7 @@ done:
 	if (have_policy)
 		bh_policy_free(&pol);
 	bh_ignore_free(&ig);
+	bh_cli_common_free(&c);
+	free(dir_target);
 	return rc ? bh_cli_exit_code(rc) : write_failed ? BH_EXIT_ERROR : fail;
 }

@@ -62,6 +62,7 @@ const char *bh_error_name(int code)
 	case BH_EUSAGE: return "usage error";
 	case BH_ENET: return "network error";
 	case BH_EAUTH: return "authentication failed";
+	case BH_ENODB: return "no vulnerability DB";
 	default: return "error";
 	}
 }

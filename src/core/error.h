@@ -16,7 +16,8 @@ enum {
 	BH_EDIGEST = -7,      /* content does not match its digest */
 	BH_EUSAGE = -8,       /* caller/user error in arguments */
 	BH_ENET = -9,         /* network or engine API failure */
-	BH_EAUTH = -10        /* credentials refused or missing (a registry answered 401/403) */
+	BH_EAUTH = -10,       /* credentials refused or missing (a registry answered 401/403) */
+	BH_ENODB = -11        /* no vulnerability DB where one was looked for */
 };
 
 #define BH_ERROR_MSG_MAX 512

@@ -4,6 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -33,6 +37,77 @@ static int socket_path(const char *host, const char **sock, bh_error *err)
 			break;
 		}
 	return 0;
+}
+
+/* Why the socket at path gives no engine, in plain words (why: the transport's message). */
+static void socket_why(bh_buf *b, const char *path, const char *why)
+{
+	struct stat st;
+	struct sockaddr_un sa;
+	int fd;
+	if (stat(path, &st) != 0) {
+		bh_buf_printf(b, "unix://%s (%s)", path, errno == ENOENT ? "no such file: no daemon created it" : strerror(errno));
+		return;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		bh_buf_printf(b, "unix://%s (exists but is not a socket)", path);
+		return;
+	}
+	if (access(path, R_OK | W_OK) != 0) {
+		bh_buf_printf(b, "unix://%s (permission denied: owned by uid %u gid %u, mode %03o; join its group or run as root)",
+			      path, (unsigned)st.st_uid, (unsigned)st.st_gid, (unsigned)(st.st_mode & 0777));
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		bh_buf_printf(b, "unix://%s (path too long for a unix socket)", path);
+		return;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		bh_buf_printf(b, "unix://%s (%s)", path, errno == ECONNREFUSED ? "connection refused: nothing listens on it, the daemon is stopped" :
+			      strerror(errno));
+	} else {
+		bh_buf_printf(b, "unix://%s (connected, then: %s)", path, why);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * A BH_ENET from the engine: names every socket tried and why each gave nothing, and what to do.
+ * host as the caller got it (NULL = $DOCKER_HOST, else the default sockets).
+ */
+static int engine_unreachable(const char *host, bh_error *err)
+{
+	static const char *const defaults[] = { "/var/run/docker.sock", "/run/podman/podman.sock" };
+	bh_buf b = BH_BUF_INIT;
+	char why[BH_ERROR_MSG_MAX];
+	const char *from = "--engine-host";
+	size_t i;
+	snprintf(why, sizeof(why), "%s", err->msg);
+	if (!host && (host = getenv("DOCKER_HOST")) && *host)
+		from = "$DOCKER_HOST";
+	if (host && *host && !strncmp(host, "unix://", 7)) {
+		bh_buf_printf(&b, "no container engine answered at the socket %s names: ", from);
+		socket_why(&b, host + 7, why);
+		bh_buf_puts(&b, "; start the engine (`systemctl start docker`, `podman system service`) or give another socket");
+	} else {
+		bh_buf_puts(&b, "no container engine answered; sockets tried: ");
+		for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+			if (i)
+				bh_buf_puts(&b, ", ");
+			socket_why(&b, defaults[i], why);
+		}
+		bh_buf_puts(&b, "; start one (`systemctl start docker`, `podman system service`) or name its socket with "
+			    "--engine-host unix:///PATH or DOCKER_HOST=unix:///PATH");
+	}
+	if (b.data)
+		bh_error_set(err, BH_ENET, "%s", b.data);
+	bh_buf_free(&b);
+	return BH_ENET;
 }
 
 /* A GET request to the engine at sock for url; the caller sets the body handling. */
@@ -65,7 +140,9 @@ static int get_json(const char *host, const char *path, const bh_limits *lim, js
 	r.max_size = lim->max_meta_size ? lim->max_meta_size : 1;
 	if ((rc = bh_http_do(&r, &resp, err)) == 0)
 		rc = bh_json_load(resp.body.data ? resp.body.data : "", resp.body.len, lim->max_json_depth, "engine answer", out, err);
-	if (rc == BH_ENET)
+	if (rc == BH_ENET && resp.status == 0)
+		engine_unreachable(host, err);
+	else if (rc == BH_ENET)
 		bh_error_wrap(err, "engine");
 	bh_http_response_free(&resp);
 	bh_buf_free(&url);
@@ -130,6 +207,8 @@ int bh_engine_image_export(const char *host, const char *name, uint64_t max_byte
 	rc = bh_http_do(&r, &resp, err);
 	if (rc == BH_ENOTFOUND)
 		bh_error_set(err, rc, "engine at unix://%s has no image \"%s\"", sock, name);
+	else if (rc == BH_ENET && resp.status == 0)
+		engine_unreachable(host, err);
 	else if (rc == BH_ENET)
 		bh_error_wrap(err, "engine: image export");
 	bh_http_response_free(&resp);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/glob.h"
 #include "core/map.h"
 #include "pkg/analyzer.h"
 #include "sbom/sbom.h"
@@ -60,6 +61,7 @@ typedef struct bh_collect {
 	bool pass2;              /* set while a source re-reads content for the plan */
 	bh_map owners;           /* analyzer-relevant path -> OS package that owns it (os.owner) */
 	bool defer_owners;       /* directory sources: read the dpkg lists after the walk (bh_collect_owners_dir) */
+	const bh_glob_skip *skip;/* --skip-dirs/--skip-files: entries never offered to analyzers or hooks; NULL = none */
 } bh_collect;
 
 int bh_collect_init(bh_collect *c, const bh_limits *limits, bh_sbom *sbom);

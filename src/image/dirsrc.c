@@ -18,6 +18,7 @@ struct walk {
 	bh_collect *c;
 	char path[4096]; /* relative to the root, no leading '/' */
 	bool host_root;  /* scanning "/": skip kernel pseudo filesystems */
+	const bh_glob_skip *skip; /* --skip-dirs/--skip-files relative to the root, NULL = none */
 };
 
 struct fdctx {
@@ -94,6 +95,10 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, unsigned depth, bh_err
 			break;
 		if ((w->c->files & 8191) == 0)
 			bh_log_progress("bulkhead: %llu files", (unsigned long long)w->c->files);
+		if (de->d_type == DT_LNK && bh_glob_skip_file(w->skip, w->path)) {
+			bh_log_debug("/%s: skipped (--skip-files)", w->path);
+			goto next;
+		}
 		if (de->d_type == DT_LNK) {
 			/* Never followed during the walk; remembered so aliases resolve inside ROOT later. */
 			char tgt[4096];
@@ -109,6 +114,11 @@ static int walk_dir(struct walk *w, int dfd, size_t plen, unsigned depth, bh_err
 			goto next;
 		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW))
 			goto next;
+		/* a skipped directory is never opened: nothing below it is walked, analyzed or checked */
+		if (S_ISDIR(st.st_mode) ? bh_glob_skip_dir(w->skip, w->path) : bh_glob_skip_file(w->skip, w->path)) {
+			bh_log_debug("/%s: skipped (%s)", w->path, S_ISDIR(st.st_mode) ? "--skip-dirs" : "--skip-files");
+			goto next;
+		}
 		if ((rc = bh_collect_entry(w->c, -1, S_ISDIR(st.st_mode) ? BH_ENTRY_DIR : S_ISREG(st.st_mode) ? BH_ENTRY_FILE : BH_ENTRY_OTHER,
 					   w->path, st.st_mode, (uint64_t)st.st_size, err)))
 			break;
@@ -217,6 +227,7 @@ int bh_source_dir(const char *path, const bh_source_opts *o, bh_sbom *s, bh_erro
 {
 	struct walk w;
 	bh_collect c;
+	bh_glob_skip skip;
 	char real[4096];
 	int fd, rc;
 
@@ -225,6 +236,16 @@ int bh_source_dir(const char *path, const bh_source_opts *o, bh_sbom *s, bh_erro
 		return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", path, strerror(errno));
 	memset(&w, 0, sizeof(w));
 	w.host_root = realpath(path, real) && strcmp(real, "/") == 0;
+	{
+		/* absolute and ./-relative patterns are taken against the directory's real path */
+		char cwd[4096];
+		rc = bh_glob_skip_for_root(o->skip, realpath(path, real) ? real : path, getcwd(cwd, sizeof(cwd)), &skip, err);
+		if (rc) {
+			close(fd);
+			return rc;
+		}
+		w.skip = bh_glob_skip_empty(&skip) ? NULL : &skip;
+	}
 	bh_collect_init(&c, &o->limits, s);
 	c.hook = o->hook;
 	c.defer_owners = true;
@@ -235,6 +256,7 @@ int bh_source_dir(const char *path, const bh_source_opts *o, bh_sbom *s, bh_erro
 	if (!rc)
 		rc = bh_collect_finish(&c, err);
 	bh_collect_free(&c);
+	bh_glob_skip_free(&skip);
 	if (!rc && !s->name)
 		s->name = bh_strdup(w.host_root ? "/" : path);
 	return rc;

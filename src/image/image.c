@@ -166,6 +166,7 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 		  const bh_source_opts *o, bh_sbom *s, bh_error *err)
 {
 	bh_collect c;
+	bh_glob_skip skip;
 	json_t *cfg = NULL;
 	size_t i;
 	int rc;
@@ -190,8 +191,12 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 		if (!s->layers[i].digest && s->layers[i].diff_id && set_str(&s->layers[i].digest, s->layers[i].diff_id))
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
 
+	/* --skip-dirs/--skip-files: "/x" and "./x" are the image's x */
+	if ((rc = bh_glob_skip_for_root(o->skip, NULL, NULL, &skip, err)))
+		return rc;
 	bh_collect_init(&c, &o->limits, s);
 	c.hook = o->hook;
+	c.skip = bh_glob_skip_empty(&skip) ? NULL : &skip;
 	for (i = 0; i < nlayers; i++) {
 		struct archive *outer = NULL, *a;
 		struct chain ch;
@@ -286,8 +291,10 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 	}
 	rc = bh_collect_finish(&c, err);
 	bh_collect_free(&c);
+	bh_glob_skip_free(&skip);
 	return rc;
 fail_layer:
 	bh_collect_free(&c);
+	bh_glob_skip_free(&skip);
 	return rc;
 }

@@ -75,7 +75,7 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 		if (c->pass2) {
 			/* Second read (see "Links" in collect.c): only planned files, nothing else changes. */
 			if (archive_entry_filetype(e) == AE_IFREG && !archive_entry_hardlink(e) &&
-			    bh_collect_planned(c, path, layer)) {
+			    bh_collect_planned(c, path, layer) && !bh_glob_skip_entry(c->skip, path, false)) {
 				struct entry_ctx ec = { a };
 				size = archive_entry_size(e);
 				if ((rc = bh_collect_alias_file(c, path, layer, (uint32_t)archive_entry_mode(e),
@@ -122,6 +122,9 @@ int bh_layer_walk(struct archive *a, int layer, const char *name, bh_collect *c,
 			continue;
 		}
 
+		/* --skip-dirs/--skip-files: as if the entry were not in the layer (whiteouts above still apply) */
+		if (c->skip && bh_glob_skip_entry(c->skip, path, archive_entry_filetype(e) == AE_IFDIR && !archive_entry_hardlink(e)))
+			continue;
 		if (archive_entry_hardlink(e)) {
 			rc = bh_path_clean(archive_entry_hardlink(e), target, sizeof(target), NULL);
 			if (rc) {

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "core/glob.h"
 #include "core/limits.h"
 #include "image/collect.h"
 #include "image/target.h"
@@ -17,6 +18,8 @@ typedef struct bh_source_opts {
 	const char *platform;  /* "linux/amd64" to pick from an index; NULL = this machine's */
 	const bh_entry_hook *hook; /* sees every layer entry (checks); NULL = none */
 	bh_registry_opts registry; /* registry: targets: CA, --insecure-registry, credentials (sizes come from limits) */
+	const bh_glob_skip *skip;  /* --skip-dirs/--skip-files: not walked, not analyzed, not checked; NULL = none */
+	unsigned pkg_types;        /* --pkg-types: BH_PKGTYPE_* bits of the components kept (sbom/component.h); 0 = all */
 } bh_source_opts;
 
 void bh_source_opts_default(bh_source_opts *o);

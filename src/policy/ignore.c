@@ -2,6 +2,7 @@
 #include "policy/ignore.h"
 
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,4 +544,47 @@ void bh_ignore_free(bh_ignores *ig)
 	free(ig->rules);
 	ig->rules = NULL;
 	ig->n = 0;
+}
+
+static char *dup_or_null(const char *s, bool *bad)
+{
+	char *d = s ? bh_strdup(s) : NULL;
+	if (s && !d)
+		*bad = true;
+	return d;
+}
+
+int bh_suppressions_add(bh_suppressions *l, bool check, const char *id, const char *package, const char *version,
+			const char *path, bh_severity severity, const char *reason, const char *origin)
+{
+	bh_suppressed *grown, *x;
+	size_t cnt;
+	bool bad = false;
+	if (!bh_size_add(l->n, 1, &cnt) || cnt > SIZE_MAX / sizeof(*grown) || !(grown = realloc(l->items, cnt * sizeof(*grown))))
+		return BH_ENOMEM;
+	l->items = grown;
+	x = &grown[l->n];
+	memset(x, 0, sizeof(*x));
+	x->check = check;
+	x->severity = severity;
+	x->id = dup_or_null(id, &bad);
+	x->package = dup_or_null(package, &bad);
+	x->version = dup_or_null(version, &bad);
+	x->path = dup_or_null(path, &bad);
+	x->reason = dup_or_null(reason, &bad);
+	x->origin = dup_or_null(origin, &bad);
+	l->n++; /* counted even when a copy failed, so bh_suppressions_free frees what was made */
+	return bad ? BH_ENOMEM : 0;
+}
+
+void bh_suppressions_free(bh_suppressions *l)
+{
+	size_t i;
+	for (i = 0; i < l->n; i++) {
+		bh_suppressed *x = &l->items[i];
+		free(x->id); free(x->package); free(x->version); free(x->path); free(x->reason); free(x->origin);
+	}
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
 }

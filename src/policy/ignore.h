@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/limits.h"
+#include "core/severity.h"
 #include "sbom/sbom.h"
 
 typedef struct bh_ignore_rule {
@@ -49,5 +50,27 @@ const bh_ignore_rule *bh_ignore_match(const bh_ignores *ig, const char *id, cons
 const bh_ignore_rule *bh_ignore_match_sbom(const bh_ignores *ig, const bh_sbom *s, const char *id, const char *aliases,
 					   const bh_component *c, time_t now);
 void bh_ignore_free(bh_ignores *ig);
+
+/* --show-suppressed: what the policy, ignore files and VEX took out of a report, and why. */
+typedef struct bh_suppressed {
+	bool check;          /* a check finding (id = rule id), else a vulnerability */
+	char *id;
+	char *package;       /* vulnerabilities: name and version; NULL for checks */
+	char *version;
+	char *path;          /* the component's file or the check's path, may be NULL */
+	bh_severity severity;
+	char *reason;        /* may be NULL */
+	char *origin;        /* the ignore file, VEX document or "policy" */
+} bh_suppressed;
+
+typedef struct bh_suppressions {
+	bh_suppressed *items;
+	size_t n;
+} bh_suppressions;
+
+/* Appends copies of the strings (any may be NULL); 0 or BH_ENOMEM. Freed by bh_suppressions_free. */
+int bh_suppressions_add(bh_suppressions *l, bool check, const char *id, const char *package, const char *version,
+			const char *path, bh_severity severity, const char *reason, const char *origin);
+void bh_suppressions_free(bh_suppressions *l);
 
 #endif

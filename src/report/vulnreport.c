@@ -66,7 +66,29 @@ static json_t *finding_json(const bh_sbom *s, const bh_finding *f)
 	return o;
 }
 
-static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
+static json_t *suppressed_json(const bh_suppressed *x)
+{
+	json_t *o = json_object();
+	bool bad = false;
+	bh_jset(&bad, o, "type", bh_jstr(x->check ? "check" : "vulnerability"));
+	bh_jset(&bad, o, "id", sn(x->id));
+	if (!x->check) {
+		bh_jset(&bad, o, "package", sn(x->package));
+		bh_jset(&bad, o, "installed_version", sn(x->version));
+	}
+	bh_jset(&bad, o, "path", sn(x->path));
+	bh_jset(&bad, o, "severity", bh_jstr(bh_severity_name(x->severity)));
+	bh_jset(&bad, o, "reason", sn(x->reason));
+	bh_jset(&bad, o, "source", sn(x->origin));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_suppressions *sup, FILE *fp,
+		      bh_error *err)
 {
 	json_t *counts = json_object(), *ccounts = json_object();
 	bh_jstream *js;
@@ -109,6 +131,12 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 		for (i = 0; ck && i < ck->n; i++)
 			bh_jstream_value(js, NULL, bh_vreport_check_json(s, &ck->items[i]));
 		bh_jstream_end(js);
+		if (sup && sup->n) {
+			bh_jstream_begin(js, "suppressed", '[');
+			for (i = 0; i < sup->n; i++)
+				bh_jstream_value(js, NULL, suppressed_json(&sup->items[i]));
+			bh_jstream_end(js);
+		}
 		/* the embedded inventory streams too: one component tree at a time */
 		bh_report_json_stream(s, js, "sbom");
 	}
@@ -312,7 +340,30 @@ static int write_cdx(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error 
 
 static void cell(FILE *fp, const char *s, size_t width) { bh_report_cell(fp, s, width, true); fputc(' ', fp); }
 
-static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp)
+/* --show-suppressed in the table: after the findings, never in the counts above them. */
+static void suppressed_table(const bh_suppressions *sup, FILE *fp)
+{
+	size_t i;
+	fprintf(fp, "\nSuppressed: %zu (not counted)\n", sup->n);
+	fprintf(fp, "%-13s %-8s %-24s %-30s %-40s %s\n", "TYPE", "SEVERITY", "ID", "PACKAGE / PATH", "REASON", "SOURCE");
+	for (i = 0; i < sup->n; i++) {
+		const bh_suppressed *x = &sup->items[i];
+		bh_buf what = BH_BUF_INIT;
+		if (x->package)
+			bh_buf_printf(&what, "%s %s", x->package, x->version ? x->version : "");
+		else
+			bh_buf_puts(&what, x->path ? x->path : "-");
+		fprintf(fp, "%-13s %-8s ", x->check ? "check" : "vulnerability", bh_severity_name(x->severity));
+		cell(fp, x->id ? x->id : "-", 24);
+		cell(fp, what.data ? what.data : "-", 30);
+		cell(fp, x->reason ? x->reason : "-", 40);
+		bh_report_cell(fp, x->origin ? x->origin : "-", 0, false);
+		fputc('\n', fp);
+		bh_buf_free(&what);
+	}
+}
+
+static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_suppressions *sup, FILE *fp)
 {
 	size_t i, n[5] = { 0 };
 	for (i = 0; i < f->n; i++)
@@ -347,8 +398,11 @@ static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *
 	fputc('\n', fp);
 	if (ck && ck->n)
 		bh_vreport_checks_table(s, ck, fp);
-	if (!f->n)
+	if (!f->n) {
+		if (sup && sup->n)
+			suppressed_table(sup, fp);
 		return 0;
+	}
 	fprintf(fp, "%-8s %-20s %-30s %-22s %-22s %-4s %-50s %s\n", "SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "KEV", "TITLE", "WHERE");
 	for (i = 0; i < f->n; i++) {
 		const bh_finding *x = &f->items[i];
@@ -373,15 +427,23 @@ static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *
 		}
 		bh_buf_free(&al);
 	}
+	if (sup && sup->n)
+		suppressed_table(sup, fp);
 	return 0;
 }
 
 int bh_vreport_write(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt, FILE *fp,
 		     bh_error *err)
 {
+	return bh_vreport_write_ex(s, f, ck, NULL, fmt, fp, err);
+}
+
+int bh_vreport_write_ex(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_suppressions *sup,
+			bh_vreport_format fmt, FILE *fp, bh_error *err)
+{
 	switch (fmt) {
-	case BH_VREPORT_TABLE: return write_table(s, f, ck, fp);
-	case BH_VREPORT_JSON: return write_json(s, f, ck, fp, err);
+	case BH_VREPORT_TABLE: return write_table(s, f, ck, sup, fp);
+	case BH_VREPORT_JSON: return write_json(s, f, ck, sup, fp, err);
 	case BH_VREPORT_SARIF: return write_sarif(s, f, ck, fp, err);
 	case BH_VREPORT_CYCLONEDX: return write_cdx(s, f, fp, err);
 	case BH_VREPORT_JUNIT: return bh_vreport_junit(s, f, ck, fp, err);

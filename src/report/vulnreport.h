@@ -8,6 +8,7 @@
 #include "core/buf.h"
 #include "report/report.h"
 #include "check/check.h"
+#include "policy/ignore.h"
 #include "vuln/match.h"
 
 typedef enum bh_vreport_format {
@@ -27,6 +28,14 @@ BH_MUST_CHECK int bh_vreport_format_parse(const char *name, bh_vreport_format *o
  */
 BH_MUST_CHECK int bh_vreport_write(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt,
 				  FILE *fp, bh_error *err);
+
+/*
+ * The same, listing sup (NULL or empty = nothing) after the findings: --show-suppressed. Table
+ * and JSON (a "suppressed" array: type, id, package, installed_version, path, severity, reason,
+ * source) show them; they are in no count. Other formats ignore sup.
+ */
+BH_MUST_CHECK int bh_vreport_write_ex(const bh_sbom *s, const bh_findings *f, const bh_checks *ck,
+				     const bh_suppressions *sup, bh_vreport_format fmt, FILE *fp, bh_error *err);
 
 /* Writers of src/report/checkreport.c, shared by the formats above. */
 BH_MUST_CHECK json_t *bh_vreport_check_json(const bh_sbom *s, const bh_check_finding *x);

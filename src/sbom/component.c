@@ -171,3 +171,29 @@ const char *bh_ecosystem_label(bh_ecosystem e)
 	};
 	return (unsigned)e < BH_ECO__COUNT ? labels[e] : "other";
 }
+
+unsigned bh_component_pkgtype(const bh_component *c)
+{
+	switch (c->eco) {
+	case BH_ECO_OS: return 0;
+	case BH_ECO_DEB: case BH_ECO_APK: case BH_ECO_RPM: return BH_PKGTYPE_OS;
+	default: return BH_PKGTYPE_LIBRARY;
+	}
+}
+
+size_t bh_complist_keep_pkgtypes(bh_complist *l, unsigned types)
+{
+	size_t i, k = 0;
+	if (!types)
+		return 0;
+	for (i = 0; i < l->n; i++) {
+		unsigned t = bh_component_pkgtype(l->items[i]);
+		if (t && !(t & types))
+			bh_component_free(l->items[i]);
+		else
+			l->items[k++] = l->items[i];
+	}
+	i = l->n - k;
+	l->n = k;
+	return i;
+}

@@ -83,6 +83,14 @@ bh_component *bh_complist_add_copy(bh_complist *l, const bh_component *c);
 void bh_complist_remove(bh_complist *l, size_t i);
 void bh_complist_free(bh_complist *l); /* frees items, leaves l empty and reusable */
 
+/* --pkg-types: OS packages (deb, apk, rpm) and language packages (everything else). */
+enum { BH_PKGTYPE_OS = 1, BH_PKGTYPE_LIBRARY = 2 };
+/* The BH_PKGTYPE_* of c; 0 for the operating system itself, which every selection keeps. */
+unsigned bh_component_pkgtype(const bh_component *c);
+/* Frees and drops, in one pass keeping order, the components whose type is not in types (0 = keep all).
+ * Returns how many were dropped. */
+size_t bh_complist_keep_pkgtypes(bh_complist *l, unsigned types);
+
 /* Replaces *field with a copy of s[0..len) (len == (size_t)-1 means strlen). s NULL clears it. */
 int bh_component_set(char **field, const char *s, size_t len);
 /* Adds a property (copies key and value). */

@@ -146,6 +146,16 @@ static int run_inventory(const bh_scan_job *j, const bh_target *t, int scanners,
 	bh_log_progress_done();
 	if (rc)
 		goto out;
+	/* the checks see the whole inventory (sudo installed, licences, denied packages) whatever --pkg-types says */
+	if ((ic && (rc = bh_imgcheck_finish(ic, &out->sbom, &out->checks, err))) ||
+	    ((scanners & BH_SCANNER_LICENSE) && (rc = bh_licpolicy_run(&out->sbom, p, j->license_data, &out->checks, err))) ||
+	    (p && (rc = bh_policy_check_image(p, &out->sbom, &out->checks, err))) ||
+	    (j->dockerfile && (rc = bh_cfgfile_check(j->dockerfile, BH_TARGET_DOCKERFILE, &j->scan.limits, &out->checks, err))))
+		goto out;
+	if (so.pkg_types) {
+		size_t dropped = bh_complist_keep_pkgtypes(&out->sbom.comps, so.pkg_types);
+		bh_log_info("--pkg-types: %zu component%s of other types left out", dropped, dropped == 1 ? "" : "s");
+	}
 	if (db) {
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -158,11 +168,6 @@ static int run_inventory(const bh_scan_job *j, const bh_target *t, int scanners,
 			goto out;
 		bh_log_info("matched %zu components: %zu findings in %.1f ms", out->sbom.comps.n, out->findings.n, out->match_ms);
 	}
-	if ((ic && (rc = bh_imgcheck_finish(ic, &out->sbom, &out->checks, err))) ||
-	    ((scanners & BH_SCANNER_LICENSE) && (rc = bh_licpolicy_run(&out->sbom, p, j->license_data, &out->checks, err))) ||
-	    (p && (rc = bh_policy_check_image(p, &out->sbom, &out->checks, err))) ||
-	    (j->dockerfile && (rc = bh_cfgfile_check(j->dockerfile, BH_TARGET_DOCKERFILE, &j->scan.limits, &out->checks, err))))
-		goto out;
 out:
 	bh_imgcheck_free(ic);
 	bh_vulndb_close(db);
@@ -192,6 +197,9 @@ static void filter(const bh_scan_job *j, bh_scan_result *r)
 			bh_log_info("%s in %s suppressed by %s%s%s", x->id, c->name, ir->origin, ir->reason ? ": " : "",
 				    ir->reason ? ir->reason : "");
 			r->suppressed++;
+			if (j->show_suppressed && bh_suppressions_add(&r->suppressed_list, false, x->id, c->name, c->version, c->path,
+								      x->severity, ir->reason, ir->origin))
+				r->oom = true;
 			bh_finding_clear(x);
 			continue;
 		}
@@ -200,10 +208,15 @@ static void filter(const bh_scan_job *j, bh_scan_result *r)
 	r->findings.n = k;
 	for (i = r->checks.n; i-- > 0;) {
 		const bh_check_finding *x = &r->checks.items[i];
+		const bh_ignore_rule *ir = NULL;
 		if (!(sev & (1u << x->severity)) && !x->status) {
 			bh_checks_remove(&r->checks, i);
-		} else if (bh_policy_suppressed(p, x->rule, x->path, now) || bh_ignore_match(j->ignores, x->rule, NULL, NULL, now)) {
+		} else if (bh_policy_suppressed(p, x->rule, x->path, now) || (ir = bh_ignore_match(j->ignores, x->rule, NULL, NULL, now))) {
 			r->suppressed++;
+			if (j->show_suppressed &&
+			    bh_suppressions_add(&r->suppressed_list, true, x->rule, NULL, NULL, x->path, x->severity,
+						ir ? ir->reason : "an exception in the policy file", ir ? ir->origin : "policy"))
+				r->oom = true;
 			bh_checks_remove(&r->checks, i);
 		}
 	}
@@ -226,8 +239,11 @@ int bh_scan_run(const bh_scan_job *j, bh_scan_result *out, bh_error *err)
 	rc = has_inventory(t.kind) ? run_inventory(j, &t, scanners, out, err) : run_standalone(j, &t, out, err);
 	bh_target_free(&t);
 	out->findings.count_informational = j->include_informational || (j->policy && j->policy->include_informational);
-	if (!rc)
+	if (!rc) {
 		filter(j, out);
+		if (out->oom)
+			rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
 	return rc;
 }
 
@@ -236,6 +252,7 @@ void bh_scan_result_free(bh_scan_result *r)
 	bh_sbom_free(&r->sbom);
 	bh_findings_free(&r->findings);
 	bh_checks_free(&r->checks);
+	bh_suppressions_free(&r->suppressed_list);
 	memset(r, 0, sizeof(*r));
 }
 

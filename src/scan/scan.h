@@ -36,7 +36,9 @@ typedef struct bh_scan_job {
 	bh_match_opts match;
 	const bh_policy *policy; /* NULL = none */
 	const bh_ignores *ignores; /* ignore files and VEX, NULL = none */
-	bh_source_opts scan;       /* limits, engine socket, platform, digest checks (hook is set here) */
+	bh_source_opts scan;       /* limits, engine socket, platform, digest checks, --skip-dirs/--skip-files,
+	                            * --pkg-types (also applied to stored SBOMs); the hook is set here */
+	bool show_suppressed;    /* keep what ignore files, VEX and the policy suppress in r->suppressed_list */
 	time_t now;              /* for expiries; 0 = the clock */
 } bh_scan_job;
 
@@ -52,13 +54,15 @@ typedef struct bh_scan_result {
 	bh_checks checks;    /* check findings left after filters, sorted */
 	size_t suppressed;   /* dropped by the policy, ignore files or VEX */
 	size_t containers;   /* running containers inspected (container: and containers targets) */
+	bh_suppressions suppressed_list; /* with show_suppressed: each of them and why (not counted anywhere) */
 	double match_ms;     /* time spent matching */
+	bool oom;            /* an allocation failed while filtering (bh_scan_run returns BH_ENOMEM) */
 } bh_scan_result;
 
 /*
  * Runs the job into out (initialised here; free with bh_scan_result_free, also after a failure).
  * Errors: those of bh_target_parse (BH_EUSAGE for a malformed target) and of the target's reader,
- * BH_ENOTFOUND for a missing DB, BH_ENOMEM.
+ * BH_ENODB for a missing DB (its message says --db, `db import` and `db update`), BH_ENOMEM.
  */
 int bh_scan_run(const bh_scan_job *j, bh_scan_result *out, bh_error *err);
 void bh_scan_result_free(bh_scan_result *r);

@@ -153,8 +153,14 @@ int bh_vulndb_open(const char *path, bh_vulndb **out, bh_error *err)
 	int ver = -1;
 
 	*out = NULL;
-	if (access(path, R_OK) != 0)
-		return bh_error_set(err, BH_ENOTFOUND, "no vulnerability DB at %s (run `bulkhead db import PATH` or `bulkhead db update`)", path);
+	if (access(path, R_OK) != 0) {
+		if (errno != ENOENT)
+			return bh_error_set(err, BH_EIO, "vulnerability DB %s: %s", path, strerror(errno));
+		/* the first thing a new user meets: say every way out */
+		return bh_error_set(err, BH_ENODB, "no vulnerability DB at %s; give one with --db PATH, build one from advisory "
+				    "files with `bulkhead db import PATH...` (e.g. ../shared/data/golang-vulndb), or download the feeds "
+				    "with `bulkhead db update`", path);
+	}
 	db = calloc(1, sizeof(*db));
 	if (!db || !(db->path = bh_strdup(path))) {
 		free(db);

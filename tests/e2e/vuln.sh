@@ -250,8 +250,11 @@ else
 	skip "SARIF schema validation: no schema at $schema"
 fi
 "$BH" scan --db "$T/deb.db" -q -f cyclonedx tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '.specVersion == "1.5" and (.vulnerabilities | length) == 2 and (.vulnerabilities[0].affects[0].ref | length) > 0' >/dev/null && ok "CycloneDX with vulnerabilities" || ko "cdx vulns" "bad"
-"$BH" scan --db "$T/none.db" -q dir:/tmp >/dev/null 2>&1; rc=$?
-[ $rc -eq 3 ] && ok "missing DB exits 3" || ko "missing DB" "rc=$rc"
+"$BH" scan --db "$T/none.db" dir:/tmp >/dev/null 2>"$T/nodb"; rc=$?
+[ $rc -eq 7 ] && grepq "no vulnerability DB at $T/none.db" "$T/nodb" && grepq -- "--db PATH" "$T/nodb" && grepq "bulkhead db import PATH" "$T/nodb" \
+	&& grepq "bulkhead db update" "$T/nodb" && ok "missing DB exits 7 naming --db, db import and db update" || ko "missing DB" "rc=$rc $(cat "$T/nodb")"
+"$BH" db status --db "$T/none.db" >/dev/null 2>&1; rc=$?
+[ $rc -eq 7 ] && ok "db status of a missing DB exits 7" || ko "db status missing DB" "rc=$rc"
 
 # Trivy's CycloneDX of a fully patched Debian 11 (debootstrap minbase + bullseye-security, written as
 # Trivy writes it: tests/fixtures/vuln/trivy_cdx.py): source versions are [SrcEpoch:]SrcVersion[-SrcRelease],

@@ -66,7 +66,10 @@ static void test_create_commit_open(void **state)
 	struct stat sb;
 	(void)state;
 	dbpath(p, sizeof(p), "sub/dir/v.db");
-	assert_int_equal(bh_vulndb_open(p, &db, &err), BH_ENOTFOUND);
+	assert_int_equal(bh_vulndb_open(p, &db, &err), BH_ENODB);
+	assert_non_null(strstr(err.msg, "--db PATH"));
+	assert_non_null(strstr(err.msg, "bulkhead db import PATH"));
+	assert_non_null(strstr(err.msg, "bulkhead db update"));
 	assert_int_equal(bh_vulndb_create(p, true, &db, &err), 0);
 	assert_int_equal(bh_vulndb_begin(db, &err), 0);
 	put(db, "osv", "PYSEC-1", NULL, "a", "1.0");
