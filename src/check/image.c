@@ -44,6 +44,7 @@ struct bh_imgcheck {
 	const char *cur_path;
 	uint64_t secret_files, secret_bytes;
 	bool sec_capped;
+	bh_buf body; /* content read for the secret scan alone, kept across files (see read_body) */
 };
 
 /* A hostile image can hold millions of fake keys: past this many the rest are counted, not kept. */
@@ -279,6 +280,46 @@ static int on_hit(void *ctx, const bh_secret_hit *h)
 	return 0;
 }
 
+/* Above this the buffer is given back after the file: one huge file must not pin its size. */
+#define BODY_KEEP (16u << 20)
+
+/*
+ * The file's content: the copy an analyzer already holds, else read into c->body, which is reused
+ * from file to file (bh_file_slurp's fresh allocation per file costs a page fault per 4 KiB read,
+ * and most files the secret scan reads are read for it alone). Same bounds as bh_file_slurp:
+ * nothing over max-file-read. Non-zero = skip the file.
+ */
+static int read_body(bh_imgcheck *c, bh_file *f, const unsigned char **d, size_t *n, bh_error *err)
+{
+	uint64_t max = f->limits ? f->limits->max_file_read : (256ULL << 20);
+	if (f->content) {
+		*d = f->content;
+		*n = f->content_len;
+		return 0;
+	}
+	if (f->consumed || f->size > max || f->size > SIZE_MAX / 2)
+		return BH_ELIMIT;
+	bh_buf_reset(&c->body);
+	if (bh_buf_grow(&c->body, (size_t)f->size + 65536))
+		return BH_ENOMEM;
+	for (;;) {
+		size_t got;
+		int rc;
+		if (bh_buf_grow(&c->body, 65536))
+			return BH_ENOMEM;
+		if ((rc = bh_file_read(f, c->body.data + c->body.len, 65536, &got, err)))
+			return rc;
+		if (!got)
+			break;
+		c->body.len += got;
+		if (c->body.len > max)
+			return BH_ELIMIT;
+	}
+	*d = (const unsigned char *)c->body.data;
+	*n = c->body.len;
+	return 0;
+}
+
 static int on_content(void *ctx, int layer, bh_file *f, bh_error *err)
 {
 	bh_imgcheck *c = ctx;
@@ -286,13 +327,17 @@ static int on_content(void *ctx, int layer, bh_file *f, bh_error *err)
 	size_t n;
 	bh_error ferr;
 	int rc;
-	if (bh_file_slurp(f, &d, &n, &ferr))
+	if (read_body(c, f, &d, &n, &ferr)) {
+		bh_buf_free(&c->body); /* also clears a failed mark */
 		return 0; /* too large or unreadable: the inventory already warned if it mattered */
+	}
 	c->cur_layer = layer;
 	c->cur_path = f->path;
 	c->secret_files++;
 	c->secret_bytes += n;
 	rc = bh_secret_scan(c->rules, f->path, d, n, on_hit, c, err);
+	if (c->body.cap > BODY_KEEP)
+		bh_buf_free(&c->body);
 	if (rc == BH_ENOMEM)
 		return bh_error_set(err, rc, "/%s: out of memory", f->path);
 	return 0;
@@ -335,6 +380,7 @@ void bh_imgcheck_free(bh_imgcheck *c)
 	}
 	free(c->sec);
 	bh_secret_rules_free(c->rules);
+	bh_buf_free(&c->body);
 	free(c);
 }
 

@@ -49,6 +49,18 @@ typedef struct kwset {
 	uint64_t bloom[1024];
 	kw_entry *e; /* owned, sorted by tri */
 	size_t n;
+	/* When every keyword starts with `stride` (>= 2) punctuation bytes (the binary set's "-----"),
+	 * only every stride-th byte is looked at until one is such a byte (lead[c] != 0). */
+	unsigned stride;
+	unsigned char lead[256];
+	/* pair[b0 | b1 << 8] = 1: the raw bytes (every case) are a keyword's bytes 0-1 or 1-2. A keyword
+	 * at s holds such a pair at the even one of s and s + 1, so only even offsets are looked up.
+	 * Bytes, not bits: one load and no shift per lookup is what the inner loop is made of. */
+	unsigned char pair[65536];
+	/* Open-addressed index of the distinct trigrams (tri_hash order): where each one's run of
+	 * entries starts in e. A keyword check is then one or two probes, not a binary search. */
+	struct { uint32_t tri, first; } *slot; /* owned, mask + 1 entries; first = UINT32_MAX: empty */
+	uint32_t mask;
 } kwset;
 
 struct bh_secret_rules {
@@ -97,8 +109,10 @@ void bh_secret_rules_free(bh_secret_rules *r)
 		return;
 	for (i = 0; i < r->n; i++)
 		rule_clear(&r->r[i]);
-	for (i = 0; i < SET_COUNT; i++)
+	for (i = 0; i < SET_COUNT; i++) {
 		free(r->set[i].e);
+		free(r->set[i].slot);
+	}
 	free(r->r);
 	free(r);
 }
@@ -279,15 +293,59 @@ static int kwcmp(const void *a, const void *b)
 	return x->tri < y->tri ? -1 : x->tri > y->tri;
 }
 
+/* Letters fold and digits are common everywhere: only other leading bytes make a useful stride. */
+static bool lead_byte(unsigned char c)
+{
+	return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80 || c <= ' ');
+}
+
+static void set_stride(kwset *ks)
+{
+	size_t i, j, k = SIZE_MAX;
+	for (i = 0; i < ks->n; i++) {
+		for (j = 0; j < ks->e[i].len && lead_byte((unsigned char)ks->e[i].s[j]); j++)
+			;
+		if (j < k)
+			k = j;
+	}
+	if (k < 2 || k == SIZE_MAX)
+		return;
+	ks->stride = (unsigned)(k > 16 ? 16 : k);
+	for (i = 0; i < ks->n; i++)
+		for (j = 0; j < ks->stride; j++)
+			ks->lead[(unsigned char)ks->e[i].s[j]] = 1; /* not a letter: its only case */
+}
+
+/* The bytes c with fold[c] == k: k itself, and its capital for a lowercase letter. */
+static unsigned cases(unsigned char k, unsigned char out[2])
+{
+	out[0] = k;
+	out[1] = (unsigned char)(k - 32);
+	return k >= 'a' && k <= 'z' ? 2 : 1;
+}
+
+static void add_pair(kwset *ks, unsigned char a, unsigned char b)
+{
+	unsigned char ca[2], cb[2];
+	unsigned na = cases(a, ca), nb = cases(b, cb), i, j;
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++) {
+			unsigned p = (unsigned)ca[i] | (unsigned)cb[j] << 8;
+			ks->pair[p] = 1;
+		}
+}
+
 static int build_set(bh_secret_rules *R, int set, bh_error *err)
 {
 	kwset *ks = &R->set[set];
-	size_t i, j, cnt = 0, bytes;
+	size_t i, j, cnt = 0, bytes, size;
 	for (i = 0; i < R->n; i++)
 		for (j = 0; in_set(&R->r[i], set) && R->r[i].kw && R->r[i].kw[j]; j++)
 			cnt += usable_kw(R->r[i].kw[j]);
 	if (cnt == 0)
 		return 0;
+	if (cnt > (1u << 24)) /* the index below counts in uint32_t */
+		return bh_error_set(err, BH_ELIMIT, "secret rules: more than %u keywords", 1u << 24);
 	if (!bh_size_mul(cnt, sizeof(*ks->e), &bytes) || !(ks->e = malloc(bytes)))
 		return bh_error_set(err, BH_ENOMEM, "secret rules: out of memory");
 	for (i = 0; i < R->n; i++)
@@ -304,8 +362,28 @@ static int build_set(bh_secret_rules *R, int set, bh_error *err)
 			e->s = k;
 			h = tri_hash(e->tri);
 			ks->bloom[h >> 6] |= 1ull << (h & 63);
+			add_pair(ks, (unsigned char)k[0], (unsigned char)k[1]);
+			add_pair(ks, (unsigned char)k[1], (unsigned char)k[2]);
 		}
 	qsort(ks->e, ks->n, sizeof(*ks->e), kwcmp);
+	set_stride(ks);
+	/* at most half full, so that a trigram not in the set ends its probe soon */
+	for (size = 64; size < 2 * ks->n; size *= 2)
+		;
+	if (!bh_size_mul(size, sizeof(*ks->slot), &bytes) || !(ks->slot = malloc(bytes)))
+		return bh_error_set(err, BH_ENOMEM, "secret rules: out of memory");
+	ks->mask = (uint32_t)(size - 1);
+	for (i = 0; i < size; i++)
+		ks->slot[i].first = UINT32_MAX;
+	for (i = 0; i < ks->n; i++) {
+		uint32_t h = tri_hash(ks->e[i].tri) & ks->mask;
+		if (i > 0 && ks->e[i - 1].tri == ks->e[i].tri)
+			continue;
+		while (ks->slot[h].first != UINT32_MAX)
+			h = (h + 1) & ks->mask;
+		ks->slot[h].tri = ks->e[i].tri;
+		ks->slot[h].first = (uint32_t)i;
+	}
 	return 0;
 }
 
@@ -775,16 +853,14 @@ static int on_hit(scan *S, size_t ri, size_t p, size_t klen)
 
 static int kw_verify(scan *S, const kwset *ks, uint32_t t, size_t s)
 {
-	size_t lo = 0, hi = ks->n;
+	uint32_t h = tri_hash(t) & ks->mask;
+	size_t lo;
 	int rc;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ks->e[mid].tri < t)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < ks->n && ks->e[lo].tri == t; lo++) {
+	while (ks->slot[h].first != UINT32_MAX && ks->slot[h].tri != t)
+		h = (h + 1) & ks->mask;
+	if (ks->slot[h].first == UINT32_MAX)
+		return 0;
+	for (lo = ks->slot[h].first; lo < ks->n && ks->e[lo].tri == t; lo++) {
 		const kw_entry *e = &ks->e[lo];
 		size_t j;
 		if (e->len > S->n - s)
@@ -797,25 +873,95 @@ static int kw_verify(scan *S, const kwset *ks, uint32_t t, size_t s)
 	return 0;
 }
 
+static bool bloom_has(const uint64_t *bloom, uint32_t t)
+{
+	uint32_t h = tri_hash(t);
+	return (bloom[h >> 6] >> (h & 63)) & 1;
+}
+
+/* Every keyword starts with ks->stride bytes from ks->lead: a keyword at s covers exactly one probe
+ * position j = s..s+stride-1 with j % stride == stride - 1, so the other bytes need no look until a
+ * probe lands on a lead byte; then the starts that probe covers are tried in order. */
+static int kw_scan_stride(scan *S, const kwset *ks)
+{
+	const unsigned char *d = S->d;
+	size_t n = S->n, k = ks->stride, j, s;
+	int rc;
+	for (j = k - 1; j < n; j += k) {
+		if (!ks->lead[d[j]])
+			continue;
+		for (s = j + 1 - k; s <= j && n - s >= 3; s++) {
+			uint32_t t = tri_of(d + s);
+			if (bloom_has(ks->bloom, t) && (rc = kw_verify(S, ks, t, s)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+static unsigned pair_has(const unsigned char *pair, const unsigned char *p)
+{
+	return pair[(unsigned)p[0] | (unsigned)p[1] << 8];
+}
+
+/* A keyword at s, tried without the pair filter. */
+static int kw_try(scan *S, const kwset *ks, size_t s)
+{
+	uint32_t t = tri_of(S->d + s);
+	return bloom_has(ks->bloom, t) ? kw_verify(S, ks, t, s) : 0;
+}
+
 static int kw_scan(scan *S, const kwset *ks)
 {
 	const unsigned char *d = S->d;
 	const uint64_t *bloom = ks->bloom;
-	size_t n = S->n, i;
-	uint32_t t;
+	const unsigned char *pair = ks->pair;
+	size_t n = S->n, j, s;
 	int rc;
 	if (n < 3 || ks->n == 0)
 		return 0;
-	t = (uint32_t)fold[d[0]] << 8 | (uint32_t)fold[d[1]] << 16;
-	for (i = 2; i < n; i++) {
-		uint32_t h;
-		t = (t >> 8) | (uint32_t)fold[d[i]] << 16;
-		h = tri_hash(t);
-		if (!((bloom[h >> 6] >> (h & 63)) & 1))
+	if (ks->stride)
+		return kw_scan_stride(S, ks);
+	/* A keyword (3 bytes or more) at s shows its first or second pair at the even one of s and
+	 * s + 1: one lookup per two bytes, and the two starts a passing pair covers are tried in order. */
+	if ((rc = kw_try(S, ks, 0)) != 0)
+		return rc;
+	/* 32 pairs' bits gathered without a branch, then only the passing ones are looked at: about
+	 * one pair in ten passes in prose, too often to branch on each. */
+	for (j = 2; n - j >= 65; j += 64) {
+		uint32_t m = 0, b;
+		for (b = 0; b < 32; b++)
+			m |= (uint32_t)pair_has(pair, d + j + 2 * b) << b;
+		while (m) {
+			size_t p;
+			uint32_t t0, t1;
+			b = (uint32_t)__builtin_ctz(m);
+			m &= m - 1;
+			p = j + 2 * b;
+			t0 = tri_of(d + p - 1);
+			t1 = tri_of(d + p);
+			if ((bloom_has(bloom, t0) && (rc = kw_verify(S, ks, t0, p - 1)) != 0) ||
+			    (bloom_has(bloom, t1) && (rc = kw_verify(S, ks, t1, p)) != 0))
+				return rc;
+		}
+	}
+	for (; n - j >= 3; j += 2) {
+		uint32_t t0, t1;
+		if (!pair_has(pair, d + j))
 			continue;
-		if ((rc = kw_verify(S, ks, t, i - 2)) != 0)
+		/* both starts' filter bits before one branch */
+		t0 = tri_of(d + j - 1);
+		t1 = tri_of(d + j);
+		if (!(bloom_has(bloom, t0) | bloom_has(bloom, t1)))
+			continue;
+		if ((bloom_has(bloom, t0) && (rc = kw_verify(S, ks, t0, j - 1)) != 0) ||
+		    (bloom_has(bloom, t1) && (rc = kw_verify(S, ks, t1, j)) != 0))
 			return rc;
 	}
+	/* the last starts, which no full pair covers */
+	for (s = j - 1; n - s >= 3; s++)
+		if ((rc = kw_try(S, ks, s)) != 0)
+			return rc;
 	return 0;
 }
 
