@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@
 
 enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT, OPT_IGNORE, OPT_SCANNERS,
        OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA, OPT_INFORMATIONAL, OPT_COMPLIANCE, OPT_COMPDATA,
-       OPT_LISTALL, OPT_SHOWSUPP };
+       OPT_LISTALL, OPT_SHOWSUPP, OPT_GROUPBY };
 
 static void usage(FILE *fp)
 {
@@ -26,6 +27,8 @@ static void usage(FILE *fp)
 	      "       bulkhead fs|rootfs [options] PATH     (scan dir:PATH)\n\n"
 	      "  -f, --format FMT       table (default), json, sarif, cyclonedx (with vulnerabilities), junit,\n"
 	      "                         html, markdown\n"
+	      "      --group-by package one table row per package and version with its advisories and the\n"
+	      "                         highest fixed version (JSON: a \"groups\" array too)\n"
 	      "      --scanners LIST    vuln,config,secret,license (default: images vuln,config,secret;\n"
 	      "                         directories and SBOMs vuln; Dockerfiles, manifests, host, containers config)\n"
 	      "      --dockerfile F     also lint the Dockerfile the image was built from\n"
@@ -283,6 +286,19 @@ static int root_ignore_file(const char *target, const bh_cli_common *c, bh_ignor
 	return rc;
 }
 
+/* The table's width: the terminal's (stdout), else COLUMNS, else BH_VREPORT_WIDTH_DEFAULT. */
+static size_t table_width(FILE *fp)
+{
+	struct winsize ws;
+	const char *cols = getenv("COLUMNS");
+	int fd = fileno(fp), n;
+	if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	if (cols && *cols && !bh_cli_parse_uint(cols, 1000000, &n) && n > 0) /* the report clamps it */
+		return (size_t)n;
+	return BH_VREPORT_WIDTH_DEFAULT;
+}
+
 int bh_cmd_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -305,11 +321,13 @@ int bh_cmd_scan(int argc, char **argv)
 		{ "compliance-data", required_argument, NULL, OPT_COMPDATA },
 		{ "list-all-pkgs", no_argument, NULL, OPT_LISTALL },
 		{ "show-suppressed", no_argument, NULL, OPT_SHOWSUPP },
+		{ "group-by", required_argument, NULL, OPT_GROUPBY },
 		BH_CLI_TARGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	bh_cli_common c;
 	bh_vreport_format fmt = BH_VREPORT_TABLE;
+	bh_vreport_opts vopts = { 0, false, NULL };
 	int exit_code = 0, ch, rc = 0, fail = 0;
 	bool write_failed = false;
 	const char *policy_path = NULL, *sev_arg = NULL;
@@ -362,6 +380,14 @@ int bh_cmd_scan(int argc, char **argv)
 		case OPT_INFORMATIONAL: job.include_informational = true; break;
 		case OPT_LISTALL: break; /* the JSON always lists every component under "sbom" */
 		case OPT_SHOWSUPP: job.show_suppressed = true; break;
+		case OPT_GROUPBY:
+			if (strcmp(optarg, "package") != 0) {
+				fprintf(stderr, "bulkhead scan: --group-by takes \"package\", not \"%.40s\"\n", optarg);
+				rc = BH_EUSAGE;
+				goto done;
+			}
+			vopts.group_by_package = true;
+			break;
 		case OPT_IGNORE:
 			if ((rc = bh_ignore_load(&ig, optarg, &c.scan.limits, &err))) {
 				bh_cli_print_error(rc, &err);
@@ -476,8 +502,9 @@ int bh_cmd_scan(int argc, char **argv)
 		write_failed = true;
 		goto done;
 	}
-	if ((rc = bh_vreport_write_ex(&res.sbom, &res.findings, &res.checks, job.show_suppressed ? &res.suppressed_list : NULL,
-				      fmt, out.fp, &err))) {
+	vopts.width = table_width(out.fp);
+	vopts.suppressed = job.show_suppressed ? &res.suppressed_list : NULL;
+	if ((rc = bh_vreport_write_opts(&res.sbom, &res.findings, &res.checks, fmt, &vopts, out.fp, &err))) {
 		bh_cli_print_error(rc, &err);
 		write_failed = true;
 		rc = 0;

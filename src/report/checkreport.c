@@ -4,6 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
 #include "core/buf.h"
 #include "core/stamp.h"
 #include "core/text.h"
@@ -165,38 +168,52 @@ static const char *layer_label(const bh_sbom *s, int idx, char *buf, size_t n)
 	return buf;
 }
 
-void bh_vreport_checks_table(const bh_sbom *s, const bh_checks *ck, FILE *fp)
+void bh_vreport_checks_table(const bh_sbom *s, const bh_checks *ck, size_t width, FILE *fp)
 {
-	size_t i;
+	static const char *const head[4] = { "SEVERITY", "RULE", "CIS", "TITLE" };
+	static const size_t minw[4] = { 8, 10, 3, 16 }, maxw[4] = { 8, 36, 8, 1000 };
+	bh_layout_col cols[4] = { { 0, true, 1 }, { 0, false, 4 }, { 0, false, 2 }, { 0, false, 3 } };
+	size_t natural[4], i, k;
 	char w[512], lb[64];
-	fprintf(fp, "%-8s %-28s %-6s %-52s %s\n", "SEVERITY", "RULE", "CIS", "TITLE", "WHERE");
+	bh_buf b = BH_BUF_INIT, t = BH_BUF_INIT;
+	width = bh_vreport_width(width);
+	for (k = 0; k < 4; k++)
+		natural[k] = strlen(head[k]);
+	for (i = 0; i < ck->n; i++) {
+		size_t r = bh_layout_cell_width(ck->items[i].rule), c = bh_layout_cell_width(ck->items[i].cis);
+		if (r > natural[1])
+			natural[1] = r > maxw[1] ? maxw[1] : r;
+		if (c > natural[2])
+			natural[2] = c > maxw[2] ? maxw[2] : c;
+	}
+	natural[3] = maxw[3];
+	bh_vreport_fit(cols, natural, minw, 4, width);
+	bh_layout_row(&b, head, cols, 4, 0);
 	for (i = 0; i < ck->n; i++) {
 		const bh_check_finding *x = &ck->items[i];
-		fprintf(fp, "%-8s ", x->status ? "N/A" : bh_severity_name(x->severity));
-		bh_report_cell(fp, x->rule, 28, true);
-		fputc(' ', fp);
-		bh_report_cell(fp, x->cis ? x->cis : "-", 6, true);
-		fputc(' ', fp);
-		bh_report_cell(fp, x->title, 52, true);
-		fputc(' ', fp);
-		bh_report_cell(fp, where(x, w, sizeof(w)), 0, false);
-		if (*layer_label(s, bh_vreport_check_layer(s, x), lb, sizeof(lb))) {
-			fputs(", ", fp);
-			fputs(lb, fp);
-		}
-		fputc('\n', fp);
-		if (x->detail) {
-			fputs("         ", fp);
-			bh_report_cell(fp, x->detail, 300, false);
-			fputc('\n', fp);
-		}
+		const char *cells[4] = { x->status ? "N/A" : bh_severity_name(x->severity), x->rule, x->cis ? x->cis : "-", x->title };
+		bh_layout_row(&b, cells, cols, 4, 0);
+		bh_buf_reset(&t);
+		bh_buf_printf(&t, "where: %s", where(x, w, sizeof(w)));
+		if (*layer_label(s, bh_vreport_check_layer(s, x), lb, sizeof(lb)))
+			bh_buf_printf(&t, ", %s", lb);
+		bh_vreport_more_line(&b, bh_buf_oom(&t) ? "" : t.data, width, 4);
+		if (x->detail)
+			bh_vreport_more_line(&b, x->detail, width, 4);
 		if (x->fix && !x->status) {
-			fputs("         fix: ", fp);
-			bh_report_cell(fp, x->fix, 300, false);
-			fputc('\n', fp);
+			bh_buf_reset(&t);
+			bh_buf_printf(&t, "fix: %s", x->fix);
+			bh_vreport_more_line(&b, bh_buf_oom(&t) ? "" : t.data, width, 4);
+		}
+		if (b.len > 65536 || i + 1 == ck->n) {
+			if (!bh_buf_oom(&b))
+				fwrite(b.data, 1, b.len, fp);
+			bh_buf_reset(&b);
 		}
 	}
 	fputc('\n', fp);
+	bh_buf_free(&b);
+	bh_buf_free(&t);
 }
 
 static const char *sarif_level(bh_severity s)
@@ -461,29 +478,216 @@ static const char *sevclass(bh_severity s)
 	return (unsigned)s <= BH_SEV_CRITICAL ? n[s] : "unknown";
 }
 
+/*
+ * The page's one style block. No script: filtering is CSS (checkboxes before <main>, rows hidden
+ * by the sibling selector) and the "shown" counts are CSS counters, which count only rows that are
+ * displayed; the counts line comes after the table in the document (a counter is read after the
+ * rows it counts) and is moved above it with flex order.
+ */
+static const char html_css[] =
+	"body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24;background:#fafafa;counter-reset:v c sc sh sm sl su}\n"
+	"h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.15em;margin:1.2em 0 .5em}\n"
+	".meta{color:#57606a}.cards{display:flex;gap:.6em;flex-wrap:wrap;margin:1em 0}\n"
+	".card{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:.5em 1em;min-width:7em}\n"
+	".card b{display:block;font-size:1.6em}\n"
+	"table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #d0d7de;padding:.35em .5em;text-align:left;vertical-align:top}\n"
+	"th{background:#f0f3f6;position:sticky;top:0}tr:nth-child(even) td{background:#f8f9fa}\n"
+	".sev{font-weight:600;border-radius:4px;padding:0 .4em;color:#fff;white-space:nowrap}\n"
+	".critical{background:#8b0000}.high{background:#cf222e}.medium{background:#bf8700}.low{background:#1a7f37}.unknown{background:#6e7781}\n"
+	".why{color:#57606a}.fix{color:#0a3069}code{font-size:.92em;word-break:break-all}.aliases{color:#57606a;font-size:.92em}\n"
+	".kind{color:#57606a;font-size:.85em;text-transform:uppercase}.kev{color:#fff;background:#8b0000;border-radius:4px;padding:0 .3em}\n"
+	".warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5em 1em;margin:.6em 0}\n"
+	".filters label{margin-right:1em;white-space:nowrap}.filters{margin:.4em 0}\n"
+	"main{display:flex;flex-direction:column}.shown{order:-1;margin:.4em 0;font-weight:600}\n"
+	"tr.vuln{counter-increment:v}tr.check{counter-increment:c}\n"
+	"tr.s-critical{counter-increment:sc}tr.s-high{counter-increment:sh}tr.s-medium{counter-increment:sm}\n"
+	"tr.s-low{counter-increment:sl}tr.s-unknown{counter-increment:su}\n"
+	"tr.vuln.s-critical{counter-increment:v sc}tr.vuln.s-high{counter-increment:v sh}tr.vuln.s-medium{counter-increment:v sm}\n"
+	"tr.vuln.s-low{counter-increment:v sl}tr.vuln.s-unknown{counter-increment:v su}\n"
+	"tr.check.s-critical{counter-increment:c sc}tr.check.s-high{counter-increment:c sh}tr.check.s-medium{counter-increment:c sm}\n"
+	"tr.check.s-low{counter-increment:c sl}tr.check.s-unknown{counter-increment:c su}\n"
+	".nv::after{content:counter(v)}.nc::after{content:counter(c)}.nsc::after{content:counter(sc)}.nsh::after{content:counter(sh)}\n"
+	".nsm::after{content:counter(sm)}.nsl::after{content:counter(sl)}.nsu::after{content:counter(su)}\n"
+	"#f-critical:not(:checked)~main tr.s-critical,#f-high:not(:checked)~main tr.s-high,#f-medium:not(:checked)~main tr.s-medium,\n"
+	"#f-low:not(:checked)~main tr.s-low,#f-unknown:not(:checked)~main tr.s-unknown,#f-vuln:not(:checked)~main tr.vuln,\n"
+	"#f-check:not(:checked)~main tr.check,#f-fix:checked~main tr.nofix,#f-kev:checked~main tr.nokev{display:none}\n";
+
+/* "sha256-BASE64" of text, as a Content-Security-Policy source expression; "" on failure. */
+static void csp_hash(const char *text, char out[64])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	out[0] = '\0';
+	if (!SHA256((const unsigned char *)text, strlen(text), md))
+		return;
+	memcpy(out, "sha256-", 7);
+	EVP_EncodeBlock((unsigned char *)out + 7, md, SHA256_DIGEST_LENGTH); /* 44 characters and a NUL */
+}
+
+/* One row of the risk-ordered list: a vulnerability (vuln true) or a check finding, by index. */
+struct risk_item {
+	bool vuln;
+	size_t i;
+};
+
+struct risk_ctx {
+	const bh_findings *f;
+	const bh_checks *ck;
+};
+
+/* The order people act in: severity, known exploited, EPSS, a fix to apply; checks that do not
+ * apply last. Ties keep each list's own order (vulnerabilities first). */
+static void risk_key(const struct risk_ctx *x, const struct risk_item *it, int *sev, int *kev, double *epss, int *fix)
+{
+	if (it->vuln) {
+		const bh_finding *v = &x->f->items[it->i];
+		*sev = (int)v->severity;
+		*kev = v->kev;
+		*epss = v->epss;
+		*fix = v->fixed != NULL;
+	} else {
+		const bh_check_finding *c = &x->ck->items[it->i];
+		*sev = c->status ? -1 : (int)c->severity;
+		*kev = 0;
+		*epss = -1;
+		*fix = c->fix != NULL;
+	}
+}
+
+static int risk_cmp(const void *pa, const void *pb, void *arg)
+{
+	const struct risk_item *a = pa, *b = pb;
+	int sa, sb, ka, kb, fa, fb;
+	double ea, eb;
+	risk_key(arg, a, &sa, &ka, &ea, &fa);
+	risk_key(arg, b, &sb, &kb, &eb, &fb);
+	if (sa != sb)
+		return sb - sa;
+	if (ka != kb)
+		return kb - ka;
+	if (ea != eb)
+		return ea < eb ? 1 : -1;
+	if (fa != fb)
+		return fb - fa;
+	if (a->vuln != b->vuln)
+		return a->vuln ? -1 : 1;
+	return a->i < b->i ? -1 : a->i > b->i;
+}
+
+static void html_vuln_row(bh_buf *b, const bh_sbom *s, const bh_finding *x)
+{
+	const bh_component *c = s->comps.items[x->comp];
+	bh_buf al = BH_BUF_INIT;
+	char lb[64];
+	bh_buf_printf(b, "<tr class=\"vuln s-%s %s %s\"><td><span class=\"sev %s\">%s</span><div class=\"kind\">vulnerability</div></td><td>",
+		      sevclass(x->severity), x->fixed ? "hasfix" : "nofix", x->kev ? "iskev" : "nokev", sevclass(x->severity),
+		      bh_severity_name(x->severity));
+	if (x->url && (!strncmp(x->url, "https://", 8) || !strncmp(x->url, "http://", 7))) {
+		bh_buf_puts(b, "<a href=\"");
+		esc(b, x->url, 1024);
+		bh_buf_puts(b, "\">");
+		esc(b, x->id, 128);
+		bh_buf_puts(b, "</a>");
+	} else {
+		esc(b, x->id, 128);
+	}
+	/* aliases as text in the cell: the browser's find sees them; CVE ids first */
+	aliases(b, x, &al);
+	if (al.len && !bh_buf_oom(&al)) {
+		bh_buf_puts(b, "<div class=\"aliases\">");
+		esc(b, al.data, 4096);
+		bh_buf_puts(b, "</div>");
+	}
+	bh_buf_free(&al);
+	bh_buf_puts(b, "</td><td><b>");
+	esc(b, c->name, 256);
+	bh_buf_puts(b, "</b> ");
+	esc(b, c->version, 128);
+	bh_buf_puts(b, "<br>");
+	esc(b, x->title, 300);
+	bh_buf_puts(b, "</td><td class=\"fix\">");
+	if (x->fixed) {
+		bh_buf_puts(b, "upgrade to ");
+		esc(b, x->fixed, 128);
+	} else {
+		esc(b, x->status ? x->status : "no fix yet", 64);
+	}
+	bh_buf_puts(b, "</td><td>");
+	if (x->kev)
+		bh_buf_puts(b, "<span class=\"kev\">KEV</span> ");
+	if (x->epss >= 0)
+		bh_buf_printf(b, "EPSS %.1f%%", x->epss * 100.0);
+	bh_buf_puts(b, "</td><td><code>");
+	esc(b, c->path, 1024);
+	bh_buf_puts(b, "</code>");
+	if (*layer_label(s, c->layer, lb, sizeof(lb))) {
+		bh_buf_puts(b, "<br>");
+		esc(b, lb, 128);
+	}
+	bh_buf_puts(b, "</td></tr>\n");
+}
+
+static void html_check_row(bh_buf *b, const bh_sbom *s, const bh_check_finding *x)
+{
+	char w[512], lb[64];
+	const char *sc = x->status ? "unknown" : sevclass(x->severity);
+	bh_buf_printf(b, "<tr class=\"check s-%s %s nokev\"><td><span class=\"sev %s\">%s</span><div class=\"kind\">check</div></td><td><code>",
+		      sc, x->fix ? "hasfix" : "nofix", sc, x->status ? "N/A" : bh_severity_name(x->severity));
+	esc(b, x->rule, 128);
+	bh_buf_puts(b, "</code>");
+	if (x->cis) {
+		bh_buf_puts(b, "<br>CIS ");
+		esc(b, x->cis, 16);
+	}
+	bh_buf_puts(b, "</td><td><b>");
+	esc(b, x->title, 300);
+	bh_buf_puts(b, "</b><br><code>");
+	esc(b, x->detail, 600);
+	bh_buf_puts(b, "</code></td><td><div class=\"fix\">");
+	esc(b, x->fix, 1000);
+	bh_buf_puts(b, "</div>");
+	if (x->why) {
+		bh_buf_puts(b, "<details><summary>why it matters</summary><div class=\"why\">");
+		esc(b, x->why, 1000);
+		bh_buf_puts(b, "</div></details>");
+	}
+	bh_buf_puts(b, "</td><td></td><td><code>");
+	esc(b, where(x, w, sizeof(w)), 512);
+	bh_buf_puts(b, "</code>");
+	if (*layer_label(s, bh_vreport_check_layer(s, x), lb, sizeof(lb))) {
+		bh_buf_puts(b, "<br>");
+		esc(b, lb, 128);
+	}
+	bh_buf_puts(b, "</td></tr>\n");
+}
+
 int bh_vreport_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, FILE *fp, bh_error *err)
 {
+	static const char *const sevid[5] = { "unknown", "low", "medium", "high", "critical" };
+	static const char *const sevcount[5] = { "nsu", "nsl", "nsm", "nsh", "nsc" };
 	bh_buf b = BH_BUF_INIT;
-	size_t vn[5], cn[5], i;
+	size_t vn[5], cn[5], i, n = f->n, nck = ck ? ck->n : 0, total;
+	struct risk_item *items;
+	struct risk_ctx rc = { f, ck };
+	char hash[64];
 	int k;
-	char w[512], lb[64];
+	if (!bh_size_add(n, nck, &total) || !(items = calloc(total ? total : 1, sizeof(*items))))
+		return bh_error_set(err, BH_ENOMEM, "cannot build the report (out of memory)");
+	for (i = 0; i < n; i++)
+		items[i] = (struct risk_item){ true, i };
+	for (i = 0; i < nck; i++)
+		items[n + i] = (struct risk_item){ false, i };
+	if (total > 1)
+		qsort_r(items, total, sizeof(*items), risk_cmp, &rc);
 	count(f, ck, vn, cn);
-	bh_buf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>bulkhead: ");
+	csp_hash(html_css, hash);
+	/* A strict policy: nothing loads, nothing runs; the one style block is allowed by its hash. */
+	bh_buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src '%s'; base-uri 'none'; form-action 'none'\">\n"
+		      "<title>bulkhead: ", hash);
 	esc(&b, tname(s), 512);
-	bh_buf_puts(&b, "</title>\n<style>\n"
-		"body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24;background:#fafafa}\n"
-		"h1{font-size:1.4em;margin:0 0 .2em}h2{font-size:1.15em;margin:1.6em 0 .5em}\n"
-		".meta{color:#57606a}.cards{display:flex;gap:.6em;flex-wrap:wrap;margin:1em 0}\n"
-		".card{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:.5em 1em;min-width:7em}\n"
-		".card b{display:block;font-size:1.6em}\n"
-		"table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #d0d7de;padding:.35em .5em;text-align:left;vertical-align:top}\n"
-		"th{background:#f0f3f6;position:sticky;top:0}tr:nth-child(even) td{background:#f8f9fa}\n"
-		".sev{font-weight:600;border-radius:4px;padding:0 .4em;color:#fff;white-space:nowrap}\n"
-		".critical{background:#8b0000}.high{background:#cf222e}.medium{background:#bf8700}.low{background:#1a7f37}.unknown{background:#6e7781}\n"
-		".why{color:#57606a}.fix{color:#0a3069}code{font-size:.92em;word-break:break-all}.aliases{color:#57606a;font-size:.92em}\n"
-		".warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5em 1em;margin:.6em 0}\n"
-		"input{padding:.3em;width:20em;margin:.3em 0}\n"
-		"</style></head><body>\n<h1>bulkhead report</h1>\n<div class=\"meta\">Target <code>");
+	bh_buf_puts(&b, "</title>\n<style>");
+	bh_buf_puts(&b, html_css);
+	bh_buf_puts(&b, "</style></head><body>\n<h1>bulkhead report</h1>\n<div class=\"meta\">Target <code>");
 	esc(&b, tname(s), 1024);
 	bh_buf_puts(&b, "</code>");
 	if (s->kind) {
@@ -505,85 +709,34 @@ int bh_vreport_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck,
 	for (k = 4; k >= 0; k--)
 		bh_buf_printf(&b, "<div class=\"card\"><span class=\"sev %s\">%s</span><b>%zu</b>%zu vulnerabilities, %zu checks</div>\n",
 			      sevclass((bh_severity)k), bh_severity_name((bh_severity)k), vn[k] + cn[k], vn[k], cn[k]);
-	bh_buf_puts(&b, "</div>\n<input id=\"q\" placeholder=\"filter rows (id, CVE, package, path)\" oninput=\"for(const r of document.querySelectorAll('tbody tr'))"
-		"r.style.display=r.textContent.toLowerCase().includes(this.value.toLowerCase())?'':'none'\">\n");
-	bh_buf_printf(&b, "<h2>Checks (%zu)</h2>\n", ck ? ck->n : 0);
-	if (ck && ck->n) {
-		bh_buf_puts(&b, "<table><thead><tr><th>Severity</th><th>Rule</th><th>What is wrong</th><th>Where</th><th>Why it matters / how to fix it</th></tr></thead><tbody>\n");
-		for (i = 0; i < ck->n; i++) {
-			const bh_check_finding *x = &ck->items[i];
-			bh_buf_printf(&b, "<tr><td><span class=\"sev %s\">%s</span></td><td><code>", x->status ? "unknown" : sevclass(x->severity),
-				      x->status ? "N/A" : bh_severity_name(x->severity));
-			esc(&b, x->rule, 128);
-			bh_buf_puts(&b, "</code>");
-			if (x->cis) {
-				bh_buf_puts(&b, "<br>CIS ");
-				esc(&b, x->cis, 16);
-			}
-			bh_buf_puts(&b, "</td><td><b>");
-			esc(&b, x->title, 300);
-			bh_buf_puts(&b, "</b><br><code>");
-			esc(&b, x->detail, 600);
-			bh_buf_puts(&b, "</code></td><td><code>");
-			esc(&b, where(x, w, sizeof(w)), 512);
-			bh_buf_puts(&b, "</code>");
-			if (*layer_label(s, bh_vreport_check_layer(s, x), lb, sizeof(lb))) {
-				bh_buf_puts(&b, "<br>");
-				esc(&b, lb, 128);
-			}
-			bh_buf_puts(&b, "</td><td><div class=\"why\">");
-			esc(&b, x->why, 1000);
-			bh_buf_puts(&b, "</div><div class=\"fix\">");
-			esc(&b, x->fix, 1000);
-			bh_buf_puts(&b, "</div></td></tr>\n");
+	bh_buf_puts(&b, "</div>\n<div class=\"filters\">Show:\n");
+	/* the checkboxes are siblings before <main>: the CSS hides rows with "~ main" */
+	for (k = 4; k >= 0; k--)
+		bh_buf_printf(&b, "<input type=\"checkbox\" id=\"f-%s\" checked><label for=\"f-%s\">%s</label>\n", sevid[k], sevid[k],
+			      bh_severity_name((bh_severity)k));
+	bh_buf_puts(&b, "<input type=\"checkbox\" id=\"f-vuln\" checked><label for=\"f-vuln\">vulnerabilities</label>\n"
+		    "<input type=\"checkbox\" id=\"f-check\" checked><label for=\"f-check\">checks</label>\n"
+		    "<input type=\"checkbox\" id=\"f-fix\"><label for=\"f-fix\">only with a fix</label>\n"
+		    "<input type=\"checkbox\" id=\"f-kev\"><label for=\"f-kev\">only known exploited (KEV)</label>\n");
+	bh_buf_printf(&b, "<main>\n<h2>Findings, most urgent first (%zu vulnerabilities, %zu checks)</h2>\n", n, nck);
+	if (total) {
+		bh_buf_puts(&b, "<table><thead><tr><th>Severity</th><th>Advisory / rule</th><th>What</th><th>Fix</th><th>Exploited</th>"
+			    "<th>Where</th></tr></thead><tbody>\n");
+		for (i = 0; i < total; i++) {
+			if (items[i].vuln)
+				html_vuln_row(&b, s, &f->items[items[i].i]);
+			else
+				html_check_row(&b, s, &ck->items[items[i].i]);
 		}
 		bh_buf_puts(&b, "</tbody></table>\n");
 	}
-	bh_buf_printf(&b, "<h2>Vulnerabilities (%zu)</h2>\n", f->n);
-	if (f->n) {
-		bh_buf_puts(&b, "<table><thead><tr><th>Severity</th><th>Advisory</th><th>Package</th><th>Installed</th><th>Fixed</th><th>Exploited</th><th>Title</th><th>Where</th></tr></thead><tbody>\n");
-		for (i = 0; i < f->n; i++) {
-			const bh_finding *x = &f->items[i];
-			const bh_component *c = s->comps.items[x->comp];
-			bh_buf al = BH_BUF_INIT;
-			bh_buf_printf(&b, "<tr><td><span class=\"sev %s\">%s</span></td><td>", sevclass(x->severity), bh_severity_name(x->severity));
-			if (x->url && (!strncmp(x->url, "https://", 8) || !strncmp(x->url, "http://", 7))) {
-				bh_buf_puts(&b, "<a href=\"");
-				esc(&b, x->url, 1024);
-				bh_buf_puts(&b, "\">");
-				esc(&b, x->id, 128);
-				bh_buf_puts(&b, "</a>");
-			} else {
-				esc(&b, x->id, 128);
-			}
-			/* aliases as text in the cell: the browser's find and the filter box see them */
-			aliases(&b, x, &al);
-			if (al.len && !bh_buf_oom(&al)) {
-				bh_buf_puts(&b, "<div class=\"aliases\">");
-				esc(&b, al.data, 4096);
-				bh_buf_puts(&b, "</div>");
-			}
-			bh_buf_free(&al);
-			bh_buf_puts(&b, "</td><td>");
-			esc(&b, c->name, 256);
-			bh_buf_puts(&b, "</td><td>");
-			esc(&b, c->version, 128);
-			bh_buf_puts(&b, "</td><td>");
-			esc(&b, x->fixed ? x->fixed : x->status, 128);
-			bh_buf_printf(&b, "</td><td>%s</td><td>", x->kev ? "<b>KEV</b>" : "");
-			esc(&b, x->title, 300);
-			bh_buf_puts(&b, "</td><td><code>");
-			esc(&b, c->path, 1024);
-			bh_buf_puts(&b, "</code>");
-			if (*layer_label(s, c->layer, lb, sizeof(lb))) {
-				bh_buf_puts(&b, "<br>");
-				esc(&b, lb, 128);
-			}
-			bh_buf_puts(&b, "</td></tr>\n");
-		}
-		bh_buf_puts(&b, "</tbody></table>\n");
-	}
-	bh_buf_puts(&b, "<p class=\"meta\">Generated by bulkhead " BH_VERSION ".</p>\n</body></html>\n");
+	bh_buf_puts(&b, "<div class=\"shown\">Shown: <span class=\"nv\"></span> vulnerabilities, <span class=\"nc\"></span> checks (");
+	for (k = 4; k >= 0; k--)
+		bh_buf_printf(&b, "%s%s <span class=\"%s\"></span>", k == 4 ? "" : ", ", bh_severity_name((bh_severity)k), sevcount[k]);
+	bh_buf_puts(&b, ")</div>\n</main>\n</div>\n");
+	bh_buf_puts(&b, "<p class=\"meta\">Generated by bulkhead " BH_VERSION ". Severity, then known exploitation (CISA KEV), then EPSS, then "
+		    "whether a fix exists decide the order.</p>\n</body></html>\n");
+	free(items);
 	return flush(&b, fp, err);
 }
 

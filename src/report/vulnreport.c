@@ -4,8 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/map.h"
 #include "core/text.h"
 #include "report/jout.h"
+#include "report/layout.h"
+#include "version/version.h"
 
 int bh_vreport_format_parse(const char *name, bh_vreport_format *out)
 {
@@ -87,7 +90,11 @@ static json_t *suppressed_json(const bh_suppressed *x)
 	return o;
 }
 
-static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_suppressions *sup, FILE *fp,
+struct group;
+static int group_findings(const bh_sbom *s, const bh_findings *f, struct group **out, size_t *ng, size_t **next);
+static void groups_json(const bh_sbom *s, const bh_findings *f, bh_jstream *js);
+
+static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_vreport_opts *o, FILE *fp,
 		      bh_error *err)
 {
 	json_t *counts = json_object(), *ccounts = json_object();
@@ -131,12 +138,14 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 		for (i = 0; ck && i < ck->n; i++)
 			bh_jstream_value(js, NULL, bh_vreport_check_json(s, &ck->items[i]));
 		bh_jstream_end(js);
-		if (sup && sup->n) {
+		if (o && o->suppressed && o->suppressed->n) {
 			bh_jstream_begin(js, "suppressed", '[');
-			for (i = 0; i < sup->n; i++)
-				bh_jstream_value(js, NULL, suppressed_json(&sup->items[i]));
+			for (i = 0; i < o->suppressed->n; i++)
+				bh_jstream_value(js, NULL, suppressed_json(&o->suppressed->items[i]));
 			bh_jstream_end(js);
 		}
+		if (o && o->group_by_package)
+			groups_json(s, f, js);
 		/* the embedded inventory streams too: one component tree at a time */
 		bh_report_json_stream(s, js, "sbom");
 	}
@@ -338,112 +347,411 @@ static int write_cdx(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error 
 	return bh_jstream_close(js, err);
 }
 
-static void cell(FILE *fp, const char *s, size_t width) { bh_report_cell(fp, s, width, true); fputc(' ', fp); }
-
-/* --show-suppressed in the table: after the findings, never in the counts above them. */
-static void suppressed_table(const bh_suppressions *sup, FILE *fp)
+/* Writes the rows laid out in b and empties it for the next; a failure stays in b. */
+static void emit(bh_buf *b, FILE *fp)
 {
-	size_t i;
-	fprintf(fp, "\nSuppressed: %zu (not counted)\n", sup->n);
-	fprintf(fp, "%-13s %-8s %-24s %-30s %-40s %s\n", "TYPE", "SEVERITY", "ID", "PACKAGE / PATH", "REASON", "SOURCE");
-	for (i = 0; i < sup->n; i++) {
-		const bh_suppressed *x = &sup->items[i];
-		bh_buf what = BH_BUF_INIT;
-		if (x->package)
-			bh_buf_printf(&what, "%s %s", x->package, x->version ? x->version : "");
-		else
-			bh_buf_puts(&what, x->path ? x->path : "-");
-		fprintf(fp, "%-13s %-8s ", x->check ? "check" : "vulnerability", bh_severity_name(x->severity));
-		cell(fp, x->id ? x->id : "-", 24);
-		cell(fp, what.data ? what.data : "-", 30);
-		cell(fp, x->reason ? x->reason : "-", 40);
-		bh_report_cell(fp, x->origin ? x->origin : "-", 0, false);
-		fputc('\n', fp);
-		bh_buf_free(&what);
-	}
+	if (b->len && !bh_buf_oom(b) && fwrite(b->data, 1, b->len, fp) != b->len)
+		bh_buf_fail(b);
+	bh_buf_reset(b);
 }
 
-static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_suppressions *sup, FILE *fp)
+/* --show-suppressed in the table: after the findings, never in the counts above them. */
+static void suppressed_rows(const bh_suppressions *sup, size_t width, bh_buf *b, FILE *fp)
 {
-	size_t i, n[5] = { 0 };
+	size_t i;
+	bh_buf_printf(b, "\nSuppressed: %zu (not counted)\n", sup->n);
+	for (i = 0; i < sup->n; i++) {
+		const bh_suppressed *x = &sup->items[i];
+		bh_buf line = BH_BUF_INIT;
+		bh_buf_printf(&line, "%s %s %s", bh_severity_name(x->severity), x->check ? "check" : "vulnerability", x->id ? x->id : "-");
+		if (x->package)
+			bh_buf_printf(&line, " in %s %s", x->package, x->version ? x->version : "");
+		else if (x->path)
+			bh_buf_printf(&line, " at %s", x->path);
+		bh_buf_printf(&line, ": %s (%s)", x->reason ? x->reason : "no reason given", x->origin ? x->origin : "-");
+		if (bh_buf_oom(&line))
+			bh_buf_fail(b);
+		else
+			bh_vreport_label_line(b, "-", line.data, width);
+		bh_buf_free(&line);
+	}
+	emit(b, fp);
+}
+
+size_t bh_vreport_width(size_t width)
+{
+	if (!width)
+		return BH_VREPORT_WIDTH_DEFAULT;
+	return width < BH_VREPORT_WIDTH_MIN ? BH_VREPORT_WIDTH_MIN : width > BH_VREPORT_WIDTH_MAX ? BH_VREPORT_WIDTH_MAX : width;
+}
+
+void bh_vreport_fit(bh_layout_col *cols, const size_t *natural, const size_t *minw, size_t n, size_t width)
+{
+	size_t avail = width > n - 1 ? width - (n - 1) : 0, sum = 0, i;
+	for (i = 0; i + 1 < n; i++) {
+		cols[i].width = natural[i] > minw[i] ? natural[i] : minw[i];
+		sum += cols[i].width;
+	}
+	/* the last column (the free text) takes the rest; the others give up columns, widest first */
+	while (sum + minw[n - 1] > avail) {
+		size_t best = n, slack = 0;
+		for (i = 0; i + 1 < n; i++)
+			if (cols[i].width - minw[i] > slack) {
+				slack = cols[i].width - minw[i];
+				best = i;
+			}
+		if (best == n)
+			break;
+		cols[best].width--;
+		sum--;
+	}
+	cols[n - 1].width = avail > sum + minw[n - 1] ? avail - sum : minw[n - 1];
+}
+
+void bh_vreport_label_line(bh_buf *b, const char *label, const char *text, size_t width)
+{
+	const char *cells[2] = { label, text };
+	bh_layout_col cols[2] = { { 8, false, 1 }, { width - 9, false, 0 } };
+	bh_layout_row(b, cells, cols, 2, 0);
+}
+
+void bh_vreport_more_line(bh_buf *b, const char *text, size_t width, size_t max_lines)
+{
+	bh_layout_col col = { width - 9, false, max_lines };
+	bh_layout_row(b, &text, &col, 1, 9);
+}
+
+/* "path, layer N" of a component into b (reset first). */
+static void comp_where(const bh_sbom *s, const bh_component *c, bh_buf *b)
+{
+	bh_buf_reset(b);
+	bh_buf_puts(b, c->path ? c->path : "");
+	if (c->layer >= 0 && (size_t)c->layer < s->nlayers)
+		bh_buf_printf(b, "%slayer %d", c->path ? ", " : "", c->layer);
+}
+
+static size_t cap(size_t w, size_t max) { return w > max ? max : w; }
+
+static void vuln_rows(const bh_sbom *s, const bh_findings *f, size_t width, bh_buf *b, FILE *fp)
+{
+	static const char *const head[7] = { "SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "KEV", "TITLE" };
+	static const size_t minw[7] = { 8, 7, 7, 9, 8, 3, 12 }, maxw[7] = { 8, 20, 30, 22, 22, 3, 1000 };
+	size_t natural[7], i, k;
+	bh_layout_col cols[7] = { { 0, true, 1 }, { 0, false, 16 }, { 0, false, 16 }, { 0, false, 16 }, { 0, false, 16 },
+				  { 0, true, 1 }, { 0, false, 2 } };
+	bh_buf tmp = BH_BUF_INIT;
+	for (k = 0; k < 7; k++)
+		natural[k] = strlen(head[k]);
+	for (i = 0; i < f->n; i++) {
+		const bh_finding *x = &f->items[i];
+		const bh_component *c = s->comps.items[x->comp];
+		size_t w[5] = { bh_layout_cell_width(x->id), bh_layout_cell_width(c->name), bh_layout_cell_width(c->version),
+				bh_layout_cell_width(x->fixed ? x->fixed : x->status), bh_layout_cell_width(x->title) };
+		for (k = 0; k < 4; k++)
+			natural[k + 1] = cap(w[k] > natural[k + 1] ? w[k] : natural[k + 1], maxw[k + 1]);
+		if (w[4] > natural[6])
+			natural[6] = w[4];
+	}
+	bh_vreport_fit(cols, natural, minw, 7, width);
+	bh_layout_row(b, head, cols, 7, 0);
+	emit(b, fp);
+	for (i = 0; i < f->n; i++) {
+		const bh_finding *x = &f->items[i];
+		const bh_component *c = s->comps.items[x->comp];
+		const char *cells[7] = { bh_severity_name(x->severity), x->id, c->name, c->version ? c->version : "-",
+					 x->fixed ? x->fixed : (x->status ? x->status : "-"), x->kev ? "yes" : "", x->title };
+		bh_layout_row(b, cells, cols, 7, 0);
+		/* the aliases on their own line: a CVE id is what people search for */
+		bh_buf_reset(&tmp);
+		if (bh_vreport_aliases_text(x, &tmp))
+			bh_buf_fail(b);
+		else if (tmp.len) {
+			bh_buf_reset(&tmp);
+			bh_buf_puts(&tmp, "aliases: ");
+			if (bh_vreport_aliases_text(x, &tmp))
+				bh_buf_fail(b);
+			bh_vreport_more_line(b, bh_buf_oom(&tmp) ? "" : tmp.data, width, 4);
+		}
+		comp_where(s, c, &tmp);
+		if (tmp.len && !bh_buf_oom(&tmp)) {
+			char *w = bh_strdup(tmp.data);
+			bh_buf_reset(&tmp);
+			bh_buf_puts(&tmp, "where: ");
+			bh_buf_puts(&tmp, w ? w : "");
+			free(w);
+			bh_vreport_more_line(b, bh_buf_oom(&tmp) ? "" : tmp.data, width, 4);
+		}
+		emit(b, fp);
+	}
+	if (bh_buf_oom(&tmp))
+		bh_buf_fail(b);
+	bh_buf_free(&tmp);
+}
+
+/* One package at one version and the findings in it, worst first (the findings' order). */
+struct group {
+	size_t head, tail, n, unfixed, paths;
+	const char *fixed; /* the highest fixed version among them */
+};
+
+/* Groups of f by (ecosystem, package, installed version), in order of their worst finding. next[i]
+ * links finding i to the next of its group ((size_t)-1 at the end). Caller frees *out and *next. */
+static int group_findings(const bh_sbom *s, const bh_findings *f, struct group **out, size_t *ng, size_t **next)
+{
+	bh_map m, files;
+	struct group *g = NULL;
+	size_t *nx = NULL, i, n = 0, *idx;
+	int rc = 0;
+	bh_map_init(&m, free);
+	bh_map_init(&files, NULL);
+	if (f->n && (!(g = calloc(f->n, sizeof(*g))) || !(nx = calloc(f->n, sizeof(*nx)))))
+		rc = BH_ENOMEM;
+	for (i = 0; i < f->n && !rc; i++) {
+		const bh_finding *x = &f->items[i];
+		const bh_component *c = s->comps.items[x->comp];
+		bh_buf key = BH_BUF_INIT;
+		struct group *gr;
+		bh_buf_printf(&key, "%d %zu:%s %s", (int)c->eco, c->name ? strlen(c->name) : 0, c->name ? c->name : "",
+			      c->version ? c->version : "");
+		nx[i] = (size_t)-1;
+		if (bh_buf_oom(&key)) {
+			rc = BH_ENOMEM;
+		} else if ((idx = bh_map_get(&m, key.data)) != NULL) {
+			gr = &g[*idx];
+			nx[gr->tail] = i;
+			gr->tail = i;
+			gr->n++;
+		} else if (!(idx = malloc(sizeof(*idx))) || (*idx = n, bh_map_put(&m, key.data, idx))) {
+			free(idx);
+			rc = BH_ENOMEM;
+		} else {
+			gr = &g[n++];
+			gr->head = gr->tail = i;
+			gr->n = 1;
+			gr->paths = 1;
+		}
+		if (!rc) {
+			/* another file holding the same package (each Go binary its own stdlib) */
+			bh_buf_reset(&key);
+			bh_buf_printf(&key, "%zu#%zu", *idx, x->comp);
+			if (bh_buf_oom(&key))
+				rc = BH_ENOMEM;
+			else if (!bh_map_get(&files, key.data)) {
+				if (bh_map_put(&files, key.data, &files))
+					rc = BH_ENOMEM;
+				else if (g[*idx].n > 1)
+					g[*idx].paths++;
+			}
+		}
+		bh_buf_free(&key);
+	}
+	/* the fix that resolves them all: the highest fixed version, in the ecosystem's order */
+	for (i = 0; i < n && !rc; i++) {
+		size_t j;
+		bh_ecosystem eco = s->comps.items[f->items[g[i].head].comp]->eco;
+		for (j = g[i].head; j != (size_t)-1; j = nx[j]) {
+			const char *fx = f->items[j].fixed;
+			int cmp = 0;
+			bh_error e;
+			if (!fx) {
+				g[i].unfixed++;
+				continue;
+			}
+			if (!g[i].fixed || (bh_version_cmp(eco, fx, g[i].fixed, &cmp, &e) ? strcmp(fx, g[i].fixed) > 0 : cmp > 0))
+				g[i].fixed = fx;
+		}
+	}
+	bh_map_free(&m);
+	bh_map_free(&files);
+	if (rc) {
+		free(g);
+		free(nx);
+		return rc;
+	}
+	*out = g;
+	*ng = n;
+	*next = nx;
+	return 0;
+}
+
+/* "groups": one entry per package and version, as the grouped table shows them. */
+static void groups_json(const bh_sbom *s, const bh_findings *f, bh_jstream *js)
+{
+	struct group *g = NULL;
+	size_t ng = 0, *nx = NULL, i, j;
+	if (group_findings(s, f, &g, &ng, &nx)) {
+		bh_jstream_value(js, "groups", NULL); /* fails the document */
+		return;
+	}
+	bh_jstream_begin(js, "groups", '[');
+	for (i = 0; i < ng; i++) {
+		const bh_finding *x = &f->items[g[i].head];
+		const bh_component *c = s->comps.items[x->comp];
+		json_t *o = json_object(), *ids = json_array();
+		bool bad = !o || !ids;
+		for (j = g[i].head; j != (size_t)-1; j = nx[j])
+			bh_jpush(&bad, ids, bh_jstr(f->items[j].id));
+		bh_jset(&bad, o, "ecosystem", bh_jstr(bh_ecosystem_name(c->eco)));
+		bh_jset(&bad, o, "package", sn(c->name));
+		bh_jset(&bad, o, "installed_version", sn(c->version));
+		bh_jset(&bad, o, "severity", bh_jstr(bh_severity_name(x->severity)));
+		bh_jset(&bad, o, "count", json_integer((json_int_t)g[i].n));
+		bh_jset(&bad, o, "fixed_version", sn(g[i].fixed));
+		bh_jset(&bad, o, "unfixed", json_integer((json_int_t)g[i].unfixed));
+		bh_jset(&bad, o, "files", json_integer((json_int_t)g[i].paths));
+		bh_jset(&bad, o, "ids", ids);
+		if (bad) {
+			json_decref(o);
+			o = NULL;
+		}
+		bh_jstream_value(js, NULL, o);
+	}
+	bh_jstream_end(js);
+	free(g);
+	free(nx);
+}
+
+static void group_rows(const bh_sbom *s, const bh_findings *f, size_t width, bh_buf *b, FILE *fp)
+{
+	static const char *const head[6] = { "SEVERITY", "PACKAGE", "INSTALLED", "FIXED", "COUNT", "ADVISORIES" };
+	static const size_t minw[6] = { 8, 8, 7, 7, 5, 16 }, maxw[6] = { 8, 30, 22, 22, 6, 1000 };
+	size_t natural[6], i, k, ng = 0, *nx = NULL;
+	bh_layout_col cols[6] = { { 0, true, 1 }, { 0, false, 16 }, { 0, false, 16 }, { 0, false, 16 }, { 0, true, 1 },
+				  { 0, false, 10 } };
+	struct group *g = NULL;
+	bh_buf ids = BH_BUF_INIT, tmp = BH_BUF_INIT;
+	if (group_findings(s, f, &g, &ng, &nx)) {
+		bh_buf_fail(b);
+		return;
+	}
+	for (k = 0; k < 6; k++)
+		natural[k] = strlen(head[k]);
+	for (i = 0; i < ng; i++) {
+		const bh_component *c = s->comps.items[f->items[g[i].head].comp];
+		size_t w[3] = { bh_layout_cell_width(c->name), bh_layout_cell_width(c->version), bh_layout_cell_width(g[i].fixed) };
+		for (k = 0; k < 3; k++)
+			natural[k + 1] = cap(w[k] > natural[k + 1] ? w[k] : natural[k + 1], maxw[k + 1]);
+	}
+	natural[5] = 1000;
+	bh_vreport_fit(cols, natural, minw, 6, width);
+	bh_layout_row(b, head, cols, 6, 0);
+	emit(b, fp);
+	for (i = 0; i < ng; i++) {
+		const bh_finding *x = &f->items[g[i].head];
+		const bh_component *c = s->comps.items[x->comp];
+		char count[24];
+		const char *cells[6];
+		size_t j;
+		size_t shown = 0, budget = cols[5].width * 6;
+		bh_buf_reset(&ids);
+		/* whole ids only, about six lines of them; the JSON lists every one */
+		for (j = g[i].head; j != (size_t)-1; j = nx[j], shown++) {
+			if (shown && ids.len + strlen(f->items[j].id) + 2 > budget)
+				break;
+			bh_buf_printf(&ids, "%s%s", shown ? ", " : "", f->items[j].id);
+		}
+		if (shown < g[i].n)
+			bh_buf_printf(&ids, " and %zu more", g[i].n - shown);
+		snprintf(count, sizeof(count), "%zu", g[i].n);
+		cells[0] = bh_severity_name(x->severity);
+		cells[1] = c->name;
+		cells[2] = c->version ? c->version : "-";
+		cells[3] = g[i].fixed ? g[i].fixed : "-";
+		cells[4] = count;
+		cells[5] = bh_buf_oom(&ids) ? "" : ids.data;
+		bh_layout_row(b, cells, cols, 6, 0);
+		if (g[i].unfixed) {
+			bh_buf_reset(&tmp);
+			bh_buf_printf(&tmp, "no fix yet for %zu of them", g[i].unfixed);
+			bh_vreport_more_line(b, bh_buf_oom(&tmp) ? "" : tmp.data, width, 2);
+		}
+		comp_where(s, c, &ids);
+		if (ids.len && !bh_buf_oom(&ids)) {
+			bh_buf_reset(&tmp);
+			bh_buf_printf(&tmp, "where: %s", ids.data);
+			if (g[i].paths > 1)
+				bh_buf_printf(&tmp, " (and %zu other file%s)", g[i].paths - 1, g[i].paths == 2 ? "" : "s");
+			bh_vreport_more_line(b, bh_buf_oom(&tmp) ? "" : tmp.data, width, 4);
+		}
+		emit(b, fp);
+	}
+	if (bh_buf_oom(&ids) || bh_buf_oom(&tmp))
+		bh_buf_fail(b);
+	bh_buf_free(&ids);
+	bh_buf_free(&tmp);
+	free(g);
+	free(nx);
+}
+
+static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_vreport_opts *o, FILE *fp,
+		       bh_error *err)
+{
+	size_t i, n[5] = { 0 }, width = bh_vreport_width(o ? o->width : 0);
+	bh_buf b = BH_BUF_INIT, t = BH_BUF_INIT;
+	bool bad;
 	for (i = 0; i < f->n; i++)
 		n[f->items[i].severity]++;
-	fputs("Target:  ", fp);
-	bh_report_cell(fp, s->name ? s->name : "?", 0, false);
-	fputs(" (", fp);
-	bh_report_cell(fp, s->kind ? s->kind : "?", 0, false);
-	fputs(")\n", fp);
+	bh_buf_printf(&t, "%s (%s)", s->name ? s->name : "?", s->kind ? s->kind : "?");
+	bh_vreport_label_line(&b, "Target:", bh_buf_oom(&t) ? "" : t.data, width);
 	if (s->osinfo.family) {
-		fputs("OS:      ", fp);
-		bh_report_cell(fp, s->osinfo.family, 0, false);
-		fputc(' ', fp);
-		bh_report_cell(fp, s->osinfo.version, 0, false);
-		fputc('\n', fp);
+		bh_buf_reset(&t);
+		bh_buf_printf(&t, "%s %s", s->osinfo.family, s->osinfo.version ? s->osinfo.version : "");
+		bh_vreport_label_line(&b, "OS:", bh_buf_oom(&t) ? "" : t.data, width);
 	}
-	fprintf(fp, "Scanned: %zu components\n", s->comps.n);
-	fprintf(fp, "Found:   %zu vulnerabilit%s (CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu)\n",
-		f->n, f->n == 1 ? "y" : "ies", n[4], n[3], n[2], n[1], n[0]);
+	bh_buf_reset(&t);
+	bh_buf_printf(&t, "%zu components", s->comps.n);
+	bh_vreport_label_line(&b, "Scanned:", bh_buf_oom(&t) ? "" : t.data, width);
+	bh_buf_reset(&t);
+	bh_buf_printf(&t, "%zu vulnerabilit%s (CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu)", f->n,
+		      f->n == 1 ? "y" : "ies", n[4], n[3], n[2], n[1], n[0]);
+	bh_vreport_label_line(&b, "Found:", bh_buf_oom(&t) ? "" : t.data, width);
 	if (ck) {
 		size_t cn[5] = { 0 };
 		for (i = 0; i < ck->n; i++)
 			cn[ck->items[i].severity]++;
-		fprintf(fp, "Checks:  %zu finding%s (CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu)\n", ck->n,
-			ck->n == 1 ? "" : "s", cn[4], cn[3], cn[2], cn[1], cn[0]);
+		bh_buf_reset(&t);
+		bh_buf_printf(&t, "%zu finding%s (CRITICAL %zu, HIGH %zu, MEDIUM %zu, LOW %zu, UNKNOWN %zu)", ck->n,
+			      ck->n == 1 ? "" : "s", cn[4], cn[3], cn[2], cn[1], cn[0]);
+		bh_vreport_label_line(&b, "Checks:", bh_buf_oom(&t) ? "" : t.data, width);
 	}
-	for (i = 0; i < s->nwarnings; i++) {
-		fputs("Warning: ", fp);
-		bh_report_cell(fp, s->warnings[i], 0, false);
-		fputc('\n', fp);
-	}
-	fputc('\n', fp);
+	for (i = 0; i < s->nwarnings; i++)
+		bh_vreport_label_line(&b, "Warning:", s->warnings[i], width);
+	bh_buf_putc(&b, '\n');
+	if (bh_buf_oom(&t))
+		bh_buf_fail(&b);
+	bh_buf_free(&t);
+	emit(&b, fp);
 	if (ck && ck->n)
-		bh_vreport_checks_table(s, ck, fp);
-	if (!f->n) {
-		if (sup && sup->n)
-			suppressed_table(sup, fp);
-		return 0;
+		bh_vreport_checks_table(s, ck, width, fp);
+	if (f->n) {
+		if (o && o->group_by_package)
+			group_rows(s, f, width, &b, fp);
+		else
+			vuln_rows(s, f, width, &b, fp);
 	}
-	fprintf(fp, "%-8s %-20s %-30s %-22s %-22s %-4s %-50s %s\n", "SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "KEV", "TITLE", "WHERE");
-	for (i = 0; i < f->n; i++) {
-		const bh_finding *x = &f->items[i];
-		const bh_component *c = s->comps.items[x->comp];
-		bh_buf al = BH_BUF_INIT;
-		fprintf(fp, "%-8s ", bh_severity_name(x->severity));
-		cell(fp, x->id, 20);
-		cell(fp, c->name, 30);
-		cell(fp, c->version ? c->version : "-", 22);
-		cell(fp, x->fixed ? x->fixed : (x->status ? x->status : "-"), 22);
-		fprintf(fp, "%-4s ", x->kev ? "yes" : "");
-		cell(fp, x->title, 50);
-		bh_report_cell(fp, c->path, 0, false);
-		if (c->layer >= 0 && (size_t)c->layer < s->nlayers)
-			fprintf(fp, ", layer %d", c->layer);
-		fputc('\n', fp);
-		/* the aliases on their own line: a CVE id is what people search for */
-		if (!bh_vreport_aliases_text(x, &al) && al.len) {
-			fputs("         aliases: ", fp);
-			bh_report_cell(fp, al.data, 0, false);
-			fputc('\n', fp);
-		}
-		bh_buf_free(&al);
-	}
-	if (sup && sup->n)
-		suppressed_table(sup, fp);
+	if (o && o->suppressed && o->suppressed->n)
+		suppressed_rows(o->suppressed, width, &b, fp);
+	bad = bh_buf_oom(&b);
+	bh_buf_free(&b);
+	if (ferror(fp)) /* checked first: a failed write also marks b */
+		return bh_error_set(err, BH_EIO, "cannot write the report");
+	if (bad)
+		return bh_error_set(err, BH_ENOMEM, "cannot build the table (out of memory)");
 	return 0;
 }
 
 int bh_vreport_write(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt, FILE *fp,
 		     bh_error *err)
 {
-	return bh_vreport_write_ex(s, f, ck, NULL, fmt, fp, err);
+	return bh_vreport_write_opts(s, f, ck, fmt, NULL, fp, err);
 }
 
-int bh_vreport_write_ex(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_suppressions *sup,
-			bh_vreport_format fmt, FILE *fp, bh_error *err)
+int bh_vreport_write_opts(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt,
+			  const bh_vreport_opts *o, FILE *fp, bh_error *err)
 {
 	switch (fmt) {
-	case BH_VREPORT_TABLE: return write_table(s, f, ck, sup, fp);
-	case BH_VREPORT_JSON: return write_json(s, f, ck, sup, fp, err);
+	case BH_VREPORT_TABLE: return write_table(s, f, ck, o, fp, err);
+	case BH_VREPORT_JSON: return write_json(s, f, ck, o, fp, err);
 	case BH_VREPORT_SARIF: return write_sarif(s, f, ck, fp, err);
 	case BH_VREPORT_CYCLONEDX: return write_cdx(s, f, fp, err);
 	case BH_VREPORT_JUNIT: return bh_vreport_junit(s, f, ck, fp, err);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "core/buf.h"
+#include "report/layout.h"
 #include "report/report.h"
 #include "check/check.h"
 #include "policy/ignore.h"
@@ -29,17 +30,38 @@ BH_MUST_CHECK int bh_vreport_format_parse(const char *name, bh_vreport_format *o
 BH_MUST_CHECK int bh_vreport_write(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt,
 				  FILE *fp, bh_error *err);
 
-/*
- * The same, listing sup (NULL or empty = nothing) after the findings: --show-suppressed. Table
- * and JSON (a "suppressed" array: type, id, package, installed_version, path, severity, reason,
- * source) show them; they are in no count. Other formats ignore sup.
- */
-BH_MUST_CHECK int bh_vreport_write_ex(const bh_sbom *s, const bh_findings *f, const bh_checks *ck,
-				     const bh_suppressions *sup, bh_vreport_format fmt, FILE *fp, bh_error *err);
+/* How people read the table (the other formats ignore these, except "groups" in JSON). */
+#define BH_VREPORT_WIDTH_DEFAULT 100 /* output that is no terminal, COLUMNS unset */
+#define BH_VREPORT_WIDTH_MIN 60      /* narrower terminals get 60 columns */
+#define BH_VREPORT_WIDTH_MAX 1000
+typedef struct bh_vreport_opts {
+	size_t width;          /* table width in display columns; 0 = BH_VREPORT_WIDTH_DEFAULT */
+	bool group_by_package; /* one table row (and one JSON "groups" entry) per package and version */
+	/*
+	 * --show-suppressed: listed after the findings in the table and as a JSON "suppressed" array
+	 * (type, id, package, installed_version, path, severity, reason, source); in no count. NULL or
+	 * empty = nothing; other formats ignore it.
+	 */
+	const bh_suppressions *suppressed;
+} bh_vreport_opts;
+/* bh_vreport_write with options (o NULL = defaults). */
+BH_MUST_CHECK int bh_vreport_write_opts(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt,
+				       const bh_vreport_opts *o, FILE *fp, bh_error *err);
 
 /* Writers of src/report/checkreport.c, shared by the formats above. */
 BH_MUST_CHECK json_t *bh_vreport_check_json(const bh_sbom *s, const bh_check_finding *x);
-void bh_vreport_checks_table(const bh_sbom *s, const bh_checks *ck, FILE *fp);
+/* Table layout shared by the vulnerability and check tables. The width asked for, clamped to
+ * BH_VREPORT_WIDTH_MIN..MAX (0 = the default). */
+size_t bh_vreport_width(size_t width);
+/* Column widths for a row of n columns width wide: each column its natural width (at least
+ * minw), the widest giving up columns first when they do not fit; the last column takes the rest. */
+void bh_vreport_fit(bh_layout_col *cols, const size_t *natural, const size_t *minw, size_t n, size_t width);
+/* "Label:  text" (label in 8 columns), text wrapped under itself. */
+void bh_vreport_label_line(bh_buf *b, const char *label, const char *text, size_t width);
+/* A continuation line under a row, indented 9, wrapped to at most max_lines (0 = any). */
+void bh_vreport_more_line(bh_buf *b, const char *text, size_t width, size_t max_lines);
+/* The checks as a table width display columns wide (at least BH_VREPORT_WIDTH_MIN). */
+void bh_vreport_checks_table(const bh_sbom *s, const bh_checks *ck, size_t width, FILE *fp);
 /* Appends one SARIF rule (once per rule id, tracked in seen) and one result per check finding;
  * *bad is set when a JSON call fails. */
 void bh_vreport_checks_sarif(const bh_sbom *s, const bh_checks *ck, json_t *rules, json_t *results, json_t *seen, bool *bad);

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/map.h"
 #include "version/version.h"
+#include "vuln/title.h"
 
 /* Longest fixed version kept (versions are bounded to 256 bytes by src/version). */
 #define BH_FIXED_MAX 260
@@ -965,6 +966,22 @@ static int borrow_severity(struct extra *x, bh_finding *f, bh_error *err)
 	return 0;
 }
 
+/*
+ * A title for a finding whose advisories have no summary (PYSEC records carry only details): the
+ * first sentence of the primary advisory's details. Read only for those: the matcher's rows leave
+ * the long details out.
+ */
+static int title_from_details(bh_vulndb *db, bh_finding *f, bh_error *err)
+{
+	bh_advisory a;
+	bool found = false;
+	int rc = bh_vulndb_get_advisory(db, f->source, f->id, &a, &found, err);
+	if (rc || !found || !a.details)
+		return rc;
+	f->title = bh_title_from_details(a.details, BH_TITLE_MAX);
+	return 0;
+}
+
 /* The findings of an earlier component with the same (ecosystem, package, version). */
 struct seen_span {
 	size_t first, n;
@@ -1167,7 +1184,8 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 				free(f->aliases);
 				f->aliases = u;
 			}
-			if ((f->severity == BH_SEV_UNKNOWN && (rc = borrow_severity(&x, f, err))) || (rc = kev_epss(&x, f, err)))
+			if ((f->severity == BH_SEV_UNKNOWN && (rc = borrow_severity(&x, f, err))) || (rc = kev_epss(&x, f, err)) ||
+			    (!f->title && (rc = title_from_details(db, f, err))))
 				goto out;
 		}
 		if (strlen(key) + 1 < sizeof(key) && (sp = malloc(sizeof(*sp))) != NULL) {
