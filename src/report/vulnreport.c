@@ -683,6 +683,8 @@ static void group_rows(const bh_sbom *s, const bh_findings *f, size_t width, bh_
 	free(nx);
 }
 
+#define TABLE_MAX_WARNINGS 10
+
 static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_vreport_opts *o, FILE *fp,
 		       bh_error *err)
 {
@@ -714,8 +716,15 @@ static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *
 			      ck->n == 1 ? "" : "s", cn[4], cn[3], cn[2], cn[1], cn[0]);
 		bh_vreport_label_line(&b, "Checks:", bh_buf_oom(&t) ? "" : t.data, width);
 	}
-	for (i = 0; i < s->nwarnings; i++)
+	/* A person reads the findings first: a long run of warnings (unreadable files all over a host)
+	 * is cut to its first ones here; every one stays in the other formats. */
+	for (i = 0; i < s->nwarnings && i < TABLE_MAX_WARNINGS; i++)
 		bh_vreport_label_line(&b, "Warning:", s->warnings[i], width);
+	if (s->nwarnings > TABLE_MAX_WARNINGS) {
+		bh_buf_reset(&t);
+		bh_buf_printf(&t, "... and %zu more (every warning is in -f json, sarif, html)", s->nwarnings - TABLE_MAX_WARNINGS);
+		bh_vreport_label_line(&b, "Warning:", bh_buf_oom(&t) ? "" : t.data, width);
+	}
 	bh_buf_putc(&b, '\n');
 	if (bh_buf_oom(&t))
 		bh_buf_fail(&b);

@@ -203,6 +203,34 @@ static void test_widths(void **state)
 	bh_sbom_free(&s);
 }
 
+/* A host full of unreadable files makes many warnings: the table shows ten and says how many more. */
+static void test_many_warnings(void **state)
+{
+	bh_sbom s;
+	bh_findings f;
+	bh_checks ck;
+	char *t, *p;
+	size_t i, n = 0;
+	(void)state;
+	fixture(&s, &f, &ck);
+	for (i = 0; i < 15; i++)
+		assert_int_equal(bh_sbom_warn(&s, "warning number %zu", i), 0);
+	t = vreport(&s, &f, &ck, BH_VREPORT_TABLE, 100, false);
+	for (p = t; (p = strstr(p, "Warning:")) != NULL; p++)
+		n++;
+	assert_int_equal(s.nwarnings, 15);
+	assert_int_equal(n, 11); /* ten, then the "more" line */
+	assert_non_null(strstr(t, "more (every warning is in -f json"));
+	assert_null(strstr(t, "warning number 14"));
+	free(t);
+	t = vreport(&s, &f, &ck, BH_VREPORT_JSON, 100, false);
+	assert_non_null(strstr(t, "warning number 14"));
+	free(t);
+	bh_findings_free(&f);
+	bh_checks_free(&ck);
+	bh_sbom_free(&s);
+}
+
 static void test_group_by_package(void **state)
 {
 	bh_sbom s;
@@ -315,6 +343,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_widths),
 		cmocka_unit_test(test_group_by_package),
+		cmocka_unit_test(test_many_warnings),
 		cmocka_unit_test(test_html),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
