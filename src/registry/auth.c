@@ -61,6 +61,16 @@ static void skip_ws(const char **p, const char *end)
 		(*p)++;
 }
 
+/* Blanks and empty list elements (",  ,") between schemes or parameters (RFC 9110 §5.6.1). */
+static void skip_list_gap(const char **p, const char *end)
+{
+	skip_ws(p, end);
+	while (*p < end && **p == ',') {
+		(*p)++;
+		skip_ws(p, end);
+	}
+}
+
 /*
  * Reads one auth-param value at *p (token or quoted-string) into a new string; *p moves past it.
  * Returns 0, BH_EINVAL (unterminated quote) or BH_ENOMEM.
@@ -115,11 +125,7 @@ int bh_regauth_challenge_parse(const char *value, size_t len, bh_regauth_challen
 		const char *name;
 		size_t nl;
 		bh_regauth_scheme scheme = BH_REGAUTH_NONE;
-		skip_ws(&p, end);
-		while (p < end && *p == ',') {
-			p++;
-			skip_ws(&p, end);
-		}
+		skip_list_gap(&p, end);
 		if (p >= end)
 			break;
 		/* a scheme name, then its parameters until the next bare scheme name */
@@ -139,11 +145,7 @@ int bh_regauth_challenge_parse(const char *value, size_t len, bh_regauth_challen
 			size_t kl;
 			char *v = NULL;
 			int rc;
-			skip_ws(&p, end);
-			while (p < end && *p == ',') {
-				p++;
-				skip_ws(&p, end);
-			}
+			skip_list_gap(&p, end);
 			if (p >= end)
 				break;
 			k = p;
