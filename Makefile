@@ -67,6 +67,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/table.sh
 	BUILD=$(BUILD) bash tests/e2e/registry.sh
 	BUILD=$(BUILD) bash tests/e2e/cli.sh
+	BUILD=$(BUILD) bash tests/e2e/readme.sh
 
 unit: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh
