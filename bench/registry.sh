@@ -41,7 +41,7 @@ measure() {
 	for i in $(seq "$RUNS"); do
 		/usr/bin/time -f "%e %U %S %M" -o "$T/time.txt" "$@" >/dev/null 2>&1
 		read -r e u s m <"$T/time.txt"
-		walls+=("$e"); cpus+=("$(echo "$u + $s" | bc)")
+		walls+=("$e"); cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
 		[ "$m" -gt "$rss" ] && rss=$m
 	done
 	med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

