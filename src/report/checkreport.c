@@ -287,7 +287,7 @@ void bh_vreport_checks_sarif(const bh_sbom *s, const bh_checks *ck, json_t *rule
  * characters as "\xNN" (as the table does; XML 1.0 cannot carry most of them), replaces invalid
  * UTF-8 with U+FFFD and cuts after max bytes at a character boundary.
  */
-static void esc(bh_buf *b, const char *s, size_t max)
+void bh_vreport_markup(bh_buf *b, const char *s, size_t max)
 {
 	size_t i = 0, n;
 	if (!s)
@@ -377,14 +377,14 @@ static void junit_suite_open(bh_buf *b, const bh_sbom *s, int id, const char *na
 {
 	size_t i;
 	bh_buf_printf(b, "  <testsuite package=\"bulkhead\" id=\"%d\" name=\"%s: ", id, name);
-	esc(b, tname(s), 1024);
+	bh_vreport_markup(b, tname(s), 1024);
 	bh_buf_printf(b, "\" timestamp=\"%s\" hostname=\"localhost\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" time=\"0\">\n"
 		      "    <properties>\n      <property name=\"target\" value=\"", ts, tests, failures);
-	esc(b, tname(s), 1024);
+	bh_vreport_markup(b, tname(s), 1024);
 	bh_buf_puts(b, "\"/>\n");
 	for (i = 0; i < s->nwarnings; i++) {
 		bh_buf_puts(b, "      <property name=\"bulkhead:warning\" value=\"");
-		esc(b, s->warnings[i], 1024);
+		bh_vreport_markup(b, s->warnings[i], 1024);
 		bh_buf_puts(b, "\"/>\n");
 	}
 	bh_buf_puts(b, "    </properties>\n");
@@ -396,7 +396,7 @@ static void junit_suite_close(bh_buf *b, const bh_sbom *s)
 	bh_buf_puts(b, "    <system-out></system-out>\n    <system-err>");
 	for (i = 0; i < s->nwarnings; i++) {
 		bh_buf_puts(b, "warning: ");
-		esc(b, s->warnings[i], 1024);
+		bh_vreport_markup(b, s->warnings[i], 1024);
 		bh_buf_putc(b, '\n');
 	}
 	bh_buf_puts(b, "</system-err>\n  </testsuite>\n");
@@ -420,25 +420,25 @@ int bh_vreport_junit(const bh_sbom *s, const bh_findings *f, const bh_checks *ck
 		const bh_finding *x = &f->items[i];
 		const bh_component *c = s->comps.items[x->comp];
 		bh_buf_puts(&b, "    <testcase classname=\"");
-		esc(&b, c->name, 256);
+		bh_vreport_markup(&b, c->name, 256);
 		bh_buf_putc(&b, '@');
-		esc(&b, c->version, 128);
+		bh_vreport_markup(&b, c->version, 128);
 		bh_buf_printf(&b, "\" name=\"[%s] ", bh_severity_name(x->severity));
-		id_with_aliases(&b, x, esc);
+		id_with_aliases(&b, x, bh_vreport_markup);
 		bh_buf_puts(&b, "\" time=\"0\">\n      <failure type=\"");
 		bh_buf_puts(&b, bh_severity_name(x->severity));
 		bh_buf_puts(&b, "\" message=\"");
-		esc(&b, x->title ? x->title : x->id, 300);
+		bh_vreport_markup(&b, x->title ? x->title : x->id, 300);
 		bh_buf_puts(&b, "\">");
-		id_with_aliases(&b, x, esc);
+		id_with_aliases(&b, x, bh_vreport_markup);
 		bh_buf_puts(&b, ": ");
-		esc(&b, c->name, 256);
+		bh_vreport_markup(&b, c->name, 256);
 		bh_buf_puts(&b, " ");
-		esc(&b, c->version, 128);
+		bh_vreport_markup(&b, c->version, 128);
 		bh_buf_puts(&b, x->fixed ? ", fixed in " : ", no fix yet");
-		esc(&b, x->fixed, 128);
+		bh_vreport_markup(&b, x->fixed, 128);
 		bh_buf_puts(&b, x->url ? ". " : "");
-		esc(&b, x->url, 512);
+		bh_vreport_markup(&b, x->url, 512);
 		bh_buf_puts(&b, "</failure>\n    </testcase>\n");
 	}
 	junit_suite_close(&b, s);
@@ -450,21 +450,21 @@ int bh_vreport_junit(const bh_sbom *s, const bh_findings *f, const bh_checks *ck
 		if (x->status)
 			continue;
 		bh_buf_puts(&b, "    <testcase classname=\"");
-		esc(&b, x->category ? x->category : "check", 64);
+		bh_vreport_markup(&b, x->category ? x->category : "check", 64);
 		bh_buf_printf(&b, "\" name=\"[%s] ", bh_severity_name(x->severity));
-		esc(&b, x->rule, 128);
+		bh_vreport_markup(&b, x->rule, 128);
 		bh_buf_puts(&b, " ");
-		esc(&b, where(x, w, sizeof(w)), 512);
+		bh_vreport_markup(&b, where(x, w, sizeof(w)), 512);
 		bh_buf_puts(&b, "\" time=\"0\">\n      <failure type=\"");
 		bh_buf_puts(&b, bh_severity_name(x->severity));
 		bh_buf_puts(&b, "\" message=\"");
-		esc(&b, x->title, 300);
+		bh_vreport_markup(&b, x->title, 300);
 		bh_buf_puts(&b, "\">");
-		esc(&b, x->detail, 1000);
+		bh_vreport_markup(&b, x->detail, 1000);
 		bh_buf_puts(&b, "\nWhy: ");
-		esc(&b, x->why, 1000);
+		bh_vreport_markup(&b, x->why, 1000);
 		bh_buf_puts(&b, "\nFix: ");
-		esc(&b, x->fix, 1000);
+		bh_vreport_markup(&b, x->fix, 1000);
 		bh_buf_puts(&b, "</failure>\n    </testcase>\n");
 	}
 	junit_suite_close(&b, s);
@@ -583,33 +583,33 @@ static void html_vuln_row(bh_buf *b, const bh_sbom *s, const bh_finding *x)
 		      bh_severity_name(x->severity));
 	if (x->url && (!strncmp(x->url, "https://", 8) || !strncmp(x->url, "http://", 7))) {
 		bh_buf_puts(b, "<a href=\"");
-		esc(b, x->url, 1024);
+		bh_vreport_markup(b, x->url, 1024);
 		bh_buf_puts(b, "\">");
-		esc(b, x->id, 128);
+		bh_vreport_markup(b, x->id, 128);
 		bh_buf_puts(b, "</a>");
 	} else {
-		esc(b, x->id, 128);
+		bh_vreport_markup(b, x->id, 128);
 	}
 	/* aliases as text in the cell: the browser's find sees them; CVE ids first */
 	aliases(b, x, &al);
 	if (al.len && !bh_buf_oom(&al)) {
 		bh_buf_puts(b, "<div class=\"aliases\">");
-		esc(b, al.data, 4096);
+		bh_vreport_markup(b, al.data, 4096);
 		bh_buf_puts(b, "</div>");
 	}
 	bh_buf_free(&al);
 	bh_buf_puts(b, "</td><td><b>");
-	esc(b, c->name, 256);
+	bh_vreport_markup(b, c->name, 256);
 	bh_buf_puts(b, "</b> ");
-	esc(b, c->version, 128);
+	bh_vreport_markup(b, c->version, 128);
 	bh_buf_puts(b, "<br>");
-	esc(b, x->title, 300);
+	bh_vreport_markup(b, x->title, 300);
 	bh_buf_puts(b, "</td><td class=\"fix\">");
 	if (x->fixed) {
 		bh_buf_puts(b, "upgrade to ");
-		esc(b, x->fixed, 128);
+		bh_vreport_markup(b, x->fixed, 128);
 	} else {
-		esc(b, x->status ? x->status : "no fix yet", 64);
+		bh_vreport_markup(b, x->status ? x->status : "no fix yet", 64);
 	}
 	bh_buf_puts(b, "</td><td>");
 	if (x->kev)
@@ -617,11 +617,11 @@ static void html_vuln_row(bh_buf *b, const bh_sbom *s, const bh_finding *x)
 	if (x->epss >= 0)
 		bh_buf_printf(b, "EPSS %.1f%%", x->epss * 100.0);
 	bh_buf_puts(b, "</td><td><code>");
-	esc(b, c->path, 1024);
+	bh_vreport_markup(b, c->path, 1024);
 	bh_buf_puts(b, "</code>");
 	if (*layer_label(s, c->layer, lb, sizeof(lb))) {
 		bh_buf_puts(b, "<br>");
-		esc(b, lb, 128);
+		bh_vreport_markup(b, lb, 128);
 	}
 	bh_buf_puts(b, "</td></tr>\n");
 }
@@ -632,30 +632,30 @@ static void html_check_row(bh_buf *b, const bh_sbom *s, const bh_check_finding *
 	const char *sc = x->status ? "unknown" : sevclass(x->severity);
 	bh_buf_printf(b, "<tr class=\"check s-%s %s nokev\"><td><span class=\"sev %s\">%s</span><div class=\"kind\">check</div></td><td><code>",
 		      sc, x->fix ? "hasfix" : "nofix", sc, x->status ? "N/A" : bh_severity_name(x->severity));
-	esc(b, x->rule, 128);
+	bh_vreport_markup(b, x->rule, 128);
 	bh_buf_puts(b, "</code>");
 	if (x->cis) {
 		bh_buf_puts(b, "<br>CIS ");
-		esc(b, x->cis, 16);
+		bh_vreport_markup(b, x->cis, 16);
 	}
 	bh_buf_puts(b, "</td><td><b>");
-	esc(b, x->title, 300);
+	bh_vreport_markup(b, x->title, 300);
 	bh_buf_puts(b, "</b><br><code>");
-	esc(b, x->detail, 600);
+	bh_vreport_markup(b, x->detail, 600);
 	bh_buf_puts(b, "</code></td><td><div class=\"fix\">");
-	esc(b, x->fix, 1000);
+	bh_vreport_markup(b, x->fix, 1000);
 	bh_buf_puts(b, "</div>");
 	if (x->why) {
 		bh_buf_puts(b, "<details><summary>why it matters</summary><div class=\"why\">");
-		esc(b, x->why, 1000);
+		bh_vreport_markup(b, x->why, 1000);
 		bh_buf_puts(b, "</div></details>");
 	}
 	bh_buf_puts(b, "</td><td></td><td><code>");
-	esc(b, where(x, w, sizeof(w)), 512);
+	bh_vreport_markup(b, where(x, w, sizeof(w)), 512);
 	bh_buf_puts(b, "</code>");
 	if (*layer_label(s, bh_vreport_check_layer(s, x), lb, sizeof(lb))) {
 		bh_buf_puts(b, "<br>");
-		esc(b, lb, 128);
+		bh_vreport_markup(b, lb, 128);
 	}
 	bh_buf_puts(b, "</td></tr>\n");
 }
@@ -684,25 +684,25 @@ int bh_vreport_html(const bh_sbom *s, const bh_findings *f, const bh_checks *ck,
 	bh_buf_printf(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src '%s'; base-uri 'none'; form-action 'none'\">\n"
 		      "<title>bulkhead: ", hash);
-	esc(&b, tname(s), 512);
+	bh_vreport_markup(&b, tname(s), 512);
 	bh_buf_puts(&b, "</title>\n<style>");
 	bh_buf_puts(&b, html_css);
 	bh_buf_puts(&b, "</style></head><body>\n<h1>bulkhead report</h1>\n<div class=\"meta\">Target <code>");
-	esc(&b, tname(s), 1024);
+	bh_vreport_markup(&b, tname(s), 1024);
 	bh_buf_puts(&b, "</code>");
 	if (s->kind) {
 		bh_buf_puts(&b, " (");
-		esc(&b, s->kind, 64);
+		bh_vreport_markup(&b, s->kind, 64);
 		bh_buf_puts(&b, ")");
 	}
 	if (s->osinfo.name) {
 		bh_buf_puts(&b, " &middot; ");
-		esc(&b, s->osinfo.name, 200);
+		bh_vreport_markup(&b, s->osinfo.name, 200);
 	}
 	bh_buf_printf(&b, " &middot; %zu components</div>\n", s->comps.n);
 	for (i = 0; i < s->nwarnings; i++) {
 		bh_buf_puts(&b, "<div class=\"warn\"><b>Warning:</b> ");
-		esc(&b, s->warnings[i], 2000);
+		bh_vreport_markup(&b, s->warnings[i], 2000);
 		bh_buf_puts(&b, "</div>\n");
 	}
 	bh_buf_puts(&b, "<div class=\"cards\">\n");

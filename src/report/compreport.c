@@ -9,6 +9,7 @@
 #include "core/product.h"
 #include "core/text.h"
 #include "report/jout.h"
+#include "report/vulnreport.h"
 
 static const char *nz(const char *s)
 {
@@ -97,35 +98,13 @@ static json_t *to_json(const bh_compliance *c, const bh_checks *ck, const char *
 	return doc;
 }
 
-/* HTML text: the five markup characters escaped, control characters shown as the table shows them. */
-static void esc(bh_buf *b, const char *s, size_t max)
-{
-	bh_buf t = BH_BUF_INIT;
-	size_t i;
-	s = nz(s);
-	bh_text_put_term(&t, s, strlen(s), max);
-	for (i = 0; i < t.len; i++) {
-		switch (t.data[i]) {
-		case '&': bh_buf_puts(b, "&amp;"); break;
-		case '<': bh_buf_puts(b, "&lt;"); break;
-		case '>': bh_buf_puts(b, "&gt;"); break;
-		case '"': bh_buf_puts(b, "&quot;"); break;
-		case '\'': bh_buf_puts(b, "&#39;"); break;
-		default: bh_buf_putc(b, t.data[i]); break;
-		}
-	}
-	if (t.failed)
-		bh_buf_fail(b);
-	bh_buf_free(&t);
-}
-
 static void put_html(bh_buf *b, const bh_compliance *c, const bh_checks *ck, const char *const *targets, size_t nt)
 {
 	size_t i, k;
 	bh_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
 		"<title>bulkhead compliance: ");
-	esc(b, c->benchmark, 100);
+	bh_vreport_markup(b, c->benchmark, 100);
 	bh_buf_puts(b, "</title>\n<style>\n"
 		"body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24;background:#fafafa}\n"
 		"h1{font-size:1.4em}.meta{color:#57606a}\n"
@@ -133,15 +112,15 @@ static void put_html(bh_buf *b, const bh_compliance *c, const bh_checks *ck, con
 		"th{background:#f0f3f6}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}\n"
 		".not-applicable{color:#57606a}.manual{color:#9a6700}td.r{color:#57606a}\n"
 		"</style></head><body>\n<h1>Compliance: ");
-	esc(b, c->benchmark, 100);
+	bh_vreport_markup(b, c->benchmark, 100);
 	bh_buf_puts(b, "</h1>\n<p class=\"meta\">Targets: ");
 	for (i = 0; i < nt; i++) {
 		if (i)
 			bh_buf_puts(b, ", ");
-		esc(b, targets[i], 300);
+		bh_vreport_markup(b, targets[i], 300);
 	}
 	bh_buf_puts(b, "<br>Controls from ");
-	esc(b, c->source, 500);
+	bh_vreport_markup(b, c->source, 500);
 	bh_buf_printf(b, "</p>\n<p><b>%zu</b> controls: <span class=\"pass\">%zu pass</span>, <span class=\"fail\">%zu fail</span>, "
 		      "<span class=\"not-applicable\">%zu not applicable</span>, <span class=\"manual\">%zu manual</span></p>\n",
 		      c->n, c->count[BH_COMP_PASS], c->count[BH_COMP_FAIL], c->count[BH_COMP_NA], c->count[BH_COMP_MANUAL]);
@@ -154,27 +133,27 @@ static void put_html(bh_buf *b, const bh_compliance *c, const bh_checks *ck, con
 		const char *st = bh_compliance_status_name(x->status);
 		bh_buf_puts(b, "<tr><td>");
 		if (x->target) {
-			esc(b, x->target, 300);
+			bh_vreport_markup(b, x->target, 300);
 			bh_buf_puts(b, "</td><td>");
-			esc(b, x->section, 40);
+			bh_vreport_markup(b, x->section, 40);
 			bh_buf_puts(b, "</td><td>");
 		}
-		esc(b, x->id, 40);
+		bh_vreport_markup(b, x->id, 40);
 		bh_buf_puts(b, "</td><td>");
-		esc(b, x->title, 400);
+		bh_vreport_markup(b, x->title, 400);
 		bh_buf_printf(b, "</td><td class=\"%s\">%s</td><td class=\"r\">", st, st);
-		esc(b, x->reason, 600);
+		bh_vreport_markup(b, x->reason, 600);
 		bh_buf_puts(b, "</td><td>");
 		for (k = 0; k < x->nhits && ck && k < 20; k++) {
 			const bh_check_finding *f = &ck->items[x->hits[k]];
 			if (k)
 				bh_buf_puts(b, "<br>");
-			esc(b, f->rule, 100);
+			bh_vreport_markup(b, f->rule, 100);
 			bh_buf_puts(b, " ");
-			esc(b, f->target, 200);
+			bh_vreport_markup(b, f->target, 200);
 			if (f->detail) {
 				bh_buf_puts(b, ": ");
-				esc(b, f->detail, 200);
+				bh_vreport_markup(b, f->detail, 200);
 			}
 		}
 		if (x->nhits > 20)

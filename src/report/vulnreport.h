@@ -49,6 +49,12 @@ BH_MUST_CHECK int bh_vreport_write_opts(const bh_sbom *s, const bh_findings *f, 
 				       const bh_vreport_opts *o, FILE *fp, bh_error *err);
 
 /* Writers of src/report/checkreport.c, shared by the formats above. */
+/*
+ * Markup-safe text for HTML and XML into b: the five special characters escaped, control
+ * characters as "\xNN", invalid UTF-8 as U+FFFD, cut after max bytes at a character boundary.
+ * NULL writes nothing.
+ */
+void bh_vreport_markup(bh_buf *b, const char *s, size_t max);
 BH_MUST_CHECK json_t *bh_vreport_check_json(const bh_sbom *s, const bh_check_finding *x);
 /* Table layout shared by the vulnerability and check tables. The width asked for, clamped to
  * BH_VREPORT_WIDTH_MIN..MAX (0 = the default). */
