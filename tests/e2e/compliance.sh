@@ -7,6 +7,7 @@ grepq() { grep "$@" >/dev/null; }
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
+. "$(dirname "$0")/podman.sh"
 DATA=${BH_SHARED_DATA:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/data}
 TSV="$DATA/cis-benchmarks/docker-bench-security_checks.tsv"
 pass=0; fail=0
@@ -93,21 +94,11 @@ cleanup() {
 trap cleanup EXIT
 
 # A minimal image (sleep and its libraries, runs as root) and its docker-archive.
-mkdir -p "$T/root/bin" "$T/root/etc"
-cp /usr/bin/sleep "$T/root/bin/"
-for lib in $(ldd /usr/bin/sleep | grep -o '/[^ ]*'); do
-	mkdir -p "$T/root$(dirname "$lib")" && cp -L "$lib" "$T/root$lib"
-done
-echo 'root:x:0:0:root:/:/bin/sleep' >"$T/root/etc/passwd"
-tar -C "$T/root" -cf "$T/rootfs.tar" .
-podman import -q "$T/rootfs.tar" "$img" >/dev/null 2>"$T/import.err" || skip "podman import failed: $(head -2 "$T/import.err")"
+sleep_image "$T" "$img" || skip "podman import failed: $(head -2 "$T/import.err")"
 skopeo copy -q "containers-storage:$img" "docker-archive:$T/img.tar:$img" 2>"$T/e" || skip "skopeo copy failed: $(head -2 "$T/e")"
 $P run --rm --network=none "$img" /bin/sleep 0 >/dev/null 2>"$T/run.err" || skip "podman cannot run containers here: $(head -2 "$T/run.err")"
 sock="$T/podman.sock"
-podman system service --time=0 "unix://$sock" >"$T/service.log" 2>&1 &
-svc=$!
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || skip "podman system service did not start: $(head -2 "$T/service.log")"
+podman_service "$sock" "$T/service.log" || skip "podman system service did not start: $(head -2 "$T/service.log")"
 $P run -d --name "$name" --privileged --network=none "$img" /bin/sleep 1000 >/dev/null 2>"$T/e" || skip "privileged container did not start: $(head -2 "$T/e")"
 
 run() { "$BH" scan -q --compliance docker-cis-1.6 --compliance-data "$DATA" --engine-host "unix://$sock" "$@" \

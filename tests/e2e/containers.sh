@@ -8,6 +8,7 @@ set -uo pipefail
 grepq() { grep "$@" >/dev/null; }
 BUILD=${BUILD:-build}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
+. "$(dirname "$0")/podman.sh"
 pass=0; fail=0
 ok() { pass=$((pass + 1)); echo "PASS $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
@@ -43,22 +44,12 @@ fi
 ok "driver built against $BUILD/libbulkhead.a"
 
 # A minimal image: sleep and the libraries it loads, nothing from a registry.
-mkdir -p "$T/root/bin" "$T/root/etc"
-cp /usr/bin/sleep "$T/root/bin/"
-for lib in $(ldd /usr/bin/sleep | grep -o '/[^ ]*'); do
-	mkdir -p "$T/root$(dirname "$lib")" && cp -L "$lib" "$T/root$lib"
-done
-echo 'root:x:0:0:root:/:/bin/sleep' >"$T/root/etc/passwd"
-tar -C "$T/root" -cf "$T/rootfs.tar" .
-podman import -q "$T/rootfs.tar" "$img" >/dev/null 2>"$T/import.err" || skip "podman import failed: $(head -2 "$T/import.err")"
+sleep_image "$T" "$img" || skip "podman import failed: $(head -2 "$T/import.err")"
 $P run --rm --network=none "$img" /bin/sleep 0 >/dev/null 2>"$T/run.err" || skip "podman cannot run containers here: $(head -2 "$T/run.err")"
 
 # The Docker Engine API, as podman serves it.
 sock="$T/podman.sock"
-podman system service --time=0 "unix://$sock" >"$T/service.log" 2>&1 &
-svc=$!
-for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
-[ -S "$sock" ] || skip "podman system service did not start: $(head -2 "$T/service.log")"
+podman_service "$sock" "$T/service.log" || skip "podman system service did not start: $(head -2 "$T/service.log")"
 
 $P run -d --name "${names[0]}" --privileged --network=host -v /var/run:/var/run "$img" /bin/sleep 1000 >/dev/null 2>"$T/e" || ko "privileged container" "$(head -2 "$T/e")"
 $P run -d --name "${names[1]}" "$img" /bin/sleep 1000 >/dev/null 2>"$T/e" || ko "default container" "$(head -2 "$T/e")"

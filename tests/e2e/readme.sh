@@ -7,6 +7,7 @@ BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
+. "$(dirname "$0")/podman.sh"
 SHARED=${BH_SHARED_DATA:-$(cd "$SRC/.." && pwd)/shared/data}
 [ -x "$BH" ] || { echo "FAIL readme: $BH not built"; echo "readme: 0 passed, 1 failed, 0 skipped"; exit 1; }
 [ -d "$SHARED" ] || { echo "FAIL readme: no shared data at $SHARED (BH_SHARED_DATA)"; echo "readme: 0 passed, 1 failed, 0 skipped"; exit 1; }
@@ -90,10 +91,7 @@ if command -v podman >/dev/null; then
 	elif ! podman --runtime runc run -d --name "$web" --network=none "$app" /bin/sleep 1000 >/dev/null 2>"$T/e"; then
 		why_no_engine="podman cannot run containers here: $(head -1 "$T/e")"
 	else
-		podman system service --time=0 "unix://$T/podman.sock" >"$T/service.log" 2>&1 &
-		svc=$!
-		for _ in $(seq 100); do [ -S "$T/podman.sock" ] && break; sleep 0.1; done
-		if [ -S "$T/podman.sock" ]; then BH_README_SOCK=$T/podman.sock; export DOCKER_HOST=unix://$T/podman.sock
+		if podman_service "$T/podman.sock" "$T/service.log"; then BH_README_SOCK=$T/podman.sock; export DOCKER_HOST=unix://$T/podman.sock
 		else why_no_engine="podman system service did not start: $(head -1 "$T/service.log")"; fi
 	fi
 fi

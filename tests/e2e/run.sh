@@ -4,6 +4,7 @@ set -uo pipefail
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
+. "$(dirname "$0")/podman.sh"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0; fail=0
@@ -142,9 +143,7 @@ fi
 if command -v podman >/dev/null; then
 	sock="$T/podman.sock"
 	podman import -q "$T/rootfs.tar" localhost/bh-e2e-engine:1 >/dev/null
-	podman system service --time=0 "unix://$sock" >/dev/null 2>&1 &
-	svc=$!
-	for _ in $(seq 50); do [ -S "$sock" ] && break; sleep 0.1; done
+	podman_service "$sock" /dev/null
 	a=$(DOCKER_HOST="unix://$sock" timeout 60 "$BH" sbom -q -f json engine:localhost/bh-e2e-engine:1 | jq -r '.components[] | "\(.name) \(.version)"' | sort)
 	b=$(timeout 60 "$BH" sbom -q -f json "$T/d.tar" | jq -r '.components[] | "\(.name) \(.version)"' | sort)
 	[ -n "$a" ] && [ "$a" = "$b" ] && ok "engine: image through the Docker Engine API equals the docker-archive" || ko "engine" "$(echo "$a" | head -2)"
