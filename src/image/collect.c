@@ -955,7 +955,7 @@ static int doc_links(bh_collect *c, bh_error *err)
 
 int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 {
-	bh_map rev, bases, noalias;
+	bh_map rev, bases;
 	size_t i = 0;
 	const char *k;
 	void *v;
@@ -980,7 +980,6 @@ int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 		bh_map_init(&rev, buf_free_cb);
 		/* Base names of link targets: most files are no target, and a short key says so cheaply. */
 		bh_map_init(&bases, NULL);
-		bh_map_init(&noalias, NULL);
 		if (build_reverse(c, &rev, &bases)) {
 			bh_map_free(&rev);
 			bh_map_free(&bases);
@@ -1008,24 +1007,10 @@ int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 				p = tab + 1;
 				dn = strlen(p);
 				if (dn < sizeof(prev)) {
-					const char *slash = strrchr(p, '/');
-					char parent[4096];
 					memcpy(prev, p, dn + 1);
 					dl->n = 0;
-					/*
-					 * A directory none of whose ancestors is a link target has no alias, and
-					 * neither has a child that is no target itself: two lookups instead of a
-					 * walk up the whole path for each of the tree's directories.
-					 */
-					memcpy(parent, p, slash ? (size_t)(slash - p) : 0);
-					parent[slash ? slash - p : 0] = '\0';
-					if (!(slash && bh_map_get(&noalias, parent) && !bh_map_get(&rev, prev)))
-						alias_dirs(&rev, prev, 0, dl);
-					if (!dl->n && bh_map_put(&noalias, prev, (void *)1))
-						rc = BH_ENOMEM;
+					alias_dirs(&rev, prev, 0, dl);
 				}
-				if (rc < 0)
-					break;
 				p += dn + 1;
 				continue;
 			}
@@ -1053,7 +1038,6 @@ int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 				free(dl);
 				bh_map_free(&rev);
 				bh_map_free(&bases);
-				bh_map_free(&noalias);
 				return bh_error_set(err, BH_ENOMEM, "out of memory");
 			}
 			rc = 0;
@@ -1063,9 +1047,6 @@ int bh_collect_plan(bh_collect *c, int *max_layer, bool *needed, bh_error *err)
 		free(dl);
 		bh_map_free(&rev);
 		bh_map_free(&bases);
-		bh_map_free(&noalias);
-		if (rc < 0)
-			return bh_error_set(err, BH_ENOMEM, "out of memory");
 	}
 	*needed = c->plan.n > 0;
 	return 0;
