@@ -65,6 +65,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/compliance.sh
 	BUILD=$(BUILD) bash tests/e2e/formats.sh
 	BUILD=$(BUILD) bash tests/e2e/table.sh
+	BUILD=$(BUILD) bash tests/e2e/html.sh
 	BUILD=$(BUILD) bash tests/e2e/registry.sh
 	BUILD=$(BUILD) bash tests/e2e/cli.sh
 	BUILD=$(BUILD) bash tests/e2e/readme.sh

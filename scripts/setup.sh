@@ -14,17 +14,29 @@ BUILD_PKGS="build-essential pkg-config libarchive-dev libjansson-dev libyaml-dev
   libcurl4-openssl-dev libssl-dev zlib1g-dev libcmocka-dev libpcre2-dev"
 # Tools the tests use to make real images and artefacts, and the sanitizer/fuzzer runtime.
 TEST_PKGS="clang libclang-rt-14-dev jq python3 python3-jsonschema python3-yaml python3-packaging python3-apt podman runc skopeo umoci buildah debootstrap
-  docker-registry golang-go rpm curl ca-certificates valgrind zstd libxml2-utils"
+  docker-registry golang-go rpm curl ca-certificates valgrind zstd libxml2-utils chromium"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do
 	dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing="$missing $p"
 done
+# node and npm for the browser test: Debian's (node 18) unless some node is there already (a
+# NodeSource nodejs provides npm itself and conflicts with Debian's npm package)
+command -v node >/dev/null || missing="$missing nodejs"
+command -v npm >/dev/null || missing="$missing npm"
 if [ -n "$missing" ]; then
 	echo "setup: installing:$missing"
 	$SUDO apt-get update -q
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+fi
+
+# playwright-core (pinned in tests/browser/package-lock.json; 1.49 runs on Debian 12's node 18) drives
+# the chromium above for tests/e2e/html.sh; without npm that test prints SKIP.
+if command -v npm >/dev/null; then
+	npm ci --prefix tests/browser --no-audit --no-fund
+else
+	echo "setup: npm not found: skipping the browser test tooling (tests/e2e/html.sh will SKIP)"
 fi
 
 make -j"$(nproc)"

@@ -26,7 +26,7 @@ static void usage(FILE *fp)
 	      "       bulkhead image [options] TARGET       (the same, as Trivy spells it)\n"
 	      "       bulkhead fs|rootfs [options] PATH     (scan dir:PATH)\n\n"
 	      "  -f, --format FMT       table (default), json, sarif, cyclonedx (with vulnerabilities), junit,\n"
-	      "                         html, markdown\n"
+	      "                         html, markdown, gitlab-codequality, gitlab-container-scanning\n"
 	      "      --group-by package one table row per package and version with its advisories and the\n"
 	      "                         highest fixed version (JSON: a \"groups\" array too)\n"
 	      "      --scanners LIST    vuln,config,secret,license (default: images vuln,config,secret;\n"
@@ -361,7 +361,7 @@ int bh_cmd_scan(int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			if (bh_vreport_format_parse(optarg, &fmt)) {
-				fprintf(stderr, "bulkhead scan: unknown format \"%s\" (table, json, sarif, cyclonedx, junit, html, markdown)\n", optarg);
+				fprintf(stderr, "bulkhead scan: unknown format \"%s\" (table, json, sarif, cyclonedx, junit, html, markdown, gitlab-codequality, gitlab-container-scanning)\n", optarg);
 				rc = BH_EUSAGE;
 				goto done;
 			}

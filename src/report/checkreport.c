@@ -482,7 +482,9 @@ static const char *sevclass(bh_severity s)
  * The page's one style block. No script: filtering is CSS (checkboxes before <main>, rows hidden
  * by the sibling selector) and the "shown" counts are CSS counters, which count only rows that are
  * displayed; the counts line comes after the table in the document (a counter is read after the
- * rows it counts) and is moved above it with flex order.
+ * rows it counts) and is moved above it with flex order. Cells may break anywhere: paths and ids have
+ * no break opportunity a browser uses (it does not break at '/'), and the table must fit the window;
+ * the one-word labels of the first column (severity, kind) stay whole.
  */
 static const char html_css[] =
 	"body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24;background:#fafafa;counter-reset:v c sc sh sm sl su}\n"
@@ -491,11 +493,11 @@ static const char html_css[] =
 	".card{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:.5em 1em;min-width:7em}\n"
 	".card b{display:block;font-size:1.6em}\n"
 	"table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #d0d7de;padding:.35em .5em;text-align:left;vertical-align:top}\n"
-	"th{background:#f0f3f6;position:sticky;top:0}tr:nth-child(even) td{background:#f8f9fa}\n"
+	"td{overflow-wrap:anywhere}th{background:#f0f3f6;position:sticky;top:0}tr:nth-child(even) td{background:#f8f9fa}\n"
 	".sev{font-weight:600;border-radius:4px;padding:0 .4em;color:#fff;white-space:nowrap}\n"
 	".critical{background:#8b0000}.high{background:#cf222e}.medium{background:#bf8700}.low{background:#1a7f37}.unknown{background:#6e7781}\n"
 	".why{color:#57606a}.fix{color:#0a3069}code{font-size:.92em;word-break:break-all}.aliases{color:#57606a;font-size:.92em}\n"
-	".kind{color:#57606a;font-size:.85em;text-transform:uppercase}.kev{color:#fff;background:#8b0000;border-radius:4px;padding:0 .3em}\n"
+	".kind{color:#57606a;font-size:.85em;text-transform:uppercase;white-space:nowrap}.kev{color:#fff;background:#8b0000;border-radius:4px;padding:0 .3em}\n"
 	".warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:.5em 1em;margin:.6em 0}\n"
 	".filters label{margin-right:1em;white-space:nowrap}.filters{margin:.4em 0}\n"
 	"main{display:flex;flex-direction:column}.shown{order:-1;margin:.4em 0;font-weight:600}\n"

@@ -109,7 +109,8 @@ static void put_html(bh_buf *b, const bh_compliance *c, const bh_checks *ck, con
 		"body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#1b1f24;background:#fafafa}\n"
 		"h1{font-size:1.4em}.meta{color:#57606a}\n"
 		"table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #d0d7de;padding:.35em .5em;text-align:left;vertical-align:top}\n"
-		"th{background:#f0f3f6}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}\n"
+		/* long paths in the reason and findings cells wrap instead of widening the page */
+		"td{overflow-wrap:anywhere}th{background:#f0f3f6}.pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}\n"
 		".not-applicable{color:#57606a}.manual{color:#9a6700}td.r{color:#57606a}\n"
 		"</style></head><body>\n<h1>Compliance: ");
 	bh_vreport_markup(b, c->benchmark, 100);

@@ -6,6 +6,7 @@
 
 #include "core/map.h"
 #include "core/text.h"
+#include "report/gitlab.h"
 #include "report/jout.h"
 #include "report/layout.h"
 #include "version/version.h"
@@ -19,6 +20,8 @@ int bh_vreport_format_parse(const char *name, bh_vreport_format *out)
 	else if (!strcmp(name, "junit")) *out = BH_VREPORT_JUNIT;
 	else if (!strcmp(name, "html")) *out = BH_VREPORT_HTML;
 	else if (!strcmp(name, "markdown") || !strcmp(name, "md")) *out = BH_VREPORT_MARKDOWN;
+	else if (!strcmp(name, "gitlab-codequality")) *out = BH_VREPORT_GITLAB_CODEQUALITY;
+	else if (!strcmp(name, "gitlab-container-scanning")) *out = BH_VREPORT_GITLAB_CONTAINER_SCANNING;
 	else return BH_EUSAGE;
 	return 0;
 }
@@ -766,6 +769,8 @@ int bh_vreport_write_opts(const bh_sbom *s, const bh_findings *f, const bh_check
 	case BH_VREPORT_JUNIT: return bh_vreport_junit(s, f, ck, fp, err);
 	case BH_VREPORT_HTML: return bh_vreport_html(s, f, ck, fp, err);
 	case BH_VREPORT_MARKDOWN: return bh_vreport_markdown(s, f, ck, fp, err);
+	case BH_VREPORT_GITLAB_CODEQUALITY: return bh_gitlab_write_codequality(s, f, ck, fp, err);
+	case BH_VREPORT_GITLAB_CONTAINER_SCANNING: return bh_gitlab_write_container_scanning(s, f, ck, fp, err);
 	}
 	return bh_error_set(err, BH_EUSAGE, "unknown format");
 }

@@ -19,7 +19,9 @@ typedef enum bh_vreport_format {
 	BH_VREPORT_CYCLONEDX,
 	BH_VREPORT_JUNIT,
 	BH_VREPORT_HTML,
-	BH_VREPORT_MARKDOWN
+	BH_VREPORT_MARKDOWN,
+	BH_VREPORT_GITLAB_CODEQUALITY,   /* report/gitlab.h */
+	BH_VREPORT_GITLAB_CONTAINER_SCANNING
 } bh_vreport_format;
 
 BH_MUST_CHECK int bh_vreport_format_parse(const char *name, bh_vreport_format *out);

@@ -93,6 +93,45 @@ nv=$(jq '.vulnerabilities | length' "$T/scan.cyclonedx")
 [ "$nv" -eq "$nf" ] && ok "CycloneDX vulnerabilities = JSON findings ($nv)" || ko "CycloneDX count" "cdx=$nv json=$nf"
 nju=$(python3 -c "import sys, xml.etree.ElementTree as E; print(len(E.parse(sys.argv[1]).getroot().findall('.//failure')))" "$T/scan.junit")
 [ "$nju" -eq $((nf + nck)) ] && ok "JUnit failures = JSON findings + failed checks ($nju)" || ko "JUnit count" "junit=$nju json=$nf+$nck"
+# GitLab: Code Quality (fields checked by hand: GitLab publishes no schema for it) and Container Scanning
+# (GitLab's schema 15.2.4, tests/fixtures/gitlab); named .json so the escaping check below reads them as JSON
+for f in codequality container-scanning; do
+	timeout 180 "$BH" "${S[@]}" -f gitlab-$f -o "$T/scan.gl-$f.json" "$T/img.tar" 2>"$T/err"; rc=$?
+	[ $rc -eq 0 ] && python3 "$HERE/gitlab_validate.py" $f "$T/scan.gl-$f.json" >"$T/v" 2>&1 \
+		&& ok "scan -f gitlab-$f valid ($(cat "$T/v"))" || ko "scan -f gitlab-$f" "rc=$rc $(head -c 300 "$T/err") $(cat "$T/v")"
+done
+python3 - "$J" "$T/scan.gl-codequality.json" "$T/scan.gl-container-scanning.json" <<'EOF' >"$T/v" 2>&1 && ok "GitLab reports: every finding and failed check placed, CVE aliases as identifiers ($(cat "$T/v"))" || ko "GitLab content" "$(cat "$T/v")"
+import json, sys
+j, cq, cs = (json.load(open(p, encoding="utf-8")) for p in sys.argv[1:4])
+fails = [c for c in j["checks"] if c["status"] == "fail"]
+miss = []
+if len(cq) != len(j["findings"]) + len(fails) or len(cs["vulnerabilities"]) != len(j["findings"]):
+    miss.append("counts cq=%d cs=%d json=%d+%d" % (len(cq), len(cs["vulnerabilities"]), len(j["findings"]), len(fails)))
+at = {(i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"]) for i in cq}
+for f in j["findings"]:
+    if (f["id"], (f["path"] or "").lstrip("/"), 1) not in at:
+        miss.append(("vuln", f["id"], f["path"]))
+for c in fails:
+    if c["path"] and (c["rule"], c["path"].lstrip("/"), c["line"] or 1) not in at:
+        miss.append(("check", c["rule"], c["path"], c["line"]))
+ids = {(v["location"]["dependency"]["package"]["name"], v["identifiers"][0]["value"]): v for v in cs["vulnerabilities"]}
+for f in j["findings"]:
+    v = ids.get((f["package"], f["id"]))
+    if not v:
+        miss.append(("cs", f["id"], f["package"])); continue
+    want = sorted(a for a in f["aliases"] if a.startswith("CVE-"))
+    if sorted(i["value"] for i in v["identifiers"] if i["type"] == "cve" and i["value"] != f["id"]) != want:
+        miss.append(("cs aliases", f["id"], [i["value"] for i in v["identifiers"]], f["aliases"]))
+if not any("\ufffd" in i["location"]["path"] for i in cq):
+    miss.append("no path with \\xff (as U+FFFD) among the issues")
+if miss:
+    print(len(miss), "problems, e.g.", miss[:4]); sys.exit(1)
+print("%d issues, %d vulnerabilities, %d with a CVE alias" % (len(cq), len(cs["vulnerabilities"]),
+      sum(any(i["type"] == "cve" for i in v["identifiers"][1:]) for v in cs["vulnerabilities"])))
+EOF
+"$BH" "${S[@]}" -f gitlab-codequality -o "$T/gl2.json" "$T/img.tar" 2>/dev/null
+[ "$(jq -c '[.[].fingerprint]' "$T/gl2.json")" = "$(jq -c '[.[].fingerprint]' "$T/scan.gl-codequality.json")" ] \
+	&& ok "GitLab Code Quality fingerprints stable across runs" || ko "GitLab fingerprints" "differ between two runs"
 python3 - "$J" "$T/scan.sarif" <<'EOF' && ok "every SARIF result of a file has an artifact URI, the others a logical location" || ko "SARIF locations" "see above"
 import json, sys
 s = json.load(open(sys.argv[2]))
@@ -190,6 +229,8 @@ for f in cyclonedx spdx; do
 done
 SOURCE_DATE_EPOCH=1700000000 "$BH" "${S[@]}" -f cyclonedx -o "$T/r1.scdx" "$T/img.tar"; SOURCE_DATE_EPOCH=1700000000 "$BH" "${S[@]}" -f cyclonedx -o "$T/r2.scdx" "$T/img.tar"
 cmp -s "$T/r1.scdx" "$T/r2.scdx" && ok "SOURCE_DATE_EPOCH: two scan -f cyclonedx runs are byte-identical" || ko "reproducible scan cdx" "$(diff "$T/r1.scdx" "$T/r2.scdx" | head -4)"
+SOURCE_DATE_EPOCH=1700000000 "$BH" "${S[@]}" -f gitlab-container-scanning -o "$T/r1.gcs" "$T/img.tar"; SOURCE_DATE_EPOCH=1700000000 "$BH" "${S[@]}" -f gitlab-container-scanning -o "$T/r2.gcs" "$T/img.tar"
+cmp -s "$T/r1.gcs" "$T/r2.gcs" && ok "SOURCE_DATE_EPOCH: two scan -f gitlab-container-scanning runs are byte-identical" || ko "reproducible gitlab-container-scanning" "$(diff "$T/r1.gcs" "$T/r2.gcs" | head -4)"
 [ "$(jq -r .metadata.timestamp "$T/r1.cyclonedx")" = 2023-11-14T22:13:20Z ] && [ "$(jq -r .serialNumber "$T/r1.cyclonedx")" != "$(jq -r .serialNumber "$T/sbom.cyclonedx")" ] \
 	&& [ "$(jq -r .serialNumber "$T/r1.cyclonedx")" != "$(jq -r .serialNumber "$T/r1.scdx")" ] \
 	&& ok "timestamp from SOURCE_DATE_EPOCH; serials differ without it and between sbom and scan BOMs" || ko "serials" "$(jq -r .serialNumber "$T/r1.cyclonedx" "$T/sbom.cyclonedx" "$T/r1.scdx")"
