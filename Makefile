@@ -1,5 +1,5 @@
 # bulkhead build: `make` builds build/bulkhead; `make test` runs unit + end-to-end tests;
-# `make SAN=1` builds into build-san/ with AddressSanitizer + UndefinedBehaviorSanitizer.
+# `make SAN=1` builds into build-san/ with AddressSanitizer + UndefinedBehaviorSanitizer; SAN=thread: build-tsan/.
 CC ?= cc
 SHELL := /bin/bash
 # Libraries per binary: the scanner library and CLI link LIB_PKGS; a binary with needs of its own
@@ -10,6 +10,11 @@ PKGS := $(LIB_PKGS)
 ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT ?= -O1
+else ifeq ($(SAN),thread)
+# `make SAN=thread` builds into build-tsan/ with ThreadSanitizer (the threaded directory walk, layer streams)
+BUILD ?= build-tsan
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 OPT ?= -O1
 else
 BUILD ?= build

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -120,15 +121,34 @@ static int note_dirs(bh_collect *c, const char *path)
 }
 
 
-int bh_collect_tick(bh_collect *c, bh_error *err)
+static void lock(const bh_collect *c)
 {
-	c->files++;
+	if (c->lock)
+		pthread_mutex_lock(c->lock);
+}
+
+static void unlock(const bh_collect *c)
+{
+	if (c->lock)
+		pthread_mutex_unlock(c->lock);
+}
+
+int bh_collect_tick_n(bh_collect *c, uint64_t n, bh_error *err)
+{
+	uint64_t before = c->files;
+	c->files += n;
 	if (c->files > c->limits->max_files)
 		return bh_error_set(err, BH_ELIMIT, "more than %llu files (max-files limit)",
 				    (unsigned long long)c->limits->max_files);
-	if (c->deadline && (c->files & 1023) == 0 && time(NULL) > c->deadline)
+	/* the clock is read once per 1024 entries, whatever the batch size */
+	if (c->deadline && (c->files >> 10) != (before >> 10) && time(NULL) > c->deadline)
 		return bh_error_set(err, BH_ELIMIT, "time budget of %u s exceeded", c->limits->time_budget_s);
 	return 0;
+}
+
+int bh_collect_tick(bh_collect *c, bh_error *err)
+{
+	return bh_collect_tick_n(c, 1, err);
 }
 
 static bool enabled(const bh_collect *c, const bh_analyzer *a)
@@ -275,7 +295,12 @@ static const char *without_path(const char *msg, const char *path)
 /* bh_complist.own for OS package analyzers (rpm): every installed file the analyzers could read. */
 static int own_file(void *ctx, const char *path, size_t len, const char *pkg)
 {
-	return owner_add(ctx, NULL, path, len, pkg);
+	bh_collect *c = ctx;
+	int rc;
+	lock(c); /* called from inside an analyzer, which runs unlocked */
+	rc = owner_add(c, NULL, path, len, pkg);
+	unlock(c);
+	return rc;
 }
 
 static bool lang_eco(bh_ecosystem e)
@@ -421,6 +446,17 @@ bool bh_collect_wants(const bh_collect *c, const char *path, uint32_t mode, uint
 	return hook_wants(c, path, mode, size);
 }
 
+bool bh_collect_needs_stat(const bh_collect *c, const char *path)
+{
+	size_t i, len = strlen(path);
+	if (c->hook || (!c->defer_owners && is_dpkg_list(path, len)))
+		return true;
+	for (i = 0; i < c->nan; i++)
+		if (enabled(c, c->an[i]) && bh_analyzer_may_match(c->an[i], path, len))
+			return true;
+	return false;
+}
+
 int bh_collect_entry(bh_collect *c, int layer, bh_entry_kind kind, const char *path, uint32_t mode, uint64_t size,
 		     bh_error *err)
 {
@@ -520,20 +556,21 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 	struct result *old, *r = NULL;
 	bh_file f;
 	int rc = 0;
+	char slurp_warn[sizeof(err->msg)] = "";
 
 	for (i = 0; i < c->nan && nhit < 8; i++)
 		if (enabled(c, c->an[i]) && c->an[i]->match(path, len, mode, size))
 			hit[nhit++] = c->an[i];
 	bool hw = hook_wants(c, path, mode, size);
 
+	memset(&f, 0, sizeof(f));
+	f.path = path;
+	f.mode = mode;
+	f.size = size;
+	f.limits = c->limits;
+	f.ops = ops;
+	f.ctx = ctx;
 	if (!nhit && !c->defer_owners && is_dpkg_list(path, len)) {
-		memset(&f, 0, sizeof(f));
-		f.path = path;
-		f.mode = mode;
-		f.size = size;
-		f.limits = c->limits;
-		f.ops = ops;
-		f.ctx = ctx;
 		if (hw) {
 			/* The checks read it too: hold it once (bounded by max-file-read), then parse. */
 			const unsigned char *d;
@@ -549,25 +586,19 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 			}
 			f.consumed = 0;
 		}
+		lock(c);
 		rc = owners_from_dpkg_list(c, NULL, &f, err);
+		unlock(c);
 		bh_file_release(&f);
 		return rc;
 	}
-	/* A file written here hides whatever earlier layers had at this path or below it. */
-	bh_collect_remove(c, path, false, true, layer);
-	old = bh_map_get(&c->results, path);
-	if (old && old->layer >= layer)
-		old = NULL;
-	memset(&f, 0, sizeof(f));
-	f.path = path;
-	f.mode = mode;
-	f.size = size;
-	f.limits = c->limits;
-	f.ops = ops;
-	f.ctx = ctx;
 	if (!nhit) {
-		if (old)
+		/* A file written here hides whatever earlier layers had at this path or below it. */
+		lock(c);
+		bh_collect_remove(c, path, false, true, layer);
+		if ((old = bh_map_get(&c->results, path)) != NULL && old->layer < layer)
 			bh_map_del(&c->results, path);
+		unlock(c);
 		if (hw) {
 			rc = c->hook->content(c->hook->ctx, layer, &f, err);
 			bh_file_release(&f);
@@ -579,7 +610,9 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 	if (!r)
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	r->layer = layer;
+	lock(c);
 	limit_list(c, &r->comps);
+	unlock(c);
 	r->comps.own = own_file;
 	r->comps.own_ctx = c;
 	if (nhit > 1 || hw) {
@@ -588,7 +621,7 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 		size_t n;
 		bh_error ferr;
 		if (bh_file_slurp(&f, &d, &n, &ferr)) {
-			bh_sbom_warn(c->sbom, "/%s: %s", path, ferr.msg);
+			snprintf(slurp_warn, sizeof(slurp_warn), "%s", ferr.msg);
 			nhit = 0;
 			hw = false;
 		}
@@ -598,6 +631,7 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 		if ((rc = c->hook->content(c->hook->ctx, layer, &f, err)))
 			goto fail;
 	}
+	/* The analyzers run unlocked: they see only the file and their own list. */
 	for (i = 0; i < nhit; i++) {
 		bh_error aerr;
 		size_t first = r->comps.n, j;
@@ -615,25 +649,40 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 		}
 		if (rc) {
 			/* Bad content in one file must not stop the inventory of the rest. */
+			lock(c);
 			bh_sbom_warn(c->sbom, "%s analyzer: /%s: %s", hit[i]->name, path,
 				     aerr.msg[0] ? without_path(aerr.msg, path) : bh_error_name(rc));
+			unlock(c);
+			rc = 0;
 		}
 		for (j = first; j < r->comps.n; j++)
 			r->comps.items[j]->layer = layer;
 	}
+	lock(c);
+	if (slurp_warn[0])
+		bh_sbom_warn(c->sbom, "/%s: %s", path, slurp_warn);
 	if (f.content && !strcmp(path, "lib/apk/db/installed") && owners_from_apk(c, (const char *)f.content, f.content_len)) {
+		unlock(c);
 		rc = bh_error_set(err, BH_ENOMEM, "out of memory");
 		goto fail;
 	}
 	bh_file_release(&f);
+	/* A file written here hides whatever earlier layers had at this path or below it. */
+	bh_collect_remove(c, path, false, true, layer);
+	old = bh_map_get(&c->results, path);
+	if (old && old->layer >= layer)
+		old = NULL;
 	inherit_layers(old, r);
 	if (r->comps.n == 0) {
 		result_free(r);
 		if (old)
 			bh_map_del(&c->results, path);
+		unlock(c);
 		return 0;
 	}
-	return store(c, path, r, err);
+	rc = store(c, path, r, err);
+	unlock(c);
+	return rc;
 fail:
 	bh_file_release(&f);
 	result_free(r);
@@ -1085,32 +1134,60 @@ int bh_collect_alias_file(bh_collect *c, const char *path, int layer, uint32_t m
 	return 0;
 }
 
+struct kv {
+	const char *k;
+	struct result *r;
+};
+
+static int kv_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct kv *)a)->k, ((const struct kv *)b)->k);
+}
+
 int bh_collect_finish(bh_collect *c, bh_error *err)
 {
-	size_t i = 0, j;
+	size_t i = 0, j, n = 0;
 	const char *k;
 	void *v;
+	struct kv *all;
 	int rc;
 
 	if ((rc = mark_owners(c, err)))
 		return rc;
-	while (bh_map_next(&c->results, &i, &k, &v)) {
-		struct result *r = v;
+	/*
+	 * In path order: the map's own order depends on the order of insertion, which a threaded walk
+	 * does not fix, and the sbom's final sort leaves equal components in the order given.
+	 */
+	all = c->results.n ? calloc(c->results.n, sizeof(*all)) : NULL;
+	if (c->results.n && !all)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	while (bh_map_next(&c->results, &i, &k, &v) && n < c->results.n) {
+		all[n].k = k;
+		all[n++].r = v;
+	}
+	if (n > 1)
+		qsort(all, n, sizeof(*all), kv_cmp);
+	for (i = 0; i < n; i++) {
+		struct result *r = all[i].r;
 		r->count = NULL; /* the components leave for the sbom below */
 		for (j = 0; j < r->comps.n; j++) {
 			bh_component *cp = r->comps.items[j];
 			if (!cp->path) {
 				bh_buf b = BH_BUF_INIT;
-				if (bh_buf_putc(&b, '/') || bh_buf_puts(&b, k)) {
+				if (bh_buf_putc(&b, '/') || bh_buf_puts(&b, all[i].k)) {
 					bh_buf_free(&b);
+					free(all);
 					return bh_error_set(err, BH_ENOMEM, "out of memory");
 				}
 				cp->path = bh_buf_steal(&b);
 			}
 		}
-		if (bh_complist_move(&c->sbom->comps, &r->comps))
+		if (bh_complist_move(&c->sbom->comps, &r->comps)) {
+			free(all);
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		}
 	}
+	free(all);
 	c->sbom->files_seen = c->files;
 	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef BH_IMAGE_COLLECT_H
 #define BH_IMAGE_COLLECT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -62,6 +63,13 @@ typedef struct bh_collect {
 	bh_map owners;           /* analyzer-relevant path -> OS package that owns it (os.owner) */
 	bool defer_owners;       /* directory sources: read the dpkg lists after the walk (bh_collect_owners_dir) */
 	const bh_glob_skip *skip;/* --skip-dirs/--skip-files: entries never offered to analyzers or hooks; NULL = none */
+	/*
+	 * Set by a source that feeds files from several threads at once (directories without a hook):
+	 * bh_collect_file then runs the analyzers unlocked and takes this lock for every change to the
+	 * collect; the source takes it around its own calls (tick, symlink, note_unwanted). NULL = one
+	 * thread, no locking. Hooks are never called from several threads.
+	 */
+	pthread_mutex_t *lock;
 } bh_collect;
 
 int bh_collect_init(bh_collect *c, const bh_limits *limits, bh_sbom *sbom);
@@ -69,8 +77,15 @@ void bh_collect_free(bh_collect *c);
 
 /* Counts one entry against max-files and the time budget. */
 int bh_collect_tick(bh_collect *c, bh_error *err);
+/* Counts n entries at once (a directory's worth, from a threaded walk; the caller holds c->lock). */
+int bh_collect_tick_n(bh_collect *c, uint64_t n, bh_error *err);
 /* True when some analyzer (or the hook) wants this regular file (cheap). */
 bool bh_collect_wants(const bh_collect *c, const char *path, uint32_t mode, uint64_t size);
+/*
+ * False when a regular file at path is of no interest whatever its mode and size (no hook, and no
+ * analyzer's may_match): a directory walk then need not stat it.
+ */
+bool bh_collect_needs_stat(const bh_collect *c, const char *path);
 /* Tells the hook about an entry (no-op without one). */
 int bh_collect_entry(bh_collect *c, int layer, bh_entry_kind kind, const char *path, uint32_t mode, uint64_t size,
 		     bh_error *err);

@@ -71,7 +71,16 @@ struct bh_analyzer {
 	const char *name;
 	bool (*match)(const char *path, size_t pathlen, uint32_t mode, uint64_t size);
 	int (*analyze)(bh_file *f, bh_complist *out, bh_error *err);
+	/*
+	 * Name-only pre-test for sources that can skip a stat (directory walks): false when no mode
+	 * or size could make match() true for this path. NULL: match() is asked with mode 0100755 and
+	 * size 1, so an analyzer without it must accept those for every name it could want.
+	 */
+	bool (*may_match)(const char *path, size_t pathlen);
 };
+
+/* True when some mode and size could make a's match() true for path (see may_match). */
+bool bh_analyzer_may_match(const bh_analyzer *a, const char *path, size_t pathlen);
 
 /* The table of all analyzers (src/pkg/registry.c). */
 const bh_analyzer *const *bh_analyzers_all(size_t *n);

@@ -163,4 +163,4 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 	return 0;
 }
 
-const bh_analyzer bh_analyzer_cargo = { "cargo", match, analyze };
+const bh_analyzer bh_analyzer_cargo = { "cargo", match, analyze, NULL };

@@ -147,4 +147,4 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 	return rc;
 }
 
-const bh_analyzer bh_analyzer_dpkg = { "dpkg", match, analyze };
+const bh_analyzer bh_analyzer_dpkg = { "dpkg", match, analyze, NULL };

@@ -95,4 +95,4 @@ out:
 	return rc ? bh_error_set(err, rc, "%s: out of memory", f->path) : 0;
 }
 
-const bh_analyzer bh_analyzer_dpkgcopyright = { "dpkg-copyright", match, analyze };
+const bh_analyzer bh_analyzer_dpkgcopyright = { "dpkg-copyright", match, analyze, NULL };

@@ -165,3 +165,8 @@ int bh_analyzer_run_mem(const bh_analyzer *a, const char *path, const void *data
 	}
 	return rc;
 }
+
+bool bh_analyzer_may_match(const bh_analyzer *a, const char *path, size_t pathlen)
+{
+	return a->may_match ? a->may_match(path, pathlen) : a->match(path, pathlen, 0100755, 1);
+}

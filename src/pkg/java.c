@@ -756,4 +756,4 @@ out:
 	return rc;
 }
 
-const bh_analyzer bh_analyzer_java = { "java", match, analyze };
+const bh_analyzer bh_analyzer_java = { "java", match, analyze, NULL };

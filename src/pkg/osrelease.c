@@ -85,4 +85,4 @@ done:
 	return 0;
 }
 
-const bh_analyzer bh_analyzer_osrelease = { "os-release", match, analyze };
+const bh_analyzer bh_analyzer_osrelease = { "os-release", match, analyze, NULL };

@@ -402,4 +402,4 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 	return rc ? bh_error_set(err, rc, "%s: out of memory", f->path) : 0;
 }
 
-const bh_analyzer bh_analyzer_python = { "python", match, analyze };
+const bh_analyzer bh_analyzer_python = { "python", match, analyze, NULL };

@@ -316,4 +316,4 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 	return from_ndb(f, data, len, out, err);
 }
 
-const bh_analyzer bh_analyzer_rpm = { "rpm", match, analyze };
+const bh_analyzer bh_analyzer_rpm = { "rpm", match, analyze, NULL };

@@ -274,4 +274,4 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 	return parse_gemspec(f, (const char *)data, len, out, err);
 }
 
-const bh_analyzer bh_analyzer_ruby = { "ruby", match, analyze };
+const bh_analyzer bh_analyzer_ruby = { "ruby", match, analyze, NULL };

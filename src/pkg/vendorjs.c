@@ -366,4 +366,4 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 	return 0;
 }
 
-const bh_analyzer bh_analyzer_vendorjs = { "vendorjs", match, analyze };
+const bh_analyzer bh_analyzer_vendorjs = { "vendorjs", match, analyze, NULL };
