@@ -239,6 +239,8 @@ static int setup(CURL *h, const bh_http_request *req, struct curl_slist *hl, str
 		SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max);
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, x);
+	if (req->on_chunk)
+		SET(CURLOPT_BUFFERSIZE, 256L * 1024); /* streams (layers): fewer, larger callbacks than 16 KiB */
 	SET(CURLOPT_WRITEFUNCTION, on_write);
 	SET(CURLOPT_WRITEDATA, x);
 	SET(CURLOPT_NOPROGRESS, 0L);

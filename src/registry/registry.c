@@ -1022,6 +1022,7 @@ struct bh_registry_stream {
 	unsigned char *ring;
 	size_t head, len;     /* data is ring[head .. head+len) modulo STREAM_RING */
 	bool done, closed, verified;
+	bool rwait, wwait;    /* the reader waits for data / the writer for room: only then is there a wake-up */
 	int rc;               /* the transfer's result, once done */
 	bh_error terr;        /* its error */
 	volatile int cancel;
@@ -1035,32 +1036,44 @@ const char *bh_registry_stream_name(const bh_registry_stream *s)
 	return s->name;
 }
 
-/* Transfer thread side: copies a piece into the ring, waiting while it is full. */
+/*
+ * Transfer thread side: copies a piece into the ring, waiting while it is full. One writer and one
+ * reader: each copies outside the lock into the part of the ring only it may touch (the writer the
+ * free part, the reader the filled part), and wakes the other only when it waits, and the writer
+ * only once a quarter of the ring is free, so a layer costs a few hundred wake-ups, not one per
+ * network read.
+ */
 static int stream_push(void *ud, const char *data, size_t n, bh_error *err)
 {
 	bh_registry_stream *s = ud;
 	(void)err;
-	pthread_mutex_lock(&s->mu);
 	while (n) {
 		size_t tail, room, k;
-		while (s->len == STREAM_RING && !s->closed)
+		pthread_mutex_lock(&s->mu);
+		while (s->len == STREAM_RING && !s->closed) {
+			s->wwait = true;
 			pthread_cond_wait(&s->cv, &s->mu);
+		}
+		s->wwait = false;
 		if (s->closed) {
 			pthread_mutex_unlock(&s->mu);
 			return BH_HTTP_STOP;
 		}
 		tail = (s->head + s->len) % STREAM_RING;
 		room = STREAM_RING - s->len;
+		pthread_mutex_unlock(&s->mu);
 		k = n < room ? n : room;
 		if (k > STREAM_RING - tail)
 			k = STREAM_RING - tail;
 		memcpy(s->ring + tail, data, k);
+		pthread_mutex_lock(&s->mu);
 		s->len += k;
+		if (s->rwait)
+			pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
 		data += k;
 		n -= k;
-		pthread_cond_broadcast(&s->cv);
 	}
-	pthread_mutex_unlock(&s->mu);
 	return 0;
 }
 
@@ -1148,8 +1161,11 @@ int bh_registry_stream_read(bh_registry_stream *s, void *buf, size_t n, size_t *
 	size_t k;
 	*got = 0;
 	pthread_mutex_lock(&s->mu);
-	while (!s->len && !s->done)
+	while (!s->len && !s->done) {
+		s->rwait = true;
 		pthread_cond_wait(&s->cv, &s->mu);
+	}
+	s->rwait = false;
 	if (!s->len) {
 		int rc = s->rc;
 		pthread_mutex_unlock(&s->mu);
@@ -1192,10 +1208,16 @@ int bh_registry_stream_read(bh_registry_stream *s, void *buf, size_t n, size_t *
 	k = n < s->len ? n : s->len;
 	if (k > STREAM_RING - s->head)
 		k = STREAM_RING - s->head;
-	memcpy(buf, s->ring + s->head, k);
+	{
+		size_t head = s->head;
+		pthread_mutex_unlock(&s->mu);
+		memcpy(buf, s->ring + head, k);
+		pthread_mutex_lock(&s->mu);
+	}
 	s->head = (s->head + k) % STREAM_RING;
 	s->len -= k;
-	pthread_cond_broadcast(&s->cv);
+	if (s->wwait && s->len <= STREAM_RING - STREAM_RING / 4)
+		pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	if (s->md)
 		EVP_DigestUpdate(s->md, buf, k);
