@@ -3,9 +3,11 @@
 
 #include <archive_entry.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/json.h"
 #include "core/log.h"
@@ -33,24 +35,142 @@ int bh_image_read_blob(const bh_blobsrc *bs, const char *ref, const char *expect
  * undoes the compression and hands its output both to a sha256 and, through read_chain, to the
  * tar reader. Used only when a diff_id is to be verified (the blob is hashed then anyway, so
  * libarchive could not skip over entries either).
+ *
+ * On a machine with more than one core the raw reader runs in a thread of its own: decompressing
+ * (and, under it, reading and hashing the blob) is most of a gzip layer's cost, so it overlaps with
+ * the diff_id hash, the tar reader and the analyzers here. The two meet in a ring: the thread
+ * copies each block into the free part, read_chain copies out of the filled part, each outside
+ * the lock, and wakes the other only when it waits.
  */
+#define CHAIN_RING (4u << 20)
+#define CHAIN_OUT (256u << 10)
+
 struct chain {
 	struct archive *raw;
 	EVP_MD_CTX *md;      /* NULL when the layer turns out to be uncompressed (blob digest covers it) */
 	uint64_t total;
+	/* the decompressing thread, when there is one */
+	bool threaded, started;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned char *ring, *out;
+	size_t head, len;
+	bool eof, stop, rwait, wwait;
+	char rerr[256];      /* the raw reader's error, "" = none */
+	bh_logger *log;
 };
+
+/* Next block of unpacked bytes: 1 with the block in p and n, 0 at the end, -1 on error (in ch->rerr). */
+static int chain_next(struct chain *ch, const void **p, size_t *n)
+{
+	if (!ch->threaded) {
+		la_int64_t off;
+		int r = archive_read_data_block(ch->raw, p, n, &off);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r < ARCHIVE_WARN) {
+			snprintf(ch->rerr, sizeof(ch->rerr), "%s",
+				 archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
+			return -1;
+		}
+		return 1;
+	}
+	{
+		size_t k, head;
+		pthread_mutex_lock(&ch->mu);
+		while (!ch->len && !ch->eof) {
+			ch->rwait = true;
+			pthread_cond_wait(&ch->cv, &ch->mu);
+		}
+		ch->rwait = false;
+		if (!ch->len) {
+			int r = ch->rerr[0] ? -1 : 0;
+			pthread_mutex_unlock(&ch->mu);
+			return r;
+		}
+		head = ch->head;
+		k = ch->len < CHAIN_OUT ? ch->len : CHAIN_OUT;
+		if (k > CHAIN_RING - head)
+			k = CHAIN_RING - head;
+		pthread_mutex_unlock(&ch->mu);
+		memcpy(ch->out, ch->ring + head, k);
+		pthread_mutex_lock(&ch->mu);
+		ch->head = (ch->head + k) % CHAIN_RING;
+		ch->len -= k;
+		if (ch->wwait && ch->len <= CHAIN_RING - CHAIN_RING / 4)
+			pthread_cond_broadcast(&ch->cv);
+		pthread_mutex_unlock(&ch->mu);
+		*p = ch->out;
+		*n = k;
+		return 1;
+	}
+}
+
+/* The decompressing thread: raw reader → ring, until the end, an error or chain_stop. */
+static void *chain_main(void *arg)
+{
+	struct chain *ch = arg;
+	bh_log_install(ch->log);
+	for (;;) {
+		const void *blk;
+		const unsigned char *q;
+		size_t n = 0;
+		la_int64_t off;
+		int r = archive_read_data_block(ch->raw, &blk, &n, &off);
+		if (r == ARCHIVE_EOF || r < ARCHIVE_WARN) {
+			pthread_mutex_lock(&ch->mu);
+			if (r != ARCHIVE_EOF)
+				snprintf(ch->rerr, sizeof(ch->rerr), "%s",
+					 archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
+			ch->eof = true;
+			pthread_cond_broadcast(&ch->cv);
+			pthread_mutex_unlock(&ch->mu);
+			break;
+		}
+		q = blk;
+		while (n) {
+			size_t tail, room, k;
+			pthread_mutex_lock(&ch->mu);
+			while (ch->len == CHAIN_RING && !ch->stop) {
+				ch->wwait = true;
+				pthread_cond_wait(&ch->cv, &ch->mu);
+			}
+			ch->wwait = false;
+			if (ch->stop) {
+				ch->eof = true;
+				pthread_mutex_unlock(&ch->mu);
+				return NULL;
+			}
+			tail = (ch->head + ch->len) % CHAIN_RING;
+			room = CHAIN_RING - ch->len;
+			pthread_mutex_unlock(&ch->mu);
+			k = n < room ? n : room;
+			if (k > CHAIN_RING - tail)
+				k = CHAIN_RING - tail;
+			memcpy(ch->ring + tail, q, k);
+			pthread_mutex_lock(&ch->mu);
+			ch->len += k;
+			if (ch->rwait)
+				pthread_cond_broadcast(&ch->cv);
+			pthread_mutex_unlock(&ch->mu);
+			q += k;
+			n -= k;
+		}
+	}
+	return NULL;
+}
 
 static la_ssize_t read_chain(struct archive *a, void *ud, const void **out)
 {
 	struct chain *ch = ud;
-	const void *blk;
+	const void *blk = NULL;
 	size_t n = 0;
-	la_int64_t off;
-	int r = archive_read_data_block(ch->raw, &blk, &n, &off);
-	if (r == ARCHIVE_EOF)
+	int r = chain_next(ch, &blk, &n);
+	if (r == 0)
 		return 0;
-	if (r < ARCHIVE_WARN) {
-		archive_set_error(a, EIO, "%s", archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
+	if (r < 0) {
+		archive_set_error(a, EIO, "%s", ch->rerr);
 		return -1;
 	}
 	if (ch->md && n)
@@ -58,6 +178,11 @@ static la_ssize_t read_chain(struct archive *a, void *ud, const void **out)
 	ch->total += n;
 	*out = blk;
 	return (la_ssize_t)n;
+}
+
+static bool several_cores(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
 /* Opens the decompressing reader over b and the tar reader a over it. */
@@ -79,11 +204,38 @@ static int chain_open(struct chain *ch, bh_blob *b, struct archive *a, bh_error 
 		ch->md = EVP_MD_CTX_new();
 		if (!ch->md || !EVP_DigestInit_ex(ch->md, EVP_sha256(), NULL))
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		/* only a compressed layer has decompression to move off this thread */
+		if (several_cores()) {
+			ch->ring = malloc(CHAIN_RING);
+			ch->out = malloc(CHAIN_OUT);
+			if (!ch->ring || !ch->out)
+				return bh_error_set(err, BH_ENOMEM, "out of memory");
+			pthread_mutex_init(&ch->mu, NULL);
+			pthread_cond_init(&ch->cv, NULL);
+			ch->threaded = true;
+			ch->log = bh_log_current();
+			if (pthread_create(&ch->th, NULL, chain_main, ch) != 0)
+				return bh_error_set(err, BH_ENOMEM, "%s: cannot start the decompressing thread", b->name);
+			ch->started = true;
+		}
 	}
 	if (archive_read_open2(a, ch, NULL, read_chain, NULL, NULL) != ARCHIVE_OK)
 		return bh_error_set(err, BH_EINVAL, "%s: %s", b->name,
 				    archive_error_string(a) ? archive_error_string(a) : "not an archive");
 	return 0;
+}
+
+/* Ends the decompressing thread (at once if it is still reading) and waits for it. */
+static void chain_stop(struct chain *ch)
+{
+	if (!ch->started)
+		return;
+	pthread_mutex_lock(&ch->mu);
+	ch->stop = true;
+	pthread_cond_broadcast(&ch->cv);
+	pthread_mutex_unlock(&ch->mu);
+	pthread_join(ch->th, NULL);
+	ch->started = false;
 }
 
 /* Reads what the tar reader left (padding, trailing blocks) and compares with diff_id. */
@@ -95,13 +247,11 @@ static int chain_finish(struct chain *ch, const char *name, const char *diff_id,
 	for (;;) {
 		const void *blk;
 		size_t n;
-		la_int64_t off;
-		int r = archive_read_data_block(ch->raw, &blk, &n, &off);
-		if (r == ARCHIVE_EOF)
+		int r = chain_next(ch, &blk, &n);
+		if (r == 0)
 			break;
-		if (r < ARCHIVE_WARN)
-			return bh_error_set(err, BH_EINVAL, "%s: %s", name,
-					    archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
+		if (r < 0)
+			return bh_error_set(err, BH_EINVAL, "%s: %s", name, ch->rerr);
 		if (ch->md && n)
 			EVP_DigestUpdate(ch->md, blk, n);
 	}
@@ -119,12 +269,18 @@ static int chain_finish(struct chain *ch, const char *name, const char *diff_id,
 
 static void chain_free(struct chain *ch)
 {
+	chain_stop(ch);
+	if (ch->threaded) {
+		pthread_cond_destroy(&ch->cv);
+		pthread_mutex_destroy(&ch->mu);
+	}
 	if (ch->raw)
 		archive_read_free(ch->raw);
 	if (ch->md)
 		EVP_MD_CTX_free(ch->md);
-	ch->raw = NULL;
-	ch->md = NULL;
+	free(ch->ring);
+	free(ch->out);
+	memset(ch, 0, sizeof(*ch));
 }
 
 static int set_str(char **dst, const char *v)
@@ -226,6 +382,8 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 			rc = bh_layer_walk(a, (int)i, b.name, &c, err);
 		if (!rc && chained)
 			rc = chain_finish(&ch, b.name, expect2, err);
+		/* the blob is the decompressing thread's until it has stopped */
+		chain_stop(&ch);
 		if (!rc)
 			rc = bh_blob_finish(&b, err);
 		/*

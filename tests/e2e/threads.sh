@@ -12,7 +12,7 @@ ko() { echo "FAIL $1"; fail=$((fail + 1)); }
 [ -x "$BH" ] || { echo "FAIL threads: $BH is not built (make)"; exit 1; }
 command -v jq >/dev/null || { echo "FAIL threads: jq is missing (scripts/setup.sh installs it)"; exit 1; }
 T=$(mktemp -d /tmp/bh-threads.XXXXXX)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
 # A tree made to stress the hand-offs: many small directories, links that give files wanted names
 # (pass 2), unreadable entries (warnings from several threads), plus the fixtures (jars, rpm, dpkg...).
@@ -27,6 +27,32 @@ mkdir -p "$T/tree/real/lib/python3/site-packages/pkg-1.0.dist-info"
 printf 'Metadata-Version: 2.1\nName: pkg\nVersion: 1.0\n' >"$T/tree/real/lib/python3/site-packages/pkg-1.0.dist-info/METADATA"
 ln -s ../real/lib "$T/tree/app/lib"
 for i in 1 2 3; do printf 'x' >"$T/tree/app/locked$i.jar"; chmod 000 "$T/tree/app/locked$i.jar"; done
+
+# An OCI layout with one gzip layer of that tree: its decompression runs in a thread of its own.
+python3 - "$T/tree" "$T/oci" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+src, out = sys.argv[1:3]
+os.makedirs(out + "/blobs/sha256")
+def put(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(out + "/blobs/sha256/" + d, "wb").write(data)
+    return {"digest": "sha256:" + d, "size": len(data)}
+raw = io.BytesIO()
+with tarfile.open(fileobj=raw, mode="w") as t:
+    t.add(src, arcname=".")
+raw = raw.getvalue()
+layer = put(gzip.compress(raw, 6))
+layer["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+cfg = put(json.dumps({"architecture": "amd64", "os": "linux", "config": {},
+                      "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(raw).hexdigest()]}}).encode())
+cfg["mediaType"] = "application/vnd.oci.image.config.v1+json"
+man = put(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                      "config": cfg, "layers": [layer]}).encode())
+man["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+man["annotations"] = {"org.opencontainers.image.ref.name": "t"}
+json.dump({"schemaVersion": 2, "manifests": [man]}, open(out + "/index.json", "w"))
+open(out + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+PY
 
 # as root the mode-000 files are still readable; the broken jars warn either way
 for tree in "$T/tree" /usr/lib/python3; do
@@ -47,17 +73,19 @@ if [ "${TSAN:-1}" = 0 ]; then
 	echo "SKIP threads: ThreadSanitizer run (TSAN=0)"
 else
 	if make -s SAN=thread -j"$(nproc)" build-tsan/bulkhead >"$T/tsan-build.log" 2>&1; then
-		for tree in "$T/tree" /usr/lib/python3; do
-			[ -d "$tree" ] || continue
-			BH_THREADS=4 TSAN_OPTIONS="halt_on_error=1 exitcode=66" build-tsan/bulkhead sbom -q -f json "dir:$tree" >/dev/null 2>"$T/tsan.err"
+		for tgt in "dir:$T/tree" dir:/usr/lib/python3 "oci:$T/oci:t"; do
+			BH_THREADS=4 TSAN_OPTIONS="halt_on_error=1 exitcode=66" build-tsan/bulkhead sbom -q -f json "$tgt" >"$T/tsan.json" 2>"$T/tsan.err"
 			rc=$?
-			if [ $rc -eq 0 ] && ! grep -q ThreadSanitizer "$T/tsan.err"; then
-				ok "ThreadSanitizer: dir:$tree with 4 threads, no race"
+			if [ $rc -eq 0 ] && ! grep -q ThreadSanitizer "$T/tsan.err" && [ "$(jq '.components | length' "$T/tsan.json")" -gt 0 ]; then
+				ok "ThreadSanitizer: $tgt (4 walk threads; a gzip layer unpacked in its own thread), no race"
 			else
-				ko "ThreadSanitizer: dir:$tree (exit $rc)"
+				ko "ThreadSanitizer: $tgt (exit $rc)"
 				head -30 "$T/tsan.err"
 			fi
 		done
+		n_oci=$("$BH" sbom -q -f json "oci:$T/oci:t" | jq '.components | length')
+		[ "$n_oci" -gt 0 ] && ok "gzip OCI layout of the tree: $n_oci components (diff_id checked on the unpacked stream)" ||
+			ko "gzip OCI layout of the tree: no components"
 	else
 		ko "ThreadSanitizer build failed"
 		tail -20 "$T/tsan-build.log"
