@@ -9,7 +9,7 @@
 # Needs the npm registry once (cached under $BH_BENCH, default /var/tmp/bh-bench).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BH=$PWD/build/bulkhead
+BH=${BH:-$PWD/${BUILD:-build}/bulkhead}
 W=${BH_BENCH:-/var/tmp/bh-bench}
 V=$W/vendorjs
 LAYOUT=$PWD/bench/vendorjs_layout.txt

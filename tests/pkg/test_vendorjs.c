@@ -1,4 +1,4 @@
-/* test_vendorjs.c - vendored JavaScript libraries: real banner and version excerpts, file names, node_modules, hostile input. */
+/* test_vendorjs.c - vendored JavaScript libraries: real banner and version excerpts (also past the head and across scan chunks), file names, node_modules, hostile input. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,6 +141,63 @@ static void test_real_excerpts(void **state)
 		bh_complist_free(&l);
 		free(data);
 	}
+}
+
+/*
+ * The scan looks only where rare bytes ("triggers") put it, past the first 512 bytes, and marks
+ * start positions 4096 at a time: each excerpt must give the same after filler that moves it
+ * past the head and across those boundaries, and filler full of triggers must give nothing.
+ * (Underscore's min build is only known by its first line.)
+ */
+static void test_shifted(void **state)
+{
+	static const char fill[] = "Bo/*l:auVjrs@tJ x ";
+	static const size_t shift[] = { 513, 4093, 4096 + 4000, 3 * 4096 - 7 };
+	size_t i, k, n, z;
+	(void)state;
+	for (i = 0; i < sizeof(real) / sizeof(real[0]); i++) {
+		char path[256];
+		char *data, *buf;
+		bool head_only = strcmp(real[i].file, "underscore-1.8.3--underscore-min.js") == 0;
+		snprintf(path, sizeof(path), "%s%s", FIX, real[i].file);
+		data = bh_test_slurp(path, &n);
+		for (z = 0; z < sizeof(shift) / sizeof(shift[0]); z++) {
+			bh_complist l;
+			buf = malloc(shift[z] + n);
+			assert_non_null(buf);
+			for (k = 0; k < shift[z]; k++)
+				buf[k] = fill[k % (sizeof(fill) - 1)];
+			buf[shift[z] - 1] = '\n';
+			memcpy(buf + shift[z], data, n);
+			l = run("srv/www/static/app.js", buf, shift[z] + n);
+			if (head_only ? l.n != 0 : l.n != 1 || !find(&l, real[i].lib, real[i].version))
+				fail_msg("%s after %zu bytes: got %zu components, first %s@%s", real[i].file, shift[z], l.n,
+					 l.n ? l.items[0]->name : "-", l.n ? l.items[0]->version : "-");
+			bh_complist_free(&l);
+			free(buf);
+		}
+		free(data);
+	}
+}
+
+/* A prefix with blanks in it starting in one 4096-byte chunk and going on in the next. */
+static void test_chunk_edge(void **state)
+{
+	static const char *const lines[] = { " * jQuery UI Widget                1.13.1\n", "/*!          jQuery v3.3.1 |\n" };
+	static const char *const want[][2] = { { "jquery-ui", "1.13.1" }, { "jquery", "3.3.1" } };
+	char buf[3 * 4096];
+	size_t i, at;
+	(void)state;
+	for (i = 0; i < 2; i++)
+		for (at = 4096 - 30; at <= 4096 + 2; at++) {
+			bh_complist l;
+			memset(buf, ';', sizeof(buf));
+			memcpy(buf + at, lines[i], strlen(lines[i]));
+			l = run("x/app.js", buf, sizeof(buf));
+			if (l.n != 1 || !find(&l, want[i][0], want[i][1]))
+				fail_msg("'%s' at %zu: got %zu components", lines[i], at, l.n);
+			bh_complist_free(&l);
+		}
 }
 
 /* A concatenated vendor bundle (jquery + bootstrap + underscore + react-dom excerpts): all four. */
@@ -325,6 +382,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_real_excerpts),
+		cmocka_unit_test(test_shifted),
+		cmocka_unit_test(test_chunk_edge),
 		cmocka_unit_test(test_bundle),
 		cmocka_unit_test(test_filename),
 		cmocka_unit_test(test_content_beats_name),
