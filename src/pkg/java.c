@@ -10,6 +10,7 @@
 
 #include "core/buf.h"
 #include "pkg/analyzer.h"
+#include "pkg/zipdir.h"
 
 /*
  * The archive is read as a zip *stream* (local headers, no central directory) so it works on tar
@@ -19,6 +20,7 @@
 
 #define JAVA_META_MAX (1u << 20) /* a pom.properties or MANIFEST.MF larger than this is hostile */
 #define JAVA_IOBUF 65536
+#define JAVA_CD_MAX (64u << 20) /* a bigger central directory goes to libarchive's own reader */
 
 /* ".jar" ".war" ".ear" ".jpi" ".hpi" ".par", any case, with a non-empty name before it. */
 static bool java_ext(const char *path, size_t len)
@@ -101,6 +103,14 @@ struct fstream {
 	uint64_t pos; /* random-access mode only */
 };
 
+/* Stream of one entry of a file read through its central directory: its local header onwards. */
+struct estream {
+	bh_file *f;
+	unsigned char *buf;
+	uint64_t pos, end;
+	size_t first;      /* size of the first read: enough for a small entry, not a whole buffer */
+};
+
 static void soft_error(struct jctx *j, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void soft_error(struct jctx *j, int code, const char *fmt, ...)
 {
@@ -171,6 +181,29 @@ static la_int64_t file_skip_cb(struct archive *a, void *ud, la_int64_t n)
 		n = (la_int64_t)left;
 	s->pos += (uint64_t)n;
 	return n;
+}
+
+static la_ssize_t entry_read_cb(struct archive *a, void *ud, const void **buf)
+{
+	struct estream *s = ud;
+	size_t n = JAVA_IOBUF, got;
+	bh_error e;
+	if (s->first) {
+		n = s->first < JAVA_IOBUF ? s->first : JAVA_IOBUF; /* the buffer is JAVA_IOBUF bytes */
+		s->first = 0;
+	}
+	if (n > s->end - s->pos)
+		n = (size_t)(s->end - s->pos);
+	if (n == 0)
+		return 0;
+	e.msg[0] = '\0';
+	if (bh_file_pread(s->f, s->buf, n, s->pos, &got, &e)) {
+		archive_set_error(a, EIO, "%s", e.msg);
+		return -1;
+	}
+	s->pos += got;
+	*buf = s->buf;
+	return (la_ssize_t)got;
 }
 
 static la_ssize_t nested_read_cb(struct archive *a, void *ud, const void **buf)
@@ -624,6 +657,29 @@ static bool is_pom_properties(const char *name)
 	return bh_str_startswith(name, "META-INF/maven/") && bh_str_endswith(name, "/pom.properties");
 }
 
+/* The current entry of lv->ar, a regular file named name: metadata is parsed, archives walked. Non-zero stops the walk. */
+static int visit(struct jctx *j, struct level *lv, const char *name, bh_buf *b)
+{
+	int r;
+	if (is_pom_properties(name) || strcasecmp(name, "META-INF/MANIFEST.MF") == 0) {
+		bool pom = is_pom_properties(name);
+		bh_buf_reset(b);
+		r = read_entry(lv->ar, b, j->meta_max);
+		if (r == BH_ENOMEM)
+			return r;
+		if (r) {
+			/* the next header read tells whether the archive goes on */
+			soft_error(j, r, "%s!/%s: %s", lv->prefix, name,
+				   r == BH_ELIMIT ? "metadata entry over the 1 MiB bound, ignored" : "unreadable entry");
+			return 0;
+		}
+		return pom ? add_pom(lv, name, b->data, b->len) : parse_manifest(lv, b->data, b->len);
+	}
+	if (java_ext(name, strlen(name)))
+		return nested(j, lv, name);
+	return 0;
+}
+
 /* Reads every entry of lv->ar, then adds the archive's components. */
 static int walk(struct jctx *j, struct level *lv)
 {
@@ -655,34 +711,176 @@ static int walk(struct jctx *j, struct level *lv)
 			continue;
 		while (name[0] == '/' || (name[0] == '.' && name[1] == '/'))
 			name += name[0] == '/' ? 1 : 2;
-		if (is_pom_properties(name) || strcasecmp(name, "META-INF/MANIFEST.MF") == 0) {
-			bool pom = is_pom_properties(name);
-			bh_buf_reset(&b);
-			r = read_entry(lv->ar, &b, j->meta_max);
-			if (r == BH_ENOMEM) {
-				rc = r;
-				break;
-			}
-			if (r) {
-				/* the next header read tells whether the archive goes on */
-				soft_error(j, r, "%s!/%s: %s", lv->prefix, name,
-					   r == BH_ELIMIT ? "metadata entry over the 1 MiB bound, ignored" : "unreadable entry");
-				continue;
-			}
-			r = pom ? add_pom(lv, name, b.data, b.len) : parse_manifest(lv, b.data, b.len);
-			if (r) {
-				rc = r;
-				break;
-			}
-		} else if (java_ext(name, strlen(name))) {
-			if ((rc = nested(j, lv, name)))
-				break;
-		}
+		if ((rc = visit(j, lv, name, &b)))
+			break;
 	}
 	bh_buf_free(&b);
 	if (rc == BH_ENOMEM)
 		return rc;
 	/* what was read before a corruption still counts */
+	r = finish(j, lv);
+	return r ? r : rc;
+}
+
+/*
+ * Central-directory fast path for files on disk. libarchive's seekable reader reads every local
+ * header and converts every name to a wide string; a jar has thousands of classes and we want two
+ * or three entries. The directory is parsed by zipdir, and each wanted entry is handed to a
+ * streaming zip reader that starts at its local header. The plan below decides, from the
+ * directory alone, which entries walk() would have visited; anything it cannot decide exactly
+ * the way libarchive's seekable reader does sends the whole archive back to that reader.
+ */
+enum { CD_SKIP, CD_VISIT };
+
+/* Length of the "/" and "./" prefix walk() strips. */
+static size_t lead_len(const char *s, size_t n)
+{
+	size_t k = 0;
+	while (k < n && (s[k] == '/' || (s[k] == '.' && k + 1 < n && s[k + 1] == '/')))
+		k += s[k] == '/' ? 1 : 2;
+	return k;
+}
+
+static bool wanted_name(const char *s, size_t n)
+{
+	static const char pre[] = "META-INF/maven/", suf[] = "/pom.properties", mf[] = "META-INF/MANIFEST.MF";
+	/* as is_pom_properties(): prefix and suffix may share the '/' */
+	if (n >= sizeof(pre) - 1 && n >= sizeof(suf) - 1 && !memcmp(s, pre, sizeof(pre) - 1) &&
+	    !memcmp(s + n - (sizeof(suf) - 1), suf, sizeof(suf) - 1))
+		return true;
+	if (n == sizeof(mf) - 1 && !strncasecmp(s, mf, n))
+		return true;
+	return java_ext(s, n);
+}
+
+/* File type libarchive's seekable reader gives the entry (its central-directory rules, then the local-header ones). */
+static bool cd_regular(const bh_zipdir_entry *de)
+{
+	uint32_t mode = 0;
+	if (de->system == 3) {
+		mode = de->extattr >> 16;
+	} else if (de->system == 0) {
+		mode = (de->extattr & 0x10) ? 0040775 : 0100664;
+		if (de->extattr & 0x01)
+			mode &= 0555; /* libarchive strips the type bits too */
+	}
+	if ((mode & 0170000) == 0010000)
+		mode = (mode & ~0170000u) | 0100000;
+	if ((mode & 0170000) != 0040000) {
+		if (de->namelen && de->name[de->namelen - 1] == '/')
+			return false;
+		if ((mode & 0170000) == 0)
+			return true;
+	}
+	return (mode & 0170000) == 0100000;
+}
+
+/* True when the extra field carries the Info-ZIP attribute block libarchive would take the mode from. */
+static bool has_attr_extra(const bh_zipdir_entry *de)
+{
+	const unsigned char *p = (const unsigned char *)de->name + de->namelen;
+	size_t off = 0;
+	while (off + 4 <= de->extralen) {
+		unsigned id = p[off] | p[off + 1] << 8, sz = p[off + 2] | p[off + 3] << 8;
+		if (id == 0x6c78)
+			return true;
+		off += 4 + (size_t)sz;
+	}
+	return false;
+}
+
+/* kinds[i] for every entry, or false when the archive needs libarchive's seekable reader. */
+static bool cd_plan(const bh_zipdir *d, unsigned char *kinds)
+{
+	size_t i, k;
+	for (i = 0; i < d->n; i++) {
+		const bh_zipdir_entry *de = &d->ent[i];
+		const char *s = de->name;
+		size_t n = de->namelen, lead;
+		kinds[i] = CD_SKIP;
+		/* names libarchive would rewrite: NUL-cut, "\\" separators, Mac resource forks */
+		if (memchr(s, '\0', n) || (n >= 9 && !memcmp(s, "__MACOSX/", 9)))
+			return false;
+		if (de->system == 0 && memchr(s, '\\', n) && !memchr(s, '/', n))
+			return false;
+		lead = lead_len(s, n);
+		if (!wanted_name(s + lead, n - lead))
+			continue;
+		/* non-ASCII names go through the locale's charset; encrypted, odd methods or stored
+		 * entries with a trailing data descriptor are read differently by a streaming reader */
+		for (k = 0; k < n; k++)
+			if ((unsigned char)s[k] >= 0x80)
+				return false;
+		if ((de->flags & 0x41) || (de->method != 0 && de->method != 8) || (de->method == 0 && (de->flags & 8)) ||
+		    has_attr_extra(de))
+			return false;
+		if (cd_regular(de))
+			kinds[i] = CD_VISIT;
+	}
+	return true;
+}
+
+/* walk() over the entries of d, reading only the wanted ones. buf: a JAVA_IOBUF scratch buffer. */
+static int walk_cd(struct jctx *j, struct level *lv, bh_file *f, const bh_zipdir *d, const unsigned char *kinds,
+		   unsigned char *buf)
+{
+	bh_buf b = BH_BUF_INIT, nm = BH_BUF_INIT;
+	size_t i;
+	int rc = 0, r;
+
+	for (i = 0; i < d->n && !rc; i++) {
+		const bh_zipdir_entry *de = &d->ent[i];
+		struct archive_entry *e;
+		struct estream es;
+		const char *local;
+		size_t lead, first;
+
+		if (++j->entries > j->lim->max_files) {
+			soft_error(j, BH_ELIMIT, "%s: too many archive entries (max-files limit)", lv->prefix);
+			rc = BH_ELIMIT;
+			break;
+		}
+		if (kinds[i] != CD_VISIT)
+			continue;
+		es.f = f;
+		es.buf = buf;
+		es.pos = de->offset;
+		/* not d->cd_offset: after a data descriptor the reader peeks 24 bytes for a ZIP64 one */
+		es.end = f->size;
+		/* header, name, extra, data and a descriptor, with room for a longer local extra field */
+		first = 30 + (size_t)de->namelen + de->extralen + 64;
+		es.first = first < JAVA_IOBUF && de->csize < JAVA_IOBUF - first ? first + (size_t)de->csize : JAVA_IOBUF;
+		if (!(lv->ar = archive_read_new())) {
+			rc = BH_ENOMEM;
+			break;
+		}
+		archive_read_support_format_zip_streamable(lv->ar);
+		if (archive_read_open(lv->ar, &es, NULL, entry_read_cb, NULL) != ARCHIVE_OK ||
+		    archive_read_next_header(lv->ar, &e) < ARCHIVE_WARN) {
+			soft_error(j, BH_EINVAL, "%s: corrupt zip archive: %s", lv->prefix,
+				   archive_error_string(lv->ar) ? archive_error_string(lv->ar) : "read error");
+			rc = BH_EINVAL;
+		} else if (!(local = archive_entry_pathname(e)) || strlen(local) != de->namelen ||
+			   memcmp(local, de->name, de->namelen) != 0) {
+			/* a local header that names another file than the directory: hostile */
+			soft_error(j, BH_EINVAL, "%s: corrupt zip archive: local header and central directory disagree",
+				   lv->prefix);
+			rc = BH_EINVAL;
+		} else {
+			lead = lead_len(de->name, de->namelen);
+			bh_buf_reset(&nm);
+			if (bh_buf_append(&nm, de->name + lead, de->namelen - lead))
+				rc = BH_ENOMEM;
+			else
+				rc = visit(j, lv, nm.data, &b);
+		}
+		archive_read_free(lv->ar);
+		lv->ar = NULL;
+	}
+	bh_buf_free(&b);
+	bh_buf_free(&nm);
+	if (rc == BH_ENOMEM)
+		return rc;
 	r = finish(j, lv);
 	return r ? r : rc;
 }
@@ -723,12 +921,54 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 		goto out;
 	}
 	if (bh_file_seekable(f)) {
+		bh_zipdir d;
+		bh_error zerr;
+		uint64_t max_cd = j.lim->max_file_read < JAVA_CD_MAX ? j.lim->max_file_read : JAVA_CD_MAX;
+		rc = bh_zipdir_read(f, max_cd, &d, &zerr);
+		if (rc == BH_ENOMEM) {
+			*err = zerr;
+			goto out;
+		}
+		if (rc == 0) {
+			unsigned char *kinds = malloc(d.n);
+			if (!kinds) {
+				bh_zipdir_free(&d);
+				rc = bh_error_set(err, BH_ENOMEM, "%s: out of memory", f->path);
+				goto out;
+			}
+			if (cd_plan(&d, kinds)) {
+				archive_read_free(lv.ar);
+				lv.ar = NULL;
+				rc = walk_cd(&j, &lv, f, &d, kinds, fs.buf);
+				free(kinds);
+				bh_zipdir_free(&d);
+				goto walked;
+			}
+			free(kinds);
+			bh_zipdir_free(&d);
+		}
+		/* not the plain layout: libarchive's reader copes with prepended data, comments, ZIP64 entries */
 		archive_read_support_format_zip_seekable(lv.ar);
 		archive_read_set_callback_data(lv.ar, &fs);
 		archive_read_set_read_callback(lv.ar, file_pread_cb);
 		archive_read_set_seek_callback(lv.ar, file_seek_cb);
 		archive_read_set_skip_callback(lv.ar, file_skip_cb);
 		ok = archive_read_open1(lv.ar) == ARCHIVE_OK;
+		if (!ok) {
+			/*
+			 * No central directory (a truncated or half-written jar): read it front to back by
+			 * its local headers, as a layer stream does, so a directory and an image holding
+			 * the same file give the same components.
+			 */
+			archive_read_free(lv.ar);
+			fs.pos = 0;
+			if (!(lv.ar = archive_read_new())) {
+				rc = bh_error_set(err, BH_ENOMEM, "%s: out of memory", f->path);
+				goto out;
+			}
+			archive_read_support_format_zip_streamable(lv.ar);
+			ok = archive_read_open(lv.ar, &fs, NULL, file_pread_cb, NULL) == ARCHIVE_OK;
+		}
 	} else {
 		archive_read_support_format_zip(lv.ar);
 		ok = archive_read_open(lv.ar, &fs, NULL, file_read_cb, NULL) == ARCHIVE_OK;
@@ -739,6 +979,7 @@ static int analyze(bh_file *f, bh_complist *out, bh_error *err)
 		goto out;
 	}
 	rc = walk(&j, &lv);
+walked:
 	if (rc == BH_ENOMEM) {
 		bh_error_set(err, rc, "%s: out of memory", f->path);
 	} else if (j.have_soft) {
