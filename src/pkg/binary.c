@@ -12,7 +12,10 @@
 #define MAX_SHDRS 4096
 #define CHUNK (64 * 1024)
 #define MAX_INFO (1u << 20)       /* build info blob we are willing to hold */
-#define MAX_SCAN (256ULL << 20)   /* bytes of data segments searched for the magic */
+#define MAX_SCAN (256ULL << 20)   /* bytes of data segments searched for the magic without a section table */
+/* With a section table but no .go.buildinfo, Go's own reader (debug/buildinfo, `go version -m`)
+ * looks at the first 64 KiB of the first writable, non-executable segment and nowhere else. */
+#define GO_SEARCH (64u << 10)
 #define MAX_DEP_Z (8u << 20)      /* compressed .dep-v0 */
 #define MAX_DEP (16u << 20)       /* inflated .dep-v0 */
 
@@ -245,6 +248,7 @@ static int find_section(struct rd *r, const struct elf *e, const char *name, uin
 		}
 		memcpy(copy, strs, strsz);
 		copy[strsz] = '\0';
+		rc = 2; /* the table was read: absent unless found below */
 		for (i = 0; i < e->shnum; i++) {
 			/* sh_name: offset 0, 4 bytes, in both classes */
 			uint64_t nm = get(sh + (size_t)i * e->shentsize, 4, e->be);
@@ -337,8 +341,17 @@ static int go_info(struct rd *r, const struct elf *e, bh_complist *out, bh_error
 		return rc;
 	if (rc == 0) {
 		rc = search_magic(r, off, size, &blob, &blen, err);
+	} else if (rc == 2) {
+		/* A section table without .go.buildinfo: where and as far as `go version -m` looks. */
+		rc = 1;
+		for (i = 0; i < e->nph; i++)
+			if (e->ph[i].type == 1 && (e->ph[i].flags & 3) == 2) {
+				rc = search_magic(r, e->ph[i].off, e->ph[i].filesz < GO_SEARCH ? e->ph[i].filesz : GO_SEARCH, &blob,
+						  &blen, err);
+				break;
+			}
 	} else {
-		/* No section table: Go puts the blob in the first writable, non-executable segment. */
+		/* No section table (a stream, or stripped of it): Go puts the blob in a writable, non-executable segment. */
 		rc = 1;
 		for (i = 0; i < e->nph && rc == 1; i++)
 			if (e->ph[i].type == 1 && (e->ph[i].flags & 3) == 2)
