@@ -68,6 +68,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/checks.sh
 	BUILD=$(BUILD) bash tests/e2e/containers.sh
 	BUILD=$(BUILD) bash tests/e2e/compliance.sh
+	BUILD=$(BUILD) bash tests/e2e/pss.sh
 	BUILD=$(BUILD) bash tests/e2e/formats.sh
 	BUILD=$(BUILD) bash tests/e2e/table.sh
 	BUILD=$(BUILD) bash tests/e2e/html.sh

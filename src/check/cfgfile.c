@@ -54,10 +54,19 @@ static int slurp(const char *path, uint64_t max, bh_buf *out, bh_error *err)
 
 int bh_cfgfile_check(const char *path, bh_target_kind kind, const bh_limits *lim, bh_checks *out, bh_error *err)
 {
+	return bh_cfgfile_check_pss(path, kind, lim, NULL, out, err);
+}
+
+int bh_cfgfile_check_pss(const char *path, bh_target_kind kind, const bh_limits *lim, const char *pss_version, bh_checks *out,
+			 bh_error *err)
+{
 	bh_buf b = BH_BUF_INIT;
-	int rc;
+	int rc, pss = bh_k8s_pss_minor(pss_version);
 	if (kind != BH_TARGET_DOCKERFILE && kind != BH_TARGET_K8S)
 		return bh_error_set(err, BH_EUSAGE, "%s: not a Dockerfile or Kubernetes manifest", path);
+	if (pss < 0)
+		return bh_error_set(err, BH_EUSAGE, "unknown Pod Security Standards version \"%.40s\" (v1.0..v1.%d or latest)",
+				    pss_version, BH_K8S_PSS_LATEST);
 	if ((rc = slurp(path, lim->max_meta_size, &b, err)))
 		return rc;
 	switch (kind) {
@@ -65,7 +74,7 @@ int bh_cfgfile_check(const char *path, bh_target_kind kind, const bh_limits *lim
 		rc = bh_dockerfile_check(path, b.data ? b.data : "", b.len, out, err);
 		break;
 	default: /* BH_TARGET_K8S */
-		rc = bh_k8s_check(path, b.data ? b.data : "", b.len, out, err);
+		rc = bh_k8s_check_pss(path, b.data ? b.data : "", b.len, pss, out, err);
 		break;
 	}
 	bh_buf_free(&b);

@@ -12,5 +12,9 @@
  * grammar's business, image/target.h). BH_EUSAGE for another kind.
  */
 int bh_cfgfile_check(const char *path, bh_target_kind kind, const bh_limits *lim, bh_checks *out, bh_error *err);
+/* The same, manifests judged by the Pod Security Standards of policy version pss_version ("v1.N" or
+ * "latest"; NULL = latest; check/k8s.h). BH_EUSAGE for a version bulkhead does not know. */
+int bh_cfgfile_check_pss(const char *path, bh_target_kind kind, const bh_limits *lim, const char *pss_version, bh_checks *out,
+			 bh_error *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* k8s.c - Pod Security Standards (baseline, restricted) on the pod templates of Kubernetes manifests. */
+/* k8s.c - Pod Security Standards (baseline, restricted) of a policy version on the pod templates of Kubernetes manifests. */
 #include "check/k8s.h"
 
 #include <errno.h>
@@ -118,6 +118,7 @@ struct pend {
 /* One file being checked: findings are kept here and copied to the caller's list only on success. */
 struct file {
 	const char *target;
+	int v; /* policy version v1.v */
 	bh_checks found;
 	size_t total;   /* findings so far in the file (the cap) */
 	bool truncated;
@@ -139,7 +140,10 @@ struct obj {
 	const char *base;  /* path of the pod spec, e.g. "spec.template.spec" */
 	const char *mbase; /* path of the pod metadata */
 	const json_t *spec, *meta;
-	bool windows;
+	int v;           /* policy version v1.v */
+	bool windows;    /* os.name windows (also exempts the hardening rule on the root filesystem) */
+	bool win_exempt; /* Windows pod exempt from the Linux-only restricted controls (v1.25 on) */
+	bool userns;     /* hostUsers: false with a policy that relaxes for user namespaces (v1.35 on) */
 };
 
 /* ---- small helpers ---- */
@@ -379,15 +383,36 @@ static bool in_set(const char *s, const char *const *set)
 
 static const char *const caps_baseline[] = { "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
 					     "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT", NULL };
-static const char *const sysctls_safe[] = { "kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
-					    "net.ipv4.ip_local_reserved_ports", "net.ipv4.ip_unprivileged_port_start",
-					    "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
-					    "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
-					    "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes",
-					    "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem",
-					    /* allowed since policy v1.37 (the project's fixtures pass them) */
-					    "net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat", NULL };
-static const char *const selinux_types[] = { "container_t", "container_init_t", "container_kvm_t", "container_engine_t", NULL };
+/* A value a control allows, from the policy version v1.v on. */
+struct since {
+	const char *name;
+	int v;
+};
+
+/* The safe sysctls (policy/check_sysctls.go); names compare exactly, as the policy does: the kubelet
+ * also takes "net/ipv4/...", the policy does not. */
+static const struct since sysctls_safe[] = {
+	{ "kernel.shm_rmid_forced", 0 },	      { "net.ipv4.ip_local_port_range", 0 },
+	{ "net.ipv4.tcp_syncookies", 0 },	      { "net.ipv4.ping_group_range", 0 },
+	{ "net.ipv4.ip_unprivileged_port_start", 0 }, { "net.ipv4.ip_local_reserved_ports", 27 },
+	{ "net.ipv4.tcp_keepalive_time", 29 },	      { "net.ipv4.tcp_fin_timeout", 29 },
+	{ "net.ipv4.tcp_keepalive_intvl", 29 },	      { "net.ipv4.tcp_keepalive_probes", 29 },
+	{ "net.ipv4.tcp_rmem", 32 },		      { "net.ipv4.tcp_wmem", 32 },
+	{ "net.ipv4.tcp_slow_start_after_idle", 37 }, { "net.ipv4.tcp_notsent_lowat", 37 },
+	{ NULL, 0 },
+};
+/* SELinux types (policy/check_seLinuxOptions.go); an empty type is allowed too */
+static const struct since selinux_types[] = {
+	{ "container_t", 0 }, { "container_init_t", 0 }, { "container_kvm_t", 0 }, { "container_engine_t", 31 }, { NULL, 0 },
+};
+
+static bool allowed_in(const char *s, const struct since *set, int v)
+{
+	for (; set->name; set++)
+		if (set->v <= v && !strcmp(s, set->name))
+			return true;
+	return false;
+}
 static const char *const volumes_ok[] = { "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
 					  "persistentVolumeClaim", "projected", "secret", NULL };
 static const char *const profile_ok[] = { "RuntimeDefault", "Localhost", NULL };
@@ -411,7 +436,7 @@ static int check_context(struct obj *o, const json_t *sc, const char *scpath, co
 		rc = flag(o, R_APPARMOR, cname, f, t, NULL, NULL);
 	}
 	if (!rc && se) {
-		if ((t = sval(se, "type")) && !in_set(t, selinux_types)) {
+		if ((t = sval(se, "type")) && !allowed_in(t, selinux_types, o->v)) {
 			fpath(f, scpath, "seLinuxOptions.type");
 			rc = flag(o, R_SELINUX, cname, f, t, NULL, NULL);
 		}
@@ -424,11 +449,15 @@ static int check_context(struct obj *o, const json_t *sc, const char *scpath, co
 			rc = flag(o, R_SELINUX, cname, f, t, NULL, NULL);
 		}
 	}
-	if (!rc && (t = sval(sp, "type")) && !strcmp(t, "Unconfined")) {
+	/* the fields count from v1.19 (before, the annotations: check_pod); a profile set to anything but
+	 * RuntimeDefault or Localhost fails the baseline, Unconfined and a missing type alike */
+	if (!rc && o->v >= 19 && sp && !((t = sval(sp, "type")) && in_set(t, profile_ok))) {
+		char sppath[FP];
+		fpath(sppath, scpath, "seccompProfile");
 		fpath(f, scpath, "seccompProfile.type");
-		rc = flag(o, R_SECCOMP_BASE, cname, f, t, NULL, NULL);
+		rc = flag(o, R_SECCOMP_BASE, cname, f, t, t ? NULL : "must be RuntimeDefault or Localhost", t ? NULL : sppath);
 	}
-	if (!rc && yint(json_object_get(sc, "runAsUser"), &uid) && uid == 0) {
+	if (!rc && o->v >= 23 && !o->userns && yint(json_object_get(sc, "runAsUser"), &uid) && uid == 0) {
 		fpath(f, scpath, "runAsUser");
 		rc = flag(o, R_ROOTUSER, cname, f, show(json_object_get(sc, "runAsUser")), NULL, NULL);
 	}
@@ -439,7 +468,8 @@ static int check_context(struct obj *o, const json_t *sc, const char *scpath, co
 static int check_container(struct obj *o, const json_t *c, const char *cpath, const json_t *psc)
 {
 	const json_t *sc = obj(c, "securityContext"), *caps = obj(sc, "capabilities"), *v, *ports, *add, *drop;
-	const char *name = sval(c, "name"), *pt = sval(obj(psc, "seccompProfile"), "type"), *t;
+	const json_t *psp = obj(psc, "seccompProfile");
+	const char *name = sval(c, "name"), *t;
 	char scpath[FP], f[FP];
 	size_t i;
 	int rc, b;
@@ -464,7 +494,7 @@ static int check_container(struct obj *o, const json_t *c, const char *cpath, co
 		fpath(f, scpath, "capabilities.add[%zu]", i);
 		if (!in_set(json_string_value(v), caps_baseline))
 			rc = flag(o, R_CAPS_BASE, name, f, json_string_value(v), NULL, NULL);
-		else if (!o->windows && strcmp(json_string_value(v), "NET_BIND_SERVICE") != 0)
+		else if (o->v >= 22 && !o->win_exempt && strcmp(json_string_value(v), "NET_BIND_SERVICE") != 0)
 			rc = flag(o, R_CAPS_RESTR, name, f, json_string_value(v), "restricted allows adding only NET_BIND_SERVICE", NULL);
 		if (rc)
 			return rc;
@@ -482,7 +512,7 @@ static int check_container(struct obj *o, const json_t *c, const char *cpath, co
 		bh_buf_free(&dl);
 		return BH_ENOMEM;
 	}
-	if (!has_all && !o->windows) {
+	if (!has_all && o->v >= 22 && !o->win_exempt) {
 		char capspath[FP];
 		fpath(capspath, scpath, "capabilities");
 		fpath(f, scpath, "capabilities.drop");
@@ -502,16 +532,15 @@ static int check_container(struct obj *o, const json_t *c, const char *cpath, co
 		if ((rc = flag(o, R_HOSTPORT, name, f, show(hp), NULL, NULL)))
 			return rc;
 	}
-	/* baseline allows an Unmasked /proc in a user namespace (hostUsers: false); restricted never does */
+	/* from v1.35 the baseline allows an Unmasked /proc in a user namespace (hostUsers: false); restricted never does */
 	if ((t = sval(sc, "procMount")) && strcmp(t, "Default") != 0) {
-		bool userns = ybool(json_object_get(o->spec, "hostUsers")) == 0;
 		fpath(f, scpath, "procMount");
-		if ((rc = flag(o, userns ? R_PROCMOUNT_RESTR : R_PROCMOUNT, name, f, t, userns ? "with hostUsers: false" : NULL, NULL)))
+		if ((rc = flag(o, o->userns ? R_PROCMOUNT_RESTR : R_PROCMOUNT, name, f, t, o->userns ? "with hostUsers: false" : NULL, NULL)))
 			return rc;
 	}
 
-	/* probes and lifecycle hooks: the host of httpGet / tcpSocket must be unset or empty */
-	{
+	/* probes and lifecycle hooks (v1.34 on): the host of httpGet / tcpSocket must be unset or empty */
+	if (o->v >= 34) {
 		static const char *const handlers[] = { "livenessProbe", "readinessProbe", "startupProbe", "lifecycle.postStart",
 							"lifecycle.preStop" };
 		static const char *const actions[] = { "httpGet", "tcpSocket" };
@@ -530,14 +559,14 @@ static int check_container(struct obj *o, const json_t *c, const char *cpath, co
 	}
 
 	/* restricted */
-	if (!o->windows && ybool(json_object_get(sc, "allowPrivilegeEscalation")) != 0) {
+	if (o->v >= 8 && !o->win_exempt && ybool(json_object_get(sc, "allowPrivilegeEscalation")) != 0) {
 		v = json_object_get(sc, "allowPrivilegeEscalation");
 		fpath(f, scpath, "allowPrivilegeEscalation");
 		if ((rc = flag(o, R_PRIVESC, name, f, present(v) ? show(v) : NULL, present(v) ? NULL : "must be false",
 			       present(v) ? NULL : (sc ? scpath : cpath))))
 			return rc;
 	}
-	b = ybool(json_object_get(sc, "runAsNonRoot"));
+	b = o->userns ? 1 : ybool(json_object_get(sc, "runAsNonRoot"));
 	if (b == 0) {
 		fpath(f, scpath, "runAsNonRoot");
 		rc = flag(o, R_NONROOT, name, f, show(json_object_get(sc, "runAsNonRoot")), NULL, NULL);
@@ -548,14 +577,11 @@ static int check_container(struct obj *o, const json_t *c, const char *cpath, co
 	}
 	if (rc)
 		return rc;
-	t = sval(obj(sc, "seccompProfile"), "type");
-	if (!o->windows) {
+	/* restricted (v1.19 on): a profile on the container or on the pod; a profile set to a bad type on
+	 * either is the baseline's finding (BH-K8S-010), reported once, there */
+	if (o->v >= 19 && !o->win_exempt && !obj(sc, "seccompProfile") && !psp) {
 		fpath(f, scpath, "seccompProfile.type");
-		if (t && strcmp(t, "Unconfined") != 0 && !in_set(t, profile_ok))
-			rc = flag(o, R_SECCOMP_RESTR, name, f, t, "must be RuntimeDefault or Localhost", NULL);
-		else if (!t && !pt)
-			rc = flag(o, R_SECCOMP_RESTR, name, f, NULL, "nor at pod level",
-				  obj(sc, "seccompProfile") ? NULL : (sc ? scpath : cpath));
+		rc = flag(o, R_SECCOMP_RESTR, name, f, NULL, "nor at pod level", sc ? scpath : cpath);
 	}
 	return rc;
 }
@@ -604,6 +630,62 @@ static int check_hardening(struct obj *o, const json_t *c, const char *cpath)
 	return rc;
 }
 
+/* A seccomp annotation value the policy allows (policy/check_seccompProfile_baseline.go). */
+static bool seccomp_annotation_ok(const json_t *a)
+{
+	const char *t = present(a) ? json_string_value(a) : "";
+	return t && (!strcmp(t, "runtime/default") || !strcmp(t, "docker/default") || !strncmp(t, "localhost/", 10));
+}
+
+/* Flags the annotation key of the pod's metadata when it is there with a value the policy does not allow. */
+static int seccomp_annotation(struct obj *o, const json_t *ann, const char *key, const char *cname)
+{
+	const json_t *a = json_object_get(ann, key);
+	bh_buf p = BH_BUF_INIT;
+	int rc;
+	if (!a || seccomp_annotation_ok(a))
+		return 0;
+	rc = bh_buf_puts(&p, o->mbase) || bh_buf_puts(&p, *o->mbase ? ".annotations" : "annotations") ||
+			     path_key(&p, key, strlen(key))
+		     ? BH_ENOMEM
+		     : flag(o, R_SECCOMP_BASE, cname, p.data, present(a) && json_is_string(a) ? json_string_value(a) : "",
+			    "before policy v1.19 the annotations decide", NULL);
+	bh_buf_free(&p);
+	return rc;
+}
+
+/*
+ * Before v1.19 the baseline's seccomp control reads the deprecated annotations, not the fields: the
+ * pod's, and each container's by its name (init, regular and ephemeral containers). A key that is
+ * there with an empty value is not allowed either.
+ */
+static int check_seccomp_annotations(struct obj *o)
+{
+	static const char *const lists[] = { "initContainers", "containers", "ephemeralContainers" };
+	static const char ctr_pre[] = "container.seccomp.security.alpha.kubernetes.io/";
+	const json_t *ann = obj(o->meta, "annotations"), *c;
+	size_t i, j;
+	int rc;
+
+	if (!ann)
+		return 0;
+	if ((rc = seccomp_annotation(o, ann, "seccomp.security.alpha.kubernetes.io/pod", NULL)))
+		return rc;
+	for (i = 0; i < 3; i++) {
+		json_array_foreach(json_object_get(o->spec, lists[i]), j, c) {
+			const char *name = sval(c, "name");
+			bh_buf key = BH_BUF_INIT;
+			if (!name)
+				continue;
+			rc = bh_buf_puts(&key, ctr_pre) || bh_buf_puts(&key, name) ? BH_ENOMEM : seccomp_annotation(o, ann, key.data, name);
+			bh_buf_free(&key);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
 static int check_pod(struct obj *o)
 {
 	static const char *const lists[] = { "containers", "initContainers", "ephemeralContainers" };
@@ -624,27 +706,15 @@ static int check_pod(struct obj *o)
 	}
 	if ((rc = check_context(o, psc, pscpath, NULL)))
 		return rc;
-	if (ybool(v = json_object_get(psc, "runAsNonRoot")) == 0) {
+	if (!o->userns && ybool(v = json_object_get(psc, "runAsNonRoot")) == 0) {
 		fpath(f, pscpath, "runAsNonRoot");
 		if ((rc = flag(o, R_NONROOT, NULL, f, show(v), NULL, NULL)))
 			return rc;
 	}
-	if (!o->windows && (t = sval(obj(psc, "seccompProfile"), "type")) && strcmp(t, "Unconfined") != 0 && !in_set(t, profile_ok)) {
-		fpath(f, pscpath, "seccompProfile.type");
-		if ((rc = flag(o, R_SECCOMP_RESTR, NULL, f, t, "must be RuntimeDefault or Localhost", NULL)))
-			return rc;
-	}
+	if (o->v < 19 && (rc = check_seccomp_annotations(o)))
+		return rc;
 	json_array_foreach(json_object_get(psc, "sysctls"), i, v) {
-		char name[256];
-		size_t k;
-		if (!(t = sval(v, "name")))
-			continue;
-		/* the kubelet accepts '/' as the separator too */
-		snprintf(name, sizeof(name), "%s", t);
-		for (k = 0; name[k]; k++)
-			if (name[k] == '/')
-				name[k] = '.';
-		if (strlen(t) < sizeof(name) && in_set(name, sysctls_safe))
+		if (!(t = sval(v, "name")) || allowed_in(t, sysctls_safe, o->v))
 			continue;
 		fpath(f, pscpath, "sysctls[%zu].name", i);
 		if ((rc = flag(o, R_SYSCTL, NULL, f, t, NULL, NULL)))
@@ -677,7 +747,8 @@ static int check_pod(struct obj *o)
 	json_object_foreach((json_t *)ann, key, a) {
 		static const char pre[] = "container.apparmor.security.beta.kubernetes.io/";
 		bh_buf p = BH_BUF_INIT;
-		if (strncmp(key, pre, sizeof(pre) - 1) != 0 || !(t = json_string_value(a)) || !strcmp(t, "runtime/default") ||
+		/* an empty value is allowed (policy/check_appArmorProfile.go) */
+		if (strncmp(key, pre, sizeof(pre) - 1) != 0 || !present(a) || !(t = json_string_value(a)) || !strcmp(t, "runtime/default") ||
 		    !strncmp(t, "localhost/", 10))
 			continue;
 		rc = bh_buf_puts(&p, o->mbase) || bh_buf_puts(&p, *o->mbase ? ".annotations" : "annotations") ||
@@ -762,6 +833,9 @@ static int check_object(struct doc *d, const json_t *o, const char *prefix, unsi
 	ob.mbase = mbase;
 	/* Windows pods are exempt from the Linux-only restricted controls */
 	ob.windows = (v = obj(ob.spec, "os")) && sval(v, "name") && !strcmp(sval(v, "name"), "windows");
+	ob.v = d->f->v;
+	ob.win_exempt = ob.windows && ob.v >= 25;
+	ob.userns = ob.v >= 35 && ybool(json_object_get(ob.spec, "hostUsers")) == 0;
 	ns = sval(md, "namespace");
 	name = sval(md, "name");
 	if (!name)
@@ -914,10 +988,23 @@ static int locate_lines(struct doc *d, const char *chunk, size_t n)
 
 /* ---- documents ---- */
 
+/* The Pod Security Standards controls (the rest are notes and hardening). */
+static bool is_pss(int rule)
+{
+	return (rule >= R_HOSTPROCESS && rule <= R_CAPS_RESTR) || rule == R_HOSTPROBE || rule == R_PROCMOUNT_RESTR;
+}
+
 static int add_finding(struct file *f, int rule, const char *detail, unsigned long line, const char *status)
 {
 	bh_check_at at;
+	char title[160];
 	memset(&at, 0, sizeof(at));
+	if (is_pss(rule)) {
+		/* "Seccomp (Pod Security Standards restricted)" -> "... restricted, policy v1.37)": the version judged */
+		const char *t = bh_k8s_rules[rule].title;
+		snprintf(title, sizeof(title), "%.*s, policy v1.%d)", (int)(strlen(t) - 1), t, f->v);
+		at.title = title;
+	}
 	at.category = "kubernetes";
 	at.detail = detail;
 	at.target = f->target;
@@ -1064,7 +1151,29 @@ static bool filler(const char *l, size_t n, bool content)
 	return i == n || l[i] == '#' || (!content && i == 0 && l[0] == '%');
 }
 
+int bh_k8s_pss_minor(const char *version)
+{
+	const char *p = version;
+	long n = 0;
+	if (!p || !strcmp(p, "latest"))
+		return BH_K8S_PSS_LATEST;
+	if (*p == 'v')
+		p++;
+	if (strncmp(p, "1.", 2) != 0 || !p[2] || (p[2] == '0' && p[3]))
+		return -1;
+	for (p += 2; *p; p++) {
+		if (*p < '0' || *p > '9' || (n = n * 10 + (*p - '0')) > BH_K8S_PSS_LATEST)
+			return -1;
+	}
+	return (int)n;
+}
+
 int bh_k8s_check(const char *path, const char *text, size_t len, bh_checks *out, bh_error *err)
+{
+	return bh_k8s_check_pss(path, text, len, BH_K8S_PSS_LATEST, out, err);
+}
+
+int bh_k8s_check_pss(const char *path, const char *text, size_t len, int pss_minor, bh_checks *out, bh_error *err)
 {
 	struct file f;
 	size_t off = 0, start = 0, i, added = 0;
@@ -1078,8 +1187,12 @@ int bh_k8s_check(const char *path, const char *text, size_t len, bh_checks *out,
 		return bh_error_set(err, BH_ELIMIT, "%s: manifest larger than %zu bytes", path, BH_K8S_MAX_BYTES);
 	if (!text && len)
 		return bh_error_set(err, BH_EUSAGE, "%s: no text", path);
+	if (pss_minor < 0 || pss_minor > BH_K8S_PSS_LATEST)
+		return bh_error_set(err, BH_EUSAGE, "Pod Security Standards policy version v1.%d is not known (v1.0..v1.%d)",
+				    pss_minor, BH_K8S_PSS_LATEST);
 	memset(&f, 0, sizeof(f));
 	f.target = path;
+	f.v = pss_minor;
 	/*
 	 * Documents are split on their marker lines (as kubectl does) and each is parsed on its own, so
 	 * one bad document names its own line and the JSON form of the others is never held at once.

@@ -28,6 +28,28 @@
 extern const bh_rule bh_k8s_rules[];
 extern const size_t bh_k8s_rule_count;
 
+/*
+ * The Pod Security Standards as Kubernetes' policy version v1.BH_K8S_PSS_LATEST defines them (each control
+ * from the version that added it, with the values each version allows: pod-security-admission's
+ * policy/check_*.go). Every PSS finding's title names the version: "... (Pod Security Standards
+ * baseline, policy v1.37)".
+ */
 int bh_k8s_check(const char *path, const char *text, size_t len, bh_checks *out, bh_error *err);
+
+#define BH_K8S_PSS_LATEST 37 /* the newest policy version known: v1.37 */
+
+/*
+ * A policy version as Kubernetes spells it ("latest", "v1.N"; "1.N" too) -> N, 0..BH_K8S_PSS_LATEST;
+ * NULL means latest. -1 for anything else (versions newer than the latest known are refused, not guessed).
+ */
+int bh_k8s_pss_minor(const char *version);
+
+/*
+ * bh_k8s_check with the PSS of policy version v1.pss_minor (0..BH_K8S_PSS_LATEST): controls the version
+ * did not have yet are not checked, and each control allows what that version allowed (sysctls, SELinux
+ * types, user-namespace and Windows exemptions, the seccomp annotations before v1.19). BH_EUSAGE for a
+ * minor out of range.
+ */
+int bh_k8s_check_pss(const char *path, const char *text, size_t len, int pss_minor, bh_checks *out, bh_error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "check/compliance.h"
+#include "check/k8s.h"
 #include "core/log.h"
 #include "report/compreport.h"
 #include "report/vulnreport.h"
@@ -17,7 +18,7 @@
 
 enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT, OPT_IGNORE, OPT_SCANNERS,
        OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA, OPT_INFORMATIONAL, OPT_COMPLIANCE, OPT_COMPDATA,
-       OPT_LISTALL, OPT_SHOWSUPP, OPT_GROUPBY };
+       OPT_LISTALL, OPT_SHOWSUPP, OPT_GROUPBY, OPT_PSSVERSION };
 
 static void usage(FILE *fp)
 {
@@ -47,6 +48,8 @@ static void usage(FILE *fp)
 	      "      --vex F            OpenVEX or CycloneDX VEX: not_affected statements suppress findings (repeatable)\n"
 	      "      --compliance NAME  docker-cis-1.6: every control of the CIS Docker Benchmark v1.6 with its status\n"
 	      "                         (pass, fail, not-applicable, manual) over all TARGETs together (table, json, html)\n"
+	      "      --pss-version V    Kubernetes manifests: the Pod Security Standards of policy version V, v1.0..v1.37\n"
+	      "                         or latest (default), as Kubernetes' pod-security-admission defines them\n"
 	      "      --compliance-data P  the benchmark's controls: docker-bench-security_checks.tsv or a directory holding\n"
 	      "                         it (or cis-benchmarks/ of it); default $BH_SHARED_DATA, ../shared/data, then\n"
 	      "                         ../../shared/data beside the bulkhead binary\n"
@@ -235,6 +238,14 @@ static int run_compliance(bh_cli_common *c, bh_scan_job *job, const char *name, 
 		fprintf(stderr, "bulkhead scan: out of memory\n");
 	if (!rc && (rc = pss ? bh_compliance_pss((const char *const *)refs, nt, &all, &comp, &err) : bh_compliance_eval(&comp, &all, ran, &err)))
 		bh_cli_print_error(rc, &err);
+	if (!rc && pss) { /* the data line names the policy version the rows judge */
+		char *src = NULL;
+		if (asprintf(&src, "%s, policy v1.%d", comp.source ? comp.source : "Pod Security Standards",
+			     bh_k8s_pss_minor(job->pss_version)) < 0)
+			rc = BH_ENOMEM;
+		else
+			free(comp.source), comp.source = src;
+	}
 	if (!rc) {
 		if (bh_cli_open_output(c, &out)) {
 			*write_failed = true;
@@ -322,6 +333,7 @@ int bh_cmd_scan(int argc, char **argv)
 		{ "list-all-pkgs", no_argument, NULL, OPT_LISTALL },
 		{ "show-suppressed", no_argument, NULL, OPT_SHOWSUPP },
 		{ "group-by", required_argument, NULL, OPT_GROUPBY },
+		{ "pss-version", required_argument, NULL, OPT_PSSVERSION },
 		BH_CLI_TARGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -380,6 +392,14 @@ int bh_cmd_scan(int argc, char **argv)
 		case OPT_INFORMATIONAL: job.include_informational = true; break;
 		case OPT_LISTALL: break; /* the JSON always lists every component under "sbom" */
 		case OPT_SHOWSUPP: job.show_suppressed = true; break;
+		case OPT_PSSVERSION:
+			if (bh_k8s_pss_minor(optarg) < 0) {
+				fprintf(stderr, "bulkhead scan: --pss-version takes v1.0..v1.%d or latest, not \"%.40s\"\n", BH_K8S_PSS_LATEST, optarg);
+				rc = BH_EUSAGE;
+				goto done;
+			}
+			job.pss_version = optarg;
+			break;
 		case OPT_GROUPBY:
 			if (strcmp(optarg, "package") != 0) {
 				fprintf(stderr, "bulkhead scan: --group-by takes \"package\", not \"%.40s\"\n", optarg);

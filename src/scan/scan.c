@@ -92,7 +92,7 @@ static int run_standalone(const bh_scan_job *j, const bh_target *t, bh_scan_resu
 	if (set_str(&out->sbom.kind, bh_target_kind_name(t->kind)) || set_str(&out->sbom.name, t->ref))
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	if (t->kind == BH_TARGET_DOCKERFILE || t->kind == BH_TARGET_K8S)
-		return bh_cfgfile_check(t->ref, t->kind, &j->scan.limits, &out->checks, err);
+		return bh_cfgfile_check_pss(t->ref, t->kind, &j->scan.limits, j->pss_version, &out->checks, err);
 	if (t->kind == BH_TARGET_HOST)
 		return bh_host_check(t->ref, &out->checks, err);
 	{

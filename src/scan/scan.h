@@ -39,6 +39,7 @@ typedef struct bh_scan_job {
 	bh_source_opts scan;       /* limits, engine socket, platform, digest checks, --skip-dirs/--skip-files,
 	                            * --pkg-types (also applied to stored SBOMs); the hook is set here */
 	bool show_suppressed;    /* keep what ignore files, VEX and the policy suppress in r->suppressed_list */
+	const char *pss_version; /* Kubernetes manifests: Pod Security Standards policy "v1.N" or "latest"; NULL = latest */
 	time_t now;              /* for expiries; 0 = the clock */
 } bh_scan_job;
 

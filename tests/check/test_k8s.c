@@ -70,8 +70,8 @@ static void pss_only(bh_checks *out)
 			bh_checks_remove(out, i);
 }
 
-/* The base pod with mods applied, checked; every finding kept. */
-static int run_mods_all(const char *const *mods, bh_checks *out)
+/* The base pod with mods applied, checked by the PSS of policy v1.v; every finding kept. */
+static int run_mods_v(const char *const *mods, int v, bh_checks *out)
 {
 	json_t *pod = json_loads(base_pod, 0, NULL);
 	char *text;
@@ -81,12 +81,18 @@ static int run_mods_all(const char *const *mods, bh_checks *out)
 	for (; mods && mods[0]; mods += 2)
 		set_path(pod, mods[0], mods[1]);
 	text = json_dumps(pod, 0);
-	rc = bh_k8s_check("pod.json", text, strlen(text), out, &err);
+	rc = v == BH_K8S_PSS_LATEST ? bh_k8s_check("pod.json", text, strlen(text), out, &err)
+				    : bh_k8s_check_pss("pod.json", text, strlen(text), v, out, &err);
 	if (rc)
 		print_message("error: %s\n", err.msg);
 	free(text);
 	json_decref(pod);
 	return rc;
+}
+
+static int run_mods_all(const char *const *mods, bh_checks *out)
+{
+	return run_mods_v(mods, BH_K8S_PSS_LATEST, out);
 }
 
 /* The same, PSS findings only. */
@@ -157,8 +163,9 @@ static const struct ccase cases[] = {
 	  "BH-K8S-010", 1, "spec.containers[0].securityContext.seccompProfile.type=Unconfined" },
 	{ "seccomp Localhost container", { "spec.containers[0].securityContext.seccompProfile", "{\"type\":\"Localhost\",\"localhostProfile\":\"a.json\"}", NULL },
 	  NULL, 0, NULL },
+	/* the policy compares names exactly: the kubelet's "net/ipv4/..." spelling is not on its list */
 	{ "sysctl unsafe", { "spec.securityContext.sysctls", "[{\"name\":\"kernel.msgmax\",\"value\":\"1\"},{\"name\":\"net/ipv4/tcp_syncookies\",\"value\":\"1\"}]", NULL },
-	  "BH-K8S-011", 1, "spec.securityContext.sysctls[0].name=kernel.msgmax" },
+	  "BH-K8S-011", 2, "spec.securityContext.sysctls[0].name=kernel.msgmax" },
 	{ "sysctl safe", { "spec.securityContext.sysctls", "[{\"name\":\"net.ipv4.ip_local_port_range\",\"value\":\"1024 65535\"},{\"name\":\"net.ipv4.tcp_keepalive_time\",\"value\":\"60\"}]", NULL },
 	  NULL, 0, NULL },
 	/* restricted */
@@ -186,8 +193,11 @@ static const struct ccase cases[] = {
 	{ "runAsUser non-zero", { "spec.securityContext.runAsUser", "1000", NULL }, NULL, 0, NULL },
 	{ "seccomp unset", { "spec.securityContext.seccompProfile", "-", NULL }, "BH-K8S-016", 1,
 	  "seccompProfile.type is not set (nor at pod level)" },
-	{ "seccomp bogus pod type", { "spec.securityContext.seccompProfile", "{\"type\":\"Whatever\"}", NULL }, "BH-K8S-016", 1,
+	/* any type but RuntimeDefault or Localhost fails the baseline (policy/check_seccompProfile_baseline.go) */
+	{ "seccomp bogus pod type", { "spec.securityContext.seccompProfile", "{\"type\":\"Whatever\"}", NULL }, "BH-K8S-010", 1,
 	  "spec.securityContext.seccompProfile.type=Whatever" },
+	{ "seccomp profile without type", { "spec.containers[0].securityContext.seccompProfile", "{}", NULL }, "BH-K8S-010", 1,
+	  "spec.containers[0].securityContext.seccompProfile.type is not set (must be RuntimeDefault or Localhost)" },
 	{ "seccomp on container only", { "spec.securityContext.seccompProfile", "-", "spec.containers[0].securityContext.seccompProfile", "{\"type\":\"RuntimeDefault\"}", NULL },
 	  NULL, 0, NULL },
 	{ "capabilities not dropped", { "spec.containers[0].securityContext.capabilities.drop", "[\"NET_RAW\"]", NULL }, "BH-K8S-017", 1,
@@ -251,7 +261,9 @@ static void test_controls(void **state)
 				if (!strcmp(c->rule, "BH-K8S-023"))
 					assert_int_equal(bh_test_count(&out, "BH-K8S-009"), 0); /* not baseline */
 				assert_int_equal(f->severity, base ? BH_SEV_HIGH : BH_SEV_MEDIUM);
-				assert_non_null(strstr(f->title, base ? "(Pod Security Standards baseline)" : "(Pod Security Standards restricted)"));
+				/* the rule's title with the policy version judged */
+				assert_non_null(strstr(f->title, base ? "(Pod Security Standards baseline, policy v1.37)"
+								  : "(Pod Security Standards restricted, policy v1.37)"));
 			}
 			assert_non_null(f->why);
 			assert_non_null(f->fix);
@@ -284,6 +296,128 @@ static unsigned long line_of(const bh_checks *l, const char *rule, const char *w
 	dump(l);
 	fail();
 	return 0;
+}
+
+/* Policy versions: each control from the version that added it, with the values each version allows
+ * (pod-security-admission policy/check_*.go). count 0: no PSS finding at all. */
+struct vcase {
+	const char *name;
+	int v;
+	const char *mods[7];
+	const char *rule;
+	size_t count;
+	const char *detail;
+};
+
+#define HOSTUSERS_FALSE "spec.hostUsers", "false"
+#define WINDOWS "spec.os", "{\"name\":\"windows\"}"
+static const struct vcase vcases[] = {
+	/* restricted controls that came later */
+	{ "privesc before v1.8", 7, { "spec.containers[0].securityContext.allowPrivilegeEscalation", "-", NULL }, NULL, 0, NULL },
+	{ "privesc v1.8", 8, { "spec.containers[0].securityContext.allowPrivilegeEscalation", "-", NULL }, "BH-K8S-013", 1,
+	  "allowPrivilegeEscalation is not set" },
+	{ "seccomp restricted before v1.19", 18, { "spec.securityContext.seccompProfile", "-", NULL }, NULL, 0, NULL },
+	{ "seccomp restricted v1.19", 19, { "spec.securityContext.seccompProfile", "-", NULL }, "BH-K8S-016", 1, "nor at pod level" },
+	{ "drop ALL before v1.22", 21, { "spec.containers[0].securityContext.capabilities", "{\"add\":[\"CHOWN\"]}", NULL }, NULL, 0, NULL },
+	{ "drop ALL v1.22", 22, { "spec.containers[0].securityContext.capabilities", "{\"add\":[\"CHOWN\"]}", NULL }, "BH-K8S-017", 2,
+	  "capabilities.add[0]=CHOWN" },
+	{ "runAsUser 0 before v1.23", 22, { "spec.securityContext.runAsUser", "0", NULL }, NULL, 0, NULL },
+	{ "runAsUser 0 v1.23", 23, { "spec.securityContext.runAsUser", "0", NULL }, "BH-K8S-015", 1, "spec.securityContext.runAsUser=0" },
+	/* the seccomp annotations decide before v1.19, the fields from then on */
+	{ "seccomp field before v1.19", 18, { "spec.securityContext.seccompProfile", "{\"type\":\"Unconfined\"}", NULL }, NULL, 0, NULL },
+	{ "seccomp pod annotation before v1.19", 18,
+	  { "metadata.annotations", "{\"seccomp.security.alpha.kubernetes.io/pod\":\"unconfined\"}", NULL }, "BH-K8S-010", 1,
+	  "Pod/ns/p: metadata.annotations[\"seccomp.security.alpha.kubernetes.io/pod\"]=unconfined (before policy v1.19 the annotations decide)" },
+	{ "seccomp container annotation empty before v1.19", 0,
+	  { "metadata.annotations", "{\"container.seccomp.security.alpha.kubernetes.io/app\":\"\",\"container.seccomp.security.alpha.kubernetes.io/other\":\"unconfined\"}", NULL },
+	  "BH-K8S-010", 1, "container \"app\": metadata.annotations[\"container.seccomp.security.alpha.kubernetes.io/app\"]=" },
+	{ "seccomp annotations allowed before v1.19", 18,
+	  { "metadata.annotations", "{\"seccomp.security.alpha.kubernetes.io/pod\":\"docker/default\",\"container.seccomp.security.alpha.kubernetes.io/app\":\"localhost/p.json\"}", NULL },
+	  NULL, 0, NULL },
+	{ "seccomp annotation ignored from v1.19", 19,
+	  { "metadata.annotations", "{\"seccomp.security.alpha.kubernetes.io/pod\":\"unconfined\"}", NULL }, NULL, 0, NULL },
+	/* Windows pods are exempt from the Linux-only restricted controls from v1.25 */
+	{ "windows before v1.25", 24, { WINDOWS, "spec.containers[0].securityContext", "{}", NULL }, "BH-K8S-013", 1, "allowPrivilegeEscalation" },
+	{ "windows v1.25", 25, { WINDOWS, "spec.containers[0].securityContext", "{}", NULL }, NULL, 0, NULL },
+	/* allowed values that came later */
+	{ "sysctl ip_local_reserved_ports before v1.27", 26,
+	  { "spec.securityContext.sysctls", "[{\"name\":\"net.ipv4.ip_local_reserved_ports\",\"value\":\"80\"}]", NULL }, "BH-K8S-011", 1,
+	  "sysctls[0].name=net.ipv4.ip_local_reserved_ports" },
+	{ "sysctl ip_local_reserved_ports v1.27", 27,
+	  { "spec.securityContext.sysctls", "[{\"name\":\"net.ipv4.ip_local_reserved_ports\",\"value\":\"80\"}]", NULL }, NULL, 0, NULL },
+	{ "sysctl tcp_keepalive_time before v1.29", 28,
+	  { "spec.securityContext.sysctls", "[{\"name\":\"net.ipv4.tcp_keepalive_time\",\"value\":\"60\"}]", NULL }, "BH-K8S-011", 1, "tcp_keepalive_time" },
+	{ "sysctl tcp_rmem before v1.32", 31,
+	  { "spec.securityContext.sysctls", "[{\"name\":\"net.ipv4.tcp_rmem\",\"value\":\"4096 87380 6291456\"}]", NULL }, "BH-K8S-011", 1, "tcp_rmem" },
+	{ "sysctl tcp_rmem v1.32", 32,
+	  { "spec.securityContext.sysctls", "[{\"name\":\"net.ipv4.tcp_rmem\",\"value\":\"4096 87380 6291456\"}]", NULL }, NULL, 0, NULL },
+	{ "sysctl tcp_notsent_lowat before v1.37", 36,
+	  { "spec.securityContext.sysctls", "[{\"name\":\"net.ipv4.tcp_notsent_lowat\",\"value\":\"16384\"},{\"name\":\"net.ipv4.tcp_slow_start_after_idle\",\"value\":\"0\"}]", NULL },
+	  "BH-K8S-011", 2, "tcp_notsent_lowat" },
+	{ "SELinux container_engine_t before v1.31", 30,
+	  { "spec.securityContext.seLinuxOptions", "{\"type\":\"container_engine_t\"}", NULL }, "BH-K8S-008", 1, "container_engine_t" },
+	{ "SELinux container_engine_t v1.31", 31, { "spec.securityContext.seLinuxOptions", "{\"type\":\"container_engine_t\"}", NULL }, NULL, 0, NULL },
+	/* Host Probes / Lifecycle Hooks from v1.34 */
+	{ "probe host before v1.34", 33, { "spec.containers[0].startupProbe", "{\"tcpSocket\":{\"host\":\"10.0.0.1\",\"port\":1}}", NULL }, NULL, 0, NULL },
+	{ "probe host v1.34", 34, { "spec.containers[0].startupProbe", "{\"tcpSocket\":{\"host\":\"10.0.0.1\",\"port\":1}}", NULL }, "BH-K8S-022", 1,
+	  "startupProbe.tcpSocket.host=10.0.0.1" },
+	{ "postStart host v1.34", 34, { "spec.containers[0].lifecycle", "{\"postStart\":{\"httpGet\":{\"host\":\"169.254.169.254\",\"port\":80}}}", NULL },
+	  "BH-K8S-022", 1, "lifecycle.postStart.httpGet.host=169.254.169.254" },
+	/* user namespaces (hostUsers: false) relax procMount (baseline), runAsNonRoot and runAsUser from v1.35 */
+	{ "Unmasked in userns before v1.35", 34, { HOSTUSERS_FALSE, "spec.containers[0].securityContext.procMount", "\"Unmasked\"", NULL },
+	  "BH-K8S-009", 1, "procMount=Unmasked" },
+	{ "runAsUser 0 in userns before v1.35", 34, { HOSTUSERS_FALSE, "spec.containers[0].securityContext.runAsUser", "0", NULL },
+	  "BH-K8S-015", 1, "runAsUser=0" },
+	{ "runAsUser 0 in userns v1.35", 35, { HOSTUSERS_FALSE, "spec.containers[0].securityContext.runAsUser", "0", NULL }, NULL, 0, NULL },
+	{ "runAsNonRoot false in userns v1.35", 35,
+	  { HOSTUSERS_FALSE, "spec.securityContext.runAsNonRoot", "false", "spec.containers[0].securityContext.runAsNonRoot", "false", NULL },
+	  NULL, 0, NULL },
+	{ "runAsNonRoot false, host users v1.35", 35, { "spec.hostUsers", "true", "spec.securityContext.runAsNonRoot", "false", NULL },
+	  "BH-K8S-014", 1, "spec.securityContext.runAsNonRoot=false" },
+	/* every version: an empty AppArmor annotation is allowed */
+	{ "AppArmor annotation empty", 0, { "metadata.annotations", "{\"container.apparmor.security.beta.kubernetes.io/app\":\"\"}", NULL }, NULL, 0, NULL },
+};
+
+static void test_versions(void **state)
+{
+	char want[64];
+	bh_checks out = { 0 };
+	bh_error err;
+	size_t i;
+	(void)state;
+	for (i = 0; i < sizeof(vcases) / sizeof(vcases[0]); i++) {
+		const struct vcase *c = &vcases[i];
+		const bh_check_finding *f;
+		assert_int_equal(run_mods_v(c->mods, c->v, &out), 0);
+		pss_only(&out);
+		f = c->rule ? bh_test_find(&out, c->rule, 0) : NULL;
+		if (c->rule ? (bh_test_count(&out, c->rule) != c->count || !f || !strstr(f->detail, c->detail)) : out.n != 0) {
+			print_message("case '%s' (v1.%d): want %zu x %s with '%s'\n", c->name, c->v, c->count, c->rule ? c->rule : "-",
+				      c->detail ? c->detail : "");
+			dump(&out);
+			fail();
+		}
+		if (f) {
+			snprintf(want, sizeof(want), ", policy v1.%d)", c->v);
+			assert_non_null(strstr(f->title, want));
+		}
+		bh_checks_free(&out);
+	}
+	/* the version names Kubernetes uses */
+	assert_int_equal(bh_k8s_pss_minor(NULL), BH_K8S_PSS_LATEST);
+	assert_int_equal(bh_k8s_pss_minor("latest"), BH_K8S_PSS_LATEST);
+	assert_int_equal(bh_k8s_pss_minor("v1.0"), 0);
+	assert_int_equal(bh_k8s_pss_minor("v1.25"), 25);
+	assert_int_equal(bh_k8s_pss_minor("1.37"), 37);
+	assert_int_equal(bh_k8s_pss_minor("v1.38"), -1);
+	assert_int_equal(bh_k8s_pss_minor("v1.025"), -1);
+	assert_int_equal(bh_k8s_pss_minor("v1."), -1);
+	assert_int_equal(bh_k8s_pss_minor("v2.0"), -1);
+	assert_int_equal(bh_k8s_pss_minor("v1.2x"), -1);
+	assert_int_equal(bh_k8s_pss_minor("Latest"), -1);
+	assert_int_equal(bh_k8s_check_pss("x", "", 0, BH_K8S_PSS_LATEST + 1, &out, &err), BH_EUSAGE);
+	assert_int_equal(bh_k8s_check_pss("x", "", 0, -1, &out, &err), BH_EUSAGE);
+	assert_int_equal(out.n, 0);
 }
 
 static void test_bad_fixture(void **state)
@@ -607,7 +741,7 @@ static void test_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_controls),	  cmocka_unit_test(test_bad_fixture), cmocka_unit_test(test_restricted_fixture),
+		cmocka_unit_test(test_controls),	  cmocka_unit_test(test_versions),	  cmocka_unit_test(test_bad_fixture), cmocka_unit_test(test_restricted_fixture),
 		cmocka_unit_test(test_baseline_fixture), cmocka_unit_test(test_kinds),	  cmocka_unit_test(test_documents),
 		cmocka_unit_test(test_hostile),		  cmocka_unit_test(test_cap),	    cmocka_unit_test(test_hardening),
 	};
