@@ -17,7 +17,8 @@ static void check(bh_ecosystem eco, const char *ns, const char *name, const char
 {
 	bh_complist l = { 0 };
 	bh_component *c = bh_complist_add(&l, eco);
-	char *p = NULL;
+	char *p = NULL, *canon = NULL;
+	unsigned fixed = 99;
 	bh_component_set(&c->namespace, ns, (size_t)-1);
 	bh_component_set(&c->name, name, (size_t)-1);
 	bh_component_set(&c->version, ver, (size_t)-1);
@@ -25,6 +26,11 @@ static void check(bh_ecosystem eco, const char *ns, const char *name, const char
 	bh_component_set(&c->epoch, epoch, (size_t)-1);
 	assert_int_equal(bh_purl_build(c, os, &p), 0);
 	assert_string_equal(p, want);
+	/* what bulkhead writes is already the specification's canonical form */
+	assert_int_equal(bh_purl_normalize(p, &canon, &fixed), 0);
+	assert_string_equal(canon, p);
+	assert_int_equal(fixed, 0);
+	free(canon);
 	free(p);
 	bh_complist_free(&l);
 }
