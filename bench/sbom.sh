@@ -20,28 +20,43 @@ mkdir -p "$W" bench/out
 
 # sbom dir:/ beside find / -xdev -type f (the floor of any walk of the same files), alternated run by
 # run so both see the same cache and load; median wall and CPU (user + sys) of RUNS runs, peak RSS.
+# With cold=1 the page cache is dropped before every run (root only: /proc/sys/vm/drop_caches).
 dir_vs_find() {
-	local i e u s m w1=() c1=() w2=() c2=() r1=0 r2=0
+	local cold=${1:-0} i e u s m w1=() c1=() w2=() c2=() r1=0 r2=0
 	med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+	drop() { [ "$cold" = 1 ] && sync && echo 3 >/proc/sys/vm/drop_caches; return 0; }
 	for i in $(seq "$RUNS"); do
+		drop
 		/usr/bin/time -f "%e %U %S %M" -o "$W/time.txt" "$BH" sbom -q -f cyclonedx dir:/ >/dev/null 2>&1 || true
 		read -r e u s m <"$W/time.txt"
 		w1+=("$e"); c1+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')"); [ "$m" -gt "$r1" ] && r1=$m
+		drop
 		/usr/bin/time -f "%e %U %S %M" -o "$W/time.txt" find / -xdev -type f >/dev/null 2>&1 || true
 		read -r e u s m <"$W/time.txt"
 		w2+=("$e"); c2+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')"); [ "$m" -gt "$r2" ] && r2=$m
 	done
-	local bw bc fw fc
+	local bw bc fw fc what
 	bw=$(med "${w1[@]}"); bc=$(med "${c1[@]}"); fw=$(med "${w2[@]}"); fc=$(med "${c2[@]}")
 	rt() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
-	echo "| this machine, $(find / -xdev -type f 2>/dev/null | wc -l) files (median of $RUNS, alternated) | wall | CPU (user+sys) | peak RSS |"
+	what="warm cache"; [ "$cold" = 1 ] && what="cold cache (page cache dropped before each run)"
+	echo "| this machine, $(find / -xdev -type f 2>/dev/null | wc -l) files, $what (median of $RUNS, alternated) | wall | CPU (user+sys) | peak RSS |"
 	echo "|---|---|---|---|"
 	echo "| bulkhead sbom dir:/ | $bw s | $bc s | $((r1 / 1024)) MB |"
 	echo "| find / -xdev -type f | $fw s | $fc s | $((r2 / 1024)) MB |"
 	echo "| ratio | $(rt "$bw" "$fw") | $(rt "$bc" "$fc") | |"
 }
+dir_tables() {
+	dir_vs_find 0
+	if [ -w /proc/sys/vm/drop_caches ]; then
+		echo
+		dir_vs_find 1
+	else
+		echo
+		echo "(cold-cache table skipped: /proc/sys/vm/drop_caches is not writable; run as root)"
+	fi
+}
 if [ "$ONLY" = dir ]; then
-	dir_vs_find | tee bench/out/sbom-dir.md
+	dir_tables | tee bench/out/sbom-dir.md
 	exit 0
 elif [ -n "$ONLY" ]; then
 	echo "sbom bench: ONLY=$ONLY: only ONLY=dir is known" >&2
@@ -88,4 +103,4 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0) printf "%.1fx", b / a; els
 	echo "| this machine, dir:/ vs rootfs / | ${bh_root} s | trivy-cdxgen rootfs | ${tr_root} s | $(ratio "$bh_root" "$tr_root") | ${bh_root_rss} MB | ${tr_root_rss} MB |"
 } | tee bench/out/sbom.md
 echo
-dir_vs_find | tee bench/out/sbom-dir.md
+dir_tables | tee bench/out/sbom-dir.md

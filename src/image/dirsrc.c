@@ -17,7 +17,7 @@
 #include "image/source.h"
 
 #define MAX_DEPTH 128
-#define MAX_THREADS 8
+#define MAX_THREADS 16
 
 /*
  * The walk. Directories wait on a shared stack; each thread takes one, lists it (readdir, and a
@@ -513,12 +513,20 @@ static int read_aliases(bh_collect *c, const char *path, bh_error *err)
 	return rc;
 }
 
-/* Both cores by default; one thread when the machine has one or the scan has hooks. */
+/*
+ * Four threads per core, at least four, at most MAX_THREADS (BH_THREADS overrides): on a warm cache
+ * the walk is CPU-bound and extra threads cost nothing measurable, on a cold one it waits for the
+ * disk and more requests in flight pay (dir:/ with the page cache dropped, 2 cores: 10.3 s with 2
+ * threads, 4.1 s with 8; find / -xdev -type f 6.1 s). One thread when the scan has hooks.
+ */
 static unsigned threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
-	if (getenv("BH_THREADS"))
-		n = atol(getenv("BH_THREADS"));
+	const char *e = getenv("BH_THREADS");
+	if (e && *e)
+		n = atol(e);
+	else
+		n = n < 1 ? 4 : n * 4 < 4 ? 4 : n * 4;
 	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 }
 
