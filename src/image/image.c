@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "core/ring.h"
 #include "image/layer.h"
 
 int bh_image_read_blob(const bh_blobsrc *bs, const char *ref, const char *expect, const bh_limits *lim,
@@ -38,9 +39,7 @@ int bh_image_read_blob(const bh_blobsrc *bs, const char *ref, const char *expect
  *
  * On a machine with more than one core the raw reader runs in a thread of its own: decompressing
  * (and, under it, reading and hashing the blob) is most of a gzip layer's cost, so it overlaps with
- * the diff_id hash, the tar reader and the analyzers here. The two meet in a ring: the thread
- * copies each block into the free part, read_chain copies out of the filled part, each outside
- * the lock, and wakes the other only when it waits.
+ * the diff_id hash, the tar reader and the analyzers here; the two meet in a bh_ring.
  */
 #define CHAIN_RING (4u << 20)
 #define CHAIN_OUT (256u << 10)
@@ -52,12 +51,9 @@ struct chain {
 	/* the decompressing thread, when there is one */
 	bool threaded, started;
 	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	unsigned char *ring, *out;
-	size_t head, len;
-	bool eof, stop, rwait, wwait;
-	char rerr[256];      /* the raw reader's error, "" = none */
+	bh_ring ring;
+	unsigned char *out;
+	char rerr[256];      /* the raw reader's error, "" = none; the thread's until the ring says the end */
 	bh_logger *log;
 };
 
@@ -76,87 +72,31 @@ static int chain_next(struct chain *ch, const void **p, size_t *n)
 		}
 		return 1;
 	}
-	{
-		size_t k, head;
-		pthread_mutex_lock(&ch->mu);
-		while (!ch->len && !ch->eof) {
-			ch->rwait = true;
-			pthread_cond_wait(&ch->cv, &ch->mu);
-		}
-		ch->rwait = false;
-		if (!ch->len) {
-			int r = ch->rerr[0] ? -1 : 0;
-			pthread_mutex_unlock(&ch->mu);
-			return r;
-		}
-		head = ch->head;
-		k = ch->len < CHAIN_OUT ? ch->len : CHAIN_OUT;
-		if (k > CHAIN_RING - head)
-			k = CHAIN_RING - head;
-		pthread_mutex_unlock(&ch->mu);
-		memcpy(ch->out, ch->ring + head, k);
-		pthread_mutex_lock(&ch->mu);
-		ch->head = (ch->head + k) % CHAIN_RING;
-		ch->len -= k;
-		if (ch->wwait && ch->len <= CHAIN_RING - CHAIN_RING / 4)
-			pthread_cond_broadcast(&ch->cv);
-		pthread_mutex_unlock(&ch->mu);
-		*p = ch->out;
-		*n = k;
-		return 1;
-	}
+	if ((*n = bh_ring_read(&ch->ring, ch->out, CHAIN_OUT)) == 0)
+		return ch->rerr[0] ? -1 : 0;
+	*p = ch->out;
+	return 1;
 }
 
-/* The decompressing thread: raw reader → ring, until the end, an error or chain_stop. */
+/* The decompressing thread: raw reader -> ring, until the end, an error or chain_stop. */
 static void *chain_main(void *arg)
 {
 	struct chain *ch = arg;
 	bh_log_install(ch->log);
 	for (;;) {
 		const void *blk;
-		const unsigned char *q;
 		size_t n = 0;
 		la_int64_t off;
 		int r = archive_read_data_block(ch->raw, &blk, &n, &off);
 		if (r == ARCHIVE_EOF || r < ARCHIVE_WARN) {
-			pthread_mutex_lock(&ch->mu);
 			if (r != ARCHIVE_EOF)
 				snprintf(ch->rerr, sizeof(ch->rerr), "%s",
 					 archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
-			ch->eof = true;
-			pthread_cond_broadcast(&ch->cv);
-			pthread_mutex_unlock(&ch->mu);
+			bh_ring_close(&ch->ring);
 			break;
 		}
-		q = blk;
-		while (n) {
-			size_t tail, room, k;
-			pthread_mutex_lock(&ch->mu);
-			while (ch->len == CHAIN_RING && !ch->stop) {
-				ch->wwait = true;
-				pthread_cond_wait(&ch->cv, &ch->mu);
-			}
-			ch->wwait = false;
-			if (ch->stop) {
-				ch->eof = true;
-				pthread_mutex_unlock(&ch->mu);
-				return NULL;
-			}
-			tail = (ch->head + ch->len) % CHAIN_RING;
-			room = CHAIN_RING - ch->len;
-			pthread_mutex_unlock(&ch->mu);
-			k = n < room ? n : room;
-			if (k > CHAIN_RING - tail)
-				k = CHAIN_RING - tail;
-			memcpy(ch->ring + tail, q, k);
-			pthread_mutex_lock(&ch->mu);
-			ch->len += k;
-			if (ch->rwait)
-				pthread_cond_broadcast(&ch->cv);
-			pthread_mutex_unlock(&ch->mu);
-			q += k;
-			n -= k;
-		}
+		if (!bh_ring_write(&ch->ring, blk, n))
+			break; /* the reader stopped */
 	}
 	return NULL;
 }
@@ -206,12 +146,8 @@ static int chain_open(struct chain *ch, bh_blob *b, struct archive *a, bh_error 
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
 		/* only a compressed layer has decompression to move off this thread */
 		if (several_cores()) {
-			ch->ring = malloc(CHAIN_RING);
-			ch->out = malloc(CHAIN_OUT);
-			if (!ch->ring || !ch->out)
+			if (!(ch->out = malloc(CHAIN_OUT)) || bh_ring_init(&ch->ring, CHAIN_RING))
 				return bh_error_set(err, BH_ENOMEM, "out of memory");
-			pthread_mutex_init(&ch->mu, NULL);
-			pthread_cond_init(&ch->cv, NULL);
 			ch->threaded = true;
 			ch->log = bh_log_current();
 			if (pthread_create(&ch->th, NULL, chain_main, ch) != 0)
@@ -230,10 +166,7 @@ static void chain_stop(struct chain *ch)
 {
 	if (!ch->started)
 		return;
-	pthread_mutex_lock(&ch->mu);
-	ch->stop = true;
-	pthread_cond_broadcast(&ch->cv);
-	pthread_mutex_unlock(&ch->mu);
+	bh_ring_stop(&ch->ring);
 	pthread_join(ch->th, NULL);
 	ch->started = false;
 }
@@ -270,15 +203,11 @@ static int chain_finish(struct chain *ch, const char *name, const char *diff_id,
 static void chain_free(struct chain *ch)
 {
 	chain_stop(ch);
-	if (ch->threaded) {
-		pthread_cond_destroy(&ch->cv);
-		pthread_mutex_destroy(&ch->mu);
-	}
+	bh_ring_free(&ch->ring);
 	if (ch->raw)
 		archive_read_free(ch->raw);
 	if (ch->md)
 		EVP_MD_CTX_free(ch->md);
-	free(ch->ring);
 	free(ch->out);
 	memset(ch, 0, sizeof(*ch));
 }

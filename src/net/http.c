@@ -130,7 +130,7 @@ static int on_xferinfo(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_
 	struct xfer *x = ud;
 	(void)ultotal;
 	(void)ulnow;
-	if (x->req->cancel && *x->req->cancel) {
+	if (x->req->cancel && __atomic_load_n(x->req->cancel, __ATOMIC_RELAXED)) {
 		x->stopped = true;
 		return 1;
 	}
@@ -190,12 +190,12 @@ static bool pause_ms(long ms, const volatile int *cancel)
 	while (ms > 0) {
 		long step = ms < 100 ? ms : 100;
 		struct timespec ts = { step / 1000, (step % 1000) * 1000000L };
-		if (cancel && *cancel)
+		if (cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED))
 			return true;
 		nanosleep(&ts, NULL);
 		ms -= step;
 	}
-	return cancel && *cancel;
+	return cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED);
 }
 
 static int setup(CURL *h, const bh_http_request *req, struct curl_slist *hl, struct xfer *x, char *eb)

@@ -11,6 +11,7 @@
 
 #include "core/json.h"
 #include "core/log.h"
+#include "core/ring.h"
 #include "net/http.h"
 #include "registry/auth.h"
 
@@ -1017,13 +1018,9 @@ struct bh_registry_stream {
 	uint64_t size;        /* declared, 0: unknown */
 	pthread_t th;
 	bool started;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	unsigned char *ring;
-	size_t head, len;     /* data is ring[head .. head+len) modulo STREAM_RING */
-	bool done, closed, verified;
-	bool rwait, wwait;    /* the reader waits for data / the writer for room: only then is there a wake-up */
-	int rc;               /* the transfer's result, once done */
+	bh_ring ring;         /* transfer thread -> reader */
+	bool verified;
+	int rc;               /* the transfer's result, set before the ring is closed */
 	bh_error terr;        /* its error */
 	volatile int cancel;
 	EVP_MD_CTX *md;       /* NULL: the caller hashes (bh_registry_blob_open_unverified) */
@@ -1036,45 +1033,12 @@ const char *bh_registry_stream_name(const bh_registry_stream *s)
 	return s->name;
 }
 
-/*
- * Transfer thread side: copies a piece into the ring, waiting while it is full. One writer and one
- * reader: each copies outside the lock into the part of the ring only it may touch (the writer the
- * free part, the reader the filled part), and wakes the other only when it waits, and the writer
- * only once a quarter of the ring is free, so a layer costs a few hundred wake-ups, not one per
- * network read.
- */
+/* Transfer thread side: a piece of the body into the ring (BH_HTTP_STOP once the reader has gone). */
 static int stream_push(void *ud, const char *data, size_t n, bh_error *err)
 {
 	bh_registry_stream *s = ud;
 	(void)err;
-	while (n) {
-		size_t tail, room, k;
-		pthread_mutex_lock(&s->mu);
-		while (s->len == STREAM_RING && !s->closed) {
-			s->wwait = true;
-			pthread_cond_wait(&s->cv, &s->mu);
-		}
-		s->wwait = false;
-		if (s->closed) {
-			pthread_mutex_unlock(&s->mu);
-			return BH_HTTP_STOP;
-		}
-		tail = (s->head + s->len) % STREAM_RING;
-		room = STREAM_RING - s->len;
-		pthread_mutex_unlock(&s->mu);
-		k = n < room ? n : room;
-		if (k > STREAM_RING - tail)
-			k = STREAM_RING - tail;
-		memcpy(s->ring + tail, data, k);
-		pthread_mutex_lock(&s->mu);
-		s->len += k;
-		if (s->rwait)
-			pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-		data += k;
-		n -= k;
-	}
-	return 0;
+	return bh_ring_write(&s->ring, data, n) ? 0 : BH_HTTP_STOP;
 }
 
 static void *stream_main(void *arg)
@@ -1102,12 +1066,9 @@ static void *stream_main(void *arg)
 		rc = bh_error_set(&e, BH_ELIMIT, "%s: more than %llu bytes (max-layer-size limit, plus room for compression)", s->name,
 				  (unsigned long long)s->r->o.max_blob_size);
 	bh_http_response_free(&resp);
-	pthread_mutex_lock(&s->mu);
-	s->done = true;
 	s->rc = rc;
 	s->terr = e;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
+	bh_ring_close(&s->ring); /* after rc: the reader looks at it once the ring is empty and closed */
 	return NULL;
 }
 
@@ -1127,12 +1088,9 @@ static int blob_open(bh_registry *r, const char *digest, uint64_t size, bool has
 	s->log = bh_log_current();
 	snprintf(s->digest, sizeof(s->digest), "%s", digest);
 	snprintf(s->name, sizeof(s->name), "%s/%s@%s", r->host, r->repo, digest);
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
-	s->ring = malloc(STREAM_RING);
 	if (hash)
 		s->md = EVP_MD_CTX_new();
-	if (!s->ring || (hash && (!s->md || !EVP_DigestInit_ex(s->md, EVP_sha256(), NULL)))) {
+	if (bh_ring_init(&s->ring, STREAM_RING) || (hash && (!s->md || !EVP_DigestInit_ex(s->md, EVP_sha256(), NULL)))) {
 		bh_registry_stream_close(s);
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	}
@@ -1160,19 +1118,14 @@ int bh_registry_stream_read(bh_registry_stream *s, void *buf, size_t n, size_t *
 {
 	size_t k;
 	*got = 0;
-	pthread_mutex_lock(&s->mu);
-	while (!s->len && !s->done) {
-		s->rwait = true;
-		pthread_cond_wait(&s->cv, &s->mu);
-	}
-	s->rwait = false;
-	if (!s->len) {
-		int rc = s->rc;
-		pthread_mutex_unlock(&s->mu);
-		if (rc) {
+	if (!n)
+		return 0;
+	if ((k = bh_ring_read(&s->ring, buf, n)) == 0) {
+		/* the transfer has ended: its result, then the size and digest of what came */
+		if (s->rc) {
 			if (err)
 				*err = s->terr;
-			return rc;
+			return s->rc;
 		}
 		if (!s->verified && s->size && s->total != s->size) {
 			s->verified = true;
@@ -1205,20 +1158,6 @@ int bh_registry_stream_read(bh_registry_stream *s, void *buf, size_t n, size_t *
 		}
 		return 0;
 	}
-	k = n < s->len ? n : s->len;
-	if (k > STREAM_RING - s->head)
-		k = STREAM_RING - s->head;
-	{
-		size_t head = s->head;
-		pthread_mutex_unlock(&s->mu);
-		memcpy(buf, s->ring + head, k);
-		pthread_mutex_lock(&s->mu);
-	}
-	s->head = (s->head + k) % STREAM_RING;
-	s->len -= k;
-	if (s->wwait && s->len <= STREAM_RING - STREAM_RING / 4)
-		pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
 	if (s->md)
 		EVP_DigestUpdate(s->md, buf, k);
 	s->total += k;
@@ -1231,17 +1170,12 @@ void bh_registry_stream_close(bh_registry_stream *s)
 	if (!s)
 		return;
 	if (s->started) {
-		pthread_mutex_lock(&s->mu);
-		s->closed = true;
-		s->cancel = 1;
-		pthread_cond_broadcast(&s->cv);
-		pthread_mutex_unlock(&s->mu);
+		__atomic_store_n(&s->cancel, 1, __ATOMIC_RELAXED);
+		bh_ring_stop(&s->ring);
 		pthread_join(s->th, NULL);
 	}
-	pthread_mutex_destroy(&s->mu);
-	pthread_cond_destroy(&s->cv);
+	bh_ring_free(&s->ring);
 	if (s->md)
 		EVP_MD_CTX_free(s->md);
-	free(s->ring);
 	free(s);
 }
