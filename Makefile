@@ -4,7 +4,7 @@ CC ?= cc
 SHELL := /bin/bash
 # Libraries per binary: the scanner library and CLI link LIB_PKGS; a binary with needs of its own
 # (the server: libmicrohttpd + libpq; the sensor: libbpf) adds a <name>_PKGS list and links only those.
-LIB_PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib libpcre2-8
+LIB_PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib libpcre2-8 expat
 bulkhead_PKGS :=
 PKGS := $(LIB_PKGS)
 ifeq ($(SAN),1)
@@ -70,6 +70,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/compliance.sh
 	BUILD=$(BUILD) bash tests/e2e/pss.sh
 	BUILD=$(BUILD) bash tests/e2e/formats.sh
+	BUILD=$(BUILD) bash tests/e2e/sbomformats.sh
 	BUILD=$(BUILD) bash tests/e2e/table.sh
 	BUILD=$(BUILD) bash tests/e2e/html.sh
 	BUILD=$(BUILD) bash tests/e2e/registry.sh

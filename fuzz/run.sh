@@ -34,7 +34,8 @@ for bin in build-fuzz/fuzz_*; do
 	cargo) seeds="$(find tests/fixtures/cargo -name 'Cargo.lock' | tr '\n' ' ')" ;;
 	composer) seeds="$(find tests/fixtures/composer -name '*.json' -o -name '*.lock' | tr '\n' ' ')" ;;
 	container) seeds="$(find tests/fixtures/container -name '*.json' | tr '\n' ' ')" ;;
-	sbomread) seeds="tests/fixtures/vuln/debian-derived.json" ;;
+	sbomread) seeds="tests/fixtures/vuln/debian-derived.json tests/fixtures/cyclonedx/odd-purls-keys-late-1.6.json tests/fixtures/cyclonedx/odd-purls-1.6.xml" ;;
+	cdxxml) seeds="tests/fixtures/cyclonedx/odd-purls-1.6.xml tests/fixtures/cyclonedx/spec-valid-bom-1.6.xml tests/fixtures/cyclonedx/laravel-1.1.xml" ;;
 	binary) seeds="" ;;
 	*) seeds="" ;;
 	esac

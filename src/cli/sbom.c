@@ -11,7 +11,7 @@ static void usage(FILE *fp)
 	char forms[400];
 	bh_target_forms(BH_TARGETS_IMAGE, forms, sizeof(forms));
 	fputs("usage: bulkhead sbom [options] TARGET\n\n"
-	      "  -f, --format FMT     table (default), json, cyclonedx, spdx\n"
+	      "  -f, --format FMT     table (default), json, cyclonedx (1.6; cyclonedx-1.5 for 1.5), spdx\n"
 	      BH_CLI_TARGET_HELP, fp);
 	fprintf(fp, "\nTARGET: %s\n", forms);
 }
@@ -45,7 +45,7 @@ int bh_cmd_sbom(int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			if (bh_format_parse(optarg, &fmt)) {
-				fprintf(stderr, "bulkhead sbom: unknown format \"%s\" (table, json, cyclonedx, spdx)\n", optarg);
+				fprintf(stderr, "bulkhead sbom: unknown format \"%s\" (table, json, cyclonedx, cyclonedx-1.5, spdx)\n", optarg);
 				ret = BH_EXIT_USAGE;
 				goto done;
 			}

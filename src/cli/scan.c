@@ -26,7 +26,8 @@ static void usage(FILE *fp)
 	      "       bulkhead scan --compliance docker-cis-1.6|k8s-pss [options] TARGET...\n"
 	      "       bulkhead image [options] TARGET       (the same, as Trivy spells it)\n"
 	      "       bulkhead fs|rootfs [options] PATH     (scan dir:PATH)\n\n"
-	      "  -f, --format FMT       table (default), json, sarif, cyclonedx (with vulnerabilities), junit,\n"
+	      "  -f, --format FMT       table (default), json, sarif, cyclonedx (1.6, with vulnerabilities;\n"
+	      "                         cyclonedx-1.5 for 1.5), junit,\n"
 	      "                         html, markdown, gitlab-codequality, gitlab-container-scanning\n"
 	      "      --group-by package one table row per package and version with its advisories and the\n"
 	      "                         highest fixed version (JSON: a \"groups\" array too)\n"
@@ -373,7 +374,7 @@ int bh_cmd_scan(int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			if (bh_vreport_format_parse(optarg, &fmt)) {
-				fprintf(stderr, "bulkhead scan: unknown format \"%s\" (table, json, sarif, cyclonedx, junit, html, markdown, gitlab-codequality, gitlab-container-scanning)\n", optarg);
+				fprintf(stderr, "bulkhead scan: unknown format \"%s\" (table, json, sarif, cyclonedx, cyclonedx-1.5, junit, html, markdown, gitlab-codequality, gitlab-container-scanning)\n", optarg);
 				rc = BH_EUSAGE;
 				goto done;
 			}

@@ -11,7 +11,7 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "registry/registry.h"
-#include "sbom/sbomread.h"
+#include "sbom/sbomsniff.h"
 
 enum {
 	F_TAG = 1,   /* the rest is PATH[:TAG] */
@@ -192,12 +192,28 @@ static int detect_path(const char *s, size_t len, unsigned accept, bh_target *t,
 		char p[TARGET_MAX + 16];
 		snprintf(p, sizeof(p), "%s/oci-layout", s);
 		t->kind = access(p, F_OK) == 0 ? BH_TARGET_OCI_DIR : BH_TARGET_DIR;
-	} else if (accepted(accept, BH_TARGET_SBOM) && bh_sbom_is_document(s)) {
-		t->kind = BH_TARGET_SBOM;
 	} else {
-		int rc = detect_tar(s, &t->kind, err);
-		if (rc)
+		/* by content, whatever the name: an SBOM, some other document (said so, instead of "not a
+		 * tar archive" later), or an archive */
+		bh_sbomsniff sn;
+		bh_error serr;
+		int rc;
+		if (bh_sbomsniff_file(s, &sn, &serr))
+			sn.fmt = BH_SBOMFMT_NONE;
+		if (accepted(accept, BH_TARGET_SBOM) && bh_sbomsniff_is_sbom(&sn)) {
+			t->kind = BH_TARGET_SBOM;
+		} else if (sn.fmt == BH_SBOMFMT_OTHER_JSON || sn.fmt == BH_SBOMFMT_OTHER_XML ||
+			   (bh_sbomsniff_is_sbom(&sn) && sn.fmt != BH_SBOMFMT_BULKHEAD && sn.fmt != BH_SBOMFMT_CDX_JSON &&
+			    sn.fmt != BH_SBOMFMT_SPDX_JSON)) {
+			/* no archive starts like this; a JSON SBOM keeps being probed as an archive for
+			 * commands that read none (their message says what they read) */
+			char what[128];
+			bh_sbomsniff_describe(&sn, what, sizeof(what));
+			return bh_error_set(err, BH_EINVAL, "%s: %s%s", s, what,
+					    bh_sbomsniff_is_sbom(&sn) ? ", and this command reads no SBOM" : "");
+		} else if ((rc = detect_tar(s, &t->kind, err))) {
 			return rc;
+		}
 	}
 	if (!accepted(accept, t->kind))
 		return usage(err, accept, s, len, "this command does not read that kind of file");
@@ -310,6 +326,13 @@ int bh_target_parsen(const char *s, size_t len, unsigned accept, bh_target *t, b
 	if (!(t->ref = bh_strdup(s)))
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	t->kind = kind_by_name(s);
+	if (t->kind == BH_TARGET_K8S && accepted(accept, BH_TARGET_SBOM)) {
+		/* an SPDX document in YAML is named like a manifest: its content says which it is */
+		bh_sbomsniff sn;
+		bh_error serr;
+		if (!bh_sbomsniff_file(s, &sn, &serr) && sn.fmt == BH_SBOMFMT_SPDX_YAML)
+			t->kind = BH_TARGET_SBOM;
+	}
 	if (t->kind != BH_TARGET_AUTO && accepted(accept, t->kind))
 		return 0;
 	return detect_path(s, len, accept, t, err);

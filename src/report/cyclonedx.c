@@ -1,4 +1,6 @@
-/* cyclonedx.c - CycloneDX 1.5 JSON (https://cyclonedx.org/docs/1.5/json/). */
+/* cyclonedx.c - CycloneDX 1.6 and 1.5 JSON (https://cyclonedx.org/docs/1.6/json/). */
+#include "report/cyclonedx.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,8 +155,8 @@ static void cdx_stream(const bh_sbom *s, bh_jstream *js, json_t *head, bool bad,
 }
 
 /* The document as a tree into *out, or (js non-NULL) streamed into js with tail's members at the end. */
-static int cdx_doc(const bh_sbom *s, const char *salt, bh_jstream *js, bh_report_cdx_tail tail, void *arg, json_t **out,
-		   bh_error *err)
+static int cdx_doc(const bh_sbom *s, bh_report_cdx_spec spec, const char *salt, bh_jstream *js, bh_report_cdx_tail tail,
+		   void *arg, json_t **out, bh_error *err)
 {
 	json_t *doc = json_object(), *meta = json_object(), *root = json_object(), *comps = json_array(),
 	       *deps = json_array(), *rootdeps = json_array(), *rprops = json_array();
@@ -169,9 +171,12 @@ static int cdx_doc(const bh_sbom *s, const char *salt, bh_jstream *js, bh_report
 	if (bh_jdoc_uuid(s, salt, uuid))
 		bad = true;
 	snprintf(ref, sizeof(ref), "urn:uuid:%s", uuid);
-	bh_jset(&bad, doc, "$schema", bh_jstr("http://cyclonedx.org/schema/bom-1.5.schema.json"));
+	/* what bulkhead writes means the same in 1.5 and 1.6 (metadata.tools as components, properties):
+	 * only the version marks differ */
+	bh_jset(&bad, doc, "$schema", bh_jstr(spec == BH_REPORT_CDX_1_5 ? "http://cyclonedx.org/schema/bom-1.5.schema.json"
+								  : "http://cyclonedx.org/schema/bom-1.6.schema.json"));
 	bh_jset(&bad, doc, "bomFormat", bh_jstr("CycloneDX"));
-	bh_jset(&bad, doc, "specVersion", bh_jstr("1.5"));
+	bh_jset(&bad, doc, "specVersion", bh_jstr(spec == BH_REPORT_CDX_1_5 ? "1.5" : "1.6"));
 	bh_jset(&bad, doc, "serialNumber", bh_jstr(ref));
 	bh_jset(&bad, doc, "version", json_integer(1));
 	bh_jset(&bad, meta, "timestamp", bh_jstr(ts));
@@ -241,17 +246,44 @@ static int cdx_doc(const bh_sbom *s, const char *salt, bh_jstream *js, bh_report
 	return 0;
 }
 
+int bh_report_cyclonedx_spec_parse(const char *name, bh_report_cdx_spec *out)
+{
+	if (!strcmp(name, "cyclonedx") || !strcmp(name, "cdx") || !strcmp(name, "cyclonedx-json") || !strcmp(name, "cyclonedx-1.6"))
+		*out = BH_REPORT_CDX_1_6;
+	else if (!strcmp(name, "cyclonedx-1.5") || !strcmp(name, "cdx-1.5"))
+		*out = BH_REPORT_CDX_1_5;
+	else
+		return BH_EUSAGE;
+	return 0;
+}
+
+int bh_report_cyclonedx_as(const bh_sbom *s, bh_report_cdx_spec spec, json_t **out, bh_error *err)
+{
+	return cdx_doc(s, spec, "cyclonedx", NULL, NULL, NULL, out, err);
+}
+
+void bh_report_cyclonedx_stream_as(const bh_sbom *s, bh_report_cdx_spec spec, bh_jstream *js)
+{
+	cdx_doc(s, spec, "cyclonedx", js, NULL, NULL, NULL, NULL);
+}
+
+void bh_report_cyclonedx_stream_tail_as(const bh_sbom *s, bh_report_cdx_spec spec, bh_jstream *js, const char *salt,
+					bh_report_cdx_tail tail, void *arg)
+{
+	cdx_doc(s, spec, salt, js, tail, arg, NULL, NULL);
+}
+
 int bh_report_cyclonedx(const bh_sbom *s, json_t **out, bh_error *err)
 {
-	return cdx_doc(s, "cyclonedx", NULL, NULL, NULL, out, err);
+	return bh_report_cyclonedx_as(s, BH_REPORT_CDX_NEWEST, out, err);
 }
 
 void bh_report_cyclonedx_stream(const bh_sbom *s, bh_jstream *js)
 {
-	cdx_doc(s, "cyclonedx", js, NULL, NULL, NULL, NULL);
+	bh_report_cyclonedx_stream_as(s, BH_REPORT_CDX_NEWEST, js);
 }
 
 void bh_report_cyclonedx_stream_tail(const bh_sbom *s, bh_jstream *js, const char *salt, bh_report_cdx_tail tail, void *arg)
 {
-	cdx_doc(s, salt, js, tail, arg, NULL, NULL);
+	bh_report_cyclonedx_stream_tail_as(s, BH_REPORT_CDX_NEWEST, js, salt, tail, arg);
 }

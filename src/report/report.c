@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/cyclonedx.h"
+
 int bh_format_parse(const char *name, bh_format *out)
 {
 	if (!strcmp(name, "table")) *out = BH_FORMAT_TABLE;
 	else if (!strcmp(name, "json")) *out = BH_FORMAT_JSON;
-	else if (!strcmp(name, "cyclonedx") || !strcmp(name, "cdx") || !strcmp(name, "cyclonedx-json")) *out = BH_FORMAT_CYCLONEDX;
+	else if (!strcmp(name, "cyclonedx") || !strcmp(name, "cdx") || !strcmp(name, "cyclonedx-json") || !strcmp(name, "cyclonedx-1.6"))
+		*out = BH_FORMAT_CYCLONEDX;
+	else if (!strcmp(name, "cyclonedx-1.5")) *out = BH_FORMAT_CYCLONEDX_1_5;
 	else if (!strcmp(name, "spdx") || !strcmp(name, "spdx-json")) *out = BH_FORMAT_SPDX;
 	else return BH_EUSAGE;
 	return 0;
@@ -26,10 +30,11 @@ int bh_report_write(const bh_sbom *s, bh_format f, FILE *fp, bh_error *err)
 			bh_report_json_stream(s, js, NULL);
 		return bh_jstream_close(js, err);
 	}
-	case BH_FORMAT_CYCLONEDX: {
+	case BH_FORMAT_CYCLONEDX:
+	case BH_FORMAT_CYCLONEDX_1_5: {
 		bh_jstream *js = bh_jstream_open(fp);
 		if (js)
-			bh_report_cyclonedx_stream(s, js);
+			bh_report_cyclonedx_stream_as(s, f == BH_FORMAT_CYCLONEDX_1_5 ? BH_REPORT_CDX_1_5 : BH_REPORT_CDX_NEWEST, js);
 		return bh_jstream_close(js, err);
 	}
 	case BH_FORMAT_SPDX: {

@@ -12,11 +12,12 @@
 typedef enum bh_format {
 	BH_FORMAT_TABLE = 0,
 	BH_FORMAT_JSON,
-	BH_FORMAT_CYCLONEDX,
-	BH_FORMAT_SPDX
+	BH_FORMAT_CYCLONEDX,       /* the newest CycloneDX spec bulkhead writes (1.6) */
+	BH_FORMAT_SPDX,
+	BH_FORMAT_CYCLONEDX_1_5
 } bh_format;
 
-/* Parses a format name (table, json, cyclonedx/cdx, spdx/spdx-json); BH_EUSAGE when unknown. */
+/* Parses a format name (table, json, cyclonedx/cdx, cyclonedx-1.6, cyclonedx-1.5, spdx/spdx-json); BH_EUSAGE when unknown. */
 BH_MUST_CHECK int bh_format_parse(const char *name, bh_format *out);
 /* Writes s to fp in format f. */
 BH_MUST_CHECK int bh_report_write(const bh_sbom *s, bh_format f, FILE *fp, bh_error *err);

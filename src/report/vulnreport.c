@@ -6,6 +6,7 @@
 
 #include "core/map.h"
 #include "core/text.h"
+#include "report/cyclonedx.h"
 #include "report/gitlab.h"
 #include "report/jout.h"
 #include "report/layout.h"
@@ -16,7 +17,8 @@ int bh_vreport_format_parse(const char *name, bh_vreport_format *out)
 	if (!strcmp(name, "table")) *out = BH_VREPORT_TABLE;
 	else if (!strcmp(name, "json")) *out = BH_VREPORT_JSON;
 	else if (!strcmp(name, "sarif")) *out = BH_VREPORT_SARIF;
-	else if (!strcmp(name, "cyclonedx") || !strcmp(name, "cdx")) *out = BH_VREPORT_CYCLONEDX;
+	else if (!strcmp(name, "cyclonedx") || !strcmp(name, "cdx") || !strcmp(name, "cyclonedx-1.6")) *out = BH_VREPORT_CYCLONEDX;
+	else if (!strcmp(name, "cyclonedx-1.5")) *out = BH_VREPORT_CYCLONEDX_1_5;
 	else if (!strcmp(name, "junit")) *out = BH_VREPORT_JUNIT;
 	else if (!strcmp(name, "html")) *out = BH_VREPORT_HTML;
 	else if (!strcmp(name, "markdown") || !strcmp(name, "md")) *out = BH_VREPORT_MARKDOWN;
@@ -342,11 +344,11 @@ static void cdx_vulns(bh_jstream *js, const bh_report_cdx_refs *refs, void *arg)
 }
 
 /* The inventory's CycloneDX document with "vulnerabilities" added, streamed like the inventory. */
-static int write_cdx(const bh_sbom *s, const bh_findings *f, FILE *fp, bh_error *err)
+static int write_cdx(const bh_sbom *s, const bh_findings *f, bh_report_cdx_spec spec, FILE *fp, bh_error *err)
 {
 	bh_jstream *js = bh_jstream_open(fp);
 	if (js)
-		bh_report_cyclonedx_stream_tail(s, js, "cyclonedx-scan", cdx_vulns, (void *)f);
+		bh_report_cyclonedx_stream_tail_as(s, spec, js, "cyclonedx-scan", cdx_vulns, (void *)f);
 	return bh_jstream_close(js, err);
 }
 
@@ -765,7 +767,8 @@ int bh_vreport_write_opts(const bh_sbom *s, const bh_findings *f, const bh_check
 	case BH_VREPORT_TABLE: return write_table(s, f, ck, o, fp, err);
 	case BH_VREPORT_JSON: return write_json(s, f, ck, o, fp, err);
 	case BH_VREPORT_SARIF: return write_sarif(s, f, ck, fp, err);
-	case BH_VREPORT_CYCLONEDX: return write_cdx(s, f, fp, err);
+	case BH_VREPORT_CYCLONEDX: return write_cdx(s, f, BH_REPORT_CDX_NEWEST, fp, err);
+	case BH_VREPORT_CYCLONEDX_1_5: return write_cdx(s, f, BH_REPORT_CDX_1_5, fp, err);
 	case BH_VREPORT_JUNIT: return bh_vreport_junit(s, f, ck, fp, err);
 	case BH_VREPORT_HTML: return bh_vreport_html(s, f, ck, fp, err);
 	case BH_VREPORT_MARKDOWN: return bh_vreport_markdown(s, f, ck, fp, err);

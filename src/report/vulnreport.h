@@ -21,7 +21,8 @@ typedef enum bh_vreport_format {
 	BH_VREPORT_HTML,
 	BH_VREPORT_MARKDOWN,
 	BH_VREPORT_GITLAB_CODEQUALITY,   /* report/gitlab.h */
-	BH_VREPORT_GITLAB_CONTAINER_SCANNING
+	BH_VREPORT_GITLAB_CONTAINER_SCANNING,
+	BH_VREPORT_CYCLONEDX_1_5         /* BH_VREPORT_CYCLONEDX is the newest spec (1.6) */
 } bh_vreport_format;
 
 BH_MUST_CHECK int bh_vreport_format_parse(const char *name, bh_vreport_format *out);

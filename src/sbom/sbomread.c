@@ -1,4 +1,4 @@
-/* sbomread.c - SBOM documents back into components (bulkhead JSON, CycloneDX 1.x, SPDX 2.x). */
+/* sbomread.c - SBOM documents back into components (bulkhead JSON, CycloneDX 1.x JSON and XML, SPDX 2.x). */
 #include "sbom/sbomread.h"
 
 #include <fcntl.h>
@@ -12,7 +12,12 @@
 #include "core/file.h"
 #include "core/json.h"
 #include "core/jsonscan.h"
+#include "sbom/cdxxml.h"
 #include "sbom/purl.h"
+#include "sbom/spdx3.h"
+#include "sbom/spdxtv.h"
+#include "sbom/spdxyaml.h"
+#include "sbom/sbomsniff.h"
 
 static int slurp(const char *path, uint64_t max, bh_buf *b, bh_error *err)
 {
@@ -45,19 +50,9 @@ static int slurp(const char *path, uint64_t max, bh_buf *b, bh_error *err)
 
 bool bh_sbom_is_document(const char *path)
 {
-	char head[4096];
-	ssize_t n;
-	int fd;
+	bh_sbomsniff sn;
 	bh_error ferr;
-	if (bh_file_open_regular(path, &fd, &ferr))
-		return false;
-	n = read(fd, head, sizeof(head) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	head[n] = '\0';
-	return head[strspn(head, " \t\r\n")] == '{' &&
-	       (strstr(head, "\"bomFormat\"") || strstr(head, "\"spdxVersion\"") || strstr(head, "bulkhead-sbom/"));
+	return !bh_sbomsniff_file(path, &sn, &ferr) && bh_sbomsniff_is_sbom(&sn);
 }
 
 /* One document being read. */
@@ -70,8 +65,8 @@ struct rd {
 	const char *text;      /* the whole document; `list` is its big array (components or packages) */
 	bh_jspan list;
 	bool have_list;
-	size_t noversion, unknown, nopurl;
-	bh_buf noversion_names, unknown_names, nopurl_names; /* the first few, for the warnings */
+	size_t noversion, unknown, nopurl, ncdx, respelled; /* ncdx: CycloneDX component entries seen, for names of unnamed ones */
+	bh_buf noversion_names, unknown_names, nopurl_names, respelled_names; /* the first few, for the warnings */
 };
 
 /*
@@ -194,16 +189,32 @@ static int add_purl(struct rd *r, const char *purl, const char *label, bh_compon
 	char *distro = NULL, a[128], b[128];
 	int rc;
 
+	char *canon = NULL;
+	unsigned fixed = 0;
+
 	*out = NULL;
 	if (!c)
 		return BH_ENOMEM;
+	/* pkg:alpine/x, pkg:debian/x, pkg:deb/x, pkg:go/...: read as the canonical purl, with a warning */
+	rc = bh_purl_normalize(purl, &canon, &fixed);
+	if (rc == BH_ENOMEM)
+		return rc;
+	if (!rc && (fixed & (BH_PURL_FIX_TYPE | BH_PURL_FIX_NAMESPACE))) {
+		if (note(&r->respelled_names, &r->respelled, purl, canon)) {
+			free(canon);
+			return BH_ENOMEM;
+		}
+		purl = canon;
+	}
 	rc = bh_purl_parse(purl, c, &distro);
 	if (rc == BH_ENOMEM) {
 		free(distro);
+		free(canon);
 		return rc;
 	}
 	if (rc && strstr(purl, "%00")) {
 		free(distro);
+		free(canon);
 		bh_complist_remove(&r->s->comps, r->s->comps.n - 1);
 		bh_error_set(r->err, BH_EINVAL, "%s: component \"%s\": purl \"%s\" decodes to a NUL byte; not read", r->path,
 			     shown(label, a, sizeof(a)), shown(purl, b, sizeof(b)));
@@ -214,15 +225,19 @@ static int add_purl(struct rd *r, const char *purl, const char *label, bh_compon
 		c->eco = BH_ECO_NONE;
 		if (!c->name && set(&c->name, label ? label : purl)) {
 			free(distro);
+			free(canon);
 			return BH_ENOMEM;
 		}
 	} else if (c->eco != BH_ECO_NONE && (rc = os_from_distro(r->s, c->eco, distro))) {
 		free(distro);
+		free(canon);
 		return rc;
 	}
 	free(distro);
 	*out = c;
-	return set(&c->purl, purl);
+	rc = set(&c->purl, purl);
+	free(canon);
+	return rc;
 }
 
 /* Warnings for what a component lacks, once its fields are all read. */
@@ -241,6 +256,10 @@ static int check_component(struct rd *r, bh_component *c)
 
 static int warn_totals(struct rd *r)
 {
+	if (r->respelled && bh_sbom_warn(r->s, "%s: %zu purl%s not in the canonical spelling, read as the canonical purl: %s%s",
+					 r->path, r->respelled, r->respelled == 1 ? "" : "s", r->respelled_names.data,
+					 r->respelled > 8 ? ", ..." : ""))
+		return BH_ENOMEM;
 	if (r->unknown && bh_sbom_warn(r->s, "%s: %zu component%s with a purl bulkhead does not match (unknown type, or no purl), kept but not matched: %s%s",
 				       r->path, r->unknown, r->unknown == 1 ? "" : "s", r->unknown_names.data,
 				       r->unknown > 8 ? ", ..." : ""))
@@ -249,8 +268,8 @@ static int warn_totals(struct rd *r)
 					 r->path, r->noversion, r->noversion == 1 ? "" : "s", r->noversion_names.data,
 					 r->noversion > 8 ? ", ..." : ""))
 		return BH_ENOMEM;
-	if (r->nopurl && bh_sbom_warn(r->s, "%s: %zu component%s without a purl or a known package type, skipped: %s%s", r->path,
-				      r->nopurl, r->nopurl == 1 ? "" : "s", r->nopurl_names.data, r->nopurl > 8 ? ", ..." : ""))
+	if (r->nopurl && bh_sbom_warn(r->s, "%s: %zu component%s dropped (without a purl or a known package type, so nothing to match): %s%s",
+				      r->path, r->nopurl, r->nopurl == 1 ? "" : "s", r->nopurl_names.data, r->nopurl > 8 ? ", ..." : ""))
 		return BH_ENOMEM;
 	return 0;
 }
@@ -559,17 +578,38 @@ static bool is_image_purl(const char *purl)
 	return purl && (!strncmp(purl, "pkg:oci/", 8) || !strncmp(purl, "pkg:docker/", 11));
 }
 
-/* One component and, any depth down, the components nested in it (the JSON loader bounds depth). */
+/* How a dropped CycloneDX component is named in the warning: its name, else its bom-ref, else its place. */
+static const char *cdx_label(struct rd *r, json_t *j, char *buf, size_t n)
+{
+	const char *name = bh_json_str(j, "name"), *ref = bh_json_str(j, "bom-ref");
+	if (name && *name)
+		return name;
+	if (ref && *ref) {
+		snprintf(buf, n, "bom-ref %.100s", ref);
+		return buf;
+	}
+	snprintf(buf, n, "component #%zu", r->ncdx);
+	return buf;
+}
+
+/*
+ * One component and, any depth down, the components nested in it. Depth is bounded by the JSON
+ * loader (max-json-depth) before this runs, so the recursion is too.
+ */
 static int cdx_component(struct rd *r, json_t *j, bool meta)
 {
 	json_t *sub = json_object_get(j, "components");
 	const char *type = bh_json_str(j, "type"), *purl = bh_json_str(j, "purl"), *name = bh_json_str(j, "name");
 	bh_component *c;
+	char lb[128];
 	size_t i;
 	int rc = 0;
 
+	r->ncdx++;
 	if (!json_is_object(j))
-		return 0;
+		return note(&r->nopurl_names, &r->nopurl, cdx_label(r, NULL, lb, sizeof(lb)), "not a JSON object");
+	if (purl && !*purl)
+		purl = NULL;
 	if (type && !strcmp(type, "operating-system")) {
 		if (!r->s->osinfo.family && (set(&r->s->osinfo.family, name) || set(&r->s->osinfo.version, bh_json_str(j, "version"))))
 			return BH_ENOMEM;
@@ -583,8 +623,11 @@ static int cdx_component(struct rd *r, json_t *j, bool meta)
 		/* Trivy's grouping of one result (a lock file, the OS packages): its children are the packages */
 	} else if (name && eco_from_trivy_type(cdx_prop(j, "aquasecurity:trivy:PkgType", NULL)) != BH_ECO_NONE) {
 		rc = cdx_typed(r, j, eco_from_trivy_type(cdx_prop(j, "aquasecurity:trivy:PkgType", NULL)));
-	} else if (name && !json_array_size(sub)) {
-		rc = note(&r->nopurl_names, &r->nopurl, name, type);
+	} else {
+		/* nothing to match it by; its nested components are still read below */
+		char why[64];
+		snprintf(why, sizeof(why), "%s%s%s", type ? type : "", type ? ": " : "", name && *name ? "no purl" : "no purl and no name");
+		rc = note(&r->nopurl_names, &r->nopurl, cdx_label(r, j, lb, sizeof(lb)), why);
 	}
 	for (i = 0; i < json_array_size(sub) && !rc; i++)
 		rc = cdx_component(r, json_array_get(sub, i), false);
@@ -598,7 +641,12 @@ static int read_cdx(struct rd *r, json_t *doc)
 	json_t *meta = json_object_get(json_object_get(doc, "metadata"), "component");
 	size_t i;
 	int rc;
+	const char *spec = bh_json_str(doc, "specVersion");
 	if (set(&r->s->serial, bh_json_str(doc, "serialNumber")))
+		return BH_ENOMEM;
+	/* 1.0-1.6 share the component fields read here; a newer spec is read the same way, said once */
+	if (spec && (strncmp(spec, "1.", 2) != 0 || strspn(spec + 2, "0123456789") != strlen(spec + 2) || !spec[2] || atoi(spec + 2) > 6) &&
+	    bh_sbom_warn(r->s, "%s: CycloneDX spec version \"%.20s\" is not one bulkhead knows (1.0-1.6); read as 1.6", r->path, spec))
 		return BH_ENOMEM;
 	/* the target first: its layer list gives the components their layer index */
 	if (json_is_object(meta) && (rc = cdx_component(r, meta, true)))
@@ -774,11 +822,78 @@ static int load_skeleton(struct rd *r, const char *data, size_t len, json_t **do
 	return rc;
 }
 
+/*
+ * SPDX tag-value, SPDX 2 YAML and SPDX 3.0 JSON-LD: the converters (spdxtv.c, spdxyaml.c, spdx3.c)
+ * turn them into SPDX 2.3 JSON text in *b, which is then read as SPDX JSON. Anything else the
+ * sniffer recognised is refused by name.
+ */
+static int convert_other(const bh_sbomsniff *sn, const char *path, const bh_limits *lim, bh_buf *b, bh_error *err)
+{
+	char what[128];
+	json_t *j = NULL;
+	char *text;
+	int rc;
+	const char *d = b->data ? b->data : "";
+	switch (sn->fmt) {
+	case BH_SBOMFMT_SPDX_TV:
+		rc = bh_spdxtv_to_json(d, b->len, lim, &j, err);
+		break;
+	case BH_SBOMFMT_SPDX_YAML:
+		rc = bh_spdxyaml_to_json(d, b->len, lim, &j, err);
+		break;
+	case BH_SBOMFMT_SPDX3_JSONLD:
+		rc = bh_spdx3_to_json(d, b->len, lim, &j, err);
+		break;
+	default:
+		bh_sbomsniff_describe(sn, what, sizeof(what));
+		if (bh_sbomsniff_is_sbom(sn))
+			return bh_error_set(err, BH_EUNSUPPORTED,
+					    "%s: %s; bulkhead does not read that format (CycloneDX JSON/XML, SPDX 2.x JSON/YAML/tag-value, SPDX 3.0 JSON-LD, bulkhead JSON)",
+					    path, what);
+		return bh_error_set(err, BH_EINVAL, "%s: %s", path, what);
+	}
+	if (rc) {
+		bh_error_wrap(err, "%s", path); /* the converters name the line or element, not the file */
+		return rc;
+	}
+	text = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!text)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	bh_buf_reset(b);
+	rc = bh_buf_puts(b, text) ? bh_error_set(err, BH_ENOMEM, "out of memory") : 0;
+	free(text);
+	return rc;
+}
+
+/* CycloneDX XML into CycloneDX JSON text in *b (replacing the XML). */
+static int convert_cdx_xml(const char *path, const bh_limits *lim, bh_buf *b, bh_error *err)
+{
+	json_t *j = NULL;
+	char *text;
+	size_t n;
+	int rc = bh_cdxxml_to_json(b->data ? b->data : "", b->len, lim, path, &j, err);
+	if (rc)
+		return rc;
+	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!text)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	n = strlen(text);
+	bh_buf_reset(b);
+	rc = bh_buf_append(b, text, n) ? bh_error_set(err, BH_ENOMEM, "out of memory") : 0;
+	free(text);
+	if (!rc && b->data)
+		b->data[b->len] = '\0';
+	return rc;
+}
+
 int bh_sbom_read(const char *path, const bh_limits *lim, bh_sbom *s, bh_error *err)
 {
 	bh_buf b = BH_BUF_INIT;
 	json_t *doc = NULL;
 	const char *schema, *fmt;
+	bh_sbomsniff sn;
 	struct rd r;
 	int rc;
 
@@ -790,6 +905,13 @@ int bh_sbom_read(const char *path, const bh_limits *lim, bh_sbom *s, bh_error *e
 	if (err)
 		bh_error_clear(err);
 	if ((rc = slurp(path, lim->max_file_read, &b, err)))
+		goto out;
+	bh_sbomsniff_buf(b.data ? b.data : "", b.len, &sn);
+	if (sn.fmt == BH_SBOMFMT_CDX_XML)
+		rc = convert_cdx_xml(path, lim, &b, err);
+	else if (sn.fmt != BH_SBOMFMT_BULKHEAD && sn.fmt != BH_SBOMFMT_CDX_JSON && sn.fmt != BH_SBOMFMT_SPDX_JSON)
+		rc = convert_other(&sn, path, lim, &b, err);
+	if (rc)
 		goto out;
 	if ((rc = load_skeleton(&r, b.data ? b.data : "", b.len, &doc)))
 		goto out;
@@ -810,12 +932,14 @@ int bh_sbom_read(const char *path, const bh_limits *lim, bh_sbom *s, bh_error *e
 		rc = set(&s->kind, "sbom-cyclonedx");
 		if (!rc)
 			rc = read_cdx(&r, doc);
-	} else if (bh_json_str(doc, "spdxVersion")) {
+	} else if (bh_json_str(doc, "spdxVersion") || bh_json_str(doc, "SPDXID")) {
 		rc = set(&s->kind, "sbom-spdx");
 		if (!rc)
 			rc = read_spdx(&r, doc);
 	} else {
-		rc = bh_error_set(err, BH_EINVAL, "%s: not a bulkhead, CycloneDX or SPDX JSON document", path);
+		char what[128];
+		bh_sbomsniff_describe(&sn, what, sizeof(what));
+		rc = bh_error_set(err, BH_EINVAL, "%s: %s", path, what);
 		goto out;
 	}
 	if (!rc)
@@ -828,6 +952,7 @@ out:
 	if (doc)
 		json_decref(doc);
 	bh_buf_free(&r.noversion_names);
+	bh_buf_free(&r.respelled_names);
 	bh_buf_free(&r.unknown_names);
 	bh_buf_free(&r.nopurl_names);
 	bh_buf_free(&b);

@@ -32,7 +32,7 @@ done
 for f in table json cyclonedx spdx; do
 	if timeout 60 "$BH" sbom -q -f $f -o "$T/out.$f" "$T/d.tar" && [ -s "$T/out.$f" ]; then ok "format $f"; else ko "format $f" "no output"; fi
 done
-[ "$(jq -r .specVersion "$T/out.cyclonedx")" = 1.5 ] && ok "cyclonedx specVersion" || ko "cyclonedx specVersion" "$(jq -r .specVersion "$T/out.cyclonedx")"
+[ "$(jq -r .specVersion "$T/out.cyclonedx")" = 1.6 ] && ok "cyclonedx specVersion 1.6 (the newest)" || ko "cyclonedx specVersion" "$(jq -r .specVersion "$T/out.cyclonedx")"
 [ "$(jq -r .spdxVersion "$T/out.spdx")" = SPDX-2.3 ] && ok "spdx version" || ko "spdx version" "?"
 # npm: a project with both package-lock.json and node_modules lists each installed package once
 mkdir -p "$T/proj" && cp tests/fixtures/npm/package-lock.json "$T/proj/" && cp -r tests/fixtures/npm/installed/node_modules "$T/proj/"

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # schema_validate.py KIND FILE... - validates bulkhead reports against the official schemas in
 # $BH_SHARED_DATA/schemas (default ../shared/data/schemas next to the repository), offline.
-#   KIND: sarif | cyclonedx | spdx | openvex (JSON Schema, the draft each schema declares) | junit (JUnit.xsd, xmllint)
+#   KIND: sarif | cyclonedx | cyclonedx-1.5 | cyclonedx-1.6 | spdx | openvex (JSON Schema, the draft each schema
+#   declares) | junit (JUnit.xsd, xmllint). cyclonedx picks 1.5 or 1.6 by each document's specVersion; the 1.6
+#   schema (with the spdx and jsf schemas it references) is the repository's tests/fixtures/schemas.
 # Beyond the schema: every JSON string must be encodable UTF-8; SARIF artifact URIs must be RFC 3986
 # URI references; SPDX licence fields must be SPDX expressions over the licence list or declared
 # LicenseRef-s. Prints one line per file ("FILE: N errors" and the first errors); exit 1 on any error.
@@ -18,8 +20,10 @@ except ImportError as e:  # setup.sh installs python3-jsonschema; a missing modu
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.environ.get("BH_SHARED_DATA") or os.path.join(HERE, "..", "..", "..", "shared", "data")
 SCHEMAS = os.path.join(DATA, "schemas")
-FILES = {"sarif": "sarif-schema-2.1.0.json", "cyclonedx": "bom-1.5.schema.json", "spdx": "spdx-schema-2.3.json",
-         "openvex": "openvex_json_schema.json", "junit": "JUnit.xsd"}
+FILES = {"sarif": "sarif-schema-2.1.0.json", "cyclonedx": "bom-1.5.schema.json", "cyclonedx-1.5": "bom-1.5.schema.json",
+         "cyclonedx-1.6": "bom-1.6.schema.json", "spdx": "spdx-schema-2.3.json", "openvex": "openvex_json_schema.json",
+         "junit": "JUnit.xsd"}
+LOCAL_SCHEMAS = os.path.join(HERE, "..", "fixtures", "schemas")
 
 # RFC 3986 URI-reference, character level: pct-encoded or unreserved / reserved characters only.
 URI_CHARS = re.compile(r"^(?:%[0-9A-Fa-f]{2}|[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=])*$")
@@ -27,13 +31,13 @@ SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 IDSTRING = re.compile(r"^[A-Za-z0-9.\-]+$")
 
 
-def registry():
+def registry(folder=SCHEMAS):
     """Every schema of the folder under its $id (and its file name), so $refs resolve without network."""
     resources = []
-    for name in os.listdir(SCHEMAS):
+    for name in os.listdir(folder):
         if not name.endswith(".json"):
             continue
-        with open(os.path.join(SCHEMAS, name)) as f:
+        with open(os.path.join(folder, name)) as f:
             doc = json.load(f)
         res = Resource.from_contents(doc, default_specification=DRAFT7)
         if "$id" in doc:
@@ -138,7 +142,8 @@ def main():
         print(__doc__ or "usage: schema_validate.py KIND FILE...")
         return 2
     kind, files = sys.argv[1], sys.argv[2:]
-    schema_path = os.environ.get("BH_SCHEMA_FILE") or os.path.join(SCHEMAS, FILES[kind])
+    schema_path = os.environ.get("BH_SCHEMA_FILE") or (os.path.join(LOCAL_SCHEMAS, FILES[kind]) if kind == "cyclonedx-1.6"
+                                                       else os.path.join(SCHEMAS, FILES[kind]))
     if not os.path.isfile(schema_path):
         print("schema_validate: no schema at %s (BH_SHARED_DATA)" % schema_path)
         return 2
@@ -150,17 +155,29 @@ def main():
             bad += n
             print("%s: %d errors %s" % (f, n, r.stderr.strip().splitlines()[:3] if n else ""))
         return 1 if bad else 0
-    with open(schema_path) as fh:
-        schema = json.load(fh)
-    cls = jsonschema.validators.validator_for(schema)
-    v = cls(schema, registry=registry())
+    validators = {}
+
+    def validator(k):
+        """The validator of kind k, made once; a 1.6 schema with its own spdx/jsf schemas beside it."""
+        if k not in validators:
+            path = os.environ.get("BH_SCHEMA_FILE") or (os.path.join(LOCAL_SCHEMAS, FILES[k]) if k == "cyclonedx-1.6"
+                                                         else os.path.join(SCHEMAS, FILES[k]))
+            with open(path) as fh:
+                schema = json.load(fh)
+            cls = jsonschema.validators.validator_for(schema)
+            validators[k] = cls(schema, registry=registry(os.path.dirname(path)))
+        return validators[k]
+
     for f in files:
         with open(f, encoding="utf-8") as fh:
             doc = json.load(fh)
-        errs = ["%s: %s" % ("/".join(map(str, e.absolute_path)), e.message[:160]) for e in v.iter_errors(doc)]
-        errs += extra(kind, doc)
+        k = kind
+        if kind == "cyclonedx":
+            k = "cyclonedx-1.6" if isinstance(doc, dict) and doc.get("specVersion") == "1.6" else "cyclonedx-1.5"
+        errs = ["%s: %s" % ("/".join(map(str, e.absolute_path)), e.message[:160]) for e in validator(k).iter_errors(doc)]
+        errs += extra(k, doc)
         bad += len(errs)
-        print("%s: %d errors %s" % (f, len(errs), errs[:3] if errs else ""))
+        print("%s: %d errors (%s) %s" % (f, len(errs), FILES[k], errs[:3] if errs else ""))
     return 1 if bad else 0
 
 

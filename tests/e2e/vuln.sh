@@ -249,7 +249,8 @@ if [ -f "$schema" ]; then  # no jsonschema module: the validator fails (setup.sh
 else
 	skip "SARIF schema validation: no schema at $schema"
 fi
-"$BH" scan --db "$T/deb.db" -q -f cyclonedx tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '.specVersion == "1.5" and (.vulnerabilities | length) == 2 and (.vulnerabilities[0].affects[0].ref | length) > 0' >/dev/null && ok "CycloneDX with vulnerabilities" || ko "cdx vulns" "bad"
+"$BH" scan --db "$T/deb.db" -q -f cyclonedx tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '.specVersion == "1.6" and (.vulnerabilities | length) == 2 and (.vulnerabilities[0].affects[0].ref | length) > 0' >/dev/null && ok "CycloneDX with vulnerabilities" || ko "cdx vulns" "bad"
+"$BH" scan --db "$T/deb.db" -q -f cyclonedx-1.5 tests/fixtures/vuln/debian-bookworm-sbom.json | jq -e '.specVersion == "1.5" and (.vulnerabilities | length) == 2' >/dev/null && ok "CycloneDX 1.5 with vulnerabilities (-f cyclonedx-1.5)" || ko "cdx 1.5 vulns" "bad"
 "$BH" scan --db "$T/none.db" dir:/tmp >/dev/null 2>"$T/nodb"; rc=$?
 [ $rc -eq 7 ] && grepq "no vulnerability DB at $T/none.db" "$T/nodb" && grepq -- "--db PATH" "$T/nodb" && grepq "bulkhead db import PATH" "$T/nodb" \
 	&& grepq "bulkhead db update" "$T/nodb" && ok "missing DB exits 7 naming --db, db import and db update" || ko "missing DB" "rc=$rc $(cat "$T/nodb")"
