@@ -81,9 +81,11 @@ static void deliver(bh_logger *lg, int kind, const char *msg)
 void bh_log_progress_done(void)
 {
 	bh_logger *lg = bh_log_current();
-	if (lg->progress_shown)
+	/* written only when set: loggers shared by server threads see this call from every thread */
+	if (lg->progress_shown) {
 		deliver(lg, BH_LOG_PROGRESS_DONE, "");
-	lg->progress_shown = false;
+		lg->progress_shown = false;
+	}
 }
 
 /* Formats once and hands the text to the current logger's sink. */

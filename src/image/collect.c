@@ -653,7 +653,6 @@ int bh_collect_file(bh_collect *c, const char *path, uint32_t mode, uint64_t siz
 			bh_sbom_warn(c->sbom, "%s analyzer: /%s: %s", hit[i]->name, path,
 				     aerr.msg[0] ? without_path(aerr.msg, path) : bh_error_name(rc));
 			unlock(c);
-			rc = 0;
 		}
 		for (j = first; j < r->comps.n; j++)
 			r->comps.items[j]->layer = layer;
@@ -1161,7 +1160,7 @@ int bh_collect_finish(bh_collect *c, bh_error *err)
 	all = c->results.n ? calloc(c->results.n, sizeof(*all)) : NULL;
 	if (c->results.n && !all)
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	while (bh_map_next(&c->results, &i, &k, &v) && n < c->results.n) {
+	while (all && n < c->results.n && bh_map_next(&c->results, &i, &k, &v)) {
 		all[n].k = k;
 		all[n++].r = v;
 	}

@@ -361,6 +361,10 @@ static void *walker(void *arg)
 		bh_error e;
 		bh_error_set(&e, BH_ENOMEM, "out of memory");
 		fail_locked(w, BH_ENOMEM, &e);
+		unlock_w(w);
+		if (w->threaded)
+			bh_log_install(prev);
+		return NULL;
 	}
 	for (;;) {
 		struct pending p;

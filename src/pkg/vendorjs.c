@@ -342,6 +342,10 @@ static void add_anchor(const char *prefix)
 		}
 	for (j = 0; j < VJS_NANCHORS && trig.a[j].run; j++)
 		;
+	if (j == VJS_NANCHORS) {
+		trig.anchored = false; /* more anchors than room: scan every byte, as without triggers */
+		return;
+	}
 	trig.a[j] = a;
 	trig.by_trig[t][trig.nby[t]++] = (unsigned char)j;
 }

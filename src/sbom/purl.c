@@ -356,6 +356,8 @@ static const struct type_rule type_rules[] = {
 static const struct type_rule *rule_of(const char *type)
 {
 	size_t i;
+	if (!type)
+		return NULL;
 	for (i = 0; i < sizeof(type_rules) / sizeof(type_rules[0]); i++)
 		if (!strcmp(type_rules[i].type, type))
 			return &type_rules[i];
