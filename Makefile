@@ -4,7 +4,13 @@ CC ?= cc
 SHELL := /bin/bash
 # Libraries per binary: the scanner library and CLI link LIB_PKGS; a binary with needs of its own
 # (the server: libmicrohttpd + libpq; the sensor: libbpf) adds a <name>_PKGS list and links only those.
-LIB_PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib libpcre2-8 expat
+LIB_PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib libpcre2-8 expat libmicrohttpd
+# The server's store (src/store/) is in the library and speaks PostgreSQL through libpq when its
+# pkg-config file is there (Debian: libpq-dev); without it the store is SQLite only.
+ifeq ($(shell pkg-config --exists libpq && echo yes),yes)
+LIB_PKGS += libpq
+HAVE_LIBPQ := -DBH_HAVE_LIBPQ
+endif
 bulkhead_PKGS :=
 PKGS := $(LIB_PKGS)
 ifeq ($(SAN),1)
@@ -23,7 +29,7 @@ OPT ?= -O2
 endif
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS ?= $(OPT) -g
-override CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) $(SANFLAGS) -Isrc $(shell pkg-config --cflags $(PKGS))
+override CFLAGS += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(HAVE_LIBPQ) $(WARN) $(SANFLAGS) -Isrc $(shell pkg-config --cflags $(PKGS))
 LDLIBS := $(shell pkg-config --libs $(LIB_PKGS)) -lm
 # libs of one binary: $(call bin_libs,NAME)
 bin_libs = $(if $(strip $($(1)_PKGS)),$(shell pkg-config --libs $($(1)_PKGS))) $(LDLIBS)
@@ -81,7 +87,7 @@ unit: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh
 
 # libFuzzer targets (clang): one per analyzer listed in fuzz/targets.txt plus layer, archive, json.
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc $(shell pkg-config --cflags $(PKGS))
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(HAVE_LIBPQ) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc $(shell pkg-config --cflags $(PKGS))
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build-fuzz/%.o)
 FUZZ_ANALYZERS := $(shell awk '!/^\#/ && NF==3 {print $$1}' fuzz/targets.txt)
 # fuzz/fuzz_NAME.c is a target of its own; fuzz_analyzer.c is built once per line of targets.txt
@@ -111,7 +117,7 @@ fuzz: $(FUZZ_BINS)
 TIDY_CHECKS := -*,clang-analyzer-*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-bugprone-implicit-widening-of-multiplication-result,-clang-analyzer-unix.Malloc,-clang-analyzer-valist.Uninitialized
 lint: check-includes
 	cppcheck -q --std=c11 --enable=warning,performance,portability --inline-suppr --error-exitcode=1 -Isrc --suppress=missingIncludeSystem src
-	clang-tidy -quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' $(LIB_SRC) $(CLI_SRC) -- -std=c11 -D_GNU_SOURCE -Isrc $(shell pkg-config --cflags $(PKGS)) 2>&1 | grep -v 'warnings generated' ; test $${PIPESTATUS[0]} -eq 0
+	clang-tidy -quiet --warnings-as-errors='*' --checks='$(TIDY_CHECKS)' $(LIB_SRC) $(CLI_SRC) -- -std=c11 -D_GNU_SOURCE $(HAVE_LIBPQ) -Isrc $(shell pkg-config --cflags $(PKGS)) 2>&1 | grep -v 'warnings generated' ; test $${PIPESTATUS[0]} -eq 0
 
 # Folders include only folders below them, and no header cycles (the map: docs/ARCHITECTURE.md).
 check-includes:

@@ -1,0 +1,145 @@
+/* migrate.c - the store's numbered schema migrations (SQLite and PostgreSQL) and the schema_version table. */
+#include "store/migrate.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "core/product.h"
+
+/*
+ * One text per migration, written once with the few words that differ per backend as macro
+ * arguments: ID is an ever-growing integer key (AUTOINCREMENT: a deleted event's sequence number
+ * is never handed out again), CTEXT a byte-ordered text (purls: a prefix search is a range scan of
+ * the index whatever the database's locale). Times are Unix seconds in BIGINT, JSON documents TEXT.
+ */
+#define SCHEMA_1(ID, CTEXT)                                                                                        \
+	"CREATE TABLE hosts(id " ID ", name TEXT NOT NULL UNIQUE, os TEXT, kernel TEXT, engine TEXT,"                 \
+	" engine_version TEXT, facts TEXT, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL);"                   \
+	"CREATE TABLE images(id " ID ", digest TEXT NOT NULL UNIQUE, repo_tags TEXT, registry TEXT, labels TEXT,"     \
+	" config TEXT, os TEXT, arch TEXT, distro TEXT, distro_version TEXT, ncomponents BIGINT NOT NULL DEFAULT 0,"  \
+	" has_sbom INTEGER NOT NULL DEFAULT 0, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL);"               \
+	"CREATE TABLE components(id " ID ", purl " CTEXT " NOT NULL UNIQUE, eco TEXT NOT NULL, name TEXT NOT NULL,"   \
+	" namespace TEXT, version TEXT, arch TEXT, src_name TEXT, src_version TEXT, license TEXT);"                   \
+	"CREATE INDEX components_pkg ON components(eco, name);"                                                       \
+	"CREATE TABLE image_components(image_id BIGINT NOT NULL REFERENCES images(id) ON DELETE CASCADE,"             \
+	" component_id BIGINT NOT NULL REFERENCES components(id), path TEXT NOT NULL DEFAULT '',"                    \
+	" layer INTEGER NOT NULL DEFAULT -1, PRIMARY KEY(image_id, component_id, path));"                            \
+	"CREATE INDEX image_components_rev ON image_components(component_id, image_id);"                              \
+	"CREATE TABLE containers(id " ID ", host_id BIGINT NOT NULL REFERENCES hosts(id) ON DELETE CASCADE,"          \
+	" container_id TEXT NOT NULL, image_digest TEXT, name TEXT, state TEXT NOT NULL, config TEXT,"               \
+	" created_at BIGINT, started_at BIGINT, stopped_at BIGINT, updated_at BIGINT NOT NULL,"                       \
+	" UNIQUE(host_id, container_id));"                                                                            \
+	"CREATE INDEX containers_image ON containers(image_digest, state);"                                          \
+	"CREATE TABLE findings(id " ID ", component_id BIGINT NOT NULL REFERENCES components(id),"                    \
+	" advisory TEXT NOT NULL, severity TEXT, severity_rank INTEGER NOT NULL DEFAULT 0,"                           \
+	" kev INTEGER NOT NULL DEFAULT 0, fixed_version TEXT, state TEXT NOT NULL, first_seen BIGINT NOT NULL,"       \
+	" updated_at BIGINT NOT NULL, resolved_at BIGINT, db_version TEXT, UNIQUE(component_id, advisory));"         \
+	"CREATE INDEX findings_advisory ON findings(advisory);"                                                       \
+	"CREATE TABLE checks(id " ID ", image_id BIGINT NOT NULL REFERENCES images(id) ON DELETE CASCADE,"            \
+	" rule_id TEXT NOT NULL, target TEXT NOT NULL DEFAULT '', severity TEXT, title TEXT, detail TEXT,"            \
+	" updated_at BIGINT NOT NULL, UNIQUE(image_id, rule_id, target));"                                          \
+	"CREATE TABLE events(seq " ID ", type TEXT NOT NULL, host TEXT, container TEXT, time BIGINT NOT NULL,"        \
+	" received BIGINT NOT NULL, payload TEXT, idem_key TEXT UNIQUE);"                                            \
+	"CREATE INDEX events_type ON events(type, seq);"                                                              \
+	"CREATE TABLE tokens(id " ID ", hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL"                                \
+	" CHECK(role IN ('viewer','operator','admin','agent')), name TEXT, host TEXT, expires BIGINT,"                \
+	" created BIGINT NOT NULL, last_used BIGINT, revoked INTEGER NOT NULL DEFAULT 0);"                            \
+	"CREATE TABLE audit(id " ID ", who TEXT, action TEXT NOT NULL, target TEXT, time BIGINT NOT NULL,"            \
+	" from_addr TEXT, detail TEXT);"                                                                              \
+	"CREATE TABLE registries(id " ID ", url TEXT NOT NULL UNIQUE, username TEXT, secret TEXT,"                    \
+	" repositories TEXT, interval_s BIGINT NOT NULL DEFAULT 3600, last_polled BIGINT);"                           \
+	"CREATE TABLE jobs(id " ID ", kind TEXT NOT NULL, payload TEXT, state TEXT NOT NULL DEFAULT 'queued',"        \
+	" locked_by TEXT, locked_until BIGINT, attempts INTEGER NOT NULL DEFAULT 0, created BIGINT NOT NULL,"         \
+	" finished BIGINT, error TEXT);"                                                                              \
+	"CREATE INDEX jobs_state ON jobs(state, id);"
+
+#define LITE_ID "INTEGER PRIMARY KEY AUTOINCREMENT"
+#define PG_ID "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+
+typedef struct migration {
+	const char *sqlite;
+	const char *postgres;
+} migration;
+
+/* Append only: a released migration is never edited (stores in the field have run it). */
+static const migration migrations[] = {
+	{ SCHEMA_1(LITE_ID, "TEXT"), SCHEMA_1(PG_ID, "TEXT COLLATE \"C\"") },
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* Arbitrary, fixed: the PostgreSQL advisory-lock key of schema changes. */
+#define MIGRATE_LOCK_KEY 0x62686d6967LL
+
+int bh_migrate_latest(void) { return NMIGRATIONS; }
+
+static int has_table(bh_sql *db, bool *yes, bh_error *err)
+{
+	int64_t n = 0;
+	bh_sql_value p = BH_SQL_TEXT("schema_version");
+	int rc = bh_sql_query_int(db, bh_sql_backend_of(db) == BH_SQL_SQLITE
+				      ? "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1"
+				      : "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1",
+				  &p, 1, &n, err);
+	*yes = n > 0;
+	return rc < 0 ? rc : 0;
+}
+
+int bh_migrate_version(bh_sql *db, int *version, bh_error *err)
+{
+	bool yes;
+	int64_t v = 0;
+	int rc;
+	*version = 0;
+	if ((rc = has_table(db, &yes, err)) != 0 || !yes)
+		return rc;
+	rc = bh_sql_query_int(db, "SELECT coalesce(max(version), 0) FROM schema_version", NULL, 0, &v, err);
+	if (rc < 0)
+		return rc;
+	*version = (int)v;
+	return 0;
+}
+
+int bh_migrate_run(bh_sql *db, int *from, bh_error *err)
+{
+	int ver = 0, rc, i;
+	bool pg = bh_sql_backend_of(db) == BH_SQL_POSTGRES;
+	if (from)
+		*from = 0;
+	if ((rc = bh_sql_begin(db, err)) != 0)
+		return rc;
+	if (pg) {
+		/* a second server starting now waits here, then finds the schema current */
+		int64_t dummy;
+		bh_sql_value k = BH_SQL_INT(MIGRATE_LOCK_KEY);
+		rc = bh_sql_query_int(db, "SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS l", &k, 1, &dummy, err);
+		if (rc < 0)
+			goto fail;
+	}
+	if ((rc = bh_sql_script(db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL PRIMARY KEY,"
+				    " applied_at BIGINT NOT NULL, by_binary TEXT)", err)) != 0)
+		goto fail;
+	if ((rc = bh_migrate_version(db, &ver, err)) != 0)
+		goto fail;
+	if (from)
+		*from = ver;
+	if (ver > NMIGRATIONS) {
+		rc = bh_error_set(err, BH_EUNSUPPORTED, "store schema version %d is newer than this " BH_PRODUCT
+				  " (%s) knows (%d): use a newer binary, or restore the backup taken before the upgrade",
+				  ver, BH_VERSION, NMIGRATIONS);
+		goto fail;
+	}
+	for (i = ver; i < NMIGRATIONS; i++) {
+		bh_sql_value p[3] = { BH_SQL_INT(i + 1), BH_SQL_INT((int64_t)time(NULL)), BH_SQL_TEXT(BH_VERSION) };
+		if ((rc = bh_sql_script(db, pg ? migrations[i].postgres : migrations[i].sqlite, err)) != 0) {
+			bh_error_wrap(err, "migration %d", i + 1);
+			goto fail;
+		}
+		if ((rc = bh_sql_exec(db, "INSERT INTO schema_version(version, applied_at, by_binary) VALUES ($1, $2, $3)", p, 3, err)) != 0)
+			goto fail;
+	}
+	return bh_sql_commit(db, err);
+fail:
+	bh_sql_rollback(db, NULL);
+	return rc;
+}
