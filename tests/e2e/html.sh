@@ -34,16 +34,8 @@ rm -f "$SHOTS"/*.png
 
 # layer 0: table.sh's image (a Go binary, Jinja2 2.10, a setuid file under a long path, CJK names)
 R="$T/root"
-CJK=$(printf '\346\227\245\346\234\254\350\252\236')
-deep="$R/opt/a/rather/deeply/nested/directory/tree/that/goes/on/and/on/for/a/while/bin"
-mkdir -p "$R/var/lib/dpkg" "$R/usr/lib" "$R/etc" "$R/usr/lib/python3/dist-packages/Jinja2-2.10.dist-info" "$R/app/$CJK/bin" "$deep"
-printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n' >"$R/usr/lib/os-release"
-ln -s ../usr/lib/os-release "$R/etc/os-release"
-printf 'Package: \346\227\245\346\234\254\350\252\236-library-with-a-rather-long-name-for-a-package\nStatus: install ok installed\nVersion: 1.0.0+really.a.very.long.version.string.from.a.backport-1~deb12u1\nArchitecture: amd64\nDescription: x\n' >"$R/var/lib/dpkg/status"
-printf 'Metadata-Version: 2.1\nName: Jinja2\nVersion: 2.10\nLicense: BSD\n' >"$R/usr/lib/python3/dist-packages/Jinja2-2.10.dist-info/METADATA"
-cp "$(command -v skopeo)" "$R/app/$CJK/bin/tool"
-printf '#!/bin/sh\n' >"$deep/helper-$CJK-with-a-long-name"
-chmod 4755 "$deep/helper-$CJK-with-a-long-name"
+. "$HERE/inputs.sh"
+report_rootfs "$R"
 tar -C "$R" -cf "$T/rootfs.tar" .
 # layer 1 (buildah; without it the same files in one layer): salt 3000, whose CVE-2020-11651/11652 are
 # in CISA KEV and whose later advisories carry CVSS severities, ajenti-panel 0.13 (advisories with no

@@ -19,16 +19,8 @@ ok() { pass=$((pass + 1)); echo "PASS $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
 
 R="$T/root"
-CJK=$(printf '\346\227\245\346\234\254\350\252\236')  # three East Asian wide characters
-deep="$R/opt/a/rather/deeply/nested/directory/tree/that/goes/on/and/on/for/a/while/bin"
-mkdir -p "$R/var/lib/dpkg" "$R/usr/lib" "$R/etc" "$R/usr/lib/python3/dist-packages/Jinja2-2.10.dist-info" "$R/app/$CJK/bin" "$deep"
-printf 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nID=debian\n' >"$R/usr/lib/os-release"
-ln -s ../usr/lib/os-release "$R/etc/os-release"
-printf 'Package: \346\227\245\346\234\254\350\252\236-library-with-a-rather-long-name-for-a-package\nStatus: install ok installed\nVersion: 1.0.0+really.a.very.long.version.string.from.a.backport-1~deb12u1\nArchitecture: amd64\nDescription: x\n' >"$R/var/lib/dpkg/status"
-printf 'Metadata-Version: 2.1\nName: Jinja2\nVersion: 2.10\nLicense: BSD\n' >"$R/usr/lib/python3/dist-packages/Jinja2-2.10.dist-info/METADATA"
-cp "$(command -v skopeo || command -v podman)" "$R/app/$CJK/bin/tool"
-printf '#!/bin/sh\n' >"$deep/helper-$CJK-with-a-long-name"
-chmod 4755 "$deep/helper-$CJK-with-a-long-name"
+. "$HERE/inputs.sh"
+report_rootfs "$R"
 tar -C "$R" -cf "$T/rootfs.tar" .
 img=localhost/bh-e2e-table:1
 if ! podman import -q "$T/rootfs.tar" "$img" >/dev/null 2>"$T/err" || ! skopeo copy -q "containers-storage:$img" "docker-archive:$T/img.tar:$img" 2>>"$T/err"; then
