@@ -21,5 +21,7 @@ int bh_cmd_version(int argc, char **argv);
 int bh_cmd_scan(int argc, char **argv);
 int bh_cmd_db(int argc, char **argv);
 int bh_cmd_rules(int argc, char **argv);
+int bh_cmd_serve(int argc, char **argv);
+int bh_cmd_token(int argc, char **argv);
 
 #endif

@@ -8,6 +8,8 @@
 #include "core/product.h"
 #include "core/suggest.h"
 
+/* serve.c and token.c (declared here until cli/cli.h, not this helper's file, lists them) */
+
 static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead <command> [options]\n\n"
@@ -21,6 +23,8 @@ static void usage(FILE *fp)
 	      "  db status       what the vulnerability DB holds\n"
 	      "  image TARGET    scan, as Trivy spells it; fs PATH and rootfs PATH scan dir:PATH\n"
 	      "  rules list      every check rule: id, CIS id, severity, title (table or JSON)\n"
+	      "  serve           the inventory server: REST API /api/v1 over SQLite or PostgreSQL\n"
+	      "  token create    a bearer token for the server (token list, token revoke ID)\n"
 	      "  version         print the version\n\n"
 	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
 	      "        or a bare path (kind detected). `bulkhead sbom --help` for options.\n", fp);
@@ -54,6 +58,10 @@ int main(int argc, char **argv)
 		return bh_cmd_db(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rules"))
 		return bh_cmd_rules(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "serve"))
+		return bh_cmd_serve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "token"))
+		return bh_cmd_token(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
 		return bh_cmd_version(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -61,7 +69,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	{
-		static const char *const cmds[] = { "sbom", "scan", "image", "fs", "rootfs", "db", "rules", "version", "help" };
+		static const char *const cmds[] = { "sbom", "scan", "image", "fs", "rootfs", "db", "rules", "serve", "token", "version", "help" };
 		const char *hit = bh_suggest(argv[1], cmds, sizeof(cmds) / sizeof(cmds[0]));
 		if (hit)
 			fprintf(stderr, "bulkhead: unknown command \"%s\"; did you mean %s?\n", argv[1], hit);

@@ -888,9 +888,9 @@ static int convert_cdx_xml(const char *path, const bh_limits *lim, bh_buf *b, bh
 	return rc;
 }
 
-int bh_sbom_read(const char *path, const bh_limits *lim, bh_sbom *s, bh_error *err)
+/* Reads the document in b (taken: freed here) labelled path in messages. */
+static int read_buf(const char *path, bh_buf b, const bh_limits *lim, bh_sbom *s, bh_error *err)
 {
-	bh_buf b = BH_BUF_INIT;
 	json_t *doc = NULL;
 	const char *schema, *fmt;
 	bh_sbomsniff sn;
@@ -902,10 +902,7 @@ int bh_sbom_read(const char *path, const bh_limits *lim, bh_sbom *s, bh_error *e
 	r.path = path;
 	r.lim = lim;
 	r.err = err;
-	if (err)
-		bh_error_clear(err);
-	if ((rc = slurp(path, lim->max_file_read, &b, err)))
-		goto out;
+	rc = 0;
 	bh_sbomsniff_buf(b.data ? b.data : "", b.len, &sn);
 	if (sn.fmt == BH_SBOMFMT_CDX_XML)
 		rc = convert_cdx_xml(path, lim, &b, err);
@@ -957,4 +954,32 @@ out:
 	bh_buf_free(&r.nopurl_names);
 	bh_buf_free(&b);
 	return rc;
+}
+
+int bh_sbom_read(const char *path, const bh_limits *lim, bh_sbom *s, bh_error *err)
+{
+	bh_buf b = BH_BUF_INIT;
+	int rc;
+	if (err)
+		bh_error_clear(err);
+	if ((rc = slurp(path, lim->max_file_read, &b, err))) {
+		bh_buf_free(&b);
+		return rc;
+	}
+	return read_buf(path, b, lim, s, err);
+}
+
+int bh_sbom_read_mem(const char *data, size_t len, const char *label, const bh_limits *lim, bh_sbom *s, bh_error *err)
+{
+	bh_buf b = BH_BUF_INIT;
+	if (err)
+		bh_error_clear(err);
+	if (len > lim->max_file_read)
+		return bh_error_set(err, BH_ELIMIT, "%s: larger than %llu bytes", label, (unsigned long long)lim->max_file_read);
+	if (bh_buf_append(&b, data, len) || bh_buf_grow(&b, 1)) {
+		bh_buf_free(&b);
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	b.data[b.len] = '\0';
+	return read_buf(label, b, lim, s, err);
 }

@@ -909,6 +909,19 @@ int bh_store_token_revoke(bh_store *st, int64_t id, bh_error *err)
 	return rc;
 }
 
+static int token_row(bh_sql_rows *r, void *cb, void *ud)
+{
+	bh_store_token t = { I(0), T(1), T(2), T(3), I(4), I(5), I(6), I(7) != 0 };
+	return ((bh_store_token_cb)cb)(ud, &t);
+}
+
+int bh_store_token_list(bh_store *st, int64_t after, size_t limit, bh_store_token_cb cb, void *ud, int64_t *next, bh_error *err)
+{
+	bh_sql_value p[2] = { BH_SQL_INT(after), BH_SQL_INT((int64_t)page(limit)) };
+	return run_list(st, "SELECT id, role, name, host, expires, created, last_used, revoked FROM tokens WHERE id > $1"
+			    " ORDER BY id LIMIT $2", p, 2, page(limit), token_row, (void *)cb, ud, next, err);
+}
+
 int bh_store_audit_add(bh_store *st, const bh_store_audit *a, int64_t now, bh_error *err)
 {
 	bh_sql_value p[6] = { BH_SQL_TEXT(a->who), BH_SQL_TEXT(a->action), BH_SQL_TEXT(a->target), BH_SQL_INT(a->time ? a->time : now),

@@ -194,6 +194,15 @@ int bh_store_token_create(bh_store *st, const char *role, const char *name, cons
 /* BH_EAUTH for an unknown, revoked or expired token; fills *who. */
 int bh_store_token_check(bh_store *st, const char *token, int64_t now, bh_store_auth *who, bh_error *err);
 int bh_store_token_revoke(bh_store *st, int64_t id, bh_error *err);
+/* Tokens without their secrets (what `bulkhead token list` shows), by id. */
+typedef struct bh_store_token {
+	int64_t id;
+	const char *role, *name, *host;
+	int64_t expires, created, last_used; /* 0 = never / not yet */
+	bool revoked;
+} bh_store_token;
+typedef int (*bh_store_token_cb)(void *ud, const bh_store_token *t);
+int bh_store_token_list(bh_store *st, int64_t after, size_t limit, bh_store_token_cb cb, void *ud, int64_t *next, bh_error *err);
 
 typedef struct bh_store_audit {
 	int64_t id;

@@ -1,0 +1,1165 @@
+/* api.c - the /api/v1 routes of `bulkhead serve`: JSON over the store, writes audited and checked by role and host. */
+#include "server/api.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/severity.h"
+#include "report/report.h"
+#include "sbom/sbomread.h"
+#include "vuln/db.h"
+#include "vuln/match.h"
+
+struct bh_api {
+	bh_store *st;
+	bh_vulndb *vdb;         /* NULL: uploads are stored without findings */
+	pthread_mutex_t mu;     /* the store and vdb serve one thread at a time */
+	unsigned max_json_depth;
+};
+
+#define LIMIT_DEFAULT 100
+/* Findings summarised for one image (pages of BH_STORE_LIMIT_MAX). */
+#define SUMMARY_PAGES 100
+
+/* ---------------------------------------------------------------- life */
+
+int bh_api_new(const bh_api_config *cfg, bh_api **out, bh_error *err)
+{
+	bh_api *a;
+	bh_limits lim;
+	int rc;
+	*out = NULL;
+	if (!cfg || !cfg->store)
+		return bh_error_set(err, BH_EUSAGE, "api: no store");
+	if (!(a = calloc(1, sizeof(*a))))
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	a->st = cfg->store;
+	bh_limits_default(&lim);
+	a->max_json_depth = lim.max_json_depth;
+	if (cfg->vuln_db && (rc = bh_vulndb_open(cfg->vuln_db, &a->vdb, err)) != 0) {
+		free(a);
+		return rc;
+	}
+	pthread_mutex_init(&a->mu, NULL);
+	*out = a;
+	return 0;
+}
+
+void bh_api_free(bh_api *a)
+{
+	if (!a)
+		return;
+	if (a->vdb)
+		bh_vulndb_close(a->vdb);
+	pthread_mutex_destroy(&a->mu);
+	free(a);
+}
+
+static void lock(bh_api *a) { pthread_mutex_lock(&a->mu); }
+static void unlock(bh_api *a) { pthread_mutex_unlock(&a->mu); }
+
+int bh_api_authenticate(void *ud, const char *token, bh_srv_principal *p)
+{
+	bh_api *a = ud;
+	bh_store_auth who;
+	bh_error err;
+	int rc;
+	lock(a);
+	rc = bh_store_token_check(a->st, token, (int64_t)time(NULL), &who, &err);
+	unlock(a);
+	if (rc == BH_EAUTH)
+		return BH_EAUTH;
+	if (rc) {
+		bh_log_warn("api: token check: %s", err.msg);
+		return rc;
+	}
+	memset(p, 0, sizeof(*p));
+	if (!strcmp(who.role, "viewer"))
+		p->role = BH_SRV_ROLE_VIEWER;
+	else if (!strcmp(who.role, "operator"))
+		p->role = BH_SRV_ROLE_OPERATOR;
+	else if (!strcmp(who.role, "admin"))
+		p->role = BH_SRV_ROLE_ADMIN;
+	else if (!strcmp(who.role, "agent"))
+		p->role = BH_SRV_ROLE_AGENT;
+	else
+		return BH_EAUTH;
+	p->id = who.id;
+	snprintf(p->name, sizeof(p->name), "%.63s", who.name);
+	snprintf(p->host, sizeof(p->host), "%.127s", who.host);
+	return 0;
+}
+
+void bh_api_gauges(void *ud, bh_buf *out)
+{
+	bh_api *a = ud;
+	static const char *const tables[][2] = { { "images", "images" }, { "components", "components" },
+						 { "containers", "containers" }, { "events", "events" },
+						 { "findings", "findings" }, { "hosts", "hosts" } };
+	char q[64], lbl[64];
+	size_t i;
+	lock(a);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		int64_t n = 0;
+		bh_error err;
+		/* table names are constants of this file, never input */
+		snprintf(q, sizeof(q), "SELECT count(*) FROM %s", tables[i][0]);
+		if (bh_sql_query_int(bh_store_sql(a->st), q, NULL, 0, &n, &err) < 0)
+			continue;
+		snprintf(lbl, sizeof(lbl), "table=\"%s\"", tables[i][1]);
+		bh_srv_metrics_gauge(out, "bulkhead_store_rows", "Rows in the store per table", lbl, (double)n);
+	}
+	unlock(a);
+}
+
+/* ---------------------------------------------------------------- JSON helpers */
+
+/* A string, or null for NULL (and for text that is not UTF-8, which JSON cannot carry). */
+static json_t *jstr(const char *s)
+{
+	json_t *j;
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	return j ? j : json_null();
+}
+
+/* A stored JSON column as JSON, null when absent or unreadable. */
+static json_t *jraw(const char *s)
+{
+	json_t *j;
+	if (!s || !*s)
+		return json_null();
+	j = json_loads(s, JSON_DECODE_ANY, NULL);
+	return j ? j : json_null();
+}
+
+/* A Unix time, or null for 0 (unknown). */
+static json_t *jtime(int64_t t) { return t ? json_integer(t) : json_null(); }
+
+static int page_args(bh_srv_req *req, bh_srv_resp *resp, int64_t *after, int64_t *limit)
+{
+	if (bh_srv_query_int(req, resp, "after", 0, INT64_MAX, 0, after) ||
+	    bh_srv_query_int(req, resp, "limit", 1, BH_STORE_LIMIT_MAX, LIMIT_DEFAULT, limit))
+		return BH_EINVAL;
+	return 0;
+}
+
+/* {"items": items, "next": N or null} */
+static int page_answer(bh_srv_resp *resp, json_t *items, int64_t next)
+{
+	json_t *o = json_object();
+	if (!o) {
+		json_decref(items);
+		return BH_ENOMEM;
+	}
+	json_object_set_new(o, "items", items);
+	json_object_set_new(o, "next", next ? json_integer(next) : json_null());
+	return bh_srv_resp_json(resp, 200, o);
+}
+
+/* The answer to a failed store call: the caller's mistakes are 400, the rest 500 (reason logged). */
+static int store_failed(bh_srv_resp *resp, int rc, const bh_error *err)
+{
+	if (rc == BH_EUSAGE || rc == BH_EINVAL)
+		return bh_srv_resp_error(resp, 400, "bad_request", "%s", err->msg);
+	bh_log_error("api: store: %s", err->msg);
+	return bh_srv_resp_error(resp, 500, "internal", "the store failed; the server log says why");
+}
+
+/* "sha256:" and 64 lowercase hex digits (or sha512 and 128). */
+static bool digest_ok(const char *d)
+{
+	size_t n;
+	if (!d)
+		return false;
+	if (!strncmp(d, "sha256:", 7))
+		n = 64, d += 7;
+	else if (!strncmp(d, "sha512:", 7))
+		n = 128, d += 7;
+	else
+		return false;
+	return strlen(d) == n && strspn(d, "0123456789abcdef") == n;
+}
+
+/* Records a change: who (token name and id), what, on what, when, from which address. */
+static int audit(bh_api *a, bh_srv_req *req, const char *action, const char *target, const char *detail, bh_error *err)
+{
+	const bh_srv_principal *p = bh_srv_principal_of(req);
+	char who[96];
+	bh_store_audit au;
+	snprintf(who, sizeof(who), "%s#%lld", p->name[0] ? p->name : "token", (long long)p->id);
+	memset(&au, 0, sizeof(au));
+	au.who = who;
+	au.action = action;
+	au.target = target;
+	au.from_addr = bh_srv_peer(req);
+	au.detail = detail;
+	return bh_store_audit_add(a->st, &au, (int64_t)time(NULL), err);
+}
+
+/* ---------------------------------------------------------------- hosts */
+
+static int host_cb(void *ud, const bh_store_host *h)
+{
+	json_t *o = json_object();
+	if (!o)
+		return BH_ENOMEM;
+	json_object_set_new(o, "id", json_integer(h->id));
+	json_object_set_new(o, "name", jstr(h->name));
+	json_object_set_new(o, "os", jstr(h->os));
+	json_object_set_new(o, "kernel", jstr(h->kernel));
+	json_object_set_new(o, "engine", jstr(h->engine));
+	json_object_set_new(o, "engine_version", jstr(h->engine_version));
+	json_object_set_new(o, "facts", jraw(h->facts_json));
+	json_object_set_new(o, "first_seen", jtime(h->first_seen));
+	json_object_set_new(o, "last_seen", jtime(h->last_seen));
+	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
+}
+
+static int get_hosts(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	int64_t after, limit, next = 0;
+	json_t *items;
+	bh_error err;
+	int rc;
+	if (page_args(req, resp, &after, &limit))
+		return 0;
+	if (!(items = json_array()))
+		return BH_ENOMEM;
+	lock(a);
+	rc = bh_store_host_list(a->st, after, (size_t)limit, host_cb, items, &next, &err);
+	unlock(a);
+	if (rc) {
+		json_decref(items);
+		return store_failed(resp, rc, &err);
+	}
+	return page_answer(resp, items, next);
+}
+
+/* ---------------------------------------------------------------- images */
+
+static json_t *image_json(const bh_store_image *i)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_integer(i->id));
+	json_object_set_new(o, "digest", jstr(i->digest));
+	json_object_set_new(o, "repo_tags", jraw(i->repo_tags_json));
+	json_object_set_new(o, "registry", jstr(i->registry));
+	json_object_set_new(o, "labels", jraw(i->labels_json));
+	json_object_set_new(o, "config", jraw(i->config_json));
+	json_object_set_new(o, "os", jstr(i->os));
+	json_object_set_new(o, "arch", jstr(i->arch));
+	json_object_set_new(o, "distro", jstr(i->distro));
+	json_object_set_new(o, "distro_version", jstr(i->distro_version));
+	json_object_set_new(o, "components", json_integer(i->ncomponents));
+	json_object_set_new(o, "has_sbom", json_boolean(i->has_sbom));
+	json_object_set_new(o, "first_seen", jtime(i->first_seen));
+	json_object_set_new(o, "last_seen", jtime(i->last_seen));
+	return o;
+}
+
+static int image_cb(void *ud, const bh_store_image *i)
+{
+	json_t *o = image_json(i);
+	return !o || json_array_append_new(ud, o) ? BH_ENOMEM : 0;
+}
+
+static int get_images(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	int64_t after, limit, next = 0;
+	json_t *items;
+	bh_error err;
+	int rc;
+	if (page_args(req, resp, &after, &limit))
+		return 0;
+	if (!(items = json_array()))
+		return BH_ENOMEM;
+	lock(a);
+	rc = bh_store_image_list(a->st, after, (size_t)limit, image_cb, items, &next, &err);
+	unlock(a);
+	if (rc) {
+		json_decref(items);
+		return store_failed(resp, rc, &err);
+	}
+	return page_answer(resp, items, next);
+}
+
+static int image_one_cb(void *ud, const bh_store_image *i)
+{
+	json_t **o = ud;
+	*o = image_json(i);
+	return *o ? 0 : BH_ENOMEM;
+}
+
+struct summary {
+	int64_t total, kev, fixable, by_sev[BH_SEV_CRITICAL + 1];
+};
+
+static int summary_cb(void *ud, const bh_store_finding *f)
+{
+	struct summary *s = ud;
+	bh_severity v = bh_severity_parse(f->severity ? f->severity : "");
+	s->total++;
+	s->kev += f->kev;
+	s->fixable += f->fixed_version && *f->fixed_version;
+	s->by_sev[(unsigned)v <= BH_SEV_CRITICAL ? v : BH_SEV_UNKNOWN]++;
+	return 0;
+}
+
+static int check_cb(void *ud, const bh_store_check *c)
+{
+	json_t *o = json_object();
+	if (!o)
+		return BH_ENOMEM;
+	json_object_set_new(o, "rule_id", jstr(c->rule_id));
+	json_object_set_new(o, "target", jstr(c->target));
+	json_object_set_new(o, "severity", jstr(c->severity));
+	json_object_set_new(o, "title", jstr(c->title));
+	json_object_set_new(o, "detail", jstr(c->detail));
+	json_object_set_new(o, "updated_at", jtime(c->updated_at));
+	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
+}
+
+static int get_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	const char *digest = bh_srv_param(req, "digest");
+	json_t *img = NULL, *checks, *sum, *sev;
+	struct summary s;
+	bh_store_filter f;
+	bh_error err;
+	int64_t after = 0, next = 0;
+	unsigned pages = 0;
+	int rc;
+	unsigned v;
+
+	if (!(checks = json_array()))
+		return BH_ENOMEM;
+	memset(&s, 0, sizeof(s));
+	memset(&f, 0, sizeof(f));
+	f.image_digest = digest;
+	lock(a);
+	rc = bh_store_image_get(a->st, digest, image_one_cb, &img, &err);
+	if (rc == 1) {
+		do {
+			rc = bh_store_finding_list(a->st, &f, after, BH_STORE_LIMIT_MAX, summary_cb, &s, &next, &err);
+			after = next;
+		} while (!rc && next && ++pages < SUMMARY_PAGES);
+		if (!rc)
+			rc = bh_store_check_list(a->st, digest, check_cb, checks, &err);
+		if (!rc)
+			rc = 1;
+	}
+	unlock(a);
+	if (rc != 1) {
+		json_decref(checks);
+		json_decref(img);
+		if (rc == 0)
+			return bh_srv_resp_error(resp, 404, "not_found", "no image with this digest");
+		return store_failed(resp, rc, &err);
+	}
+	if (!img) {
+		json_decref(checks);
+		return BH_ENOMEM;
+	}
+	sum = json_object();
+	sev = json_object();
+	for (v = 0; v <= BH_SEV_CRITICAL; v++) {
+		char low[16];
+		const char *n = bh_severity_name((bh_severity)v);
+		size_t k;
+		for (k = 0; n[k] && k + 1 < sizeof(low); k++)
+			low[k] = (char)tolower((unsigned char)n[k]);
+		low[k] = '\0';
+		json_object_set_new(sev, low, json_integer(s.by_sev[v]));
+	}
+	json_object_set_new(sum, "total", json_integer(s.total));
+	json_object_set_new(sum, "kev", json_integer(s.kev));
+	json_object_set_new(sum, "fixable", json_integer(s.fixable));
+	json_object_set_new(sum, "by_severity", sev);
+	json_object_set_new(img, "findings", sum);
+	json_object_set_new(img, "checks", checks);
+	return bh_srv_resp_json(resp, 200, img);
+}
+
+static json_t *component_json(const bh_store_component *c)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	json_object_set_new(o, "id", json_integer(c->id));
+	json_object_set_new(o, "purl", jstr(c->purl));
+	json_object_set_new(o, "ecosystem", jstr(c->eco));
+	json_object_set_new(o, "name", jstr(c->name));
+	json_object_set_new(o, "namespace", jstr(c->namespace_));
+	json_object_set_new(o, "version", jstr(c->version));
+	json_object_set_new(o, "arch", jstr(c->arch));
+	json_object_set_new(o, "src_name", jstr(c->src_name));
+	json_object_set_new(o, "src_version", jstr(c->src_version));
+	json_object_set_new(o, "license", jstr(c->license));
+	json_object_set_new(o, "path", jstr(c->path));
+	json_object_set_new(o, "layer", json_integer(c->layer));
+	return o;
+}
+
+static int component_cb(void *ud, const bh_store_component *c)
+{
+	json_t *o = component_json(c);
+	return !o || json_array_append_new(ud, o) ? BH_ENOMEM : 0;
+}
+
+static int noop_image_cb(void *ud, const bh_store_image *i)
+{
+	(void)ud; (void)i;
+	return 0;
+}
+
+static int get_image_components(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	const char *digest = bh_srv_param(req, "digest");
+	int64_t after, limit, next = 0;
+	json_t *items;
+	bh_error err;
+	int rc;
+	if (page_args(req, resp, &after, &limit))
+		return 0;
+	if (!(items = json_array()))
+		return BH_ENOMEM;
+	lock(a);
+	rc = bh_store_image_get(a->st, digest, noop_image_cb, NULL, &err);
+	if (rc == 1)
+		rc = bh_store_image_components(a->st, digest, after, (size_t)limit, component_cb, items, &next, &err);
+	else if (rc == 0)
+		rc = 1;
+	unlock(a);
+	if (rc) {
+		json_decref(items);
+		if (rc == 1)
+			return bh_srv_resp_error(resp, 404, "not_found", "no image with this digest");
+		return store_failed(resp, rc, &err);
+	}
+	return page_answer(resp, items, next);
+}
+
+/* ---- SBOM download: the stored components back into a bh_sbom, written by report/ ---- */
+
+static bh_ecosystem eco_of(const char *name)
+{
+	int e;
+	for (e = 1; name && e < BH_ECO__COUNT; e++)
+		if (!strcmp(bh_ecosystem_name((bh_ecosystem)e), name))
+			return (bh_ecosystem)e;
+	return BH_ECO_NONE;
+}
+
+struct rebuild {
+	bh_sbom *s;
+	int rc;
+};
+
+static int rebuild_cb(void *ud, const bh_store_component *c)
+{
+	struct rebuild *rb = ud;
+	bh_component *x = bh_complist_add(&rb->s->comps, eco_of(c->eco));
+	if (!x)
+		return rb->rc = BH_ENOMEM;
+	if (bh_component_set(&x->name, c->name, (size_t)-1) || bh_component_set(&x->namespace, c->namespace_, (size_t)-1) ||
+	    bh_component_set(&x->version, c->version, (size_t)-1) || bh_component_set(&x->arch, c->arch, (size_t)-1) ||
+	    bh_component_set(&x->src_name, c->src_name, (size_t)-1) ||
+	    bh_component_set(&x->src_version, c->src_version, (size_t)-1) ||
+	    bh_component_set(&x->license, c->license, (size_t)-1) || bh_component_set(&x->path, c->path, (size_t)-1) ||
+	    bh_component_set(&x->purl, c->purl, (size_t)-1))
+		return rb->rc = BH_ENOMEM;
+	x->layer = c->layer;
+	return 0;
+}
+
+static int meta_cb(void *ud, const bh_store_image *i)
+{
+	bh_sbom *s = ud;
+	json_t *tags = jraw(i->repo_tags_json);
+	size_t k;
+	json_t *t;
+	if ((i->os && !(s->os = strdup(i->os))) || (i->arch && !(s->arch = strdup(i->arch))))
+		return BH_ENOMEM;
+	if ((i->distro && !(s->osinfo.family = strdup(i->distro))) ||
+	    (i->distro_version && !(s->osinfo.version = strdup(i->distro_version))))
+		return BH_ENOMEM;
+	if (json_is_array(tags))
+		json_array_foreach(tags, k, t)
+			if (json_is_string(t) && bh_strv_push(&s->repo_tags, &s->nrepo_tags, json_string_value(t))) {
+				json_decref(tags);
+				return BH_ENOMEM;
+			}
+	json_decref(tags);
+	return 0;
+}
+
+static int get_image_sbom(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	static const char *const fmts[] = { "cyclonedx", "spdx", NULL };
+	bh_api *a = ud;
+	const char *digest = bh_srv_param(req, "digest");
+	struct rebuild rb;
+	bh_sbom s;
+	bh_error err;
+	int64_t after = 0, next = 0;
+	char *text = NULL;
+	size_t tlen = 0;
+	FILE *fp;
+	int which, rc;
+
+	if (bh_srv_query_enum(req, resp, "format", fmts, 0, &which))
+		return 0;
+	bh_sbom_init(&s);
+	rb.s = &s;
+	rb.rc = 0;
+	lock(a);
+	rc = bh_store_image_get(a->st, digest, meta_cb, &s, &err);
+	if (rc == 1) {
+		do {
+			rc = bh_store_image_components(a->st, digest, after, BH_STORE_LIMIT_MAX, rebuild_cb, &rb, &next, &err);
+			after = next;
+		} while (!rc && next);
+		if (!rc)
+			rc = 1;
+	}
+	unlock(a);
+	if (rc != 1) {
+		bh_sbom_free(&s);
+		if (rc == 0)
+			return bh_srv_resp_error(resp, 404, "not_found", "no image with this digest");
+		return rb.rc ? rb.rc : store_failed(resp, rc, &err);
+	}
+	if (!(s.name = strdup(s.nrepo_tags ? s.repo_tags[0] : digest)) || !(s.manifest_digest = strdup(digest)) ||
+	    !(s.kind = strdup("sbom"))) {
+		bh_sbom_free(&s);
+		return BH_ENOMEM;
+	}
+	if (!(fp = open_memstream(&text, &tlen))) {
+		bh_sbom_free(&s);
+		return BH_ENOMEM;
+	}
+	rc = bh_report_write(&s, which == 0 ? BH_FORMAT_CYCLONEDX : BH_FORMAT_SPDX, fp, &err);
+	if (fclose(fp) && !rc)
+		rc = BH_EIO;
+	bh_sbom_free(&s);
+	if (rc) {
+		free(text);
+		bh_log_error("api: sbom of %s: %s", digest, err.msg);
+		return bh_srv_resp_error(resp, 500, "internal", "the SBOM could not be written");
+	}
+	rc = bh_srv_resp_data(resp, 200, which == 0 ? "application/vnd.cyclonedx+json" : "application/spdx+json", text, tlen);
+	free(text);
+	return rc;
+}
+
+/* POST /api/v1/images?digest=D: the body is an SBOM document (bulkhead JSON, CycloneDX, SPDX). */
+static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	const char *digest = bh_srv_query(req, "digest"), *body;
+	size_t len, skipped = 0, i, nfind = 0;
+	bh_limits lim;
+	bh_sbom s;
+	bh_findings fs;
+	bh_match_opts mo;
+	bh_error err;
+	bool is_new = false;
+	char detail[160];
+	int rc;
+	json_t *o;
+
+	body = bh_srv_body(req, &len);
+	if (!len)
+		return bh_srv_resp_error(resp, 400, "bad_request", "the body must be an SBOM document (bulkhead sbom -f json or -f cyclonedx)");
+	bh_limits_default(&lim);
+	bh_sbom_init(&s);
+	memset(&fs, 0, sizeof(fs));
+	if ((rc = bh_sbom_read_mem(body, len, "request body", &lim, &s, &err)) != 0) {
+		bh_sbom_free(&s);
+		if (rc == BH_ENOMEM)
+			return rc;
+		return bh_srv_resp_error(resp, rc == BH_ELIMIT ? 413 : 400, rc == BH_ELIMIT ? "too_large" : "bad_sbom", "%s", err.msg);
+	}
+	if (!digest)
+		digest = s.manifest_digest ? s.manifest_digest : s.image_id;
+	if (!digest_ok(digest)) {
+		bh_sbom_free(&s);
+		return bh_srv_resp_error(resp, 400, "bad_digest",
+					 "?digest= must be sha256:<64 lowercase hex> (or sha512); the SBOM names no image digest");
+	}
+	memset(&mo, 0, sizeof(mo));
+	lock(a);
+	if (a->vdb && (rc = bh_match(a->vdb, &s, &mo, &fs, &err)) != 0) {
+		unlock(a);
+		bh_findings_free(&fs);
+		bh_sbom_free(&s);
+		bh_log_error("api: match: %s", err.msg);
+		return bh_srv_resp_error(resp, 500, "internal", "matching the SBOM failed");
+	}
+	rc = bh_sql_begin(bh_store_sql(a->st), &err);
+	if (!rc)
+		rc = bh_store_image_put_sbom(a->st, digest, &s, NULL, 0, (int64_t)time(NULL), &is_new, &skipped, &err);
+	/* findings only for a digest seen the first time: the same digest has the same components */
+	for (i = 0; !rc && is_new && i < fs.n; i++) {
+		const bh_finding *x = &fs.items[i];
+		const bh_component *c = x->comp < s.comps.n ? s.comps.items[x->comp] : NULL;
+		bh_sql_value p = BH_SQL_TEXT(c ? c->purl : NULL);
+		int64_t cid = 0;
+		char sev[16];
+		bh_store_change chg;
+		size_t k;
+		const char *sn = bh_severity_name(x->severity);
+		if (!c || !c->purl)
+			continue;
+		if ((rc = bh_sql_query_int(bh_store_sql(a->st), "SELECT id FROM components WHERE purl = $1", &p, 1, &cid, &err)) < 0)
+			break;
+		rc = 0;
+		if (!cid)
+			continue;
+		for (k = 0; sn[k] && k + 1 < sizeof(sev); k++)
+			sev[k] = (char)tolower((unsigned char)sn[k]);
+		sev[k] = '\0';
+		if ((rc = bh_store_finding_put(a->st, cid, x->id, sev, x->kev, x->fixed, NULL, (int64_t)time(NULL), &chg, &err)) == 0)
+			nfind++;
+	}
+	snprintf(detail, sizeof(detail), "new=%s components=%zu skipped=%zu findings=%zu", is_new ? "true" : "false",
+		 s.comps.n, skipped, nfind);
+	if (!rc)
+		rc = audit(a, req, "image.put", digest, detail, &err);
+	if (!rc)
+		rc = bh_sql_commit(bh_store_sql(a->st), &err);
+	else
+		bh_sql_rollback(bh_store_sql(a->st), NULL);
+	unlock(a);
+	if (rc) {
+		bh_findings_free(&fs);
+		bh_sbom_free(&s);
+		return store_failed(resp, rc, &err);
+	}
+	o = json_pack("{s:s, s:b, s:I, s:I, s:I}", "digest", digest, "new", is_new, "components", (json_int_t)s.comps.n,
+		      "skipped", (json_int_t)skipped, "findings", (json_int_t)nfind);
+	bh_findings_free(&fs);
+	bh_sbom_free(&s);
+	return bh_srv_resp_json(resp, is_new ? 201 : 200, o);
+}
+
+/* ---------------------------------------------------------------- containers */
+
+static int container_cb(void *ud, const bh_store_container *c)
+{
+	json_t *o = json_object();
+	if (!o)
+		return BH_ENOMEM;
+	json_object_set_new(o, "id", json_integer(c->id));
+	json_object_set_new(o, "host", jstr(c->host));
+	json_object_set_new(o, "container_id", jstr(c->container_id));
+	json_object_set_new(o, "image_digest", jstr(c->image_digest));
+	json_object_set_new(o, "name", jstr(c->name));
+	json_object_set_new(o, "state", jstr(c->state));
+	json_object_set_new(o, "config", jraw(c->config_json));
+	json_object_set_new(o, "created_at", jtime(c->created_at));
+	json_object_set_new(o, "started_at", jtime(c->started_at));
+	json_object_set_new(o, "stopped_at", jtime(c->stopped_at));
+	json_object_set_new(o, "updated_at", jtime(c->updated_at));
+	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
+}
+
+static int get_containers(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	int64_t after, limit, next = 0;
+	bool running;
+	json_t *items;
+	bh_error err;
+	int rc;
+	if (page_args(req, resp, &after, &limit) || bh_srv_query_bool(req, resp, "running", false, &running))
+		return 0;
+	if (!(items = json_array()))
+		return BH_ENOMEM;
+	lock(a);
+	rc = bh_store_container_list(a->st, bh_srv_query(req, "host"), bh_srv_query(req, "image"), running, after,
+				     (size_t)limit, container_cb, items, &next, &err);
+	unlock(a);
+	if (rc) {
+		json_decref(items);
+		return store_failed(resp, rc, &err);
+	}
+	return page_answer(resp, items, next);
+}
+
+/* ---------------------------------------------------------------- findings */
+
+static int finding_cb(void *ud, const bh_store_finding *f)
+{
+	json_t *o = json_object();
+	if (!o)
+		return BH_ENOMEM;
+	json_object_set_new(o, "id", json_integer(f->id));
+	json_object_set_new(o, "component_id", json_integer(f->component_id));
+	json_object_set_new(o, "purl", jstr(f->purl));
+	json_object_set_new(o, "ecosystem", jstr(f->eco));
+	json_object_set_new(o, "package", jstr(f->package));
+	json_object_set_new(o, "version", jstr(f->version));
+	json_object_set_new(o, "advisory", jstr(f->advisory));
+	json_object_set_new(o, "severity", jstr(f->severity));
+	json_object_set_new(o, "fixed_version", jstr(f->fixed_version));
+	json_object_set_new(o, "kev", json_boolean(f->kev));
+	json_object_set_new(o, "state", jstr(f->state));
+	json_object_set_new(o, "db_version", jstr(f->db_version));
+	json_object_set_new(o, "first_seen", jtime(f->first_seen));
+	json_object_set_new(o, "updated_at", jtime(f->updated_at));
+	json_object_set_new(o, "resolved_at", jtime(f->resolved_at));
+	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
+}
+
+static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	static const char *const sevs[] = { "unknown", "low", "medium", "high", "critical", NULL };
+	bh_api *a = ud;
+	int64_t after, limit, next = 0;
+	bh_store_filter f;
+	int sev;
+	bool b;
+	json_t *items;
+	bh_error err;
+	int rc;
+	memset(&f, 0, sizeof(f));
+	if (page_args(req, resp, &after, &limit) || bh_srv_query_enum(req, resp, "severity", sevs, -1, &sev))
+		return 0;
+	if (sev >= 0)
+		f.min_severity = sevs[sev];
+	if (bh_srv_query(req, "kev")) {
+		if (bh_srv_query_bool(req, resp, "kev", false, &b))
+			return 0;
+		f.kev = b ? 1 : -1;
+	}
+	if (bh_srv_query(req, "fix")) {
+		if (bh_srv_query_bool(req, resp, "fix", false, &b))
+			return 0;
+		f.fix = b ? 1 : -1;
+	}
+	if (bh_srv_query_bool(req, resp, "running", false, &f.running_only) ||
+	    bh_srv_query_bool(req, resp, "resolved", false, &f.include_resolved))
+		return 0;
+	f.ecosystem = bh_srv_query(req, "ecosystem");
+	f.package = bh_srv_query(req, "package");
+	f.advisory = bh_srv_query(req, "advisory");
+	f.image_digest = bh_srv_query(req, "image");
+	if (!(items = json_array()))
+		return BH_ENOMEM;
+	lock(a);
+	rc = bh_store_finding_list(a->st, &f, after, (size_t)limit, finding_cb, items, &next, &err);
+	unlock(a);
+	if (rc) {
+		json_decref(items);
+		return store_failed(resp, rc, &err);
+	}
+	return page_answer(resp, items, next);
+}
+
+/* ---------------------------------------------------------------- advisories */
+
+struct affected {
+	json_t *rows, *images, *containers;
+	size_t nrows;
+};
+
+/* true when arr holds an object whose key equals v */
+static bool has_value(json_t *arr, const char *key, const char *v, const char *key2, const char *v2)
+{
+	size_t i;
+	json_t *o;
+	json_array_foreach(arr, i, o) {
+		const char *a = json_string_value(json_object_get(o, key));
+		const char *b = key2 ? json_string_value(json_object_get(o, key2)) : NULL;
+		if (a && !strcmp(a, v) && (!key2 || (b && v2 && !strcmp(b, v2))))
+			return true;
+	}
+	return false;
+}
+
+#define AFFECTED_MAX 10000
+
+static int affected_cb(void *ud, const bh_store_affected *x)
+{
+	struct affected *af = ud;
+	json_t *o;
+	if (++af->nrows > AFFECTED_MAX)
+		return 1; /* truncated: said in the answer */
+	o = json_object();
+	if (!o)
+		return BH_ENOMEM;
+	json_object_set_new(o, "image_digest", jstr(x->image_digest));
+	json_object_set_new(o, "purl", jstr(x->purl));
+	json_object_set_new(o, "version", jstr(x->version));
+	json_object_set_new(o, "fixed_version", jstr(x->fixed_version));
+	json_object_set_new(o, "severity", jstr(x->severity));
+	json_object_set_new(o, "kev", json_boolean(x->kev));
+	json_object_set_new(o, "host", jstr(x->host));
+	json_object_set_new(o, "container_id", jstr(x->container_id));
+	json_object_set_new(o, "container_name", jstr(x->container_name));
+	if (json_array_append_new(af->rows, o))
+		return BH_ENOMEM;
+	if (x->image_digest && !has_value(af->images, "digest", x->image_digest, NULL, NULL))
+		json_array_append_new(af->images, json_pack("{s:s, s:o}", "digest", x->image_digest, "repo_tags", jraw(x->repo_tags_json)));
+	if (x->container_id && x->host && !has_value(af->containers, "container_id", x->container_id, "host", x->host))
+		json_array_append_new(af->containers, json_pack("{s:s, s:s, s:o, s:o}", "host", x->host, "container_id", x->container_id,
+								"name", jstr(x->container_name), "image_digest", jstr(x->image_digest)));
+	return 0;
+}
+
+static int get_affected(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	const char *adv = bh_srv_param(req, "id");
+	struct affected af;
+	bool running;
+	bh_error err;
+	int rc;
+	json_t *o;
+	if (bh_srv_query_bool(req, resp, "running", false, &running))
+		return 0;
+	af.rows = json_array();
+	af.images = json_array();
+	af.containers = json_array();
+	af.nrows = 0;
+	if (!af.rows || !af.images || !af.containers) {
+		json_decref(af.rows);
+		json_decref(af.images);
+		json_decref(af.containers);
+		return BH_ENOMEM;
+	}
+	lock(a);
+	rc = bh_store_affected_by(a->st, adv, running, affected_cb, &af, &err);
+	unlock(a);
+	if (rc < 0) {
+		json_decref(af.rows);
+		json_decref(af.images);
+		json_decref(af.containers);
+		return store_failed(resp, rc, &err);
+	}
+	o = json_object();
+	json_object_set_new(o, "advisory", jstr(adv));
+	json_object_set_new(o, "images", af.images);
+	json_object_set_new(o, "containers", af.containers);
+	json_object_set_new(o, "rows", af.rows);
+	json_object_set_new(o, "truncated", json_boolean(rc == 1));
+	return bh_srv_resp_json(resp, 200, o);
+}
+
+/* ---------------------------------------------------------------- events */
+
+static int event_cb(void *ud, const bh_store_event *e)
+{
+	json_t *o = json_object();
+	if (!o)
+		return BH_ENOMEM;
+	json_object_set_new(o, "seq", json_integer(e->seq));
+	json_object_set_new(o, "type", jstr(e->type));
+	json_object_set_new(o, "host", jstr(e->host));
+	json_object_set_new(o, "container", jstr(e->container));
+	json_object_set_new(o, "time", json_integer(e->time));
+	json_object_set_new(o, "received", json_integer(e->received));
+	json_object_set_new(o, "payload", jraw(e->payload_json));
+	json_object_set_new(o, "idempotency_key", jstr(e->idem_key));
+	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
+}
+
+static int get_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	int64_t after, limit, next = 0;
+	json_t *items;
+	bh_error err;
+	int rc;
+	if (page_args(req, resp, &after, &limit))
+		return 0;
+	if (!(items = json_array()))
+		return BH_ENOMEM;
+	lock(a);
+	rc = bh_store_event_list(a->st, bh_srv_query(req, "type"), after, (size_t)limit, event_cb, items, &next, &err);
+	unlock(a);
+	if (rc) {
+		json_decref(items);
+		return store_failed(resp, rc, &err);
+	}
+	return page_answer(resp, items, next);
+}
+
+/* One event envelope, validated; strings borrowed from the parsed body, payload and key owned. */
+struct env {
+	const char *type, *host, *container;
+	char *payload, *key;
+	int64_t time;
+};
+
+static bool type_ok(const char *t)
+{
+	size_t n = strlen(t);
+	return n && n <= 64 && strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static const char *check_env(json_t *j, const bh_srv_principal *p, struct env *e)
+{
+	json_t *v;
+	memset(e, 0, sizeof(*e));
+	if (!json_is_object(j))
+		return "an event must be a JSON object";
+	e->type = json_string_value(json_object_get(j, "type"));
+	if (!e->type || !type_ok(e->type))
+		return "\"type\" must be 1..64 characters of a-z 0-9 . _ -";
+	v = json_object_get(j, "host");
+	if (v && !json_is_null(v) && (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 255))
+		return "\"host\" must be a string of 1..255 bytes";
+	e->host = json_string_value(v);
+	if (p->role == BH_SRV_ROLE_AGENT) {
+		if (!p->host[0])
+			return "this agent token names no host: it may not write events";
+		if (e->host && strcmp(e->host, p->host) != 0)
+			return "an agent token may write only its own host's events";
+		e->host = p->host;
+	}
+	v = json_object_get(j, "container");
+	if (v && !json_is_null(v) && (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 256))
+		return "\"container\" must be a string of 1..256 bytes";
+	e->container = json_string_value(v);
+	v = json_object_get(j, "time");
+	if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 0))
+		return "\"time\" must be Unix seconds (a non-negative integer)";
+	e->time = v && json_is_integer(v) ? (int64_t)json_integer_value(v) : (int64_t)time(NULL);
+	v = json_object_get(j, "seq");
+	if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 0))
+		return "\"seq\" must be a non-negative integer";
+	{
+		json_t *k = json_object_get(j, "idempotency_key");
+		if (k && !json_is_null(k) && (!json_is_string(k) || !json_string_length(k) || json_string_length(k) > 200))
+			return "\"idempotency_key\" must be a string of 1..200 bytes";
+		if (json_is_string(k))
+			e->key = strdup(json_string_value(k));
+		else if (v && json_is_integer(v) && e->host) {
+			/* an agent's own sequence number is unique per host: resends carry the same one */
+			char buf[300];
+			snprintf(buf, sizeof(buf), "%s/%lld", e->host, (long long)json_integer_value(v));
+			e->key = strdup(buf);
+		}
+	}
+	v = json_object_get(j, "payload");
+	if (v && !json_is_null(v))
+		e->payload = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	return NULL;
+}
+
+static void env_clear(struct env *e, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		free(e[i].payload);
+		free(e[i].key);
+	}
+	free(e);
+}
+
+/* container.* events keep the containers table current. */
+static int container_from_event(bh_api *a, const struct env *e, bh_error *err)
+{
+	static const char *const map[][2] = { { "container.create", "created" }, { "container.start", "running" },
+					      { "container.die", "exited" },     { "container.stop", "exited" },
+					      { "container.kill", "exited" },    { "container.destroy", "removed" },
+					      { "container.pause", "paused" },   { "container.unpause", "running" } };
+	bh_store_container c;
+	json_t *pl = NULL;
+	size_t i;
+	int rc;
+	if (!e->host || !e->container)
+		return 0;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(e->type, map[i][0]))
+			break;
+	if (i == sizeof(map) / sizeof(map[0]))
+		return 0;
+	memset(&c, 0, sizeof(c));
+	c.host = e->host;
+	c.container_id = e->container;
+	c.state = map[i][1];
+	if (e->payload)
+		pl = json_loads(e->payload, 0, NULL);
+	if (json_is_object(pl)) {
+		const char *img = json_string_value(json_object_get(pl, "image"));
+		if (img && digest_ok(img))
+			c.image_digest = img;
+		c.name = json_string_value(json_object_get(pl, "name"));
+	}
+	if (!strcmp(map[i][1], "created"))
+		c.created_at = e->time;
+	else if (!strcmp(map[i][1], "running"))
+		c.started_at = e->time;
+	else if (!strcmp(map[i][1], "exited"))
+		c.stopped_at = e->time;
+	rc = bh_store_container_put(a->st, &c, (int64_t)time(NULL), err);
+	json_decref(pl);
+	return rc;
+}
+
+/* POST /api/v1/events: a JSON array of envelopes, or JSON lines (one envelope per line). */
+static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	const bh_srv_principal *p = bh_srv_principal_of(req);
+	size_t len, n = 0, i, acc = 0, dup = 0;
+	const char *body = bh_srv_body(req, &len), *at;
+	json_t *list = NULL, *results, *o;
+	struct env *ev;
+	bh_error err;
+	int rc = 0;
+
+	at = body;
+	while (at < body + len && isspace((unsigned char)*at))
+		at++;
+	if (at == body + len)
+		return bh_srv_resp_error(resp, 400, "bad_request", "no events in the body");
+	if (*at == '[') {
+		if (bh_srv_body_parse(body, len, a->max_json_depth, &list, &err))
+			return bh_srv_resp_error(resp, 400, "bad_json", "%s", err.msg);
+		if (!json_is_array(list)) {
+			json_decref(list);
+			return bh_srv_resp_error(resp, 400, "bad_json", "expected an array of events");
+		}
+	} else {
+		const char *end = body + len, *nl;
+		size_t line = 0;
+		if (!(list = json_array()))
+			return BH_ENOMEM;
+		for (; at < end; at = nl + 1) {
+			json_t *one;
+			const char *s = at;
+			nl = memchr(at, '\n', (size_t)(end - at));
+			if (!nl)
+				nl = end;
+			line++;
+			while (s < nl && isspace((unsigned char)*s))
+				s++;
+			if (s == nl)
+				continue;
+			if (json_array_size(list) >= BH_API_EVENTS_PER_POST)
+				break; /* refused below by count */
+			if (bh_srv_body_parse(s, (size_t)(nl - s), a->max_json_depth, &one, &err)) {
+				json_decref(list);
+				return bh_srv_resp_error(resp, 400, "bad_json", "line %zu: %s", line, err.msg);
+			}
+			json_array_append_new(list, one);
+			if (json_array_size(list) >= BH_API_EVENTS_PER_POST && nl < end)
+				json_array_append_new(list, json_null()); /* one over: the count check below answers */
+		}
+	}
+	n = json_array_size(list);
+	if (n == 0 || n > BH_API_EVENTS_PER_POST) {
+		json_decref(list);
+		return bh_srv_resp_error(resp, n ? 413 : 400, n ? "too_many_events" : "bad_request",
+					 "between 1 and %d events per request", BH_API_EVENTS_PER_POST);
+	}
+	if (!(ev = calloc(n, sizeof(*ev)))) {
+		json_decref(list);
+		return BH_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		const char *why = check_env(json_array_get(list, i), p, &ev[i]);
+		if (why) {
+			unsigned st = p->role == BH_SRV_ROLE_AGENT && strstr(why, "agent") ? 403 : 400;
+			env_clear(ev, n);
+			json_decref(list);
+			return bh_srv_resp_error(resp, st, st == 403 ? "forbidden" : "invalid_event", "event %zu: %s", i, why);
+		}
+	}
+	if (!(results = json_array())) {
+		env_clear(ev, n);
+		json_decref(list);
+		return BH_ENOMEM;
+	}
+	lock(a);
+	rc = bh_sql_begin(bh_store_sql(a->st), &err);
+	for (i = 0; !rc && i < n; i++) {
+		bh_store_event e;
+		int64_t seq = 0;
+		bool isdup = false;
+		memset(&e, 0, sizeof(e));
+		e.type = ev[i].type;
+		e.host = ev[i].host;
+		e.container = ev[i].container;
+		e.payload_json = ev[i].payload;
+		e.idem_key = ev[i].key;
+		e.time = ev[i].time;
+		if ((rc = bh_store_event_add(a->st, &e, (int64_t)time(NULL), &seq, &isdup, &err)) != 0)
+			break;
+		if (!isdup && e.host) {
+			bh_store_host h;
+			memset(&h, 0, sizeof(h));
+			h.name = e.host;
+			if ((rc = bh_store_host_put(a->st, &h, (int64_t)time(NULL), NULL, &err)) != 0)
+				break;
+		}
+		if (!isdup && (rc = container_from_event(a, &ev[i], &err)) != 0)
+			break;
+		isdup ? dup++ : acc++;
+		json_array_append_new(results, json_pack("{s:I, s:s, s:I}", "index", (json_int_t)i, "status",
+							 isdup ? "duplicate" : "accepted", "seq", (json_int_t)seq));
+	}
+	if (!rc && acc) {
+		char detail[96];
+		snprintf(detail, sizeof(detail), "accepted=%zu duplicate=%zu", acc, dup);
+		rc = audit(a, req, "events.add", p->host[0] ? p->host : NULL, detail, &err);
+	}
+	if (!rc)
+		rc = bh_sql_commit(bh_store_sql(a->st), &err);
+	else
+		bh_sql_rollback(bh_store_sql(a->st), NULL);
+	unlock(a);
+	env_clear(ev, n);
+	json_decref(list);
+	if (rc) {
+		json_decref(results);
+		return store_failed(resp, rc, &err);
+	}
+	o = json_pack("{s:I, s:I, s:o}", "accepted", (json_int_t)acc, "duplicate", (json_int_t)dup, "results", results);
+	return bh_srv_resp_json(resp, 200, o);
+}
+
+/* ---------------------------------------------------------------- routes */
+
+int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
+{
+	const bh_srv_route routes[] = {
+		{ "GET", "/api/v1/hosts", get_hosts, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "GET", "/api/v1/images", get_images, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "POST", "/api/v1/images", post_image, a, .allow = BH_SRV_ALLOW_OPERATOR | BH_SRV_ALLOW_AGENT,
+		  .body = BH_SRV_BODY_RAW, .max_body = BH_API_SBOM_MAX },
+		{ "GET", "/api/v1/images/{digest}", get_image, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "GET", "/api/v1/images/{digest}/components", get_image_components, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "GET", "/api/v1/images/{digest}/sbom", get_image_sbom, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "GET", "/api/v1/containers", get_containers, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "GET", "/api/v1/findings", get_findings, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "GET", "/api/v1/advisories/{id}/affected", get_affected, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "GET", "/api/v1/events", get_events, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "POST", "/api/v1/events", post_events, a, .allow = BH_SRV_ALLOW_OPERATOR | BH_SRV_ALLOW_AGENT,
+		  .body = BH_SRV_BODY_RAW, .max_body = BH_API_EVENTS_MAX },
+	};
+	size_t i;
+	int rc;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
+			return rc;
+	return 0;
+}
