@@ -75,6 +75,10 @@ int bh_cmd_serve(int argc, char **argv)
 		fprintf(stderr, "bulkhead serve: unexpected argument \"%s\"\n", argv[optind]);
 		return BH_EXIT_USAGE;
 	}
+	if (!listen || !*listen || !data || !*data) {
+		fputs("bulkhead serve: --listen and --data need a value\n", stderr);
+		return BH_EXIT_USAGE;
+	}
 	if (!cert != !key) {
 		fputs("bulkhead serve: --tls-cert and --tls-key go together\n", stderr);
 		return BH_EXIT_USAGE;
