@@ -106,12 +106,13 @@ def check_output(cmd, stdout):
             return 'no output in ' + path
         with open(path, 'rb') as f:
             data = f.read()
-        if fmt in ('json', 'cyclonedx', 'spdx', 'sarif'):
+        if fmt in ('json', 'cyclonedx', 'cyclonedx-1.5', 'spdx', 'sarif'):
             try:
                 doc = json.loads(data)
             except ValueError as e:
                 return '%s is not JSON: %s' % (path, e)
-            want = {'cyclonedx': ('specVersion', '1.5'), 'spdx': ('spdxVersion', 'SPDX-2.3'), 'sarif': ('version', '2.1.0')}.get(fmt)
+            want = {'cyclonedx': ('specVersion', '1.6'), 'cyclonedx-1.5': ('specVersion', '1.5'), 'spdx': ('spdxVersion', 'SPDX-2.3'),
+                    'sarif': ('version', '2.1.0')}.get(fmt)
             if want and doc.get(want[0]) != want[1]:
                 return '%s: %s is %r, not %s' % (path, want[0], doc.get(want[0]), want[1])
         if fmt == 'html' and b'<html' not in data[:4096]:
@@ -127,7 +128,7 @@ def check_output(cmd, stdout):
     elif '|' not in cmd.split('bulkhead', 1)[1]:
         if not stdout.strip():
             return 'no output on stdout'
-        if fmt in ('json', 'cyclonedx', 'spdx', 'sarif'):
+        if fmt in ('json', 'cyclonedx', 'cyclonedx-1.5', 'spdx', 'sarif'):
             try:
                 json.loads(stdout)
             except ValueError as e:
