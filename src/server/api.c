@@ -603,7 +603,7 @@ static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	}
 	memset(&mo, 0, sizeof(mo));
 	lock(a);
-	if (a->vdb && (rc = bh_match(a->vdb, &s, &mo, &fs, &err)) != 0) {
+	if (a->vdb && bh_match(a->vdb, &s, &mo, &fs, &err) != 0) {
 		unlock(a);
 		bh_findings_free(&fs);
 		bh_sbom_free(&s);
