@@ -81,6 +81,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/html.sh
 	BUILD=$(BUILD) bash tests/e2e/registry.sh
 	BUILD=$(BUILD) bash tests/e2e/server.sh
+	BUILD=$(BUILD) bash tests/e2e/agent.sh
 	BUILD=$(BUILD) bash tests/e2e/cli.sh
 	BUILD=$(BUILD) bash tests/e2e/readme.sh
 

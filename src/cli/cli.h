@@ -23,5 +23,6 @@ int bh_cmd_db(int argc, char **argv);
 int bh_cmd_rules(int argc, char **argv);
 int bh_cmd_serve(int argc, char **argv);
 int bh_cmd_token(int argc, char **argv);
+int bh_cmd_agent(int argc, char **argv);
 
 #endif

@@ -1,0 +1,40 @@
+/* agent.h - `bulkhead agent`: reports one container host (facts, images with their SBOMs, containers,
+ * engine events) to `bulkhead serve`, through a bounded on-disk spool while the server is away. */
+#ifndef BH_AGENT_AGENT_H
+#define BH_AGENT_AGENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "image/source.h"
+
+#define BH_AGENT_SPOOL_DIR "./bulkhead-agent-spool"
+
+typedef struct bh_agent_opts {
+	const char *server;      /* base URL, http(s)://HOST:PORT (required) */
+	const char *token;       /* bearer token with role agent for this host (required) */
+	const char *engine_host; /* "unix:///path"; NULL: $DOCKER_HOST, then the default sockets */
+	const char *spool_dir;   /* NULL: BH_AGENT_SPOOL_DIR */
+	uint64_t spool_max;      /* bytes; 0: BH_SPOOL_MAX_DEFAULT (agent/spool.h) */
+	const char *host;        /* the host's name in the inventory; NULL: gethostname() */
+	bool once;               /* list, send, return: no event stream */
+	const char *ca_file;     /* server TLS: CA bundle instead of the system's; NULL: system */
+	const volatile int *cancel; /* non-zero ends the event stream (a signal handler sets it) */
+	bh_source_opts scan;     /* how images are inventoried (limits); engine_host is set from above */
+} bh_agent_opts;
+
+/* Defaults for every field (server and token still to set). */
+void bh_agent_opts_default(bh_agent_opts *o);
+
+/*
+ * Runs the agent: host facts, every image (its SBOM uploaded once per digest the server does not
+ * have), every running container, then (unless once) the engine's event stream until *cancel,
+ * reconnecting to the engine with backoff. Envelopes the server cannot take now (no answer, 5xx)
+ * are spooled and resent in order. Returns 0; with once, BH_ENET when events were left in the
+ * spool (a later run sends them); BH_EUSAGE for bad options; BH_EIO when the spool is unusable;
+ * BH_ENET when the engine cannot be reached at start.
+ */
+int bh_agent_run(const bh_agent_opts *o, bh_error *err);
+
+#endif

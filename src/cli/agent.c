@@ -1,0 +1,111 @@
+/* agent.c - `bulkhead agent`: argument parsing and signals only; agent/agent does the work. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/agent.h"
+#include "cli/cli.h"
+#include "cli/common.h"
+#include "core/log.h"
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *fp)
+{
+	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR] [--once] [--host NAME]\n\n"
+	      "Reports this container host to `bulkhead serve`: host facts (OS, kernel, engine version), every\n"
+	      "image (its SBOM computed and uploaded once per digest the server lacks) and running container,\n"
+	      "then follows the engine's events (container create/start/die/destroy, image pull/tag/delete)\n"
+	      "until SIGTERM or SIGINT. While the server is away, events wait in a bounded on-disk spool and\n"
+	      "are resent in order (the server drops duplicates by their key HOST/SEQ).\n\n"
+	      "  --server URL         the server, e.g. http://127.0.0.1:8470\n"
+	      "  --token T            a token made with `bulkhead token create --role agent --host NAME`\n"
+	      "                       (or $BULKHEAD_TOKEN)\n"
+	      "  --engine-host URL    Docker Engine API socket, unix:///PATH (default $DOCKER_HOST, then\n"
+	      "                       /var/run/docker.sock, /run/podman/podman.sock)\n"
+	      "  --spool DIR          the spool and the sequence number (default " BH_AGENT_SPOOL_DIR ")\n"
+	      "  --spool-max MIB      spool cap in MiB (default 64); the oldest events go first when full\n"
+	      "  --host NAME          this host's name in the inventory (default the hostname; must be the\n"
+	      "                       token's host)\n"
+	      "  --cacert FILE        CA bundle for an https:// server\n"
+	      "  --once               list, send, exit (for cron); exit 5 when events stay spooled\n"
+	      "  -q, --quiet          errors only     -v, --verbose  a line per upload and reconnect\n", fp);
+}
+
+int bh_cmd_agent(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "token", required_argument, NULL, 't' },
+		{ "engine-host", required_argument, NULL, 'e' },
+		{ "spool", required_argument, NULL, 'd' },
+		{ "spool-max", required_argument, NULL, 'm' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "cacert", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, '1' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bh_agent_opts o;
+	struct sigaction sa;
+	bh_error err;
+	int ch, rc, quiet = 0, verbose = 0, mib;
+
+	bh_agent_opts_default(&o);
+	o.token = getenv("BULKHEAD_TOKEN");
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":qvh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 's': o.server = optarg; break;
+		case 't': o.token = optarg; break;
+		case 'e': o.engine_host = optarg; break;
+		case 'd': o.spool_dir = optarg; break;
+		case 'H': o.host = optarg; break;
+		case 'c': o.ca_file = optarg; break;
+		case '1': o.once = true; break;
+		case 'q': quiet = 1; break;
+		case 'v': verbose++; break;
+		case 'm':
+			if (bh_cli_parse_uint(optarg, 1 << 20, &mib) || mib < 1) {
+				fprintf(stderr, "bulkhead agent: --spool-max wants MiB, 1..1048576, not \"%s\"\n", optarg);
+				return BH_EXIT_USAGE;
+			}
+			o.spool_max = (uint64_t)mib << 20;
+			break;
+		case 'h': usage(stdout); return BH_EXIT_OK;
+		default: return bh_cli_bad_option("agent", longopts, ch, argv);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bulkhead agent: unexpected argument \"%s\"\n", argv[optind]);
+		return BH_EXIT_USAGE;
+	}
+	if (!o.server || !o.token) {
+		fputs("bulkhead agent: --server URL and --token T are required (bulkhead agent --help)\n", stderr);
+		return BH_EXIT_USAGE;
+	}
+	o.scan.engine_host = o.engine_host;
+	o.cancel = &stop_flag;
+	bh_log_set_level(quiet ? BH_LOG_QUIET : BH_LOG_WARN + verbose);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = bh_agent_run(&o, &err);
+	if (rc) {
+		bh_cli_print_error(rc, &err);
+		return bh_cli_exit_code(rc);
+	}
+	return BH_EXIT_OK;
+}
