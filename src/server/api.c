@@ -13,6 +13,7 @@
 #include "core/severity.h"
 #include "report/report.h"
 #include "sbom/sbomread.h"
+#include "server/envelope.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
 
@@ -900,81 +901,8 @@ static int get_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	return page_answer(resp, items, next);
 }
 
-/* One event envelope, validated; strings borrowed from the parsed body, payload and key owned. */
-struct env {
-	const char *type, *host, *container;
-	char *payload, *key;
-	int64_t time;
-};
-
-static bool type_ok(const char *t)
-{
-	size_t n = strlen(t);
-	return n && n <= 64 && strspn(t, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
-}
-
-static const char *check_env(json_t *j, const bh_srv_principal *p, struct env *e)
-{
-	json_t *v;
-	memset(e, 0, sizeof(*e));
-	if (!json_is_object(j))
-		return "an event must be a JSON object";
-	e->type = json_string_value(json_object_get(j, "type"));
-	if (!e->type || !type_ok(e->type))
-		return "\"type\" must be 1..64 characters of a-z 0-9 . _ -";
-	v = json_object_get(j, "host");
-	if (v && !json_is_null(v) && (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 255))
-		return "\"host\" must be a string of 1..255 bytes";
-	e->host = json_string_value(v);
-	if (p->role == BH_SRV_ROLE_AGENT) {
-		if (!p->host[0])
-			return "this agent token names no host: it may not write events";
-		if (e->host && strcmp(e->host, p->host) != 0)
-			return "an agent token may write only its own host's events";
-		e->host = p->host;
-	}
-	v = json_object_get(j, "container");
-	if (v && !json_is_null(v) && (!json_is_string(v) || !json_string_length(v) || json_string_length(v) > 256))
-		return "\"container\" must be a string of 1..256 bytes";
-	e->container = json_string_value(v);
-	v = json_object_get(j, "time");
-	if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 0))
-		return "\"time\" must be Unix seconds (a non-negative integer)";
-	e->time = v && json_is_integer(v) ? (int64_t)json_integer_value(v) : (int64_t)time(NULL);
-	v = json_object_get(j, "seq");
-	if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) < 0))
-		return "\"seq\" must be a non-negative integer";
-	{
-		json_t *k = json_object_get(j, "idempotency_key");
-		if (k && !json_is_null(k) && (!json_is_string(k) || !json_string_length(k) || json_string_length(k) > 200))
-			return "\"idempotency_key\" must be a string of 1..200 bytes";
-		if (json_is_string(k))
-			e->key = strdup(json_string_value(k));
-		else if (v && json_is_integer(v) && e->host) {
-			/* an agent's own sequence number is unique per host: resends carry the same one */
-			char buf[300];
-			snprintf(buf, sizeof(buf), "%s/%lld", e->host, (long long)json_integer_value(v));
-			e->key = strdup(buf);
-		}
-	}
-	v = json_object_get(j, "payload");
-	if (v && !json_is_null(v))
-		e->payload = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	return NULL;
-}
-
-static void env_clear(struct env *e, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++) {
-		free(e[i].payload);
-		free(e[i].key);
-	}
-	free(e);
-}
-
 /* container.* events keep the containers table current. */
-static int container_from_event(bh_api *a, const struct env *e, bh_error *err)
+static int container_from_event(bh_api *a, const bh_envelope *e, bh_error *err)
 {
 	static const char *const map[][2] = { { "container.create", "created" }, { "container.start", "running" },
 					      { "container.die", "exited" },     { "container.stop", "exited" },
@@ -1020,73 +948,30 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	bh_api *a = ud;
 	const bh_srv_principal *p = bh_srv_principal_of(req);
 	size_t len, n = 0, i, acc = 0, dup = 0;
-	const char *body = bh_srv_body(req, &len), *at;
-	json_t *list = NULL, *results, *o;
-	struct env *ev;
+	const char *body = bh_srv_body(req, &len);
+	json_t *results, *o;
+	bh_envelope_batch batch;
+	bh_envelope *ev;
+	char why[320];
 	bh_error err;
 	int rc = 0;
 
-	at = body;
-	while (at < body + len && isspace((unsigned char)*at))
-		at++;
-	if (at == body + len)
-		return bh_srv_resp_error(resp, 400, "bad_request", "no events in the body");
-	if (*at == '[') {
-		if (bh_srv_body_parse(body, len, a->max_json_depth, &list, &err))
-			return bh_srv_resp_error(resp, 400, "bad_json", "%s", err.msg);
-		if (!json_is_array(list)) {
-			json_decref(list);
-			return bh_srv_resp_error(resp, 400, "bad_json", "expected an array of events");
-		}
-	} else {
-		const char *end = body + len, *nl;
-		size_t line = 0;
-		if (!(list = json_array()))
-			return BH_ENOMEM;
-		for (; at < end; at = nl + 1) {
-			json_t *one;
-			const char *s = at;
-			nl = memchr(at, '\n', (size_t)(end - at));
-			if (!nl)
-				nl = end;
-			line++;
-			while (s < nl && isspace((unsigned char)*s))
-				s++;
-			if (s == nl)
-				continue;
-			if (json_array_size(list) >= BH_API_EVENTS_PER_POST)
-				break; /* refused below by count */
-			if (bh_srv_body_parse(s, (size_t)(nl - s), a->max_json_depth, &one, &err)) {
-				json_decref(list);
-				return bh_srv_resp_error(resp, 400, "bad_json", "line %zu: %s", line, err.msg);
-			}
-			json_array_append_new(list, one);
-			if (json_array_size(list) >= BH_API_EVENTS_PER_POST && nl < end)
-				json_array_append_new(list, json_null()); /* one over: the count check below answers */
-		}
+	rc = bh_envelope_parse(body, len, a->max_json_depth, BH_API_EVENTS_PER_POST,
+			       p->role == BH_SRV_ROLE_AGENT ? p->host : NULL, &batch, why, sizeof(why));
+	if (rc) {
+		bh_envelope_batch_free(&batch);
+		if (rc < 0)
+			return rc;
+		return bh_srv_resp_error(resp, (unsigned)rc,
+					 rc == 403 ? "forbidden" : rc == 413 ? "too_many_events"
+					 : strncmp(why, "event ", 6) == 0 ? "invalid_event"
+					 : strstr(why, " events per request") || !strcmp(why, "no events in the body") ? "bad_request" : "bad_json",
+					 "%s", why);
 	}
-	n = json_array_size(list);
-	if (n == 0 || n > BH_API_EVENTS_PER_POST) {
-		json_decref(list);
-		return bh_srv_resp_error(resp, n ? 413 : 400, n ? "too_many_events" : "bad_request",
-					 "between 1 and %d events per request", BH_API_EVENTS_PER_POST);
-	}
-	if (!(ev = calloc(n, sizeof(*ev)))) {
-		json_decref(list);
-		return BH_ENOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		const char *why = check_env(json_array_get(list, i), p, &ev[i]);
-		if (why) {
-			unsigned st = p->role == BH_SRV_ROLE_AGENT && strstr(why, "agent") ? 403 : 400;
-			env_clear(ev, n);
-			json_decref(list);
-			return bh_srv_resp_error(resp, st, st == 403 ? "forbidden" : "invalid_event", "event %zu: %s", i, why);
-		}
-	}
+	ev = batch.ev;
+	n = batch.n;
 	if (!(results = json_array())) {
-		env_clear(ev, n);
-		json_decref(list);
+		bh_envelope_batch_free(&batch);
 		return BH_ENOMEM;
 	}
 	lock(a);
@@ -1127,8 +1012,7 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	else
 		bh_sql_rollback(bh_store_sql(a->st), NULL);
 	unlock(a);
-	env_clear(ev, n);
-	json_decref(list);
+	bh_envelope_batch_free(&batch);
 	if (rc) {
 		json_decref(results);
 		return store_failed(resp, rc, &err);
