@@ -136,43 +136,44 @@ static int push_locked(struct walk *w, const char *rel, unsigned depth)
 	return 0;
 }
 
-/* Opens the directory ROOT/rel without following any link on the way (the tree may change). */
-static int open_dir_beneath(int root, const char *rel)
+/*
+ * Opens ROOT/rel with flags for its last component, never following a link on the way (rel comes
+ * from our own walk, which did not follow links either; this also holds if the tree changed since),
+ * so a path can never leave ROOT. "" is ROOT itself. -1 when it cannot be opened so.
+ */
+static int open_beneath(int root, const char *rel, int flags)
 {
 	struct open_how how;
-	int fd;
+	char comp[4096];
+	const char *p = rel;
+	int fd, dfd = root;
 	if (!rel[0])
 		return openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	memset(&how, 0, sizeof(how));
-	how.flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	how.flags = (uint64_t)flags;
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
 	fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
 	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
 		return fd;
-	{
-		/* no openat2 (old kernel, seccomp): one component at a time */
-		char comp[4096];
-		const char *p = rel;
-		int dfd = root;
-		for (;;) {
-			const char *sl = strchr(p, '/');
-			size_t n = sl ? (size_t)(sl - p) : strlen(p);
-			if (!n || n >= sizeof(comp)) {
-				fd = -1;
-				break;
-			}
-			memcpy(comp, p, n);
-			comp[n] = '\0';
-			fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (dfd != root)
-				close(dfd);
-			if (fd < 0 || !sl)
-				break;
-			dfd = fd;
-			p = sl + 1;
+	/* no openat2 (old kernel, seccomp): one component at a time */
+	for (;;) {
+		const char *sl = strchr(p, '/');
+		size_t n = sl ? (size_t)(sl - p) : strlen(p);
+		if (!n || n >= sizeof(comp)) {
+			fd = -1;
+			break;
 		}
-		return fd;
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		fd = openat(dfd, comp, sl ? O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC : flags);
+		if (dfd != root)
+			close(dfd);
+		if (fd < 0 || !sl)
+			break;
+		dfd = fd;
+		p = sl + 1;
 	}
+	return fd;
 }
 
 /*
@@ -289,7 +290,7 @@ static int walk_one(struct walk *w, const char *rel, unsigned depth, char *path,
 		unlock_w(w);
 		return 0;
 	}
-	if ((dfd = open_dir_beneath(w->root, rel)) < 0)
+	if ((dfd = open_beneath(w->root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return 0;
 	if (!(d = fdopendir(dfd))) {
 		close(dfd);
@@ -442,45 +443,6 @@ static int walk_tree(struct walk *w, unsigned nthreads, bh_error *err)
 	return 0;
 }
 
-/*
- * Opens ROOT/rel one component at a time without following any link, so a path can never leave
- * ROOT (rel comes from our own walk, which did not follow links either; this also holds if the
- * tree changed since). Returns an fd of a regular file or -1.
- */
-static int open_beneath(int root, const char *rel, struct stat *st)
-{
-	char comp[4096];
-	int dfd = root, fd = -1;
-	const char *p = rel;
-	for (;;) {
-		const char *sl = strchr(p, '/');
-		size_t n = sl ? (size_t)(sl - p) : strlen(p);
-		if (!n || n >= sizeof(comp))
-			break;
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		if (!sl) {
-			fd = openat(dfd, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-			if (fd >= 0 && (fstat(fd, st) || !S_ISREG(st->st_mode))) {
-				close(fd);
-				fd = -1;
-			}
-			break;
-		}
-		fd = openat(dfd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (dfd != root)
-			close(dfd);
-		if (fd < 0)
-			return -1;
-		dfd = fd;
-		fd = -1;
-		p = sl + 1;
-	}
-	if (dfd != root)
-		close(dfd);
-	return fd;
-}
-
 /* Files reachable under a wanted name only through links (see "Links" in collect.c). */
 static int read_aliases(bh_collect *c, const char *path, bh_error *err)
 {
@@ -504,9 +466,13 @@ static int read_aliases(bh_collect *c, const char *path, bh_error *err)
 	while (!rc && bh_map_next(&c->plan, &i, &k, &v)) {
 		struct stat st;
 		struct fdctx fc = { -1, 0 };
-		fc.fd = open_beneath(root, k, &st);
+		fc.fd = open_beneath(root, k, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fc.fd < 0)
 			continue;
+		if (fstat(fc.fd, &st) || !S_ISREG(st.st_mode)) {
+			close(fc.fd);
+			continue;
+		}
 		rc = bh_collect_alias_file(c, k, -1, st.st_mode, (uint64_t)st.st_size, &fd_ops, &fc, err);
 		close(fc.fd);
 	}
