@@ -57,21 +57,25 @@ struct chain {
 	bh_logger *log;
 };
 
-/* Next block of unpacked bytes: 1 with the block in p and n, 0 at the end, -1 on error (in ch->rerr). */
+/* The raw reader's next block: 1 with it in p and n, 0 at the end, -1 on error (in ch->rerr). */
+static int raw_next(struct chain *ch, const void **p, size_t *n)
+{
+	la_int64_t off;
+	int r = archive_read_data_block(ch->raw, p, n, &off);
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r < ARCHIVE_WARN) {
+		snprintf(ch->rerr, sizeof(ch->rerr), "%s", archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
+		return -1;
+	}
+	return 1;
+}
+
+/* Next block of unpacked bytes, from the raw reader or from its thread: as raw_next. */
 static int chain_next(struct chain *ch, const void **p, size_t *n)
 {
-	if (!ch->threaded) {
-		la_int64_t off;
-		int r = archive_read_data_block(ch->raw, p, n, &off);
-		if (r == ARCHIVE_EOF)
-			return 0;
-		if (r < ARCHIVE_WARN) {
-			snprintf(ch->rerr, sizeof(ch->rerr), "%s",
-				 archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
-			return -1;
-		}
-		return 1;
-	}
+	if (!ch->threaded)
+		return raw_next(ch, p, n);
 	if ((*n = bh_ring_read(&ch->ring, ch->out, CHAIN_OUT)) == 0)
 		return ch->rerr[0] ? -1 : 0;
 	*p = ch->out;
@@ -86,13 +90,8 @@ static void *chain_main(void *arg)
 	for (;;) {
 		const void *blk;
 		size_t n = 0;
-		la_int64_t off;
-		int r = archive_read_data_block(ch->raw, &blk, &n, &off);
-		if (r == ARCHIVE_EOF || r < ARCHIVE_WARN) {
-			if (r != ARCHIVE_EOF)
-				snprintf(ch->rerr, sizeof(ch->rerr), "%s",
-					 archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "read error");
-			bh_ring_close(&ch->ring);
+		if (raw_next(ch, &blk, &n) <= 0) {
+			bh_ring_close(&ch->ring); /* after rerr: the reader looks at it once the ring is empty */
 			break;
 		}
 		if (!bh_ring_write(&ch->ring, blk, n))
