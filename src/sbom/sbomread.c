@@ -822,6 +822,20 @@ static int load_skeleton(struct rd *r, const char *data, size_t len, json_t **do
 	return rc;
 }
 
+/* A converted document as JSON text in place of b's content; takes the reference to j. */
+static int doc_into(json_t *j, size_t flags, bh_buf *b, bh_error *err)
+{
+	char *text = json_dumps(j, flags);
+	int rc;
+	json_decref(j);
+	if (!text)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	bh_buf_reset(b);
+	rc = bh_buf_puts(b, text) ? bh_error_set(err, BH_ENOMEM, "out of memory") : 0;
+	free(text);
+	return rc;
+}
+
 /*
  * SPDX tag-value, SPDX 2 YAML and SPDX 3.0 JSON-LD: the converters (spdxtv.c, spdxyaml.c, spdx3.c)
  * turn them into SPDX 2.3 JSON text in *b, which is then read as SPDX JSON. Anything else the
@@ -831,7 +845,6 @@ static int convert_other(const bh_sbomsniff *sn, const char *path, const bh_limi
 {
 	char what[128];
 	json_t *j = NULL;
-	char *text;
 	int rc;
 	const char *d = b->data ? b->data : "";
 	switch (sn->fmt) {
@@ -856,36 +869,15 @@ static int convert_other(const bh_sbomsniff *sn, const char *path, const bh_limi
 		bh_error_wrap(err, "%s", path); /* the converters name the line or element, not the file */
 		return rc;
 	}
-	text = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (!text)
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	bh_buf_reset(b);
-	rc = bh_buf_puts(b, text) ? bh_error_set(err, BH_ENOMEM, "out of memory") : 0;
-	free(text);
-	return rc;
+	return doc_into(j, JSON_COMPACT, b, err);
 }
 
 /* CycloneDX XML into CycloneDX JSON text in *b (replacing the XML). */
 static int convert_cdx_xml(const char *path, const bh_limits *lim, bh_buf *b, bh_error *err)
 {
 	json_t *j = NULL;
-	char *text;
-	size_t n;
 	int rc = bh_cdxxml_to_json(b->data ? b->data : "", b->len, lim, path, &j, err);
-	if (rc)
-		return rc;
-	text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	if (!text)
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	n = strlen(text);
-	bh_buf_reset(b);
-	rc = bh_buf_append(b, text, n) ? bh_error_set(err, BH_ENOMEM, "out of memory") : 0;
-	free(text);
-	if (!rc && b->data)
-		b->data[b->len] = '\0';
-	return rc;
+	return rc ? rc : doc_into(j, JSON_COMPACT | JSON_PRESERVE_ORDER, b, err);
 }
 
 /* Reads the document in b (taken: freed here) labelled path in messages. */
