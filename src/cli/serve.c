@@ -48,7 +48,6 @@ int bh_cmd_serve(int argc, char **argv)
 	};
 	const char *data = DEFAULT_DATA, *listen = DEFAULT_LISTEN, *url = NULL, *cert = NULL, *key = NULL, *vdb = NULL;
 	bool quiet = false;
-	bh_store *st = NULL;
 	bh_api *api = NULL;
 	bh_srv *srv = NULL;
 	bh_srv_config cfg;
@@ -83,13 +82,11 @@ int bh_cmd_serve(int argc, char **argv)
 		fputs("bulkhead serve: --tls-cert and --tls-key go together\n", stderr);
 		return BH_EXIT_USAGE;
 	}
-	rc = url ? bh_store_open(url, &st, &err) : bh_store_open_dir(data, &st, &err);
-	if (!rc) {
-		memset(&acfg, 0, sizeof(acfg));
-		acfg.store = st;
-		acfg.vuln_db = vdb;
-		rc = bh_api_new(&acfg, &api, &err);
-	}
+	memset(&acfg, 0, sizeof(acfg));
+	acfg.store_url = url;
+	acfg.data_dir = url ? NULL : data;
+	acfg.vuln_db = vdb;
+	rc = bh_api_new(&acfg, &api, &err);
 	if (!rc) {
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.listen = listen;
@@ -111,7 +108,7 @@ int bh_cmd_serve(int argc, char **argv)
 		const char *colon = strrchr(listen, ':');
 		int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
 		fprintf(stderr, "bulkhead serve: listening on %s://%.*s:%u (store: %s)\n", cert ? "https" : "http", hl, listen,
-			bh_srv_port(srv), url ? bh_sql_backend_name(bh_store_sql(st)) : data);
+			bh_srv_port(srv), url ? bh_api_backend(api) : data);
 		rc = bh_srv_run(srv, &err);
 		if (rc == BH_ELIMIT) {
 			fprintf(stderr, "bulkhead serve: %s\n", err.msg);
@@ -122,7 +119,6 @@ int bh_cmd_serve(int argc, char **argv)
 		bh_cli_print_error(rc, &err);
 	bh_srv_free(srv);
 	bh_api_free(api);
-	bh_store_close(st);
 	if (!rc)
 		fputs("bulkhead serve: stopped\n", stderr);
 	return rc ? bh_cli_exit_code(rc) : BH_EXIT_OK;

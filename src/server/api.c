@@ -13,20 +13,14 @@
 #include "core/severity.h"
 #include "report/report.h"
 #include "sbom/sbomread.h"
+#include "server/apictx.h"
 #include "server/envelope.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
 
-struct bh_api {
-	bh_store *st;
-	bh_vulndb *vdb;         /* NULL: uploads are stored without findings */
-	pthread_mutex_t mu;     /* the store and vdb serve one thread at a time */
-	unsigned max_json_depth;
-};
-
-#define LIMIT_DEFAULT 100
 /* Findings summarised for one image (pages of BH_STORE_LIMIT_MAX). */
 #define SUMMARY_PAGES 100
+
 
 /* ---------------------------------------------------------------- life */
 
@@ -34,46 +28,79 @@ int bh_api_new(const bh_api_config *cfg, bh_api **out, bh_error *err)
 {
 	bh_api *a;
 	bh_limits lim;
-	int rc;
+	size_t n;
+	int rc = 0;
 	*out = NULL;
-	if (!cfg || !cfg->store)
+	if (!cfg || (!cfg->store && !cfg->store_url && !cfg->data_dir))
 		return bh_error_set(err, BH_EUSAGE, "api: no store");
-	if (!(a = calloc(1, sizeof(*a))))
+	n = cfg->pool ? cfg->pool : BH_API_POOL_DEFAULT;
+	if (n > BH_API_POOL_MAX)
+		n = BH_API_POOL_MAX;
+	if (!(a = calloc(1, sizeof(*a))) || !(a->idle = calloc(n, sizeof(*a->idle)))) {
+		free(a);
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	a->st = cfg->store;
+	}
 	bh_limits_default(&lim);
 	a->max_json_depth = lim.max_json_depth;
-	if (cfg->vuln_db && (rc = bh_vulndb_open(cfg->vuln_db, &a->vdb, err)) != 0) {
-		free(a);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	pthread_mutex_init(&a->vmu, NULL);
+	if (cfg->store) {
+		a->borrowed = cfg->store;
+		a->idle[a->nidle++] = cfg->store;
+	}
+	/* more connections only when the API knows where the store is */
+	while (!rc && a->nidle < n && (cfg->store_url || cfg->data_dir)) {
+		bh_store *st;
+		rc = cfg->store_url ? bh_store_open(cfg->store_url, &st, err) : bh_store_open_dir(cfg->data_dir, &st, err);
+		if (!rc)
+			a->idle[a->nidle++] = st;
+	}
+	a->npool = a->nidle;
+	if (!rc && a->nidle)
+		snprintf(a->backend, sizeof(a->backend), "%s", bh_sql_backend_name(bh_store_sql(a->idle[0])));
+	if (!rc && cfg->vuln_db) {
+		if ((rc = bh_vulndb_open(cfg->vuln_db, &a->vdb, err)) == 0 && !(a->vdb_path = strdup(cfg->vuln_db)))
+			rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	if (rc) {
+		bh_api_free(a);
 		return rc;
 	}
-	pthread_mutex_init(&a->mu, NULL);
 	*out = a;
 	return 0;
 }
 
 void bh_api_free(bh_api *a)
 {
+	size_t i;
 	if (!a)
 		return;
+	/* every connection is back in the pool: the server was freed before */
+	for (i = 0; i < a->nidle; i++)
+		if (a->idle[i] != a->borrowed)
+			bh_store_close(a->idle[i]);
+	free(a->idle);
 	if (a->vdb)
 		bh_vulndb_close(a->vdb);
+	free(a->vdb_path);
 	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	pthread_mutex_destroy(&a->vmu);
 	free(a);
 }
 
-static void lock(bh_api *a) { pthread_mutex_lock(&a->mu); }
-static void unlock(bh_api *a) { pthread_mutex_unlock(&a->mu); }
-
+const char *bh_api_backend(const bh_api *a) { return a->backend; }
 int bh_api_authenticate(void *ud, const char *token, bh_srv_principal *p)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	bh_store_auth who;
 	bh_error err;
 	int rc;
-	lock(a);
-	rc = bh_store_token_check(a->st, token, (int64_t)time(NULL), &who, &err);
-	unlock(a);
+	st = bh_apictx_store(a);
+	rc = bh_store_token_check(st, token, (int64_t)time(NULL), &who, &err);
+	bh_apictx_release(a, st);
 	if (rc == BH_EAUTH)
 		return BH_EAUTH;
 	if (rc) {
@@ -100,109 +127,24 @@ int bh_api_authenticate(void *ud, const char *token, bh_srv_principal *p)
 void bh_api_gauges(void *ud, bh_buf *out)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	static const char *const tables[][2] = { { "images", "images" }, { "components", "components" },
 						 { "containers", "containers" }, { "events", "events" },
 						 { "findings", "findings" }, { "hosts", "hosts" } };
 	char q[64], lbl[64];
 	size_t i;
-	lock(a);
+	st = bh_apictx_store(a);
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		int64_t n = 0;
 		bh_error err;
 		/* table names are constants of this file, never input */
 		snprintf(q, sizeof(q), "SELECT count(*) FROM %s", tables[i][0]);
-		if (bh_sql_query_int(bh_store_sql(a->st), q, NULL, 0, &n, &err) < 0)
+		if (bh_sql_query_int(bh_store_sql(st), q, NULL, 0, &n, &err) < 0)
 			continue;
 		snprintf(lbl, sizeof(lbl), "table=\"%s\"", tables[i][1]);
 		bh_srv_metrics_gauge(out, "bulkhead_store_rows", "Rows in the store per table", lbl, (double)n);
 	}
-	unlock(a);
-}
-
-/* ---------------------------------------------------------------- JSON helpers */
-
-/* A string, or null for NULL (and for text that is not UTF-8, which JSON cannot carry). */
-static json_t *jstr(const char *s)
-{
-	json_t *j;
-	if (!s)
-		return json_null();
-	j = json_string(s);
-	return j ? j : json_null();
-}
-
-/* A stored JSON column as JSON, null when absent or unreadable. */
-static json_t *jraw(const char *s)
-{
-	json_t *j;
-	if (!s || !*s)
-		return json_null();
-	j = json_loads(s, JSON_DECODE_ANY, NULL);
-	return j ? j : json_null();
-}
-
-/* A Unix time, or null for 0 (unknown). */
-static json_t *jtime(int64_t t) { return t ? json_integer(t) : json_null(); }
-
-static int page_args(bh_srv_req *req, bh_srv_resp *resp, int64_t *after, int64_t *limit)
-{
-	if (bh_srv_query_int(req, resp, "after", 0, INT64_MAX, 0, after) ||
-	    bh_srv_query_int(req, resp, "limit", 1, BH_STORE_LIMIT_MAX, LIMIT_DEFAULT, limit))
-		return BH_EINVAL;
-	return 0;
-}
-
-/* {"items": items, "next": N or null} */
-static int page_answer(bh_srv_resp *resp, json_t *items, int64_t next)
-{
-	json_t *o = json_object();
-	if (!o) {
-		json_decref(items);
-		return BH_ENOMEM;
-	}
-	json_object_set_new(o, "items", items);
-	json_object_set_new(o, "next", next ? json_integer(next) : json_null());
-	return bh_srv_resp_json(resp, 200, o);
-}
-
-/* The answer to a failed store call: the caller's mistakes are 400, the rest 500 (reason logged). */
-static int store_failed(bh_srv_resp *resp, int rc, const bh_error *err)
-{
-	if (rc == BH_EUSAGE || rc == BH_EINVAL)
-		return bh_srv_resp_error(resp, 400, "bad_request", "%s", err->msg);
-	bh_log_error("api: store: %s", err->msg);
-	return bh_srv_resp_error(resp, 500, "internal", "the store failed; the server log says why");
-}
-
-/* "sha256:" and 64 lowercase hex digits (or sha512 and 128). */
-static bool digest_ok(const char *d)
-{
-	size_t n;
-	if (!d)
-		return false;
-	if (!strncmp(d, "sha256:", 7))
-		n = 64, d += 7;
-	else if (!strncmp(d, "sha512:", 7))
-		n = 128, d += 7;
-	else
-		return false;
-	return strlen(d) == n && strspn(d, "0123456789abcdef") == n;
-}
-
-/* Records a change: who (token name and id), what, on what, when, from which address. */
-static int audit(bh_api *a, bh_srv_req *req, const char *action, const char *target, const char *detail, bh_error *err)
-{
-	const bh_srv_principal *p = bh_srv_principal_of(req);
-	char who[96];
-	bh_store_audit au;
-	snprintf(who, sizeof(who), "%s#%lld", p->name[0] ? p->name : "token", (long long)p->id);
-	memset(&au, 0, sizeof(au));
-	au.who = who;
-	au.action = action;
-	au.target = target;
-	au.from_addr = bh_srv_peer(req);
-	au.detail = detail;
-	return bh_store_audit_add(a->st, &au, (int64_t)time(NULL), err);
+	bh_apictx_release(a, st);
 }
 
 /* ---------------------------------------------------------------- hosts */
@@ -213,36 +155,37 @@ static int host_cb(void *ud, const bh_store_host *h)
 	if (!o)
 		return BH_ENOMEM;
 	json_object_set_new(o, "id", json_integer(h->id));
-	json_object_set_new(o, "name", jstr(h->name));
-	json_object_set_new(o, "os", jstr(h->os));
-	json_object_set_new(o, "kernel", jstr(h->kernel));
-	json_object_set_new(o, "engine", jstr(h->engine));
-	json_object_set_new(o, "engine_version", jstr(h->engine_version));
-	json_object_set_new(o, "facts", jraw(h->facts_json));
-	json_object_set_new(o, "first_seen", jtime(h->first_seen));
-	json_object_set_new(o, "last_seen", jtime(h->last_seen));
+	json_object_set_new(o, "name", bh_apictx_jstr(h->name));
+	json_object_set_new(o, "os", bh_apictx_jstr(h->os));
+	json_object_set_new(o, "kernel", bh_apictx_jstr(h->kernel));
+	json_object_set_new(o, "engine", bh_apictx_jstr(h->engine));
+	json_object_set_new(o, "engine_version", bh_apictx_jstr(h->engine_version));
+	json_object_set_new(o, "facts", bh_apictx_jraw(h->facts_json));
+	json_object_set_new(o, "first_seen", bh_apictx_jtime(h->first_seen));
+	json_object_set_new(o, "last_seen", bh_apictx_jtime(h->last_seen));
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
 static int get_hosts(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	int64_t after, limit, next = 0;
 	json_t *items;
 	bh_error err;
 	int rc;
-	if (page_args(req, resp, &after, &limit))
+	if (bh_apictx_page_args(req, resp, &after, &limit))
 		return 0;
 	if (!(items = json_array()))
 		return BH_ENOMEM;
-	lock(a);
-	rc = bh_store_host_list(a->st, after, (size_t)limit, host_cb, items, &next, &err);
-	unlock(a);
+	st = bh_apictx_store(a);
+	rc = bh_store_host_list(st, after, (size_t)limit, host_cb, items, &next, &err);
+	bh_apictx_release(a, st);
 	if (rc) {
 		json_decref(items);
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
-	return page_answer(resp, items, next);
+	return bh_apictx_page_answer(resp, items, next);
 }
 
 /* ---------------------------------------------------------------- images */
@@ -253,19 +196,19 @@ static json_t *image_json(const bh_store_image *i)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "id", json_integer(i->id));
-	json_object_set_new(o, "digest", jstr(i->digest));
-	json_object_set_new(o, "repo_tags", jraw(i->repo_tags_json));
-	json_object_set_new(o, "registry", jstr(i->registry));
-	json_object_set_new(o, "labels", jraw(i->labels_json));
-	json_object_set_new(o, "config", jraw(i->config_json));
-	json_object_set_new(o, "os", jstr(i->os));
-	json_object_set_new(o, "arch", jstr(i->arch));
-	json_object_set_new(o, "distro", jstr(i->distro));
-	json_object_set_new(o, "distro_version", jstr(i->distro_version));
+	json_object_set_new(o, "digest", bh_apictx_jstr(i->digest));
+	json_object_set_new(o, "repo_tags", bh_apictx_jraw(i->repo_tags_json));
+	json_object_set_new(o, "registry", bh_apictx_jstr(i->registry));
+	json_object_set_new(o, "labels", bh_apictx_jraw(i->labels_json));
+	json_object_set_new(o, "config", bh_apictx_jraw(i->config_json));
+	json_object_set_new(o, "os", bh_apictx_jstr(i->os));
+	json_object_set_new(o, "arch", bh_apictx_jstr(i->arch));
+	json_object_set_new(o, "distro", bh_apictx_jstr(i->distro));
+	json_object_set_new(o, "distro_version", bh_apictx_jstr(i->distro_version));
 	json_object_set_new(o, "components", json_integer(i->ncomponents));
 	json_object_set_new(o, "has_sbom", json_boolean(i->has_sbom));
-	json_object_set_new(o, "first_seen", jtime(i->first_seen));
-	json_object_set_new(o, "last_seen", jtime(i->last_seen));
+	json_object_set_new(o, "first_seen", bh_apictx_jtime(i->first_seen));
+	json_object_set_new(o, "last_seen", bh_apictx_jtime(i->last_seen));
 	return o;
 }
 
@@ -278,22 +221,23 @@ static int image_cb(void *ud, const bh_store_image *i)
 static int get_images(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	int64_t after, limit, next = 0;
 	json_t *items;
 	bh_error err;
 	int rc;
-	if (page_args(req, resp, &after, &limit))
+	if (bh_apictx_page_args(req, resp, &after, &limit))
 		return 0;
 	if (!(items = json_array()))
 		return BH_ENOMEM;
-	lock(a);
-	rc = bh_store_image_list(a->st, after, (size_t)limit, image_cb, items, &next, &err);
-	unlock(a);
+	st = bh_apictx_store(a);
+	rc = bh_store_image_list(st, after, (size_t)limit, image_cb, items, &next, &err);
+	bh_apictx_release(a, st);
 	if (rc) {
 		json_decref(items);
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
-	return page_answer(resp, items, next);
+	return bh_apictx_page_answer(resp, items, next);
 }
 
 static int image_one_cb(void *ud, const bh_store_image *i)
@@ -323,18 +267,19 @@ static int check_cb(void *ud, const bh_store_check *c)
 	json_t *o = json_object();
 	if (!o)
 		return BH_ENOMEM;
-	json_object_set_new(o, "rule_id", jstr(c->rule_id));
-	json_object_set_new(o, "target", jstr(c->target));
-	json_object_set_new(o, "severity", jstr(c->severity));
-	json_object_set_new(o, "title", jstr(c->title));
-	json_object_set_new(o, "detail", jstr(c->detail));
-	json_object_set_new(o, "updated_at", jtime(c->updated_at));
+	json_object_set_new(o, "rule_id", bh_apictx_jstr(c->rule_id));
+	json_object_set_new(o, "target", bh_apictx_jstr(c->target));
+	json_object_set_new(o, "severity", bh_apictx_jstr(c->severity));
+	json_object_set_new(o, "title", bh_apictx_jstr(c->title));
+	json_object_set_new(o, "detail", bh_apictx_jstr(c->detail));
+	json_object_set_new(o, "updated_at", bh_apictx_jtime(c->updated_at));
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
 static int get_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	const char *digest = bh_srv_param(req, "digest");
 	json_t *img = NULL, *checks, *sum, *sev;
 	struct summary s;
@@ -350,25 +295,25 @@ static int get_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	memset(&s, 0, sizeof(s));
 	memset(&f, 0, sizeof(f));
 	f.image_digest = digest;
-	lock(a);
-	rc = bh_store_image_get(a->st, digest, image_one_cb, &img, &err);
+	st = bh_apictx_store(a);
+	rc = bh_store_image_get(st, digest, image_one_cb, &img, &err);
 	if (rc == 1) {
 		do {
-			rc = bh_store_finding_list(a->st, &f, after, BH_STORE_LIMIT_MAX, summary_cb, &s, &next, &err);
+			rc = bh_store_finding_list(st, &f, after, BH_STORE_LIMIT_MAX, summary_cb, &s, &next, &err);
 			after = next;
 		} while (!rc && next && ++pages < SUMMARY_PAGES);
 		if (!rc)
-			rc = bh_store_check_list(a->st, digest, check_cb, checks, &err);
+			rc = bh_store_check_list(st, digest, check_cb, checks, &err);
 		if (!rc)
 			rc = 1;
 	}
-	unlock(a);
+	bh_apictx_release(a, st);
 	if (rc != 1) {
 		json_decref(checks);
 		json_decref(img);
 		if (rc == 0)
 			return bh_srv_resp_error(resp, 404, "not_found", "no image with this digest");
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
 	if (!img) {
 		json_decref(checks);
@@ -400,16 +345,16 @@ static json_t *component_json(const bh_store_component *c)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "id", json_integer(c->id));
-	json_object_set_new(o, "purl", jstr(c->purl));
-	json_object_set_new(o, "ecosystem", jstr(c->eco));
-	json_object_set_new(o, "name", jstr(c->name));
-	json_object_set_new(o, "namespace", jstr(c->namespace_));
-	json_object_set_new(o, "version", jstr(c->version));
-	json_object_set_new(o, "arch", jstr(c->arch));
-	json_object_set_new(o, "src_name", jstr(c->src_name));
-	json_object_set_new(o, "src_version", jstr(c->src_version));
-	json_object_set_new(o, "license", jstr(c->license));
-	json_object_set_new(o, "path", jstr(c->path));
+	json_object_set_new(o, "purl", bh_apictx_jstr(c->purl));
+	json_object_set_new(o, "ecosystem", bh_apictx_jstr(c->eco));
+	json_object_set_new(o, "name", bh_apictx_jstr(c->name));
+	json_object_set_new(o, "namespace", bh_apictx_jstr(c->namespace_));
+	json_object_set_new(o, "version", bh_apictx_jstr(c->version));
+	json_object_set_new(o, "arch", bh_apictx_jstr(c->arch));
+	json_object_set_new(o, "src_name", bh_apictx_jstr(c->src_name));
+	json_object_set_new(o, "src_version", bh_apictx_jstr(c->src_version));
+	json_object_set_new(o, "license", bh_apictx_jstr(c->license));
+	json_object_set_new(o, "path", bh_apictx_jstr(c->path));
 	json_object_set_new(o, "layer", json_integer(c->layer));
 	return o;
 }
@@ -429,29 +374,30 @@ static int noop_image_cb(void *ud, const bh_store_image *i)
 static int get_image_components(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	const char *digest = bh_srv_param(req, "digest");
 	int64_t after, limit, next = 0;
 	json_t *items;
 	bh_error err;
 	int rc;
-	if (page_args(req, resp, &after, &limit))
+	if (bh_apictx_page_args(req, resp, &after, &limit))
 		return 0;
 	if (!(items = json_array()))
 		return BH_ENOMEM;
-	lock(a);
-	rc = bh_store_image_get(a->st, digest, noop_image_cb, NULL, &err);
+	st = bh_apictx_store(a);
+	rc = bh_store_image_get(st, digest, noop_image_cb, NULL, &err);
 	if (rc == 1)
-		rc = bh_store_image_components(a->st, digest, after, (size_t)limit, component_cb, items, &next, &err);
+		rc = bh_store_image_components(st, digest, after, (size_t)limit, component_cb, items, &next, &err);
 	else if (rc == 0)
 		rc = 1;
-	unlock(a);
+	bh_apictx_release(a, st);
 	if (rc) {
 		json_decref(items);
 		if (rc == 1)
 			return bh_srv_resp_error(resp, 404, "not_found", "no image with this digest");
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
-	return page_answer(resp, items, next);
+	return bh_apictx_page_answer(resp, items, next);
 }
 
 /* ---- SBOM download: the stored components back into a bh_sbom, written by report/ ---- */
@@ -490,7 +436,7 @@ static int rebuild_cb(void *ud, const bh_store_component *c)
 static int meta_cb(void *ud, const bh_store_image *i)
 {
 	bh_sbom *s = ud;
-	json_t *tags = jraw(i->repo_tags_json);
+	json_t *tags = bh_apictx_jraw(i->repo_tags_json);
 	size_t k;
 	json_t *t;
 	if ((i->os && !(s->os = strdup(i->os))) || (i->arch && !(s->arch = strdup(i->arch))))
@@ -512,6 +458,7 @@ static int get_image_sbom(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	static const char *const fmts[] = { "cyclonedx", "spdx", NULL };
 	bh_api *a = ud;
+	bh_store *st;
 	const char *digest = bh_srv_param(req, "digest");
 	struct rebuild rb;
 	bh_sbom s;
@@ -527,22 +474,22 @@ static int get_image_sbom(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	bh_sbom_init(&s);
 	rb.s = &s;
 	rb.rc = 0;
-	lock(a);
-	rc = bh_store_image_get(a->st, digest, meta_cb, &s, &err);
+	st = bh_apictx_store(a);
+	rc = bh_store_image_get(st, digest, meta_cb, &s, &err);
 	if (rc == 1) {
 		do {
-			rc = bh_store_image_components(a->st, digest, after, BH_STORE_LIMIT_MAX, rebuild_cb, &rb, &next, &err);
+			rc = bh_store_image_components(st, digest, after, BH_STORE_LIMIT_MAX, rebuild_cb, &rb, &next, &err);
 			after = next;
 		} while (!rc && next);
 		if (!rc)
 			rc = 1;
 	}
-	unlock(a);
+	bh_apictx_release(a, st);
 	if (rc != 1) {
 		bh_sbom_free(&s);
 		if (rc == 0)
 			return bh_srv_resp_error(resp, 404, "not_found", "no image with this digest");
-		return rb.rc ? rb.rc : store_failed(resp, rc, &err);
+		return rb.rc ? rb.rc : bh_apictx_store_failed(resp, rc, &err);
 	}
 	if (!(s.name = strdup(s.nrepo_tags ? s.repo_tags[0] : digest)) || !(s.manifest_digest = strdup(digest)) ||
 	    !(s.kind = strdup("sbom"))) {
@@ -571,12 +518,14 @@ static int get_image_sbom(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	const char *digest = bh_srv_query(req, "digest"), *body;
 	size_t len, skipped = 0, i, nfind = 0;
 	bh_limits lim;
 	bh_sbom s;
 	bh_findings fs;
 	bh_match_opts mo;
+	bh_vulndb *vdb;
 	bh_error err;
 	bool is_new = false;
 	char detail[160];
@@ -597,23 +546,25 @@ static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	}
 	if (!digest)
 		digest = s.manifest_digest ? s.manifest_digest : s.image_id;
-	if (!digest_ok(digest)) {
+	if (!bh_apictx_digest_ok(digest)) {
 		bh_sbom_free(&s);
 		return bh_srv_resp_error(resp, 400, "bad_digest",
 					 "?digest= must be sha256:<64 lowercase hex> (or sha512); the SBOM names no image digest");
 	}
 	memset(&mo, 0, sizeof(mo));
-	lock(a);
-	if (a->vdb && bh_match(a->vdb, &s, &mo, &fs, &err) != 0) {
-		unlock(a);
+	vdb = bh_apictx_vdb_lock(a);
+	rc = vdb ? bh_match(vdb, &s, &mo, &fs, &err) : 0;
+	bh_apictx_vdb_unlock(a);
+	if (rc) {
 		bh_findings_free(&fs);
 		bh_sbom_free(&s);
 		bh_log_error("api: match: %s", err.msg);
 		return bh_srv_resp_error(resp, 500, "internal", "matching the SBOM failed");
 	}
-	rc = bh_sql_begin(bh_store_sql(a->st), &err);
+	st = bh_apictx_store(a);
+	rc = bh_sql_begin(bh_store_sql(st), &err);
 	if (!rc)
-		rc = bh_store_image_put_sbom(a->st, digest, &s, NULL, 0, (int64_t)time(NULL), &is_new, &skipped, &err);
+		rc = bh_store_image_put_sbom(st, digest, &s, NULL, 0, (int64_t)time(NULL), &is_new, &skipped, &err);
 	/* findings only for a digest seen the first time: the same digest has the same components */
 	for (i = 0; !rc && is_new && i < fs.n; i++) {
 		const bh_finding *x = &fs.items[i];
@@ -626,7 +577,7 @@ static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		const char *sn = bh_severity_name(x->severity);
 		if (!c || !c->purl)
 			continue;
-		if ((rc = bh_sql_query_int(bh_store_sql(a->st), "SELECT id FROM components WHERE purl = $1", &p, 1, &cid, &err)) < 0)
+		if ((rc = bh_sql_query_int(bh_store_sql(st), "SELECT id FROM components WHERE purl = $1", &p, 1, &cid, &err)) < 0)
 			break;
 		rc = 0;
 		if (!cid)
@@ -634,22 +585,22 @@ static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		for (k = 0; sn[k] && k + 1 < sizeof(sev); k++)
 			sev[k] = (char)tolower((unsigned char)sn[k]);
 		sev[k] = '\0';
-		if ((rc = bh_store_finding_put(a->st, cid, x->id, sev, x->kev, x->fixed, NULL, (int64_t)time(NULL), &chg, &err)) == 0)
+		if ((rc = bh_store_finding_put(st, cid, x->id, sev, x->kev, x->fixed, NULL, (int64_t)time(NULL), &chg, &err)) == 0)
 			nfind++;
 	}
 	snprintf(detail, sizeof(detail), "new=%s components=%zu skipped=%zu findings=%zu", is_new ? "true" : "false",
 		 s.comps.n, skipped, nfind);
 	if (!rc)
-		rc = audit(a, req, "image.put", digest, detail, &err);
+		rc = bh_apictx_audit(st, req, "image.put", digest, detail, &err);
 	if (!rc)
-		rc = bh_sql_commit(bh_store_sql(a->st), &err);
+		rc = bh_sql_commit(bh_store_sql(st), &err);
 	else
-		bh_sql_rollback(bh_store_sql(a->st), NULL);
-	unlock(a);
+		bh_sql_rollback(bh_store_sql(st), NULL);
+	bh_apictx_release(a, st);
 	if (rc) {
 		bh_findings_free(&fs);
 		bh_sbom_free(&s);
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
 	o = json_pack("{s:s, s:b, s:I, s:I, s:I}", "digest", digest, "new", is_new, "components", (json_int_t)s.comps.n,
 		      "skipped", (json_int_t)skipped, "findings", (json_int_t)nfind);
@@ -666,40 +617,41 @@ static int container_cb(void *ud, const bh_store_container *c)
 	if (!o)
 		return BH_ENOMEM;
 	json_object_set_new(o, "id", json_integer(c->id));
-	json_object_set_new(o, "host", jstr(c->host));
-	json_object_set_new(o, "container_id", jstr(c->container_id));
-	json_object_set_new(o, "image_digest", jstr(c->image_digest));
-	json_object_set_new(o, "name", jstr(c->name));
-	json_object_set_new(o, "state", jstr(c->state));
-	json_object_set_new(o, "config", jraw(c->config_json));
-	json_object_set_new(o, "created_at", jtime(c->created_at));
-	json_object_set_new(o, "started_at", jtime(c->started_at));
-	json_object_set_new(o, "stopped_at", jtime(c->stopped_at));
-	json_object_set_new(o, "updated_at", jtime(c->updated_at));
+	json_object_set_new(o, "host", bh_apictx_jstr(c->host));
+	json_object_set_new(o, "container_id", bh_apictx_jstr(c->container_id));
+	json_object_set_new(o, "image_digest", bh_apictx_jstr(c->image_digest));
+	json_object_set_new(o, "name", bh_apictx_jstr(c->name));
+	json_object_set_new(o, "state", bh_apictx_jstr(c->state));
+	json_object_set_new(o, "config", bh_apictx_jraw(c->config_json));
+	json_object_set_new(o, "created_at", bh_apictx_jtime(c->created_at));
+	json_object_set_new(o, "started_at", bh_apictx_jtime(c->started_at));
+	json_object_set_new(o, "stopped_at", bh_apictx_jtime(c->stopped_at));
+	json_object_set_new(o, "updated_at", bh_apictx_jtime(c->updated_at));
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
 static int get_containers(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	int64_t after, limit, next = 0;
 	bool running;
 	json_t *items;
 	bh_error err;
 	int rc;
-	if (page_args(req, resp, &after, &limit) || bh_srv_query_bool(req, resp, "running", false, &running))
+	if (bh_apictx_page_args(req, resp, &after, &limit) || bh_srv_query_bool(req, resp, "running", false, &running))
 		return 0;
 	if (!(items = json_array()))
 		return BH_ENOMEM;
-	lock(a);
-	rc = bh_store_container_list(a->st, bh_srv_query(req, "host"), bh_srv_query(req, "image"), running, after,
+	st = bh_apictx_store(a);
+	rc = bh_store_container_list(st, bh_srv_query(req, "host"), bh_srv_query(req, "image"), running, after,
 				     (size_t)limit, container_cb, items, &next, &err);
-	unlock(a);
+	bh_apictx_release(a, st);
 	if (rc) {
 		json_decref(items);
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
-	return page_answer(resp, items, next);
+	return bh_apictx_page_answer(resp, items, next);
 }
 
 /* ---------------------------------------------------------------- findings */
@@ -711,19 +663,19 @@ static int finding_cb(void *ud, const bh_store_finding *f)
 		return BH_ENOMEM;
 	json_object_set_new(o, "id", json_integer(f->id));
 	json_object_set_new(o, "component_id", json_integer(f->component_id));
-	json_object_set_new(o, "purl", jstr(f->purl));
-	json_object_set_new(o, "ecosystem", jstr(f->eco));
-	json_object_set_new(o, "package", jstr(f->package));
-	json_object_set_new(o, "version", jstr(f->version));
-	json_object_set_new(o, "advisory", jstr(f->advisory));
-	json_object_set_new(o, "severity", jstr(f->severity));
-	json_object_set_new(o, "fixed_version", jstr(f->fixed_version));
+	json_object_set_new(o, "purl", bh_apictx_jstr(f->purl));
+	json_object_set_new(o, "ecosystem", bh_apictx_jstr(f->eco));
+	json_object_set_new(o, "package", bh_apictx_jstr(f->package));
+	json_object_set_new(o, "version", bh_apictx_jstr(f->version));
+	json_object_set_new(o, "advisory", bh_apictx_jstr(f->advisory));
+	json_object_set_new(o, "severity", bh_apictx_jstr(f->severity));
+	json_object_set_new(o, "fixed_version", bh_apictx_jstr(f->fixed_version));
 	json_object_set_new(o, "kev", json_boolean(f->kev));
-	json_object_set_new(o, "state", jstr(f->state));
-	json_object_set_new(o, "db_version", jstr(f->db_version));
-	json_object_set_new(o, "first_seen", jtime(f->first_seen));
-	json_object_set_new(o, "updated_at", jtime(f->updated_at));
-	json_object_set_new(o, "resolved_at", jtime(f->resolved_at));
+	json_object_set_new(o, "state", bh_apictx_jstr(f->state));
+	json_object_set_new(o, "db_version", bh_apictx_jstr(f->db_version));
+	json_object_set_new(o, "first_seen", bh_apictx_jtime(f->first_seen));
+	json_object_set_new(o, "updated_at", bh_apictx_jtime(f->updated_at));
+	json_object_set_new(o, "resolved_at", bh_apictx_jtime(f->resolved_at));
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
@@ -731,6 +683,7 @@ static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	static const char *const sevs[] = { "unknown", "low", "medium", "high", "critical", NULL };
 	bh_api *a = ud;
+	bh_store *st;
 	int64_t after, limit, next = 0;
 	bh_store_filter f;
 	int sev;
@@ -739,7 +692,7 @@ static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	bh_error err;
 	int rc;
 	memset(&f, 0, sizeof(f));
-	if (page_args(req, resp, &after, &limit) || bh_srv_query_enum(req, resp, "severity", sevs, -1, &sev))
+	if (bh_apictx_page_args(req, resp, &after, &limit) || bh_srv_query_enum(req, resp, "severity", sevs, -1, &sev))
 		return 0;
 	if (sev >= 0)
 		f.min_severity = sevs[sev];
@@ -762,14 +715,14 @@ static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	f.image_digest = bh_srv_query(req, "image");
 	if (!(items = json_array()))
 		return BH_ENOMEM;
-	lock(a);
-	rc = bh_store_finding_list(a->st, &f, after, (size_t)limit, finding_cb, items, &next, &err);
-	unlock(a);
+	st = bh_apictx_store(a);
+	rc = bh_store_finding_list(st, &f, after, (size_t)limit, finding_cb, items, &next, &err);
+	bh_apictx_release(a, st);
 	if (rc) {
 		json_decref(items);
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
-	return page_answer(resp, items, next);
+	return bh_apictx_page_answer(resp, items, next);
 }
 
 /* ---------------------------------------------------------------- advisories */
@@ -804,28 +757,29 @@ static int affected_cb(void *ud, const bh_store_affected *x)
 	o = json_object();
 	if (!o)
 		return BH_ENOMEM;
-	json_object_set_new(o, "image_digest", jstr(x->image_digest));
-	json_object_set_new(o, "purl", jstr(x->purl));
-	json_object_set_new(o, "version", jstr(x->version));
-	json_object_set_new(o, "fixed_version", jstr(x->fixed_version));
-	json_object_set_new(o, "severity", jstr(x->severity));
+	json_object_set_new(o, "image_digest", bh_apictx_jstr(x->image_digest));
+	json_object_set_new(o, "purl", bh_apictx_jstr(x->purl));
+	json_object_set_new(o, "version", bh_apictx_jstr(x->version));
+	json_object_set_new(o, "fixed_version", bh_apictx_jstr(x->fixed_version));
+	json_object_set_new(o, "severity", bh_apictx_jstr(x->severity));
 	json_object_set_new(o, "kev", json_boolean(x->kev));
-	json_object_set_new(o, "host", jstr(x->host));
-	json_object_set_new(o, "container_id", jstr(x->container_id));
-	json_object_set_new(o, "container_name", jstr(x->container_name));
+	json_object_set_new(o, "host", bh_apictx_jstr(x->host));
+	json_object_set_new(o, "container_id", bh_apictx_jstr(x->container_id));
+	json_object_set_new(o, "container_name", bh_apictx_jstr(x->container_name));
 	if (json_array_append_new(af->rows, o))
 		return BH_ENOMEM;
 	if (x->image_digest && !has_value(af->images, "digest", x->image_digest, NULL, NULL))
-		json_array_append_new(af->images, json_pack("{s:s, s:o}", "digest", x->image_digest, "repo_tags", jraw(x->repo_tags_json)));
+		json_array_append_new(af->images, json_pack("{s:s, s:o}", "digest", x->image_digest, "repo_tags", bh_apictx_jraw(x->repo_tags_json)));
 	if (x->container_id && x->host && !has_value(af->containers, "container_id", x->container_id, "host", x->host))
 		json_array_append_new(af->containers, json_pack("{s:s, s:s, s:o, s:o}", "host", x->host, "container_id", x->container_id,
-								"name", jstr(x->container_name), "image_digest", jstr(x->image_digest)));
+								"name", bh_apictx_jstr(x->container_name), "image_digest", bh_apictx_jstr(x->image_digest)));
 	return 0;
 }
 
 static int get_affected(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	const char *adv = bh_srv_param(req, "id");
 	struct affected af;
 	bool running;
@@ -844,17 +798,17 @@ static int get_affected(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		json_decref(af.containers);
 		return BH_ENOMEM;
 	}
-	lock(a);
-	rc = bh_store_affected_by(a->st, adv, running, affected_cb, &af, &err);
-	unlock(a);
+	st = bh_apictx_store(a);
+	rc = bh_store_affected_by(st, adv, running, affected_cb, &af, &err);
+	bh_apictx_release(a, st);
 	if (rc < 0) {
 		json_decref(af.rows);
 		json_decref(af.images);
 		json_decref(af.containers);
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
 	o = json_object();
-	json_object_set_new(o, "advisory", jstr(adv));
+	json_object_set_new(o, "advisory", bh_apictx_jstr(adv));
 	json_object_set_new(o, "images", af.images);
 	json_object_set_new(o, "containers", af.containers);
 	json_object_set_new(o, "rows", af.rows);
@@ -870,39 +824,40 @@ static int event_cb(void *ud, const bh_store_event *e)
 	if (!o)
 		return BH_ENOMEM;
 	json_object_set_new(o, "seq", json_integer(e->seq));
-	json_object_set_new(o, "type", jstr(e->type));
-	json_object_set_new(o, "host", jstr(e->host));
-	json_object_set_new(o, "container", jstr(e->container));
+	json_object_set_new(o, "type", bh_apictx_jstr(e->type));
+	json_object_set_new(o, "host", bh_apictx_jstr(e->host));
+	json_object_set_new(o, "container", bh_apictx_jstr(e->container));
 	json_object_set_new(o, "time", json_integer(e->time));
 	json_object_set_new(o, "received", json_integer(e->received));
-	json_object_set_new(o, "payload", jraw(e->payload_json));
-	json_object_set_new(o, "idempotency_key", jstr(e->idem_key));
+	json_object_set_new(o, "payload", bh_apictx_jraw(e->payload_json));
+	json_object_set_new(o, "idempotency_key", bh_apictx_jstr(e->idem_key));
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
 static int get_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	int64_t after, limit, next = 0;
 	json_t *items;
 	bh_error err;
 	int rc;
-	if (page_args(req, resp, &after, &limit))
+	if (bh_apictx_page_args(req, resp, &after, &limit))
 		return 0;
 	if (!(items = json_array()))
 		return BH_ENOMEM;
-	lock(a);
-	rc = bh_store_event_list(a->st, bh_srv_query(req, "type"), after, (size_t)limit, event_cb, items, &next, &err);
-	unlock(a);
+	st = bh_apictx_store(a);
+	rc = bh_store_event_list(st, bh_srv_query(req, "type"), after, (size_t)limit, event_cb, items, &next, &err);
+	bh_apictx_release(a, st);
 	if (rc) {
 		json_decref(items);
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
-	return page_answer(resp, items, next);
+	return bh_apictx_page_answer(resp, items, next);
 }
 
 /* container.* events keep the containers table current. */
-static int container_from_event(bh_api *a, const bh_envelope *e, bh_error *err)
+static int container_from_event(bh_store *st, const bh_envelope *e, bh_error *err)
 {
 	static const char *const map[][2] = { { "container.create", "created" }, { "container.start", "running" },
 					      { "container.die", "exited" },     { "container.stop", "exited" },
@@ -927,7 +882,7 @@ static int container_from_event(bh_api *a, const bh_envelope *e, bh_error *err)
 		pl = json_loads(e->payload, 0, NULL);
 	if (json_is_object(pl)) {
 		const char *img = json_string_value(json_object_get(pl, "image"));
-		if (img && digest_ok(img))
+		if (img && bh_apictx_digest_ok(img))
 			c.image_digest = img;
 		c.name = json_string_value(json_object_get(pl, "name"));
 	}
@@ -937,7 +892,7 @@ static int container_from_event(bh_api *a, const bh_envelope *e, bh_error *err)
 		c.started_at = e->time;
 	else if (!strcmp(map[i][1], "exited"))
 		c.stopped_at = e->time;
-	rc = bh_store_container_put(a->st, &c, (int64_t)time(NULL), err);
+	rc = bh_store_container_put(st, &c, (int64_t)time(NULL), err);
 	json_decref(pl);
 	return rc;
 }
@@ -946,6 +901,7 @@ static int container_from_event(bh_api *a, const bh_envelope *e, bh_error *err)
 static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
+	bh_store *st;
 	const bh_srv_principal *p = bh_srv_principal_of(req);
 	size_t len, n = 0, i, acc = 0, dup = 0;
 	const char *body = bh_srv_body(req, &len);
@@ -974,8 +930,8 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		bh_envelope_batch_free(&batch);
 		return BH_ENOMEM;
 	}
-	lock(a);
-	rc = bh_sql_begin(bh_store_sql(a->st), &err);
+	st = bh_apictx_store(a);
+	rc = bh_sql_begin(bh_store_sql(st), &err);
 	for (i = 0; !rc && i < n; i++) {
 		bh_store_event e;
 		int64_t seq = 0;
@@ -987,16 +943,16 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		e.payload_json = ev[i].payload;
 		e.idem_key = ev[i].key;
 		e.time = ev[i].time;
-		if ((rc = bh_store_event_add(a->st, &e, (int64_t)time(NULL), &seq, &isdup, &err)) != 0)
+		if ((rc = bh_store_event_add(st, &e, (int64_t)time(NULL), &seq, &isdup, &err)) != 0)
 			break;
 		if (!isdup && e.host) {
 			bh_store_host h;
 			memset(&h, 0, sizeof(h));
 			h.name = e.host;
-			if ((rc = bh_store_host_put(a->st, &h, (int64_t)time(NULL), NULL, &err)) != 0)
+			if ((rc = bh_store_host_put(st, &h, (int64_t)time(NULL), NULL, &err)) != 0)
 				break;
 		}
-		if (!isdup && (rc = container_from_event(a, &ev[i], &err)) != 0)
+		if (!isdup && (rc = container_from_event(st, &ev[i], &err)) != 0)
 			break;
 		isdup ? dup++ : acc++;
 		json_array_append_new(results, json_pack("{s:I, s:s, s:I}", "index", (json_int_t)i, "status",
@@ -1005,17 +961,17 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	if (!rc && acc) {
 		char detail[96];
 		snprintf(detail, sizeof(detail), "accepted=%zu duplicate=%zu", acc, dup);
-		rc = audit(a, req, "events.add", p->host[0] ? p->host : NULL, detail, &err);
+		rc = bh_apictx_audit(st, req, "events.add", p->host[0] ? p->host : NULL, detail, &err);
 	}
 	if (!rc)
-		rc = bh_sql_commit(bh_store_sql(a->st), &err);
+		rc = bh_sql_commit(bh_store_sql(st), &err);
 	else
-		bh_sql_rollback(bh_store_sql(a->st), NULL);
-	unlock(a);
+		bh_sql_rollback(bh_store_sql(st), NULL);
+	bh_apictx_release(a, st);
 	bh_envelope_batch_free(&batch);
 	if (rc) {
 		json_decref(results);
-		return store_failed(resp, rc, &err);
+		return bh_apictx_store_failed(resp, rc, &err);
 	}
 	o = json_pack("{s:I, s:I, s:o}", "accepted", (json_int_t)acc, "duplicate", (json_int_t)dup, "results", results);
 	return bh_srv_resp_json(resp, 200, o);

@@ -8,9 +8,8 @@
 #include "store/store.h"
 
 /*
- * The store serves one connection at a time (store.h), so the API holds it under one mutex:
- * every handler and every token check takes it for the length of its store calls. A slow list
- * therefore waits for the one before it; a pool of stores is the next step when that matters.
+ * The API holds a pool of store connections (server/apictx.h): a handler takes one for the length
+ * of its store calls, so a slow list does not hold up the others.
  *
  * Every change made through the API adds an audit row (who: the token's name and id, what, when,
  * from the client address) in the same transaction as the change.
@@ -18,14 +17,22 @@
 typedef struct bh_api bh_api;
 
 typedef struct bh_api_config {
-	bh_store *store;      /* borrowed; must outlive the bh_api */
-	const char *vuln_db;  /* a vulnerability DB: uploaded SBOMs are matched into findings; NULL none */
+	bh_store *store;        /* optional, borrowed (must outlive the bh_api): one connection of the pool */
+	const char *store_url;  /* where more connections come from: a URL as bh_store_open takes it, */
+	const char *data_dir;   /* or the SQLite data dir (bh_store_open_dir); neither: the pool is `store` */
+	unsigned pool;          /* connections (0: BH_API_POOL_DEFAULT, at most BH_API_POOL_MAX) */
+	const char *vuln_db;    /* a vulnerability DB: uploaded SBOMs are matched into findings; NULL none */
 } bh_api_config;
 
-/* A new API over cfg->store (the DB, when named, is opened here: BH_ENODB when missing). Caller
+#define BH_API_POOL_DEFAULT 8
+#define BH_API_POOL_MAX 64
+
+/* A new API over the store (the DB, when named, is opened here: BH_ENODB when missing). Caller
  * frees with bh_api_free after the server is freed. */
 int bh_api_new(const bh_api_config *cfg, bh_api **out, bh_error *err);
 void bh_api_free(bh_api *a);
+/* "sqlite" or "postgres". */
+const char *bh_api_backend(const bh_api *a);
 /* The bh_srv_config.authenticate callback; auth_ud is the bh_api. Role and host from the store's
  * token row; BH_EAUTH for an unknown, expired or revoked token. */
 int bh_api_authenticate(void *ud, const char *token, bh_srv_principal *p);
