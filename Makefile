@@ -64,6 +64,14 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(BUILD)/libbulkhead.a
 
 tests: $(TEST_BIN)
 
+# Benchmark programs (bench/*.c) link the library; the bench/*.sh scripts build them with `make bench-tools`.
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libbulkhead.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a $(LDLIBS) $(LDFLAGS)
+
+bench-tools: $(BENCH_BIN)
+
 # Unit tests (cmocka) then end-to-end tests that drive the binary on real images.
 test: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh
@@ -82,6 +90,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/registry.sh
 	BUILD=$(BUILD) bash tests/e2e/server.sh
 	BUILD=$(BUILD) bash tests/e2e/agent.sh
+	BUILD=$(BUILD) bash tests/e2e/reeval.sh
 	BUILD=$(BUILD) bash tests/e2e/cli.sh
 	BUILD=$(BUILD) bash tests/e2e/readme.sh
 

@@ -1,12 +1,17 @@
 /* serve.c - `bulkhead serve`: argument parsing only; the server (server/http, server/api) and the store do the work. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "core/buf.h"
 #include "server/api.h"
+#include "server/dbfeed.h"
 #include "server/http.h"
 #include "store/store.h"
 
@@ -15,7 +20,9 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: bulkhead serve [--data DIR] [--listen HOST:PORT] [--store URL] [--tls-cert F --tls-key F] [--db FILE]\n\n"
+	fputs("usage: bulkhead serve [--data DIR] [--listen HOST:PORT] [--store URL] [--tls-cert F --tls-key F]\n"
+	      "                      [--db FILE] [--db-update-interval DURATION] [--db-mirror URL]\n"
+	      "                      [--db-check-interval DURATION]\n\n"
 	      "Runs the inventory server: the REST API /api/v1/... (docs/openapi.yaml), /healthz and /metrics,\n"
 	      "until SIGTERM or SIGINT. Every route but /healthz needs a bearer token.\n\n"
 	      "  --data DIR          data directory, made when missing (default " DEFAULT_DATA "); the SQLite store\n"
@@ -25,12 +32,40 @@ static void usage(FILE *fp)
 	      "  --store URL         PostgreSQL instead of SQLite: postgres://user@host/db or \"host=H dbname=D\"\n"
 	      "  --tls-cert FILE     PEM certificate chain, with --tls-key: HTTPS\n"
 	      "  --tls-key FILE      PEM private key\n"
-	      "  --db FILE           vulnerability DB: uploaded SBOMs are matched into findings\n"
+	      "  --db FILE           vulnerability DB (default DIR/vuln.db): uploaded SBOMs are matched into\n"
+	      "                      findings, and every new DB re-evaluates the stored components (only those\n"
+	      "                      whose advisories changed): finding.new/changed/resolved events\n"
+	      "  --db-update-interval DURATION\n"
+	      "                      fetch the advisory feeds this often (e.g. 6h, 30m; default: never; an\n"
+	      "                      admin may POST a feed bundle to /api/v1/db, or a cron job may run\n"
+	      "                      `bulkhead db update --db FILE`: the server notices the new file)\n"
+	      "  --db-mirror URL     base URL of the feeds for --db-update-interval (`db update --mirror`)\n"
+	      "  --db-check-interval DURATION\n"
+	      "                      how often the DB file is looked at for a new copy (default 30s)\n"
 	      "  -q, --quiet         no line per request\n\n"
 	      "Running in one command, then a token for curl:\n"
 	      "  bulkhead serve &\n"
 	      "  TOKEN=$(bulkhead token create --data " DEFAULT_DATA " --role viewer --name me)\n"
 	      "  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8470/api/v1/images\n", fp);
+}
+
+/* "6h", "30m", "90s", "2d" or plain seconds; -1 when unreadable. */
+static long duration_s(const char *s)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || v <= 0 || end == s || v > 1000000000L / 86400)
+		return -1;
+	switch (*end) {
+	case '\0': case 's': break;
+	case 'm': v *= 60; break;
+	case 'h': v *= 3600; break;
+	case 'd': v *= 86400; break;
+	default: return -1;
+	}
+	return *end && end[1] ? -1 : v;
 }
 
 int bh_cmd_serve(int argc, char **argv)
@@ -42,11 +77,19 @@ int bh_cmd_serve(int argc, char **argv)
 		{ "tls-cert", required_argument, NULL, 'c' },
 		{ "tls-key", required_argument, NULL, 'k' },
 		{ "db", required_argument, NULL, 'b' },
+		{ "db-update-interval", required_argument, NULL, 'u' },
+		{ "db-mirror", required_argument, NULL, 'm' },
+		{ "db-check-interval", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *data = DEFAULT_DATA, *listen = DEFAULT_LISTEN, *url = NULL, *cert = NULL, *key = NULL, *vdb = NULL;
+	const char *mirror = NULL;
+	long interval = 0, check = 0;
+	bh_buf dbp = BH_BUF_INIT;
+	bh_dbfeed *feed = NULL;
+	bh_dbfeed_config fcfg;
 	bool quiet = false;
 	bh_api *api = NULL;
 	bh_srv *srv = NULL;
@@ -65,6 +108,20 @@ int bh_cmd_serve(int argc, char **argv)
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
 		case 'b': vdb = optarg; break;
+		case 'u':
+			if ((interval = duration_s(optarg)) <= 0) {
+				fprintf(stderr, "bulkhead serve: --db-update-interval \"%s\": give a duration such as 6h, 30m or 3600\n",
+					optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
+		case 'm': mirror = optarg; break;
+		case 'C':
+			if ((check = duration_s(optarg)) <= 0) {
+				fprintf(stderr, "bulkhead serve: --db-check-interval \"%s\": give a duration such as 30s or 5m\n", optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return BH_EXIT_OK;
 		default: return bh_cli_bad_option("serve", longopts, ch, argv);
@@ -82,11 +139,32 @@ int bh_cmd_serve(int argc, char **argv)
 		fputs("bulkhead serve: --tls-cert and --tls-key go together\n", stderr);
 		return BH_EXIT_USAGE;
 	}
+	if (!vdb) {
+		/* the DB beside the store; made by a bundle, a scheduled update or `db update --db` */
+		if (mkdir(data, 0700) != 0 && errno != EEXIST) {
+			fprintf(stderr, "bulkhead serve: data directory %s: %s\n", data, strerror(errno));
+			return BH_EXIT_ERROR;
+		}
+		bh_buf_printf(&dbp, "%s/vuln.db", data);
+		if (!dbp.data)
+			return BH_EXIT_ERROR;
+		vdb = dbp.data;
+	}
 	memset(&acfg, 0, sizeof(acfg));
 	acfg.store_url = url;
 	acfg.data_dir = url ? NULL : data;
-	acfg.vuln_db = vdb;
+	acfg.vuln_db = access(vdb, F_OK) == 0 ? vdb : NULL;
 	rc = bh_api_new(&acfg, &api, &err);
+	if (!rc) {
+		memset(&fcfg, 0, sizeof(fcfg));
+		fcfg.api = api;
+		fcfg.db_path = vdb;
+		fcfg.mirror = mirror;
+		fcfg.update_interval_s = interval;
+		fcfg.check_s = check;
+		fcfg.reeval_at_start = true;
+		rc = bh_dbfeed_start(&fcfg, &feed, &err);
+	}
 	if (!rc) {
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.listen = listen;
@@ -101,6 +179,8 @@ int bh_cmd_serve(int argc, char **argv)
 	}
 	if (!rc)
 		rc = bh_api_register(api, srv, &err);
+	if (!rc)
+		rc = bh_dbfeed_register(feed, srv, &err);
 	if (!rc)
 		rc = bh_srv_start(srv, &err);
 	if (!rc) {
@@ -118,7 +198,9 @@ int bh_cmd_serve(int argc, char **argv)
 	if (rc)
 		bh_cli_print_error(rc, &err);
 	bh_srv_free(srv);
+	bh_dbfeed_stop(feed);
 	bh_api_free(api);
+	bh_buf_free(&dbp);
 	if (!rc)
 		fputs("bulkhead serve: stopped\n", stderr);
 	return rc ? bh_cli_exit_code(rc) : BH_EXIT_OK;

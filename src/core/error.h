@@ -17,7 +17,8 @@ enum {
 	BH_EUSAGE = -8,       /* caller/user error in arguments */
 	BH_ENET = -9,         /* network or engine API failure */
 	BH_EAUTH = -10,       /* credentials refused or missing (a registry answered 401/403) */
-	BH_ENODB = -11        /* no vulnerability DB where one was looked for */
+	BH_ENODB = -11,       /* no vulnerability DB where one was looked for */
+	BH_EBUSY = -12        /* another process holds the work (a lock): try again later */
 };
 
 #define BH_ERROR_MSG_MAX 512

@@ -36,7 +36,7 @@ int bh_api_new(const bh_api_config *cfg, bh_api **out, bh_error *err)
 	n = cfg->pool ? cfg->pool : BH_API_POOL_DEFAULT;
 	if (n > BH_API_POOL_MAX)
 		n = BH_API_POOL_MAX;
-	if (!(a = calloc(1, sizeof(*a))) || !(a->idle = calloc(n, sizeof(*a->idle)))) {
+	if (!(a = calloc(1, sizeof(*a))) || !(a->idle = calloc(n, sizeof(bh_store *)))) {
 		free(a);
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	}

@@ -56,7 +56,8 @@
 /*
  * 2: re-evaluation and what the agent and CI report beside images.
  *  - components.distro: the vulnerability DB's release key of an OS package ("debian:12"), so a
- *    component is matched without visiting an image; vuln_keys: per (ecosystem, release, package)
+ *    component is matched without visiting an image; os_owned: every image that has this language
+ *    package got it from an OS package (the matcher leaves it to the OS package's advisories); vuln_keys: per (ecosystem, release, package)
  *    a fingerprint of what the DB said when the components were last matched (re-evaluation
  *    matches only the keys whose fingerprint moved); settings: small server state (DB version).
  *  - host_checks: CIS results of a host (container_id '') and of its containers; scans: results
@@ -64,6 +65,7 @@
  */
 #define SCHEMA_2(ID, CTEXT)                                                                                        \
 	"ALTER TABLE components ADD COLUMN distro TEXT;"                                                              \
+	"ALTER TABLE components ADD COLUMN os_owned INTEGER NOT NULL DEFAULT 0;"                                      \
 	"CREATE INDEX components_key ON components(eco, name, distro);"                                               \
 	"CREATE TABLE vuln_keys(eco TEXT NOT NULL, distro TEXT NOT NULL DEFAULT '', name " CTEXT " NOT NULL,"          \
 	" fp TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY(eco, distro, name));"                            \

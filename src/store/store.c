@@ -14,6 +14,7 @@
 #include "core/buf.h"
 #include "core/severity.h"
 #include "store/migrate.h"
+#include "vuln/match.h"
 
 /*
  * An SBOM's components go in batches of BATCH rows (the last one padded by repeating its final
@@ -21,10 +22,12 @@
  * component, and three statement texts to prepare, made once per store.
  */
 #define BATCH 64
+/* Columns of a component row in ins_comp. */
+#define NCOMP 11
 
 struct bh_store {
 	bh_sql *db;
-	char *ins_comp, *sel_comp, *ins_link; /* the batch statements */
+	char *ins_comp, *sel_comp, *ins_link, *upd_owned; /* the batch statements */
 };
 
 /* "PREFIX$1, .., $n)" */
@@ -66,12 +69,14 @@ int bh_store_open(const char *url, bh_store **out, bh_error *err)
 		bh_store_close(st);
 		return rc;
 	}
-	st->ins_comp = rows_sql("INSERT INTO components(purl, eco, name, namespace, version, arch, src_name, src_version, license)"
-				" VALUES", BATCH, 9, " ON CONFLICT(purl) DO NOTHING");
+	st->ins_comp = rows_sql("INSERT INTO components(purl, eco, name, namespace, version, arch, src_name, src_version, license,"
+				" distro, os_owned) VALUES", BATCH, NCOMP, " ON CONFLICT(purl) DO NOTHING");
+	/* a language package first seen as an OS package's file, now installed on its own somewhere */
+	st->upd_owned = in_sql("UPDATE components SET os_owned = 0 WHERE os_owned = 1 AND purl IN (", BATCH);
 	st->sel_comp = in_sql("SELECT id, purl FROM components WHERE purl IN (", BATCH);
 	st->ins_link = rows_sql("INSERT INTO image_components(image_id, component_id, path, layer) VALUES", BATCH, 4,
 				" ON CONFLICT DO NOTHING");
-	if (!st->ins_comp || !st->sel_comp || !st->ins_link) {
+	if (!st->ins_comp || !st->sel_comp || !st->ins_link || !st->upd_owned) {
 		bh_store_close(st);
 		bh_error_set(err, BH_ENOMEM, "out of memory");
 		return BH_ENOMEM;
@@ -104,6 +109,7 @@ void bh_store_close(bh_store *st)
 	free(st->ins_comp);
 	free(st->sel_comp);
 	free(st->ins_link);
+	free(st->upd_owned);
 	free(st);
 }
 
@@ -222,13 +228,22 @@ static char *tags_json(const bh_sbom *s)
 	return out;
 }
 
-/* Stores the n (1..BATCH) components of b once per purl and links them to the image. */
-static int link_batch(bh_store *st, int64_t image_id, const bh_component *const *b, size_t n, size_t *linked, bh_error *err)
+static bool is_os_eco(bh_ecosystem e) { return e == BH_ECO_DEB || e == BH_ECO_APK || e == BH_ECO_RPM; }
+
+/* A language package that an OS package installed (its advisories are the OS package's). */
+static bool os_owned(const bh_component *c) { return !is_os_eco(c->eco) && bh_component_get_prop(c, "os.owner"); }
+
+/*
+ * Stores the n (1..BATCH) components of b once per purl and links them to the image. distro: the
+ * vulnerability DB's release key of the image ("debian:12"), kept on its OS packages.
+ */
+static int link_batch(bh_store *st, int64_t image_id, const bh_component *const *b, size_t n, const char *distro,
+		      size_t *linked, bh_error *err)
 {
-	bh_sql_value *p = calloc(BATCH * 9, sizeof(*p));
+	bh_sql_value *p = calloc(BATCH * NCOMP, sizeof(*p));
 	int64_t ids[BATCH] = { 0 };
 	bh_sql_rows *r = NULL;
-	size_t k;
+	size_t k, nown = 0;
 	int rc;
 	if (!p) {
 		bh_error_set(err, BH_ENOMEM, "out of memory");
@@ -236,7 +251,7 @@ static int link_batch(bh_store *st, int64_t image_id, const bh_component *const 
 	}
 	for (k = 0; k < BATCH; k++) {
 		const bh_component *c = b[k < n ? k : n - 1];
-		bh_sql_value *v = p + k * 9;
+		bh_sql_value *v = p + k * NCOMP;
 		v[0] = BH_SQL_TEXT(c->purl);
 		v[1] = BH_SQL_TEXT(bh_ecosystem_name(c->eco));
 		v[2] = BH_SQL_TEXT(c->name ? c->name : "");
@@ -246,10 +261,21 @@ static int link_batch(bh_store *st, int64_t image_id, const bh_component *const 
 		v[6] = BH_SQL_TEXT(c->src_name);
 		v[7] = BH_SQL_TEXT(c->src_version);
 		v[8] = BH_SQL_TEXT(c->license);
+		v[9] = BH_SQL_TEXT(is_os_eco(c->eco) ? distro : NULL);
+		v[10] = BH_SQL_INT(os_owned(c) ? 1 : 0);
 	}
 	/* DO NOTHING: the purl is stored already (by another image, or another server just now) */
-	if ((rc = bh_sql_exec(st->db, st->ins_comp, p, BATCH * 9, err)) != 0)
+	if ((rc = bh_sql_exec(st->db, st->ins_comp, p, BATCH * NCOMP, err)) != 0)
 		goto out;
+	for (k = 0; k < n; k++)
+		if (!is_os_eco(b[k]->eco) && !os_owned(b[k]))
+			p[nown++] = BH_SQL_TEXT(b[k]->purl);
+	if (nown) {
+		for (k = nown; k < BATCH; k++)
+			p[k] = p[nown - 1];
+		if ((rc = bh_sql_exec(st->db, st->upd_owned, p, BATCH, err)) != 0)
+			goto out;
+	}
 	for (k = 0; k < BATCH; k++)
 		p[k] = BH_SQL_TEXT(b[k < n ? k : n - 1]->purl);
 	if ((rc = bh_sql_query(st->db, st->sel_comp, p, BATCH, &r, err)) != 0)
@@ -287,7 +313,7 @@ int bh_store_image_put_sbom(bh_store *st, const char *digest, const bh_sbom *s, 
 {
 	static const bh_store_image none;
 	const bh_store_image *m = meta ? meta : &none;
-	char *tags = NULL;
+	char *tags = NULL, *distro = NULL;
 	int64_t image_id = 0, had_sbom = 0;
 	bool fresh;
 	size_t i, skip = 0, linked = 0;
@@ -301,8 +327,16 @@ int bh_store_image_put_sbom(bh_store *st, const char *digest, const bh_sbom *s, 
 		return bh_error_set(err, BH_EINVAL, "store: an image needs a digest");
 	if (!m->repo_tags_json && !(tags = tags_json(s)) && s && s->nrepo_tags)
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	if (s && (s->osinfo.family || m->distro)) {
+		/* the DB's release key, as the matcher derives it from the image's OS */
+		bh_osinfo os = s->osinfo;
+		if (m->distro)
+			os.family = (char *)m->distro, os.version = (char *)m->distro_version;
+		distro = bh_match_distro(&os);
+	}
 	if ((rc = bh_sql_begin(st->db, err)) != 0) {
 		free(tags);
+		free(distro);
 		return rc;
 	}
 	{
@@ -360,7 +394,7 @@ int bh_store_image_put_sbom(bh_store *st, const char *digest, const bh_sbom *s, 
 				else
 					skip++;
 			}
-			if (n && (rc = link_batch(st, image_id, b, n, &linked, err)) != 0)
+			if (n && (rc = link_batch(st, image_id, b, n, distro, &linked, err)) != 0)
 				goto fail;
 		}
 		{
@@ -372,6 +406,7 @@ int bh_store_image_put_sbom(bh_store *st, const char *digest, const bh_sbom *s, 
 	if ((rc = bh_sql_commit(st->db, err)) != 0)
 		goto fail;
 	free(tags);
+	free(distro);
 	if (is_new)
 		*is_new = fresh;
 	if (skipped)
@@ -380,6 +415,7 @@ int bh_store_image_put_sbom(bh_store *st, const char *digest, const bh_sbom *s, 
 fail:
 	bh_sql_rollback(st->db, NULL);
 	free(tags);
+	free(distro);
 	bh_error_wrap(err, "image %s", digest);
 	return rc;
 }

@@ -1115,6 +1115,18 @@ static int on_row(void *arg, const bh_vulndb_row *r)
 	return 0;
 }
 
+bool bh_match_key(const bh_component *c, char *pkg, size_t pn)
+{
+	char vbuf[128];
+	const char *ver = NULL;
+	if (!c->name || !c->version || c->eco == BH_ECO_OS || c->eco == BH_ECO_NONE || c->eco >= BH_ECO__COUNT)
+		return false;
+	if (!is_os(c->eco) && bh_component_get_prop(c, "os.owner"))
+		return false;
+	key_of(c, pkg, pn, &ver, vbuf, sizeof(vbuf));
+	return ver != NULL;
+}
+
 int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_findings *out, bh_error *err)
 {
 	struct extra x;

@@ -79,6 +79,13 @@ void bh_finding_clear(bh_finding *x);
  * Components with "os.owner" count with their OS package.
  */
 int bh_match_coverage(bh_vulndb *db, bh_sbom *s, bh_error *err);
+/*
+ * The package name the DB files c's advisories under, as bh_match looks it up (Debian and Alpine:
+ * the source package; PyPI: the PEP 503 name; Maven: group:artifact) into pkg; false when
+ * bh_match leaves c alone (no name or version, not an ecosystem, a language package installed by
+ * an OS package). Re-evaluation uses it to find the components an advisory change concerns.
+ */
+bool bh_match_key(const bh_component *c, char *pkg, size_t pn);
 /* The distro key the DB uses for this OS ("debian:12", "alpine:3.18"), or NULL. Caller frees. */
 char *bh_match_distro(const bh_osinfo *os);
 
