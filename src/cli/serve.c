@@ -46,7 +46,9 @@ static void usage(FILE *fp)
 	      "Running in one command, then a token for curl:\n"
 	      "  bulkhead serve &\n"
 	      "  TOKEN=$(bulkhead token create --data " DEFAULT_DATA " --role viewer --name me)\n"
-	      "  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8470/api/v1/images\n", fp);
+	      "  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8470/api/v1/images\n\n"
+	      "Data directory layout, backup and restore (SQLite and PostgreSQL), upgrades, TLS, systemd units,\n"
+	      "the container image and Kubernetes manifests: docs/OPERATIONS.md (files in deploy/).\n", fp);
 }
 
 /* "6h", "30m", "90s", "2d" or plain seconds; -1 when unreadable. */
