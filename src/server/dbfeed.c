@@ -33,6 +33,7 @@ struct bh_dbfeed {
 	bool stop, busy;
 	char *bundle;          /* path of a POSTed bundle waiting for import (owned) */
 	bool want_reeval, want_full, want_check;
+	bool retry, retry_full; /* another server held the re-evaluation: try again at the next look */
 	time_t next_update;
 	/* what GET /api/v1/db shows (under mu) */
 	const char *state;     /* "idle", "importing", "updating", "re-evaluating" */
@@ -145,7 +146,13 @@ static int reevaluate(bh_dbfeed *f, bool full)
 		f->last_error[0] = '\0';
 		pthread_mutex_unlock(&f->mu);
 	} else if (rc == BH_EBUSY) {
-		bh_log_info("db: %s", err.msg);
+		/* the other server may die before it commits: its lock goes with its connection, and
+		 * the fingerprints make this run a no-op when it did not */
+		bh_log_info("db: %s (retrying in %ld s)", err.msg, f->check_s);
+		pthread_mutex_lock(&f->mu);
+		f->retry = true;
+		f->retry_full = f->retry_full || full;
+		pthread_mutex_unlock(&f->mu);
 	} else {
 		set_error(f, "re-evaluation", &err);
 	}
@@ -218,8 +225,14 @@ static void *loop(void *arg)
 			until.tv_sec += f->check_s;
 			f->state = "idle";
 			pthread_cond_broadcast(&f->idle);
-			if (pthread_cond_timedwait(&f->cv, &f->mu, &until) != 0)
+			if (pthread_cond_timedwait(&f->cv, &f->mu, &until) != 0) {
 				f->want_check = true; /* the periodic look at the file */
+				if (f->retry) {
+					f->want_reeval = true;
+					f->want_full = f->want_full || f->retry_full;
+					f->retry = f->retry_full = false;
+				}
+			}
 		}
 		if (f->stop)
 			break;
@@ -380,6 +393,7 @@ static int get_db(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	pthread_mutex_lock(&f->mu);
 	json_object_set_new(o, "state", json_string(f->state));
 	json_object_set_new(o, "reevaluations", json_integer(f->runs));
+	json_object_set_new(o, "waiting_for_lock", json_boolean(f->retry));
 	json_object_set_new(o, "update_interval_s", f->interval_s > 0 ? json_integer(f->interval_s) : json_null());
 	json_object_set_new(o, "last_error", f->last_error[0] ? json_string(f->last_error) : json_null());
 	if (f->have_last)

@@ -626,6 +626,17 @@ int bh_reeval_run(bh_store *st, bh_vulndb *db, unsigned flags, int64_t now, bh_r
 	}
 	if ((rc = bh_matchstate_setting_put(st, SETTING_DB_VERSION, stx.db_version, now, err)) != 0)
 		goto out;
+	{
+		/* Test hook (tests/e2e/multiserver.sh): a pause before the commit, so a server can be
+		 * killed with its changes written but not committed. Off unless the variable is set. */
+		const char *pause = getenv("BH_TEST_REEVAL_PAUSE_MS");
+		long ms = pause ? strtol(pause, NULL, 10) : 0;
+		if (ms > 0 && ms <= 60000) {
+			struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+			bh_log_warn("re-evaluation: pausing %ld ms before the commit (BH_TEST_REEVAL_PAUSE_MS)", ms);
+			nanosleep(&ts, NULL);
+		}
+	}
 	rc = bh_sql_commit(sql, err);
 	in_tx = false;
 	stx.t_write = now_s() - t0 - tin;
