@@ -381,6 +381,9 @@ int main(int argc, char **argv)
 			if (bh_store_container_put(st, &c, 1000, &err))
 				die("container", &err);
 		}
+		/* the statistics a running store has (autovacuum analyses after bulk changes) */
+		if (bh_sql_exec(bh_store_sql(st), "ANALYZE", NULL, 0, &err))
+			die("analyze", &err);
 		t_load = now_s() - t;
 		printf("fleet: %zu images from %zu package lists, %zu component links, %zu running containers, stored in %.1f s\n",
 		       nimages, nb, links, ncont, t_load);

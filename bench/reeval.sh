@@ -5,7 +5,7 @@
 # the changed findings are computed and emitted once; the same update again emits nothing; "which
 # running images are affected by advisory X" is timed; incremental results are compared with a full
 # match. SQLite, then PostgreSQL 15 in a temp dir (STORE=sqlite|postgres|both, default both).
-#   IMAGES=10000 CONTAINERS=1000 CHECK=30 bash bench/reeval.sh
+#   IMAGES=10000 CONTAINERS=1000 CHECK=30 bash bench/reeval.sh     (KEEP=1 keeps the temp dir: lists, DBs, store)
 set -euo pipefail
 BUILD=${BUILD:-build}
 SRC=$(pwd)
@@ -23,7 +23,7 @@ chmod 711 "$T"
 PGDATA=
 cleanup() {
 	[ -n "$PGDATA" ] && runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$PGDATA" -m immediate stop >/dev/null 2>&1
-	rm -rf "$T"
+	if [ -n "${KEEP:-}" ]; then echo "kept: $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 
