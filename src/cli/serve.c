@@ -13,6 +13,7 @@
 #include "server/api.h"
 #include "server/dbfeed.h"
 #include "server/http.h"
+#include "server/regwatch.h"
 #include "store/store.h"
 
 #define DEFAULT_DATA "./bulkhead-data"
@@ -22,7 +23,7 @@ static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead serve [--data DIR] [--listen HOST:PORT] [--store URL] [--tls-cert F --tls-key F]\n"
 	      "                      [--db FILE] [--db-update-interval DURATION] [--db-mirror URL]\n"
-	      "                      [--db-check-interval DURATION]\n\n"
+	      "                      [--db-check-interval DURATION] [--secret-key-file F] [--registry-tick SECONDS]\n\n"
 	      "Runs the inventory server: the REST API /api/v1/... (docs/openapi.yaml), /healthz and /metrics,\n"
 	      "until SIGTERM or SIGINT. Every route but /healthz needs a bearer token.\n\n"
 	      "  --data DIR          data directory, made when missing (default " DEFAULT_DATA "); the SQLite store\n"
@@ -42,6 +43,10 @@ static void usage(FILE *fp)
 	      "  --db-mirror URL     base URL of the feeds for --db-update-interval (`db update --mirror`)\n"
 	      "  --db-check-interval DURATION\n"
 	      "                      how often the DB file is looked at for a new copy (default 30s)\n"
+	      "  --secret-key-file F registry passwords and tokens are stored sealed (AES-256-GCM) with the 32-byte\n"
+	      "                      key in F (default DIR/secret.key, made with mode 0600 on first use); servers\n"
+	      "                      sharing one PostgreSQL need the same file\n"
+	      "  --registry-tick S   how often watched registries whose interval ran out get a poll (default 30)\n"
 	      "  -q, --quiet         no line per request\n\n"
 	      "Running in one command, then a token for curl:\n"
 	      "  bulkhead serve &\n"
@@ -82,6 +87,8 @@ int bh_cmd_serve(int argc, char **argv)
 		{ "db-update-interval", required_argument, NULL, 'u' },
 		{ "db-mirror", required_argument, NULL, 'm' },
 		{ "db-check-interval", required_argument, NULL, 'C' },
+		{ "secret-key-file", required_argument, NULL, 'K' },
+		{ "registry-tick", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -92,8 +99,13 @@ int bh_cmd_serve(int argc, char **argv)
 	bh_buf dbp = BH_BUF_INIT;
 	bh_dbfeed *feed = NULL;
 	bh_dbfeed_config fcfg;
+	const char *keyfile = NULL;
+	char keypath[4096];
+	unsigned tick = 0;
 	bool quiet = false;
 	bh_api *api = NULL;
+	bh_regwatch *watch = NULL;
+	bh_regwatch_config wcfg;
 	bh_srv *srv = NULL;
 	bh_srv_config cfg;
 	bh_api_config acfg;
@@ -124,6 +136,17 @@ int bh_cmd_serve(int argc, char **argv)
 				return BH_EXIT_USAGE;
 			}
 			break;
+		case 'K': keyfile = optarg; break;
+		case 'T': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || v < 1 || v > 86400) {
+				fputs("bulkhead serve: --registry-tick takes seconds from 1 to 86400\n", stderr);
+				return BH_EXIT_USAGE;
+			}
+			tick = (unsigned)v;
+			break;
+		}
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return BH_EXIT_OK;
 		default: return bh_cli_bad_option("serve", longopts, ch, argv);
@@ -151,6 +174,19 @@ int bh_cmd_serve(int argc, char **argv)
 		if (!dbp.data)
 			return BH_EXIT_ERROR;
 		vdb = dbp.data;
+	}
+	if (!keyfile) {
+		if ((size_t)snprintf(keypath, sizeof(keypath), "%s/secret.key", data) >= sizeof(keypath)) {
+			fputs("bulkhead serve: --data path too long\n", stderr);
+			return BH_EXIT_USAGE;
+		}
+		keyfile = keypath;
+		/* with --store the data dir is not the store's, but it still holds the key */
+		if (url && mkdir(data, 0700) != 0 && errno != EEXIST) {
+			fprintf(stderr, "bulkhead serve: cannot make %s for secret.key: %s (or give --secret-key-file)\n", data,
+				strerror(errno));
+			return BH_EXIT_USAGE;
+		}
 	}
 	memset(&acfg, 0, sizeof(acfg));
 	acfg.store_url = url;
@@ -184,7 +220,15 @@ int bh_cmd_serve(int argc, char **argv)
 	if (!rc)
 		rc = bh_dbfeed_register(feed, srv, &err);
 	if (!rc)
+		rc = bh_regwatch_set_key_file(keyfile, &err);
+	if (!rc)
 		rc = bh_srv_start(srv, &err);
+	if (!rc) {
+		memset(&wcfg, 0, sizeof(wcfg));
+		wcfg.api = api;
+		wcfg.tick_s = tick;
+		rc = bh_regwatch_start(&wcfg, &watch, &err);
+	}
 	if (!rc) {
 		/* the bound port, not the asked one: with port 0 this line is how a script finds it */
 		const char *colon = strrchr(listen, ':');
@@ -199,6 +243,8 @@ int bh_cmd_serve(int argc, char **argv)
 	}
 	if (rc)
 		bh_cli_print_error(rc, &err);
+	/* the worker uses the API's store pool: joined before the API goes */
+	bh_regwatch_stop(watch);
 	bh_srv_free(srv);
 	bh_dbfeed_stop(feed);
 	bh_api_free(api);

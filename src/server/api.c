@@ -15,6 +15,7 @@
 #include "sbom/sbomread.h"
 #include "server/apictx.h"
 #include "server/envelope.h"
+#include "server/regwatch.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
 
@@ -1001,5 +1002,5 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
 			return rc;
-	return 0;
+	return bh_regwatch_routes(a, s, err);
 }
