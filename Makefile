@@ -93,6 +93,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/reeval.sh
 	BUILD=$(BUILD) bash tests/e2e/multiserver.sh
 	BUILD=$(BUILD) bash tests/e2e/regwatch.sh
+	BUILD=$(BUILD) bash tests/e2e/scanupload.sh
 	BUILD=$(BUILD) BH_DEPLOY_IMAGE=$(if $(SANFLAGS),0,$${BH_DEPLOY_IMAGE:-1}) bash tests/e2e/deploy.sh
 	BUILD=$(BUILD) bash tests/e2e/cli.sh
 	BUILD=$(BUILD) bash tests/e2e/readme.sh

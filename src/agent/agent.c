@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "agent/spool.h"
+#include "check/container.h"
+#include "check/host.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "engine/engine.h"
@@ -29,19 +31,26 @@ struct pending {
 	size_t len;
 };
 
+/* CIS results not sent yet (server away): the newest per container ("" the host), resent by the flusher. */
+struct pending_checks {
+	char *container;
+	char *body;
+};
+
 typedef struct agent {
 	const bh_agent_opts *o;
 	char host[256];
 	char auth[1100];
 	bh_spool *sp;
 	pthread_mutex_t mu;       /* the spool, the digest sets, the counters */
-	char **known;             /* digests the server has (or was sent); also in SPOOL/images */
+	char **known;             /* digests the server said it has, or took from us, in this run */
 	size_t nknown, capknown;
 	struct pending *pend;
 	size_t npend, cappend;
-	unsigned long sent, spooled, refused, uploads;
+	struct pending_checks *pchk;
+	size_t npchk, cappchk;
+	unsigned long sent, spooled, refused, uploads, checks_sent;
 	bool away;                /* the last request got no answer or a 5xx */
-	bool no_ask;              /* the server refused this token GET /api/v1/images/{digest} (403) */
 	volatile int stop;        /* ends the flusher thread */
 } agent;
 
@@ -134,10 +143,9 @@ static bool is_known(const agent *a, const char *d)
 	return false;
 }
 
-static void add_known(agent *a, const char *d, bool persist)
+static void add_known(agent *a, const char *d)
 {
-	char path[4096], *c;
-	FILE *fp;
+	char *c;
 	if (is_known(a, d))
 		return;
 	if (a->nknown == a->capknown) {
@@ -151,26 +159,44 @@ static void add_known(agent *a, const char *d, bool persist)
 	if (!(c = strdup(d)))
 		return;
 	a->known[a->nknown++] = c;
-	snprintf(path, sizeof(path), "%s/images", bh_spool_dir(a->sp));
-	if (persist && (fp = fopen(path, "a")) != NULL) {
-		fprintf(fp, "%s\n", d);
-		fclose(fp);
-	}
 }
 
-static void load_known(agent *a)
+/*
+ * POST /api/v1/images/known with up to BH_KNOWN_BATCH digests: the ones the server has join a->known.
+ * 0 answered, -1 not (away, refused: the caller computes the SBOM and uploads; the server de-duplicates).
+ */
+#define BH_KNOWN_BATCH 1000
+static int ask_known(agent *a, const char *const *digests, size_t n)
 {
-	char path[4096], line[256];
-	FILE *fp;
-	snprintf(path, sizeof(path), "%s/images", bh_spool_dir(a->sp));
-	if (!(fp = fopen(path, "r")))
-		return;
-	while (fgets(line, sizeof(line), fp)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (!strncmp(line, "sha256:", 7))
-			add_known(a, line, false);
+	json_t *q = json_object(), *arr = json_array(), *r, *x;
+	bh_buf resp = BH_BUF_INIT;
+	char *body = NULL;
+	long st;
+	size_t i;
+	int k = AWAY;
+	if (!q || !arr) {
+		json_decref(q);
+		json_decref(arr);
+		return -1;
 	}
-	fclose(fp);
+	for (i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(digests[i]));
+	json_object_set_new(q, "digests", arr);
+	if ((body = json_dumps(q, JSON_COMPACT)) != NULL)
+		k = server_do(a, BH_HTTP_POST, "/api/v1/images/known", "application/json", body, strlen(body), &st, &resp);
+	free(body);
+	json_decref(q);
+	if (k != SENT) {
+		bh_buf_free(&resp);
+		return -1;
+	}
+	r = resp.len ? json_loadb(resp.data, resp.len, 0, NULL) : NULL;
+	json_array_foreach(json_object_get(r, "known"), i, x)
+		if (json_is_string(x))
+			add_known(a, json_string_value(x));
+	json_decref(r);
+	bh_buf_free(&resp);
+	return 0;
 }
 
 /* "sha256:<64 hex>" from an engine's image id (podman's compat API gives it with or without the prefix). */
@@ -204,7 +230,7 @@ static int upload(agent *a, const char *digest, const char *sbom, size_t len)
 		a->uploads++;
 		bh_log_info("agent: image %s uploaded (%s)", digest, isnew ? "new" : "already known");
 		json_decref(r);
-		add_known(a, digest, true);
+		add_known(a, digest);
 	}
 	bh_buf_free(&body);
 	return k == AWAY;
@@ -254,11 +280,10 @@ static void pend_flush(agent *a)
 /* The image's SBOM, computed once per digest the server lacks, and uploaded (or kept to upload). Locked by the caller. */
 static void ensure_image(agent *a, const char *id)
 {
-	char digest[80], path[160], target[96];
-	bh_buf resp = BH_BUF_INIT;
+	char digest[80], target[96];
+	const char *dp = digest;
 	bh_sbom s;
 	bh_error err;
-	long st;
 	int k;
 	char *text = NULL;
 	size_t tlen = 0;
@@ -269,22 +294,9 @@ static void ensure_image(agent *a, const char *id)
 	for (i = 0; i < a->npend; i++)
 		if (!strcmp(a->pend[i].digest, digest))
 			return;
-	/* a viewer's question; a server that refuses it to agent tokens (403) is not asked again, and
-	 * the digests sent are remembered in SPOOL/images instead */
-	if (!a->no_ask) {
-		snprintf(path, sizeof(path), "/api/v1/images/%s", digest);
-		k = server_do(a, BH_HTTP_GET, path, NULL, NULL, 0, &st, &resp);
-		bh_buf_free(&resp);
-		if (k == SENT) {
-			add_known(a, digest, true);
-			return;
-		}
-		if (st == 403) {
-			a->no_ask = true;
-			bh_log_info("agent: the server does not let this token ask for digests (HTTP 403): using %s/images",
-				    bh_spool_dir(a->sp));
-		}
-	}
+	/* the server is asked, not a local list: it may have lost the image, or got it from another host */
+	if (ask_known(a, &dp, 1) == 0 && is_known(a, digest))
+		return;
 	snprintf(target, sizeof(target), "engine:%s", digest + 7);
 	bh_sbom_init(&s);
 	if (bh_source_read_target(target, &a->o->scan, &s, &err) != 0) {
@@ -345,15 +357,19 @@ static void deliver(agent *a, json_t *env)
 	free(line);
 }
 
-/* Sends the spool in order while the server takes it; then pending SBOMs. Locked by the caller. */
+static void pchk_flush(agent *a); /* with the CIS results, below */
+
+/* Sends the spool in order while the server takes it; then pending SBOMs and check results. Locked by the caller. */
 static void flush(agent *a)
 {
 	bh_error err;
 	while (!bh_spool_empty(a->sp) && !cancelled(a))
 		if (bh_spool_send_oldest(a->sp, send_lines, a, &err) <= 0)
 			break;
-	if (bh_spool_empty(a->sp))
+	if (bh_spool_empty(a->sp)) {
 		pend_flush(a);
+		pchk_flush(a);
+	}
 }
 
 /* An envelope {type, host, container, time, payload, seq, idempotency_key}; payload is stolen. */
@@ -447,43 +463,6 @@ static json_t *container_summary(const json_t *ins, char *digest, size_t dn)
 	return p;
 }
 
-/* The engine socket's path, for the one call engine/ lacks (GET /version). */
-static const char *engine_socket(const agent *a, char *out, size_t n)
-{
-	const char *h = a->o->engine_host ? a->o->engine_host : getenv("DOCKER_HOST");
-	static const char *const defs[] = { "/var/run/docker.sock", "/run/podman/podman.sock" };
-	size_t i;
-	if (h && !strncmp(h, "unix://", 7)) {
-		snprintf(out, n, "%s", h + 7);
-		return out;
-	}
-	for (i = 0; i < 2; i++)
-		if (!access(defs[i], R_OK | W_OK)) {
-			snprintf(out, n, "%s", defs[i]);
-			return out;
-		}
-	return NULL;
-}
-
-static json_t *engine_version(const agent *a)
-{
-	char sock[4096];
-	bh_http_request rq;
-	bh_http_response rs = BH_HTTP_RESPONSE_INIT;
-	bh_error err;
-	json_t *v = NULL;
-	memset(&rq, 0, sizeof(rq));
-	rq.url = "http://localhost/version";
-	if (!(rq.unix_socket = engine_socket(a, sock, sizeof(sock))))
-		return NULL;
-	rq.timeout_ms = 10000;
-	rq.max_size = 1u << 20;
-	if (!bh_http_do(&rq, &rs, &err))
-		v = json_loadb(rs.body.data, rs.body.len, 0, NULL);
-	bh_http_response_free(&rs);
-	return v;
-}
-
 static void os_release(json_t *facts)
 {
 	FILE *fp = fopen("/etc/os-release", "r");
@@ -513,7 +492,8 @@ static void os_release(json_t *facts)
 static void host_facts(agent *a)
 {
 	struct utsname u;
-	json_t *f = json_object(), *v;
+	bh_error err;
+	json_t *f = json_object(), *v = NULL;
 	if (!f)
 		return;
 	json_object_set_new(f, "hostname", json_string(a->host));
@@ -522,7 +502,7 @@ static void host_facts(agent *a)
 		json_object_set_new(f, "kernel", json_string(u.release));
 		json_object_set_new(f, "arch", json_string(u.machine));
 	}
-	if ((v = engine_version(a)) != NULL) {
+	if (!bh_engine_version(a->o->engine_host, &a->o->scan.limits, &v, &err)) {
 		const char *name = NULL;
 		const json_t *c;
 		size_t i;
@@ -535,24 +515,175 @@ static void host_facts(agent *a)
 		if (jget(v, "ApiVersion"))
 			json_object_set_new(f, "engine_api_version", json_string(jget(v, "ApiVersion")));
 		json_decref(v);
+	} else {
+		bh_log_warn("agent: engine version: %s", err.msg);
 	}
 	emit(a, "host.facts", NULL, (int64_t)time(NULL), f);
 }
 
-/* Every image (SBOM once per digest) and every running container (a container.start each). */
+/* ---------------------------------------------------------------- CIS results */
+
+static const char *status_of(const bh_check_finding *f)
+{
+	return f->status ? f->status : "fail";
+}
+
+/* {"container_id": C, "checks": [...]} as POST /api/v1/hosts/{name}/checks takes it (caller frees). */
+static char *checks_body(const char *container, const bh_checks *c)
+{
+	json_t *arr = json_array(), *o;
+	char *text = NULL;
+	size_t i;
+	if (!arr)
+		return NULL;
+	for (i = 0; i < c->n; i++) {
+		const bh_check_finding *f = &c->items[i];
+		char sev[16];
+		const char *sn = bh_severity_name(f->severity);
+		size_t k;
+		for (k = 0; sn[k] && k + 1 < sizeof(sev); k++)
+			sev[k] = (char)tolower((unsigned char)sn[k]);
+		sev[k] = '\0';
+		json_array_append_new(arr, json_pack("{s:s, s:s?, s:s, s:s, s:s?, s:s?}", "rule_id", f->rule, "target", f->target,
+						     "status", status_of(f), "severity", sev, "title", f->title, "detail", f->detail));
+	}
+	if ((o = json_pack("{s:s, s:o}", "container_id", container ? container : "", "checks", arr)) != NULL)
+		text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return text;
+}
+
+/* POST the body; 0 sent or refused (given up), 1 away. */
+static int checks_post(agent *a, const char *body)
+{
+	bh_buf path = BH_BUF_INIT;
+	long st;
+	int k = AWAY;
+	if (!bh_buf_puts(&path, "/api/v1/hosts/") && !bh_http_escape(&path, a->host) && !bh_buf_puts(&path, "/checks"))
+		k = server_do(a, BH_HTTP_POST, path.data, "application/json", body, strlen(body), &st, NULL);
+	bh_buf_free(&path);
+	if (k == SENT)
+		a->checks_sent++;
+	return k == AWAY;
+}
+
+/* Keeps body (stolen) to resend, in place of an older one of the same container. */
+static void pchk_add(agent *a, const char *container, char *body)
+{
+	size_t i;
+	for (i = 0; i < a->npchk; i++)
+		if (!strcmp(a->pchk[i].container, container)) {
+			free(a->pchk[i].body);
+			a->pchk[i].body = body;
+			return;
+		}
+	if (a->npchk == a->cappchk) {
+		size_t nc = a->cappchk ? a->cappchk * 2 : 8;
+		struct pending_checks *np = nc <= SIZE_MAX / sizeof(*np) ? realloc(a->pchk, nc * sizeof(*np)) : NULL;
+		if (!np) {
+			free(body);
+			return;
+		}
+		a->pchk = np;
+		a->cappchk = nc;
+	}
+	if (!(a->pchk[a->npchk].container = strdup(container))) {
+		free(body);
+		return;
+	}
+	a->pchk[a->npchk++].body = body;
+}
+
+static void pchk_flush(agent *a)
+{
+	while (a->npchk && !cancelled(a)) {
+		if (checks_post(a, a->pchk[0].body))
+			return;
+		free(a->pchk[0].container);
+		free(a->pchk[0].body);
+		memmove(a->pchk, a->pchk + 1, (a->npchk - 1) * sizeof(*a->pchk));
+		a->npchk--;
+	}
+}
+
+/* Sends (or keeps) the results of the host (container "") or of one container; c NULL: none (it is gone). Locked. */
+static void send_checks(agent *a, const char *container, const bh_checks *c)
+{
+	static const bh_checks none;
+	char *body = checks_body(container, c ? c : &none);
+	size_t i;
+	if (!body)
+		return;
+	/* an older result of the same container waiting to go is replaced, not sent first */
+	for (i = 0; i < a->npchk; i++)
+		if (!strcmp(a->pchk[i].container, container))
+			break;
+	if (i == a->npchk && !checks_post(a, body)) {
+		free(body);
+		return;
+	}
+	pchk_add(a, container, body);
+}
+
+/* CIS Docker Benchmark sections 1-3 of this host (files under the host root). Locked by the caller. */
+static void host_checks(agent *a)
+{
+	bh_checks c = { NULL, 0, 0 };
+	bh_error err;
+	const char *root = a->o->host_root ? a->o->host_root : "/";
+	if (bh_host_check(root, &c, &err))
+		bh_log_warn("agent: host checks of %s: %s", root, err.msg);
+	else
+		send_checks(a, "", &c);
+	bh_checks_free(&c);
+}
+
+/* CIS section 5 of one container, from its inspect document. Locked by the caller. */
+static void container_checks(agent *a, const char *id, const json_t *ins)
+{
+	bh_checks c = { NULL, 0, 0 };
+	bh_error err;
+	if (bh_container_check(ins, &c, &err))
+		bh_log_warn("agent: container checks of %s: %s", id, err.msg);
+	else
+		send_checks(a, id, &c);
+	bh_checks_free(&c);
+}
+
+/* Every image (SBOM once per digest) and every container, stopped ones too (their last start and stop). */
 static int inventory(agent *a, bh_error *err)
 {
 	json_t *imgs = NULL, *cons = NULL, *x;
-	size_t i;
+	const char **ds = NULL;
+	char (*dbuf)[80] = NULL;
+	size_t i, nd = 0, running = 0;
 	int rc;
 	if ((rc = bh_engine_image_list(a->o->engine_host, &a->o->scan.limits, &imgs, err)) != 0)
 		return rc;
-	if ((rc = bh_engine_container_list(a->o->engine_host, &a->o->scan.limits, &cons, err)) != 0) {
+	if ((rc = bh_engine_container_list_all(a->o->engine_host, &a->o->scan.limits, &cons, err)) != 0) {
 		json_decref(imgs);
 		return rc;
 	}
 	pthread_mutex_lock(&a->mu);
 	host_facts(a);
+	host_checks(a);
+	/* one question for every digest of the listing, in batches the server takes */
+	if (json_array_size(imgs) && (ds = calloc(json_array_size(imgs), sizeof(*ds))) &&
+	    (dbuf = calloc(json_array_size(imgs), sizeof(*dbuf)))) {
+		json_array_foreach(imgs, i, x)
+			if (norm_digest(jget(x, "Id"), dbuf[nd], sizeof(dbuf[nd])))
+				ds[nd] = dbuf[nd], nd++;
+		size_t asked = 0, have = 0;
+		for (i = 0; i < nd && !cancelled(a); i += BH_KNOWN_BATCH)
+			if (!ask_known(a, ds + i, nd - i < BH_KNOWN_BATCH ? nd - i : BH_KNOWN_BATCH))
+				asked += nd - i < BH_KNOWN_BATCH ? nd - i : BH_KNOWN_BATCH;
+		for (i = 0; i < nd; i++)
+			have += is_known(a, ds[i]);
+		if (asked)
+			bh_log_info("agent: the server has %zu of %zu images (asked %zu digests)", have, nd, asked);
+	}
+	free(ds);
+	free(dbuf);
 	json_array_foreach(imgs, i, x) {
 		if (cancelled(a))
 			break;
@@ -560,26 +691,41 @@ static int inventory(agent *a, bh_error *err)
 	}
 	json_array_foreach(cons, i, x) {
 		json_t *ins = NULL, *p;
+		const json_t *state;
 		char digest[80];
 		bh_error e2;
-		const char *id = jget(x, "Id");
+		const char *id = jget(x, "Id"), *status;
+		int64_t started, finished;
 		if (cancelled(a) || !id)
 			break;
 		if (bh_engine_container_inspect(a->o->engine_host, id, &a->o->scan.limits, &ins, &e2)) {
 			bh_log_warn("agent: container %s: %s", id, e2.msg);
 			continue;
 		}
+		state = json_object_get(ins, "State");
+		status = jget(state, "Status");
+		started = rfc3339(jget(state, "StartedAt"));
+		finished = rfc3339(jget(state, "FinishedAt"));
 		p = container_summary(ins, digest, sizeof(digest));
+		if (p)
+			json_object_set_new(p, "listed", json_true()); /* from the listing at start, not an engine event */
 		if (digest[0])
 			ensure_image(a, digest);
-		{
-			int64_t t = rfc3339(jget(json_object_get(ins, "State"), "StartedAt"));
-			emit(a, "container.start", id, t ? t : (int64_t)time(NULL), p);
+		container_checks(a, id, ins);
+		if (json_is_true(json_object_get(state, "Running")) || (status && !strcmp(status, "running"))) {
+			running++;
+			emit(a, "container.start", id, started ? started : (int64_t)time(NULL), p);
+		} else if (started) {
+			/* stopped: its last run, start then stop, with the engine's times */
+			emit(a, "container.start", id, started, p ? json_deep_copy(p) : NULL);
+			emit(a, "container.die", id, finished >= started ? finished : started, p);
+		} else {
+			emit(a, "container.create", id, rfc3339(jget(ins, "Created")) ? rfc3339(jget(ins, "Created")) : (int64_t)time(NULL), p);
 		}
 		json_decref(ins);
 	}
 	pthread_mutex_unlock(&a->mu);
-	bh_log_info("agent: %zu images, %zu running containers", json_array_size(imgs), json_array_size(cons));
+	bh_log_info("agent: %zu images, %zu containers (%zu running)", json_array_size(imgs), json_array_size(cons), running);
 	json_decref(imgs);
 	json_decref(cons);
 	return 0;
@@ -639,6 +785,10 @@ static int on_event(void *ud, json_t *ev, bh_error *err)
 		if (digest[0] && (!strcmp(act, "create") || !strcmp(act, "start")))
 			ensure_image(a, digest);
 		emit(a, etype, id, (int64_t)t, p);
+		if (ins && (!strcmp(act, "create") || !strcmp(act, "start")))
+			container_checks(a, id, ins);
+		else if (!strcmp(act, "destroy"))
+			send_checks(a, id, NULL);
 	} else {
 		digest[0] = '\0';
 		if (strcmp(act, "delete") != 0 &&
@@ -667,7 +817,7 @@ static void *flusher(void *ud)
 		for (i = 0; i < 5 && !a->stop && !cancelled(a); i++)
 			nanosleep(&ts, NULL);
 		pthread_mutex_lock(&a->mu);
-		if (!bh_spool_empty(a->sp) || a->npend)
+		if (!bh_spool_empty(a->sp) || a->npend || a->npchk)
 			flush(a);
 		pthread_mutex_unlock(&a->mu);
 	}
@@ -740,7 +890,6 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 	if ((rc = bh_spool_open(o->spool_dir ? o->spool_dir : BH_AGENT_SPOOL_DIR, o->spool_max, &a.sp, err)) != 0)
 		return rc;
 	pthread_mutex_init(&a.mu, NULL);
-	load_known(&a);
 	/* what an earlier run left goes first */
 	pthread_mutex_lock(&a.mu);
 	flush(&a);
@@ -765,8 +914,9 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 				  bh_spool_bytes(a.sp), bh_spool_dir(a.sp));
 	pthread_mutex_unlock(&a.mu);
 done:
-	bh_log_info("agent: %lu events sent, %lu spooled, %lu refused, %lu dropped (spool full), %lu images uploaded", a.sent,
-		    a.spooled, a.refused, bh_spool_dropped(a.sp), a.uploads);
+	bh_log_info("agent: %lu events sent, %lu spooled, %lu refused, %lu dropped (spool full), %lu images uploaded, "
+		    "%lu check sets sent, %zu not sent", a.sent, a.spooled, a.refused, bh_spool_dropped(a.sp), a.uploads,
+		    a.checks_sent, a.npchk);
 	for (i = 0; i < a.nknown; i++)
 		free(a.known[i]);
 	free(a.known);
@@ -775,6 +925,11 @@ done:
 		free(a.pend[i].sbom);
 	}
 	free(a.pend);
+	for (i = 0; i < a.npchk; i++) {
+		free(a.pchk[i].container);
+		free(a.pchk[i].body);
+	}
+	free(a.pchk);
 	pthread_mutex_destroy(&a.mu);
 	bh_spool_close(a.sp);
 	return rc;

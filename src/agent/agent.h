@@ -20,6 +20,7 @@ typedef struct bh_agent_opts {
 	const char *host;        /* the host's name in the inventory; NULL: gethostname() */
 	bool once;               /* list, send, return: no event stream */
 	const char *ca_file;     /* server TLS: CA bundle instead of the system's; NULL: system */
+	const char *host_root;   /* the host's root for the CIS host checks (a mount in a container); NULL: "/" */
 	const volatile int *cancel; /* non-zero ends the event stream (a signal handler sets it) */
 	bh_source_opts scan;     /* how images are inventoried (limits); engine_host is set from above */
 } bh_agent_opts;
@@ -28,10 +29,12 @@ typedef struct bh_agent_opts {
 void bh_agent_opts_default(bh_agent_opts *o);
 
 /*
- * Runs the agent: host facts, every image (its SBOM uploaded once per digest the server does not
- * have), every running container, then (unless once) the engine's event stream until *cancel,
- * reconnecting to the engine with backoff. Envelopes the server cannot take now (no answer, 5xx)
- * are spooled and resent in order. Returns 0; with once, BH_ENET when events were left in the
+ * Runs the agent: host facts and CIS host results, every image (its SBOM uploaded once per digest
+ * the server does not have: POST /api/v1/images/known asks), every container with its CIS section 5
+ * results (stopped ones with their last start and stop), then (unless once) the engine's event
+ * stream until *cancel, reconnecting to the engine with backoff. Envelopes the server cannot take
+ * now (no answer, 5xx) are spooled and resent in order; SBOMs and check results it could not take
+ * are kept in memory and resent about once a second. Returns 0; with once, BH_ENET when events were left in the
  * spool (a later run sends them); BH_EUSAGE for bad options; BH_EIO when the spool is unusable;
  * BH_ENET when the engine cannot be reached at start.
  */

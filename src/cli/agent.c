@@ -21,8 +21,9 @@ static void on_signal(int sig)
 static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR] [--once] [--host NAME]\n\n"
-	      "Reports this container host to `bulkhead serve`: host facts (OS, kernel, engine version), every\n"
-	      "image (its SBOM computed and uploaded once per digest the server lacks) and running container,\n"
+	      "Reports this container host to `bulkhead serve`: host facts (OS, kernel, engine version), the\n"
+	      "host's CIS Docker Benchmark results, every image (its SBOM computed and uploaded once per digest\n"
+	      "the server lacks) and every container, stopped ones too, with its CIS section 5 results,\n"
 	      "then follows the engine's events (container create/start/die/destroy, image pull/tag/delete)\n"
 	      "until SIGTERM or SIGINT. While the server is away, events wait in a bounded on-disk spool and\n"
 	      "are resent in order (the server drops duplicates by their key HOST/SEQ).\n\n"
@@ -36,6 +37,8 @@ static void usage(FILE *fp)
 	      "  --host NAME          this host's name in the inventory (default the hostname; must be the\n"
 	      "                       token's host)\n"
 	      "  --cacert FILE        CA bundle for an https:// server\n"
+	      "  --host-root DIR      the host's root for the CIS host checks (default /; e.g. /host when the\n"
+	      "                       agent runs in a container with the host's / mounted there)\n"
 	      "  --once               list, send, exit (for cron); exit 5 when events stay spooled\n"
 	      "  -q, --quiet          errors only     -v, --verbose  a line per upload and reconnect\n", fp);
 }
@@ -50,6 +53,7 @@ int bh_cmd_agent(int argc, char **argv)
 		{ "spool-max", required_argument, NULL, 'm' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "cacert", required_argument, NULL, 'c' },
+		{ "host-root", required_argument, NULL, 'R' },
 		{ "once", no_argument, NULL, '1' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -73,6 +77,7 @@ int bh_cmd_agent(int argc, char **argv)
 		case 'd': o.spool_dir = optarg; break;
 		case 'H': o.host = optarg; break;
 		case 'c': o.ca_file = optarg; break;
+		case 'R': o.host_root = optarg; break;
 		case '1': o.once = true; break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose++; break;

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/scanupload.h"
 #include "check/compliance.h"
 #include "check/k8s.h"
 #include "core/log.h"
@@ -18,7 +19,8 @@
 
 enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT, OPT_IGNORE, OPT_SCANNERS,
        OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA, OPT_INFORMATIONAL, OPT_COMPLIANCE, OPT_COMPDATA,
-       OPT_LISTALL, OPT_SHOWSUPP, OPT_GROUPBY, OPT_PSSVERSION };
+       OPT_LISTALL, OPT_SHOWSUPP, OPT_GROUPBY, OPT_PSSVERSION, OPT_SERVER, OPT_TOKEN, OPT_PIPEID, OPT_PIPEURL,
+       OPT_COMMIT, OPT_BRANCH, OPT_SRVREQ };
 
 static void usage(FILE *fp)
 {
@@ -58,6 +60,15 @@ static void usage(FILE *fp)
 	      "      --show-suppressed  list what the policy, ignore files and VEX suppressed, with the reason (table, JSON;\n"
 	      "                         not counted)\n"
 	      "      --list-all-pkgs    accepted for Trivy users: the JSON report always holds every component (sbom)\n"
+	      "      --server URL       after the scan, upload the result to `bulkhead serve` (or $BULKHEAD_SERVER): the\n"
+	      "                         image SBOM, findings, checks, verdict and pipeline identifiers; a failed upload\n"
+	      "                         is said on stderr and leaves the exit code as it was\n"
+	      "      --token T          the server's bearer token, operator role (better: $BULKHEAD_TOKEN, kept off the\n"
+	      "                         command line)\n"
+	      "      --pipeline-id ID, --pipeline-url U, --commit SHA, --branch B  the pipeline's identifiers (default\n"
+	      "                         from $CI_PIPELINE_ID/$GITHUB_RUN_ID, $CI_PIPELINE_URL, $CI_COMMIT_SHA/$GITHUB_SHA,\n"
+	      "                         $CI_COMMIT_REF_NAME/$GITHUB_REF_NAME)\n"
+	      "      --server-required  a failed upload is an error: exit 5 (server away) or 6 (token refused)\n"
 	      BH_CLI_TARGET_HELP
 	      "\nTARGET: any `bulkhead sbom` target, an SBOM file (bulkhead JSON, CycloneDX, SPDX; prefix sbom: to force),\n"
 	      "a Dockerfile (or dockerfile:PATH), a Kubernetes manifest (.yaml, or k8s:PATH), host (or host:ROOT)\n"
@@ -335,6 +346,13 @@ int bh_cmd_scan(int argc, char **argv)
 		{ "show-suppressed", no_argument, NULL, OPT_SHOWSUPP },
 		{ "group-by", required_argument, NULL, OPT_GROUPBY },
 		{ "pss-version", required_argument, NULL, OPT_PSSVERSION },
+		{ "server", required_argument, NULL, OPT_SERVER },
+		{ "token", required_argument, NULL, OPT_TOKEN },
+		{ "pipeline-id", required_argument, NULL, OPT_PIPEID },
+		{ "pipeline-url", required_argument, NULL, OPT_PIPEURL },
+		{ "commit", required_argument, NULL, OPT_COMMIT },
+		{ "branch", required_argument, NULL, OPT_BRANCH },
+		{ "server-required", no_argument, NULL, OPT_SRVREQ },
 		BH_CLI_TARGET_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -356,6 +374,9 @@ int bh_cmd_scan(int argc, char **argv)
 	const char *cmd = argv[0];
 	bool as_dir = !strcmp(cmd, "fs") || !strcmp(cmd, "rootfs");
 	char *dir_target = NULL;
+	bh_scanupload_opts up = { getenv("BULKHEAD_SERVER"), getenv("BULKHEAD_TOKEN"), NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, 0 };
+	bool server_required = false;
+	int upload_rc = 0;
 
 	memset(&pol, 0, sizeof(pol));
 	memset(&res, 0, sizeof(res));
@@ -442,6 +463,13 @@ int bh_cmd_scan(int argc, char **argv)
 			compliance = optarg;
 			break;
 		case OPT_COMPDATA: comp_data = optarg; break;
+		case OPT_SERVER: up.server = optarg; break;
+		case OPT_TOKEN: up.token = optarg; break;
+		case OPT_PIPEID: up.pipeline_id = optarg; break;
+		case OPT_PIPEURL: up.pipeline_url = optarg; break;
+		case OPT_COMMIT: up.commit = optarg; break;
+		case OPT_BRANCH: up.branch = optarg; break;
+		case OPT_SRVREQ: server_required = true; break;
 		case OPT_MAXAGE:
 			if (bh_cli_parse_uint(optarg, 100000, &job.max_age_days)) {
 				fprintf(stderr, "bulkhead scan: --max-image-age takes a number of days (0 = off)\n");
@@ -502,6 +530,8 @@ int bh_cmd_scan(int argc, char **argv)
 	bh_log_set_progress(!c.quiet && isatty(2));
 	bh_error_clear(&err);
 	if (compliance) {
+		if (up.server && *up.server && !c.quiet)
+			fprintf(stderr, "bulkhead scan: nothing uploaded: --server (or $BULKHEAD_SERVER) takes single scans, not --compliance\n");
 		rc = run_compliance(&c, &job, compliance, comp_data, fmt, (const char *const *)argv + optind, (size_t)(argc - optind),
 				    exit_code, &fail, &write_failed);
 		goto done;
@@ -535,6 +565,19 @@ int bh_cmd_scan(int argc, char **argv)
 	/* Not an error: the findings that remain (at or above the policy's fail-on) decide. */
 	if (!write_failed && exit_code && bh_scan_failing(&res, have_policy ? &pol : NULL))
 		fail = exit_code;
+	if (up.server && *up.server) {
+		up.target = job.target;
+		up.policy = policy_path;
+		up.failing = bh_scan_failing(&res, have_policy ? &pol : NULL) > 0;
+		up.exit_code = write_failed ? BH_EXIT_ERROR : fail;
+		if ((upload_rc = bh_scanupload_send(&up, &res, &err)) != 0)
+			fprintf(stderr, "bulkhead scan: upload to %.300s failed: %s%s\n", up.server, err.msg,
+				server_required ? "" : " (the exit code is the scan's; --server-required makes this an error)");
+		else if (c.verbose && !c.quiet)
+			fprintf(stderr, "bulkhead scan: result uploaded to %.300s\n", up.server);
+		if (!server_required)
+			upload_rc = 0;
+	}
 done:
 	bh_scan_result_free(&res);
 	if (have_policy)
@@ -542,5 +585,5 @@ done:
 	bh_ignore_free(&ig);
 	bh_cli_common_free(&c);
 	free(dir_target);
-	return rc ? bh_cli_exit_code(rc) : write_failed ? BH_EXIT_ERROR : fail;
+	return rc ? bh_cli_exit_code(rc) : upload_rc ? bh_cli_exit_code(upload_rc) : write_failed ? BH_EXIT_ERROR : fail;
 }

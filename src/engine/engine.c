@@ -175,6 +175,16 @@ int bh_engine_container_list(const char *host, const bh_limits *lim, json_t **ou
 	return get_json(host, "/containers/json", lim, out, err);
 }
 
+int bh_engine_container_list_all(const char *host, const bh_limits *lim, json_t **out, bh_error *err)
+{
+	return get_json(host, "/containers/json?all=1", lim, out, err);
+}
+
+int bh_engine_version(const char *host, const bh_limits *lim, json_t **out, bh_error *err)
+{
+	return get_json(host, "/version", lim, out, err);
+}
+
 int bh_engine_image_inspect(const char *host, const char *name, const bh_limits *lim, json_t **out, bh_error *err)
 {
 	return get_named(host, "image", name, lim, out, err);

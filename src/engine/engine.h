@@ -22,6 +22,10 @@
 int bh_engine_container_inspect(const char *host, const char *name, const bh_limits *lim, json_t **out, bh_error *err);
 /* GET /containers/json (running containers). */
 int bh_engine_container_list(const char *host, const bh_limits *lim, json_t **out, bh_error *err);
+/* GET /containers/json?all=1: every container, stopped and created ones too (State, Status). */
+int bh_engine_container_list_all(const char *host, const bh_limits *lim, json_t **out, bh_error *err);
+/* GET /version: the engine's Version, ApiVersion, Os, KernelVersion and Components ([{Name, Version}]). */
+int bh_engine_version(const char *host, const bh_limits *lim, json_t **out, bh_error *err);
 /* GET /images/{name}/json. */
 int bh_engine_image_inspect(const char *host, const char *name, const bh_limits *lim, json_t **out, bh_error *err);
 /* GET /images/json. */

@@ -15,6 +15,7 @@
 #include "sbom/sbomread.h"
 #include "server/apictx.h"
 #include "server/envelope.h"
+#include "server/hostapi.h"
 #include "server/regwatch.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
@@ -948,9 +949,13 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 			break;
 		if (!isdup && e.host) {
 			bh_store_host h;
+			json_t *facts;
 			memset(&h, 0, sizeof(h));
+			facts = !strcmp(e.type, "host.facts") ? bh_hostapi_facts(e.payload_json, &h) : NULL;
 			h.name = e.host;
-			if ((rc = bh_store_host_put(st, &h, (int64_t)time(NULL), NULL, &err)) != 0)
+			rc = bh_store_host_put(st, &h, (int64_t)time(NULL), NULL, &err);
+			json_decref(facts);
+			if (rc != 0)
 				break;
 		}
 		if (!isdup && (rc = container_from_event(st, &ev[i], &err)) != 0)
@@ -1002,5 +1007,7 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
 			return rc;
-	return bh_regwatch_routes(a, s, err);
+	if ((rc = bh_regwatch_routes(a, s, err)) != 0)
+		return rc;
+	return bh_hostapi_register(a, s, err);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # agent: `bulkhead agent` end to end against `bulkhead serve` (temp --data, a fixed free port) and a podman
 # service on a private storage: --once lists the host, images and containers; the following agent reports
-# each container event within 5 s, a 15-second container with its start and stop, every image uploaded once;
+# each container event within 5 s, a 15-second container with its start and stop, every image uploaded once
+# (asked through POST /images/known, nothing remembered locally); host facts in the hosts row, a stopped
+# container listed with its times, CIS results of the host and of each container;
 # with the server stopped, events go to the spool and arrive after its restart, in order, none twice.
 set -uo pipefail
 BUILD=${BUILD:-build}
@@ -73,8 +75,10 @@ waitfor() {
 	return 1
 }
 
-# ---- --once: host facts, the image (SBOM uploaded), the running container
+# ---- --once: host facts, the image (SBOM uploaded), the running container, a stopped one
 C0=$($RUN -d --name bhag-c0 localhost/bh-agent-sleep:1 sleep 300)
+CS=$($RUN -d --name bhag-stopped localhost/bh-agent-sleep:1 sleep 1)
+podman wait bhag-stopped >/dev/null 2>&1
 "$BH" agent --once --server "$U" --token "$AG" --host h1 --engine-host "$ENG" --spool "$T/spool" 2>"$T/once.err"
 check "agent --once exits 0" "$?" 0
 check "host h1 listed" "$(api hosts | jq -r '[.items[].name] | index("h1") != null')" true
@@ -83,14 +87,33 @@ check "host facts: engine" "$(api 'events?type=host.facts' | jq -r '.items[0].pa
 check "host facts: OS" "$(api 'events?type=host.facts' | jq -r '.items[0].payload.os')" "$(. /etc/os-release; echo "$PRETTY_NAME")"
 check "image listed with its SBOM" "$(api images | jq -r --arg d "$D1" '[.items[] | select(.digest == $d and .has_sbom)] | length')" 1
 check "container listed running" "$(api 'containers?host=h1' | jq -r --arg c "$C0" --arg d "$D1" '[.items[] | select(.container_id == $c and .state == "running" and .image_digest == $d and .name == "bhag-c0")] | length')" 1
-"$BH" agent --once --server "$U" --token "$AG" --host h1 --engine-host "$ENG" --spool "$T/spool" 2>"$T/once2.err"
+check "stopped container listed at start, exited, with start and stop" "$(api 'containers?host=h1' | jq -r --arg c "$CS" '[.items[] | select(.container_id == $c and .state == "exited" and .name == "bhag-stopped" and .started_at != null and .stopped_at != null and .stopped_at >= .started_at)] | length')" 1
+HOSTROW=$(api hosts | jq -c '.items[] | select(.name == "h1")')
+check "hosts row: os" "$(jq -r .os <<<"$HOSTROW")" "$(. /etc/os-release; echo "$PRETTY_NAME")"
+check "hosts row: kernel" "$(jq -r .kernel <<<"$HOSTROW")" "$(uname -r)"
+check "hosts row: engine and engine_version" "$(jq -r '.engine + " " + .engine_version' <<<"$HOSTROW")" "podman $(podman version --format '{{.Server.Version}}' 2>/dev/null || podman --version | awk '{print $3}')"
+check "hosts row: facts" "$(jq -r .facts.arch <<<"$HOSTROW")" "$(uname -m)"
+HC=$(api 'hosts/h1/checks?container=&limit=1000')
+check "host CIS results stored" "$(jq -r '[.items[] | select(.container_id == "" and (.rule_id | startswith("BH-HOST-")) and .host == "h1")] | length > 0' <<<"$HC")" true
+check "host CIS results: statuses as the checks gave them" "$(jq -r '[.items[].status] - ["fail","not-applicable","manual"] | length' <<<"$HC")" 0
+CC=$(api "containers/$C0/checks?limit=1000")
+check "container CIS 5.x results stored" "$(jq -r --arg c "$C0" '[.items[] | select(.container_id == $c and .host == "h1" and (.rule_id | startswith("BH-CTR-")))] | length > 0' <<<"$CC")" true
+check "container results name the container" "$(jq -r '[.items[] | select(.target | test("bhag-c0"))] | length > 0' <<<"$CC")" true
+check "stopped container's CIS results stored too" "$(api "containers/$CS/checks" | jq -r '.items | length > 0')" true
+check "no digest list kept in the spool" "$(ls "$T/spool/images" 2>/dev/null | wc -l)" 0
+check "/images/known answers the stored digest" "$(curl -s -H "Authorization: Bearer $AG" -H 'Content-Type: application/json' -d "{\"digests\":[\"$D1\",\"sha256:$(printf '0%.0s' $(seq 64))\"]}" "$U/api/v1/images/known" | jq -c .known)" "[\"$D1\"]"
+check "/images/known refuses a malformed digest (400)" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $V" -d '{"digests":["latest"]}' "$U/api/v1/images/known")" 400
+check "an agent may not write another host's checks (403)" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $AG" -d '{"container_id":"","checks":[]}' "$U/api/v1/hosts/h2/checks")" 403
+check "a viewer may not write checks (403)" "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $V" -d '{"container_id":"","checks":[]}' "$U/api/v1/hosts/h1/checks")" 403
+"$BH" agent -v --once --server "$U" --token "$AG" --host h1 --engine-host "$ENG" --spool "$T/spool" 2>"$T/once2.err"
 check "agent --once again exits 0" "$?" 0
+check "the second run asked the server (POST /images/known): it has the image" "$(grep -c 'the server has 1 of 1 images' "$T/once2.err")" 1
 check "image uploaded once over two runs" "$(uploads "$D1")" 1
 
 # ---- following events
 "$BH" agent -v --server "$U" --token "$AG" --host h1 --engine-host "$ENG" --spool "$T/spool" 2>"$T/agent.log" &
 AGT=$!
-for _ in $(seq 50); do grep -q 'running containers' "$T/agent.log" && break; sleep 0.1; done
+for _ in $(seq 50); do grep -q 'running)' "$T/agent.log" && break; sleep 0.1; done
 sleep 1 # the event stream is open once the listing is done
 C15=$($RUN -d --name bhag-c15 localhost/bh-agent-sleep:1 sleep 15)
 T15=$SECONDS
@@ -116,6 +139,7 @@ LIFE=$(api 'containers?host=h1' | jq -r --arg c "$C15" '.items[] | select(.conta
 if [ "$LIFE" != missing ] && [ "$LIFE" -ge 14 ] && [ "$LIFE" -le 18 ]; then ok "15-second container: stopped_at - started_at = $LIFE s"
 else ko "15-second container lifetime" "stopped_at - started_at: $LIFE"; fi
 check "its container.die event" "$(api 'events?type=container.die' | jq -r --arg c "$C15" '[.items[] | select(.container == $c)] | length')" 1
+check "CIS results of a container started while following" "$(api "containers/$C2/checks" | jq -r '[.items[] | select(.rule_id | startswith("BH-CTR-"))] | length > 0')" true
 check "first image still uploaded once" "$(uploads "$D1")" 1
 check "second image uploaded once" "$(uploads "$D2")" 1
 

@@ -310,6 +310,32 @@ static void test_events_cancel(void **state)
 	json_decref(filters);
 }
 
+/* ?all=1 lists the running container too (stopped ones: tests/e2e/agent.sh); /version names the engine */
+static void test_all_and_version(void **state)
+{
+	json_t *list = NULL, *v = NULL, *c;
+	bh_error err;
+	char want[140];
+	size_t i;
+	bool found = false;
+	(void)state;
+	NEED_ENGINE();
+	assert_int_equal(bh_engine_container_list_all(g_host, &g_lim, &list, &err), 0);
+	assert_true(json_is_array(list));
+	snprintf(want, sizeof(want), "/%s", g_ctr);
+	json_array_foreach(list, i, c) {
+		const char *n = json_string_value(json_array_get(json_object_get(c, "Names"), 0));
+		if (n && (!strcmp(n, want) || !strcmp(n, g_ctr)))
+			found = json_string_value(json_object_get(c, "State")) != NULL;
+	}
+	assert_true(found);
+	json_decref(list);
+	assert_int_equal(bh_engine_version(g_host, &g_lim, &v, &err), 0);
+	assert_non_null(json_string_value(json_object_get(v, "Version")));
+	assert_non_null(json_string_value(json_object_get(v, "ApiVersion")));
+	json_decref(v);
+}
+
 static void test_no_engine(void **state)
 {
 	json_t *doc = NULL;
@@ -335,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_source),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_events_cancel),
+		cmocka_unit_test(test_all_and_version),
 		cmocka_unit_test(test_no_engine),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
