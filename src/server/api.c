@@ -146,6 +146,17 @@ void bh_api_gauges(void *ud, bh_buf *out)
 		snprintf(lbl, sizeof(lbl), "table=\"%s\"", tables[i][1]);
 		bh_srv_metrics_gauge(out, "bulkhead_store_rows", "Rows in the store per table", lbl, (double)n);
 	}
+	/* the work queue several servers share: what waits and what runs */
+	for (i = 0; i < 2; i++) {
+		static const char *const states[] = { "queued", "running" };
+		int64_t n = 0;
+		bh_error err;
+		bh_sql_value v = BH_SQL_TEXT(states[i]);
+		if (bh_sql_query_int(bh_store_sql(st), "SELECT count(*) FROM jobs WHERE state = $1", &v, 1, &n, &err) < 0)
+			continue;
+		snprintf(lbl, sizeof(lbl), "state=\"%s\"", states[i]);
+		bh_srv_metrics_gauge(out, "bulkhead_jobs", "Jobs in the shared work queue per state", lbl, (double)n);
+	}
 	bh_apictx_release(a, st);
 }
 

@@ -41,6 +41,22 @@ for path, ops in doc['paths'].items():
             print(m.upper(), path)
 PY
 if [ -s "$T/spec-routes" ]; then ok "docs/openapi.yaml parses ($(wc -l <"$T/spec-routes") operations)"; else ko "openapi.yaml" "$(tail -1 "$T/spec-err")"; fi
+# the OpenAPI Initiative's own schema of 3.1 documents, and JSON Schema 2020-12 for each Schema Object
+if python3 -c 'import jsonschema, yaml' 2>/dev/null; then
+	if out=$(python3 "$SRC/tests/e2e/openapi_validate.py" "$SRC/docs/openapi.yaml" "$SRC/tests/fixtures/schemas/openapi-3.1/schema.yaml" 2>&1); then
+		ok "$(tail -1 <<<"$out")"
+	else
+		ko "docs/openapi.yaml against the OpenAPI 3.1 schema" "$(head -3 <<<"$out" | tr '\n' ' ')"
+	fi
+	sed 's/      responses:/      responsez:/' "$SRC/docs/openapi.yaml" >"$T/bad-openapi.yaml"
+	if python3 "$SRC/tests/e2e/openapi_validate.py" "$T/bad-openapi.yaml" "$SRC/tests/fixtures/schemas/openapi-3.1/schema.yaml" >/dev/null 2>&1; then
+		ko "the OpenAPI validator rejects a broken copy" "it accepted 'responsez'"
+	else
+		ok "the OpenAPI validator rejects a broken copy (the check reads the document)"
+	fi
+else
+	echo "SKIP server: OpenAPI 3.1 validation needs python3-jsonschema and python3-yaml"
+fi
 
 # ---- inputs: a real SBOM of the Debian rootfs fixture, a Python one, a DB of the PyPA fixtures
 "$BH" sbom -q -f json dir:"$SRC/tests/fixtures/sbom/rootfs" >"$T/deb.json" || ko "input" "bulkhead sbom of tests/fixtures/sbom/rootfs failed"
@@ -194,6 +210,12 @@ suite() {
 			"$(sqlite3 "$data/bulkhead.db" "SELECT action || ':' || count(*) FROM audit WHERE from_addr = '127.0.0.1' GROUP BY action ORDER BY action" | tr '\n' ' ')" \
 			"events.add:2 image.put:3 "
 	fi
+
+	# /metrics: requests and latencies (http.c), store sizes and the shared work queue (api.c)
+	check "$label: /metrics: no token 401, viewer 200" "$(code GET /metrics '') $(code GET /metrics "$V")" "401 200"
+	check "$label: /metrics has request counts, latency buckets, store rows, the job queue" \
+		"$(grep -c '^bulkhead_http_requests_total\|^bulkhead_http_request_duration_seconds_bucket\|^bulkhead_store_rows{table="images"}\|^bulkhead_jobs{state="queued"}' "$T/body" | awk '{print ($1 >= 4)}') $(grep -c '^bulkhead_store_rows{table="images"} [1-9]' "$T/body")" "1 1"
+	echo "GET /metrics" >>"$T/hit"
 
 	# every route of the OpenAPI document was exercised, here or by the script routes-elsewhere.txt
 	# names (which must hold a request to that path)
