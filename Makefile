@@ -94,6 +94,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/multiserver.sh
 	BUILD=$(BUILD) bash tests/e2e/regwatch.sh
 	BUILD=$(BUILD) bash tests/e2e/scanupload.sh
+	BUILD=$(BUILD) bash tests/e2e/platform.sh
 	BUILD=$(BUILD) BH_DEPLOY_IMAGE=$(if $(SANFLAGS),0,$${BH_DEPLOY_IMAGE:-1}) bash tests/e2e/deploy.sh
 	BUILD=$(BUILD) bash tests/e2e/cli.sh
 	BUILD=$(BUILD) bash tests/e2e/readme.sh

@@ -766,7 +766,11 @@ static int on_event(void *ud, json_t *ev, bh_error *err)
 	if (!type || !(act = action_of(type, jget(ev, "Action") ? jget(ev, "Action") : jget(ev, "status"))))
 		return 0;
 	id = jget(actor, "ID") ? jget(actor, "ID") : jget(ev, "id");
-	if (!id)
+	/* podman sends an image "pull" with an empty ID whenever `run` uses a local image: the
+	 * image's name is what can be inspected then */
+	if (id && !*id && !strcmp(type, "image"))
+		id = jget(attrs, "name");
+	if (!id || !*id)
 		return 0;
 	if (t <= 0)
 		t = (json_int_t)time(NULL);
