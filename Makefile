@@ -92,6 +92,7 @@ test: all tests
 	BUILD=$(BUILD) bash tests/e2e/agent.sh
 	BUILD=$(BUILD) bash tests/e2e/reeval.sh
 	BUILD=$(BUILD) bash tests/e2e/multiserver.sh
+	BUILD=$(BUILD) BH_LOAD_P99_MAX_MS=$(if $(SANFLAGS),1000,100) bash tests/e2e/load.sh
 	BUILD=$(BUILD) bash tests/e2e/regwatch.sh
 	BUILD=$(BUILD) bash tests/e2e/scanupload.sh
 	BUILD=$(BUILD) bash tests/e2e/platform.sh

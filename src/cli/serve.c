@@ -23,7 +23,8 @@ static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead serve [--data DIR] [--listen HOST:PORT] [--store URL] [--tls-cert F --tls-key F]\n"
 	      "                      [--db FILE] [--db-update-interval DURATION] [--db-mirror URL]\n"
-	      "                      [--db-check-interval DURATION] [--secret-key-file F] [--registry-tick SECONDS]\n\n"
+	      "                      [--db-check-interval DURATION] [--secret-key-file F] [--registry-tick SECONDS]\n"
+	      "                      [--max-connections-per-ip N]\n\n"
 	      "Runs the inventory server: the REST API /api/v1/... (docs/openapi.yaml), /healthz and /metrics,\n"
 	      "until SIGTERM or SIGINT. Every route but /healthz needs a bearer token.\n\n"
 	      "  --data DIR          data directory, made when missing (default " DEFAULT_DATA "); the SQLite store\n"
@@ -47,6 +48,9 @@ static void usage(FILE *fp)
 	      "                      key in F (default DIR/secret.key, made with mode 0600 on first use); servers\n"
 	      "                      sharing one PostgreSQL need the same file\n"
 	      "  --registry-tick S   how often watched registries whose interval ran out get a poll (default 30)\n"
+	      "  --max-connections-per-ip N\n"
+	      "                      connections one client address may hold (default 64; raise it behind a\n"
+	      "                      reverse proxy, where every client has the proxy's address)\n"
 	      "  -q, --quiet         no line per request\n\n"
 	      "Running in one command, then a token for curl:\n"
 	      "  bulkhead serve &\n"
@@ -89,6 +93,7 @@ int bh_cmd_serve(int argc, char **argv)
 		{ "db-check-interval", required_argument, NULL, 'C' },
 		{ "secret-key-file", required_argument, NULL, 'K' },
 		{ "registry-tick", required_argument, NULL, 'T' },
+		{ "max-connections-per-ip", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -101,7 +106,7 @@ int bh_cmd_serve(int argc, char **argv)
 	bh_dbfeed_config fcfg;
 	const char *keyfile = NULL;
 	char keypath[4096];
-	unsigned tick = 0;
+	unsigned tick = 0, per_ip = 0;
 	bool quiet = false;
 	bh_api *api = NULL;
 	bh_regwatch *watch = NULL;
@@ -137,6 +142,16 @@ int bh_cmd_serve(int argc, char **argv)
 			}
 			break;
 		case 'K': keyfile = optarg; break;
+		case 'P': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || v < 1 || v > 100000) {
+				fputs("bulkhead serve: --max-connections-per-ip takes a number from 1 to 100000\n", stderr);
+				return BH_EXIT_USAGE;
+			}
+			per_ip = (unsigned)v;
+			break;
+		}
 		case 'T': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -213,6 +228,7 @@ int bh_cmd_serve(int argc, char **argv)
 		cfg.gauges = bh_api_gauges;
 		cfg.gauges_ud = api;
 		cfg.quiet = quiet;
+		cfg.per_ip_connections = per_ip;
 		rc = bh_srv_new(&cfg, &srv, &err);
 	}
 	if (!rc)

@@ -922,6 +922,7 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	bh_envelope_batch batch;
 	bh_envelope *ev;
 	char why[320];
+	const char *last_host = NULL;
 	bh_error err;
 	int rc = 0;
 
@@ -958,7 +959,8 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		e.time = ev[i].time;
 		if ((rc = bh_store_event_add(st, &e, (int64_t)time(NULL), &seq, &isdup, &err)) != 0)
 			break;
-		if (!isdup && e.host) {
+		/* one upsert per host and batch: an agent's batch names its own host on every event */
+		if (!isdup && e.host && (!last_host || strcmp(last_host, e.host) != 0)) {
 			bh_store_host h;
 			json_t *facts;
 			memset(&h, 0, sizeof(h));
@@ -968,6 +970,7 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 			json_decref(facts);
 			if (rc != 0)
 				break;
+			last_host = e.host;
 		}
 		if (!isdup && (rc = container_from_event(st, &ev[i], &err)) != 0)
 			break;

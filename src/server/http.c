@@ -100,6 +100,16 @@ struct bh_srv_req {
 	char peer[INET6_ADDRSTRLEN];
 };
 
+/* Per connection (MHD's socket context): what the unescape callback saw in the request target now
+ * being parsed; read and cleared when the request's first on_access call comes. */
+#define SLASH_PTRS 8
+struct conn_ctx {
+	bool nul;                        /* a %00 in the path or in a query key or value */
+	bool slash_overflow;             /* more strings with %2F than slash_at holds */
+	unsigned nslash;
+	const char *slash_at[SLASH_PTRS]; /* the strings (decoded in place) that had a %2F */
+};
+
 /* the pipe bh_srv_run waits on; atomic because the signal may land on any thread (lock-free, so
  * async-signal-safe) */
 static atomic_int g_sig_fd = -1;
@@ -761,6 +771,83 @@ static enum MHD_Result finish(bh_srv *s, bh_srv_req *req)
 	return send_resp(req, &resp);
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * MHD decodes the path and every query key and value with this before on_access sees them. The
+ * decoding is MHD's own (MHD_http_unescape); what is noted first is what decoding hides: a %00
+ * (the C string would end there) and a %2F (an encoded '/', which in the path would move text
+ * into the next segment). The strings are decoded in place and the path handed to on_access is
+ * the same buffer, so a noted pointer equal to on_access's url means the %2F was in the path.
+ */
+static size_t on_unescape(void *cls, struct MHD_Connection *conn, char *val)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_ctx *cx = ci ? ci->socket_context : NULL;
+	bool slash = false;
+	const char *p;
+	(void)cls;
+	for (p = val; (p = strchr(p, '%')) != NULL; p++) {
+		int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+		if (hi < 0 || lo < 0)
+			continue;
+		if (hi == 0 && lo == 0 && cx)
+			cx->nul = true;
+		else if (hi == 2 && lo == 0xf)
+			slash = true;
+	}
+	if (slash && cx) {
+		if (cx->nslash < SLASH_PTRS)
+			cx->slash_at[cx->nslash++] = val;
+		else
+			cx->slash_overflow = true;
+	}
+	return MHD_http_unescape(val);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = calloc(1, sizeof(struct conn_ctx)); /* NULL: its requests get 400 */
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* 0, or the 400 to answer for what on_unescape saw in this request's target (the notes are cleared
+ * for the connection's next request). */
+static const char *target_problem(struct MHD_Connection *conn, const char *url)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_ctx *cx = ci ? ci->socket_context : NULL;
+	const char *why = NULL;
+	unsigned i;
+	if (!cx) /* no context (out of memory at accept): refuse rather than route unchecked */
+		return "the request could not be checked";
+	if (cx->nul)
+		why = "the request target contains an encoded NUL (%00)";
+	else if (cx->slash_overflow)
+		why = "the request target contains too many encoded '/' (%2F)";
+	for (i = 0; !why && i < cx->nslash; i++)
+		if (cx->slash_at[i] == url)
+			why = "the path contains an encoded '/' (%2F)";
+	memset(cx, 0, sizeof(*cx));
+	return why;
+}
+
 static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				 const char *version, const char *upload, size_t *upload_size, void **con_cls)
 {
@@ -789,7 +876,10 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		req->conn = conn;
 		snprintf(req->method, sizeof(req->method), "%s", method);
 		*con_cls = req;
-		rc = begin(s, req);
+		{
+			const char *why = target_problem(conn, url);
+			rc = why ? send_error(req, 400, "bad_request", why, NULL, NULL) : begin(s, req);
+		}
 		goto out;
 	}
 	if (req->answered) {
@@ -905,6 +995,8 @@ int bh_srv_new(const bh_srv_config *cfg, bh_srv **out, bh_error *err)
 		s->cfg.max_connections = 512;
 	if (!s->cfg.conn_timeout_s)
 		s->cfg.conn_timeout_s = 30;
+	if (!s->cfg.per_ip_connections)
+		s->cfg.per_ip_connections = 64;
 	if (!s->cfg.drain_ms)
 		s->cfg.drain_ms = 10000;
 	if (!s->cfg.max_body)
@@ -1087,7 +1179,7 @@ static void free_pems(bh_srv *s)
 
 int bh_srv_start(bh_srv *s, bh_error *err)
 {
-	struct MHD_OptionItem ops[12];
+	struct MHD_OptionItem ops[16];
 	unsigned flags = 0, fam = 0, k = 0;
 	const union MHD_DaemonInfo *di;
 	int rc;
@@ -1112,6 +1204,9 @@ int bh_srv_start(bh_srv *s, bh_error *err)
 	ops[k++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->cfg.threads, NULL };
 	ops[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->cfg.max_connections, NULL };
 	ops[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->cfg.conn_timeout_s, NULL };
+	ops[k++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->cfg.per_ip_connections, NULL };
+	ops[k++] = (struct MHD_OptionItem){ MHD_OPTION_UNESCAPE_CALLBACK, (intptr_t)on_unescape, s };
+	ops[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s };
 	ops[k++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(64 * 1024), NULL };
 	ops[k++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s };
 	ops[k++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s };

@@ -29,7 +29,10 @@
  *                                   .allow = BH_SRV_ALLOW_VIEWER };
  *   bh_srv_route_add(srv, &r, &err);                             // before bh_srv_start
  *
- * Order of checks for every request, all before the body is read: route (404, or 405 with Allow),
+ * Order of checks for every request, all before the body is read: the request target (400 when the
+ * path or a query value holds an encoded NUL, %00, or the path an encoded '/', %2F: both would
+ * otherwise be decoded before routing, a NUL cutting the value short and a %2F moving a parameter's
+ * text into another segment), route (404, or 405 with Allow),
  * bearer token through cfg.authenticate (401 + WWW-Authenticate: Bearer), role (403),
  * Content-Length over the route's cap (413). Then the body is read in pieces into memory up to the
  * cap (a chunked body that goes over is discarded as it arrives and answered 413), JSON bodies are
@@ -93,6 +96,8 @@ typedef struct bh_srv_config {
 	unsigned threads;          /* pool threads; 0: 4 */
 	unsigned max_connections;  /* open connections at once; 0: 512 */
 	unsigned conn_timeout_s;   /* a connection idle this long is closed; 0: 30 */
+	unsigned per_ip_connections; /* open connections from one client address; 0: 64. Behind a
+	                            * reverse proxy every client has the proxy's address: raise it there */
 	unsigned drain_ms;         /* bh_srv_run: time in-flight requests get at shutdown; 0: 10000 */
 	size_t max_body;           /* body cap of routes that set none; 0: 1 MiB */
 	unsigned max_json_depth;   /* JSON body nesting; 0: the bh_limits default */

@@ -38,6 +38,32 @@ typedef struct sfinding {
 	bool kev, open, seen; /* seen: the matcher gave it again */
 } sfinding;
 
+/*
+ * Events wait in memory until the end of the run and are written just before the commit: on
+ * PostgreSQL an event insert holds the event-order lock (store.c) until its transaction ends, so
+ * readers of the event log wait only for the last moments of a re-evaluation, not all of it.
+ */
+typedef struct pending {
+	const char *type; /* a string constant */
+	char *payload, *key;
+} pending;
+
+typedef struct pendings {
+	pending *v;
+	size_t n, cap;
+} pendings;
+
+static void pendings_free(pendings *p)
+{
+	size_t i;
+	for (i = 0; i < p->n; i++) {
+		free(p->v[i].payload);
+		free(p->v[i].key);
+	}
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
 typedef struct run {
 	bh_complist comps;   /* one per matchable stored component */
 	int64_t *ids;        /* store id of comps.items[i] */
@@ -47,6 +73,7 @@ typedef struct run {
 	bh_map fps;          /* same key -> stored fingerprint (char *) */
 	bh_map stored;       /* "component id\1advisory" -> sfinding */
 	bh_map byid;         /* "component id" of a matched component -> its index + 1 (as a pointer) */
+	pendings pq;         /* events, written at the end */
 	bh_vulndb *db;
 	bh_error *err;
 	size_t ncomps_read;
@@ -287,8 +314,27 @@ static const char *sev_lower(bh_severity s, char *buf, size_t n)
 
 static bool same_str(const char *a, const char *b) { return (!a || !*a) ? (!b || !*b) : (b && !strcmp(a, b)); }
 
-/* The event of one change. prev: the stored finding before it (NULL for a new one). */
-static int emit(bh_store *st, const char *type, const bh_component *c, int64_t cid, const char *advisory,
+static int pendings_write(bh_store *st, const pendings *p, int64_t now, bh_error *err)
+{
+	size_t i;
+	int rc;
+	for (i = 0; i < p->n; i++) {
+		bh_store_event e;
+		int64_t seq;
+		bool dup;
+		memset(&e, 0, sizeof(e));
+		e.type = p->v[i].type;
+		e.payload_json = p->v[i].payload;
+		e.idem_key = p->v[i].key;
+		e.time = now;
+		if ((rc = bh_store_event_add(st, &e, now, &seq, &dup, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The event of one change, queued. prev: the stored finding before it (NULL for a new one). */
+static int emit(pendings *pq, const char *type, const bh_component *c, int64_t cid, const char *advisory,
 		const char *severity, bool kev, const char *fixed, const sfinding *prev, bool reopened, const char *db_version,
 		int64_t now, bh_error *err)
 {
@@ -297,10 +343,7 @@ static int emit(bh_store *st, const char *type, const bh_component *c, int64_t c
 			      "severity", severity, "kev", kev, "fixed_version", fixed, "db_version", db_version,
 			      "component_id", (json_int_t)cid);
 	char key[600], *payload;
-	bh_store_event e;
-	int64_t seq;
-	bool dup;
-	int rc;
+	pending *x;
 	if (!o)
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	if (reopened)
@@ -314,14 +357,26 @@ static int emit(bh_store *st, const char *type, const bh_component *c, int64_t c
 	if (!payload)
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	snprintf(key, sizeof(key), "reeval:%s:%lld:%.400s", db_version, (long long)cid, advisory);
-	memset(&e, 0, sizeof(e));
-	e.type = type;
-	e.payload_json = payload;
-	e.idem_key = key;
-	e.time = now;
-	rc = bh_store_event_add(st, &e, now, &seq, &dup, err);
-	free(payload);
-	return rc;
+	(void)now;
+	if (pq->n == pq->cap) {
+		size_t nc = pq->cap ? pq->cap * 2 : 1024;
+		pending *v = realloc(pq->v, nc * sizeof(*v));
+		if (!v) {
+			free(payload);
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		}
+		pq->v = v;
+		pq->cap = nc;
+	}
+	x = &pq->v[pq->n];
+	x->type = type;
+	x->payload = payload;
+	if (!(x->key = strdup(key))) {
+		free(payload);
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	pq->n++;
+	return 0;
 }
 
 static int stored_cb(void *ud, const bh_store_finding *f)
@@ -417,13 +472,13 @@ static int diff_group(run *r, bh_store *st, group *g, const bh_findings *fs, con
 			return rc;
 		if (!s) {
 			stx->new_++;
-			rc = emit(st, "finding.new", c, cid, x->id, sev, x->kev, x->fixed, NULL, false, dbv, now, r->err);
+			rc = emit(&r->pq, "finding.new", c, cid, x->id, sev, x->kev, x->fixed, NULL, false, dbv, now, r->err);
 		} else if (!s->open) {
 			stx->reopened++;
-			rc = emit(st, "finding.new", c, cid, x->id, sev, x->kev, x->fixed, s, true, dbv, now, r->err);
+			rc = emit(&r->pq, "finding.new", c, cid, x->id, sev, x->kev, x->fixed, s, true, dbv, now, r->err);
 		} else {
 			stx->changed++;
-			rc = emit(st, "finding.changed", c, cid, x->id, sev, x->kev, x->fixed, s, false, dbv, now, r->err);
+			rc = emit(&r->pq, "finding.changed", c, cid, x->id, sev, x->kev, x->fixed, s, false, dbv, now, r->err);
 		}
 		if (rc)
 			return rc;
@@ -608,7 +663,7 @@ int bh_reeval_run(bh_store *st, bh_vulndb *db, unsigned flags, int64_t now, bh_r
 				continue;
 			c = r.comps.items[ix - 1];
 			if ((rc = bh_matchstate_finding_resolve(st, s->id, stx.db_version, now, err)) != 0 ||
-			    (rc = emit(st, "finding.resolved", c, cid, adv, s->severity, s->kev, s->fixed, s, false, stx.db_version,
+			    (rc = emit(&r.pq, "finding.resolved", c, cid, adv, s->severity, s->kev, s->fixed, s, false, stx.db_version,
 				       now, err)) != 0)
 				goto out;
 			stx.resolved++;
@@ -625,6 +680,8 @@ int bh_reeval_run(bh_store *st, bh_vulndb *db, unsigned flags, int64_t now, bh_r
 		}
 	}
 	if ((rc = bh_matchstate_setting_put(st, SETTING_DB_VERSION, stx.db_version, now, err)) != 0)
+		goto out;
+	if ((rc = pendings_write(st, &r.pq, now, err)) != 0)
 		goto out;
 	{
 		/* Test hook (tests/e2e/multiserver.sh): a pause before the commit, so a server can be
@@ -661,6 +718,7 @@ out:
 	bh_map_free(&r.fps);
 	bh_map_free(&r.stored);
 	bh_map_free(&r.byid);
+	pendings_free(&r.pq);
 	bh_map_free(&groups);
 	free(ids);
 	free(stored_ver);

@@ -819,17 +819,34 @@ int bh_store_check_list(bh_store *st, const char *digest, bh_store_check_cb cb, 
 
 int bh_store_event_add(bh_store *st, const bh_store_event *e, int64_t now, int64_t *seq, bool *dup, bh_error *err)
 {
-	bh_sql_value p[7] = { BH_SQL_TEXT(e->type), BH_SQL_TEXT(e->host), BH_SQL_TEXT(e->container), BH_SQL_INT(e->time ? e->time : now),
-			      BH_SQL_INT(now), BH_SQL_TEXT(e->payload_json), BH_SQL_TEXT(e->idem_key) };
+	bh_sql_value p[8] = { BH_SQL_TEXT(e->type), BH_SQL_TEXT(e->host), BH_SQL_TEXT(e->container), BH_SQL_INT(e->time ? e->time : now),
+			      BH_SQL_INT(now), BH_SQL_TEXT(e->payload_json), BH_SQL_TEXT(e->idem_key),
+			      BH_SQL_INT(BH_STORE_EVENTS_LOCK) };
 	int rc;
 	*seq = 0;
 	*dup = false;
 	if (!e->type || !*e->type)
 		return bh_error_set(err, BH_EINVAL, "store: an event needs a type");
-	rc = bh_sql_query_int(st->db,
-			      "INSERT INTO events(type, host, container, time, received, payload, idem_key)"
-			      " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(idem_key) DO NOTHING RETURNING seq",
-			      p, 7, seq, err);
+	/* PostgreSQL hands out seq at insert but readers see rows at commit, so concurrent writers
+	 * could commit seq 7 before seq 6 and a reader paging ?after=7 would never see 6. A writer
+	 * holds this lock shared (writers do not wait for each other) from before its seq until its
+	 * commit; bh_store_event_list takes it exclusively before it reads, so it waits for the seqs
+	 * handed out so far to commit or roll back, and new ones (all higher) wait for its read.
+	 * SQLite has one writer at a time already. */
+	if (bh_sql_backend_of(st->db) == BH_SQL_POSTGRES)
+		/* one round trip: the MATERIALIZED CTE runs (takes the lock) before the row it feeds
+		 * gets its seq */
+		rc = bh_sql_query_int(st->db,
+				      "WITH l AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared($8))"
+				      " INSERT INTO events(type, host, container, time, received, payload, idem_key)"
+				      " SELECT $1, $2, $3, $4::bigint, $5::bigint, $6, $7 FROM l"
+				      " ON CONFLICT(idem_key) DO NOTHING RETURNING seq",
+				      p, 8, seq, err);
+	else
+		rc = bh_sql_query_int(st->db,
+				      "INSERT INTO events(type, host, container, time, received, payload, idem_key)"
+				      " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(idem_key) DO NOTHING RETURNING seq",
+				      p, 7, seq, err);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	/* nothing inserted: the key was seen (a NULL key never conflicts) */
@@ -850,11 +867,27 @@ int bh_store_event_list(bh_store *st, const char *type, int64_t after, size_t li
 			int64_t *next, bh_error *err)
 {
 	bh_sql_value p[3] = { BH_SQL_INT(after), BH_SQL_INT((int64_t)page(limit)), BH_SQL_TEXT(type) };
-	return run_list(st, type ? "SELECT seq, type, host, container, payload, idem_key, time, received FROM events"
-				   " WHERE seq > $1 AND type = $3 ORDER BY seq LIMIT $2"
-				 : "SELECT seq, type, host, container, payload, idem_key, time, received FROM events"
-				   " WHERE seq > $1 ORDER BY seq LIMIT $2",
-			p, type ? 3 : 2, page(limit), event_row, (void *)cb, ud, next, err);
+	bh_sql_value k = BH_SQL_INT(BH_STORE_EVENTS_LOCK);
+	bool pg = bh_sql_backend_of(st->db) == BH_SQL_POSTGRES;
+	int rc;
+	/* see bh_store_event_add: the read's snapshot is taken after every seq handed out is settled */
+	if (pg && ((rc = bh_sql_begin(st->db, err)) != 0 ||
+		   (rc = bh_sql_exec(st->db, "SELECT pg_advisory_xact_lock($1)", &k, 1, err)) != 0)) {
+		bh_sql_rollback(st->db, NULL);
+		return rc;
+	}
+	rc = run_list(st, type ? "SELECT seq, type, host, container, payload, idem_key, time, received FROM events"
+				 " WHERE seq > $1 AND type = $3 ORDER BY seq LIMIT $2"
+			       : "SELECT seq, type, host, container, payload, idem_key, time, received FROM events"
+				 " WHERE seq > $1 ORDER BY seq LIMIT $2",
+		      p, type ? 3 : 2, page(limit), event_row, (void *)cb, ud, next, err);
+	if (pg) {
+		if (rc)
+			bh_sql_rollback(st->db, NULL);
+		else
+			rc = bh_sql_commit(st->db, err);
+	}
+	return rc;
 }
 
 /* ---- tokens and audit ---- */
@@ -908,13 +941,14 @@ int bh_store_token_check(bh_store *st, const char *token, int64_t now, bh_store_
 {
 	char hex[65];
 	bh_sql_rows *r;
+	int64_t last = 0;
 	int rc;
 	memset(who, 0, sizeof(*who));
 	if (!token || (rc = token_hash(token, hex, err)) != 0)
 		return token ? rc : bh_error_set(err, BH_EAUTH, "no token");
 	{
 		bh_sql_value p[2] = { BH_SQL_TEXT(hex), BH_SQL_INT(now) };
-		rc = bh_sql_query(st->db, "SELECT id, role, name, host FROM tokens WHERE hash = $1 AND revoked = 0"
+		rc = bh_sql_query(st->db, "SELECT id, role, name, host, last_used FROM tokens WHERE hash = $1 AND revoked = 0"
 					  " AND (expires IS NULL OR expires > $2)", p, 2, &r, err);
 	}
 	if (rc != 0)
@@ -924,12 +958,17 @@ int bh_store_token_check(bh_store *st, const char *token, int64_t now, bh_store_
 		snprintf(who->role, sizeof(who->role), "%s", bh_sql_text(r, 1) ? bh_sql_text(r, 1) : "");
 		snprintf(who->name, sizeof(who->name), "%s", bh_sql_text(r, 2) ? bh_sql_text(r, 2) : "");
 		snprintf(who->host, sizeof(who->host), "%s", bh_sql_text(r, 3) ? bh_sql_text(r, 3) : "");
+		last = bh_sql_int(r, 4);
 	}
 	bh_sql_rows_free(r);
 	if (rc < 0)
 		return rc;
 	if (rc == 0) /* one answer for unknown, revoked and expired: nothing to learn by probing */
 		return bh_error_set(err, BH_EAUTH, "token not valid");
+	/* last_used to the minute: a write (a commit, on SQLite the file's write lock) per request
+	 * costs every request of a busy agent for a figure nobody reads to the second */
+	if (now - last < BH_STORE_TOKEN_TOUCH_S && now >= last)
+		return 0;
 	{
 		bh_sql_value p[2] = { BH_SQL_INT(who->id), BH_SQL_INT(now) };
 		return bh_sql_exec(st->db, "UPDATE tokens SET last_used = $2 WHERE id = $1", p, 2, err);

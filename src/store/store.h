@@ -191,7 +191,11 @@ typedef struct bh_store_auth {
  * shown once, not recoverable). */
 int bh_store_token_create(bh_store *st, const char *role, const char *name, const char *host, int64_t expires, int64_t now,
 			  char **token, int64_t *id, bh_error *err);
-/* BH_EAUTH for an unknown, revoked or expired token; fills *who. */
+/* BH_EAUTH for an unknown, revoked or expired token; fills *who. last_used is written only when
+ * it is BH_STORE_TOKEN_TOUCH_S or more behind now. */
+#define BH_STORE_TOKEN_TOUCH_S 60
+/* The PostgreSQL advisory lock key that orders event commits (bh_store_event_add). */
+#define BH_STORE_EVENTS_LOCK 0x62686576 /* "bhev" */
 int bh_store_token_check(bh_store *st, const char *token, int64_t now, bh_store_auth *who, bh_error *err);
 int bh_store_token_revoke(bh_store *st, int64_t id, bh_error *err);
 /* Tokens without their secrets (what `bulkhead token list` shows), by id. */

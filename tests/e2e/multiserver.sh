@@ -96,8 +96,9 @@ done
 [ -n "$paused" ] && ok "A is in the middle of its re-evaluation (changes written, not committed)" || ko "A paused" "$(tail -3 "$T/serve-A.log")"
 sleep 1.5 # B notices the new DB file, and finds the re-evaluation lock taken
 check "B found the re-evaluation lock held by A (GET /api/v1/db: waiting_for_lock)" "$(get "$PORT_B" /api/v1/db | jq -r .waiting_for_lock)" true
-check "nothing committed yet: no findings, no finding.new events" \
-	"$(get "$PORT_B" /api/v1/findings | jq '.items | length') $(get "$PORT_B" '/api/v1/events?type=finding.new' | jq '.items | length')" "0 0"
+# (not the event log: on PostgreSQL a reader of it waits for A's transaction, which holds the
+# event-order lock from its event inserts to its end)
+check "nothing committed yet: no findings visible to B" "$(get "$PORT_B" /api/v1/findings | jq '.items | length')" 0
 kill -9 "$A"; wait "$A" 2>/dev/null; A=
 ok "A killed with -9 mid-job"
 

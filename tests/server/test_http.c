@@ -1,6 +1,7 @@
 /* test_http.c - the server's HTTP layer (src/server/http.c) on a real loopback port, driven by libcurl:
  * routes and params, 404/405, auth per role, 413 without buffering, bad JSON, load, TLS, streams,
- * graceful shutdown and /metrics. */
+ * graceful shutdown, /metrics, encoded NUL and '/' in the request target, per-address connection
+ * limit and idle timeout. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,11 +9,15 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 #include <jansson.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -916,6 +921,157 @@ static void test_listen_addresses(void **state)
 	bh_srv_free(s);
 }
 
+/* ---- request target encoding, per-address connection limit, idle timeout */
+
+static void expect_target(const char *method, const char *path, const char *token, long want, const char *code)
+{
+	struct opts o = { .token = token };
+	struct resp r;
+	assert_int_equal(req(method, path, &o, &r), 0);
+	if (code) {
+		assert_error(&r, want, code);
+	} else {
+		if (r.status != want)
+			print_error("%s %s: status %ld (want %ld)\n", method, path, r.status, want);
+		assert_int_equal(r.status, want);
+	}
+	resp_free(&r);
+}
+
+static void test_target_encoding(void **state)
+{
+	struct resp r;
+	json_t *j;
+	CURL *h;
+
+	/* %00 would end the decoded C string: the path or a query value silently cut short */
+	expect_target("GET", "/api/v1/images/sha256:abc%00/x", "Bearer viewer-token", 400, "bad_request");
+	expect_target("GET", "/api/v1/images/sha256:abc%00", "Bearer viewer-token", 400, "bad_request");
+	expect_target("GET", "/api/v1/images/x?sort=name%00evil", "Bearer viewer-token", 400, "bad_request");
+	expect_target("GET", "/api/v1/images/x?a%00b=1", "Bearer viewer-token", 400, "bad_request");
+	/* %2F in the path: decoded, "items%2Fx" would reach DELETE /api/v1/items/{id} */
+	expect_target("DELETE", "/api/v1/items%2Fx", "Bearer admin-token", 400, "bad_request");
+	expect_target("DELETE", "/api/v1/items%2fx", "Bearer admin-token", 400, "bad_request");
+	expect_target("GET", "/api/v1/images/a%2Fb", "Bearer viewer-token", 400, "bad_request");
+	/* checked before the token: no auth lookup for a target refused anyway */
+	expect_target("GET", "/api/v1/images/a%2Fb", NULL, 400, "bad_request");
+	/* still fine: %2F in a query value, an encoded '%' followed by "2F" or "00", other escapes */
+	expect_target("GET", "/api/v1/images/x?other=pkg%3Anpm%2F%40scope%2Fname", "Bearer viewer-token", 200, NULL);
+	expect_target("DELETE", "/api/v1/items/x", "Bearer admin-token", 204, NULL);
+	assert_int_equal(req("GET", "/api/v1/images/a%252Fb%2500", &VIEWER, &r), 0);
+	assert_int_equal(r.status, 200);
+	j = body_json(&r);
+	assert_string_equal(json_string_value(json_object_get(j, "digest")), "a%2Fb%00");
+	json_decref(j);
+	resp_free(&r);
+
+	/* the notes are per request: on one kept-alive connection a good request after a refused one passes */
+	h = curl_easy_init();
+	assert_int_equal(req_on(h, "GET", "/api/v1/images/a%2Fb", &VIEWER, &r), 0);
+	assert_error(&r, 400, "bad_request");
+	resp_free(&r);
+	assert_int_equal(req_on(h, "GET", "/api/v1/images/sha256%3Aabc", &VIEWER, &r), 0);
+	assert_int_equal(r.status, 200);
+	j = body_json(&r);
+	assert_string_equal(json_string_value(json_object_get(j, "digest")), "sha256:abc");
+	json_decref(j);
+	resp_free(&r);
+	curl_easy_cleanup(h);
+}
+
+static bh_srv *make_server_limits(unsigned per_ip, unsigned timeout_s)
+{
+	bh_srv_config cfg;
+	bh_srv *s = NULL;
+	bh_error err;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen = "127.0.0.1:0";
+	cfg.authenticate = test_auth;
+	cfg.quiet = true;
+	cfg.per_ip_connections = per_ip;
+	cfg.conn_timeout_s = timeout_s;
+	assert_int_equal(bh_srv_new(&cfg, &s, &err), 0);
+	assert_int_equal(bh_srv_start(s, &err), 0);
+	return s;
+}
+
+static int tcp_connect(unsigned port)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* ms until the server closes fd (reads and drops what it sends), or -1 when it is still open at limit_ms */
+static long wait_closed(int fd, long limit_ms)
+{
+	double t0 = now_s();
+	char buf[4096];
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		long left = limit_ms - (long)((now_s() - t0) * 1000);
+		if (left <= 0)
+			return -1;
+		if (poll(&p, 1, (int)left) > 0) {
+			ssize_t n = recv(fd, buf, sizeof(buf), 0);
+			if (n <= 0)
+				return (long)((now_s() - t0) * 1000);
+		}
+	}
+}
+
+static void test_per_ip_limit(void **state)
+{
+	bh_srv *s = make_server_limits(2, 30);
+	char base[64];
+	struct opts o = { .base = base };
+	struct resp r;
+	int a, b, c;
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u", bh_srv_port(s));
+	a = tcp_connect(bh_srv_port(s));
+	b = tcp_connect(bh_srv_port(s));
+	/* a third connection from 127.0.0.1 is accepted by the kernel and closed by the server at once */
+	c = tcp_connect(bh_srv_port(s));
+	assert_true(wait_closed(c, 3000) >= 0);
+	close(c);
+	assert_int_not_equal(req("GET", "/healthz", &o, &r), 0);
+	resp_free(&r);
+	/* one of the two goes: there is room again */
+	close(a);
+	usleep(200 * 1000);
+	assert_int_equal(req("GET", "/healthz", &o, &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	close(b);
+	bh_srv_free(s);
+}
+
+static void test_conn_timeout(void **state)
+{
+	bh_srv *s = make_server_limits(0, 1);
+	static const char part[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n"; /* headers never finished */
+	int fd = tcp_connect(bh_srv_port(s));
+	long ms;
+	assert_int_equal(send(fd, part, sizeof(part) - 1, 0), (ssize_t)(sizeof(part) - 1));
+	ms = wait_closed(fd, 5000);
+	if (ms < 0)
+		print_error("a connection idle for 5 s with conn_timeout_s=1 is still open\n");
+	assert_true(ms >= 500 && ms <= 4000);
+	close(fd);
+	/* an idle connection without a byte sent goes the same way */
+	fd = tcp_connect(bh_srv_port(s));
+	ms = wait_closed(fd, 5000);
+	assert_true(ms >= 500 && ms <= 4000);
+	close(fd);
+	bh_srv_free(s);
+}
+
 static void test_pure_parsers(void **state)
 {
 	bh_srv_param_ref p[4];
@@ -1018,6 +1174,9 @@ int main(void)
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_listen_addresses),
 		cmocka_unit_test(test_graceful_shutdown),
+		cmocka_unit_test(test_target_encoding),
+		cmocka_unit_test(test_per_ip_limit),
+		cmocka_unit_test(test_conn_timeout),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
