@@ -123,6 +123,19 @@ suite() {
 		done
 	done
 	check "$label: 44 requests without a valid token (none, wrong, expired, revoked) answer 401$bad401" "$n401" 44
+	# ... and every other route of docs/openapi.yaml (those other scripts exercise), from the document
+	# itself: a route added later is covered without editing this list
+	local m p nall=0 want=0 badall=
+	while read -r m p; do
+		[ "$p" = /healthz ] && continue
+		p=${p//\{digest\}/$D1}; p=${p//\{id\}/X}; p=${p//\{name\}/h1}
+		for t in "" "bht_0000000000000000000000000000000000000000000000000000000000000000" "$EX" "$AG2"; do
+			want=$((want + 1))
+			c=$(code "$m" "$p" "$t" --data-binary '{}')
+			[ "$c" = 401 ] && nall=$((nall + 1)) || badall="$badall $m $p(${t:0:8})=$c"
+		done
+	done <"$T/spec-routes"
+	check "$label: every route of docs/openapi.yaml but /healthz: none, wrong, expired and revoked tokens answer 401$badall" "$nall" "$want"
 
 	# too-weak roles: an agent may not read, a viewer may not write; nothing changes
 	local nimg0 nev0 n403=0 bad403=
