@@ -24,5 +24,6 @@ int bh_cmd_rules(int argc, char **argv);
 int bh_cmd_serve(int argc, char **argv);
 int bh_cmd_token(int argc, char **argv);
 int bh_cmd_agent(int argc, char **argv);
+int bh_cmd_watch(int argc, char **argv);
 
 #endif

@@ -1,0 +1,92 @@
+/* record.h - the bytes the sensor's BPF programs put on the ring buffers, shared by sensor.bpf.c and the user-space decoder (runtime/rtrecord.c). */
+#ifndef BH_RUNTIME_BPF_RECORD_H
+#define BH_RUNTIME_BPF_RECORD_H
+
+/*
+ * Kernel side: vmlinux.h gives __u8..__u64. User side: <linux/types.h>. Layouts are fixed-size
+ * per class (a ring buffer reservation takes a constant size) and use only naturally aligned
+ * fields, so clang -target bpf and the host compiler agree; rtrecord.c checks the sizes.
+ * Record types carry the bh_rt_type values of runtime/event.h (rtrecord.c asserts they match).
+ */
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+enum {
+	BH_REC_EXEC = 1, BH_REC_EXIT, BH_REC_OPEN, BH_REC_UNLINK, BH_REC_RENAME, BH_REC_CHMOD,
+	BH_REC_CONNECT, BH_REC_ACCEPT, BH_REC_LISTEN, BH_REC_SETUID, BH_REC_CAPSET, BH_REC_UNSHARE,
+	BH_REC_SETNS, BH_REC_PTRACE, BH_REC_MODULE, BH_REC_MOUNT, BH_REC_MEMFD, BH_REC__TYPE_END
+};
+
+/* Ring buffers and drop counters, one per class (the order of bh_rt_class). */
+enum { BH_REC_CLASS_PROC = 0, BH_REC_CLASS_FILE, BH_REC_CLASS_NET, BH_REC_CLASS_PRIV, BH_REC_CLASS_COUNT };
+
+#define BH_REC_COMM 16
+#define BH_REC_PATH 256
+#define BH_REC_ARGS 512
+#define BH_REC_CWD 256
+
+/* Set by the kernel side when it cut something (user space maps them to BH_RT_TRUNC_*). */
+enum { BH_REC_TRUNC_PATH = 1, BH_REC_TRUNC_PATH2 = 2, BH_REC_TRUNC_ARGS = 4, BH_REC_TRUNC_CWD = 8 };
+
+struct bh_rec_hdr {
+	__u64 ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 cgroup_id;  /* bpf_get_current_cgroup_id() */
+	__u32 type;       /* BH_REC_* */
+	__u32 pid, tid, ppid;
+	__u32 uid, euid, gid;
+	__s32 ret;
+	__u32 trunc;      /* BH_REC_TRUNC_* */
+	__u32 pad;
+	char comm[BH_REC_COMM];
+};
+
+/*
+ * EXEC and EXIT (class proc). args: argv as the process's memory holds it, each argument
+ * NUL-terminated, args_len bytes. cwd: the names of the working directory's dentries from the
+ * leaf up to the root of its mount, each NUL-terminated, cwd_len bytes ("" when at the root).
+ */
+struct bh_rec_proc {
+	struct bh_rec_hdr h;
+	__u32 args_len, cwd_len;
+	char pcomm[BH_REC_COMM];
+	char path[BH_REC_PATH];
+	char args[BH_REC_ARGS];
+	char cwd[BH_REC_CWD];
+};
+
+/* OPEN, UNLINK, RENAME, CHMOD (class file): paths as the process passed them (maybe relative). */
+struct bh_rec_file {
+	struct bh_rec_hdr h;
+	__u32 flags, mode;
+	char path[BH_REC_PATH];
+	char path2[BH_REC_PATH];
+};
+
+/* CONNECT, ACCEPT, LISTEN (class net). Addresses in network byte order, ports in host order. */
+struct bh_rec_net {
+	struct bh_rec_hdr h;
+	__u16 family, proto, sport, dport;
+	__u8 saddr[16], daddr[16];
+	char path[108]; /* AF_UNIX: sun_path of connect's address */
+	__u32 pad;
+};
+
+/* SETUID .. MEMFD (class priv). */
+struct bh_rec_priv {
+	struct bh_rec_hdr h;
+	__u64 arg;
+	__u32 target_pid, flags;
+	char path[BH_REC_PATH];
+	char path2[BH_REC_PATH];
+};
+
+/* The configuration map's one value, written by user space before attaching. */
+struct bh_rec_config {
+	__u32 containers_only;   /* 1: drop events of tasks outside every container parent below */
+	__u32 self_tgid;         /* the sensor's own process: never reported */
+	__u64 only_cgroup;       /* non-zero: only this cgroup (bulkhead watch --container) */
+	__u64 parent_cgroup[4];  /* cgroup ids of the engines' parent dirs (libpod_parent, ...) */
+};
+
+#endif

@@ -1,0 +1,714 @@
+/* sensor.bpf.c - the runtime sensor's kernel side: CO-RE tracepoint programs that filter in the kernel and put records (record.h) on one ring buffer per class. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+
+#include "runtime/bpf/record.h"
+
+/* For static analysers run over src/ without libbpf's headers (`make lint`'s cppcheck). */
+#ifndef SEC
+#define SEC(name)
+#define __uint(name, val) int name
+#define __type(name, val) val name
+#endif
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Not in vmlinux.h (they are macros in the UAPI headers). */
+#define BH_O_WRONLY 01
+#define BH_O_RDWR 02
+#define BH_O_CREAT 0100
+#define BH_O_TRUNC 01000
+#define BH_AF_UNIX 1
+#define BH_AF_INET 2
+#define BH_AF_INET6 10
+
+/*
+ * Sizes: a burst of 10,000 execs is ~11 MB of proc records if user space stalled completely; the
+ * file class gets its own buffer so a write storm fills only that one.
+ */
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 16 << 20); } rb_proc SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 8 << 20); } rb_file SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 2 << 20); } rb_net SEC(".maps");
+struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 1 << 20); } rb_priv SEC(".maps");
+
+/* Reservations that failed (buffer full), per class and CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BH_REC_CLASS_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* The same per cgroup (container), so a report can say whose events were lost. */
+struct drops_cg_val {
+	__u64 n[BH_REC_CLASS_COUNT];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, struct drops_cg_val);
+} drops_cg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bh_rec_config);
+} bh_config SEC(".maps");
+
+/* Per-CPU scratch: a path read before deciding whether to report it, the cwd built from dentries. */
+struct scratch {
+	char path[BH_REC_PATH];
+	char cwd[BH_REC_CWD * 2]; /* twice the size: a name read at any offset below BH_REC_CWD fits */
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch SEC(".maps");
+
+static __always_inline void count_drop(__u32 cls)
+{
+	__u64 *n = bpf_map_lookup_elem(&drops, &cls);
+	__u64 cg = bpf_get_current_cgroup_id();
+	struct drops_cg_val *v;
+
+	if (n)
+		*n += 1;
+	if (cls >= BH_REC_CLASS_COUNT)
+		return;
+	v = bpf_map_lookup_elem(&drops_cg, &cg);
+	if (!v) {
+		struct drops_cg_val zero = {};
+		bpf_map_update_elem(&drops_cg, &cg, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&drops_cg, &cg);
+	}
+	if (v) {
+		__u32 i = cls;
+		/* call sites share this code with cls in a register: bound it where it is used */
+		asm volatile("" : "+r"(i));
+		i &= BH_REC_CLASS_COUNT - 1;
+		__sync_fetch_and_add(&v->n[i], 1);
+	}
+}
+
+/* Whether the current task's events are wanted (the sensor itself, --container, containers only). */
+static __always_inline int wanted(void)
+{
+	__u32 k = 0;
+	struct bh_rec_config *c = bpf_map_lookup_elem(&bh_config, &k);
+	if (!c)
+		return 0;
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == c->self_tgid)
+		return 0;
+	if (c->only_cgroup && bpf_get_current_cgroup_id() != c->only_cgroup)
+		return 0;
+	if (!c->containers_only)
+		return 1;
+	for (int level = 1; level <= 3; level++) {
+		__u64 a = bpf_get_current_ancestor_cgroup_id(level);
+		if (!a)
+			break;
+		for (int i = 0; i < 4; i++)
+			if (c->parent_cgroup[i] && c->parent_cgroup[i] == a)
+				return 1;
+	}
+	return 0;
+}
+
+static __always_inline void fill_hdr(struct bh_rec_hdr *h, __u32 type)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u64 ug = bpf_get_current_uid_gid();
+
+	h->ts_ns = bpf_ktime_get_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->type = type;
+	h->pid = pt >> 32;
+	h->tid = (__u32)pt;
+	h->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	h->uid = (__u32)ug;
+	h->gid = ug >> 32;
+	h->euid = BPF_CORE_READ(t, cred, euid.val);
+	h->ret = 0;
+	h->trunc = 0;
+	h->pad = 0;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* A user string into a fixed field; sets `bit` in trunc when it filled the field (maybe cut). */
+static __always_inline void user_str(char *dst, __u32 size, const void *src, __u32 *trunc, __u32 bit)
+{
+	long n = bpf_probe_read_user_str(dst, size, src);
+	if (n <= 0)
+		dst[0] = 0;
+	else if (n >= size)
+		*trunc |= bit;
+}
+
+/* ---- proc ---- */
+
+/* The cwd's dentry names, leaf first, crossing mounts up to the namespace's root. */
+static __always_inline __u32 read_cwd(struct task_struct *t, char *buf, __u32 *trunc)
+{
+	struct dentry *d = BPF_CORE_READ(t, fs, pwd.dentry);
+	struct vfsmount *vm = BPF_CORE_READ(t, fs, pwd.mnt);
+	struct mount *m = (struct mount *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
+	__u32 off = 0;
+
+	for (int i = 0; i < 24; i++) {
+		struct dentry *root = BPF_CORE_READ(vm, mnt_root);
+		if (d == root) {
+			struct mount *pm = BPF_CORE_READ(m, mnt_parent);
+			if (pm == m)
+				break;
+			d = BPF_CORE_READ(m, mnt_mountpoint);
+			m = pm;
+			vm = (struct vfsmount *)((char *)pm + bpf_core_field_offset(struct mount, mnt));
+			continue;
+		}
+		struct dentry *p = BPF_CORE_READ(d, d_parent);
+		if (p == d)
+			break;
+		const unsigned char *name = BPF_CORE_READ(d, d_name.name);
+		long n = bpf_probe_read_kernel_str(buf + (off & (BH_REC_CWD - 1)), BH_REC_CWD, name);
+		if (n <= 0)
+			break;
+		if (off + n > BH_REC_CWD) {
+			*trunc |= BH_REC_TRUNC_CWD;
+			break;
+		}
+		off += n;
+		d = p;
+	}
+	return off;
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int bh_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct bh_rec_proc *r;
+	struct scratch *s;
+	__u32 k = 0, len, cwd_len;
+	unsigned long a0, a1;
+
+	if (!wanted())
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &k);
+	if (!s)
+		return 0;
+	r = bpf_ringbuf_reserve(&rb_proc, sizeof(*r), 0);
+	if (!r) {
+		count_drop(BH_REC_CLASS_PROC);
+		return 0;
+	}
+	fill_hdr(&r->h, BH_REC_EXEC);
+	{
+		unsigned int off = ctx->__data_loc_filename & 0xFFFF;
+		long n = bpf_probe_read_kernel_str(r->path, sizeof(r->path), (char *)ctx + off);
+		if (n <= 0)
+			r->path[0] = 0;
+		else if (n >= (long)sizeof(r->path))
+			r->h.trunc |= BH_REC_TRUNC_PATH;
+	}
+	BPF_CORE_READ_INTO(&r->pcomm, t, real_parent, comm);
+	a0 = BPF_CORE_READ(t, mm, arg_start);
+	a1 = BPF_CORE_READ(t, mm, arg_end);
+	len = 0;
+	if (a1 > a0) {
+		__u64 d = a1 - a0;
+		if (d > BH_REC_ARGS - 1) { /* the last byte stays for a NUL of our own */
+			d = BH_REC_ARGS - 1;
+			r->h.trunc |= BH_REC_TRUNC_ARGS;
+		}
+		len = (__u32)d;
+	}
+	/* the verifier wants the bound on the register it is passed in; the barrier keeps the mask */
+	asm volatile("" : "+r"(len));
+	len &= BH_REC_ARGS - 1;
+	if (bpf_probe_read_user(r->args, len, (void *)a0))
+		len = 0;
+	r->args_len = len;
+	cwd_len = read_cwd(t, s->cwd, &r->h.trunc);
+	bpf_probe_read_kernel(r->cwd, sizeof(r->cwd), s->cwd);
+	r->cwd_len = cwd_len;
+	/* always wake the reader: exits queued without a wakeup keep the ring non-empty, and the
+	 * default (wake only when the ring was empty) would then leave this exec waiting */
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int bh_exit(void *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u64 pt = bpf_get_current_pid_tgid();
+	struct bh_rec_proc *r;
+
+	if ((__u32)pt != (__u32)(pt >> 32)) /* a thread, not the process */
+		return 0;
+	if (!wanted())
+		return 0;
+	/* Only the header and pcomm matter; the rest of the record is left as reserved (zeroed below). */
+	r = bpf_ringbuf_reserve(&rb_proc, sizeof(*r), 0);
+	if (!r) {
+		count_drop(BH_REC_CLASS_PROC);
+		return 0;
+	}
+	fill_hdr(&r->h, BH_REC_EXIT);
+	r->h.ret = BPF_CORE_READ(t, exit_code);
+	BPF_CORE_READ_INTO(&r->pcomm, t, real_parent, comm);
+	r->args_len = 0;
+	r->cwd_len = 0;
+	r->path[0] = 0;
+	/* no wakeup of its own: a waiting reader costs the exiting task an irq_work; the next exec's
+	 * wakeup or the reader's timeout (bh_sensor_poll consumes then) delivers it */
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+/* ---- file ---- */
+
+static __always_inline int pfx(const char *s, const char *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] != p[i])
+			return 0;
+	return 1;
+}
+#define PFX(s, lit) pfx((s), (lit), sizeof(lit) - 1)
+
+/* Files a read of which rules care about (credentials, engine sockets). */
+static __always_inline int sensitive(const char *p)
+{
+	return PFX(p, "/etc/shadow") || PFX(p, "/etc/gshadow") || PFX(p, "/etc/sudoers") ||
+	       PFX(p, "/etc/ssh/ssh_host_") || PFX(p, "/root/.ssh/") || PFX(p, "/root/.aws/") ||
+	       PFX(p, "/root/.kube/") || PFX(p, "/var/run/docker.sock") || PFX(p, "/run/docker.sock") ||
+	       PFX(p, "/run/containerd/containerd.sock") || PFX(p, "/var/run/secrets/kubernetes.io/") ||
+	       PFX(p, "/proc/self/mem");
+}
+
+static __always_inline int do_open(const char *upath, __u32 flags, __u32 mode)
+{
+	struct bh_rec_file *r;
+	struct scratch *s;
+	__u32 k = 0, trunc = 0;
+	long n;
+
+	if (!wanted())
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &k);
+	if (!s)
+		return 0;
+	n = bpf_probe_read_user_str(s->path, sizeof(s->path), upath);
+	if (n <= 0)
+		return 0;
+	if (n >= (long)sizeof(s->path))
+		trunc |= BH_REC_TRUNC_PATH;
+	if (!(flags & (BH_O_WRONLY | BH_O_RDWR | BH_O_CREAT | BH_O_TRUNC))) {
+		if (!sensitive(s->path))
+			return 0;
+	} else if (n == sizeof("/dev/null") && PFX(s->path, "/dev/null")) {
+		return 0; /* every shell redirect; nothing a rule could use */
+	}
+	r = bpf_ringbuf_reserve(&rb_file, sizeof(*r), 0);
+	if (!r) {
+		count_drop(BH_REC_CLASS_FILE);
+		return 0;
+	}
+	fill_hdr(&r->h, BH_REC_OPEN);
+	r->h.trunc = trunc;
+	r->flags = flags;
+	r->mode = mode;
+	bpf_probe_read_kernel(r->path, sizeof(r->path), s->path);
+	r->path2[0] = 0;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int bh_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_open((const char *)ctx->args[1], (__u32)ctx->args[2], (__u32)ctx->args[3]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int bh_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_open((const char *)ctx->args[0], (__u32)ctx->args[1], (__u32)ctx->args[2]);
+}
+
+/* unlink, rename, chmod: reported whatever the path (they are rare next to opens). */
+static __always_inline int do_file(__u32 type, const char *p1, const char *p2, __u32 flags, __u32 mode)
+{
+	struct bh_rec_file *r;
+
+	if (!wanted())
+		return 0;
+	r = bpf_ringbuf_reserve(&rb_file, sizeof(*r), 0);
+	if (!r) {
+		count_drop(BH_REC_CLASS_FILE);
+		return 0;
+	}
+	fill_hdr(&r->h, type);
+	r->flags = flags;
+	r->mode = mode;
+	user_str(r->path, sizeof(r->path), p1, &r->h.trunc, BH_REC_TRUNC_PATH);
+	if (p2)
+		user_str(r->path2, sizeof(r->path2), p2, &r->h.trunc, BH_REC_TRUNC_PATH2);
+	else
+		r->path2[0] = 0;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_unlinkat")
+int bh_unlinkat(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_file(BH_REC_UNLINK, (const char *)ctx->args[1], 0, (__u32)ctx->args[2], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_unlink")
+int bh_unlink(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_file(BH_REC_UNLINK, (const char *)ctx->args[0], 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat2")
+int bh_renameat2(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_file(BH_REC_RENAME, (const char *)ctx->args[1], (const char *)ctx->args[3], (__u32)ctx->args[4], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_renameat")
+int bh_renameat(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_file(BH_REC_RENAME, (const char *)ctx->args[1], (const char *)ctx->args[3], 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_rename")
+int bh_rename(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_file(BH_REC_RENAME, (const char *)ctx->args[0], (const char *)ctx->args[1], 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_fchmodat")
+int bh_fchmodat(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_file(BH_REC_CHMOD, (const char *)ctx->args[1], 0, 0, (__u32)ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_fchmodat2")
+int bh_fchmodat2(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_file(BH_REC_CHMOD, (const char *)ctx->args[1], 0, (__u32)ctx->args[3], (__u32)ctx->args[2]);
+}
+
+SEC("tracepoint/syscalls/sys_enter_chmod")
+int bh_chmod(struct trace_event_raw_sys_enter *ctx)
+{
+	return do_file(BH_REC_CHMOD, (const char *)ctx->args[0], 0, 0, (__u32)ctx->args[1]);
+}
+
+/* ---- net ---- */
+
+/* The socket behind fd of the current task, or NULL when fd is not a socket. */
+static __always_inline struct sock *fd_sock(long fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = 0, *back;
+	struct socket *so;
+
+	if (fd < 0 || fd >= max)
+		return 0;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	so = BPF_CORE_READ(f, private_data);
+	if (!so)
+		return 0;
+	back = BPF_CORE_READ(so, file);
+	if (back != f) /* private_data of something that is not a socket */
+		return 0;
+	return BPF_CORE_READ(so, sk);
+}
+
+/* Family, protocol and both ends of a connected or bound socket. */
+static __always_inline void sock_ends(struct sock *sk, struct bh_rec_net *r)
+{
+	r->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	r->proto = BPF_CORE_READ(sk, sk_protocol);
+	r->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	r->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (r->family == BH_AF_INET) {
+		BPF_CORE_READ_INTO((__u32 *)r->saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)r->daddr, sk, __sk_common.skc_daddr);
+	} else if (r->family == BH_AF_INET6) {
+		BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&r->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+}
+
+static __always_inline struct bh_rec_net *net_reserve(__u32 type)
+{
+	struct bh_rec_net *r = bpf_ringbuf_reserve(&rb_net, sizeof(struct bh_rec_net), 0);
+	if (!r) {
+		count_drop(BH_REC_CLASS_NET);
+		return 0;
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	fill_hdr(&r->h, type);
+	return r;
+}
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int bh_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	const void *ua = (const void *)ctx->args[1];
+	struct bh_rec_net *r;
+	struct sock *sk;
+	__u16 fam = 0;
+
+	if (!wanted())
+		return 0;
+	if (bpf_probe_read_user(&fam, sizeof(fam), ua))
+		return 0;
+	if (fam != BH_AF_INET && fam != BH_AF_INET6 && fam != BH_AF_UNIX)
+		return 0;
+	r = net_reserve(BH_REC_CONNECT);
+	if (!r)
+		return 0;
+	r->family = fam;
+	sk = fd_sock((long)ctx->args[0]);
+	if (sk)
+		r->proto = BPF_CORE_READ(sk, sk_protocol);
+	if (fam == BH_AF_INET) {
+		struct sockaddr_in sin = {};
+		bpf_probe_read_user(&sin, sizeof(sin), ua);
+		r->dport = bpf_ntohs(sin.sin_port);
+		__builtin_memcpy(r->daddr, &sin.sin_addr.s_addr, 4);
+	} else if (fam == BH_AF_INET6) {
+		struct sockaddr_in6 sin6 = {};
+		bpf_probe_read_user(&sin6, sizeof(sin6), ua);
+		r->dport = bpf_ntohs(sin6.sin6_port);
+		__builtin_memcpy(r->daddr, &sin6.sin6_addr, 16);
+	} else {
+		bpf_probe_read_user_str(r->path, sizeof(r->path), (const char *)ua + 2);
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_listen")
+int bh_listen(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_rec_net *r;
+	struct sock *sk;
+
+	if (!wanted())
+		return 0;
+	sk = fd_sock((long)ctx->args[0]);
+	if (!sk)
+		return 0;
+	r = net_reserve(BH_REC_LISTEN);
+	if (!r)
+		return 0;
+	sock_ends(sk, r);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+static __always_inline int do_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	struct bh_rec_net *r;
+	struct sock *sk;
+
+	if (ctx->ret < 0 || !wanted())
+		return 0;
+	sk = fd_sock(ctx->ret);
+	if (!sk)
+		return 0;
+	r = net_reserve(BH_REC_ACCEPT);
+	if (!r)
+		return 0;
+	sock_ends(sk, r);
+	r->h.ret = (__s32)ctx->ret;
+	/* the peer is the remote end: saddr/sport per event.h */
+	{
+		__u8 tmp[16];
+		__u16 p = r->sport;
+		__builtin_memcpy(tmp, r->saddr, 16);
+		__builtin_memcpy(r->saddr, r->daddr, 16);
+		__builtin_memcpy(r->daddr, tmp, 16);
+		r->sport = r->dport;
+		r->dport = p;
+	}
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int bh_accept4(struct trace_event_raw_sys_exit *ctx) { return do_accept(ctx); }
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int bh_accept(struct trace_event_raw_sys_exit *ctx) { return do_accept(ctx); }
+
+/* ---- priv ---- */
+
+static __always_inline struct bh_rec_priv *priv_reserve(__u32 type)
+{
+	struct bh_rec_priv *r;
+
+	if (!wanted())
+		return 0;
+	r = bpf_ringbuf_reserve(&rb_priv, sizeof(struct bh_rec_priv), 0);
+	if (!r) {
+		count_drop(BH_REC_CLASS_PRIV);
+		return 0;
+	}
+	fill_hdr(&r->h, type);
+	r->arg = 0;
+	r->target_pid = 0;
+	r->flags = 0;
+	r->path[0] = 0;
+	r->path2[0] = 0;
+	return r;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setuid")
+int bh_setuid(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_rec_priv *r = priv_reserve(BH_REC_SETUID);
+	if (!r)
+		return 0;
+	r->arg = (__u32)ctx->args[0];
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setresuid")
+int bh_setresuid(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 ruid = (__u32)ctx->args[0], euid = (__u32)ctx->args[1];
+	struct bh_rec_priv *r = priv_reserve(BH_REC_SETUID);
+	if (!r)
+		return 0;
+	/* the new effective uid when set, else the real one (-1: unchanged) */
+	r->arg = euid != (__u32)-1 ? euid : ruid;
+	r->flags = 1; /* setresuid */
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_capset")
+int bh_capset(struct trace_event_raw_sys_enter *ctx)
+{
+	struct { __u32 effective, permitted, inheritable; } d[2] = {};
+	struct bh_rec_priv *r = priv_reserve(BH_REC_CAPSET);
+	if (!r)
+		return 0;
+	bpf_probe_read_user(&d, sizeof(d), (const void *)ctx->args[1]);
+	r->arg = (__u64)d[0].effective | (__u64)d[1].effective << 32;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_unshare")
+int bh_unshare(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_rec_priv *r = priv_reserve(BH_REC_UNSHARE);
+	if (!r)
+		return 0;
+	r->arg = ctx->args[0];
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_setns")
+int bh_setns(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_rec_priv *r = priv_reserve(BH_REC_SETNS);
+	if (!r)
+		return 0;
+	r->arg = ctx->args[1];
+	r->flags = (__u32)ctx->args[0]; /* the namespace fd */
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_ptrace")
+int bh_ptrace(struct trace_event_raw_sys_enter *ctx)
+{
+	long req = (long)ctx->args[0];
+	struct bh_rec_priv *r;
+
+	/* attach, seize and memory/register writes; reads and PTRACE_TRACEME-less chatter are not rule food */
+	if (req != 16 && req != 0x4206 && req != 4 && req != 5 && req != 6)
+		return 0;
+	r = priv_reserve(BH_REC_PTRACE);
+	if (!r)
+		return 0;
+	r->arg = req;
+	r->target_pid = (__u32)ctx->args[1];
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_init_module")
+int bh_init_module(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_rec_priv *r = priv_reserve(BH_REC_MODULE);
+	if (!r)
+		return 0;
+	r->arg = ctx->args[1]; /* image length */
+	user_str(r->path2, sizeof(r->path2), (const char *)ctx->args[2], &r->h.trunc, BH_REC_TRUNC_PATH2);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_finit_module")
+int bh_finit_module(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_rec_priv *r = priv_reserve(BH_REC_MODULE);
+	if (!r)
+		return 0;
+	r->arg = ctx->args[0]; /* the module file's fd */
+	r->flags = (__u32)ctx->args[2];
+	user_str(r->path2, sizeof(r->path2), (const char *)ctx->args[1], &r->h.trunc, BH_REC_TRUNC_PATH2);
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_mount")
+int bh_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_rec_priv *r = priv_reserve(BH_REC_MOUNT);
+	if (!r)
+		return 0;
+	user_str(r->path, sizeof(r->path), (const char *)ctx->args[1], &r->h.trunc, BH_REC_TRUNC_PATH);
+	user_str(r->path2, sizeof(r->path2), (const char *)ctx->args[0], &r->h.trunc, BH_REC_TRUNC_PATH2);
+	r->flags = (__u32)ctx->args[3];
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_memfd_create")
+int bh_memfd_create(struct trace_event_raw_sys_enter *ctx)
+{
+	struct bh_rec_priv *r = priv_reserve(BH_REC_MEMFD);
+	if (!r)
+		return 0;
+	user_str(r->path, sizeof(r->path), (const char *)ctx->args[0], &r->h.trunc, BH_REC_TRUNC_PATH);
+	r->flags = (__u32)ctx->args[1];
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* sensor.h - the eBPF runtime sensor: loads and attaches the programs of runtime/bpf/, reports which hooks work, polls the ring buffers into bh_rt_event. */
+#ifndef BH_RUNTIME_SENSOR_H
+#define BH_RUNTIME_SENSOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "runtime/event.h"
+
+typedef struct bh_sensor bh_sensor;
+
+typedef struct bh_sensor_opts {
+	bool containers_only;      /* drop host events in the kernel (tasks outside every parent below) */
+	uint64_t only_cgroup;      /* non-zero: only this cgroup's events (one container) */
+	uint64_t parents[4];       /* cgroup ids of the engines' parent dirs (bh_containers_parents) */
+	bool verbose;              /* libbpf's messages (verifier logs) on stderr */
+	uint32_t ring_kb;          /* size of each ring buffer in KiB, a power of two >= 4 (0: built-in sizes,
+	                              proc 16 MiB, file 8, net 2, priv 1); small ones for tests of drops */
+} bh_sensor_opts;
+
+/* One program's fate on this kernel. */
+typedef struct bh_sensor_hook {
+	const char *hook;  /* "tracepoint/syscalls/sys_enter_openat" */
+	bool attached;
+	int err;           /* errno when not attached */
+	const char *stage; /* "load" or "attach" when not attached */
+} bh_sensor_hook;
+
+typedef struct bh_sensor_stats {
+	uint64_t events[BH_RT_CLASS__COUNT];  /* decoded and delivered */
+	uint64_t drops[BH_RT_CLASS__COUNT];   /* ring buffer full in the kernel (sum over CPUs) */
+	uint64_t bad_records;                 /* records the decoder refused */
+	uint64_t exec_lat_n;                  /* exec -> decoded in user space, CLOCK_MONOTONIC */
+	uint64_t exec_lat_p50_us, exec_lat_p99_us, exec_lat_max_us;
+} bh_sensor_stats;
+
+/*
+ * Opens, loads and attaches every program, each on its own: a hook this kernel lacks is reported,
+ * not fatal. BH_EUNSUPPORTED when built without eBPF support; BH_EIO (err says what: not root,
+ * no BTF, no program attached) when nothing could run. *out is freed with bh_sensor_close.
+ */
+int bh_sensor_open(const bh_sensor_opts *o, bh_sensor **out, bh_error *err);
+
+/* The start-up report: n hooks, valid until bh_sensor_close. */
+const bh_sensor_hook *bh_sensor_hooks(const bh_sensor *s, size_t *n);
+
+/* ev is borrowed for the call. Return 0 to go on, non-zero to stop the poll (returned by it). */
+typedef int (*bh_sensor_event_fn)(void *ud, const bh_rt_event *ev);
+
+/*
+ * Waits up to timeout_ms for records and delivers every one ready (proc first). Returns the number
+ * delivered, 0 on timeout or a signal, a callback's non-zero result, or BH_EIO.
+ */
+int bh_sensor_poll(bh_sensor *s, int timeout_ms, bh_sensor_event_fn fn, void *ud, bh_error *err);
+
+void bh_sensor_stats_get(bh_sensor *s, bh_sensor_stats *st);
+
+/* Calls fn for each cgroup id that lost events, with its drops per class (BH_RT_CLASS_*). */
+typedef void (*bh_sensor_cgdrops_fn)(void *ud, uint64_t cgroup_id, const uint64_t drops[BH_RT_CLASS__COUNT]);
+void bh_sensor_drops_by_cgroup(bh_sensor *s, bh_sensor_cgdrops_fn fn, void *ud);
+
+/* Detaches every program and frees s (NULL is fine). */
+void bh_sensor_close(bh_sensor *s);
+
+#endif
