@@ -211,7 +211,7 @@ static void digest_of(size_t i, char out[72])
 	unsigned int n = 0, k;
 	snprintf(in, sizeof(in), "bench-image-%zu", i);
 	EVP_Digest(in, strlen(in), md, &n, EVP_sha256(), NULL);
-	strcpy(out, "sha256:");
+	memcpy(out, "sha256:", 8);
 	for (k = 0; k < 32; k++)
 		snprintf(out + 7 + 2 * k, 3, "%02x", md[k]);
 }
@@ -341,7 +341,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: reeval --store URL|DIR --base-db F --new-db F [--images N] [--containers N] [--check N] SBOM...\n");
 		return 2;
 	}
-	if ((strncmp(store, "postgres", 8) && !strchr(store, '=') ? bh_store_open_dir(store, &st, &err)
+	if ((strncmp(store, "postgres", 8) != 0 && !strchr(store, '=') ? bh_store_open_dir(store, &st, &err)
 								   : bh_store_open(store, &st, &err)))
 		die("store", &err);
 	if (bh_vulndb_open(base_db, &db1, &err) || bh_vulndb_open(new_db, &db2, &err))

@@ -163,14 +163,14 @@ static int read_net(const json_t *n, const char *where, bh_rt_event *ev, bh_erro
 	const char *k;
 	json_t *v;
 	const char *fam = json_string_value(json_object_get(n, "family"));
-	uint64_t u;
+	uint64_t u = 0;
 	int rc;
 	if (!json_is_object(n))
 		return bad(err, where, "net", "not an object");
 	ev->family = !fam ? 0 : !strcmp(fam, "inet") ? AF_INET : !strcmp(fam, "inet6") ? AF_INET6 : !strcmp(fam, "unix") ? AF_UNIX : 0;
 	json_object_foreach((json_t *)n, k, v) {
 		if (!strcmp(k, "family")) {
-			if (!ev->family && (!fam || strcmp(fam, "other")))
+			if (!ev->family && (!fam || strcmp(fam, "other") != 0))
 				return bad(err, where, "net.family", "inet, inet6, unix or other");
 		} else if (!strcmp(k, "proto")) {
 			const char *p = json_string_value(v);
@@ -218,7 +218,7 @@ int bh_rt_event_from_json(const json_t *o, const char *where, bh_rt_event *ev, b
 	if (!json_is_object(o))
 		return bh_error_set(err, BH_EINVAL, "%s: an event is a JSON object", where);
 	json_object_foreach((json_t *)o, k, v) {
-		uint64_t u;
+		uint64_t u = 0;
 		size_t i;
 		bool done = false;
 		for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
