@@ -17,6 +17,7 @@
 #include "runtime/containers.h"
 #include "runtime/event.h"
 #include "runtime/eventjson.h"
+#include "runtime/rules.h"
 #include "runtime/sensor.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -33,7 +34,10 @@ struct watch {
 	bh_containers *cts;
 	const bh_rt_container *only; /* --container */
 	int json;
-	unsigned long printed;
+	bh_rules *rules;       /* compiled runtime rules: the default set and --rules files */
+	int alerts_only;       /* print alerts, not every event */
+	int enforce;           /* carry out rules' kill action (alerts only otherwise) */
+	unsigned long printed, alerts, killed;
 	int warned;
 	/* events per container (ct NULL: the host), for --stats */
 	struct { const bh_rt_container *ct; uint64_t n[BH_RT_CLASS__COUNT]; } per[MAX_PER_CT];
@@ -126,6 +130,66 @@ static void print_text(const bh_rt_event *ev, const bh_rt_container *ct)
 	putchar('\n');
 }
 
+struct hitctx {
+	struct watch *w;
+	const bh_rt_event *ev;
+	const bh_rt_container *ct;
+};
+
+/*
+ * One alert. Rules' "kill" action is carried out with --enforce, from user space (SIGKILL to the
+ * process, after the event: the program may have run a little); the other actions (pause, stop,
+ * quarantine) are reported as asked, not yet carried out by watch.
+ */
+static int on_hit(const bh_rules_hit *hit, void *user)
+{
+	struct hitctx *h = user;
+	const bh_rules_rule *r = hit->rule;
+	const char *taken = "none";
+	h->w->alerts++;
+	if (r->action == BH_RULES_ACT_KILL && h->w->enforce && h->ev->pid > 1) {
+		taken = kill((pid_t)h->ev->pid, SIGKILL) == 0 ? "killed" : "kill failed";
+		if (taken[0] == 'k')
+			h->w->killed++;
+	}
+	if (h->w->json) {
+		json_t *o = json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "alert", "rule", r->name, "priority",
+				      bh_rules_priority_name(r->priority), "action", bh_rules_action_name(r->action), "action_taken",
+				      taken, "output", hit->output);
+		json_t *tags = json_array(), *ev = bh_rt_event_json(h->ev, h->ct);
+		size_t i;
+		if (!o || !tags || !ev) {
+			json_decref(o);
+			json_decref(tags);
+			json_decref(ev);
+			return BH_ENOMEM;
+		}
+		for (i = 0; i < r->ntags; i++)
+			json_array_append_new(tags, json_string(r->tags[i]));
+		json_object_set_new(json_object_get(o, "alert"), "tags", tags);
+		json_object_set_new(o, "event", ev);
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		fputs("ALERT ", stdout);
+		fputs(bh_rules_priority_name(r->priority), stdout);
+		fputc(' ', stdout);
+		bh_text_fput_term(stdout, r->name, 200);
+		fputs(": ", stdout);
+		bh_text_fput_term(stdout, hit->output, 2000);
+		if (r->action != BH_RULES_ACT_ALERT) {
+			fputs(" [action ", stdout);
+			fputs(bh_rules_action_name(r->action), stdout);
+			fputs(": ", stdout);
+			fputs(taken, stdout);
+			fputc(']', stdout);
+		}
+		putchar('\n');
+	}
+	return 0;
+}
+
 static int on_event(void *ud, const bh_rt_event *cev)
 {
 	struct watch *w = ud;
@@ -141,7 +205,9 @@ static int on_event(void *ud, const bh_rt_event *cev)
 	ev = *cev;
 	if (ev.type == BH_RT_EXEC && ct)
 		ev.exe_upper = bh_containers_exe_upper(w->cts, ct, ev.path, ev.cwd);
-	if (w->json) {
+	if (w->alerts_only) {
+		/* nothing but the alerts below */
+	} else if (w->json) {
 		json_t *o = bh_rt_event_json(&ev, ct);
 		if (!o)
 			return BH_ENOMEM;
@@ -150,6 +216,12 @@ static int on_event(void *ud, const bh_rt_event *cev)
 		json_decref(o);
 	} else {
 		print_text(&ev, ct);
+	}
+	if (w->rules) {
+		struct hitctx h = { w, &ev, ct };
+		int rc = bh_rules_eval(w->rules, &ev, ct, NULL, on_hit, &h);
+		if (rc < 0)
+			return rc;
 	}
 	w->printed++;
 	count_event(w, ct, ev.type);
@@ -218,13 +290,18 @@ static void usage(FILE *fp)
 	      "      --duration SECONDS   stop after this long (default: until SIGINT/SIGTERM)\n"
 	      "      --engine-host unix:///PATH  Docker Engine API socket for names and images (default $DOCKER_HOST)\n"
 	      "      --ring-size KIB      each class's ring buffer (power of two; default proc 16 MiB, file 8, net 2, priv 1)\n"
+	      "      --rules FILE         runtime rules (Falco's YAML shape) after the default set (repeatable);\n"
+	      "                           every event is evaluated, a match prints an ALERT line (JSON: {\"alert\", \"event\"})\n"
+	      "      --no-default-rules   only the --rules files\n"
+	      "      --alerts-only        print the alerts, not every event\n"
+	      "      --enforce            carry out the rules' kill action (SIGKILL to the process)\n"
 	      "  -v, --verbose            libbpf's messages (verifier logs) on stderr\n"
 	      "needs root and a kernel with BTF; built with clang, bpftool and libbpf-dev\n", fp);
 }
 
 int bh_cmd_watch(int argc, char **argv)
 {
-	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING };
+	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING, O_RULES, O_NODEF, O_ALERTS, O_ENFORCE };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "container", required_argument, NULL, O_CONTAINER },
@@ -233,6 +310,10 @@ int bh_cmd_watch(int argc, char **argv)
 		{ "duration", required_argument, NULL, O_DURATION },
 		{ "engine-host", required_argument, NULL, O_ENGINE },
 		{ "ring-size", required_argument, NULL, O_RING },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "no-default-rules", no_argument, NULL, O_NODEF },
+		{ "alerts-only", no_argument, NULL, O_ALERTS },
+		{ "enforce", no_argument, NULL, O_ENFORCE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -244,7 +325,9 @@ int bh_cmd_watch(int argc, char **argv)
 	bh_sensor *s = NULL;
 	bh_error err;
 	unsigned duration = 0;
-	int ch, rc, stats = 0;
+	int ch, rc, stats = 0, nodef = 0;
+	const char *rfiles[32];
+	size_t nrfiles = 0;
 	double start, next_stats;
 
 	memset(&so, 0, sizeof(so));
@@ -280,6 +363,16 @@ int bh_cmd_watch(int argc, char **argv)
 			so.ring_kb = (uint32_t)kb;
 			break;
 		}
+		case O_RULES:
+			if (nrfiles == sizeof(rfiles) / sizeof(rfiles[0])) {
+				fputs("bulkhead watch: at most 32 --rules files\n", stderr);
+				return BH_EXIT_USAGE;
+			}
+			rfiles[nrfiles++] = optarg;
+			break;
+		case O_NODEF: nodef = 1; break;
+		case O_ALERTS: w.alerts_only = 1; break;
+		case O_ENFORCE: w.enforce = 1; break;
 		case 'v': so.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: return bh_cli_bad_option("watch", longopts, ch, argv);
@@ -289,6 +382,18 @@ int bh_cmd_watch(int argc, char **argv)
 		fprintf(stderr, "bulkhead watch: unexpected argument \"%s\"\n", argv[optind]);
 		return BH_EXIT_USAGE;
 	}
+	/* the rules first: a broken rule file is a usage error before any hook is attached */
+	if (!(w.rules = bh_rules_new())) {
+		rc = bh_error_set(&err, BH_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (!nodef && (rc = bh_rules_add_default(w.rules, &err)))
+		goto fail;
+	for (size_t i = 0; i < nrfiles; i++)
+		if ((rc = bh_rules_add_file(w.rules, rfiles[i], &err)))
+			goto rules_fail;
+	if ((rc = bh_rules_compile(w.rules, &err)))
+		goto rules_fail;
 	if ((rc = bh_containers_new(engine, NULL, &w.cts, &err)))
 		goto fail;
 	so.parents[0] = 0;
@@ -341,14 +446,32 @@ int bh_cmd_watch(int argc, char **argv)
 	while (bh_sensor_poll(s, 0, on_event, &w, &err) > 0)
 		;
 	fflush(stdout);
-	if (stats)
+	if (stats) {
 		print_stats(s, &w, "end");
+		fprintf(stderr, "alerts %lu (rules %zu), processes killed %lu\n", w.alerts, bh_rules_count(w.rules), w.killed);
+	}
 	bh_sensor_close(s);
 	bh_containers_free(w.cts);
+	bh_rules_free(w.rules);
 	return 0;
+rules_fail:
+	{
+		/* every message, with file, line and column */
+		size_t n, i;
+		const bh_rules_diag *d = bh_rules_diags(w.rules, &n);
+		size_t shown = 0;
+		for (i = 0; i < n; i++)
+			if (!d[i].warning && ++shown)
+				fprintf(stderr, "bulkhead watch: %s\n", d[i].msg);
+		if (!shown)
+			fprintf(stderr, "bulkhead watch: %s\n", err.msg);
+		bh_rules_free(w.rules);
+		return BH_EXIT_USAGE;
+	}
 fail:
 	fprintf(stderr, "bulkhead watch: %s\n", err.msg);
 	bh_sensor_close(s);
 	bh_containers_free(w.cts);
+	bh_rules_free(w.rules);
 	return bh_cli_exit_code(rc);
 }

@@ -92,6 +92,15 @@ up=$(ev '.type=="execve" and .path=="/bin/true"' | jq -r .exe_upper | sort -u | 
 cwd=$(ev '.type=="execve" and .path=="/usr/local/bin/x"' | jq -r .cwd | head -1)
 [ "$cwd" = / ] && ok "exec cwd read in the kernel: /" || ko "cwd" "$cwd"
 
+# the default rules, evaluated on every event: the drift exec and the /etc write alert, with the event
+al() { jq -r "select(.alert and .alert.rule == \"$1\" and .event.container.id == \"$cid\") | .event.path" "$T/events" | sort -u | tr '\n' ' '; }
+check_alert() { if [ "$(al "$1")" = "$2 " ]; then ok "alert \"$1\" on $2"; else ko "alert $1" "got '$(al "$1")'"; fi; }
+check_alert "Executable not from the image run" /usr/local/bin/x
+check_alert "Write below etc" /etc/x
+check_alert "Write below binary directory" /usr/local/bin/x
+n=$(jq -r 'select(.alert) | .event.args' "$T/events" | grep -c '^/bin/true burst$')
+[ "$n" = 0 ] && ok "no alert on the 10,000 execs of the image's /bin/true" || ko "false alarms" "$n alerts on /bin/true"
+
 seen=$(ev ".type==\"execve\" and .args==\"/bin/true burst\" and .container.id==\"$cid\"" | wc -l)
 stats=$(grep '^stats (end)' "$T/watch.err")
 drops=$(echo "$stats" | grep -o '[0-9]* drops' | awk '{s += $1} END {print s + 0}')
