@@ -390,9 +390,9 @@ int bh_cmd_watch(int argc, char **argv)
 	if (!nodef && (rc = bh_rules_add_default(w.rules, &err)))
 		goto fail;
 	for (size_t i = 0; i < nrfiles; i++)
-		if ((rc = bh_rules_add_file(w.rules, rfiles[i], &err)))
+		if (bh_rules_add_file(w.rules, rfiles[i], &err))
 			goto rules_fail;
-	if ((rc = bh_rules_compile(w.rules, &err)))
+	if (bh_rules_compile(w.rules, &err))
 		goto rules_fail;
 	if ((rc = bh_containers_new(engine, NULL, &w.cts, &err)))
 		goto fail;

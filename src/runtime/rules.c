@@ -855,7 +855,9 @@ static void exceptions_append(struct rule *x, struct exc *add, size_t nadd)
 		if (e && !add[i].fields) {
 			const ynode **nv = realloc(e->values, (e->nvalues + add[i].nvalues + 1) * sizeof(const ynode *));
 			if (nv) {
-				memcpy(nv + e->nvalues, add[i].values, add[i].nvalues * sizeof(const ynode *));
+				size_t v;
+				for (v = 0; v < add[i].nvalues; v++)
+					nv[e->nvalues + v] = add[i].values[v];
 				e->values = nv;
 				e->nvalues += add[i].nvalues;
 			}
