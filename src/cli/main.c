@@ -28,6 +28,7 @@ static void usage(FILE *fp)
 	      "  token create    a bearer token for the server (token list, token revoke ID)\n"
 	      "  agent           report this container host (images, containers, engine events) to a server\n"
 	      "  watch           runtime events of every container (eBPF sensor): exec, writes, connections\n"
+	      "  drift CONTAINER what a container changed against its image (added, changed, deleted files)\n"
 	      "  version         print the version\n\n"
 	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
 	      "        or a bare path (kind detected). `bulkhead sbom --help` for options.\n", fp);
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
 		return bh_cmd_agent(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "watch"))
 		return bh_cmd_watch(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "drift"))
+		return bh_cmd_drift(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
 		return bh_cmd_version(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -77,7 +80,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	{
-		static const char *const cmds[] = { "sbom", "scan", "image", "fs", "rootfs", "db", "rules", "serve", "token", "agent", "watch", "version", "help" };
+		static const char *const cmds[] = { "sbom", "scan", "image", "fs", "rootfs", "db", "rules", "serve", "token", "agent", "watch", "drift", "version", "help" };
 		const char *hit = bh_suggest(argv[1], cmds, sizeof(cmds) / sizeof(cmds[0]));
 		if (hit)
 			fprintf(stderr, "bulkhead: unknown command \"%s\"; did you mean %s?\n", argv[1], hit);
