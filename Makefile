@@ -113,7 +113,7 @@ unit: all tests
 # libFuzzer targets (clang): one per analyzer listed in fuzz/targets.txt plus layer, archive, json.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(HAVE_LIBPQ) -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc $(shell pkg-config --cflags $(PKGS))
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build-fuzz/%.o)
-FUZZ_ANALYZERS := $(shell awk '!/^\#/ && NF==3 {print $$1}' fuzz/targets.txt)
+FUZZ_ANALYZERS := $(shell awk '!/^\#/ && NF==3 {print $$1}' $(wildcard fuzz/targets.txt) /dev/null)
 # fuzz/fuzz_NAME.c is a target of its own; fuzz_analyzer.c is built once per line of targets.txt
 FUZZ_SINGLE := $(filter-out analyzer,$(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
 FUZZ_BINS := $(addprefix build-fuzz/fuzz_,$(FUZZ_ANALYZERS) $(FUZZ_SINGLE))
