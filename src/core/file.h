@@ -16,6 +16,14 @@
 int bh_file_open_regular(const char *path, int *fd, bh_error *err);
 /* The same as a stdio stream opened for reading ("r"); the caller fcloses it. NULL with err set. */
 FILE *bh_file_fopen_regular(const char *path, bh_error *err);
+/*
+ * Opens ROOT/rel (relative, '/'-separated) with flags for its last component without following
+ * any symlink on the way (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS; without openat2, one
+ * O_NOFOLLOW component at a time), so a tree an attacker wrote can never lead outside ROOT. Put
+ * O_NOFOLLOW in flags to refuse a link as the last component too. "" opens ROOT itself. The fd,
+ * or -1 with errno set.
+ */
+int bh_file_open_beneath(int root, const char *rel, int flags);
 /* "fifo", "directory", "character device", ... for an st_mode (messages). */
 const char *bh_file_type_name(unsigned mode);
 

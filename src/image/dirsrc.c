@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "image/collect.h"
+#include "core/file.h"
 #include "core/log.h"
+#include "image/collect.h"
 #include "image/source.h"
 
 #define MAX_DEPTH 128
@@ -137,46 +138,6 @@ static int push_locked(struct walk *w, const char *rel, unsigned depth)
 }
 
 /*
- * Opens ROOT/rel with flags for its last component, never following a link on the way (rel comes
- * from our own walk, which did not follow links either; this also holds if the tree changed since),
- * so a path can never leave ROOT. "" is ROOT itself. -1 when it cannot be opened so.
- */
-static int open_beneath(int root, const char *rel, int flags)
-{
-	struct open_how how;
-	char comp[4096];
-	const char *p = rel;
-	int fd, dfd = root;
-	if (!rel[0])
-		return openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	memset(&how, 0, sizeof(how));
-	how.flags = (uint64_t)flags;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
-	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-		return fd;
-	/* no openat2 (old kernel, seccomp): one component at a time */
-	for (;;) {
-		const char *sl = strchr(p, '/');
-		size_t n = sl ? (size_t)(sl - p) : strlen(p);
-		if (!n || n >= sizeof(comp)) {
-			fd = -1;
-			break;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		fd = openat(dfd, comp, sl ? O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC : flags);
-		if (dfd != root)
-			close(dfd);
-		if (fd < 0 || !sl)
-			break;
-		dfd = fd;
-		p = sl + 1;
-	}
-	return fd;
-}
-
-/*
  * Lists one directory into ents/names: what each entry is, which regular files an analyzer or
  * the hook wants. Hook entries are reported here, in directory order.
  */
@@ -290,7 +251,7 @@ static int walk_one(struct walk *w, const char *rel, unsigned depth, char *path,
 		unlock_w(w);
 		return 0;
 	}
-	if ((dfd = open_beneath(w->root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((dfd = bh_file_open_beneath(w->root, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return 0;
 	if (!(d = fdopendir(dfd))) {
 		close(dfd);
@@ -466,7 +427,7 @@ static int read_aliases(bh_collect *c, const char *path, bh_error *err)
 	while (!rc && bh_map_next(&c->plan, &i, &k, &v)) {
 		struct stat st;
 		struct fdctx fc = { -1, 0 };
-		fc.fd = open_beneath(root, k, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		fc.fd = bh_file_open_beneath(root, k, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fc.fd < 0)
 			continue;
 		if (fstat(fc.fd, &st) || !S_ISREG(st.st_mode)) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/map.h"
 #include "engine/engine.h"
@@ -80,49 +81,6 @@ void bh_drift_report_free(bh_drift_report *r)
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
-}
-
-/*
- * Opens ROOT/rel without following any link on the way or at the end (flags carry O_NOFOLLOW for
- * the last component), so nothing the container wrote can take us out of its upper dir. "" is ROOT.
- */
-static int open_beneath(int root, const char *rel, int flags)
-{
-	struct open_how how;
-	char comp[256];
-	const char *p = rel;
-	int fd, dfd = root;
-	if (!rel[0])
-		return openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	memset(&how, 0, sizeof(how));
-	how.flags = (uint64_t)flags;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, root, rel, &how, sizeof(how));
-	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-		return fd;
-	/* no openat2 (old kernel, seccomp): one component at a time */
-	for (;;) {
-		const char *sl = strchr(p, '/');
-		size_t n = sl ? (size_t)(sl - p) : strlen(p);
-		if (!n || n >= sizeof(comp)) {
-			errno = ENAMETOOLONG;
-			fd = -1;
-			break;
-		}
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		fd = openat(dfd, comp, sl ? O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC : flags);
-		if (dfd != root) {
-			int e = errno;
-			close(dfd);
-			errno = e;
-		}
-		if (fd < 0 || !sl)
-			break;
-		dfd = fd;
-		p = sl + 1;
-	}
-	return fd;
 }
 
 static bool is_whiteout(const struct stat *st)
@@ -618,7 +576,7 @@ static int walk_dir(struct ctx *c, struct frame *f, struct frame **stack, size_t
 	l.n = 0;
 	if (f->depth > c->max_depth)
 		return bh_error_set(c->err, BH_ELIMIT, "/%s: deeper than %u directories (max_depth)", f->rel, c->max_depth);
-	if ((dfd = open_beneath(c->upper, f->rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+	if ((dfd = bh_file_open_beneath(c->upper, f->rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		/* a running container may remove a directory, or swap it for a link, while we walk */
 		if (*f->rel && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP || errno == EXDEV)) {
 			bh_log_warn("drift: /%s changed during the walk (%s); not compared", f->rel, strerror(errno));

@@ -1472,46 +1472,6 @@ out:
 	bh_apictx_release(a, st);
 }
 
-/*
- * bh_store_job_take with the kinds of this module only: the jobs table is shared with other
- * workers (re-evaluation), whose jobs must stay queued for them.
- */
-static int take_job(bh_regwatch *w, bh_store *st, bh_store_job *job, bh_error *err)
-{
-	bh_sql *db = bh_store_sql(st);
-	int64_t now = (int64_t)time(NULL);
-	bh_sql_value p[3] = { BH_SQL_TEXT(w->worker), BH_SQL_INT(now + w->lease_s), BH_SQL_INT(now) };
-	bh_sql_rows *r;
-	int rc;
-	memset(job, 0, sizeof(*job));
-	rc = bh_sql_query(db, !strcmp(bh_sql_backend_name(db), "postgres")
-			  ? "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1"
-			    " WHERE id = (SELECT id FROM jobs WHERE kind IN ('registry.poll', 'registry.index') AND"
-			    " (state = 'queued' OR (state = 'running' AND locked_until < $3))"
-			    " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, kind, payload, attempts"
-			  : "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1"
-			    " WHERE id = (SELECT id FROM jobs WHERE kind IN ('registry.poll', 'registry.index') AND"
-			    " (state = 'queued' OR (state = 'running' AND locked_until < $3))"
-			    " ORDER BY id LIMIT 1) RETURNING id, kind, payload, attempts",
-			  p, 3, &r, err);
-	if (rc)
-		return rc;
-	if ((rc = bh_sql_next(r, err)) == 1) {
-		job->id = bh_sql_int(r, 0);
-		job->kind = bh_strdup(bh_sql_text(r, 1));
-		job->payload = bh_sql_text(r, 2) ? bh_strdup(bh_sql_text(r, 2)) : NULL;
-		job->attempts = (int)bh_sql_int(r, 3);
-		if (!job->kind || (bh_sql_text(r, 2) && !job->payload))
-			rc = bh_error_set(err, BH_ENOMEM, "out of memory");
-	}
-	if (rc == 1 && bh_sql_next(r, err) < 0)
-		rc = BH_EIO;
-	bh_sql_rows_free(r);
-	if (rc < 0)
-		bh_store_job_clear(job);
-	return rc;
-}
-
 #define ATTEMPTS_MAX 3
 
 static void run_job(bh_regwatch *w, bh_store_job *job)
@@ -1570,7 +1530,8 @@ static void *worker_main(void *arg)
 			next_tick = time(NULL) + w->tick_s;
 		}
 		st = bh_apictx_store(w->api);
-		rc = take_job(w, st, &job, &err);
+		/* this module's kinds only: the jobs table is shared with other workers */
+		rc = bh_store_job_take_kind(st, "registry.", w->worker, w->lease_s, (int64_t)time(NULL), &job, &err);
 		bh_apictx_release(w->api, st);
 		if (rc == 1) {
 			run_job(w, &job);

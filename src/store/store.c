@@ -1081,7 +1081,14 @@ int bh_store_job_add(bh_store *st, const char *kind, const char *payload, int64_
 
 int bh_store_job_take(bh_store *st, const char *worker, int64_t lease_s, int64_t now, bh_store_job *job, bh_error *err)
 {
-	bh_sql_value p[3] = { BH_SQL_TEXT(worker), BH_SQL_INT(now + lease_s), BH_SQL_INT(now) };
+	return bh_store_job_take_kind(st, "", worker, lease_s, now, job, err);
+}
+
+int bh_store_job_take_kind(bh_store *st, const char *kind_prefix, const char *worker, int64_t lease_s, int64_t now,
+			   bh_store_job *job, bh_error *err)
+{
+	bh_sql_value p[4] = { BH_SQL_TEXT(worker), BH_SQL_INT(now + lease_s), BH_SQL_INT(now),
+			      BH_SQL_TEXT(kind_prefix ? kind_prefix : "") };
 	bh_sql_rows *r;
 	int rc;
 	memset(job, 0, sizeof(*job));
@@ -1089,15 +1096,18 @@ int bh_store_job_take(bh_store *st, const char *worker, int64_t lease_s, int64_t
 	 * One statement either way. PostgreSQL: the inner SELECT skips rows another server's open
 	 * transaction has locked, so two servers take different jobs without waiting. SQLite: the
 	 * statement runs under the database's single write lock, which does the same by queueing.
+	 * The kind prefix keeps one module's worker from taking (or waiting behind) another's jobs.
 	 */
 	rc = bh_sql_query(st->db, bh_sql_backend_of(st->db) == BH_SQL_POSTGRES
 			  ? "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1"
-			    " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' OR (state = 'running' AND locked_until < $3)"
+			    " WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' OR (state = 'running' AND locked_until < $3))"
+			    " AND substr(kind, 1, length(CAST($4 AS TEXT))) = CAST($4 AS TEXT)"
 			    " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, kind, payload, attempts"
 			  : "UPDATE jobs SET state = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1"
-			    " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' OR (state = 'running' AND locked_until < $3)"
+			    " WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' OR (state = 'running' AND locked_until < $3))"
+			    " AND substr(kind, 1, length($4)) = $4"
 			    " ORDER BY id LIMIT 1) RETURNING id, kind, payload, attempts",
-			  p, 3, &r, err);
+			  p, 4, &r, err);
 	if (rc != 0)
 		return rc;
 	if ((rc = bh_sql_next(r, err)) == 1) {

@@ -241,6 +241,9 @@ int bh_store_job_add(bh_store *st, const char *kind, const char *payload, int64_
  * PostgreSQL skips rows another transaction holds; SQLite has one writer at a time.
  */
 int bh_store_job_take(bh_store *st, const char *worker, int64_t lease_s, int64_t now, bh_store_job *job, bh_error *err);
+/* The same, only among jobs whose kind starts with kind_prefix ("registry.": one module's queue). */
+int bh_store_job_take_kind(bh_store *st, const char *kind_prefix, const char *worker, int64_t lease_s, int64_t now,
+			   bh_store_job *job, bh_error *err);
 /* error NULL: done, else failed with that message. BH_ENOTFOUND when worker no longer holds the job. */
 int bh_store_job_finish(bh_store *st, int64_t id, const char *worker, const char *error, int64_t now, bh_error *err);
 void bh_store_job_clear(bh_store_job *job);

@@ -17,142 +17,9 @@
 #include "sbom/sbomread.h"
 #include "store/migrate.h"
 #include "store/store.h"
+#include "support/storetest.h"
 #include "support/tmpdir.h"
 
-/* ---- the two backends ---- */
-
-static char g_dir[256];        /* scratch dir of this program */
-static char g_pgdir[300];      /* PostgreSQL cluster and socket dir */
-static bool g_pg_running;
-static bh_sql_backend g_backend;
-static int g_dbseq;
-static char g_url[512];        /* the store of the running test */
-#define PG_PORT 5499           /* only names the socket file: no TCP listener */
-
-static const char *pg_bindir(void)
-{
-	const char *e = getenv("BH_PG_BINDIR");
-	return e && *e ? e : "/usr/lib/postgresql/15/bin";
-}
-
-/* Runs argv (as the postgres user when we are root: initdb refuses root); exit status or -1. */
-static int run_pg(char *const argv[])
-{
-	pid_t pid = fork();
-	int status;
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (geteuid() == 0) {
-			struct passwd *pw = getpwnam("postgres");
-			if (!pw || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
-				_exit(126);
-		}
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Starts a cluster in g_pgdir; NULL when running, else why not (the PostgreSQL half is skipped). */
-static const char *pg_start(void)
-{
-	static char why[600];
-	char initdb[300], pgctl[300], data[400], log[400], opts[700];
-	if (!bh_sql_have_postgres())
-		return "this build has no libpq (pkg-config libpq missing at build time)";
-	snprintf(initdb, sizeof(initdb), "%s/initdb", pg_bindir());
-	snprintf(pgctl, sizeof(pgctl), "%s/pg_ctl", pg_bindir());
-	if (access(initdb, X_OK) != 0 || access(pgctl, X_OK) != 0) {
-		snprintf(why, sizeof(why), "no %s (Debian package postgresql; or set BH_PG_BINDIR)", initdb);
-		return why;
-	}
-	if (geteuid() == 0 && !getpwnam("postgres"))
-		return "running as root and there is no postgres user to run initdb as";
-	snprintf(g_pgdir, sizeof(g_pgdir), "%s/pg", g_dir);
-	if (mkdir(g_pgdir, 0700) != 0)
-		return "cannot make the cluster directory";
-	if (geteuid() == 0) {
-		struct passwd *pw = getpwnam("postgres");
-		if (chown(g_pgdir, pw->pw_uid, pw->pw_gid) != 0 || chmod(g_dir, 0711) != 0)
-			return "cannot give the cluster directory to the postgres user";
-	}
-	snprintf(data, sizeof(data), "%s/data", g_pgdir);
-	snprintf(log, sizeof(log), "%s/log", g_pgdir);
-	{
-		char *argv[] = { initdb, "-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", NULL };
-		if (run_pg(argv) != 0)
-			return "initdb failed";
-	}
-	snprintf(opts, sizeof(opts), "-p %d -k %s -c listen_addresses='' -c fsync=off", PG_PORT, g_pgdir);
-	{
-		char *argv[] = { pgctl, "-D", data, "-l", log, "-w", "-o", opts, "start", NULL };
-		if (run_pg(argv) != 0) {
-			snprintf(why, sizeof(why), "pg_ctl start failed (log: %s)", log);
-			return why;
-		}
-	}
-	g_pg_running = true;
-	return NULL;
-}
-
-static void pg_stop(void)
-{
-	char pgctl[300], data[400];
-	if (!g_pg_running)
-		return;
-	snprintf(pgctl, sizeof(pgctl), "%s/pg_ctl", pg_bindir());
-	snprintf(data, sizeof(data), "%s/data", g_pgdir);
-	{
-		char *argv[] = { pgctl, "-D", data, "-m", "fast", "-w", "stop", NULL };
-		run_pg(argv);
-	}
-	g_pg_running = false;
-}
-
-/* A fresh, empty store per test: a new SQLite file or a new PostgreSQL database. */
-static int store_setup(void **state)
-{
-	bh_store *st;
-	bh_error err = { 0 };
-	g_dbseq++;
-	if (g_backend == BH_SQL_SQLITE) {
-		snprintf(g_url, sizeof(g_url), "sqlite:%s/t%d.db", g_dir, g_dbseq);
-	} else {
-		bh_sql *admin;
-		char sql[100];
-		snprintf(g_url, sizeof(g_url), "host=%s port=%d user=postgres dbname=postgres", g_pgdir, PG_PORT);
-		if (bh_sql_open(g_url, 0, &admin, &err) != 0) {
-			fprintf(stderr, "%s\n", err.msg);
-			return -1;
-		}
-		/* a name of our own making: CREATE DATABASE takes no parameters */
-		snprintf(sql, sizeof(sql), "CREATE DATABASE t%d", g_dbseq);
-		if (bh_sql_script(admin, sql, &err) != 0) {
-			fprintf(stderr, "%s\n", err.msg);
-			bh_sql_close(admin);
-			return -1;
-		}
-		bh_sql_close(admin);
-		snprintf(g_url, sizeof(g_url), "host=%s port=%d user=postgres dbname=t%d", g_pgdir, PG_PORT, g_dbseq);
-	}
-	if (bh_store_open(g_url, &st, &err) != 0) {
-		fprintf(stderr, "store open %s: %s\n", g_url, err.msg);
-		return -1;
-	}
-	*state = st;
-	return 0;
-}
-
-static int store_teardown(void **state)
-{
-	bh_store_close(*state);
-	return 0;
-}
 
 /* ---- real SBOMs from the fixtures ---- */
 
@@ -282,7 +149,7 @@ static void test_migrate(void **state)
 	}
 	assert_int_equal(bh_migrate_run(db, NULL, &er), BH_EUNSUPPORTED);
 	assert_non_null(strstr(er.msg, "newer"));
-	assert_int_equal(bh_store_open(g_url, &again, &er), BH_EUNSUPPORTED);
+	assert_int_equal(bh_store_open(bh_storetest_url, &again, &er), BH_EUNSUPPORTED);
 	assert_null(again);
 	/* errors carry the backend's own message */
 	assert_true(bh_sql_exec(db, "SELECT nosuchcolumn FROM hosts", NULL, 0, &er) < 0);
@@ -299,7 +166,7 @@ static void test_sql_values(void **state)
 	const char *text = "it's \"quoted\"; -- not a comment $1 ?1 %_ \xc3\xa9";
 	size_t len;
 	const void *got;
-	OK(bh_sql_script(db, g_backend == BH_SQL_SQLITE ? "CREATE TABLE vals(t TEXT, i BIGINT, n TEXT, b BLOB)"
+	OK(bh_sql_script(db, bh_storetest_backend == BH_SQL_SQLITE ? "CREATE TABLE vals(t TEXT, i BIGINT, n TEXT, b BLOB)"
 							  : "CREATE TABLE vals(t TEXT, i BIGINT, n TEXT, b BYTEA)", err));
 	{
 		bh_sql_value p[4] = { BH_SQL_TEXT(text), BH_SQL_INT(INT64_MIN + 1), BH_SQL_NULL, BH_SQL_BLOB(blob, sizeof(blob)) };
@@ -832,8 +699,8 @@ static void test_jobs_two_servers(void **state)
 	memset(&wb, 0, sizeof(wb));
 	wa.name = "srv-a";
 	wb.name = "srv-b";
-	OK(bh_store_open(g_url, &wa.st, err));
-	OK(bh_store_open(g_url, &wb.st, err));
+	OK(bh_store_open(bh_storetest_url, &wa.st, err));
+	OK(bh_store_open(bh_storetest_url, &wb.st, err));
 	assert_int_equal(pthread_barrier_init(&g_start, NULL, 2), 0);
 	assert_int_equal(pthread_create(&ta, NULL, work, &wa), 0);
 	assert_int_equal(pthread_create(&tb, NULL, work, &wb), 0);
@@ -852,14 +719,14 @@ static void test_jobs_two_servers(void **state)
 	assert_int_equal(both, 0);
 	assert_int_equal(none, 0);
 	assert_int_equal(wa.n + wb.n, NJOBS);
-	printf("# %s: two connections took %d + %d of %d jobs, none twice\n", g_backend == BH_SQL_POSTGRES ? "postgres" : "sqlite",
+	printf("# %s: two connections took %d + %d of %d jobs, none twice\n", bh_storetest_backend == BH_SQL_POSTGRES ? "postgres" : "sqlite",
 	       wa.n, wb.n, NJOBS);
 
 	/* a job held in an open transaction: PostgreSQL's other server skips it instead of waiting */
-	if (g_backend == BH_SQL_POSTGRES) {
+	if (bh_storetest_backend == BH_SQL_POSTGRES) {
 		OK(bh_store_job_add(st, "held", NULL, 2000, NULL, err));
 		OK(bh_store_job_add(st, "free", NULL, 2000, NULL, err));
-		OK(bh_store_open(g_url, &b, err));
+		OK(bh_store_open(bh_storetest_url, &b, err));
 		OK(bh_sql_begin(bh_store_sql(st), err));
 		assert_int_equal(bh_store_job_take(st, "srv-a", 60, 2000, &ja, &er), 1);
 		assert_string_equal(ja.kind, "held");
@@ -876,12 +743,12 @@ static void test_advisory_lock(void **state)
 {
 	bh_store *st = *state, *b;
 	bool got;
-	OK(bh_store_open(g_url, &b, err));
+	OK(bh_store_open(bh_storetest_url, &b, err));
 	OK(bh_sql_try_lock(bh_store_sql(st), 42, &got, err));
 	assert_true(got);
 	OK(bh_sql_try_lock(bh_store_sql(b), 42, &got, err));
 	/* PostgreSQL: the second server is refused; SQLite has no such lock (one server per file) */
-	assert_int_equal(got, g_backend == BH_SQL_SQLITE);
+	assert_int_equal(got, bh_storetest_backend == BH_SQL_SQLITE);
 	OK(bh_sql_unlock(bh_store_sql(st), 42, err));
 	OK(bh_sql_try_lock(bh_store_sql(b), 42, &got, err));
 	assert_true(got);
@@ -921,37 +788,21 @@ static void test_checks_and_rollback(void **state)
 }
 
 #define TESTS                                                                                   \
-	cmocka_unit_test_setup_teardown(test_migrate, store_setup, store_teardown),                 \
-	cmocka_unit_test_setup_teardown(test_sql_values, store_setup, store_teardown),              \
-	cmocka_unit_test_setup_teardown(test_images_dedupe_and_reverse_index, store_setup, store_teardown), \
-	cmocka_unit_test_setup_teardown(test_findings_and_filters, store_setup, store_teardown),    \
-	cmocka_unit_test_setup_teardown(test_affected_by_advisory, store_setup, store_teardown),     \
-	cmocka_unit_test_setup_teardown(test_hosts_and_containers, store_setup, store_teardown),    \
-	cmocka_unit_test_setup_teardown(test_events_dedupe_and_pages, store_setup, store_teardown), \
-	cmocka_unit_test_setup_teardown(test_tokens_and_audit, store_setup, store_teardown),        \
-	cmocka_unit_test_setup_teardown(test_registries_and_jobs, store_setup, store_teardown),     \
-	cmocka_unit_test_setup_teardown(test_jobs_two_servers, store_setup, store_teardown),        \
-	cmocka_unit_test_setup_teardown(test_advisory_lock, store_setup, store_teardown),           \
-	cmocka_unit_test_setup_teardown(test_checks_and_rollback, store_setup, store_teardown)
+	cmocka_unit_test_setup_teardown(test_migrate, bh_storetest_setup, bh_storetest_teardown),                 \
+	cmocka_unit_test_setup_teardown(test_sql_values, bh_storetest_setup, bh_storetest_teardown),              \
+	cmocka_unit_test_setup_teardown(test_images_dedupe_and_reverse_index, bh_storetest_setup, bh_storetest_teardown), \
+	cmocka_unit_test_setup_teardown(test_findings_and_filters, bh_storetest_setup, bh_storetest_teardown),    \
+	cmocka_unit_test_setup_teardown(test_affected_by_advisory, bh_storetest_setup, bh_storetest_teardown),     \
+	cmocka_unit_test_setup_teardown(test_hosts_and_containers, bh_storetest_setup, bh_storetest_teardown),    \
+	cmocka_unit_test_setup_teardown(test_events_dedupe_and_pages, bh_storetest_setup, bh_storetest_teardown), \
+	cmocka_unit_test_setup_teardown(test_tokens_and_audit, bh_storetest_setup, bh_storetest_teardown),        \
+	cmocka_unit_test_setup_teardown(test_registries_and_jobs, bh_storetest_setup, bh_storetest_teardown),     \
+	cmocka_unit_test_setup_teardown(test_jobs_two_servers, bh_storetest_setup, bh_storetest_teardown),        \
+	cmocka_unit_test_setup_teardown(test_advisory_lock, bh_storetest_setup, bh_storetest_teardown),           \
+	cmocka_unit_test_setup_teardown(test_checks_and_rollback, bh_storetest_setup, bh_storetest_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = { TESTS };
-	const char *why;
-	int fails = 0;
-	if (bh_test_mkdtemp(g_dir, sizeof(g_dir), "store") != 0) {
-		fprintf(stderr, "cannot make a scratch dir\n");
-		return 1;
-	}
-	g_backend = BH_SQL_SQLITE;
-	fails += _cmocka_run_group_tests("store/sqlite", tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	if ((why = pg_start()) != NULL) {
-		printf("SKIP: store/postgres: %s\n", why);
-	} else {
-		g_backend = BH_SQL_POSTGRES;
-		fails += _cmocka_run_group_tests("store/postgres", tests, sizeof(tests) / sizeof(tests[0]), NULL, NULL);
-	}
-	pg_stop();
-	bh_test_rmtree(g_dir);
-	return fails ? 1 : 0;
+	return bh_storetest_run("store", tests, sizeof(tests) / sizeof(tests[0]), 5499);
 }
