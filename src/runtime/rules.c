@@ -585,7 +585,8 @@ static int strv_append(char ***v, size_t *n, char **add, size_t nadd)
 	if (!nv)
 		return BH_ENOMEM;
 	*v = nv;
-	memcpy(nv + *n, add, nadd * sizeof(char *));
+	if (nadd) /* add may be NULL for an empty list */
+		memcpy(nv + *n, add, nadd * sizeof(char *));
 	*n += nadd;
 	return 0;
 }
@@ -827,7 +828,8 @@ static bool load_exceptions(bh_rules *r, const struct src *s, const ynode *y, st
 				free(x->name);
 				goto bad;
 			}
-			memcpy(x->values, vals->kids, vals->n * sizeof(const ynode *));
+			if (vals->n) /* an empty sequence has no kids array */
+				memcpy(x->values, vals->kids, vals->n * sizeof(const ynode *));
 			x->nvalues = vals->n;
 		}
 		(*nout)++;
@@ -1082,7 +1084,8 @@ int bh_rules_add_data(bh_rules *r, const char *data, size_t len, const char *lab
 	r->srcs[r->nsrcs++] = s;
 	if (!(s->label = strdup(label)) || !(s->data = malloc(len + 1)))
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	memcpy(s->data, data, len);
+	if (len)
+		memcpy(s->data, data, len);
 	s->data[len] = '\0';
 	s->len = len;
 	bh_error_clear(&yerr);
