@@ -358,10 +358,12 @@ static int opt_str(json_t *o, const char *key, const char **out)
 	return 0;
 }
 
+/* Equal strings, or both absent. */
+static bool str_eq(const char *a, const char *b) { return !a || !b ? a == b : strcmp(a, b) == 0; }
+
 static bool same_push(const bh_regwatch_push *p, const char *host, const char *repo, const char *digest, const char *tag)
 {
-	return !strcmp(p->repository, repo) && !strcmp(p->digest, digest) && (!p->tag == !tag) && (!tag || !strcmp(p->tag, tag)) &&
-	       (!p->host == !host) && (!host || !strcmp(p->host, host));
+	return str_eq(p->repository, repo) && str_eq(p->digest, digest) && str_eq(p->tag, tag) && str_eq(p->host, host);
 }
 
 int bh_regwatch_notification_parse(const char *body, size_t len, unsigned max_depth, size_t max_events,
