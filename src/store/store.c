@@ -749,19 +749,26 @@ int bh_store_affected_by(bh_store *st, const char *advisory, bool running_only, 
 			 bh_error *err)
 {
 	bh_sql_value p = BH_SQL_TEXT(advisory);
-	/* advisory -> open findings -> components -> (reverse index) images -> containers running them */
+	/*
+	 * advisory -> open findings -> components -> (reverse index) images -> containers running
+	 * them. The joins are written as CROSS JOINs: SQLite takes that order as given (its planner,
+	 * once ANALYZE had run, started from the running containers and read every link of their
+	 * images: 10x slower at 10,000 images); PostgreSQL plans CROSS JOIN + WHERE like any join.
+	 */
 	return run_list(st, running_only
 			? "SELECT i.id, i.digest, i.repo_tags, c.purl, c.version, f.fixed_version, f.severity, h.name,"
-			  " k.container_id, k.name, f.kev FROM findings f JOIN components c ON c.id = f.component_id"
-			  " JOIN image_components l ON l.component_id = f.component_id JOIN images i ON i.id = l.image_id"
-			  " JOIN containers k ON k.image_digest = i.digest AND k.state = 'running' JOIN hosts h ON h.id = k.host_id"
-			  " WHERE f.advisory = $1 AND f.state = 'open' GROUP BY i.id, i.digest, i.repo_tags, c.purl, c.version,"
+			  " k.container_id, k.name, f.kev FROM findings f CROSS JOIN components c CROSS JOIN image_components l"
+			  " CROSS JOIN images i CROSS JOIN containers k CROSS JOIN hosts h"
+			  " WHERE f.advisory = $1 AND f.state = 'open' AND c.id = f.component_id AND l.component_id = f.component_id"
+			  " AND i.id = l.image_id AND k.image_digest = i.digest AND k.state = 'running' AND h.id = k.host_id"
+			  " GROUP BY i.id, i.digest, i.repo_tags, c.purl, c.version,"
 			  " f.fixed_version, f.severity, h.name, k.container_id, k.name, f.kev ORDER BY i.id, c.purl, h.name, k.container_id"
 			: "SELECT i.id, i.digest, i.repo_tags, c.purl, c.version, f.fixed_version, f.severity, h.name,"
-			  " k.container_id, k.name, f.kev FROM findings f JOIN components c ON c.id = f.component_id"
-			  " JOIN image_components l ON l.component_id = f.component_id JOIN images i ON i.id = l.image_id"
-			  " LEFT JOIN containers k ON k.image_digest = i.digest AND k.state = 'running' LEFT JOIN hosts h ON h.id = k.host_id"
-			  " WHERE f.advisory = $1 AND f.state = 'open' GROUP BY i.id, i.digest, i.repo_tags, c.purl, c.version,"
+			  " k.container_id, k.name, f.kev FROM findings f CROSS JOIN components c CROSS JOIN image_components l"
+			  " CROSS JOIN images i LEFT JOIN containers k ON k.image_digest = i.digest AND k.state = 'running'"
+			  " LEFT JOIN hosts h ON h.id = k.host_id"
+			  " WHERE f.advisory = $1 AND f.state = 'open' AND c.id = f.component_id AND l.component_id = f.component_id"
+			  " AND i.id = l.image_id GROUP BY i.id, i.digest, i.repo_tags, c.purl, c.version,"
 			  " f.fixed_version, f.severity, h.name, k.container_id, k.name, f.kev ORDER BY i.id, c.purl, h.name, k.container_id",
 			&p, 1, 0, affected_row, (void *)cb, ud, NULL, err);
 }
