@@ -1485,9 +1485,12 @@ static void run_job(bh_regwatch *w, bh_store_job *job)
 	int rc;
 	err.code = 0;
 	err.msg[0] = '\0';
+	/* parsed apart from the test: json_is_object() evaluates its argument twice */
+	if (job->attempts <= ATTEMPTS_MAX && job->payload)
+		pl = json_loads(job->payload, 0, NULL);
 	if (job->attempts > ATTEMPTS_MAX) /* a job that took a server down each time it ran */
 		rc = bh_error_set(&err, BH_ELIMIT, "given up after %d attempts", job->attempts - 1);
-	else if (!json_is_object(pl = job->payload ? json_loads(job->payload, 0, NULL) : NULL))
+	else if (!json_is_object(pl))
 		rc = bh_error_set(&err, BH_EINVAL, "job payload is not a JSON object");
 	else if (!strcmp(job->kind, "registry.poll"))
 		rc = run_poll(w, pl, &err);
