@@ -709,7 +709,8 @@ static int import_dsa_list(bh_vulndb *db, const char *data, size_t len, bh_impor
 			json_decref(cves);
 			cves = json_array();
 			id[0] = '\0';
-			if (!d)
+			/* "] " then the id: a line ending at the ']' has nothing after it to read (found by fuzz_import) */
+			if (!d || d[1] != ' ')
 				continue;
 			d += 2;
 			sp = strchr(d, ' ');
