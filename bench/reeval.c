@@ -124,7 +124,7 @@ static vpool *pool_of(bh_map *pools, bh_vulndb *db, const bh_component *c, const
 	char pkg[512], key[800];
 	vpool *vp;
 	bh_error err;
-	bool os = c->eco == BH_ECO_DEB || c->eco == BH_ECO_APK || c->eco == BH_ECO_RPM;
+	bool os = bh_ecosystem_is_os_pkg(c->eco);
 	if (!bh_match_key(c, pkg, sizeof(pkg)))
 		return NULL;
 	snprintf(key, sizeof(key), "%d %s %s", (int)c->eco, os ? distro : "", pkg);
@@ -269,11 +269,7 @@ struct cmp {
 static int comp_cb(void *ud, const bh_store_component *c)
 {
 	struct cmp *k = ud;
-	bh_component *x = bh_complist_add(&k->s->comps, BH_ECO_NONE);
-	int e;
-	for (e = 1; e < BH_ECO__COUNT; e++)
-		if (!strcmp(bh_ecosystem_name((bh_ecosystem)e), c->eco))
-			x->eco = (bh_ecosystem)e;
+	bh_component *x = bh_complist_add(&k->s->comps, bh_ecosystem_parse(c->eco));
 	bh_component_set(&x->name, c->name, (size_t)-1);
 	bh_component_set(&x->namespace, c->namespace_, (size_t)-1);
 	bh_component_set(&x->version, c->version, (size_t)-1);

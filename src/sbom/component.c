@@ -162,6 +162,17 @@ const char *bh_ecosystem_name(bh_ecosystem e)
 	return (unsigned)e < BH_ECO__COUNT ? names[e] : "generic";
 }
 
+bh_ecosystem bh_ecosystem_parse(const char *name)
+{
+	int e;
+	for (e = 1; name && e < BH_ECO__COUNT; e++)
+		if (!strcmp(bh_ecosystem_name((bh_ecosystem)e), name))
+			return (bh_ecosystem)e;
+	return BH_ECO_NONE;
+}
+
+bool bh_ecosystem_is_os_pkg(bh_ecosystem e) { return e == BH_ECO_DEB || e == BH_ECO_APK || e == BH_ECO_RPM; }
+
 const char *bh_ecosystem_label(bh_ecosystem e)
 {
 	static const char *const labels[BH_ECO__COUNT] = {
@@ -176,8 +187,7 @@ unsigned bh_component_pkgtype(const bh_component *c)
 {
 	switch (c->eco) {
 	case BH_ECO_OS: return 0;
-	case BH_ECO_DEB: case BH_ECO_APK: case BH_ECO_RPM: return BH_PKGTYPE_OS;
-	default: return BH_PKGTYPE_LIBRARY;
+	default: return bh_ecosystem_is_os_pkg(c->eco) ? BH_PKGTYPE_OS : BH_PKGTYPE_LIBRARY;
 	}
 }
 

@@ -101,6 +101,10 @@ void bh_component_free(bh_component *c);
 
 /* "deb", "npm", ... (purl type names); "os" for BH_ECO_OS. */
 const char *bh_ecosystem_name(bh_ecosystem e);
+/* The ecosystem of a purl type name as bh_ecosystem_name writes it; BH_ECO_NONE when unknown. */
+bh_ecosystem bh_ecosystem_parse(const char *name);
+/* Whether e is a distribution's package format (deb, apk, rpm): matched per release. */
+bool bh_ecosystem_is_os_pkg(bh_ecosystem e);
 /* Human names used in reports: "debian packages", "Go modules" ... */
 const char *bh_ecosystem_label(bh_ecosystem e);
 

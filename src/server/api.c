@@ -415,15 +415,6 @@ static int get_image_components(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 
 /* ---- SBOM download: the stored components back into a bh_sbom, written by report/ ---- */
 
-static bh_ecosystem eco_of(const char *name)
-{
-	int e;
-	for (e = 1; name && e < BH_ECO__COUNT; e++)
-		if (!strcmp(bh_ecosystem_name((bh_ecosystem)e), name))
-			return (bh_ecosystem)e;
-	return BH_ECO_NONE;
-}
-
 struct rebuild {
 	bh_sbom *s;
 	int rc;
@@ -432,7 +423,7 @@ struct rebuild {
 static int rebuild_cb(void *ud, const bh_store_component *c)
 {
 	struct rebuild *rb = ud;
-	bh_component *x = bh_complist_add(&rb->s->comps, eco_of(c->eco));
+	bh_component *x = bh_complist_add(&rb->s->comps, bh_ecosystem_parse(c->eco));
 	if (!x)
 		return rb->rc = BH_ENOMEM;
 	if (bh_component_set(&x->name, c->name, (size_t)-1) || bh_component_set(&x->namespace, c->namespace_, (size_t)-1) ||

@@ -86,17 +86,6 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static bh_ecosystem eco_of(const char *name)
-{
-	int e;
-	for (e = 1; name && e < BH_ECO__COUNT; e++)
-		if (!strcmp(bh_ecosystem_name((bh_ecosystem)e), name))
-			return (bh_ecosystem)e;
-	return BH_ECO_NONE;
-}
-
-static bool is_os(bh_ecosystem e) { return e == BH_ECO_DEB || e == BH_ECO_APK || e == BH_ECO_RPM; }
-
 static void vkey_free(void *p)
 {
 	vkey *k = p;
@@ -134,14 +123,14 @@ static int comp_cb(void *ud, const bh_matchstate_comp *c)
 {
 	run *r = ud;
 	bh_component tmp, *x;
-	bh_ecosystem e = eco_of(c->eco);
+	bh_ecosystem e = bh_ecosystem_parse(c->eco);
 	char pkg[512], *k;
 	const char *distro = c->distro ? c->distro : "";
 	vkey *v;
 	r->ncomps_read++;
-	if (c->os_owned && !is_os(e))
+	if (c->os_owned && !bh_ecosystem_is_os_pkg(e))
 		return 0; /* left to the OS package's advisories, as bh_match does */
-	if (is_os(e) && !*distro)
+	if (bh_ecosystem_is_os_pkg(e) && !*distro)
 		return 0; /* no release known: bh_match cannot look it up either */
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.eco = e;

@@ -228,10 +228,8 @@ static char *tags_json(const bh_sbom *s)
 	return out;
 }
 
-static bool is_os_eco(bh_ecosystem e) { return e == BH_ECO_DEB || e == BH_ECO_APK || e == BH_ECO_RPM; }
-
 /* A language package that an OS package installed (its advisories are the OS package's). */
-static bool os_owned(const bh_component *c) { return !is_os_eco(c->eco) && bh_component_get_prop(c, "os.owner"); }
+static bool os_owned(const bh_component *c) { return !bh_ecosystem_is_os_pkg(c->eco) && bh_component_get_prop(c, "os.owner"); }
 
 /*
  * Stores the n (1..BATCH) components of b once per purl and links them to the image. distro: the
@@ -261,14 +259,14 @@ static int link_batch(bh_store *st, int64_t image_id, const bh_component *const 
 		v[6] = BH_SQL_TEXT(c->src_name);
 		v[7] = BH_SQL_TEXT(c->src_version);
 		v[8] = BH_SQL_TEXT(c->license);
-		v[9] = BH_SQL_TEXT(is_os_eco(c->eco) ? distro : NULL);
+		v[9] = BH_SQL_TEXT(bh_ecosystem_is_os_pkg(c->eco) ? distro : NULL);
 		v[10] = BH_SQL_INT(os_owned(c) ? 1 : 0);
 	}
 	/* DO NOTHING: the purl is stored already (by another image, or another server just now) */
 	if ((rc = bh_sql_exec(st->db, st->ins_comp, p, BATCH * NCOMP, err)) != 0)
 		goto out;
 	for (k = 0; k < n; k++)
-		if (!is_os_eco(b[k]->eco) && !os_owned(b[k]))
+		if (!bh_ecosystem_is_os_pkg(b[k]->eco) && !os_owned(b[k]))
 			p[nown++] = BH_SQL_TEXT(b[k]->purl);
 	if (nown) {
 		for (k = nown; k < BATCH; k++)

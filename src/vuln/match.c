@@ -153,8 +153,6 @@ static int key_of(const bh_component *c, char *pkg, size_t pn, const char **ver,
 	}
 }
 
-static bool is_os(bh_ecosystem e) { return e == BH_ECO_DEB || e == BH_ECO_APK || e == BH_ECO_RPM; }
-
 static int vcmp(bh_ecosystem eco, const char *a, const char *b, int *out)
 {
 	bh_error e;
@@ -637,7 +635,7 @@ static int group_by_ids(const bh_findings *out, size_t first, size_t m, size_t *
 static int id_rank(bh_ecosystem eco, const char *id)
 {
 	const char *own = eco == BH_ECO_PYPI ? "PYSEC-" : eco == BH_ECO_GO ? "GO-" : eco == BH_ECO_CARGO ? "RUSTSEC-"
-			: is_os(eco) ? "CVE-" : "GHSA-";
+			: bh_ecosystem_is_os_pkg(eco) ? "CVE-" : "GHSA-";
 	if (!strncmp(id, own, strlen(own)))
 		return 0;
 	if (!strncmp(id, "GHSA-", 5))
@@ -1017,10 +1015,10 @@ int bh_match_coverage(bh_vulndb *db, bh_sbom *s, bh_error *err)
 		const bh_component *c = s->comps.items[i];
 		if (!c->name || !c->version || c->eco <= BH_ECO_OS || c->eco >= BH_ECO__COUNT)
 			continue;
-		if (!is_os(c->eco) && bh_component_get_prop(c, "os.owner"))
+		if (!bh_ecosystem_is_os_pkg(c->eco) && bh_component_get_prop(c, "os.owner"))
 			continue; /* matched through its OS package */
 		count[c->eco]++;
-		if (is_os(c->eco) && distro && !named[c->eco]) {
+		if (bh_ecosystem_is_os_pkg(c->eco) && distro && !named[c->eco]) {
 			char pkg[512], vbuf[128];
 			const char *ver = NULL;
 			bool yes = false;
@@ -1034,7 +1032,7 @@ int bh_match_coverage(bh_vulndb *db, bh_sbom *s, bh_error *err)
 		long rows = 0, pkgs = 0;
 		if (!count[i])
 			continue;
-		if (!is_os((bh_ecosystem)i)) {
+		if (!bh_ecosystem_is_os_pkg((bh_ecosystem)i)) {
 			if (!(rc = bh_vulndb_count_rows(db, eco, NULL, &rows, err)) && rows == 0)
 				bh_sbom_warn(s, "%s: no advisories in the DB; %zu %s package%s %s not checked", eco, count[i], eco,
 					     count[i] == 1 ? "" : "s", count[i] == 1 ? "was" : "were");
@@ -1121,7 +1119,7 @@ bool bh_match_key(const bh_component *c, char *pkg, size_t pn)
 	const char *ver = NULL;
 	if (!c->name || !c->version || c->eco == BH_ECO_OS || c->eco == BH_ECO_NONE || c->eco >= BH_ECO__COUNT)
 		return false;
-	if (!is_os(c->eco) && bh_component_get_prop(c, "os.owner"))
+	if (!bh_ecosystem_is_os_pkg(c->eco) && bh_component_get_prop(c, "os.owner"))
 		return false;
 	key_of(c, pkg, pn, &ver, vbuf, sizeof(vbuf));
 	return ver != NULL;
@@ -1153,10 +1151,10 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 		size_t k;
 		if (!c->name || !c->version || c->eco == BH_ECO_OS || c->eco == BH_ECO_NONE || c->eco >= BH_ECO__COUNT)
 			continue;
-		if (is_os(c->eco) && !distro)
+		if (bh_ecosystem_is_os_pkg(c->eco) && !distro)
 			continue;
 		/* installed by an OS package: its advisories come through that package */
-		if (!is_os(c->eco) && bh_component_get_prop(c, "os.owner"))
+		if (!bh_ecosystem_is_os_pkg(c->eco) && bh_component_get_prop(c, "os.owner"))
 			continue;
 		key_of(c, pkg, sizeof(pkg), &ver, vbuf, sizeof(vbuf));
 		if (!ver)
@@ -1180,7 +1178,7 @@ int bh_match(bh_vulndb *db, const bh_sbom *s, const bh_match_opts *o, bh_finding
 		cx.eco = c->eco;
 		cx.ver = ver;
 		cx.comp = i;
-		if ((rc = bh_vulndb_each_affected(db, bh_ecosystem_name(c->eco), is_os(c->eco) ? distro : NULL, pkg, on_row, &cx,
+		if ((rc = bh_vulndb_each_affected(db, bh_ecosystem_name(c->eco), bh_ecosystem_is_os_pkg(c->eco) ? distro : NULL, pkg, on_row, &cx,
 						  err)))
 			goto out;
 		/* One finding per vulnerability: records aliasing each other (a PYSEC and its GHSA, a DSA
