@@ -3,11 +3,18 @@
 #define BH_CORE_MAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Keys are copied and owned by the map; values are the caller's (freed by the optional callback). */
+/* One slot: a probe reads one cache line; the hash is compared before the string and reused by rehash. */
+typedef struct bh_map_slot {
+	uint64_t hash;
+	char *key;  /* NULL: empty; the map's tombstone: removed */
+	void *val;
+} bh_map_slot;
+
 typedef struct bh_map {
-	char **keys;
-	void **vals;
+	bh_map_slot *slots;
 	size_t cap;   /* power of two or 0 */
 	size_t n;     /* live entries */
 	size_t used;  /* live + tombstones */
