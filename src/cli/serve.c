@@ -13,6 +13,7 @@
 #include "server/api.h"
 #include "server/dbfeed.h"
 #include "server/http.h"
+#include "server/notify.h"
 #include "server/regwatch.h"
 #include "store/store.h"
 
@@ -111,6 +112,8 @@ int bh_cmd_serve(int argc, char **argv)
 	bh_api *api = NULL;
 	bh_regwatch *watch = NULL;
 	bh_regwatch_config wcfg;
+	bh_notify *notify = NULL;
+	bh_notify_config ncfg;
 	bh_srv *srv = NULL;
 	bh_srv_config cfg;
 	bh_api_config acfg;
@@ -246,6 +249,11 @@ int bh_cmd_serve(int argc, char **argv)
 		rc = bh_regwatch_start(&wcfg, &watch, &err);
 	}
 	if (!rc) {
+		memset(&ncfg, 0, sizeof(ncfg));
+		ncfg.api = api;
+		rc = bh_notify_start(&ncfg, &notify, &err);
+	}
+	if (!rc) {
 		/* the bound port, not the asked one: with port 0 this line is how a script finds it */
 		const char *colon = strrchr(listen, ':');
 		int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
@@ -260,6 +268,7 @@ int bh_cmd_serve(int argc, char **argv)
 	if (rc)
 		bh_cli_print_error(rc, &err);
 	/* the worker uses the API's store pool: joined before the API goes */
+	bh_notify_stop(notify);
 	bh_regwatch_stop(watch);
 	bh_srv_free(srv);
 	bh_dbfeed_stop(feed);

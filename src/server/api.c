@@ -16,6 +16,7 @@
 #include "server/apictx.h"
 #include "server/envelope.h"
 #include "server/hostapi.h"
+#include "server/notify.h"
 #include "server/regwatch.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
@@ -1013,6 +1014,8 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
 			return rc;
 	if ((rc = bh_regwatch_routes(a, s, err)) != 0)
+		return rc;
+	if ((rc = bh_notify_routes(a, s, err)) != 0)
 		return rc;
 	return bh_hostapi_register(a, s, err);
 }

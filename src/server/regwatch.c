@@ -125,6 +125,11 @@ out:
 	return rc;
 }
 
+int bh_regwatch_key_get(unsigned char key[32], bh_error *err)
+{
+	return key_get(key, err);
+}
+
 int bh_regwatch_seal(const unsigned char key[32], const char *ad, const char *plain, char **out, bh_error *err)
 {
 	size_t pl = strlen(plain), rawlen, outlen;

@@ -87,6 +87,10 @@ void bh_regwatch_pushes_free(bh_regwatch_pushes *p);
 /* Distribution's repository grammar (lowercase components joined by '/', at most 255 bytes). */
 bool bh_regwatch_repo_ok(const char *s);
 
+/* The server's 32-byte secret key (from bh_regwatch_set_key_file's file, made on first use), for
+ * other modules that seal secrets (webhook keys). Caller wipes key after use. */
+int bh_regwatch_key_get(unsigned char key[32], bh_error *err);
+
 /* ---- sealing (tests) ---- */
 /* *out (caller frees) is plain sealed for ad. */
 int bh_regwatch_seal(const unsigned char key[32], const char *ad, const char *plain, char **out, bh_error *err);
