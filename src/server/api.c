@@ -16,6 +16,7 @@
 #include "server/apictx.h"
 #include "server/envelope.h"
 #include "server/hostapi.h"
+#include "server/exceptapi.h"
 #include "server/notify.h"
 #include "server/regwatch.h"
 #include "vuln/db.h"
@@ -687,11 +688,12 @@ static int finding_cb(void *ud, const bh_store_finding *f)
 static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	static const char *const sevs[] = { "unknown", "low", "medium", "high", "critical", NULL };
+	static const char *const accepted_vals[] = { "false", "true", "only", NULL };
 	bh_api *a = ud;
 	bh_store *st;
 	int64_t after, limit, next = 0;
 	bh_store_filter f;
-	int sev;
+	int sev, acc;
 	bool b;
 	json_t *items;
 	bh_error err;
@@ -718,10 +720,17 @@ static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	f.package = bh_srv_query(req, "package");
 	f.advisory = bh_srv_query(req, "advisory");
 	f.image_digest = bh_srv_query(req, "image");
+	/* accepted risks: hidden (false), shown with what accepted them (true), or only them (only) */
+	if (bh_srv_query_enum(req, resp, "accepted", accepted_vals, 0, &acc))
+		return 0;
+	f.accepted = acc == 0 ? 0 : acc == 1 ? -1 : 1;
+	f.now = (int64_t)time(NULL);
 	if (!(items = json_array()))
 		return BH_ENOMEM;
 	st = bh_apictx_store(a);
 	rc = bh_store_finding_list(st, &f, after, (size_t)limit, finding_cb, items, &next, &err);
+	if (!rc && acc)
+		rc = bh_exceptapi_annotate(st, items, f.image_digest, f.now, &err);
 	bh_apictx_release(a, st);
 	if (rc) {
 		json_decref(items);
@@ -1016,6 +1025,8 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 	if ((rc = bh_regwatch_routes(a, s, err)) != 0)
 		return rc;
 	if ((rc = bh_notify_routes(a, s, err)) != 0)
+		return rc;
+	if ((rc = bh_exceptapi_routes(a, s, err)) != 0)
 		return rc;
 	return bh_hostapi_register(a, s, err);
 }

@@ -18,6 +18,7 @@
 #include "core/product.h"
 #include "net/http.h"
 #include "server/apictx.h"
+#include "server/exceptapi.h"
 #include "server/regwatch.h"
 #include "store/sql.h"
 #include "store/webhook.h"
@@ -117,7 +118,7 @@ int bh_notify_filter_parse(const json_t *j, bh_notify_filter *f, char *why, size
 	/* an unknown key is refused: a misspelt filter would otherwise send everything */
 	json_object_foreach((json_t *)j, k, v) {
 		size_t i;
-		for (i = 0; known[i] && strcmp(known[i], k); i++)
+		for (i = 0; known[i] && strcmp(known[i], k) != 0; i++)
 			;
 		if (!known[i]) {
 			snprintf(why, whylen, "filter.%.64s is not a filter (types, min_severity, kev, repositories, images, hosts, labels)", k);
@@ -214,7 +215,7 @@ static bool image_match(const bh_notify_filter *f, const json_t *img)
 	if (f->labels) {
 		json_object_foreach(f->labels, k, lv) {
 			const char *have = json_string_value(json_object_get(labels, k));
-			if (!have || strcmp(have, json_string_value(lv)))
+			if (!have || strcmp(have, json_string_value(lv)) != 0)
 				return false;
 		}
 	}
@@ -259,7 +260,7 @@ int bh_notify_sign(const char *key, const char *body, size_t len, char out[72])
 	unsigned int ml = 0, i;
 	if (!HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)body, len, mac, &ml) || ml != 32)
 		return BH_EIO;
-	memcpy(out, "sha256=", 7);
+	snprintf(out, 8, "sha256=");
 	for (i = 0; i < ml; i++)
 		snprintf(out + 7 + 2 * i, 3, "%02x", mac[i]);
 	return 0;
@@ -428,7 +429,7 @@ static int post_webhook(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		return bh_srv_resp_error(resp, 400, "bad_request", "name is a printable string of at most %d bytes", NAME_MAX_LEN);
 	if ((v = json_object_get(b, "format")) && !json_is_null(v)) {
 		format = json_string_value(v);
-		if (!format || (strcmp(format, "json") && strcmp(format, "slack")))
+		if (!format || (strcmp(format, "json") != 0 && strcmp(format, "slack") != 0))
 			return bh_srv_resp_error(resp, 400, "bad_request", "format is json or slack");
 	}
 	if ((v = json_object_get(b, "secret")) && !json_is_null(v)) {
@@ -438,7 +439,7 @@ static int post_webhook(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	}
 	if ((v = json_object_get(b, "from")) && !json_is_null(v)) {
 		from = json_string_value(v);
-		if (!from || (strcmp(from, "now") && strcmp(from, "start")))
+		if (!from || (strcmp(from, "now") != 0 && strcmp(from, "start") != 0))
 			return bh_srv_resp_error(resp, 400, "bad_request", "from is now (events from now on) or start (every stored event)");
 	}
 	rc = bh_notify_filter_parse(json_object_get(b, "filter"), &f, why, sizeof(why));
@@ -449,7 +450,7 @@ static int post_webhook(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		return bh_srv_resp_error(resp, 400, "bad_filter", "%s", why);
 	if ((v = json_object_get(b, "filter")) && !json_is_null(v) && !(filter = json_dumps(v, JSON_COMPACT)))
 		return BH_ENOMEM;
-	if (!secret && strcmp(format, "slack")) {
+	if (!secret && strcmp(format, "slack") != 0) {
 		/* signed by default: a receiver can only trust what it can check */
 		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
 			free(filter);
@@ -963,6 +964,8 @@ static void *notify_main(void *arg)
 		int64_t now = (int64_t)time(NULL);
 		size_t i;
 		int rc;
+		/* accepted risks that ran out become exception.expired events, which webhooks then carry */
+		bh_exceptapi_tick(n->api);
 		memset(&hs, 0, sizeof(hs));
 		st = bh_apictx_store(n->api);
 		rc = bh_webhook_list(st, 0, hooks_cb, &hs, &err);

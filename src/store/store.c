@@ -10,9 +10,11 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/severity.h"
+#include "store/exception.h"
 #include "store/migrate.h"
 #include "vuln/match.h"
 
@@ -379,6 +381,9 @@ int bh_store_image_put_sbom(bh_store *st, const char *digest, const bh_sbom *s, 
 		if (rc < 0)
 			goto fail;
 	}
+	/* repository scopes of accepted risks look images up by repository name */
+	if ((rc = bh_exception_index_image(st, image_id, m->repo_tags_json ? m->repo_tags_json : tags, err)) != 0)
+		goto fail;
 	if (s && (!had_sbom || (flags & BH_STORE_SBOM_REPLACE))) {
 		bh_sql_value p[1] = { BH_SQL_INT(image_id) };
 		if (had_sbom && (rc = bh_sql_exec(st->db, "DELETE FROM image_components WHERE image_id = $1", p, 1, err)) != 0)
@@ -683,7 +688,7 @@ int bh_store_finding_list(bh_store *st, const bh_store_filter *f, int64_t after,
 	static const bh_store_filter none;
 	bh_buf q = BH_BUF_INIT;
 	bh_sql_value p[10];
-	size_t n = 0;
+	size_t n = 0, img = 0; /* img: the image digest's parameter number */
 	int rc;
 	if (!f)
 		f = &none;
@@ -720,12 +725,23 @@ int bh_store_finding_list(bh_store *st, const bh_store_filter *f, int64_t after,
 	}
 	if (f->image_digest) {
 		p[n++] = BH_SQL_TEXT(f->image_digest);
+		img = n;
 		bh_buf_printf(&q, " AND EXISTS (SELECT 1 FROM image_components l JOIN images i ON i.id = l.image_id"
 				  " WHERE l.component_id = f.component_id AND i.digest = $%zu)", n);
 	}
 	if (f->running_only)
 		bh_buf_puts(&q, " AND EXISTS (SELECT 1 FROM image_components l JOIN images i ON i.id = l.image_id"
 				" JOIN containers k ON k.image_digest = i.digest WHERE l.component_id = f.component_id AND k.state = 'running')");
+	if (f->accepted >= 0) {
+		/* accepted risks (store/exception.h): hidden by default, or only them */
+		char cond[1536];
+		p[n++] = BH_SQL_INT(f->now ? f->now : (int64_t)time(NULL));
+		if (!bh_exception_sql_hidden(cond, sizeof(cond), (unsigned)n, (unsigned)img)) {
+			bh_buf_free(&q);
+			return bh_error_set(err, BH_ELIMIT, "store: finding query too long");
+		}
+		bh_buf_printf(&q, " AND %s%s", f->accepted ? "" : "NOT ", cond);
+	}
 	p[n++] = BH_SQL_INT((int64_t)page(limit));
 	bh_buf_printf(&q, " ORDER BY f.id LIMIT $%zu", n);
 	if (bh_buf_oom(&q)) {

@@ -141,6 +141,8 @@ typedef struct bh_store_filter {
 	bool running_only;         /* in an image that a running container uses */
 	bool include_resolved;     /* default: open findings only */
 	const char *ecosystem, *package, *advisory, *image_digest;
+	int accepted;              /* accepted risks (store/exception.h): 0 hidden, 1 only them, -1 both */
+	int64_t now;               /* when exceptions are judged; 0: the clock */
 } bh_store_filter;
 int bh_store_finding_list(bh_store *st, const bh_store_filter *f, int64_t after, size_t limit, bh_store_finding_cb cb,
 			  void *ud, int64_t *next, bh_error *err);
