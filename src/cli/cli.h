@@ -26,5 +26,6 @@ int bh_cmd_token(int argc, char **argv);
 int bh_cmd_agent(int argc, char **argv);
 int bh_cmd_watch(int argc, char **argv);
 int bh_cmd_drift(int argc, char **argv);
+int bh_cmd_contain(int argc, char **argv);
 
 #endif

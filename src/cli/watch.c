@@ -1,5 +1,6 @@
 /* watch.c - `bulkhead watch`: the eBPF sensor in the foreground, one JSON or text line per event, attributed to containers. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -14,6 +15,7 @@
 #include "cli/common.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "runtime/action.h"
 #include "runtime/containers.h"
 #include "runtime/event.h"
 #include "runtime/eventjson.h"
@@ -36,8 +38,14 @@ struct watch {
 	int json;
 	bh_rules *rules;       /* compiled runtime rules: the default set and --rules files */
 	int alerts_only;       /* print alerts, not every event */
-	int enforce;           /* carry out rules' kill action (alerts only otherwise) */
-	unsigned long printed, alerts, killed;
+	int enforce;           /* carry out rules' actions (alerts only otherwise) */
+	int kernel_kill;       /* drift is killed at exec in the kernel (bpf_send_signal) */
+	const char *engine;    /* --engine-host, for stop and for the actions' inspect */
+	const char *forensics_dir;
+	unsigned long printed, alerts, killed, actions;
+	/* container actions already carried out (pause, stop, quarantine once per container) */
+	struct { char id[128]; bh_rules_action act; } done[MAX_PER_CT];
+	size_t ndone;
 	int warned;
 	/* events per container (ct NULL: the host), for --stats */
 	struct { const bh_rt_container *ct; uint64_t n[BH_RT_CLASS__COUNT]; } per[MAX_PER_CT];
@@ -92,6 +100,8 @@ static void print_text(const bh_rt_event *ev, const bh_rt_container *ct)
 		bh_text_fput_term(stdout, ev->pcomm, 0);
 		if (ev->exe_upper)
 			fputs(" exe_upper", stdout);
+		if (ev->kact & BH_RT_KACT_KILLED)
+			fputs(" action=killed (" BH_RT_KILL_MECHANISM ")", stdout);
 		break;
 	case BH_RT_CLASS_FILE:
 		fputs(" path=", stdout);
@@ -136,24 +146,187 @@ struct hitctx {
 	const bh_rt_container *ct;
 };
 
+static void now_rfc3339(char *buf, size_t n)
+{
+	struct timespec t;
+	struct tm tm;
+	char s[32];
+	clock_gettime(CLOCK_REALTIME, &t);
+	gmtime_r(&t.tv_sec, &tm);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%09ldZ", s, (long)t.tv_nsec);
+}
+
+/* What an action did, for the action event. */
+struct outcome {
+	const char *result;    /* "killed", "paused", … or "failed" */
+	const char *mechanism;
+	char detail[BH_ERROR_MSG_MAX]; /* why it failed */
+	char forensics[2048];  /* quarantine: where the forensics went */
+	int pid;               /* the process acted on (the container's init for container actions) */
+};
+
+/* Whether act was already done to container id (and records it when not). */
+static int done_before(struct watch *w, const char *id, bh_rules_action act)
+{
+	for (size_t i = 0; i < w->ndone; i++)
+		if (w->done[i].act == act && !strcmp(w->done[i].id, id))
+			return 1;
+	if (w->ndone < MAX_PER_CT) {
+		snprintf(w->done[w->ndone].id, sizeof(w->done[0].id), "%s", id);
+		w->done[w->ndone++].act = act;
+	}
+	return 0;
+}
+
 /*
- * One alert. Rules' "kill" action is carried out with --enforce, from user space (SIGKILL to the
- * process, after the event: the program may have run a little); the other actions (pause, stop,
- * quarantine) are reported as asked, not yet carried out by watch.
+ * Carries out r's action for the event with --enforce. kill: the kernel already did it at exec
+ * when the event says so (BH_RT_KACT_KILLED), else SIGKILL from here (after the event: the program
+ * may have run a little). pause, stop, quarantine act on the event's container, once each.
+ * Returns 0 when nothing was to be done (no action event), 1 when o is filled.
+ */
+static int carry_out(struct hitctx *h, const bh_rules_rule *r, struct outcome *o)
+{
+	struct watch *w = h->w;
+	bh_action_target t;
+	bh_error err;
+	int rc = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->pid = (int)h->ev->pid;
+	if (r->action == BH_RULES_ACT_ALERT || !w->enforce)
+		return 0;
+	if (r->action == BH_RULES_ACT_KILL) {
+		if (h->ev->kact & BH_RT_KACT_KILLED) {
+			o->result = "killed";
+			o->mechanism = BH_RT_KILL_MECHANISM;
+		} else if ((h->ev->kact & BH_RT_KACT_SCRIPT_WATCH) && h->ev->exe_upper && w->kernel_kill) {
+			/* a script on the upper layer: the kernel kills its interpreter when it opens it;
+			 * SIGKILL from here too in case it reads the script some other way (gone: ESRCH) */
+			(void)kill((pid_t)h->ev->pid, SIGKILL);
+			o->result = "killed";
+			o->mechanism = BH_RT_KILL_SCRIPT_MECHANISM;
+		} else if (h->ev->pid <= 1) {
+			o->result = "failed";
+			o->mechanism = "user-space SIGKILL after the event";
+			snprintf(o->detail, sizeof(o->detail), "pid %u is not a process to kill", h->ev->pid);
+		} else {
+			o->mechanism = "user-space SIGKILL after the event";
+			o->result = kill((pid_t)h->ev->pid, SIGKILL) == 0 ? "killed" : "failed";
+			if (o->result[0] == 'f')
+				snprintf(o->detail, sizeof(o->detail), "kill(%u): %s", h->ev->pid, strerror(errno));
+		}
+		if (o->result[0] == 'k')
+			w->killed++;
+		return 1;
+	}
+	if (!h->ct || !h->ct->id[0]) {
+		o->result = "failed";
+		o->mechanism = "none";
+		snprintf(o->detail, sizeof(o->detail), "the event is not in a container");
+		return 1;
+	}
+	if (done_before(w, h->ct->id, r->action))
+		return 0;
+	/* the container's init, from the engine; the event's own process when the engine is away */
+	if (bh_action_target_resolve(w->engine, h->ct->id, &t, &err)) {
+		memset(&t, 0, sizeof(t));
+		snprintf(t.id, sizeof(t.id), "%s", h->ct->id);
+		snprintf(t.name, sizeof(t.name), "%s", h->ct->name ? h->ct->name : "");
+		t.pid = (int)h->ev->pid;
+	}
+	o->pid = t.pid;
+	switch (r->action) {
+	case BH_RULES_ACT_PAUSE:
+		rc = bh_action_pause(&t, true, &o->mechanism, &err);
+		o->result = rc ? "failed" : "paused";
+		break;
+	case BH_RULES_ACT_STOP:
+		o->mechanism = "engine API POST /containers/{id}/stop";
+		rc = bh_action_stop(w->engine, t.id, 10, &err);
+		o->result = rc ? "failed" : "stopped";
+		break;
+	case BH_RULES_ACT_QUARANTINE:
+		o->mechanism = "nftables table inet bulkhead_quarantine in the container's network namespace";
+		rc = bh_action_quarantine(&t, true, &err);
+		o->result = rc ? "failed" : "quarantined";
+		if (!rc) {
+			bh_error ferr;
+			if (bh_action_forensics(&t, w->forensics_dir, o->forensics, sizeof(o->forensics), &ferr))
+				snprintf(o->detail, sizeof(o->detail), "forensics: %.480s", ferr.msg);
+		}
+		break;
+	default:
+		return 0;
+	}
+	if (rc)
+		snprintf(o->detail, sizeof(o->detail), "%s", err.msg);
+	return 1;
+}
+
+static int print_action(struct hitctx *h, const bh_rules_rule *r, const struct outcome *o)
+{
+	const char *cname = h->ct && h->ct->id[0] ? (h->ct->name && h->ct->name[0] ? h->ct->name : h->ct->id) : "";
+	char t[48];
+
+	h->w->actions++;
+	now_rfc3339(t, sizeof(t));
+	if (h->w->json) {
+		json_t *a = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}}", "action", "time", t, "action",
+				      bh_rules_action_name(r->action), "rule", r->name, "container", cname, "container_id",
+				      h->ct ? h->ct->id : "", "pid", o->pid, "result", o->result, "mechanism", o->mechanism);
+		if (!a)
+			return BH_ENOMEM;
+		if (o->detail[0])
+			json_object_set_new(json_object_get(a, "action"), "detail", json_string(o->detail));
+		if (o->forensics[0])
+			json_object_set_new(json_object_get(a, "action"), "forensics", json_string(o->forensics));
+		json_dumpf(a, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(a);
+		return 0;
+	}
+	printf("ACTION %s container=", bh_rules_action_name(r->action));
+	bh_text_fput_term(stdout, cname[0] ? cname : "-", 64);
+	printf(" pid=%d rule=", o->pid);
+	bh_text_fput_term(stdout, r->name, 200);
+	printf(" result=%s mechanism=\"%s\"", o->result, o->mechanism);
+	if (o->forensics[0]) {
+		fputs(" forensics=", stdout);
+		bh_text_fput_term(stdout, o->forensics, 0);
+	}
+	if (o->detail[0]) {
+		fputs(" detail=", stdout);
+		bh_text_fput_term(stdout, o->detail, 400);
+	}
+	putchar('\n');
+	return 0;
+}
+
+/*
+ * One alert, then with --enforce the rule's action and its own event (what triggered it: the rule
+ * and the event's container and process).
  */
 static int on_hit(const bh_rules_hit *hit, void *user)
 {
 	struct hitctx *h = user;
 	const bh_rules_rule *r = hit->rule;
+	struct outcome oc;
 	const char *taken = "none";
+	char taken_buf[160], at[48];
+	int acted;
+
 	h->w->alerts++;
-	if (r->action == BH_RULES_ACT_KILL && h->w->enforce && h->ev->pid > 1) {
-		taken = kill((pid_t)h->ev->pid, SIGKILL) == 0 ? "killed" : "kill failed";
-		if (taken[0] == 'k')
-			h->w->killed++;
+	acted = carry_out(h, r, &oc);
+	if (acted) {
+		snprintf(taken_buf, sizeof(taken_buf), "%s (%s)", oc.result, oc.mechanism);
+		taken = taken_buf;
+	} else if (r->action != BH_RULES_ACT_ALERT && h->w->enforce) {
+		taken = "done before for this container";
 	}
+	now_rfc3339(at, sizeof(at));
 	if (h->w->json) {
-		json_t *o = json_pack("{s:{s:s, s:s, s:s, s:s, s:s}}", "alert", "rule", r->name, "priority",
+		json_t *o = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s}}", "alert", "time", at, "rule", r->name, "priority",
 				      bh_rules_priority_name(r->priority), "action", bh_rules_action_name(r->action), "action_taken",
 				      taken, "output", hit->output);
 		json_t *tags = json_array(), *ev = bh_rt_event_json(h->ev, h->ct);
@@ -187,7 +360,7 @@ static int on_hit(const bh_rules_hit *hit, void *user)
 		}
 		putchar('\n');
 	}
-	return 0;
+	return acted ? print_action(h, r, &oc) : 0;
 }
 
 static int on_event(void *ud, const bh_rt_event *cev)
@@ -203,8 +376,9 @@ static int on_event(void *ud, const bh_rt_event *cev)
 		w->warned = 1;
 	}
 	ev = *cev;
-	if (ev.type == BH_RT_EXEC && ct)
-		ev.exe_upper = bh_containers_exe_upper(w->cts, ct, ev.path, ev.cwd);
+	/* the kernel's verdict (the inode) or the upper dir's (the path: scripts, whose interpreter the kernel saw) */
+	if (ev.type == BH_RT_EXEC)
+		ev.exe_upper = ct && (ev.exe_upper || bh_containers_exe_upper(w->cts, ct, ev.path, ev.cwd));
 	if (w->alerts_only) {
 		/* nothing but the alerts below */
 	} else if (w->json) {
@@ -277,6 +451,63 @@ static double now_s(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/*
+ * --enforce: which actions the rules ask for and how each is carried out, on stderr; drift kills
+ * move into the kernel when a rule kills on proc.exe_from_image = false (for --container's cgroup,
+ * else every container, new ones too).
+ */
+static int enforce_setup(struct watch *w, bh_sensor *s, const char *const *deny, size_t ndeny, bh_error *err)
+{
+	const bh_rules_rule *drift = NULL;
+	uint64_t cg = w->only ? w->only->cgroup_id : 0;
+	uint32_t flags = 0;
+	size_t nact[BH_RULES_ACT_QUARANTINE + 1] = { 0 };
+	int rc;
+
+	for (size_t i = 0; i < bh_rules_count(w->rules); i++) {
+		const bh_rules_rule *r = bh_rules_rule_at(w->rules, i);
+		if (!r->enabled || (unsigned)r->action > BH_RULES_ACT_QUARANTINE)
+			continue;
+		nact[r->action]++;
+		if (r->action == BH_RULES_ACT_KILL && !drift && r->condition && strstr(r->condition, "proc.exe_from_image"))
+			drift = r;
+	}
+	if (drift)
+		flags |= BH_SENSOR_KILL_DRIFT;
+	if (ndeny)
+		flags |= BH_SENSOR_DENY_PATHS;
+	for (size_t i = 0; i < ndeny; i++)
+		if ((rc = bh_sensor_deny_exe(s, cg, deny[i], err)) && rc != BH_EUNSUPPORTED)
+			return rc;
+	if (flags && (rc = bh_sensor_enforce_set(s, cg, flags, err)) == 0) {
+		w->kernel_kill = 1;
+		fprintf(stderr, "enforce: kill at exec in the kernel (bpf_send_signal at sched_process_exec) for %s%s%s%s%s\n",
+			w->only ? "container " : "every container", w->only ? (w->only->name && w->only->name[0] ? w->only->name : w->only->id) : "",
+			drift ? "; executables not from the image (rule \"" : "", drift ? drift->name : "", drift ? "\")" : "");
+		if (ndeny)
+			fprintf(stderr, "enforce: %zu denied executable path(s) killed at exec in the kernel\n", ndeny);
+	} else if (flags) {
+		if (rc != BH_EUNSUPPORTED)
+			return rc;
+		fprintf(stderr, "enforce: kill from user space (SIGKILL after the event; the program may run briefly): %s\n", err->msg);
+		if (ndeny)
+			fprintf(stderr, "enforce: --deny-exe needs the kernel kill; ignored\n");
+	}
+	if (nact[BH_RULES_ACT_KILL])
+		fprintf(stderr, "enforce: %zu rule(s) kill: %s\n", nact[BH_RULES_ACT_KILL],
+			w->kernel_kill && drift && nact[BH_RULES_ACT_KILL] == 1 ? "in the kernel at exec" :
+			w->kernel_kill && drift ? "drift in the kernel at exec, the others by SIGKILL from user space after the event" :
+			"SIGKILL from user space after the event");
+	if (nact[BH_RULES_ACT_PAUSE])
+		fprintf(stderr, "enforce: %zu rule(s) pause: cgroup freezer (v1 freezer.state, else v2 cgroup.freeze)\n", nact[BH_RULES_ACT_PAUSE]);
+	if (nact[BH_RULES_ACT_STOP])
+		fprintf(stderr, "enforce: %zu rule(s) stop: engine API POST /containers/{id}/stop\n", nact[BH_RULES_ACT_STOP]);
+	if (nact[BH_RULES_ACT_QUARANTINE])
+		fprintf(stderr, "enforce: %zu rule(s) quarantine: nftables table inet bulkhead_quarantine in the container's network namespace, forensics in %s\n",
+			nact[BH_RULES_ACT_QUARANTINE], w->forensics_dir ? w->forensics_dir : "./bulkhead-forensics");
+	return 0;
+}
+
 static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead watch [options]\n"
@@ -294,14 +525,23 @@ static void usage(FILE *fp)
 	      "                           every event is evaluated, a match prints an ALERT line (JSON: {\"alert\", \"event\"})\n"
 	      "      --no-default-rules   only the --rules files\n"
 	      "      --alerts-only        print the alerts, not every event\n"
-	      "      --enforce            carry out the rules' kill action (SIGKILL to the process)\n"
+	      "      --enforce            carry out the rules' actions, each reported as an action event:\n"
+	      "                           kill: of an executable not from the image (a rule with action kill\n"
+	      "                           over proc.exe_from_image = false) in the kernel at exec\n"
+	      "                           (bpf_send_signal: the program never runs), else SIGKILL after the\n"
+	      "                           event; pause: cgroup freezer; stop: engine API; quarantine: an\n"
+	      "                           nftables drop-all table in the container's network namespace, then\n"
+	      "                           forensics (undo with `bulkhead contain release CONTAINER`)\n"
+	      "      --deny-exe PATH      with --enforce: kill in the kernel any exec of exactly PATH (as passed\n"
+	      "                           to execve) in the containers watched (repeatable)\n"
+	      "      --forensics-dir DIR  where quarantine's forensics go (default ./bulkhead-forensics)\n"
 	      "  -v, --verbose            libbpf's messages (verifier logs) on stderr\n"
 	      "needs root and a kernel with BTF; built with clang, bpftool and libbpf-dev\n", fp);
 }
 
 int bh_cmd_watch(int argc, char **argv)
 {
-	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING, O_RULES, O_NODEF, O_ALERTS, O_ENFORCE };
+	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING, O_RULES, O_NODEF, O_ALERTS, O_ENFORCE, O_DENY, O_FDIR };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "container", required_argument, NULL, O_CONTAINER },
@@ -314,6 +554,8 @@ int bh_cmd_watch(int argc, char **argv)
 		{ "no-default-rules", no_argument, NULL, O_NODEF },
 		{ "alerts-only", no_argument, NULL, O_ALERTS },
 		{ "enforce", no_argument, NULL, O_ENFORCE },
+		{ "deny-exe", required_argument, NULL, O_DENY },
+		{ "forensics-dir", required_argument, NULL, O_FDIR },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -326,8 +568,8 @@ int bh_cmd_watch(int argc, char **argv)
 	bh_error err;
 	unsigned duration = 0;
 	int ch, rc, stats = 0, nodef = 0;
-	const char *rfiles[32];
-	size_t nrfiles = 0;
+	const char *rfiles[32], *deny[32];
+	size_t nrfiles = 0, ndeny = 0;
 	double start, next_stats;
 
 	memset(&so, 0, sizeof(so));
@@ -373,6 +615,14 @@ int bh_cmd_watch(int argc, char **argv)
 		case O_NODEF: nodef = 1; break;
 		case O_ALERTS: w.alerts_only = 1; break;
 		case O_ENFORCE: w.enforce = 1; break;
+		case O_DENY:
+			if (ndeny == sizeof(deny) / sizeof(deny[0]) || !optarg[0] || strlen(optarg) > 255) {
+				fputs("bulkhead watch: --deny-exe wants a path of 1 to 255 bytes, at most 32 of them\n", stderr);
+				return BH_EXIT_USAGE;
+			}
+			deny[ndeny++] = optarg;
+			break;
+		case O_FDIR: w.forensics_dir = optarg; break;
 		case 'v': so.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: return bh_cli_bad_option("watch", longopts, ch, argv);
@@ -382,6 +632,11 @@ int bh_cmd_watch(int argc, char **argv)
 		fprintf(stderr, "bulkhead watch: unexpected argument \"%s\"\n", argv[optind]);
 		return BH_EXIT_USAGE;
 	}
+	if (ndeny && !w.enforce) {
+		fputs("bulkhead watch: --deny-exe kills, so it needs --enforce\n", stderr);
+		return BH_EXIT_USAGE;
+	}
+	w.engine = engine;
 	/* the rules first: a broken rule file is a usage error before any hook is attached */
 	if (!(w.rules = bh_rules_new())) {
 		rc = bh_error_set(&err, BH_ENOMEM, "out of memory");
@@ -419,6 +674,8 @@ int bh_cmd_watch(int argc, char **argv)
 		fprintf(stderr, "sensor: eBPF, %zu of %zu hooks attached%s%s%s\n", ok, n,
 			container ? "; container " : "", container ? container : "", so.containers_only ? "; containers only" : "");
 	}
+	if (w.enforce && (rc = enforce_setup(&w, s, deny, ndeny, &err)))
+		goto fail;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: the poll returns and the loop sees the flag */
 	sigaction(SIGINT, &sa, NULL);
@@ -448,7 +705,7 @@ int bh_cmd_watch(int argc, char **argv)
 	fflush(stdout);
 	if (stats) {
 		print_stats(s, &w, "end");
-		fprintf(stderr, "alerts %lu (rules %zu), processes killed %lu\n", w.alerts, bh_rules_count(w.rules), w.killed);
+		fprintf(stderr, "alerts %lu (rules %zu), actions %lu, processes killed %lu\n", w.alerts, bh_rules_count(w.rules), w.actions, w.killed);
 	}
 	bh_sensor_close(s);
 	bh_containers_free(w.cts);

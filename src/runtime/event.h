@@ -49,6 +49,16 @@ typedef enum bh_rt_type {
 /* Which strings were cut at their array size. */
 enum { BH_RT_TRUNC_PATH = 1u << 0, BH_RT_TRUNC_PATH2 = 1u << 1, BH_RT_TRUNC_ARGS = 1u << 2, BH_RT_TRUNC_CWD = 1u << 3 };
 
+/*
+ * What the kernel side did at an exec (bh_rt_event.kact). KILLED: bpf_send_signal(SIGKILL) in the
+ * sched_process_exec program, so the new program never ran an instruction of its own; WHY_* says
+ * which enforcement asked for it (bh_sensor_enforce_set).
+ */
+enum { BH_RT_KACT_EXE_UPPER = 1u << 0, BH_RT_KACT_KILLED = 1u << 1, BH_RT_KACT_WHY_DRIFT = 1u << 2, BH_RT_KACT_WHY_DENIED = 1u << 3,
+       BH_RT_KACT_SCRIPT_WATCH = 1u << 4 /* maybe a script: killed in the kernel when its interpreter opens it, if on the upper layer */ };
+#define BH_RT_KILL_MECHANISM "bpf_send_signal at sched_process_exec"
+#define BH_RT_KILL_SCRIPT_MECHANISM "bpf_send_signal at the interpreter's openat of the script"
+
 #define BH_RT_COMM_MAX 16
 #define BH_RT_PATH_MAX 256
 #define BH_RT_ARGS_MAX 512
@@ -73,6 +83,7 @@ typedef struct bh_rt_event {
 	uint64_t arg;        /* per type, above */
 	uint32_t target_pid;
 	bool exe_upper;      /* EXEC: the executable's inode is on the container's upper layer */
+	uint32_t kact;       /* EXEC: BH_RT_KACT_*, what the sensor's kernel side found and did */
 	/* NET */
 	uint16_t family;     /* AF_INET, AF_INET6, AF_UNIX */
 	uint16_t proto;      /* IPPROTO_TCP, IPPROTO_UDP */

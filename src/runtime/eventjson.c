@@ -66,6 +66,13 @@ json_t *bh_rt_event_json(const bh_rt_event *ev, const bh_rt_container *ct)
 	json_object_set_new(o, "target_pid", json_integer(ev->target_pid));
 	json_object_set_new(o, "ret", json_integer(ev->ret));
 	json_object_set_new(o, "exe_upper", json_boolean(ev->exe_upper));
+	if (ev->kact & BH_RT_KACT_SCRIPT_WATCH)
+		json_object_set_new(o, "script_watch", json_true());
+	if (ev->kact & BH_RT_KACT_KILLED) {
+		json_object_set_new(o, "killed_in_kernel", json_true());
+		json_object_set_new(o, "action", json_string("killed (" BH_RT_KILL_MECHANISM ")"));
+		json_object_set_new(o, "kill_reason", json_string(ev->kact & BH_RT_KACT_WHY_DENIED ? "denied executable path" : "executable not from the image"));
+	}
 	if (ev->trunc && (tr = json_array())) {
 		if (ev->trunc & BH_RT_TRUNC_PATH)
 			json_array_append_new(tr, json_string("path"));
@@ -235,7 +242,21 @@ int bh_rt_event_from_json(const json_t *o, const char *where, bh_rt_event *ev, b
 		} else if (!strcmp(k, "time")) {
 			if (!json_is_string(v) || time_parse(json_string_value(v), &ev->wall_ns))
 				return bad(err, where, k, "not an RFC 3339 UTC time (2026-12-06T23:40:01.5Z)");
-		} else if (!strcmp(k, "class") || !strcmp(k, "truncated")) {
+		} else if (!strcmp(k, "killed_in_kernel")) {
+			if (!json_is_boolean(v))
+				return bad(err, where, k, "not a boolean");
+			if (json_is_true(v))
+				ev->kact |= BH_RT_KACT_KILLED;
+		} else if (!strcmp(k, "script_watch")) {
+			if (!json_is_boolean(v))
+				return bad(err, where, k, "not a boolean");
+			if (json_is_true(v))
+				ev->kact |= BH_RT_KACT_SCRIPT_WATCH;
+		} else if (!strcmp(k, "kill_reason")) {
+			if (!json_is_string(v))
+				return bad(err, where, k, "not a string");
+			ev->kact |= strstr(json_string_value(v), "denied") ? BH_RT_KACT_WHY_DENIED : BH_RT_KACT_WHY_DRIFT;
+		} else if (!strcmp(k, "class") || !strcmp(k, "truncated") || !strcmp(k, "action")) {
 			/* derived on output: accepted and ignored */
 		} else if (!strcmp(k, "exe_upper")) {
 			if (!json_is_boolean(v))

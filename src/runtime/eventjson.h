@@ -14,6 +14,9 @@
  *    "path": "/bin/sh", "path2": "", "cwd": "/", "args": "sh -c id", "argc": 3,
  *    "flags": 0, "mode": 0, "arg": 0, "target_pid": 0, "ret": 0, "exe_upper": false,
  *    "truncated": ["args"],
+ *    "killed_in_kernel": true, "action": "killed (bpf_send_signal at sched_process_exec)",
+ *    "kill_reason": "executable not from the image" | "denied executable path",   (killed execs only)
+ *    "script_watch": true,   (maybe a script: the kernel kills it at its interpreter's open when on the upper layer)
  *    "net": {"family": "inet", "proto": "tcp", "saddr": "10.0.0.2", "sport": 40000,
  *            "daddr": "1.2.3.4", "dport": 3333},            (NET events only)
  *    "cgroup_id": 1234,

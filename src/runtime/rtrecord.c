@@ -11,6 +11,10 @@ _Static_assert((int)BH_REC_EXEC == (int)BH_RT_EXEC && (int)BH_REC_EXIT == (int)B
 	       (int)BH_REC__TYPE_END == (int)BH_RT__TYPE_COUNT, "record types must be the event types");
 _Static_assert((int)BH_REC_CLASS_PROC == (int)BH_RT_CLASS_PROC && (int)BH_REC_CLASS_PRIV == (int)BH_RT_CLASS_PRIV &&
 	       (int)BH_REC_CLASS_COUNT == (int)BH_RT_CLASS__COUNT, "record classes must be the event classes");
+_Static_assert((int)BH_REC_ACT_EXE_UPPER == (int)BH_RT_KACT_EXE_UPPER && (int)BH_REC_ACT_KILLED == (int)BH_RT_KACT_KILLED &&
+	       (int)BH_REC_ACT_WHY_DRIFT == (int)BH_RT_KACT_WHY_DRIFT && (int)BH_REC_ACT_WHY_DENIED == (int)BH_RT_KACT_WHY_DENIED &&
+	       (int)BH_REC_ACT_SCRIPT_WATCH == (int)BH_RT_KACT_SCRIPT_WATCH,
+	       "record action bits must be the event's");
 _Static_assert(BH_REC_COMM == BH_RT_COMM_MAX && BH_REC_PATH == BH_RT_PATH_MAX && BH_REC_CWD == BH_RT_PATH_MAX &&
 	       BH_REC_ARGS == BH_RT_ARGS_MAX, "record fields must fit the event's");
 /* Layouts the BPF side (clang -target bpf) lays out the same way: no implicit padding. */
@@ -139,6 +143,9 @@ int bh_rtrecord_decode(bh_rt_class cls, const void *data, size_t len, int64_t wa
 				ev->trunc |= BH_RT_TRUNC_PATH;
 			decode_args(ev, r.args, r.args_len);
 			decode_cwd(ev, r.cwd, r.cwd_len);
+			ev->kact = h.act & (BH_RT_KACT_EXE_UPPER | BH_RT_KACT_KILLED | BH_RT_KACT_WHY_DRIFT | BH_RT_KACT_WHY_DENIED |
+					    BH_RT_KACT_SCRIPT_WATCH);
+			ev->exe_upper = (ev->kact & BH_RT_KACT_EXE_UPPER) != 0;
 		}
 		break;
 	}

@@ -45,6 +45,9 @@ struct bh_sensor {
 	uint64_t events[BH_RT_CLASS__COUNT], bad;
 	uint32_t lat[LAT_BUCKETS];
 	uint64_t lat_n, lat_max_us;
+	bh_sensor_opts opts;   /* the configuration map is rewritten whole: what it was built from */
+	uint32_t enforce_all, enforce_any;
+	bool exec_attached;
 };
 
 static bool libbpf_verbose;
@@ -152,6 +155,8 @@ static int config_set(bh_sensor *s, const bh_sensor_opts *o)
 	cfg.self_tgid = (uint32_t)getpid();
 	cfg.only_cgroup = o->only_cgroup;
 	memcpy(cfg.parent_cgroup, o->parents, sizeof(cfg.parent_cgroup));
+	cfg.enforce_all = s->enforce_all;
+	cfg.enforce_any = s->enforce_any;
 	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.bh_config), &k, &cfg, BPF_ANY) ? -errno : 0;
 }
 
@@ -211,6 +216,7 @@ int bh_sensor_open(const bh_sensor_opts *o, bh_sensor **out, bh_error *err)
 					    rc == -EPERM ? " (is this a container without CAP_BPF, or is unprivileged BPF off?)" : "");
 		}
 	}
+	s->opts = *o;
 	rc = s->skel ? config_set(s, o) : -EINVAL;
 	if (rc) {
 		bh_sensor_close(s);
@@ -228,6 +234,8 @@ int bh_sensor_open(const bh_sensor_opts *o, bh_sensor **out, bh_error *err)
 		}
 		if (s->nlinks < MAX_HOOKS)
 			s->links[s->nlinks++] = l;
+		if (!strcmp(sec, "tracepoint/sched/sched_process_exec"))
+			s->exec_attached = true;
 		add_hook(s, sec, true, 0, "");
 	}
 	if (s->nlinks == 0) {
@@ -331,6 +339,58 @@ void bh_sensor_drops_by_cgroup(bh_sensor *s, bh_sensor_cgdrops_fn fn, void *ud)
 	}
 }
 
+int bh_sensor_enforce_set(bh_sensor *s, uint64_t cgroup_id, uint32_t flags, bh_error *err)
+{
+	int fd, rc;
+
+	if (!s->exec_attached)
+		return bh_error_set(err, BH_EUNSUPPORTED, "the exec program (tracepoint/sched/sched_process_exec) is not attached");
+	flags &= BH_SENSOR_KILL_DRIFT | BH_SENSOR_DENY_PATHS;
+	if (flags && !s->enforce_any) { /* switches on the script check of the openat exit hook */
+		s->enforce_any = 1;
+		if ((rc = config_set(s, &s->opts)))
+			return bh_error_set(err, BH_EIO, "cannot switch enforcement on: %s", strerror(-rc));
+	}
+	if (cgroup_id == 0) {
+		s->enforce_all = flags;
+		if ((rc = config_set(s, &s->opts)))
+			return bh_error_set(err, BH_EIO, "cannot set enforcement for every container: %s", strerror(-rc));
+		return 0;
+	}
+	fd = bpf_map__fd(s->skel->maps.enforce);
+	if (flags == 0) {
+		if (bpf_map_delete_elem(fd, &cgroup_id) && errno != ENOENT)
+			return bh_error_set(err, BH_EIO, "cannot clear enforcement of cgroup %llu: %s", (unsigned long long)cgroup_id, strerror(errno));
+		return 0;
+	}
+	if (bpf_map_update_elem(fd, &cgroup_id, &flags, BPF_ANY))
+		return bh_error_set(err, BH_EIO, "cannot set enforcement of cgroup %llu: %s", (unsigned long long)cgroup_id, strerror(errno));
+	return 0;
+}
+
+int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err)
+{
+	struct bh_rec_deny_key k;
+	uint32_t one = 1;
+	size_t n = strlen(path);
+
+	if (!s->exec_attached)
+		return bh_error_set(err, BH_EUNSUPPORTED, "the exec program (tracepoint/sched/sched_process_exec) is not attached");
+	if (n == 0 || n >= sizeof(k.path))
+		return bh_error_set(err, BH_EUSAGE, "denied executable path: 1 to %zu bytes", sizeof(k.path) - 1);
+	memset(&k, 0, sizeof(k)); /* the kernel hashes the whole key: NUL padding, as it builds its own */
+	k.cgroup_id = cgroup_id;
+	memcpy(k.path, path, n);
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.deny_exe), &k, &one, BPF_ANY))
+		return bh_error_set(err, BH_EIO, "cannot add %s to the deny list: %s", path, strerror(errno));
+	return 0;
+}
+
+bool bh_sensor_can_kill_at_exec(const bh_sensor *s)
+{
+	return s && s->exec_attached;
+}
+
 void bh_sensor_close(bh_sensor *s)
 {
 	if (!s)
@@ -377,6 +437,24 @@ void bh_sensor_stats_get(bh_sensor *s, bh_sensor_stats *st)
 void bh_sensor_drops_by_cgroup(bh_sensor *s, bh_sensor_cgdrops_fn fn, void *ud)
 {
 	(void)s; (void)fn; (void)ud;
+}
+
+int bh_sensor_enforce_set(bh_sensor *s, uint64_t cgroup_id, uint32_t flags, bh_error *err)
+{
+	(void)s; (void)cgroup_id; (void)flags;
+	return bh_error_set(err, BH_EUNSUPPORTED, "built without eBPF support");
+}
+
+int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err)
+{
+	(void)s; (void)cgroup_id; (void)path;
+	return bh_error_set(err, BH_EUNSUPPORTED, "built without eBPF support");
+}
+
+bool bh_sensor_can_kill_at_exec(const bh_sensor *s)
+{
+	(void)s;
+	return false;
 }
 
 void bh_sensor_close(bh_sensor *s)

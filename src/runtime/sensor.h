@@ -61,6 +61,26 @@ void bh_sensor_stats_get(bh_sensor *s, bh_sensor_stats *st);
 typedef void (*bh_sensor_cgdrops_fn)(void *ud, uint64_t cgroup_id, const uint64_t drops[BH_RT_CLASS__COUNT]);
 void bh_sensor_drops_by_cgroup(bh_sensor *s, bh_sensor_cgdrops_fn fn, void *ud);
 
+/*
+ * In-kernel enforcement at exec (sched_process_exec program): flags for cgroup_id, or with
+ * cgroup_id 0 for every container without flags of its own (tasks below the engines' parent
+ * cgroups of bh_sensor_opts.parents). BH_SENSOR_KILL_DRIFT sends SIGKILL (bpf_send_signal) when the
+ * new executable is an overlay inode with an upper dentry (written or changed in the container; a
+ * script's interpreter is what is checked, not the script); BH_SENSOR_DENY_PATHS when the path as
+ * passed to execve is on the deny list. flags 0 removes the entry. The kill is pending on return
+ * to user mode, so the new program never runs an instruction; the exec's event has
+ * BH_RT_KACT_KILLED. BH_EUNSUPPORTED when the exec program is not attached (callers fall back to a
+ * user-space kill after the event).
+ */
+enum { BH_SENSOR_KILL_DRIFT = 1u << 0, BH_SENSOR_DENY_PATHS = 1u << 1 };
+int bh_sensor_enforce_set(bh_sensor *s, uint64_t cgroup_id, uint32_t flags, bh_error *err);
+
+/* Adds path (exact, as passed to execve; at most 255 bytes) to the deny list of cgroup_id (0: every container). */
+int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err);
+
+/* Whether the exec program is attached (in-kernel kill at exec is possible). */
+bool bh_sensor_can_kill_at_exec(const bh_sensor *s);
+
 /* Detaches every program and frees s (NULL is fine). */
 void bh_sensor_close(bh_sensor *s);
 

@@ -29,6 +29,21 @@ enum { BH_REC_CLASS_PROC = 0, BH_REC_CLASS_FILE, BH_REC_CLASS_NET, BH_REC_CLASS_
 /* Set by the kernel side when it cut something (user space maps them to BH_RT_TRUNC_*). */
 enum { BH_REC_TRUNC_PATH = 1, BH_REC_TRUNC_PATH2 = 2, BH_REC_TRUNC_ARGS = 4, BH_REC_TRUNC_CWD = 8 };
 
+/* EXEC: the executable's overlay inode has an upper dentry; the task was sent SIGKILL in the kernel
+ * (bpf_send_signal, delivered before the new program's first instruction) and why. */
+enum { BH_REC_ACT_EXE_UPPER = 1, BH_REC_ACT_KILLED = 2, BH_REC_ACT_WHY_DRIFT = 4, BH_REC_ACT_WHY_DENIED = 8,
+       BH_REC_ACT_SCRIPT_WATCH = 16 /* maybe a script: killed when its interpreter opens it, if it is on the upper layer */ };
+
+/* Enforcement flags per cgroup (map `enforce`, or bh_rec_config.enforce_all for every container). */
+enum { BH_REC_ENF_KILL_DRIFT = 1, /* kill an exec whose executable is not from the image */
+       BH_REC_ENF_DENY_PATHS = 2  /* kill an exec whose path (as passed to execve) is in `deny_exe` */ };
+
+/* Key of the deny list: the cgroup (0: every container) and the exact path, NUL-padded. */
+struct bh_rec_deny_key {
+	__u64 cgroup_id;
+	char path[BH_REC_PATH];
+};
+
 struct bh_rec_hdr {
 	__u64 ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 cgroup_id;  /* bpf_get_current_cgroup_id() */
@@ -37,7 +52,7 @@ struct bh_rec_hdr {
 	__u32 uid, euid, gid;
 	__s32 ret;
 	__u32 trunc;      /* BH_REC_TRUNC_* */
-	__u32 pad;
+	__u32 act;        /* BH_REC_ACT_*: what the kernel side found and did (EXEC only, else 0) */
 	char comm[BH_REC_COMM];
 };
 
@@ -87,6 +102,8 @@ struct bh_rec_config {
 	__u32 self_tgid;         /* the sensor's own process: never reported */
 	__u64 only_cgroup;       /* non-zero: only this cgroup (bulkhead watch --container) */
 	__u64 parent_cgroup[4];  /* cgroup ids of the engines' parent dirs (libpod_parent, ...) */
+	__u32 enforce_all;       /* BH_REC_ENF_* for every task below a parent that has no `enforce` entry */
+	__u32 enforce_any;       /* non-zero when any enforcement is on (the openat exit hook's fast path) */
 };
 
 #endif

@@ -60,9 +60,48 @@ struct {
 	__type(value, struct bh_rec_config);
 } bh_config SEC(".maps");
 
+/*
+ * Enforcement: BH_REC_ENF_* per cgroup id, written by user space (bh_sensor_enforce_set) for
+ * containers under enforcement; bh_config.enforce_all stands for every container without an entry.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u32);
+} enforce SEC(".maps");
+
+/* Executables denied by exact path (as passed to execve), per cgroup or (cgroup 0) every container. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct bh_rec_deny_key);
+	__type(value, __u32);
+} deny_exe SEC(".maps");
+
+/*
+ * Execs that may be scripts (the executable's name is not the exec's comm) in a
+ * cgroup that kills drift: the script itself is checked when the interpreter opens it.
+ */
+#define BH_SCRIPT_NAME 64
+struct script_watch {
+	char name[BH_SCRIPT_NAME]; /* the exec's comm: the exec path's last component, cut at 15 bytes */
+	__u32 opens;               /* opens seen since the exec; the watch ends after a few */
+	__u32 pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct script_watch);
+} script_watch SEC(".maps");
+
 /* Per-CPU scratch: a path read before deciding whether to report it, the cwd built from dentries. */
 struct scratch {
+	struct bh_rec_deny_key dk; /* a deny-list key is bigger than the BPF stack allows */
 	char path[BH_REC_PATH];
+	struct script_watch sw;
+	char name[BH_SCRIPT_NAME];
 	char cwd[BH_REC_CWD * 2]; /* twice the size: a name read at any offset below BH_REC_CWD fits */
 };
 struct {
@@ -97,6 +136,20 @@ static __always_inline void count_drop(__u32 cls)
 	}
 }
 
+/* Whether the current task is below one of the engines' parent cgroups (in a container). */
+static __always_inline int in_container(const struct bh_rec_config *c)
+{
+	for (int level = 1; level <= 3; level++) {
+		__u64 a = bpf_get_current_ancestor_cgroup_id(level);
+		if (!a)
+			break;
+		for (int i = 0; i < 4; i++)
+			if (c->parent_cgroup[i] && c->parent_cgroup[i] == a)
+				return 1;
+	}
+	return 0;
+}
+
 /* Whether the current task's events are wanted (the sensor itself, --container, containers only). */
 static __always_inline int wanted(void)
 {
@@ -110,15 +163,7 @@ static __always_inline int wanted(void)
 		return 0;
 	if (!c->containers_only)
 		return 1;
-	for (int level = 1; level <= 3; level++) {
-		__u64 a = bpf_get_current_ancestor_cgroup_id(level);
-		if (!a)
-			break;
-		for (int i = 0; i < 4; i++)
-			if (c->parent_cgroup[i] && c->parent_cgroup[i] == a)
-				return 1;
-	}
-	return 0;
+	return in_container(c);
 }
 
 static __always_inline void fill_hdr(struct bh_rec_hdr *h, __u32 type)
@@ -138,7 +183,7 @@ static __always_inline void fill_hdr(struct bh_rec_hdr *h, __u32 type)
 	h->euid = BPF_CORE_READ(t, cred, euid.val);
 	h->ret = 0;
 	h->trunc = 0;
-	h->pad = 0;
+	h->act = 0;
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
@@ -190,19 +235,124 @@ static __always_inline __u32 read_cwd(struct task_struct *t, char *buf, __u32 *t
 	return off;
 }
 
+#define BH_OVERLAYFS_MAGIC 0x794c7630
+#define BH_SIGKILL 9
+
+/*
+ * Whether the new executable (mm->exe_file, already the new image's at this tracepoint) is an
+ * overlay inode with an upper dentry: written or changed in the container, not from the image.
+ * For a script this is its interpreter; the script itself is not seen here.
+ */
+static __always_inline int exe_upper(struct task_struct *t)
+{
+	struct file *f = BPF_CORE_READ(t, mm, exe_file);
+	struct inode *ino;
+	struct ovl_inode *oi;
+
+	if (!f)
+		return 0;
+	ino = BPF_CORE_READ(f, f_inode);
+	if (!ino || BPF_CORE_READ(ino, i_sb, s_magic) != BH_OVERLAYFS_MAGIC)
+		return 0;
+	oi = (struct ovl_inode *)((char *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode));
+	return BPF_CORE_READ(oi, __upperdentry) != 0;
+}
+
+/*
+ * Whether a and b, names of up to BH_REC_COMM - 1 bytes as comm holds them, are the same: comm is
+ * cut at 15 bytes, so a longer name matches on its first 15.
+ */
+static __always_inline int same_comm(const char *a, const char *b)
+{
+	for (int i = 0; i < BH_REC_COMM - 1; i++) {
+		if (a[i] != b[i])
+			return 0;
+		if (!a[i])
+			return 1;
+	}
+	return 1;
+}
+
+/*
+ * Whether the exec's comm (the exec path's last component, set at exec) differs from the
+ * executable's own name: a script, whose executable is its interpreter (or a symlink). Leaves comm
+ * in s->sw.name.
+ */
+static __always_inline int maybe_script(struct task_struct *t, struct scratch *s)
+{
+	const unsigned char *dn = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
+
+	__builtin_memset(&s->sw, 0, sizeof(s->sw));
+	bpf_get_current_comm(s->sw.name, BH_REC_COMM);
+	if (bpf_probe_read_kernel_str(s->name, sizeof(s->name), dn) <= 0)
+		return 0;
+	return !same_comm(s->name, s->sw.name);
+}
+
+/* deny_exe holds (cgroup, path) or (0, path) for the exec's path as passed. */
+static __always_inline int denied(struct trace_event_raw_sched_process_exec *ctx, struct scratch *s, __u64 cg)
+{
+	unsigned int off = ctx->__data_loc_filename & 0xFFFF;
+
+	__builtin_memset(&s->dk, 0, sizeof(s->dk)); /* the key is hashed whole: no stale bytes after the NUL */
+	if (bpf_probe_read_kernel_str(s->dk.path, sizeof(s->dk.path), (char *)ctx + off) <= 0)
+		return 0;
+	s->dk.cgroup_id = cg;
+	if (bpf_map_lookup_elem(&deny_exe, &s->dk))
+		return 1;
+	s->dk.cgroup_id = 0;
+	return bpf_map_lookup_elem(&deny_exe, &s->dk) != 0;
+}
+
+/*
+ * Enforcement at exec, before the event is reported (a full ring must not let a program through):
+ * SIGKILL from bpf_send_signal is pending when the task returns to user mode, so the new image
+ * never runs an instruction. Returns BH_REC_ACT_* for the record.
+ */
+static __always_inline __u32 enforce_exec(struct trace_event_raw_sched_process_exec *ctx, struct task_struct *t,
+					  struct scratch *s)
+{
+	__u64 cg = bpf_get_current_cgroup_id();
+	__u32 k = 0, flags = 0, act = 0;
+	__u32 *f = bpf_map_lookup_elem(&enforce, &cg);
+	struct bh_rec_config *c = bpf_map_lookup_elem(&bh_config, &k);
+
+	if (!c || (__u32)(bpf_get_current_pid_tgid() >> 32) == c->self_tgid)
+		return 0;
+	if (f)
+		flags = *f;
+	else if (c->enforce_all && in_container(c))
+		flags = c->enforce_all;
+	if (exe_upper(t))
+		act |= BH_REC_ACT_EXE_UPPER;
+	if ((flags & BH_REC_ENF_KILL_DRIFT) && (act & BH_REC_ACT_EXE_UPPER))
+		act |= BH_REC_ACT_KILLED | BH_REC_ACT_WHY_DRIFT;
+	if ((flags & BH_REC_ENF_DENY_PATHS) && denied(ctx, s, cg))
+		act |= BH_REC_ACT_KILLED | BH_REC_ACT_WHY_DENIED;
+	if (act & BH_REC_ACT_KILLED) {
+		bpf_send_signal(BH_SIGKILL);
+	} else if ((flags & BH_REC_ENF_KILL_DRIFT) && maybe_script(t, s)) {
+		__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+		bpf_map_update_elem(&script_watch, &tgid, &s->sw, BPF_ANY);
+		act |= BH_REC_ACT_SCRIPT_WATCH;
+	}
+	return act;
+}
+
 SEC("tracepoint/sched/sched_process_exec")
 int bh_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct bh_rec_proc *r;
 	struct scratch *s;
-	__u32 k = 0, len, cwd_len;
+	__u32 k = 0, len, cwd_len, act;
 	unsigned long a0, a1;
 
-	if (!wanted())
-		return 0;
 	s = bpf_map_lookup_elem(&scratch, &k);
 	if (!s)
+		return 0;
+	act = enforce_exec(ctx, t, s);
+	if (!wanted())
 		return 0;
 	r = bpf_ringbuf_reserve(&rb_proc, sizeof(*r), 0);
 	if (!r) {
@@ -210,6 +360,7 @@ int bh_exec(struct trace_event_raw_sched_process_exec *ctx)
 		return 0;
 	}
 	fill_hdr(&r->h, BH_REC_EXEC);
+	r->h.act = act;
 	{
 		unsigned int off = ctx->__data_loc_filename & 0xFFFF;
 		long n = bpf_probe_read_kernel_str(r->path, sizeof(r->path), (char *)ctx + off);
@@ -242,6 +393,57 @@ int bh_exec(struct trace_event_raw_sched_process_exec *ctx)
 	/* always wake the reader: exits queued without a wakeup keep the ring non-empty, and the
 	 * default (wake only when the ring was empty) would then leave this exec waiting */
 	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/*
+ * The interpreter of a watched exec opened a file: when it is the script (its name is the comm) and an
+ * overlay inode with an upper dentry, SIGKILL before the open returns, so not a line of the script
+ * is read. The watch ends there or after 64 opens (the dynamic loader's come first).
+ */
+SEC("tracepoint/syscalls/sys_exit_openat")
+int bh_openat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 k = 0, tgid;
+	struct bh_rec_config *c = bpf_map_lookup_elem(&bh_config, &k);
+	struct script_watch *w;
+	struct scratch *s;
+	struct file **fds, *f = 0;
+	struct fdtable *fdt;
+	long fd = ctx->ret;
+
+	if (!c || !c->enforce_any || fd < 0)
+		return 0;
+	tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+	w = bpf_map_lookup_elem(&script_watch, &tgid);
+	if (!w)
+		return 0;
+	s = bpf_map_lookup_elem(&scratch, &k);
+	if (!s)
+		return 0;
+	if (++w->opens > 64) {
+		bpf_map_delete_elem(&script_watch, &tgid);
+		return 0;
+	}
+	fdt = BPF_CORE_READ(t, files, fdt);
+	fds = BPF_CORE_READ(fdt, fd);
+	if (fd >= BPF_CORE_READ(fdt, max_fds) || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	if (bpf_probe_read_kernel_str(s->name, sizeof(s->name), BPF_CORE_READ(f, f_path.dentry, d_name.name)) <= 0)
+		return 0;
+	if (!same_comm(s->name, w->name))
+		return 0;
+	bpf_map_delete_elem(&script_watch, &tgid);
+	{
+		struct inode *ino = BPF_CORE_READ(f, f_inode);
+		struct ovl_inode *oi;
+		if (!ino || BPF_CORE_READ(ino, i_sb, s_magic) != BH_OVERLAYFS_MAGIC)
+			return 0;
+		oi = (struct ovl_inode *)((char *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode));
+		if (BPF_CORE_READ(oi, __upperdentry))
+			bpf_send_signal(BH_SIGKILL);
+	}
 	return 0;
 }
 
