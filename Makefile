@@ -96,14 +96,60 @@ bench-tools: $(BENCH_BIN)
 # that drive the C code through different paths; the ones left out check output conformance
 # (schemas, rendering, the README, the container image) or figures (load, PSS sets) over the same
 # paths, which the plain pass runs.
-E2E_SAN := e2e/run.sh malicious/run.sh e2e/vuln.sh e2e/checks.sh e2e/containers.sh e2e/compliance.sh \
-	e2e/registry.sh e2e/server.sh e2e/agent.sh e2e/reeval.sh e2e/multiserver.sh e2e/regwatch.sh \
-	e2e/scanupload.sh e2e/platform.sh e2e/notify.sh e2e/exceptions.sh e2e/drift.sh e2e/rules.sh e2e/cli.sh
-E2E_ALL := e2e/run.sh malicious/run.sh e2e/vuln.sh e2e/reference.sh e2e/checks.sh e2e/containers.sh \
-	e2e/compliance.sh e2e/pss.sh e2e/formats.sh e2e/sbomformats.sh e2e/table.sh e2e/html.sh \
-	e2e/registry.sh e2e/server.sh e2e/agent.sh e2e/reeval.sh e2e/multiserver.sh e2e/load.sh \
-	e2e/regwatch.sh e2e/scanupload.sh e2e/platform.sh e2e/notify.sh e2e/exceptions.sh e2e/deploy.sh e2e/watch.sh e2e/drift.sh \
-	e2e/rules.sh e2e/actions.sh e2e/cli.sh e2e/readme.sh
+# one script per line: helpers and branches add lines, not edits of a shared one
+E2E_SAN := \
+	e2e/run.sh \
+	malicious/run.sh \
+	e2e/vuln.sh \
+	e2e/checks.sh \
+	e2e/containers.sh \
+	e2e/compliance.sh \
+	e2e/registry.sh \
+	e2e/server.sh \
+	e2e/agent.sh \
+	e2e/reeval.sh \
+	e2e/multiserver.sh \
+	e2e/regwatch.sh \
+	e2e/scanupload.sh \
+	e2e/platform.sh \
+	e2e/notify.sh \
+	e2e/exceptions.sh \
+	e2e/drift.sh \
+	e2e/rules.sh \
+	e2e/cli.sh \
+	e2e/fallback.sh
+E2E_ALL := \
+	e2e/run.sh \
+	malicious/run.sh \
+	e2e/vuln.sh \
+	e2e/reference.sh \
+	e2e/checks.sh \
+	e2e/containers.sh \
+	e2e/compliance.sh \
+	e2e/pss.sh \
+	e2e/formats.sh \
+	e2e/sbomformats.sh \
+	e2e/table.sh \
+	e2e/html.sh \
+	e2e/registry.sh \
+	e2e/server.sh \
+	e2e/agent.sh \
+	e2e/reeval.sh \
+	e2e/multiserver.sh \
+	e2e/load.sh \
+	e2e/regwatch.sh \
+	e2e/scanupload.sh \
+	e2e/platform.sh \
+	e2e/notify.sh \
+	e2e/exceptions.sh \
+	e2e/deploy.sh \
+	e2e/watch.sh \
+	e2e/fallback.sh \
+	e2e/drift.sh \
+	e2e/rules.sh \
+	e2e/actions.sh \
+	e2e/cli.sh \
+	e2e/readme.sh
 test: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh
 	BUILD=$(BUILD) BH_SAN=$(if $(SANFLAGS),1,0) BH_E2E="$(if $(SANFLAGS),$(E2E_SAN),$(E2E_ALL))" bash tests/run-e2e.sh

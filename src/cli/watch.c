@@ -20,7 +20,7 @@
 #include "runtime/event.h"
 #include "runtime/eventjson.h"
 #include "runtime/rules.h"
-#include "runtime/sensor.h"
+#include "runtime/rtsource.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -422,15 +422,20 @@ static void print_cgdrops(void *ud, uint64_t cgid, const uint64_t d[BH_RT_CLASS_
 	fputc('\n', stderr);
 }
 
-static void print_stats(bh_sensor *s, struct watch *w, const char *when)
+static void print_stats(bh_rtsource *s, struct watch *w, const char *when)
 {
+	bh_rtsource_stats rs;
 	bh_sensor_stats st;
-	bh_sensor_stats_get(s, &st);
+	bh_rtsource_stats_get(s, &rs);
+	st = rs.s;
 	fprintf(stderr, "stats (%s):", when);
 	for (int c = 0; c < BH_RT_CLASS__COUNT; c++)
 		fprintf(stderr, " %s %" PRIu64 " events %" PRIu64 " drops;", bh_rt_class_name((bh_rt_class)c), st.events[c], st.drops[c]);
 	fprintf(stderr, " bad records %" PRIu64 "; exec->event latency p50 %" PRIu64 " us p99 %" PRIu64 " us max %" PRIu64 " us (n=%" PRIu64 ")\n",
 		st.bad_records, st.exec_lat_p50_us, st.exec_lat_p99_us, st.exec_lat_max_us, st.exec_lat_n);
+	if (bh_rtsource_kind_get(s) == BH_RTSOURCE_KIND_FALLBACK)
+		fprintf(stderr, "  fallback: proc drops are execs gone before /proc was read (any cgroup); %" PRIu64 " exec paths from fanotify; "
+			"netlink overruns %" PRIu64 "\n", rs.fallback.exec_from_fan, rs.fallback.nl_overruns);
 	for (size_t i = 0; i < w->nper; i++) {
 		fputs("  events of ", stderr);
 		if (w->per[i].ct)
@@ -441,7 +446,7 @@ static void print_stats(bh_sensor *s, struct watch *w, const char *when)
 			fprintf(stderr, " %s %" PRIu64, bh_rt_class_name((bh_rt_class)c), w->per[i].n[c]);
 		fputc('\n', stderr);
 	}
-	bh_sensor_drops_by_cgroup(s, print_cgdrops, w);
+	bh_rtsource_drops_by_cgroup(s, print_cgdrops, w);
 }
 
 static double now_s(void)
@@ -476,10 +481,12 @@ static int enforce_setup(struct watch *w, bh_sensor *s, const char *const *deny,
 		flags |= BH_SENSOR_KILL_DRIFT;
 	if (ndeny)
 		flags |= BH_SENSOR_DENY_PATHS;
-	for (size_t i = 0; i < ndeny; i++)
+	/* s is NULL under the fallback sensor: no kernel maps, kills come from user space */
+	rc = s ? 0 : bh_error_set(err, BH_EUNSUPPORTED, "the fallback sensor cannot kill in the kernel");
+	for (size_t i = 0; s && i < ndeny; i++)
 		if ((rc = bh_sensor_deny_exe(s, cg, deny[i], err)) && rc != BH_EUNSUPPORTED)
 			return rc;
-	if (flags && (rc = bh_sensor_enforce_set(s, cg, flags, err)) == 0) {
+	if (flags && s && (rc = bh_sensor_enforce_set(s, cg, flags, err)) == 0) {
 		w->kernel_kill = 1;
 		fprintf(stderr, "enforce: kill at exec in the kernel (bpf_send_signal at sched_process_exec) for %s%s%s%s%s\n",
 			w->only ? "container " : "every container", w->only ? (w->only->name && w->only->name[0] ? w->only->name : w->only->id) : "",
@@ -514,6 +521,8 @@ static void usage(FILE *fp)
 	      "  the eBPF sensor in the foreground: exec, exit, writes, connections, privilege changes of\n"
 	      "  every container (and the host), one line per event on stdout; the hook report on stderr\n"
 	      "  -f, --format text|json   one readable line (default) or one JSON object per event\n"
+	      "      --sensor auto|bpf|fallback  eBPF, or the fallback (process connector + fanotify: no network\n"
+	      "                           events, short-lived processes may be missed); auto picks, stderr says\n"
 	      "      --container NAME|ID  only this container's events (filtered in the kernel)\n"
 	      "      --containers-only    no host events (filtered in the kernel)\n"
 	      "      --stats              counts and drops per class and per container, exec latency, on stderr\n"
@@ -541,7 +550,7 @@ static void usage(FILE *fp)
 
 int bh_cmd_watch(int argc, char **argv)
 {
-	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING, O_RULES, O_NODEF, O_ALERTS, O_ENFORCE, O_DENY, O_FDIR };
+	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING, O_RULES, O_NODEF, O_ALERTS, O_ENFORCE, O_DENY, O_FDIR, O_SENSOR };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "container", required_argument, NULL, O_CONTAINER },
@@ -554,6 +563,7 @@ int bh_cmd_watch(int argc, char **argv)
 		{ "no-default-rules", no_argument, NULL, O_NODEF },
 		{ "alerts-only", no_argument, NULL, O_ALERTS },
 		{ "enforce", no_argument, NULL, O_ENFORCE },
+		{ "sensor", required_argument, NULL, O_SENSOR },
 		{ "deny-exe", required_argument, NULL, O_DENY },
 		{ "forensics-dir", required_argument, NULL, O_FDIR },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -564,7 +574,8 @@ int bh_cmd_watch(int argc, char **argv)
 	bh_sensor_opts so;
 	struct watch w;
 	struct sigaction sa;
-	bh_sensor *s = NULL;
+	bh_rtsource *s = NULL;
+	bh_rtsource_mode mode = BH_RTSOURCE_AUTO;
 	bh_error err;
 	unsigned duration = 0;
 	int ch, rc, stats = 0, nodef = 0;
@@ -623,6 +634,12 @@ int bh_cmd_watch(int argc, char **argv)
 			deny[ndeny++] = optarg;
 			break;
 		case O_FDIR: w.forensics_dir = optarg; break;
+		case O_SENSOR:
+			if (bh_rtsource_mode_parse(optarg, &mode, &err)) {
+				fprintf(stderr, "bulkhead watch: %s\n", err.msg);
+				return BH_EXIT_USAGE;
+			}
+			break;
 		case 'v': so.verbose = true; break;
 		case 'h': usage(stdout); return 0;
 		default: return bh_cli_bad_option("watch", longopts, ch, argv);
@@ -658,11 +675,11 @@ int bh_cmd_watch(int argc, char **argv)
 			goto fail;
 		so.only_cgroup = w.only->cgroup_id;
 	}
-	if ((rc = bh_sensor_open(&so, &s, &err)))
+	if ((rc = bh_rtsource_open(&so, mode, &s, &err)))
 		goto fail;
 	{
 		size_t n, ok = 0;
-		const bh_sensor_hook *h = bh_sensor_hooks(s, &n);
+		const bh_sensor_hook *h = bh_rtsource_hooks(s, &n);
 		for (size_t i = 0; i < n; i++) {
 			if (h[i].attached) {
 				ok++;
@@ -671,10 +688,10 @@ int bh_cmd_watch(int argc, char **argv)
 				fprintf(stderr, "hook %-45s failed at %s: %s\n", h[i].hook, h[i].stage, strerror(h[i].err));
 			}
 		}
-		fprintf(stderr, "sensor: eBPF, %zu of %zu hooks attached%s%s%s\n", ok, n,
+		fprintf(stderr, "%s; %zu of %zu hooks attached%s%s%s\n", bh_rtsource_describe(s), ok, n,
 			container ? "; container " : "", container ? container : "", so.containers_only ? "; containers only" : "");
 	}
-	if (w.enforce && (rc = enforce_setup(&w, s, deny, ndeny, &err)))
+	if (w.enforce && (rc = enforce_setup(&w, bh_rtsource_sensor(s), deny, ndeny, &err)))
 		goto fail;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: the poll returns and the loop sees the flag */
@@ -684,7 +701,7 @@ int bh_cmd_watch(int argc, char **argv)
 	next_stats = start + 10;
 	while (!stop_flag) {
 		double t;
-		rc = bh_sensor_poll(s, 200, on_event, &w, &err);
+		rc = bh_rtsource_poll(s, 200, on_event, &w, &err);
 		if (rc < 0) {
 			if (err.msg[0] == 0)
 				bh_error_set(&err, rc, "writing an event failed");
@@ -700,14 +717,14 @@ int bh_cmd_watch(int argc, char **argv)
 		}
 	}
 	/* what is still on the rings when asked to stop */
-	while (bh_sensor_poll(s, 0, on_event, &w, &err) > 0)
+	while (bh_rtsource_poll(s, 0, on_event, &w, &err) > 0)
 		;
 	fflush(stdout);
 	if (stats) {
 		print_stats(s, &w, "end");
 		fprintf(stderr, "alerts %lu (rules %zu), actions %lu, processes killed %lu\n", w.alerts, bh_rules_count(w.rules), w.actions, w.killed);
 	}
-	bh_sensor_close(s);
+	bh_rtsource_close(s);
 	bh_containers_free(w.cts);
 	bh_rules_free(w.rules);
 	return 0;
@@ -727,7 +744,7 @@ rules_fail:
 	}
 fail:
 	fprintf(stderr, "bulkhead watch: %s\n", err.msg);
-	bh_sensor_close(s);
+	bh_rtsource_close(s);
 	bh_containers_free(w.cts);
 	bh_rules_free(w.rules);
 	return bh_cli_exit_code(rc);

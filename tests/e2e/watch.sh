@@ -48,7 +48,7 @@ cid=$(cat "$T/id")
 sock="$T/podman.sock"
 podman_service "$sock" "$T/service.log" || skip "podman system service did not start: $(head -2 "$T/service.log")"
 
-"$BUILD/bulkhead" watch -f json --stats --container "$name" --engine-host "unix://$sock" >"$T/events" 2>"$T/watch.err" &
+"$BUILD/bulkhead" watch --sensor bpf -f json --stats --container "$name" --engine-host "unix://$sock" >"$T/events" 2>"$T/watch.err" &
 wpid=$!
 for _ in $(seq 100); do grep -q '^sensor:' "$T/watch.err" && break; kill -0 $wpid 2>/dev/null || break; sleep 0.1; done
 if ! grep -q '^sensor:' "$T/watch.err"; then
@@ -113,7 +113,7 @@ p99=$(echo "$stats" | sed -n 's/.*p99 \([0-9]*\) us.*/\1/p')
 [ -n "$p99" ] && [ "$p99" -lt 50000 ] && ok "exec->event p99 ${p99} us (< 50 ms)" || ko "latency" "${stats:-none}"
 
 # Drops are counted, not silent: 16 KiB rings and a reader blocked on its stdout for 5 s while 500 execs run.
-"$BUILD/bulkhead" watch -f json --stats --ring-size 16 --container "$name" --duration 9 --engine-host "unix://$sock" \
+"$BUILD/bulkhead" watch --sensor bpf -f json --stats --ring-size 16 --container "$name" --duration 9 --engine-host "unix://$sock" \
 	2>"$T/drop.err" | { sleep 5; cat >/dev/null; } &
 dpid=$!
 for _ in $(seq 100); do grep -q '^sensor:' "$T/drop.err" && break; sleep 0.1; done
