@@ -134,6 +134,7 @@ E2E_ALL := \
 	e2e/registry.sh \
 	e2e/server.sh \
 	e2e/agent.sh \
+	e2e/agent-runtime.sh \
 	e2e/reeval.sh \
 	e2e/multiserver.sh \
 	e2e/load.sh \

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/rtfeed.h"
 #include "agent/spool.h"
 #include "check/container.h"
 #include "check/host.h"
@@ -51,7 +53,13 @@ typedef struct agent {
 	size_t npchk, cappchk;
 	unsigned long sent, spooled, refused, uploads, checks_sent;
 	bool away;                /* the last request got no answer or a 5xx */
-	volatile int stop;        /* ends the flusher thread */
+	atomic_int stop;          /* ends the flusher thread */
+	bh_rtfeed *rt;            /* --runtime: the sensor's feed (its envelopes are taken under mu) */
+	unsigned long rt_spooled; /* runtime envelopes put in the spool */
+	pthread_mutex_t kmu;      /* the flusher's wake-up: the feed queued envelopes */
+	pthread_cond_t kcv;
+	bool kicked;
+	struct timespec last_try; /* the flusher's last send while the server is away */
 } agent;
 
 void bh_agent_opts_default(bh_agent_opts *o)
@@ -60,9 +68,10 @@ void bh_agent_opts_default(bh_agent_opts *o)
 	bh_source_opts_default(&o->scan);
 }
 
+/* Read from the flusher thread too: an atomic load (the signal handler stores atomically). */
 static bool cancelled(const agent *a)
 {
-	return a->o->cancel && *a->o->cancel;
+	return a->o->cancel && __atomic_load_n(a->o->cancel, __ATOMIC_RELAXED);
 }
 
 /* ---------------------------------------------------------------- server */
@@ -358,6 +367,51 @@ static void deliver(agent *a, json_t *env)
 }
 
 static void pchk_flush(agent *a); /* with the CIS results, below */
+
+/* The feed's queued envelopes into the spool, with sequence numbers (one write of the seq file per
+ * batch), after what is there: the flusher sends them. Locked by the caller. */
+static void rt_drain(agent *a)
+{
+	bh_rtfeed_item *it = NULL;
+	size_t n, i;
+	int64_t seq = 0;
+	bh_error err;
+	if (!a->rt || !(n = bh_rtfeed_take(a->rt, &it)))
+		return;
+	if (bh_spool_reserve_seq(a->sp, n, &seq, &err)) {
+		bh_log_error("agent: %zu runtime events lost: %s", n, err.msg);
+		bh_rtfeed_items_free(it, n);
+		return;
+	}
+	for (i = 0; i < n; i++, seq++) {
+		char key[300];
+		char *line;
+		json_t *e;
+		snprintf(key, sizeof(key), "%s/%" PRId64, a->host, seq);
+		e = json_pack("{s:s, s:s, s:I, s:I, s:s, s:O}", "type", it[i].type, "host", a->host, "time", (json_int_t)it[i].time,
+			      "seq", (json_int_t)seq, "idempotency_key", key, "payload", it[i].payload);
+		if (e && it[i].container)
+			json_object_set_new(e, "container", json_string(it[i].container));
+		line = e ? json_dumps(e, JSON_COMPACT) : NULL;
+		json_decref(e);
+		if (!line || bh_spool_append(a->sp, line, strlen(line), &err))
+			bh_log_error("agent: runtime event lost: %s", line ? err.msg : "out of memory");
+		else
+			a->rt_spooled++;
+		free(line);
+	}
+	bh_rtfeed_items_free(it, n);
+}
+
+/* The feed's notify: wakes the flusher. */
+static void rt_kick(void *ud)
+{
+	agent *a = ud;
+	pthread_mutex_lock(&a->kmu);
+	a->kicked = true;
+	pthread_cond_signal(&a->kcv);
+	pthread_mutex_unlock(&a->kmu);
+}
 
 /* Sends the spool in order while the server takes it; then pending SBOMs and check results. Locked by the caller. */
 static void flush(agent *a)
@@ -811,18 +865,48 @@ static int on_event(void *ud, json_t *ev, bh_error *err)
 	return cancelled(a) ? BH_ENGINE_STOP : 0;
 }
 
-/* Resends the spool about once a second while the main thread waits on the event stream. */
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/*
+ * Resends the spool about once a second while the main thread waits on the event stream, and at
+ * once when the runtime feed queued envelopes (they are spooled, then sent in order). While the
+ * server is away, the sends stay about a second apart whatever the feed queues.
+ */
 static void *flusher(void *ud)
 {
 	agent *a = ud;
-	while (!a->stop && !cancelled(a)) {
-		struct timespec ts = { 0, 200 * 1000 * 1000 };
-		int i;
-		for (i = 0; i < 5 && !a->stop && !cancelled(a); i++)
-			nanosleep(&ts, NULL);
+	struct timespec last;
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	while (!atomic_load(&a->stop) && !cancelled(a)) {
+		bool kicked;
+		pthread_mutex_lock(&a->kmu);
+		if (!a->kicked) {
+			struct timespec dl;
+			clock_gettime(CLOCK_REALTIME, &dl);
+			dl.tv_nsec += 200 * 1000 * 1000; /* short waits: a signal only sets the cancel flag */
+			if (dl.tv_nsec >= 1000000000L) {
+				dl.tv_sec++;
+				dl.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&a->kcv, &a->kmu, &dl);
+		}
+		kicked = a->kicked;
+		a->kicked = false;
+		pthread_mutex_unlock(&a->kmu);
+		if (!kicked && since(&last) < 1.0)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &last);
 		pthread_mutex_lock(&a->mu);
-		if (!bh_spool_empty(a->sp) || a->npend || a->npchk)
+		rt_drain(a);
+		if ((!bh_spool_empty(a->sp) || a->npend || a->npchk) && (!a->away || since(&a->last_try) >= 1.0)) {
+			clock_gettime(CLOCK_MONOTONIC, &a->last_try);
 			flush(a);
+		}
 		pthread_mutex_unlock(&a->mu);
 	}
 	return NULL;
@@ -883,6 +967,7 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 	if (!o->token || !*o->token || strpbrk(o->token, "\r\n"))
 		return bh_error_set(err, BH_EUSAGE, "--token is required (bulkhead token create --role agent --host NAME)");
 	memset(&a, 0, sizeof(a));
+	atomic_init(&a.stop, 0);
 	a.o = o;
 	if (o->host)
 		snprintf(a.host, sizeof(a.host), "%s", o->host);
@@ -891,9 +976,43 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 	snprintf(a.auth, sizeof(a.auth), "Authorization: Bearer %s", o->token);
 	if (strlen(o->token) > 1000)
 		return bh_error_set(err, BH_EUSAGE, "--token is too long");
+	if (o->runtime && o->once)
+		return bh_error_set(err, BH_EUSAGE, "--runtime follows the host: it does not go with --once");
 	if ((rc = bh_spool_open(o->spool_dir ? o->spool_dir : BH_AGENT_SPOOL_DIR, o->spool_max, &a.sp, err)) != 0)
 		return rc;
 	pthread_mutex_init(&a.mu, NULL);
+	pthread_mutex_init(&a.kmu, NULL);
+	pthread_cond_init(&a.kcv, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &a.last_try);
+	if (o->runtime) {
+		bh_rtfeed_opts ro;
+		bh_error rerr;
+		memset(&ro, 0, sizeof(ro));
+		ro.engine_host = o->engine_host;
+		ro.rule_files = o->rule_files;
+		ro.nrule_files = o->nrule_files;
+		ro.no_default_rules = o->no_default_rules;
+		ro.notify = rt_kick;
+		ro.notify_ud = &a;
+		if ((rc = bh_rtfeed_start(&ro, &a.rt, &rerr)) != 0) {
+			if (rc == BH_EUSAGE || rc == BH_ENOMEM || o->runtime_required) {
+				*err = rerr;
+				if (rc != BH_EUSAGE && rc != BH_ENOMEM)
+					bh_error_set(err, rc, "runtime monitoring required (--runtime-required) but the sensor cannot start: %s",
+						     rerr.msg);
+				goto done;
+			}
+			/* said once; the rest of the agent does not need the kernel's hooks */
+			bh_log_warn("agent: runtime monitoring is off: %s", rerr.msg);
+			pthread_mutex_lock(&a.mu);
+			emit(&a, "runtime.stats", NULL, (int64_t)time(NULL), bh_rtfeed_unavailable(rerr.msg));
+			pthread_mutex_unlock(&a.mu);
+		} else {
+			size_t on, all;
+			bh_rtfeed_hooks(a.rt, &on, &all);
+			bh_log_info("agent: runtime sensor on: %zu of %zu hooks attached", on, all);
+		}
+	}
 	/* what an earlier run left goes first */
 	pthread_mutex_lock(&a.mu);
 	flush(&a);
@@ -908,10 +1027,13 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 		follow(&a, rc != 0);
 		rc = 0;
 	}
-	a.stop = 1;
+	atomic_store(&a.stop, 1);
 	if (have_thread)
 		pthread_join(th, NULL);
+	/* the feed's last poll and stats go into the spool with the rest */
+	bh_rtfeed_stop(a.rt);
 	pthread_mutex_lock(&a.mu);
+	rt_drain(&a);
 	flush(&a);
 	if (o->once && !bh_spool_empty(a.sp))
 		rc = bh_error_set(err, BH_ENET, "the server is away: %" PRIu64 " bytes of events stay in the spool %s for the next run",
@@ -919,8 +1041,9 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 	pthread_mutex_unlock(&a.mu);
 done:
 	bh_log_info("agent: %lu events sent, %lu spooled, %lu refused, %lu dropped (spool full), %lu images uploaded, "
-		    "%lu check sets sent, %zu not sent", a.sent, a.spooled, a.refused, bh_spool_dropped(a.sp), a.uploads,
-		    a.checks_sent, a.npchk);
+		    "%lu check sets sent, %zu not sent, %lu runtime events", a.sent, a.spooled, a.refused, bh_spool_dropped(a.sp),
+		    a.uploads, a.checks_sent, a.npchk, a.rt_spooled);
+	bh_rtfeed_free(a.rt);
 	for (i = 0; i < a.nknown; i++)
 		free(a.known[i]);
 	free(a.known);
@@ -935,6 +1058,8 @@ done:
 	}
 	free(a.pchk);
 	pthread_mutex_destroy(&a.mu);
+	pthread_mutex_destroy(&a.kmu);
+	pthread_cond_destroy(&a.kcv);
 	bh_spool_close(a.sp);
 	return rc;
 }

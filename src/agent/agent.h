@@ -4,6 +4,7 @@
 #define BH_AGENT_AGENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -22,6 +23,11 @@ typedef struct bh_agent_opts {
 	const char *ca_file;     /* server TLS: CA bundle instead of the system's; NULL: system */
 	const char *host_root;   /* the host's root for the CIS host checks (a mount in a container); NULL: "/" */
 	const volatile int *cancel; /* non-zero ends the event stream (a signal handler sets it) */
+	bool runtime;            /* the eBPF sensor in a thread: runtime.alert, drift.detected, runtime.stats (agent/rtfeed.h) */
+	bool runtime_required;   /* with runtime: a sensor that cannot start fails the run instead of a warning */
+	const char *const *rule_files; /* runtime rules after the default set */
+	size_t nrule_files;
+	bool no_default_rules;
 	bh_source_opts scan;     /* how images are inventoried (limits); engine_host is set from above */
 } bh_agent_opts;
 
@@ -35,8 +41,10 @@ void bh_agent_opts_default(bh_agent_opts *o);
  * stream until *cancel, reconnecting to the engine with backoff. Envelopes the server cannot take
  * now (no answer, 5xx) are spooled and resent in order; SBOMs and check results it could not take
  * are kept in memory and resent about once a second. Returns 0; with once, BH_ENET when events were left in the
- * spool (a later run sends them); BH_EUSAGE for bad options; BH_EIO when the spool is unusable;
- * BH_ENET when the engine cannot be reached at start.
+ * spool (a later run sends them); BH_EUSAGE for bad options (and rule files that do not load);
+ * BH_EIO when the spool is unusable; BH_ENET when the engine cannot be reached at start.
+ * With runtime, the sensor's envelopes go through the same spool; a sensor that cannot start is
+ * said once and the agent goes on without it, unless runtime_required (its status is returned).
  */
 int bh_agent_run(const bh_agent_opts *o, bh_error *err);
 

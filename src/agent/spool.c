@@ -150,25 +150,31 @@ void bh_spool_close(bh_spool *sp)
 	free(sp);
 }
 
-int bh_spool_next_seq(bh_spool *sp, int64_t *seq, bh_error *err)
+int bh_spool_reserve_seq(bh_spool *sp, size_t n, int64_t *first, bh_error *err)
 {
 	char path[4096], tmp[4096 + 8];
 	FILE *fp;
 	int ok;
-	if (sp->seq == INT64_MAX)
+	if (n == 0 || n > (size_t)INT64_MAX || sp->seq > INT64_MAX - (int64_t)n)
 		return bh_error_set(err, BH_ELIMIT, "spool %s: sequence number exhausted", sp->dir);
 	snprintf(path, sizeof(path), "%s/seq", sp->dir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (!(fp = fopen(tmp, "w")))
 		return bh_error_set(err, BH_EIO, "spool %s: %s", tmp, strerror(errno));
-	ok = fprintf(fp, "%" PRId64 "\n", sp->seq + 1) > 0;
+	ok = fprintf(fp, "%" PRId64 "\n", sp->seq + (int64_t)n) > 0;
 	ok = fflush(fp) == 0 && ok;
 	ok = fsync(fileno(fp)) == 0 && ok; /* a seq handed out twice would be de-duplicated away by the server */
 	ok = fclose(fp) == 0 && ok;
 	if (!ok || rename(tmp, path))
 		return bh_error_set(err, BH_EIO, "spool %s: cannot write: %s", path, strerror(errno));
-	*seq = ++sp->seq;
+	*first = sp->seq + 1;
+	sp->seq += (int64_t)n;
 	return 0;
+}
+
+int bh_spool_next_seq(bh_spool *sp, int64_t *seq, bh_error *err)
+{
+	return bh_spool_reserve_seq(sp, 1, seq, err);
 }
 
 int bh_spool_append(bh_spool *sp, const char *line, size_t len, bh_error *err)

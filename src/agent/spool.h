@@ -30,6 +30,9 @@ void bh_spool_close(bh_spool *sp);
 /* The next sequence number (1, 2, ...), written to DIR/seq before it is returned, so a restarted
  * agent never hands one out twice. */
 int bh_spool_next_seq(bh_spool *sp, int64_t *seq, bh_error *err);
+/* n (>= 1) consecutive sequence numbers first..first+n-1 with one write of DIR/seq: a batch of
+ * envelopes costs one fsync, not one each. */
+int bh_spool_reserve_seq(bh_spool *sp, size_t n, int64_t *first, bh_error *err);
 
 /* Appends one line (len bytes, no newline in it); drops the oldest segments when over the cap. */
 int bh_spool_append(bh_spool *sp, const char *line, size_t len, bh_error *err);

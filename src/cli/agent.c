@@ -15,12 +15,13 @@ static volatile int stop_flag;
 static void on_signal(int sig)
 {
 	(void)sig;
-	stop_flag = 1;
+	__atomic_store_n(&stop_flag, 1, __ATOMIC_RELAXED); /* the agent's flusher thread reads it too */
 }
 
 static void usage(FILE *fp)
 {
-	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR] [--once] [--host NAME]\n\n"
+	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR] [--once] [--host NAME]\n"
+	      "                      [--runtime [--runtime-required] [--rules FILE]... [--no-default-rules]]\n\n"
 	      "Reports this container host to `bulkhead serve`: host facts (OS, kernel, engine version), the\n"
 	      "host's CIS Docker Benchmark results, every image (its SBOM computed and uploaded once per digest\n"
 	      "the server lacks) and every container, stopped ones too, with its CIS section 5 results,\n"
@@ -40,6 +41,14 @@ static void usage(FILE *fp)
 	      "  --host-root DIR      the host's root for the CIS host checks (default /; e.g. /host when the\n"
 	      "                       agent runs in a container with the host's / mounted there)\n"
 	      "  --once               list, send, exit (for cron); exit 5 when events stay spooled\n"
+	      "  --runtime            also run the eBPF sensor (root, a kernel with BTF): every event of the\n"
+	      "                       containers through the runtime rules (runtime.alert), files written in a\n"
+	      "                       container's upper layer and executables run from it (drift.detected), and\n"
+	      "                       counts and drops per class and container every 10 s (runtime.stats); when\n"
+	      "                       the sensor cannot start, the agent says so once and goes on without it\n"
+	      "  --runtime-required   with --runtime: exit when the sensor cannot start\n"
+	      "  --rules FILE         runtime rules (Falco's YAML shape) after the default set (repeatable)\n"
+	      "  --no-default-rules   only the --rules files\n"
 	      "  -q, --quiet          errors only     -v, --verbose  a line per upload and reconnect\n", fp);
 }
 
@@ -55,6 +64,10 @@ int bh_cmd_agent(int argc, char **argv)
 		{ "cacert", required_argument, NULL, 'c' },
 		{ "host-root", required_argument, NULL, 'R' },
 		{ "once", no_argument, NULL, '1' },
+		{ "runtime", no_argument, NULL, 'r' },
+		{ "runtime-required", no_argument, NULL, 'M' },
+		{ "rules", required_argument, NULL, 'u' },
+		{ "no-default-rules", no_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -64,6 +77,8 @@ int bh_cmd_agent(int argc, char **argv)
 	struct sigaction sa;
 	bh_error err;
 	int ch, rc, quiet = 0, verbose = 0, mib;
+	const char *rfiles[32];
+	size_t nrfiles = 0;
 
 	bh_agent_opts_default(&o);
 	o.token = getenv("BULKHEAD_TOKEN");
@@ -79,6 +94,16 @@ int bh_cmd_agent(int argc, char **argv)
 		case 'c': o.ca_file = optarg; break;
 		case 'R': o.host_root = optarg; break;
 		case '1': o.once = true; break;
+		case 'r': o.runtime = true; break;
+		case 'M': o.runtime = o.runtime_required = true; break;
+		case 'N': o.no_default_rules = true; break;
+		case 'u':
+			if (nrfiles == sizeof(rfiles) / sizeof(rfiles[0])) {
+				fputs("bulkhead agent: at most 32 --rules files\n", stderr);
+				return BH_EXIT_USAGE;
+			}
+			rfiles[nrfiles++] = optarg;
+			break;
 		case 'q': quiet = 1; break;
 		case 'v': verbose++; break;
 		case 'm':
@@ -100,6 +125,12 @@ int bh_cmd_agent(int argc, char **argv)
 		fputs("bulkhead agent: --server URL and --token T are required (bulkhead agent --help)\n", stderr);
 		return BH_EXIT_USAGE;
 	}
+	if ((nrfiles || o.no_default_rules) && !o.runtime) {
+		fputs("bulkhead agent: --rules and --no-default-rules go with --runtime\n", stderr);
+		return BH_EXIT_USAGE;
+	}
+	o.rule_files = rfiles;
+	o.nrule_files = nrfiles;
 	o.scan.engine_host = o.engine_host;
 	o.cancel = &stop_flag;
 	bh_log_set_level(quiet ? BH_LOG_QUIET : BH_LOG_WARN + verbose);

@@ -19,6 +19,7 @@
 #include "server/exceptapi.h"
 #include "server/notify.h"
 #include "server/regwatch.h"
+#include "server/rtapi.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
 
@@ -160,6 +161,7 @@ void bh_api_gauges(void *ud, bh_buf *out)
 		bh_srv_metrics_gauge(out, "bulkhead_jobs", "Jobs in the shared work queue per state", lbl, (double)n);
 	}
 	bh_apictx_release(a, st);
+	bh_rtapi_gauges(a, out);
 }
 
 /* ---------------------------------------------------------------- hosts */
@@ -1027,6 +1029,8 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 	if ((rc = bh_notify_routes(a, s, err)) != 0)
 		return rc;
 	if ((rc = bh_exceptapi_routes(a, s, err)) != 0)
+		return rc;
+	if ((rc = bh_rtapi_register(a, s, err)) != 0)
 		return rc;
 	return bh_hostapi_register(a, s, err);
 }
