@@ -131,6 +131,7 @@ E2E_ALL := \
 	e2e/sbomformats.sh \
 	e2e/table.sh \
 	e2e/html.sh \
+	e2e/dashboard.sh \
 	e2e/registry.sh \
 	e2e/server.sh \
 	e2e/agent.sh \
@@ -208,6 +209,8 @@ $(LIB_OBJ) $(CLI_OBJ) $(FUZZ_LIB_OBJ): Makefile
 
 # the default runtime rules are embedded into this object by the assembler (.incbin)
 $(BUILD)/src/runtime/defrules.o build-fuzz/src/runtime/defrules.o: rules/default.yaml
+# the dashboard's files are embedded with .incbin: editing one rebuilds the object
+$(BUILD)/src/server/webui.o build-fuzz/src/server/webui.o: $(wildcard web/*)
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BINS:=.d)
 

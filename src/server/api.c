@@ -20,6 +20,7 @@
 #include "server/notify.h"
 #include "server/regwatch.h"
 #include "server/rtapi.h"
+#include "server/uiapi.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
 
@@ -537,6 +538,8 @@ static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	bh_error err;
 	bool is_new = false;
 	char detail[160];
+	bh_store_image meta;
+	char *cfg;
 	int rc;
 	json_t *o;
 
@@ -569,10 +572,14 @@ static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		bh_log_error("api: match: %s", err.msg);
 		return bh_srv_resp_error(resp, 500, "internal", "matching the SBOM failed");
 	}
+	/* the SBOM's layers (created_by, diff_id) kept as the image's config: the dashboard shows them */
+	memset(&meta, 0, sizeof(meta));
+	meta.config_json = cfg = bh_uiapi_config_json(&s);
 	st = bh_apictx_store(a);
 	rc = bh_sql_begin(bh_store_sql(st), &err);
 	if (!rc)
-		rc = bh_store_image_put_sbom(st, digest, &s, NULL, 0, (int64_t)time(NULL), &is_new, &skipped, &err);
+		rc = bh_store_image_put_sbom(st, digest, &s, &meta, 0, (int64_t)time(NULL), &is_new, &skipped, &err);
+	free(cfg);
 	/* findings only for a digest seen the first time: the same digest has the same components */
 	for (i = 0; !rc && is_new && i < fs.n; i++) {
 		const bh_finding *x = &fs.items[i];
@@ -1031,6 +1038,8 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 	if ((rc = bh_exceptapi_routes(a, s, err)) != 0)
 		return rc;
 	if ((rc = bh_rtapi_register(a, s, err)) != 0)
+		return rc;
+	if ((rc = bh_uiapi_register(a, s, err)) != 0)
 		return rc;
 	return bh_hostapi_register(a, s, err);
 }
