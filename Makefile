@@ -114,6 +114,7 @@ E2E_SAN := \
 	e2e/platform.sh \
 	e2e/notify.sh \
 	e2e/exceptions.sh \
+	e2e/risk.sh \
 	e2e/drift.sh \
 	e2e/rules.sh \
 	e2e/cli.sh \
@@ -144,6 +145,7 @@ E2E_ALL := \
 	e2e/platform.sh \
 	e2e/notify.sh \
 	e2e/exceptions.sh \
+	e2e/risk.sh \
 	e2e/deploy.sh \
 	e2e/watch.sh \
 	e2e/fallback.sh \

@@ -14,13 +14,14 @@
 #include "check/k8s.h"
 #include "core/log.h"
 #include "report/compreport.h"
+#include "report/riskorder.h"
 #include "report/vulnreport.h"
 #include "scan/scan.h"
 
 enum { OPT_DB = 2000, OPT_SEVERITY, OPT_UNFIXED, OPT_EXITCODE, OPT_UNIMPORTANT, OPT_IGNORE, OPT_SCANNERS,
        OPT_DOCKERFILE, OPT_POLICY, OPT_MAXAGE, OPT_LICDATA, OPT_INFORMATIONAL, OPT_COMPLIANCE, OPT_COMPDATA,
        OPT_LISTALL, OPT_SHOWSUPP, OPT_GROUPBY, OPT_PSSVERSION, OPT_SERVER, OPT_TOKEN, OPT_PIPEID, OPT_PIPEURL,
-       OPT_COMMIT, OPT_BRANCH, OPT_SRVREQ };
+       OPT_COMMIT, OPT_BRANCH, OPT_SRVREQ, OPT_SORT };
 
 static void usage(FILE *fp)
 {
@@ -31,6 +32,8 @@ static void usage(FILE *fp)
 	      "  -f, --format FMT       table (default), json, sarif, cyclonedx (1.6, with vulnerabilities;\n"
 	      "                         cyclonedx-1.5 for 1.5), junit,\n"
 	      "                         html, markdown, gitlab-codequality, gitlab-container-scanning\n"
+	      "      --sort ORDER       risk (default: the risk score, its terms under each finding and in JSON),\n"
+	      "                         severity, or package\n"
 	      "      --group-by package one table row per package and version with its advisories and the\n"
 	      "                         highest fixed version (JSON: a \"groups\" array too)\n"
 	      "      --scanners LIST    vuln,config,secret,license (default: images vuln,config,secret;\n"
@@ -345,6 +348,7 @@ int bh_cmd_scan(int argc, char **argv)
 		{ "list-all-pkgs", no_argument, NULL, OPT_LISTALL },
 		{ "show-suppressed", no_argument, NULL, OPT_SHOWSUPP },
 		{ "group-by", required_argument, NULL, OPT_GROUPBY },
+		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "pss-version", required_argument, NULL, OPT_PSSVERSION },
 		{ "server", required_argument, NULL, OPT_SERVER },
 		{ "token", required_argument, NULL, OPT_TOKEN },
@@ -359,6 +363,8 @@ int bh_cmd_scan(int argc, char **argv)
 	bh_cli_common c;
 	bh_vreport_format fmt = BH_VREPORT_TABLE;
 	bh_vreport_opts vopts = { 0, false, NULL };
+	bh_risksort sort = BH_RISKSORT_RISK;
+	bh_risk *risks = NULL;
 	int exit_code = 0, ch, rc = 0, fail = 0;
 	bool write_failed = false;
 	const char *policy_path = NULL, *sev_arg = NULL;
@@ -421,6 +427,13 @@ int bh_cmd_scan(int argc, char **argv)
 				goto done;
 			}
 			job.pss_version = optarg;
+			break;
+		case OPT_SORT:
+			if (bh_risksort_parse(optarg, &sort)) {
+				fprintf(stderr, "bulkhead scan: --sort takes risk, severity or package, not \"%.40s\"\n", optarg);
+				rc = BH_EUSAGE;
+				goto done;
+			}
 			break;
 		case OPT_GROUPBY:
 			if (strcmp(optarg, "package") != 0) {
@@ -553,9 +566,14 @@ int bh_cmd_scan(int argc, char **argv)
 		write_failed = true;
 		goto done;
 	}
+	/* a local scan: where the image runs is not known (the server knows; `bulkhead serve`) */
+	if ((rc = bh_riskorder_apply(job.db_path, &res.sbom, &res.findings, NULL, sort, &risks, &err))) {
+		bh_cli_print_error(rc, &err);
+		goto done;
+	}
 	vopts.width = table_width(out.fp);
 	vopts.suppressed = job.show_suppressed ? &res.suppressed_list : NULL;
-	if ((rc = bh_vreport_write_opts(&res.sbom, &res.findings, &res.checks, fmt, &vopts, out.fp, &err))) {
+	if ((rc = bh_vreport_write_risk(&res.sbom, &res.findings, &res.checks, fmt, &vopts, risks, out.fp, &err))) {
 		bh_cli_print_error(rc, &err);
 		write_failed = true;
 		rc = 0;
@@ -579,6 +597,7 @@ int bh_cmd_scan(int argc, char **argv)
 			upload_rc = 0;
 	}
 done:
+	free(risks);
 	bh_scan_result_free(&res);
 	if (have_policy)
 		bh_policy_free(&pol);

@@ -30,7 +30,7 @@ int bh_vreport_format_parse(const char *name, bh_vreport_format *out)
 
 static json_t *sn(const char *s) { return bh_jstr(s); }
 
-static json_t *finding_json(const bh_sbom *s, const bh_finding *f)
+static json_t *finding_json(const bh_sbom *s, const bh_finding *f, const bh_risk *risk)
 {
 	const bh_component *c = s->comps.items[f->comp];
 	json_t *o = json_object(), *al = json_array();
@@ -67,6 +67,8 @@ static json_t *finding_json(const bh_sbom *s, const bh_finding *f)
 	bh_jset(&bad, o, "purl", sn(c->purl));
 	bh_jset(&bad, o, "path", sn(c->path));
 	bh_jset(&bad, o, "layer", bh_vreport_layer_json(s, c->layer));
+	if (risk)
+		bh_jset(&bad, o, "risk", bh_risk_json(risk));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -99,8 +101,8 @@ struct group;
 static int group_findings(const bh_sbom *s, const bh_findings *f, struct group **out, size_t *ng, size_t **next);
 static void groups_json(const bh_sbom *s, const bh_findings *f, bh_jstream *js);
 
-static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_vreport_opts *o, FILE *fp,
-		      bh_error *err)
+static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_vreport_opts *o,
+		      const bh_risk *risks, FILE *fp, bh_error *err)
 {
 	json_t *counts = json_object(), *ccounts = json_object();
 	bh_jstream *js;
@@ -137,7 +139,7 @@ static int write_json(const bh_sbom *s, const bh_findings *f, const bh_checks *c
 		bh_jstream_value(js, "warnings", bh_report_json_member(s, "warnings"));
 		bh_jstream_begin(js, "findings", '[');
 		for (i = 0; i < f->n; i++)
-			bh_jstream_value(js, NULL, finding_json(s, &f->items[i]));
+			bh_jstream_value(js, NULL, finding_json(s, &f->items[i], risks ? &risks[i] : NULL));
 		bh_jstream_end(js);
 		bh_jstream_begin(js, "checks", '[');
 		for (i = 0; ck && i < ck->n; i++)
@@ -437,16 +439,37 @@ static void comp_where(const bh_sbom *s, const bh_component *c, bh_buf *b)
 
 static size_t cap(size_t w, size_t max) { return w > max ? max : w; }
 
-static void vuln_rows(const bh_sbom *s, const bh_findings *f, size_t width, bh_buf *b, FILE *fp)
+/* "risk: severity critical, CVSS 9.8 (...) 98; kev ... x2.00; ..." : the terms that made the score. */
+static void risk_line(const bh_risk *r, bh_buf *out)
 {
-	static const char *const head[7] = { "SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "KEV", "TITLE" };
-	static const size_t minw[7] = { 8, 7, 7, 9, 8, 3, 12 }, maxw[7] = { 8, 20, 30, 22, 22, 3, 1000 };
-	size_t natural[7], i, k;
-	bh_layout_col cols[7] = { { 0, true, 1 }, { 0, false, 16 }, { 0, false, 16 }, { 0, false, 16 }, { 0, false, 16 },
-				  { 0, true, 1 }, { 0, false, 2 } };
+	size_t i;
+	bh_buf_printf(out, "risk %d:", r->score);
+	for (i = 0; i < r->n; i++) {
+		const bh_risk_term *t = &r->terms[i];
+		if (i == 0)
+			bh_buf_printf(out, " %s %s = %d", t->name, t->value, t->weight);
+		else
+			bh_buf_printf(out, "; %s %s x%d.%02d", t->name, t->value, t->weight / 100, t->weight % 100);
+		if (t->date[0])
+			bh_buf_printf(out, " (%s)", t->date);
+	}
+}
+
+static void vuln_rows(const bh_sbom *s, const bh_findings *f, const bh_risk *risks, size_t width, bh_buf *b, FILE *fp)
+{
+	/* the columns as before, RISK inserted after ID (RC) when there are scores */
+	enum { RC = 2 };
+	static const char *const head7[7] = { "SEVERITY", "ID", "PACKAGE", "INSTALLED", "FIXED", "KEV", "TITLE" };
+	static const size_t minw7[7] = { 8, 7, 7, 9, 8, 3, 12 }, maxw[7] = { 8, 20, 30, 22, 22, 3, 1000 };
+	bh_layout_col cols7[7] = { { 0, true, 1 }, { 0, false, 16 }, { 0, false, 16 }, { 0, false, 16 }, { 0, false, 16 },
+				   { 0, true, 1 }, { 0, false, 2 } };
+	const bh_layout_col riskcol = { 0, true, 1 };
+	size_t nc = risks ? 8 : 7, natural[7], nat8[8], minw8[8], i, k;
+	const char *head8[8];
+	bh_layout_col cols8[8];
 	bh_buf tmp = BH_BUF_INIT;
 	for (k = 0; k < 7; k++)
-		natural[k] = strlen(head[k]);
+		natural[k] = strlen(head7[k]);
 	for (i = 0; i < f->n; i++) {
 		const bh_finding *x = &f->items[i];
 		const bh_component *c = s->comps.items[x->comp];
@@ -457,15 +480,41 @@ static void vuln_rows(const bh_sbom *s, const bh_findings *f, size_t width, bh_b
 		if (w[4] > natural[6])
 			natural[6] = w[4];
 	}
-	bh_vreport_fit(cols, natural, minw, 7, width);
-	bh_layout_row(b, head, cols, 7, 0);
+	for (k = 0; k < 8; k++) {
+		size_t from = k < RC ? k : k - 1;
+		head8[k] = k == RC ? "RISK" : head7[from];
+		nat8[k] = k == RC ? 4 : natural[from];
+		minw8[k] = k == RC ? 4 : minw7[from];
+		cols8[k] = k == RC ? riskcol : cols7[from];
+	}
+	if (risks) {
+		bh_vreport_fit(cols8, nat8, minw8, 8, width);
+		bh_layout_row(b, head8, cols8, 8, 0);
+	} else {
+		bh_vreport_fit(cols7, natural, minw7, 7, width);
+		bh_layout_row(b, head7, cols7, 7, 0);
+	}
 	emit(b, fp);
 	for (i = 0; i < f->n; i++) {
 		const bh_finding *x = &f->items[i];
 		const bh_component *c = s->comps.items[x->comp];
-		const char *cells[7] = { bh_severity_name(x->severity), x->id, c->name, c->version ? c->version : "-",
-					 x->fixed ? x->fixed : (x->status ? x->status : "-"), x->kev ? "yes" : "", x->title };
-		bh_layout_row(b, cells, cols, 7, 0);
+		char score[16];
+		const char *cells7[7] = { bh_severity_name(x->severity), x->id, c->name, c->version ? c->version : "-",
+					  x->fixed ? x->fixed : (x->status ? x->status : "-"), x->kev ? "yes" : "", x->title };
+		const char *cells8[8];
+		if (risks) {
+			snprintf(score, sizeof(score), "%d", risks[i].score);
+			for (k = 0; k < 8; k++)
+				cells8[k] = k == RC ? score : cells7[k < RC ? k : k - 1];
+			bh_layout_row(b, cells8, cols8, nc, 0);
+		} else {
+			bh_layout_row(b, cells7, cols7, nc, 0);
+		}
+		if (risks) {
+			bh_buf_reset(&tmp);
+			risk_line(&risks[i], &tmp);
+			bh_vreport_more_line(b, bh_buf_oom(&tmp) ? "" : tmp.data, width, 6);
+		}
 		/* the aliases on their own line: a CVE id is what people search for */
 		bh_buf_reset(&tmp);
 		if (bh_vreport_aliases_text(x, &tmp))
@@ -690,8 +739,8 @@ static void group_rows(const bh_sbom *s, const bh_findings *f, size_t width, bh_
 
 #define TABLE_MAX_WARNINGS 10
 
-static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_vreport_opts *o, FILE *fp,
-		       bh_error *err)
+static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, const bh_vreport_opts *o,
+		       const bh_risk *risks, FILE *fp, bh_error *err)
 {
 	size_t i, n[5] = { 0 }, width = bh_vreport_width(o ? o->width : 0);
 	bh_buf b = BH_BUF_INIT, t = BH_BUF_INIT;
@@ -741,7 +790,7 @@ static int write_table(const bh_sbom *s, const bh_findings *f, const bh_checks *
 		if (o && o->group_by_package)
 			group_rows(s, f, width, &b, fp);
 		else
-			vuln_rows(s, f, width, &b, fp);
+			vuln_rows(s, f, risks, width, &b, fp);
 	}
 	if (o && o->suppressed && o->suppressed->n)
 		suppressed_rows(o->suppressed, width, &b, fp);
@@ -763,9 +812,15 @@ int bh_vreport_write(const bh_sbom *s, const bh_findings *f, const bh_checks *ck
 int bh_vreport_write_opts(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt,
 			  const bh_vreport_opts *o, FILE *fp, bh_error *err)
 {
+	return bh_vreport_write_risk(s, f, ck, fmt, o, NULL, fp, err);
+}
+
+int bh_vreport_write_risk(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt,
+			  const bh_vreport_opts *o, const bh_risk *risks, FILE *fp, bh_error *err)
+{
 	switch (fmt) {
-	case BH_VREPORT_TABLE: return write_table(s, f, ck, o, fp, err);
-	case BH_VREPORT_JSON: return write_json(s, f, ck, o, fp, err);
+	case BH_VREPORT_TABLE: return write_table(s, f, ck, o, risks, fp, err);
+	case BH_VREPORT_JSON: return write_json(s, f, ck, o, risks, fp, err);
 	case BH_VREPORT_SARIF: return write_sarif(s, f, ck, fp, err);
 	case BH_VREPORT_CYCLONEDX: return write_cdx(s, f, BH_REPORT_CDX_NEWEST, fp, err);
 	case BH_VREPORT_CYCLONEDX_1_5: return write_cdx(s, f, BH_REPORT_CDX_1_5, fp, err);

@@ -11,6 +11,7 @@
 #include "check/check.h"
 #include "policy/ignore.h"
 #include "vuln/match.h"
+#include "vuln/risk.h"
 
 typedef enum bh_vreport_format {
 	BH_VREPORT_TABLE = 0,
@@ -50,6 +51,14 @@ typedef struct bh_vreport_opts {
 /* bh_vreport_write with options (o NULL = defaults). */
 BH_MUST_CHECK int bh_vreport_write_opts(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt,
 				       const bh_vreport_opts *o, FILE *fp, bh_error *err);
+
+/*
+ * bh_vreport_write_opts with f->n risk scores in the findings' order (report/riskorder.h; NULL =
+ * none): the table gets a RISK column and a "risk N:" line of terms under each finding, JSON a
+ * "risk" object {score, terms} in each finding; the other formats ignore them.
+ */
+BH_MUST_CHECK int bh_vreport_write_risk(const bh_sbom *s, const bh_findings *f, const bh_checks *ck, bh_vreport_format fmt,
+				       const bh_vreport_opts *o, const bh_risk *risks, FILE *fp, bh_error *err);
 
 /* Writers of src/report/checkreport.c, shared by the formats above. */
 /*

@@ -21,6 +21,7 @@
 #include "server/regwatch.h"
 #include "server/rtapi.h"
 #include "server/uiapi.h"
+#include "server/rescore.h"
 #include "vuln/db.h"
 #include "vuln/match.h"
 
@@ -611,6 +612,15 @@ static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		rc = bh_sql_commit(bh_store_sql(st), &err);
 	else
 		bh_sql_rollback(bh_store_sql(st), NULL);
+	if (!rc && nfind) {
+		/* the new findings get their risk now; a failure leaves them unscored (risk 0) until the
+		 * next re-evaluation or POST /api/v1/findings/rescore, which the log says */
+		bh_error rerr;
+		bh_vulndb *rv = bh_apictx_vdb_lock(a);
+		if (bh_rescore_run(st, rv, true, NULL, &rerr) != 0)
+			bh_log_warn("api: risk scores of %s: %s", digest, rerr.msg);
+		bh_apictx_vdb_unlock(a);
+	}
 	bh_apictx_release(a, st);
 	if (rc) {
 		bh_findings_free(&fs);
@@ -691,6 +701,13 @@ static int finding_cb(void *ud, const bh_store_finding *f)
 	json_object_set_new(o, "first_seen", bh_apictx_jtime(f->first_seen));
 	json_object_set_new(o, "updated_at", bh_apictx_jtime(f->updated_at));
 	json_object_set_new(o, "resolved_at", bh_apictx_jtime(f->resolved_at));
+	{
+		/* the stored terms as they were written; [] until the finding is scored */
+		json_t *terms = f->risk_terms_json ? json_loads(f->risk_terms_json, 0, NULL) : NULL;
+		json_object_set_new(o, "risk", json_pack("{s:i, s:o}", "score", f->risk, "terms", json_is_array(terms) ? terms : json_array()));
+		if (terms && !json_is_array(terms))
+			json_decref(terms);
+	}
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
@@ -698,11 +715,12 @@ static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	static const char *const sevs[] = { "unknown", "low", "medium", "high", "critical", NULL };
 	static const char *const accepted_vals[] = { "false", "true", "only", NULL };
+	static const char *const sorts[] = { "risk", "id", NULL };
 	bh_api *a = ud;
 	bh_store *st;
 	int64_t after, limit, next = 0;
 	bh_store_filter f;
-	int sev, acc;
+	int sev, acc, sort;
 	bool b;
 	json_t *items;
 	bh_error err;
@@ -712,6 +730,9 @@ static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		return 0;
 	if (sev >= 0)
 		f.min_severity = sevs[sev];
+	if (bh_srv_query_enum(req, resp, "sort", sorts, 0, &sort))
+		return 0;
+	f.by_risk = sort == 0;
 	if (bh_srv_query(req, "kev")) {
 		if (bh_srv_query_bool(req, resp, "kev", false, &b))
 			return 0;
@@ -746,6 +767,29 @@ static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		return bh_apictx_store_failed(resp, rc, &err);
 	}
 	return bh_apictx_page_answer(resp, items, next);
+}
+
+/* POST /api/v1/findings/rescore: every open finding scored again now (admin). */
+static int post_rescore(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	bh_store *st;
+	bh_vulndb *vdb;
+	size_t n = 0;
+	char detail[64];
+	bh_error err;
+	int rc;
+	st = bh_apictx_store(a);
+	vdb = bh_apictx_vdb_lock(a);
+	rc = bh_rescore_run(st, vdb, false, &n, &err);
+	bh_apictx_vdb_unlock(a);
+	snprintf(detail, sizeof(detail), "scored=%zu", n);
+	if (!rc)
+		rc = bh_apictx_audit(st, req, "findings.rescore", NULL, detail, &err);
+	bh_apictx_release(a, st);
+	if (rc)
+		return bh_apictx_store_failed(resp, rc, &err);
+	return bh_srv_resp_json(resp, 200, json_pack("{s:I}", "scored", (json_int_t)n));
 }
 
 /* ---------------------------------------------------------------- advisories */
@@ -1021,6 +1065,7 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 		{ "GET", "/api/v1/images/{digest}/sbom", get_image_sbom, a, .allow = BH_SRV_ALLOW_VIEWER },
 		{ "GET", "/api/v1/containers", get_containers, a, .allow = BH_SRV_ALLOW_VIEWER },
 		{ "GET", "/api/v1/findings", get_findings, a, .allow = BH_SRV_ALLOW_VIEWER },
+		{ "POST", "/api/v1/findings/rescore", post_rescore, a, .allow = BH_SRV_ALLOW_ADMIN },
 		{ "GET", "/api/v1/advisories/{id}/affected", get_affected, a, .allow = BH_SRV_ALLOW_VIEWER },
 		{ "GET", "/api/v1/events", get_events, a, .allow = BH_SRV_ALLOW_VIEWER },
 		{ "POST", "/api/v1/events", post_events, a, .allow = BH_SRV_ALLOW_OPERATOR | BH_SRV_ALLOW_AGENT,

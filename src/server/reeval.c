@@ -1,5 +1,6 @@
 /* reeval.c - re-evaluation of stored components after a DB change: fingerprints per DB key, match of the moved keys only, one event per finding change. */
 #include "server/reeval.h"
+#include "server/rescore.h"
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -693,6 +694,13 @@ int bh_reeval_run(bh_store *st, bh_vulndb *db, unsigned flags, int64_t now, bh_r
 			bh_log_warn("re-evaluation: ANALYZE findings: %s", aerr.msg);
 	}
 	stx.t_write = now_s() - t0 - tin;
+	if (!rc) {
+		/* severity, KEV, EPSS and running containers may have moved: the risk order follows
+		 * (a failure is logged, the re-evaluation itself is committed) */
+		bh_error rerr;
+		if (bh_rescore_run(st, db, false, NULL, &rerr) != 0)
+			bh_log_warn("re-evaluation: risk scores: %s", rerr.msg);
+	}
 out:
 	if (in_tx)
 		bh_sql_rollback(sql, NULL);

@@ -678,8 +678,77 @@ int bh_store_finding_resolve(bh_store *st, int64_t component_id, const char *adv
 
 static int finding_row(bh_sql_rows *r, void *cb, void *ud)
 {
-	bh_store_finding f = { I(0), I(1), T(2), T(3), T(4), T(5), T(6), T(7), T(8), T(9), T(10), I(11) != 0, I(12), I(13), I(14) };
+	/* column 0 is the keyset (the id, or the risk cursor); the id is column 18 */
+	bh_store_finding f = { I(18), I(1), T(2), T(3), T(4), T(5), T(6), T(7), T(8), T(9), T(10), I(11) != 0, I(12), I(13), I(14),
+			       (int)I(15), T(16), I(17) };
 	return ((bh_store_finding_cb)cb)(ud, &f);
+}
+
+/* The risk cursor: (1000 - risk) in the high bits, the id in the low 40 (a trillion findings). */
+#define RISK_SHIFT 40
+#define RISK_IDMASK ((INT64_C(1) << RISK_SHIFT) - 1)
+
+int bh_store_finding_set_risk(bh_store *st, int64_t id, int risk, const char *terms_json, int64_t running, bh_error *err)
+{
+	bh_sql_value p[4] = { BH_SQL_INT(id), BH_SQL_INT(risk < 0 ? 0 : risk > 1000 ? 1000 : risk), BH_SQL_TEXT(terms_json),
+			      BH_SQL_INT(running) };
+	/* a rescore after every re-evaluation mostly finds the same values: those rows are not written */
+	return bh_sql_exec(st->db, "UPDATE findings SET risk = $2, risk_terms = $3, running = $4 WHERE id = $1"
+				   " AND (risk <> $2 OR coalesce(risk_terms, '') <> coalesce($3, '') OR running <> $4)", p, 4, err);
+}
+
+/* Reads what a docker inspect document says about exposure into out (ports summed, flags or-ed). */
+static void reach_config(const char *config, bh_store_reach *out)
+{
+	json_t *c = config ? json_loads(config, 0, NULL) : NULL;
+	json_t *hc = json_object_get(c, "HostConfig"), *pb, *caps;
+	const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
+	if (!json_is_object(c)) {
+		out->exposure_known = false;
+		json_decref(c);
+		return;
+	}
+	if (json_is_true(json_object_get(hc, "Privileged")))
+		out->privileged = true;
+	if (nm && !strcmp(nm, "host"))
+		out->host_network = true;
+	if ((caps = json_object_get(hc, "CapAdd")) && json_is_array(caps) && (int64_t)json_array_size(caps) > out->cap_add)
+		out->cap_add = (int64_t)json_array_size(caps);
+	pb = json_object_get(hc, "PortBindings");
+	if (!json_is_object(pb) || !json_object_size(pb))
+		pb = json_object_get(json_object_get(c, "NetworkSettings"), "Ports");
+	if (json_is_object(pb)) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(pb, k, v)
+			if (json_is_array(v) && json_array_size(v) > 0) /* null: exposed, not published */
+				out->ports++;
+	}
+	json_decref(c);
+}
+
+int bh_store_component_reach(bh_store *st, int64_t component_id, bh_store_reach *out, bh_error *err)
+{
+	bh_sql_value p = BH_SQL_INT(component_id);
+	bh_sql_rows *r;
+	int64_t last_host = -1;
+	int rc;
+	memset(out, 0, sizeof(*out));
+	out->exposure_known = true;
+	if ((rc = bh_sql_query(st->db, "SELECT DISTINCT k.id, k.host_id, k.config FROM image_components l"
+					" JOIN images i ON i.id = l.image_id JOIN containers k ON k.image_digest = i.digest"
+					" WHERE l.component_id = $1 AND k.state = 'running' ORDER BY k.host_id, k.id", &p, 1, &r, err)) != 0)
+		return rc;
+	while ((rc = bh_sql_next(r, err)) == 1) {
+		out->containers++;
+		if (bh_sql_int(r, 1) != last_host) {
+			out->hosts++;
+			last_host = bh_sql_int(r, 1);
+		}
+		reach_config(bh_sql_text(r, 2), out);
+	}
+	bh_sql_rows_free(r);
+	return rc < 0 ? rc : 0;
 }
 
 int bh_store_finding_list(bh_store *st, const bh_store_filter *f, int64_t after, size_t limit, bh_store_finding_cb cb,
@@ -692,10 +761,23 @@ int bh_store_finding_list(bh_store *st, const bh_store_filter *f, int64_t after,
 	int rc;
 	if (!f)
 		f = &none;
-	bh_buf_puts(&q, "SELECT f.id, f.component_id, c.purl, c.eco, c.name, c.version, f.advisory, f.severity, f.fixed_version,"
-			" f.state, f.db_version, f.kev, f.first_seen, f.updated_at, f.resolved_at"
-			" FROM findings f JOIN components c ON c.id = f.component_id WHERE f.id > $1");
-	p[n++] = BH_SQL_INT(after);
+	bh_buf_printf(&q, "SELECT %s, f.component_id, c.purl, c.eco, c.name, c.version, f.advisory, f.severity, f.fixed_version,"
+			  " f.state, f.db_version, f.kev, f.first_seen, f.updated_at, f.resolved_at, f.risk, f.risk_terms, f.running, f.id"
+			  " FROM findings f JOIN components c ON c.id = f.component_id WHERE ",
+		      f->by_risk ? "(1000 - f.risk) * 1099511627776 + f.id" : "f.id");
+	if (!f->by_risk) {
+		p[n++] = BH_SQL_INT(after);
+		bh_buf_puts(&q, "f.id > $1");
+	} else if (after > 0) {
+		/* risk <= r is the index range; the rest skips the page already given */
+		p[n++] = BH_SQL_INT(1000 - (after >> RISK_SHIFT));
+		p[n++] = BH_SQL_INT(after & RISK_IDMASK);
+		bh_buf_puts(&q, "f.risk <= $1 AND (f.risk < $1 OR f.id > $2)");
+	} else {
+		bh_buf_puts(&q, "1 = 1");
+	}
+	if (f->unscored_only)
+		bh_buf_puts(&q, " AND f.risk_terms IS NULL");
 	if (!f->include_resolved)
 		bh_buf_puts(&q, " AND f.state = 'open'");
 	if (f->min_severity) {
@@ -729,7 +811,9 @@ int bh_store_finding_list(bh_store *st, const bh_store_filter *f, int64_t after,
 		bh_buf_printf(&q, " AND EXISTS (SELECT 1 FROM image_components l JOIN images i ON i.id = l.image_id"
 				  " WHERE l.component_id = f.component_id AND i.digest = $%zu)", n);
 	}
-	if (f->running_only)
+	if (f->running_only && f->by_risk)
+		bh_buf_puts(&q, " AND f.running > 0"); /* as findings_risk_hot's predicate says it */
+	else if (f->running_only)
 		bh_buf_puts(&q, " AND EXISTS (SELECT 1 FROM image_components l JOIN images i ON i.id = l.image_id"
 				" JOIN containers k ON k.image_digest = i.digest WHERE l.component_id = f.component_id AND k.state = 'running')");
 	if (f->accepted >= 0) {
@@ -743,7 +827,7 @@ int bh_store_finding_list(bh_store *st, const bh_store_filter *f, int64_t after,
 		bh_buf_printf(&q, " AND %s%s", f->accepted ? "" : "NOT ", cond);
 	}
 	p[n++] = BH_SQL_INT((int64_t)page(limit));
-	bh_buf_printf(&q, " ORDER BY f.id LIMIT $%zu", n);
+	bh_buf_printf(&q, f->by_risk ? " ORDER BY f.risk DESC, f.id LIMIT $%zu" : " ORDER BY f.id LIMIT $%zu", n);
 	if (bh_buf_oom(&q)) {
 		bh_buf_free(&q);
 		return bh_error_set(err, BH_ENOMEM, "out of memory");

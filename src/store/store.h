@@ -123,6 +123,9 @@ typedef struct bh_store_finding {
 	const char *advisory, *severity, *fixed_version, *state, *db_version;
 	bool kev;
 	int64_t first_seen, updated_at, resolved_at;
+	int risk;                     /* 0..1000 (src/vuln/risk.h), 0 until scored */
+	const char *risk_terms_json;  /* the terms' JSON array, NULL until scored */
+	int64_t running;              /* running containers using the component when it was scored */
 } bh_store_finding;
 typedef int (*bh_store_finding_cb)(void *ud, const bh_store_finding *f);
 
@@ -143,9 +146,27 @@ typedef struct bh_store_filter {
 	const char *ecosystem, *package, *advisory, *image_digest;
 	int accepted;              /* accepted risks (store/exception.h): 0 hidden, 1 only them, -1 both */
 	int64_t now;               /* when exceptions are judged; 0: the clock */
+	/* by risk (score descending, then id) instead of by id; running_only then reads the
+	 * findings.running column the last scoring wrote (an index condition), and the cursor is
+	 * (1000 - risk) << 40 | id, which bh_store_finding_list hands back in *next */
+	bool by_risk;
+	bool unscored_only;        /* findings never scored (risk_terms NULL): what bh_rescore does after an upload */
 } bh_store_filter;
 int bh_store_finding_list(bh_store *st, const bh_store_filter *f, int64_t after, size_t limit, bh_store_finding_cb cb,
 			  void *ud, int64_t *next, bh_error *err);
+
+/* Stores the risk score, its terms (a JSON array) and the running count it was computed with. */
+int bh_store_finding_set_risk(bh_store *st, int64_t id, int risk, const char *terms_json, int64_t running, bh_error *err);
+
+/* Where a component runs: the running containers of every image that holds it. */
+typedef struct bh_store_reach {
+	int64_t containers, hosts;
+	bool exposure_known;  /* every running container's config was stored (docker inspect) */
+	int64_t ports;        /* published ports, summed over the containers */
+	bool host_network, privileged;
+	int64_t cap_add;      /* the most capabilities one container adds */
+} bh_store_reach;
+int bh_store_component_reach(bh_store *st, int64_t component_id, bh_store_reach *out, bh_error *err);
 
 /* "Which images, and which running containers, are affected by advisory X": one query, one row per
  * (image, component, container); container fields NULL for an image without a running container. */

@@ -24,7 +24,7 @@
 /* The read statements (read_sql below), kept on the bh_vulndb once prepared. */
 enum {
 	BH_Q_ROWS, BH_Q_ALL_ROWS, BH_Q_ALL_ADVISORIES, BH_Q_ALIASES, BH_Q_ADVISORY, BH_Q_EXPLOIT, BH_Q_SEVERITY, BH_Q_COUNT_ROWS, BH_Q_COUNT_PKGS,
-	BH_Q_HAS_PKG, BH_Q_SEVERITIES, BH_Q_META, BH_Q_SOURCES, BH_Q_TOTALS, BH_Q_IMPORTERS, BH_Q__COUNT
+	BH_Q_HAS_PKG, BH_Q_SEVERITIES, BH_Q_META, BH_Q_SOURCES, BH_Q_TOTALS, BH_Q_IMPORTERS, BH_Q_RISK, BH_Q__COUNT
 };
 
 static const char *const read_sql[BH_Q__COUNT] = {
@@ -66,6 +66,20 @@ static const char *const read_sql[BH_Q__COUNT] = {
 	[BH_Q_TOTALS] = "SELECT (SELECT count(*) FROM advisories), (SELECT count(*) FROM aliases),"
 		" (SELECT count(*) FROM affected), (SELECT count(*) FROM kev), (SELECT count(*) FROM epss)",
 	[BH_Q_IMPORTERS] = "SELECT source, count(*) FROM advisories GROUP BY source ORDER BY source",
+	/* the id and its aliases both ways (a GO- or GHSA- finding is exploited under its CVE) */
+	[BH_Q_RISK] = "WITH ids(x) AS (SELECT ?1 UNION SELECT alias FROM aliases WHERE advisory_id = ?1"
+		" UNION SELECT advisory_id FROM aliases WHERE alias = ?1)"
+		" SELECT (SELECT count(*) FROM kev WHERE cve IN (SELECT x FROM ids)),"
+		" (SELECT min(date_added) FROM kev WHERE cve IN (SELECT x FROM ids)),"
+		" (SELECT count(*) FROM kev WHERE cve IN (SELECT x FROM ids) AND lower(ransomware) = 'known'),"
+		" e.score, e.percentile,"
+		" (SELECT value FROM meta WHERE key = 'epss_score_date'), (SELECT value FROM meta WHERE key = 'epss_model_version'),"
+		" c.cvss_vector, c.cvss_score, c.source"
+		" FROM (SELECT 1) LEFT JOIN (SELECT score, percentile FROM epss WHERE cve IN (SELECT x FROM ids)"
+		" ORDER BY score DESC LIMIT 1) e ON 1"
+		" LEFT JOIN (SELECT cvss_vector, cvss_score, source FROM advisories WHERE id IN (SELECT x FROM ids)"
+		" AND (severity IS NOT NULL OR cvss_score > 0) AND cvss_score > 0 AND coalesce(cvss_vector, '') <> ''"
+		" ORDER BY cvss_score DESC LIMIT 1) c ON 1",
 };
 
 struct bh_vulndb {
@@ -633,6 +647,28 @@ int bh_vulndb_put_kev(bh_vulndb *db, const char *cve, const char *date_added, co
 	return step(db, db->kev, err);
 }
 
+int bh_vulndb_put_epss_snapshot(bh_vulndb *db, const char *model_version, const char *score_date, bh_error *err)
+{
+	static const char *const keys[2] = { "epss_model_version", "epss_score_date" };
+	const char *vals[2] = { model_version, score_date };
+	int i;
+	for (i = 0; i < 2; i++) {
+		sqlite3_stmt *st = NULL;
+		int r;
+		if (!vals[i])
+			continue;
+		if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta VALUES(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+			return sqlerr(db, err, "prepare");
+		sqlite3_bind_text(st, 1, keys[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, vals[i], -1, SQLITE_TRANSIENT);
+		r = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (r != SQLITE_DONE)
+			return sqlerr(db, err, "meta");
+	}
+	return 0;
+}
+
 int bh_vulndb_put_epss(bh_vulndb *db, const char *cve, double score, double percentile, bh_error *err)
 {
 	bind_text(db->epss, 1, cve);
@@ -1011,6 +1047,40 @@ int bh_vulndb_get_exploit(bh_vulndb *db, const char *cve, size_t len, bh_vulndb_
 			out->epss = sqlite3_column_double(st, 1);
 			out->epss_pct = sqlite3_column_double(st, 2);
 		}
+	}
+	return rdone(db, st, r, err);
+}
+
+static void col_copy(sqlite3_stmt *st, int i, char *dst, size_t n)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	snprintf(dst, n, "%s", v ? v : "");
+}
+
+int bh_vulndb_get_riskfacts(bh_vulndb *db, const char *id, bh_vulndb_riskfacts *out, bh_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+	memset(out, 0, sizeof(*out));
+	if (!id)
+		return 0;
+	if ((rc = rstmt(db, BH_Q_RISK, &st, err)))
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		out->kev = sqlite3_column_int(st, 0) > 0;
+		col_copy(st, 1, out->kev_date, sizeof(out->kev_date));
+		out->kev_ransomware = sqlite3_column_int(st, 2) > 0;
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			out->has_epss = true;
+			out->epss = sqlite3_column_double(st, 3);
+			out->epss_pct = sqlite3_column_double(st, 4);
+			col_copy(st, 5, out->epss_date, sizeof(out->epss_date));
+			col_copy(st, 6, out->epss_model, sizeof(out->epss_model));
+		}
+		col_copy(st, 7, out->cvss_vector, sizeof(out->cvss_vector));
+		out->cvss = sqlite3_column_double(st, 8);
+		col_copy(st, 9, out->cvss_source, sizeof(out->cvss_source));
 	}
 	return rdone(db, st, r, err);
 }

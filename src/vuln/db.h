@@ -87,6 +87,9 @@ int bh_vulndb_put_affected(bh_vulndb *db, const bh_affected *a, bh_error *err);
 int bh_vulndb_put_kev(bh_vulndb *db, const char *cve, const char *date_added, const char *due_date,
 		      const char *ransomware, const char *name, bh_error *err);
 int bh_vulndb_put_epss(bh_vulndb *db, const char *cve, double score, double percentile, bh_error *err);
+/* The EPSS snapshot's header (model_version, score_date; NULL: not said), kept in meta: one date
+ * for every score of the file, shown beside each score in the risk terms. */
+int bh_vulndb_put_epss_snapshot(bh_vulndb *db, const char *model_version, const char *score_date, bh_error *err);
 /* Records that a source was imported (shown by `db status`). */
 int bh_vulndb_put_source(bh_vulndb *db, const char *name, const char *location, long records,
 			 const char *etag, const char *last_modified, bh_error *err);
@@ -196,6 +199,22 @@ typedef struct bh_vulndb_exploit {
 
 /* KEV and EPSS of the CVE id cve[0..len) (not NUL-terminated: a token of a list). */
 int bh_vulndb_get_exploit(bh_vulndb *db, const char *cve, size_t len, bh_vulndb_exploit *out, bh_error *err);
+
+/*
+ * What the risk score reads about one advisory id: KEV, EPSS and the CVSS vector of the id and of
+ * every id it is aliased with (either direction). Strings are "" when not known.
+ */
+typedef struct bh_vulndb_riskfacts {
+	bool kev, kev_ransomware;
+	char kev_date[16];      /* the earliest dateAdded */
+	bool has_epss;
+	double epss, epss_pct;  /* the highest score among the ids */
+	char epss_date[40], epss_model[40]; /* the snapshot's score_date and model_version */
+	double cvss;            /* the highest CVSS base score with a vector, 0 when none */
+	char cvss_vector[160];
+	char cvss_source[32];
+} bh_vulndb_riskfacts;
+int bh_vulndb_get_riskfacts(bh_vulndb *db, const char *id, bh_vulndb_riskfacts *out, bh_error *err);
 
 /* The severity the DB knows under one id. */
 typedef struct bh_vulndb_severity {

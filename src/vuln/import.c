@@ -784,10 +784,37 @@ static int import_epss(bh_vulndb *db, const char *data, size_t len, bh_import_st
 	const char *line;
 	size_t n;
 	int rc;
+	bool first = true;
 	bh_lines_init(&it, data, len);
 	while (bh_lines_next(&it, &line, &n)) {
 		char buf[128], cve[64];
 		double s, p;
+		/* "#model_version:v2025.03.14,score_date:2026-12-01T00:00:00+0000": the date of every score */
+		if (first && n > 1 && line[0] == '#') {
+			char model[40] = "", date[40] = "";
+			const char *m = memmem(line, n, "model_version:", 14), *d = memmem(line, n, "score_date:", 11);
+			first = false;
+			if (m) {
+				size_t k = 0;
+				for (m += 14; m < line + n && *m != ',' && k + 1 < sizeof(model); m++)
+					if ((unsigned char)*m > ' ' && (unsigned char)*m < 0x7f)
+						model[k++] = *m;
+				model[k] = '\0';
+			}
+			if (d) {
+				size_t k = 0;
+				for (d += 11; d < line + n && *d != ',' && k + 1 < sizeof(date); d++)
+					if ((unsigned char)*d > ' ' && (unsigned char)*d < 0x7f)
+						date[k++] = *d;
+				date[k] = '\0';
+				if (k > 10 && date[10] == 'T')
+					date[10] = '\0'; /* the day: the model scores once a day */
+			}
+			if ((m || d) && (rc = bh_vulndb_put_epss_snapshot(db, model[0] ? model : NULL, date[0] ? date : NULL, err)))
+				return rc;
+			continue;
+		}
+		first = false;
 		if (n >= sizeof(buf) || n < 5 || strncmp(line, "CVE-", 4) != 0)
 			continue;
 		memcpy(buf, line, n);
@@ -911,9 +938,11 @@ static int import_archive(bh_vulndb *db, const char *path, const bh_limits *lim,
 		return err->code;
 	}
 	archive_read_support_filter_all(a);
-	archive_read_support_format_all(a);
+	/* a gzipped CSV (EPSS) is one raw stream: with every format offered, mtree claims its text */
 	if (ends(path, ".csv.gz"))
 		archive_read_support_format_raw(a);
+	else
+		archive_read_support_format_all(a);
 	if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
 		rc = bh_error_set(err, BH_EINVAL, "%s: %s", path, archive_error_string(a));
 		archive_read_free(a);
