@@ -151,6 +151,7 @@ E2E_ALL := \
 	e2e/fallback.sh \
 	e2e/drift.sh \
 	e2e/rules.sh \
+	e2e/rules-default.sh \
 	e2e/actions.sh \
 	e2e/cli.sh \
 	e2e/readme.sh
