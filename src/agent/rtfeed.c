@@ -820,7 +820,8 @@ static void *feed_main(void *ud)
 	while (!atomic_load(&f->stop)) {
 		uint64_t now;
 		/* short waits while writes wait for their file, so drift shows within tens of ms */
-		int rc = bh_sensor_poll(f->s, f->npend ? 20 : 200, on_event, f, &err);
+		/* 20 ms: the sensor wakes readers once per batch, a lone event waits for the timeout */
+		int rc = bh_sensor_poll(f->s, 20, on_event, f, &err);
 		if (rc < 0) {
 			bh_log_error("agent: runtime: %s; the sensor stops", err.msg);
 			break;

@@ -924,7 +924,15 @@ static int get_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 }
 
 /* container.* events keep the containers table current. */
-static int container_from_event(bh_store *st, const bh_envelope *e, bh_error *err)
+/* digests: the images whose containers changed state in this request (a few, for their risk's
+ * "running" term; beyond RESCORE_MAX the next re-evaluation or rescore catches up) */
+#define RESCORE_MAX 16
+typedef struct digests {
+	char v[RESCORE_MAX][136];
+	size_t n;
+} digests;
+
+static int container_from_event(bh_store *st, const bh_envelope *e, digests *dg, bh_error *err)
 {
 	static const char *const map[][2] = { { "container.create", "created" }, { "container.start", "running" },
 					      { "container.die", "exited" },     { "container.stop", "exited" },
@@ -960,6 +968,13 @@ static int container_from_event(bh_store *st, const bh_envelope *e, bh_error *er
 	else if (!strcmp(map[i][1], "exited"))
 		c.stopped_at = e->time;
 	rc = bh_store_container_put(st, &c, (int64_t)time(NULL), err);
+	if (!rc && c.image_digest && strlen(c.image_digest) < sizeof(dg->v[0])) {
+		size_t k;
+		for (k = 0; k < dg->n && strcmp(dg->v[k], c.image_digest) != 0; k++)
+			;
+		if (k == dg->n && dg->n < RESCORE_MAX)
+			snprintf(dg->v[dg->n++], sizeof(dg->v[0]), "%s", c.image_digest);
+	}
 	json_decref(pl);
 	return rc;
 }
@@ -978,8 +993,10 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	char why[320];
 	const char *last_host = NULL;
 	bh_error err;
+	digests dg;
 	int rc = 0;
 
+	dg.n = 0;
 	rc = bh_envelope_parse(body, len, a->max_json_depth, BH_API_EVENTS_PER_POST,
 			       p->role == BH_SRV_ROLE_AGENT ? p->host : NULL, &batch, why, sizeof(why));
 	if (rc) {
@@ -1026,7 +1043,7 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 				break;
 			last_host = e.host;
 		}
-		if (!isdup && (rc = container_from_event(st, &ev[i], &err)) != 0)
+		if (!isdup && (rc = container_from_event(st, &ev[i], &dg, &err)) != 0)
 			break;
 		isdup ? dup++ : acc++;
 		json_array_append_new(results, json_pack("{s:I, s:s, s:I}", "index", (json_int_t)i, "status",
@@ -1041,6 +1058,16 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		rc = bh_sql_commit(bh_store_sql(st), &err);
 	else
 		bh_sql_rollback(bh_store_sql(st), NULL);
+	if (!rc && dg.n) {
+		/* a container started or stopped: its image's findings get their "running" term now */
+		bh_vulndb *rv = bh_apictx_vdb_lock(a);
+		for (i = 0; i < dg.n; i++) {
+			bh_error rerr;
+			if (bh_rescore_image(st, rv, dg.v[i], NULL, &rerr) != 0)
+				bh_log_warn("api: risk scores of %s: %s", dg.v[i], rerr.msg);
+		}
+		bh_apictx_vdb_unlock(a);
+	}
 	bh_apictx_release(a, st);
 	bh_envelope_batch_free(&batch);
 	if (rc) {

@@ -150,7 +150,7 @@ static int score_one(bh_store *st, const item *x, const bh_vulndb_riskfacts *f, 
 	return rc;
 }
 
-int bh_rescore_run(bh_store *st, bh_vulndb *db, bool unscored_only, size_t *scored, bh_error *err)
+static int rescore(bh_store *st, bh_vulndb *db, bool unscored_only, const char *image_digest, size_t *scored, bh_error *err)
 {
 	bh_store_filter flt;
 	pagebuf p;
@@ -163,6 +163,8 @@ int bh_rescore_run(bh_store *st, bh_vulndb *db, bool unscored_only, size_t *scor
 	memset(&flt, 0, sizeof(flt));
 	memset(&p, 0, sizeof(p));
 	flt.unscored_only = unscored_only;
+	flt.image_digest = image_digest;
+	flt.accepted = -1; /* accepted risks are scored too: they show again when the exception ends */
 	bh_map_init(&facts, free);
 	bh_map_init(&reach, free);
 	for (;;) {
@@ -201,4 +203,14 @@ int bh_rescore_run(bh_store *st, bh_vulndb *db, bool unscored_only, size_t *scor
 	if (!rc)
 		bh_log_debug("risk: %zu findings scored", done);
 	return rc;
+}
+
+int bh_rescore_run(bh_store *st, bh_vulndb *db, bool unscored_only, size_t *scored, bh_error *err)
+{
+	return rescore(st, db, unscored_only, NULL, scored, err);
+}
+
+int bh_rescore_image(bh_store *st, bh_vulndb *db, const char *image_digest, size_t *scored, bh_error *err)
+{
+	return rescore(st, db, false, image_digest, scored, err);
 }

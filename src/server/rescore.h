@@ -17,5 +17,8 @@
  * *scored (may be NULL) counts the findings written.
  */
 int bh_rescore_run(bh_store *st, bh_vulndb *db, bool unscored_only, size_t *scored, bh_error *err);
+/* The same for the findings of one image's components (a container of it started or stopped:
+ * its "running" term and the KEV + running filter follow at once). */
+int bh_rescore_image(bh_store *st, bh_vulndb *db, const char *image_digest, size_t *scored, bh_error *err);
 
 #endif

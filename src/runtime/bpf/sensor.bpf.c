@@ -111,6 +111,20 @@ struct {
 	__type(value, struct scratch);
 } scratch SEC(".maps");
 
+
+/*
+ * Wake the reader once per batch: when this record took the ring's unread data across BH_WAKE_BYTES.
+ * A wakeup is an irq_work (a self-IPI, a VM exit under virtualisation: 10-20 us of the traced task's
+ * time here), so neither every record (the old exec) nor every record while the reader lags (a level
+ * test) may pay it; the reader's 20 ms poll timeout delivers the smaller batches.
+ */
+#define BH_WAKE_BYTES (64 << 10)
+static __always_inline __u64 wake_flag(void *rb, __u64 size)
+{
+	__u64 avail = bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA);
+	return avail >= BH_WAKE_BYTES && avail < BH_WAKE_BYTES + size + 16 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void count_drop(__u32 cls)
 {
 	__u64 *n = bpf_map_lookup_elem(&drops, &cls);
@@ -390,9 +404,8 @@ int bh_exec(struct trace_event_raw_sched_process_exec *ctx)
 	cwd_len = read_cwd(t, s->cwd, &r->h.trunc);
 	bpf_probe_read_kernel(r->cwd, sizeof(r->cwd), s->cwd);
 	r->cwd_len = cwd_len;
-	/* always wake the reader: exits queued without a wakeup keep the ring non-empty, and the
-	 * default (wake only when the ring was empty) would then leave this exec waiting */
-	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	/* batched wakeup (wake_flag); a lone exec waits at most the reader's poll timeout */
+	bpf_ringbuf_submit(r, wake_flag(&rb_proc, sizeof(*r)));
 	return 0;
 }
 
@@ -470,9 +483,7 @@ int bh_exit(void *ctx)
 	r->args_len = 0;
 	r->cwd_len = 0;
 	r->path[0] = 0;
-	/* no wakeup of its own: a waiting reader costs the exiting task an irq_work; the next exec's
-	 * wakeup or the reader's timeout (bh_sensor_poll consumes then) delivers it */
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(r, wake_flag(&rb_proc, sizeof(*r)));
 	return 0;
 }
 
@@ -497,6 +508,15 @@ static __always_inline int sensitive(const char *p)
 	       PFX(p, "/proc/self/mem");
 }
 
+/* The first 8 bytes of every path sensitive() accepts: most opens are reads of other files, and this
+ * test (one 8-byte read, no helper lookups) lets them leave before wanted() and the full path read. */
+static __always_inline int maybe_sensitive(const char *p)
+{
+	return PFX(p, "/etc/sha") || PFX(p, "/etc/gsh") || PFX(p, "/etc/sud") || PFX(p, "/etc/ssh") ||
+	       PFX(p, "/root/.s") || PFX(p, "/root/.a") || PFX(p, "/root/.k") || PFX(p, "/var/run") ||
+	       PFX(p, "/run/doc") || PFX(p, "/run/con") || PFX(p, "/proc/se");
+}
+
 static __always_inline int do_open(const char *upath, __u32 flags, __u32 mode)
 {
 	struct bh_rec_file *r;
@@ -504,6 +524,11 @@ static __always_inline int do_open(const char *upath, __u32 flags, __u32 mode)
 	__u32 k = 0, trunc = 0;
 	long n;
 
+	if (!(flags & (BH_O_WRONLY | BH_O_RDWR | BH_O_CREAT | BH_O_TRUNC))) {
+		char p8[8];
+		if (bpf_probe_read_user(p8, sizeof(p8), upath) || !maybe_sensitive(p8))
+			return 0;
+	}
 	if (!wanted())
 		return 0;
 	s = bpf_map_lookup_elem(&scratch, &k);
@@ -531,7 +556,7 @@ static __always_inline int do_open(const char *upath, __u32 flags, __u32 mode)
 	r->mode = mode;
 	bpf_probe_read_kernel(r->path, sizeof(r->path), s->path);
 	r->path2[0] = 0;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_file, sizeof(*r)));
 	return 0;
 }
 
@@ -567,7 +592,7 @@ static __always_inline int do_file(__u32 type, const char *p1, const char *p2, _
 		user_str(r->path2, sizeof(r->path2), p2, &r->h.trunc, BH_REC_TRUNC_PATH2);
 	else
 		r->path2[0] = 0;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_file, sizeof(*r)));
 	return 0;
 }
 
@@ -706,7 +731,7 @@ int bh_connect(struct trace_event_raw_sys_enter *ctx)
 	} else {
 		bpf_probe_read_user_str(r->path, sizeof(r->path), (const char *)ua + 2);
 	}
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_net, sizeof(*r)));
 	return 0;
 }
 
@@ -725,7 +750,7 @@ int bh_listen(struct trace_event_raw_sys_enter *ctx)
 	if (!r)
 		return 0;
 	sock_ends(sk, r);
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_net, sizeof(*r)));
 	return 0;
 }
 
@@ -754,7 +779,7 @@ static __always_inline int do_accept(struct trace_event_raw_sys_exit *ctx)
 		r->sport = r->dport;
 		r->dport = p;
 	}
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_net, sizeof(*r)));
 	return 0;
 }
 
@@ -793,7 +818,7 @@ int bh_setuid(struct trace_event_raw_sys_enter *ctx)
 	if (!r)
 		return 0;
 	r->arg = (__u32)ctx->args[0];
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
 
@@ -807,7 +832,7 @@ int bh_setresuid(struct trace_event_raw_sys_enter *ctx)
 	/* the new effective uid when set, else the real one (-1: unchanged) */
 	r->arg = euid != (__u32)-1 ? euid : ruid;
 	r->flags = 1; /* setresuid */
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
 
@@ -820,7 +845,7 @@ int bh_capset(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	bpf_probe_read_user(&d, sizeof(d), (const void *)ctx->args[1]);
 	r->arg = (__u64)d[0].effective | (__u64)d[1].effective << 32;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
 
@@ -831,7 +856,7 @@ int bh_unshare(struct trace_event_raw_sys_enter *ctx)
 	if (!r)
 		return 0;
 	r->arg = ctx->args[0];
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
 
@@ -843,7 +868,7 @@ int bh_setns(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	r->arg = ctx->args[1];
 	r->flags = (__u32)ctx->args[0]; /* the namespace fd */
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
 
@@ -861,7 +886,7 @@ int bh_ptrace(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	r->arg = req;
 	r->target_pid = (__u32)ctx->args[1];
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
 
@@ -873,7 +898,7 @@ int bh_init_module(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	r->arg = ctx->args[1]; /* image length */
 	user_str(r->path2, sizeof(r->path2), (const char *)ctx->args[2], &r->h.trunc, BH_REC_TRUNC_PATH2);
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
 
@@ -886,7 +911,7 @@ int bh_finit_module(struct trace_event_raw_sys_enter *ctx)
 	r->arg = ctx->args[0]; /* the module file's fd */
 	r->flags = (__u32)ctx->args[2];
 	user_str(r->path2, sizeof(r->path2), (const char *)ctx->args[1], &r->h.trunc, BH_REC_TRUNC_PATH2);
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
 
@@ -899,7 +924,7 @@ int bh_mount(struct trace_event_raw_sys_enter *ctx)
 	user_str(r->path, sizeof(r->path), (const char *)ctx->args[1], &r->h.trunc, BH_REC_TRUNC_PATH);
 	user_str(r->path2, sizeof(r->path2), (const char *)ctx->args[0], &r->h.trunc, BH_REC_TRUNC_PATH2);
 	r->flags = (__u32)ctx->args[3];
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
 
@@ -911,6 +936,6 @@ int bh_memfd_create(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	user_str(r->path, sizeof(r->path), (const char *)ctx->args[0], &r->h.trunc, BH_REC_TRUNC_PATH);
 	r->flags = (__u32)ctx->args[1];
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
 	return 0;
 }
