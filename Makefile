@@ -115,6 +115,7 @@ E2E_SAN := \
 	e2e/notify.sh \
 	e2e/exceptions.sh \
 	e2e/risk.sh \
+	e2e/tracker.sh \
 	e2e/drift.sh \
 	e2e/rules.sh \
 	e2e/cli.sh \
@@ -146,6 +147,7 @@ E2E_ALL := \
 	e2e/notify.sh \
 	e2e/exceptions.sh \
 	e2e/risk.sh \
+	e2e/tracker.sh \
 	e2e/deploy.sh \
 	e2e/watch.sh \
 	e2e/fallback.sh \

@@ -33,11 +33,14 @@ if [ -n "$missing" ]; then
 fi
 
 # playwright-core (pinned in tests/browser/package-lock.json; 1.49 runs on Debian 12's node 18) drives
-# the chromium above for tests/e2e/html.sh; without npm that test prints SKIP.
+# the chromium above for tests/e2e/html.sh; @octokit/openapi (pinned in tests/trackers/package-lock.json)
+# is GitHub's REST API description the GitHub stand-in of tests/e2e/tracker.sh checks requests against.
+# Without npm those tests print SKIP.
 if command -v npm >/dev/null; then
 	npm ci --prefix tests/browser --no-audit --no-fund
+	npm ci --prefix tests/trackers --no-audit --no-fund
 else
-	echo "setup: npm not found: skipping the browser test tooling (tests/e2e/html.sh will SKIP)"
+	echo "setup: npm not found: skipping the browser and tracker test tooling (tests/e2e/html.sh and tracker.sh will SKIP)"
 fi
 
 make -j"$(nproc)"

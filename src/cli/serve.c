@@ -14,6 +14,7 @@
 #include "server/dbfeed.h"
 #include "server/http.h"
 #include "server/notify.h"
+#include "server/tracker.h"
 #include "server/regwatch.h"
 #include "store/store.h"
 
@@ -114,6 +115,8 @@ int bh_cmd_serve(int argc, char **argv)
 	bh_regwatch_config wcfg;
 	bh_notify *notify = NULL;
 	bh_notify_config ncfg;
+	bh_tracker_worker *trackers = NULL;
+	bh_tracker_worker_config tcfg;
 	bh_srv *srv = NULL;
 	bh_srv_config cfg;
 	bh_api_config acfg;
@@ -254,6 +257,11 @@ int bh_cmd_serve(int argc, char **argv)
 		rc = bh_notify_start(&ncfg, &notify, &err);
 	}
 	if (!rc) {
+		memset(&tcfg, 0, sizeof(tcfg));
+		tcfg.api = api;
+		rc = bh_tracker_start(&tcfg, &trackers, &err);
+	}
+	if (!rc) {
 		/* the bound port, not the asked one: with port 0 this line is how a script finds it */
 		const char *colon = strrchr(listen, ':');
 		int hl = colon ? (int)(colon - listen) : (int)strlen(listen);
@@ -269,6 +277,7 @@ int bh_cmd_serve(int argc, char **argv)
 		bh_cli_print_error(rc, &err);
 	/* the worker uses the API's store pool: joined before the API goes */
 	bh_notify_stop(notify);
+	bh_tracker_stop(trackers);
 	bh_regwatch_stop(watch);
 	bh_srv_free(srv);
 	bh_dbfeed_stop(feed);

@@ -18,6 +18,7 @@
 #include "server/hostapi.h"
 #include "server/exceptapi.h"
 #include "server/notify.h"
+#include "server/tracker.h"
 #include "server/regwatch.h"
 #include "server/rtapi.h"
 #include "server/uiapi.h"
@@ -1112,6 +1113,8 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 	if ((rc = bh_rtapi_register(a, s, err)) != 0)
 		return rc;
 	if ((rc = bh_uiapi_register(a, s, err)) != 0)
+		return rc;
+	if ((rc = bh_tracker_routes(a, s, err)) != 0)
 		return rc;
 	return bh_hostapi_register(a, s, err);
 }
