@@ -1099,11 +1099,9 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 		{ "POST", "/api/v1/events", post_events, a, .allow = BH_SRV_ALLOW_OPERATOR | BH_SRV_ALLOW_AGENT,
 		  .body = BH_SRV_BODY_RAW, .max_body = BH_API_EVENTS_MAX },
 	};
-	size_t i;
 	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
+	if ((rc = bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err)) != 0)
+		return rc;
 	if ((rc = bh_regwatch_routes(a, s, err)) != 0)
 		return rc;
 	if ((rc = bh_notify_routes(a, s, err)) != 0)

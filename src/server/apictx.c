@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
+#include "store/sql.h"
 
 bh_store *bh_apictx_store(bh_api *a)
 {
@@ -130,4 +132,68 @@ int bh_apictx_audit(bh_store *st, bh_srv_req *req, const char *action, const cha
 	au.from_addr = bh_srv_peer(req);
 	au.detail = detail;
 	return bh_store_audit_add(st, &au, (int64_t)time(NULL), err);
+}
+
+void bh_apictx_worker_name(char *out, size_t n)
+{
+	char host[256] = "localhost";
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	snprintf(out, n, "%s:%ld", host, (long)getpid());
+}
+
+void bh_apictx_pause(pthread_cond_t *cv, pthread_mutex_t *mu, const volatile int *stop, bool *kick, unsigned ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(mu);
+	while (!*stop && !(kick && *kick) && pthread_cond_timedwait(cv, mu, &until) == 0)
+		;
+	if (kick)
+		*kick = false;
+	pthread_mutex_unlock(mu);
+}
+
+int bh_apictx_write(bh_api *a, bh_srv_req *req, bh_apictx_write_fn fn, void *ud, const char *action, const char *target,
+		    const char *detail, bh_error *err)
+{
+	bh_store *st = bh_apictx_store(a);
+	int rc = bh_sql_begin(bh_store_sql(st), err);
+	if (!rc)
+		rc = fn(st, ud, err);
+	if (!rc)
+		rc = bh_apictx_audit(st, req, action, target, detail, err);
+	if (!rc)
+		rc = bh_sql_commit(bh_store_sql(st), err);
+	else
+		bh_sql_rollback(bh_store_sql(st), NULL);
+	bh_apictx_release(a, st);
+	return rc;
+}
+
+int bh_apictx_thread_start(pthread_t *th, pthread_mutex_t *mu, pthread_cond_t *cv, void *(*fn)(void *), void *arg)
+{
+	pthread_mutex_init(mu, NULL);
+	pthread_cond_init(cv, NULL);
+	if (pthread_create(th, NULL, fn, arg)) {
+		pthread_mutex_destroy(mu);
+		pthread_cond_destroy(cv);
+		return BH_EIO;
+	}
+	return 0;
+}
+
+void bh_apictx_thread_stop(pthread_t th, pthread_mutex_t *mu, pthread_cond_t *cv, volatile int *stop)
+{
+	pthread_mutex_lock(mu);
+	*stop = 1;
+	pthread_cond_signal(cv);
+	pthread_mutex_unlock(mu);
+	pthread_join(th, NULL);
+	pthread_mutex_destroy(mu);
+	pthread_cond_destroy(cv);
 }

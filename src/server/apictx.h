@@ -66,6 +66,22 @@ bool bh_apictx_digest_ok(const char *d);
 int bh_apictx_audit(bh_store *st, bh_srv_req *req, const char *action, const char *target, const char *detail,
 		    bh_error *err);
 
+/* A background worker's name in leases and job rows: "hostname:pid" into out[n]. */
+void bh_apictx_worker_name(char *out, size_t n);
+/* A worker thread's life: start inits mu and cv and runs fn(arg) (BH_EIO, mu and cv destroyed again,
+ * when the thread cannot start); stop sets *stop under mu, wakes cv, joins th and destroys both. */
+int bh_apictx_thread_start(pthread_t *th, pthread_mutex_t *mu, pthread_cond_t *cv, void *(*fn)(void *), void *arg);
+void bh_apictx_thread_stop(pthread_t th, pthread_mutex_t *mu, pthread_cond_t *cv, volatile int *stop);
+/* A worker's pause: waits on cv (mu not held by the caller) up to ms, or until *stop or *kick (may
+ * be NULL) is set and cv is signalled; clears *kick. */
+void bh_apictx_pause(pthread_cond_t *cv, pthread_mutex_t *mu, const volatile int *stop, bool *kick, unsigned ms);
+
+/* A change with its audit row in one transaction on a pool connection: fn(st, ud, err), then the
+ * audit row (action, target, detail), commit; rolled back when either fails. fn's status is returned. */
+typedef int (*bh_apictx_write_fn)(bh_store *st, void *ud, bh_error *err);
+int bh_apictx_write(bh_api *a, bh_srv_req *req, bh_apictx_write_fn fn, void *ud, const char *action, const char *target,
+		    const char *detail, bh_error *err);
+
 #define BH_APICTX_LIMIT_DEFAULT 100
 
 #endif

@@ -518,10 +518,5 @@ int bh_dbfeed_register(bh_dbfeed *f, bh_srv *s, bh_error *err)
 		{ "POST", "/api/v1/db", post_db, f, .allow = 0, .body = BH_SRV_BODY_RAW, .max_body = BH_DBFEED_BUNDLE_MAX },
 		{ "POST", "/api/v1/db/reeval", post_reeval, f, .allow = 0 },
 	};
-	size_t i;
-	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
-	return 0;
+	return bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err);
 }

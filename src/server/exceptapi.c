@@ -390,12 +390,28 @@ int bh_exceptapi_parse(const json_t *b, int64_t now, bh_exception *e, char *why,
 	return 0;
 }
 
+struct exc_add {
+	const bh_exception *e;
+	int64_t now, id;
+};
+
+static int add_exc(bh_store *st, void *ud, bh_error *err)
+{
+	struct exc_add *x = ud;
+	return bh_exception_add(st, x->e, x->now, &x->id, err);
+}
+
+static int revoke_exc(bh_store *st, void *ud, bh_error *err)
+{
+	return bh_exception_revoke(st, *(int64_t *)ud, (int64_t)time(NULL), err);
+}
+
 static int post_exception(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
 	const bh_srv_principal *who = bh_srv_principal_of(req);
 	bh_exception e;
-	bh_store *st;
+	struct exc_add ex;
 	bh_error err;
 	int64_t id = 0, now = (int64_t)time(NULL);
 	char detail[256], why[400];
@@ -406,17 +422,10 @@ static int post_exception(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	e.created_by = who ? who->name : NULL;
 	snprintf(detail, sizeof(detail), "scope=%s %.90s expires=%lld package=%.60s", e.scope, e.value ? e.value : "",
 		 (long long)e.expires, e.package ? e.package : "*");
-	st = bh_apictx_store(a);
-	rc = bh_sql_begin(bh_store_sql(st), &err);
-	if (!rc)
-		rc = bh_exception_add(st, &e, now, &id, &err);
-	if (!rc)
-		rc = bh_apictx_audit(st, req, "exception.add", e.advisory, detail, &err);
-	if (!rc)
-		rc = bh_sql_commit(bh_store_sql(st), &err);
-	else
-		bh_sql_rollback(bh_store_sql(st), NULL);
-	bh_apictx_release(a, st);
+	ex.e = &e;
+	ex.now = now;
+	rc = bh_apictx_write(a, req, add_exc, &ex, "exception.add", e.advisory, detail, &err);
+	id = ex.id;
 	if (rc)
 		return bh_apictx_store_failed(resp, rc, &err);
 	e.id = id;
@@ -426,8 +435,6 @@ static int post_exception(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 
 static int delete_exception(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
 	bh_error err;
 	int64_t id;
 	char target[32];
@@ -435,17 +442,7 @@ static int delete_exception(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	if (bh_srv_parse_int(bh_srv_param(req, "id"), 1, INT64_MAX, &id))
 		return bh_srv_resp_error(resp, 400, "bad_request", "the exception id is a positive integer");
 	snprintf(target, sizeof(target), "%lld", (long long)id);
-	st = bh_apictx_store(a);
-	rc = bh_sql_begin(bh_store_sql(st), &err);
-	if (!rc)
-		rc = bh_exception_revoke(st, id, (int64_t)time(NULL), &err);
-	if (!rc)
-		rc = bh_apictx_audit(st, req, "exception.revoke", target, NULL, &err);
-	if (!rc)
-		rc = bh_sql_commit(bh_store_sql(st), &err);
-	else
-		bh_sql_rollback(bh_store_sql(st), NULL);
-	bh_apictx_release(a, st);
+	rc = bh_apictx_write(ud, req, revoke_exc, &id, "exception.revoke", target, NULL, &err);
 	if (rc == BH_ENOTFOUND)
 		return bh_srv_resp_error(resp, 404, "not_found", "no exception %lld in force", (long long)id);
 	if (rc)
@@ -461,12 +458,7 @@ int bh_exceptapi_routes(bh_api *a, bh_srv *s, bh_error *err)
 		  .max_body = 16u << 10 },
 		{ "DELETE", "/api/v1/exceptions/{id}", delete_exception, a, .allow = BH_SRV_ALLOW_OPERATOR },
 	};
-	size_t i;
-	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
-	return 0;
+	return bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err);
 }
 
 /* ---- findings and expiry ---- */

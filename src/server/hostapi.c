@@ -340,10 +340,8 @@ int bh_hostapi_register(bh_api *a, bh_srv *s, bh_error *err)
 		{ "GET", "/api/v1/hosts/{name}/checks", get_host_checks, a, .allow = BH_SRV_ALLOW_VIEWER },
 		{ "GET", "/api/v1/containers/{id}/checks", get_container_checks, a, .allow = BH_SRV_ALLOW_VIEWER },
 	};
-	size_t i;
 	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
+	if ((rc = bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err)) != 0)
+		return rc;
 	return bh_scanapi_register(a, s, err);
 }

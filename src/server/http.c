@@ -1055,6 +1055,16 @@ static bool pattern_ok(const char *p, unsigned *nparams)
 	return true;
 }
 
+int bh_srv_route_add_all(bh_srv *s, const bh_srv_route *r, size_t n, bh_error *err)
+{
+	size_t i;
+	int rc;
+	for (i = 0; i < n; i++)
+		if ((rc = bh_srv_route_add(s, &r[i], err)) != 0)
+			return rc;
+	return 0;
+}
+
 int bh_srv_route_add(bh_srv *s, const bh_srv_route *r, bh_error *err)
 {
 	static const char *const methods[] = { "GET", "POST", "PUT", "DELETE", "PATCH", NULL };

@@ -145,6 +145,8 @@ typedef struct bh_srv_route {
 int bh_srv_new(const bh_srv_config *cfg, bh_srv **out, bh_error *err);
 /* Adds a route (copied); before bh_srv_start only. BH_EUSAGE for a bad pattern or a duplicate. */
 int bh_srv_route_add(bh_srv *s, const bh_srv_route *r, bh_error *err);
+/* Adds the n routes of a module's table in order; the first failure is returned. */
+int bh_srv_route_add_all(bh_srv *s, const bh_srv_route *r, size_t n, bh_error *err);
 /* Binds and starts the pool; BH_EIO (address in use, ...), BH_EINVAL (listen, TLS files). */
 int bh_srv_start(bh_srv *s, bh_error *err);
 /* The bound port (useful with port 0), 0 before start. */

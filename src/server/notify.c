@@ -403,6 +403,17 @@ static int get_webhooks(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	return bh_apictx_page_answer(resp, items, 0);
 }
 
+struct hook_add {
+	const bh_webhook *w;
+	int64_t id;
+};
+
+static int add_hook(bh_store *st, void *ud, bh_error *err)
+{
+	struct hook_add *x = ud;
+	return bh_webhook_add(st, x->w, (int64_t)time(NULL), &x->id, err);
+}
+
 static int post_webhook(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
@@ -412,7 +423,7 @@ static int post_webhook(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	unsigned char key[32], rnd[32];
 	bh_notify_filter f;
 	bh_webhook w;
-	bh_store *st;
+	struct hook_add add = { NULL, 0 };
 	bh_error err;
 	int64_t id = 0;
 	bool made = false;
@@ -480,17 +491,9 @@ static int post_webhook(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	w.filter_json = filter;
 	w.enabled = true;
 	w.cursor = !strcmp(from, "start") ? 0 : -1;
-	st = bh_apictx_store(a);
-	rc = bh_sql_begin(bh_store_sql(st), &err);
-	if (!rc)
-		rc = bh_webhook_add(st, &w, (int64_t)time(NULL), &id, &err);
-	if (!rc)
-		rc = bh_apictx_audit(st, req, "webhook.add", url, format, &err);
-	if (!rc)
-		rc = bh_sql_commit(bh_store_sql(st), &err);
-	else
-		bh_sql_rollback(bh_store_sql(st), NULL);
-	bh_apictx_release(a, st);
+	add.w = &w;
+	rc = bh_apictx_write(a, req, add_hook, &add, "webhook.add", url, format, &err);
+	id = add.id;
 	free(sealed);
 	free(filter);
 	if (rc) {
@@ -512,10 +515,13 @@ static int id_param(bh_srv_req *req, bh_srv_resp *resp, int64_t *id)
 	return 0;
 }
 
+static int del_hook(bh_store *st, void *ud, bh_error *err)
+{
+	return bh_webhook_delete(st, *(int64_t *)ud, err);
+}
+
 static int delete_webhook(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
 	bh_error err;
 	int64_t id;
 	char target[32];
@@ -523,17 +529,7 @@ static int delete_webhook(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	if (id_param(req, resp, &id))
 		return 0;
 	snprintf(target, sizeof(target), "%lld", (long long)id);
-	st = bh_apictx_store(a);
-	rc = bh_sql_begin(bh_store_sql(st), &err);
-	if (!rc)
-		rc = bh_webhook_delete(st, id, &err);
-	if (!rc)
-		rc = bh_apictx_audit(st, req, "webhook.delete", target, NULL, &err);
-	if (!rc)
-		rc = bh_sql_commit(bh_store_sql(st), &err);
-	else
-		bh_sql_rollback(bh_store_sql(st), NULL);
-	bh_apictx_release(a, st);
+	rc = bh_apictx_write(ud, req, del_hook, &id, "webhook.delete", target, NULL, &err);
 	if (rc == BH_ENOTFOUND)
 		return bh_srv_resp_error(resp, 404, "not_found", "no webhook %lld", (long long)id);
 	if (rc)
@@ -598,12 +594,7 @@ int bh_notify_routes(bh_api *a, bh_srv *s, bh_error *err)
 		{ "DELETE", "/api/v1/webhooks/{id}", delete_webhook, a, .allow = BH_SRV_ALLOW_ADMIN },
 		{ "GET", "/api/v1/webhooks/{id}/deliveries", get_deliveries, a, .allow = BH_SRV_ALLOW_ADMIN },
 	};
-	size_t i;
-	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
-	return 0;
+	return bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err);
 }
 
 /* ---- the delivery thread ---- */
@@ -960,7 +951,6 @@ static void *notify_main(void *arg)
 		hooks hs;
 		bh_store *st;
 		bh_error err;
-		struct timespec until;
 		int64_t now = (int64_t)time(NULL);
 		size_t i;
 		int rc;
@@ -979,14 +969,7 @@ static void *notify_main(void *arg)
 			hook_free(&hs.v[i]);
 		free(hs.v);
 		OPENSSL_cleanse(hs.key, sizeof(hs.key));
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)n->poll_ms * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		pthread_mutex_lock(&n->mu);
-		while (!n->stop && pthread_cond_timedwait(&n->cv, &n->mu, &until) == 0)
-			;
-		pthread_mutex_unlock(&n->mu);
+		bh_apictx_pause(&n->cv, &n->mu, &n->stop, NULL, n->poll_ms);
 	}
 	return NULL;
 }
@@ -994,7 +977,6 @@ static void *notify_main(void *arg)
 int bh_notify_start(const bh_notify_config *cfg, bh_notify **out, bh_error *err)
 {
 	bh_notify *n;
-	char host[256] = "localhost";
 	*out = NULL;
 	if (!cfg || !cfg->api)
 		return bh_error_set(err, BH_EUSAGE, "notify: no API");
@@ -1003,14 +985,8 @@ int bh_notify_start(const bh_notify_config *cfg, bh_notify **out, bh_error *err)
 	n->api = cfg->api;
 	n->poll_ms = cfg->poll_ms ? cfg->poll_ms : 250;
 	n->lease_s = cfg->lease_s > 0 ? cfg->lease_s : 60;
-	gethostname(host, sizeof(host) - 1);
-	host[sizeof(host) - 1] = '\0';
-	snprintf(n->worker, sizeof(n->worker), "%s:%ld", host, (long)getpid());
-	pthread_mutex_init(&n->mu, NULL);
-	pthread_cond_init(&n->cv, NULL);
-	if (pthread_create(&n->th, NULL, notify_main, n)) {
-		pthread_mutex_destroy(&n->mu);
-		pthread_cond_destroy(&n->cv);
+	bh_apictx_worker_name(n->worker, sizeof(n->worker));
+	if (bh_apictx_thread_start(&n->th, &n->mu, &n->cv, notify_main, n)) {
 		free(n);
 		return bh_error_set(err, BH_EIO, "notify: cannot start the delivery thread");
 	}
@@ -1022,12 +998,6 @@ void bh_notify_stop(bh_notify *n)
 {
 	if (!n)
 		return;
-	pthread_mutex_lock(&n->mu);
-	n->stop = 1;
-	pthread_cond_signal(&n->cv);
-	pthread_mutex_unlock(&n->mu);
-	pthread_join(n->th, NULL);
-	pthread_mutex_destroy(&n->mu);
-	pthread_cond_destroy(&n->cv);
+	bh_apictx_thread_stop(n->th, &n->mu, &n->cv, &n->stop);
 	free(n);
 }

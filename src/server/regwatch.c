@@ -777,26 +777,19 @@ static int post_registry(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	return bh_srv_resp_json(resp, 201, o);
 }
 
+static int del_registry(bh_store *st, void *ud, bh_error *err)
+{
+	return bh_store_registry_delete(st, ud, err);
+}
+
 static int delete_registry(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
 	const char *url = bh_srv_query(req, "url");
 	bh_error err;
 	int rc;
 	if (!url || !*url)
 		return bh_srv_resp_error(resp, 400, "bad_request", "?url= names the registry to forget");
-	st = bh_apictx_store(a);
-	rc = bh_sql_begin(bh_store_sql(st), &err);
-	if (!rc)
-		rc = bh_store_registry_delete(st, url, &err);
-	if (!rc)
-		rc = bh_apictx_audit(st, req, "registry.delete", url, NULL, &err);
-	if (!rc)
-		rc = bh_sql_commit(bh_store_sql(st), &err);
-	else
-		bh_sql_rollback(bh_store_sql(st), NULL);
-	bh_apictx_release(a, st);
+	rc = bh_apictx_write(ud, req, del_registry, (void *)url, "registry.delete", url, NULL, &err);
 	if (rc == BH_ENOTFOUND)
 		return bh_srv_resp_error(resp, 404, "not_found", "no registry %.300s", url);
 	if (rc)
@@ -957,12 +950,7 @@ int bh_regwatch_routes(bh_api *a, bh_srv *s, bh_error *err)
 		{ "POST", "/api/v1/registry/notifications", post_notifications, a, .allow = BH_SRV_ALLOW_OPERATOR,
 		  .body = BH_SRV_BODY_RAW, .max_body = BH_REGWATCH_NOTIFY_MAX },
 	};
-	size_t i;
-	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
-	return 0;
+	return bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err);
 }
 
 /* ---------------------------------------------------------------- the worker */
@@ -1534,7 +1522,6 @@ static void *worker_main(void *arg)
 		bh_store *st;
 		bh_error err;
 		int rc;
-		struct timespec until;
 		if (time(NULL) >= next_tick) {
 			queue_due(w);
 			next_tick = time(NULL) + w->tick_s;
@@ -1552,13 +1539,7 @@ static void *worker_main(void *arg)
 			bh_log_warn("regwatch: taking a job: %s", err.msg);
 		/* nothing queued: wait for a wake-up from a route of this server, or look again in 1 s
 		 * (jobs queued by other servers) */
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 1;
-		pthread_mutex_lock(&w->mu);
-		while (!w->stop && !w->kick && pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0)
-			;
-		w->kick = false;
-		pthread_mutex_unlock(&w->mu);
+		bh_apictx_pause(&w->cv, &w->mu, &w->stop, &w->kick, 1000);
 	}
 	return NULL;
 }
@@ -1566,7 +1547,6 @@ static void *worker_main(void *arg)
 int bh_regwatch_start(const bh_regwatch_config *cfg, bh_regwatch **out, bh_error *err)
 {
 	bh_regwatch *w;
-	char host[256] = "localhost";
 	*out = NULL;
 	if (!cfg || !cfg->api)
 		return bh_error_set(err, BH_EUSAGE, "regwatch: no API");
@@ -1575,14 +1555,8 @@ int bh_regwatch_start(const bh_regwatch_config *cfg, bh_regwatch **out, bh_error
 	w->api = cfg->api;
 	w->tick_s = cfg->tick_s ? cfg->tick_s : BH_REGWATCH_TICK_DEFAULT;
 	w->lease_s = cfg->lease_s > 0 ? cfg->lease_s : BH_REGWATCH_LEASE_DEFAULT;
-	gethostname(host, sizeof(host) - 1);
-	host[sizeof(host) - 1] = '\0';
-	snprintf(w->worker, sizeof(w->worker), "%s:%ld", host, (long)getpid());
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
-	if (pthread_create(&w->th, NULL, worker_main, w)) {
-		pthread_mutex_destroy(&w->mu);
-		pthread_cond_destroy(&w->cv);
+	bh_apictx_worker_name(w->worker, sizeof(w->worker));
+	if (bh_apictx_thread_start(&w->th, &w->mu, &w->cv, worker_main, w)) {
 		free(w);
 		return bh_error_set(err, BH_EIO, "regwatch: cannot start the worker thread");
 	}
@@ -1601,12 +1575,7 @@ void bh_regwatch_stop(bh_regwatch *w)
 	if (g_watch == w)
 		g_watch = NULL;
 	pthread_mutex_unlock(&g_wakemu);
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1; /* also the registry transfers' cancel flag */
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->th, NULL);
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
+	/* stop is also the registry transfers' cancel flag */
+	bh_apictx_thread_stop(w->th, &w->mu, &w->cv, &w->stop);
 	free(w);
 }

@@ -73,12 +73,7 @@ int bh_rtapi_register(bh_api *a, bh_srv *s, bh_error *err)
 		{ "GET", "/api/v1/runtime/alerts", get_alerts, a, .allow = BH_SRV_ALLOW_VIEWER },
 		{ "GET", "/api/v1/containers/{id}/drift", get_drift, a, .allow = BH_SRV_ALLOW_VIEWER },
 	};
-	size_t i;
-	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
-	return 0;
+	return bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err);
 }
 
 /* ---------------------------------------------------------------- /metrics */

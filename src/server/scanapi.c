@@ -218,10 +218,5 @@ int bh_scanapi_register(bh_api *a, bh_srv *s, bh_error *err)
 		  .body = BH_SRV_BODY_RAW, .max_body = BH_SCANAPI_BODY_MAX },
 		{ "GET", "/api/v1/scans", get_scans, a, .allow = BH_SRV_ALLOW_VIEWER },
 	};
-	size_t i;
-	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
-	return 0;
+	return bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err);
 }

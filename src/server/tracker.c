@@ -491,10 +491,13 @@ static int post_tracker(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	return bh_srv_resp_json(resp, 201, o);
 }
 
+static int del_tracker(bh_store *st, void *ud, bh_error *err)
+{
+	return bh_tracker_delete(st, *(int64_t *)ud, err);
+}
+
 static int delete_tracker(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
 	bh_error err;
 	int64_t id;
 	char target[32];
@@ -502,17 +505,7 @@ static int delete_tracker(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	if (bh_srv_parse_int(bh_srv_param(req, "id"), 1, INT64_MAX, &id))
 		return bh_srv_resp_error(resp, 400, "bad_request", "the tracker id is a positive integer");
 	snprintf(target, sizeof(target), "%lld", (long long)id);
-	st = bh_apictx_store(a);
-	rc = bh_sql_begin(bh_store_sql(st), &err);
-	if (!rc)
-		rc = bh_tracker_delete(st, id, &err);
-	if (!rc)
-		rc = bh_apictx_audit(st, req, "tracker.delete", target, NULL, &err);
-	if (!rc)
-		rc = bh_sql_commit(bh_store_sql(st), &err);
-	else
-		bh_sql_rollback(bh_store_sql(st), NULL);
-	bh_apictx_release(a, st);
+	rc = bh_apictx_write(ud, req, del_tracker, &id, "tracker.delete", target, NULL, &err);
 	if (rc == BH_ENOTFOUND)
 		return bh_srv_resp_error(resp, 404, "not_found", "no tracker %lld", (long long)id);
 	if (rc)
@@ -528,12 +521,7 @@ int bh_tracker_routes(bh_api *a, bh_srv *s, bh_error *err)
 		  .max_body = 64u << 10 },
 		{ "DELETE", "/api/v1/trackers/{id}", delete_tracker, a, .allow = BH_SRV_ALLOW_ADMIN },
 	};
-	size_t i;
-	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
-	return 0;
+	return bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err);
 }
 
 /* ---- the sync thread ---- */
@@ -1663,7 +1651,6 @@ static void *tracker_main(void *arg)
 		trks ts;
 		bh_store *st;
 		bh_error err;
-		struct timespec until;
 		int64_t now = (int64_t)time(NULL);
 		size_t i;
 		int rc;
@@ -1685,14 +1672,7 @@ static void *tracker_main(void *arg)
 			trk_free(&ts.v[i]);
 		free(ts.v);
 		OPENSSL_cleanse(ts.key, sizeof(ts.key));
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += (long)w->poll_ms * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
-		pthread_mutex_lock(&w->mu);
-		while (!w->stop && pthread_cond_timedwait(&w->cv, &w->mu, &until) == 0)
-			;
-		pthread_mutex_unlock(&w->mu);
+		bh_apictx_pause(&w->cv, &w->mu, &w->stop, NULL, w->poll_ms);
 	}
 	return NULL;
 }
@@ -1700,7 +1680,6 @@ static void *tracker_main(void *arg)
 int bh_tracker_start(const bh_tracker_worker_config *cfg, bh_tracker_worker **out, bh_error *err)
 {
 	bh_tracker_worker *w;
-	char host[256] = "localhost";
 	*out = NULL;
 	if (!cfg || !cfg->api)
 		return bh_error_set(err, BH_EUSAGE, "tracker: no API");
@@ -1710,14 +1689,8 @@ int bh_tracker_start(const bh_tracker_worker_config *cfg, bh_tracker_worker **ou
 	w->poll_ms = cfg->poll_ms ? cfg->poll_ms : 500;
 	w->lease_s = cfg->lease_s > 0 ? cfg->lease_s : 60;
 	w->reconcile_s = cfg->reconcile_s > 0 ? cfg->reconcile_s : BH_TRACKER_RECONCILE_S;
-	gethostname(host, sizeof(host) - 1);
-	host[sizeof(host) - 1] = '\0';
-	snprintf(w->worker, sizeof(w->worker), "%s:%ld", host, (long)getpid());
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->cv, NULL);
-	if (pthread_create(&w->th, NULL, tracker_main, w)) {
-		pthread_mutex_destroy(&w->mu);
-		pthread_cond_destroy(&w->cv);
+	bh_apictx_worker_name(w->worker, sizeof(w->worker));
+	if (bh_apictx_thread_start(&w->th, &w->mu, &w->cv, tracker_main, w)) {
 		free(w);
 		return bh_error_set(err, BH_EIO, "tracker: cannot start the sync thread");
 	}
@@ -1729,13 +1702,7 @@ void bh_tracker_stop(bh_tracker_worker *w)
 {
 	if (!w)
 		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->th, NULL);
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
+	bh_apictx_thread_stop(w->th, &w->mu, &w->cv, &w->stop);
 	free(w->rec);
 	free(w);
 }

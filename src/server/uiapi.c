@@ -462,10 +462,13 @@ static int get_tokens(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	return bh_apictx_page_answer(resp, items, next);
 }
 
+static int revoke_token(bh_store *st, void *ud, bh_error *err)
+{
+	return bh_store_token_revoke(st, *(int64_t *)ud, err);
+}
+
 static int delete_token(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
 	bh_error err;
 	int64_t id;
 	char target[32];
@@ -473,17 +476,7 @@ static int delete_token(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	if (bh_srv_parse_int(bh_srv_param(req, "id"), 1, INT64_MAX, &id))
 		return bh_srv_resp_error(resp, 400, "bad_request", "the token id must be a positive integer");
 	snprintf(target, sizeof(target), "token:%lld", (long long)id);
-	st = bh_apictx_store(a);
-	rc = bh_sql_begin(bh_store_sql(st), &err);
-	if (!rc)
-		rc = bh_store_token_revoke(st, id, &err);
-	if (!rc)
-		rc = bh_apictx_audit(st, req, "token.revoke", target, NULL, &err);
-	if (!rc)
-		rc = bh_sql_commit(bh_store_sql(st), &err);
-	else
-		bh_sql_rollback(bh_store_sql(st), NULL);
-	bh_apictx_release(a, st);
+	rc = bh_apictx_write(ud, req, revoke_token, &id, "token.revoke", target, NULL, &err);
 	if (rc == BH_ENOTFOUND)
 		return bh_srv_resp_error(resp, 404, "not_found", "no token with this id");
 	if (rc)
@@ -539,10 +532,8 @@ int bh_uiapi_register(bh_api *a, bh_srv *s, bh_error *err)
 		{ "GET", "/api/v1/tokens", get_tokens, a, .allow = BH_SRV_ALLOW_ADMIN },
 		{ "DELETE", "/api/v1/tokens/{id}", delete_token, a, .allow = BH_SRV_ALLOW_ADMIN },
 	};
-	size_t i;
 	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
+	if ((rc = bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err)) != 0)
+		return rc;
 	return bh_webui_register(s, err);
 }

@@ -145,10 +145,5 @@ int bh_webui_register(bh_srv *s, bh_error *err)
 		{ "GET", "/", get_index, NULL, .allow = BH_SRV_ALLOW_VIEWER, .public_route = true, .html = true },
 		{ "GET", "/ui/{name}", get_ui, NULL, .allow = BH_SRV_ALLOW_VIEWER, .public_route = true, .html = true },
 	};
-	size_t i;
-	int rc;
-	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		if ((rc = bh_srv_route_add(s, &routes[i], err)) != 0)
-			return rc;
-	return 0;
+	return bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err);
 }
