@@ -1,5 +1,5 @@
-// findings.js - the findings list (filters, sort by risk or severity, paging in the page), a finding's detail and the accept-risk dialog.
-import { api, all, session } from './api.js';
+// findings.js - the findings list (filters, the server's risk order, paged by the server's cursors), a finding's detail and the accept-risk dialog.
+import { api, session } from './api.js';
 import { h, table, empty, sevBadge, kevBadge, sevRank, fmtTime, link, dl, shortDigest, announce, go, SEVERITIES } from './dom.js';
 
 const PAGE = 100;
@@ -48,6 +48,16 @@ export function findingColumns(ctx = {}, withRisk = false) {
 	return cols.filter((c) => c);
 }
 
+// The text box names an advisory (an id with a digit: CVE-…, GHSA-…, GO-…) or a package, exactly.
+export function textFilter(text) {
+	const t = (text || '').trim();
+	if (!t) return {};
+	return /^[A-Za-z]+-[0-9A-Za-z.:_-]+$/.test(t) && /\d/.test(t) ? { advisory: t } : { package: t };
+}
+
+// One page of PAGE findings from the server, which filters and orders them (by its stored risk
+// score, on an index): the page costs the same with a hundred findings or ten million. Previous and
+// Next follow the server's cursors (kept in the address, so Back works).
 export async function findingsPage(root, params) {
 	const q = Object.fromEntries(params.entries());
 	root.append(h('h1', {}, 'Findings'));
@@ -58,29 +68,30 @@ export async function findingsPage(root, params) {
 	root.append(status, out);
 	const server = { severity: q.severity, kev: q.kev === 'true' ? true : undefined, fix: q.fix === 'true' ? true : undefined,
 		running: q.running === 'true' ? true : undefined, ecosystem: q.ecosystem, package: q.package, advisory: q.advisory,
-		image: q.image, accepted: q.accepted === 'true' && session.exceptions ? true : undefined, sort: 'risk' };
-	let items = [];
-	let page = Number(q.page || 0);
-	const text = (q.text || '').toLowerCase();
-	const draw = (done) => {
-		let rows = items;
-		if (q.exact && q.severity) rows = rows.filter((f) => (f.severity || 'unknown').toLowerCase() === q.severity);
-		if (text) rows = rows.filter((f) => `${f.advisory} ${f.package} ${f.purl}`.toLowerCase().includes(text));
-		rows = rows.slice().sort(compareFindings);
-		const withRisk = rows.some((f) => riskScore(f) !== null);
-		const pages = Math.max(1, Math.ceil(rows.length / PAGE));
-		if (page >= pages) page = pages - 1;
-		const slice = rows.slice(page * PAGE, page * PAGE + PAGE);
-		status.textContent = `${rows.length} finding${rows.length === 1 ? '' : 's'}${done ? '' : ' so far (loading more…)'}, sorted by ${withRisk ? 'risk' : 'severity'}`;
-		out.replaceChildren(rows.length ? table('Findings', findingColumns({}, withRisk), slice) : empty('No findings match these filters.'),
-			pager(page, pages, (p) => { page = p; draw(true); go('/findings', { ...q, page: p || undefined }, true); }));
-		const t = out.querySelector('table');
-		if (t) t.dataset.rows = String(slice.length);
-	};
-	// the first page is drawn as soon as it arrives, the rest once everything is in (each draw sorts)
-	let drawn = false;
-	await all('/findings', server, { onPage: (got) => { items = got; if (!drawn) { drawn = true; draw(false); } } });
-	draw(true);
+		image: q.image, accepted: q.accepted === 'true' && session.exceptions ? true : undefined, sort: 'risk',
+		limit: PAGE, after: q.after || undefined, ...textFilter(q.text) };
+	const trail = (q.trail || '').split(',').filter((c) => /^\d+$/.test(c));
+	const page = await api('/findings', { params: server });
+	let rows = page.items || [];
+	if (q.exact && q.severity) rows = rows.filter((f) => (f.severity || 'unknown').toLowerCase() === q.severity);
+	const withRisk = rows.some((f) => riskScore(f) !== null);
+	if (!withRisk) rows = rows.slice().sort(compareFindings); // a server without scores: severity within the page
+	const first = trail.length * PAGE + 1;
+	const order = `sorted by ${withRisk ? 'risk' : 'severity'}`;
+	status.textContent = !trail.length && !page.next
+		? `${rows.length} finding${rows.length === 1 ? '' : 's'}, ${order}`
+		: `Findings ${first}–${first + rows.length - 1}${page.next ? ' (more on the next page)' : ''}, ${order}`;
+	const nav = trail.length || page.next ? h('nav', { class: 'pager', 'aria-label': 'Pages' },
+		h('button', { type: 'button', disabled: !trail.length, onclick: () => {
+			const t = trail.slice(0, -1), prev = trail[trail.length - 1];
+			go('/findings', { ...q, after: prev && prev !== '0' ? prev : undefined, trail: t.length ? t.join(',') : undefined });
+		} }, 'Previous'),
+		h('span', {}, `Page ${trail.length + 1}`),
+		h('button', { type: 'button', disabled: !page.next, onclick: () =>
+			go('/findings', { ...q, after: String(page.next), trail: [...trail, q.after || '0'].join(',') }) }, 'Next')) : '';
+	out.replaceChildren(rows.length ? table('Findings', findingColumns({}, withRisk), rows) : empty('No findings match these filters.'), nav);
+	const t = out.querySelector('table');
+	if (t) t.dataset.rows = String(rows.length);
 	root.dataset.ready = 'findings';
 }
 
@@ -93,10 +104,10 @@ function filterForm(q) {
 		const fd = new FormData(form);
 		const next = {};
 		for (const [k, v] of fd.entries()) if (v) next[k] = v === 'on' ? 'true' : v;
-		if (q.image) next.image = q.image;
+		if (q.image) next.image = q.image; // (and no cursor: a new filter starts at its first page)
 		go('/findings', next);
 	} },
-	h('div', { class: 'field' }, h('label', { for: 'f-text' }, 'Text'), h('input', { id: 'f-text', name: 'text', type: 'search', value: q.text || '', placeholder: 'CVE or package' })),
+	h('div', { class: 'field' }, h('label', { for: 'f-text' }, 'Text'), h('input', { id: 'f-text', name: 'text', type: 'search', value: q.text || '', placeholder: 'advisory id or package name' })),
 	h('div', { class: 'field' }, h('label', { for: 'f-sev' }, 'Severity'), sel),
 	h('div', { class: 'field' }, h('label', { for: 'f-eco' }, 'Ecosystem'), h('input', { id: 'f-eco', name: 'ecosystem', value: q.ecosystem || '', placeholder: 'deb, pypi, golang…' })),
 	box('f-kev', 'kev', 'Known exploited (KEV) only'),
