@@ -346,7 +346,8 @@ static int emit(pendings *pq, const char *type, const bh_component *c, int64_t c
 	json_decref(o);
 	if (!payload)
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	snprintf(key, sizeof(key), "reeval:%s:%lld:%.400s", db_version, (long long)cid, advisory);
+	/* the type too: a finding new under one DB and changed under the next must keep both events */
+	snprintf(key, sizeof(key), "reeval:%s:%s:%lld:%.400s", db_version, type, (long long)cid, advisory);
 	(void)now;
 	if (pq->n == pq->cap) {
 		size_t nc = pq->cap ? pq->cap * 2 : 1024;

@@ -452,8 +452,18 @@ int bh_vulndb_create_wait(const char *path, bool copy_existing, long wait_ms, bh
 			return rc;
 		}
 	}
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	{
+		/* milliseconds: the build time is the DB's version (server events carry it, re-evaluation
+		 * keys events by it), and two DBs built in the same second must not share one */
+		struct timespec rt;
+		char sec[24];
+		clock_gettime(CLOCK_REALTIME, &rt);
+		now = rt.tv_sec;
+		gmtime_r(&now, &tm);
+		if (!strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm))
+			sec[0] = '\0';
+		snprintf(ts, sizeof(ts), "%.19s.%03dZ", sec, (int)(rt.tv_nsec / 1000000L % 1000));
+	}
 	{
 		/* The temporary file is ours alone until it is renamed: no journal, no fsync, and one lock
 		 * held to the end instead of a lock round trip per statement (3x faster imports of
