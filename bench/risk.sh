@@ -6,6 +6,7 @@
 # 20% running (1-3 containers), risk spread as src/vuln/risk.h would give it, a short terms array.
 # Times the request with curl (median of 5 after one cold call) and prints the plan (an index scan).
 #   N=10000000 STORE=sqlite|postgres|both bash bench/risk.sh        (KEEP=1 keeps the temp dir)
+# BROWSER=1 also times the dashboard's findings page over each store in chromium (bench/findings_page.mjs).
 set -euo pipefail
 BUILD=${BUILD:-build}
 SRC=$(pwd)
@@ -127,6 +128,14 @@ measure() { # label, serve options...
 	t2=$(curl -s -o "$T/page2-$label.json" -w '%{time_total}' -H "Authorization: Bearer $tok" "$url&after=$nxt")
 	echo "  second page ${t2}s: scores $(jq -c '[.items[0].risk.score, .items[-1].risk.score]' "$T/page2-$label.json")"
 	awk -v m="$med" -v l="$label" 'BEGIN { if (m * 1000 < 100) print "  PASS " l ": median " m * 1000 " ms < 100 ms"; else print "  FAIL " l ": median " m * 1000 " ms >= 100 ms" }'
+	# BROWSER=1: the dashboard's findings page over this store, in chromium
+	if [ "${BROWSER:-0}" = 1 ]; then
+		if command -v node >/dev/null && [ -x /usr/bin/chromium ] && [ -d "$SRC/tests/browser/node_modules/playwright-core" ]; then
+			node "$SRC/bench/findings_page.mjs" "http://127.0.0.1:$HPORT/" "$tok" 2>&1 | grep -v dev-shm || true
+		else
+			echo "  SKIP browser: needs node, /usr/bin/chromium and tests/browser/node_modules (sh scripts/setup.sh)"
+		fi
+	fi
 	stop
 }
 
