@@ -197,3 +197,11 @@ void bh_apictx_thread_stop(pthread_t th, pthread_mutex_t *mu, pthread_cond_t *cv
 	pthread_mutex_destroy(mu);
 	pthread_cond_destroy(cv);
 }
+
+bool bh_apictx_printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}

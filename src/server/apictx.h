@@ -59,6 +59,8 @@ int bh_apictx_page_args(bh_srv_req *req, bh_srv_resp *resp, int64_t *after, int6
 int bh_apictx_page_answer(bh_srv_resp *resp, json_t *items, int64_t next);
 /* The answer to a failed store call: the caller's mistakes are 400, the rest 500 (reason logged). */
 int bh_apictx_store_failed(bh_srv_resp *resp, int rc, const bh_error *err);
+/* No control characters (C0 or DEL): what a stored name, URL or reason from a request body may hold. */
+bool bh_apictx_printable(const char *s);
 /* "sha256:" and 64 lowercase hex digits (or sha512 and 128). */
 bool bh_apictx_digest_ok(const char *d);
 /* An audit row on st (inside the change's transaction): who (token name and id), what, on what,

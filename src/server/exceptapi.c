@@ -23,14 +23,6 @@ const char *const bh_exceptapi_justifications[] = { "component_not_present", "vu
 						    "vulnerable_code_cannot_be_controlled_by_adversary",
 						    "inline_mitigations_already_exist", NULL };
 
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 static json_t *exc_json(const bh_exception *e)
 {
 	json_t *o = json_object();
@@ -350,10 +342,10 @@ int bh_exceptapi_parse(const json_t *b, int64_t now, bh_exception *e, char *why,
 	if (!json_is_object(b))
 		return BAD("the body is a JSON object {advisory, scope, reason, expires}");
 	e->advisory = json_string_value(json_object_get(b, "advisory"));
-	if (!e->advisory || !*e->advisory || strlen(e->advisory) > ID_MAX || !printable(e->advisory) || strchr(e->advisory, ' '))
+	if (!e->advisory || !*e->advisory || strlen(e->advisory) > ID_MAX || !bh_apictx_printable(e->advisory) || strchr(e->advisory, ' '))
 		return BAD("advisory is an id (CVE-…, GHSA-…) of 1 to %d printable bytes", ID_MAX);
 	if ((v = json_object_get(b, "package")) && !json_is_null(v) &&
-	    (!(e->package = json_string_value(v)) || !*e->package || strlen(e->package) > 512 || !printable(e->package)))
+	    (!(e->package = json_string_value(v)) || !*e->package || strlen(e->package) > 512 || !bh_apictx_printable(e->package)))
 		return BAD("package is a package name of at most 512 printable bytes");
 	sc = json_object_get(b, "scope");
 	e->scope = json_string_value(json_object_get(sc, "kind"));
@@ -366,10 +358,10 @@ int bh_exceptapi_parse(const json_t *b, int64_t now, bh_exception *e, char *why,
 	if (!strcmp(e->scope, "image") && (!e->value || !bh_apictx_digest_ok(e->value)))
 		return BAD("scope image needs value: the image digest sha256:<64 hex>");
 	if (!strcmp(e->scope, "repository") &&
-	    (!e->value || !*e->value || strlen(e->value) > 255 || !printable(e->value) || strchr(e->value, ' ') || strchr(e->value, '@')))
+	    (!e->value || !*e->value || strlen(e->value) > 255 || !bh_apictx_printable(e->value) || strchr(e->value, ' ') || strchr(e->value, '@')))
 		return BAD("scope repository needs value: a repository name (team/app or registry:5000/team/app)");
 	e->reason = json_string_value(json_object_get(b, "reason"));
-	if (!e->reason || !*e->reason || strlen(e->reason) > TEXT_MAX || !printable(e->reason))
+	if (!e->reason || !*e->reason || strlen(e->reason) > TEXT_MAX || !bh_apictx_printable(e->reason))
 		return BAD("reason is required: 1 to %d printable bytes saying why the risk is accepted", TEXT_MAX);
 	v = json_object_get(b, "expires");
 	/* an acceptance that never ends is how risks are forgotten: an expiry is required */

@@ -44,14 +44,6 @@ int bh_notify_severity_rank(const char *s)
 	return !strcasecmp(s, "moderate") ? 2 : !strcasecmp(s, "important") ? 3 : 0;
 }
 
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 static void strv_free(char **v, size_t n)
 {
 	size_t i;
@@ -77,7 +69,7 @@ static int strv_parse(const json_t *j, const char *name, char ***out, size_t *n,
 		return BH_ENOMEM;
 	json_array_foreach(j, i, v) {
 		const char *s = json_string_value(v);
-		if (!s || !*s || strlen(s) > 512 || !printable(s)) {
+		if (!s || !*s || strlen(s) > 512 || !bh_apictx_printable(s)) {
 			snprintf(why, whylen, "filter.%s[%zu] is not a printable string of 1 to 512 bytes", name, i);
 			return BH_EINVAL;
 		}
@@ -351,7 +343,7 @@ char *bh_notify_slack_text(const char *type, const char *host, const json_t *pay
 static bool url_ok(const char *u)
 {
 	size_t l = strlen(u);
-	return l <= URL_MAX_LEN && printable(u) && !strchr(u, ' ') &&
+	return l <= URL_MAX_LEN && bh_apictx_printable(u) && !strchr(u, ' ') &&
 	       ((!strncmp(u, "http://", 7) && l > 7) || (!strncmp(u, "https://", 8) && l > 8));
 }
 
@@ -436,7 +428,7 @@ static int post_webhook(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	if (!url || !url_ok(url))
 		return bh_srv_resp_error(resp, 400, "bad_request", "url is an http:// or https:// URL of at most %d printable bytes", URL_MAX_LEN);
 	if ((v = json_object_get(b, "name")) && !json_is_null(v) &&
-	    (!(name = json_string_value(v)) || strlen(name) > NAME_MAX_LEN || !printable(name)))
+	    (!(name = json_string_value(v)) || strlen(name) > NAME_MAX_LEN || !bh_apictx_printable(name)))
 		return bh_srv_resp_error(resp, 400, "bad_request", "name is a printable string of at most %d bytes", NAME_MAX_LEN);
 	if ((v = json_object_get(b, "format")) && !json_is_null(v)) {
 		format = json_string_value(v);

@@ -630,14 +630,6 @@ static int get_registries(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	return bh_apictx_page_answer(resp, items, 0);
 }
 
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 /* The body of POST /api/v1/registries, checked member by member; 0 or a 400 already set. */
 static int registry_body(bh_srv_req *req, bh_srv_resp *resp, bh_store_registry *r, char *url, size_t urlcap,
 			 const char **secret, json_t **opt)
@@ -673,7 +665,7 @@ static int registry_body(bh_srv_req *req, bh_srv_resp *resp, bh_store_registry *
 		return bh_srv_resp_error(resp, 400, "bad_url", "plain http:// only for a loopback registry; use https://"), 1;
 	r->url = url;
 	if ((v = json_object_get(b, "username")) && !json_is_null(v)) {
-		if (!json_is_string(v) || !*(s = json_string_value(v)) || strlen(s) > 255 || !printable(s) || strchr(s, ':'))
+		if (!json_is_string(v) || !*(s = json_string_value(v)) || strlen(s) > 255 || !bh_apictx_printable(s) || strchr(s, ':'))
 			return bh_srv_resp_error(resp, 400, "bad_request", "username must be a non-empty string without ':'"), 1;
 		r->username = s;
 	}
@@ -683,7 +675,7 @@ static int registry_body(bh_srv_req *req, bh_srv_resp *resp, bh_store_registry *
 	if (pw && tok)
 		return bh_srv_resp_error(resp, 400, "bad_request", "give a password or a token, not both"), 1;
 	*secret = pw ? pw : tok;
-	if (*secret && (strlen(*secret) > SECRET_MAX || !printable(*secret)))
+	if (*secret && (strlen(*secret) > SECRET_MAX || !bh_apictx_printable(*secret)))
 		return bh_srv_resp_error(resp, 400, "bad_request", "the password or token is longer than %d bytes or holds control characters", SECRET_MAX), 1;
 	if (pw && !r->username)
 		return bh_srv_resp_error(resp, 400, "bad_request", "a password needs a username"), 1;
@@ -703,7 +695,7 @@ static int registry_body(bh_srv_req *req, bh_srv_resp *resp, bh_store_registry *
 		r->interval_s = json_integer_value(v);
 	}
 	if ((v = json_object_get(b, "ca_file")) && !json_is_null(v)) {
-		if (!json_is_string(v) || (ca = json_string_value(v))[0] != '/' || strlen(ca) > 4096 || !printable(ca))
+		if (!json_is_string(v) || (ca = json_string_value(v))[0] != '/' || strlen(ca) > 4096 || !bh_apictx_printable(ca))
 			return bh_srv_resp_error(resp, 400, "bad_request", "ca_file is an absolute path on the server"), 1;
 		if (access(ca, R_OK))
 			return bh_srv_resp_error(resp, 400, "bad_request", "ca_file %.200s cannot be read by the server: %s", ca, strerror(errno)), 1;

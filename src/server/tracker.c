@@ -250,14 +250,6 @@ int bh_tracker_render(const bh_tracker_group *g, const char *hash, char **title,
 
 /* ---- the POST body ---- */
 
-static bool printable(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return false;
-	return true;
-}
-
 /* GitHub's names: an owner of 1-39 [A-Za-z0-9-], a repository of 1-100 [A-Za-z0-9._-]. */
 static bool repository_ok(const char *r)
 {
@@ -276,7 +268,7 @@ static bool repository_ok(const char *r)
 static bool api_url_ok(const char *u)
 {
 	size_t l = strlen(u);
-	return l <= URL_MAX_LEN && printable(u) && !strchr(u, ' ') && !strchr(u, '?') && !strchr(u, '#') &&
+	return l <= URL_MAX_LEN && bh_apictx_printable(u) && !strchr(u, ' ') && !strchr(u, '?') && !strchr(u, '#') &&
 	       u[l - 1] != '/' && ((!strncmp(u, "http://", 7) && l > 7) || (!strncmp(u, "https://", 8) && l > 8));
 }
 
@@ -317,7 +309,7 @@ int bh_tracker_spec_parse(const json_t *j, bh_tracker_spec *s, char *why, size_t
 		return BH_EINVAL;
 	}
 	s->token = json_string_value(json_object_get(j, "token"));
-	if (!s->token || !*s->token || strlen(s->token) > TOKEN_MAX_LEN || !printable(s->token) || strchr(s->token, ' ')) {
+	if (!s->token || !*s->token || strlen(s->token) > TOKEN_MAX_LEN || !bh_apictx_printable(s->token) || strchr(s->token, ' ')) {
 		snprintf(why, whylen, "token is the API token: 1 to %d printable bytes without spaces", TOKEN_MAX_LEN);
 		return BH_EINVAL;
 	}
@@ -342,7 +334,7 @@ int bh_tracker_spec_parse(const json_t *j, bh_tracker_spec *s, char *why, size_t
 		json_array_foreach(v, i, l) {
 			const char *n = json_string_value(l);
 			/* a comma would split the name in GitHub's ?labels= list */
-			if (!n || !*n || strlen(n) > 50 || !printable(n) || strchr(n, ',')) {
+			if (!n || !*n || strlen(n) > 50 || !bh_apictx_printable(n) || strchr(n, ',')) {
 				snprintf(why, whylen, "labels[%zu] is a name of 1 to 50 printable bytes without a comma", i);
 				return BH_EINVAL;
 			}
