@@ -27,5 +27,6 @@ int bh_cmd_agent(int argc, char **argv);
 int bh_cmd_watch(int argc, char **argv);
 int bh_cmd_drift(int argc, char **argv);
 int bh_cmd_contain(int argc, char **argv);
+int bh_cmd_baseline(int argc, char **argv);
 
 #endif

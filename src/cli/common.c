@@ -361,3 +361,14 @@ int bh_cli_exit_code(int status)
 	default: return BH_EXIT_ERROR;
 	}
 }
+
+void bh_cli_baseline_dir(char *out, size_t n)
+{
+	const char *e = getenv("BULKHEAD_BASELINES"), *x = getenv("XDG_DATA_HOME"), *h = getenv("HOME");
+	if (e && e[0])
+		snprintf(out, n, "%s", e);
+	else if (x && x[0] == '/')
+		snprintf(out, n, "%s/bulkhead/baselines", x);
+	else
+		snprintf(out, n, "%s/.local/share/bulkhead/baselines", h && h[0] ? h : "/root");
+}

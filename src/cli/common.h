@@ -79,6 +79,8 @@ int bh_cli_bad_option(const char *cmd, const struct option *opts, int ch, char *
 int bh_cli_one_target(const char *cmd, int argc, char **argv, int first);
 /* "30s", "5m", "1h30m", "90" (seconds) -> seconds; 0 ok, -1 on anything else or over a year. */
 int bh_cli_parse_duration(const char *s, unsigned *secs);
+/* Where baselines are kept by default: $BULKHEAD_BASELINES, else $XDG_DATA_HOME/bulkhead/baselines, else ~/.local/share/bulkhead/baselines (into out[n]). */
+void bh_cli_baseline_dir(char *out, size_t n);
 /* "os,library" -> BH_PKGTYPE_* bits; 0 on an unknown name. */
 unsigned bh_cli_parse_pkg_types(const char *s);
 /* Handles one shared option; returns 1 if handled, 0 if not ours, -1 on a bad value (message printed). */

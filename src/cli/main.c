@@ -30,6 +30,7 @@ static void usage(FILE *fp)
 	      "  watch           runtime events of every container (eBPF sensor): exec, writes, connections\n"
 	      "  drift CONTAINER what a container changed against its image (added, changed, deleted files)\n"
 	      "  contain ACTION CONTAINER  pause, unpause, stop, quarantine (+ forensics), release a container\n"
+	      "  baseline CMD    behaviour baselines per image: learn, list, show, export, import, mode, diff, accept\n"
 	      "  version         print the version\n\n"
 	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
 	      "        or a bare path (kind detected). `bulkhead sbom --help` for options.\n", fp);
@@ -74,6 +75,8 @@ int main(int argc, char **argv)
 		return bh_cmd_watch(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "drift"))
 		return bh_cmd_drift(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "baseline"))
+		return bh_cmd_baseline(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "contain"))
 		return bh_cmd_contain(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
@@ -83,7 +86,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	{
-		static const char *const cmds[] = { "sbom", "scan", "image", "fs", "rootfs", "db", "rules", "serve", "token", "agent", "watch", "drift", "contain", "version", "help" };
+		static const char *const cmds[] = { "sbom", "scan", "image", "fs", "rootfs", "db", "rules", "serve", "token", "agent", "watch", "drift", "contain", "baseline", "version", "help" };
 		const char *hit = bh_suggest(argv[1], cmds, sizeof(cmds) / sizeof(cmds[0]));
 		if (hit)
 			fprintf(stderr, "bulkhead: unknown command \"%s\"; did you mean %s?\n", argv[1], hit);

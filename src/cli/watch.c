@@ -16,6 +16,8 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "runtime/action.h"
+#include "runtime/baseline.h"
+#include "runtime/blmon.h"
 #include "runtime/containers.h"
 #include "runtime/event.h"
 #include "runtime/eventjson.h"
@@ -47,6 +49,14 @@ struct watch {
 	struct { char id[128]; bh_rules_action act; } done[MAX_PER_CT];
 	size_t ndone;
 	int warned;
+	/* --baseline: the baselines at work, the pseudo-rule their protect mode acts through, and which
+	 * containers' kernel allow-lists hold which baseline version */
+	bh_blmon *bl;
+	bh_rules_rule blrule;
+	bh_sensor *sensor;
+	unsigned long deviations;
+	struct { uint64_t cgid; uint64_t version; } allow[MAX_PER_CT];
+	size_t nallow;
 	/* events per container (ct NULL: the host), for --stats */
 	struct { const bh_rt_container *ct; uint64_t n[BH_RT_CLASS__COUNT]; } per[MAX_PER_CT];
 	size_t nper;
@@ -363,6 +373,122 @@ static int on_hit(const bh_rules_hit *hit, void *user)
 	return acted ? print_action(h, r, &oc) : 0;
 }
 
+/*
+ * A container whose baseline is in protect mode: its kernel allow-list (the baseline's executables)
+ * and BH_SENSOR_ALLOW_ONLY, so an exec of anything else is killed before its first instruction;
+ * again whenever the baseline's version changes. Without the kernel hook, deviations are killed
+ * from user space after the event (on_deviation).
+ */
+static int add_allowed(void *ud, const char *path)
+{
+	struct hitctx *h = ud;
+	bh_error err;
+	if (bh_sensor_allow_exe(h->w->sensor, h->ct->cgroup_id, path, &err))
+		fprintf(stderr, "bulkhead watch: baseline: %s\n", err.msg);
+	return 0;
+}
+
+static void protect_install(struct watch *w, const bh_rt_container *ct)
+{
+	bh_baseline *b;
+	bh_error err;
+	size_t i;
+
+	if (!w->sensor || !ct || !ct->cgroup_id || !(b = bh_blmon_for(w->bl, ct, (uint64_t)time(NULL), &err)) ||
+	    bh_baseline_mode(b) != BH_BL_PROTECT)
+		return;
+	for (i = 0; i < w->nallow && w->allow[i].cgid != ct->cgroup_id; i++)
+		;
+	if (i < w->nallow && w->allow[i].version == bh_baseline_version(b))
+		return;
+	if (i == w->nallow) {
+		if (w->nallow == MAX_PER_CT)
+			return;
+		w->allow[w->nallow++].cgid = ct->cgroup_id;
+	}
+	w->allow[i].version = bh_baseline_version(b);
+	{
+		struct hitctx h = { w, NULL, ct };
+		bh_blmon_allowed_exes(b, ct, add_allowed, &h);
+	}
+	if (bh_sensor_enforce_set(w->sensor, ct->cgroup_id, BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT, &err))
+		fprintf(stderr, "bulkhead watch: baseline protect for %s: %s (deviations are killed from user space)\n",
+			ct->name && ct->name[0] ? ct->name : ct->id, err.msg);
+	else
+		fprintf(stderr, "baseline %s: protect: container %s may run only its baseline's executables (killed at exec in the kernel otherwise)\n",
+			bh_baseline_repository(b), ct->name && ct->name[0] ? ct->name : ct->id);
+}
+
+/* A deviation from a baseline: an alert, and in protect mode the action (kill by default). */
+static int on_deviation(void *ud, const bh_blmon_dev *d)
+{
+	struct hitctx *h = ud;
+	struct watch *w = h->w;
+	struct outcome oc;
+	bh_bl_mode mode = bh_baseline_mode(d->bl);
+	const char *taken = "none (monitor mode)";
+	char taken_buf[200], at[48];
+	int acted = 0;
+
+	w->deviations++;
+	w->alerts++;
+	if (mode == BH_BL_PROTECT) {
+		/* the pseudo-rule's action through the rules' path (carry_out acts only under enforcement) */
+		int saved = w->enforce;
+		w->enforce = 1;
+		acted = carry_out(h, &w->blrule, &oc);
+		w->enforce = saved;
+		if (acted) {
+			snprintf(taken_buf, sizeof(taken_buf), "%s (%s)", oc.result, oc.mechanism);
+			taken = taken_buf;
+		} else {
+			taken = "done before for this container";
+		}
+	}
+	now_rfc3339(at, sizeof(at));
+	if (w->json) {
+		json_t *o = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}}", "baseline_deviation", "time", at, "repository",
+				      bh_baseline_repository(d->bl), "mode", bh_bl_mode_name(mode), "kind", bh_bl_kind_name(d->obs.kind),
+				      "what", d->what, "violated", d->violated, "container", d->ct->name ? d->ct->name : "", "action_taken",
+				      taken, "baseline_version", (json_int_t)bh_baseline_version(d->bl));
+		json_t *ev = bh_rt_event_json(d->ev, d->ct);
+		if (!o || !ev) {
+			json_decref(o);
+			json_decref(ev);
+			return BH_ENOMEM;
+		}
+		json_object_set_new(o, "event", ev);
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+		json_decref(o);
+	} else {
+		printf("BASELINE %s ", mode == BH_BL_PROTECT ? "BLOCK" : "ALERT");
+		bh_text_fput_term(stdout, bh_baseline_repository(d->bl), 200);
+		fputs(" container=", stdout);
+		bh_text_fput_term(stdout, d->ct->name && d->ct->name[0] ? d->ct->name : d->ct->id, 64);
+		fputs(": ", stdout);
+		bh_text_fput_term(stdout, d->what, 400);
+		fputs(" -- violates ", stdout);
+		bh_text_fput_term(stdout, d->violated, 600);
+		printf(" [action: %s]\n", taken);
+	}
+	return acted ? print_action(h, &w->blrule, &oc) : 0;
+}
+
+static void on_note(void *ud, bh_baseline *b, const char *what)
+{
+	(void)ud;
+	if (!b) {
+		fprintf(stderr, "%s\n", what);
+		return;
+	}
+	fprintf(stderr, "baseline ");
+	bh_text_fput_term(stderr, bh_baseline_repository(b), 200);
+	fprintf(stderr, ": %s (version %" PRIu64 ", %zu processes, %zu files, %zu listen, %zu outbound, %zu inbound)\n", what,
+		bh_baseline_version(b), bh_baseline_count(b, BH_BL_PROCESS), bh_baseline_count(b, BH_BL_FILE),
+		bh_baseline_count(b, BH_BL_LISTEN), bh_baseline_count(b, BH_BL_OUTBOUND), bh_baseline_count(b, BH_BL_INBOUND));
+}
+
 static int on_event(void *ud, const bh_rt_event *cev)
 {
 	struct watch *w = ud;
@@ -395,6 +521,14 @@ static int on_event(void *ud, const bh_rt_event *cev)
 		struct hitctx h = { w, &ev, ct };
 		int rc = bh_rules_eval(w->rules, &ev, ct, NULL, on_hit, &h);
 		if (rc < 0)
+			return rc;
+	}
+	if (w->bl && ct) {
+		struct hitctx h = { w, &ev, ct };
+		bh_error err = { 0 };
+		int rc;
+		protect_install(w, ct);
+		if ((rc = bh_blmon_event(w->bl, &ev, ct, (uint64_t)time(NULL), on_deviation, &h, &err)) < 0)
 			return rc;
 	}
 	w->printed++;
@@ -515,6 +649,70 @@ static int enforce_setup(struct watch *w, bh_sensor *s, const char *const *deny,
 	return 0;
 }
 
+/* --baseline: loads the baselines, says what each does, and acts through a pseudo-rule in protect mode. */
+static int baseline_setup(struct watch *w, bh_sensor *s, const char *dir, const char *const *learn, size_t nlearn, unsigned learn_for,
+			  unsigned quiet_for, bh_rules_action paction, bh_error *err)
+{
+	bh_blmon_opts o;
+	char repos[32][BH_BL_STR_MAX];
+	const char *rp[32];
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	for (size_t i = 0; i < nlearn; i++) {
+		bh_baseline_repository_of(learn[i], repos[i], sizeof(repos[i]));
+		rp[i] = repos[i];
+	}
+	o.store_dir = dir;
+	o.mode = BH_BL_LEARN;
+	o.learn_s = learn_for;
+	o.quiet_s = quiet_for;
+	o.repos = rp;
+	o.nrepos = nlearn;
+	o.cts = w->cts;
+	if ((rc = bh_blmon_new(&o, &w->bl, err)) || (rc = bh_blmon_load_dir(w->bl, err)))
+		return rc;
+	if (!nlearn) {
+		/* without --learn only the stored baselines apply: no repository gets a new one */
+		bh_blmon_free(w->bl);
+		o.repos = (const char *const[]){ "" };
+		o.nrepos = 1;
+		if ((rc = bh_blmon_new(&o, &w->bl, err)) || (rc = bh_blmon_load_dir(w->bl, err)))
+			return rc;
+	}
+	w->sensor = s;
+	w->blrule.name = (char *)"baseline deviation";
+	w->blrule.action = paction;
+	w->blrule.priority = BH_RULES_WARNING;
+	w->blrule.enabled = true;
+	fprintf(stderr, "baselines: %zu loaded from %s; learning %zu image(s) for %us, then monitor after %us without anything new\n",
+		bh_blmon_count(w->bl), dir, nlearn, learn_for, quiet_for);
+	for (size_t i = 0; i < bh_blmon_count(w->bl); i++) {
+		bh_baseline *b = bh_blmon_at(w->bl, i);
+		fprintf(stderr, "baseline ");
+		bh_text_fput_term(stderr, bh_baseline_repository(b), 200);
+		fprintf(stderr, ": %s, version %" PRIu64 "%s\n", bh_bl_mode_name(bh_baseline_mode(b)), bh_baseline_version(b),
+			bh_baseline_mode(b) != BH_BL_PROTECT ? ""
+			: s && bh_sensor_can_kill_at_exec(s) ? "; processes outside it are killed at exec in the kernel"
+			: "; NO kernel exec hook: processes outside it are killed from user space after they started");
+	}
+	return 0;
+}
+
+/* Once a second: promotions and saving, and the allow-lists of protected containers that have done nothing yet. */
+static int baseline_tick(struct watch *w, bh_error *err)
+{
+	int rc = bh_blmon_tick(w->bl, (uint64_t)time(NULL), on_note, w, err);
+	if (rc)
+		return rc;
+	if (w->sensor) {
+		bh_containers_refresh(w->cts);
+		for (size_t i = 0; i < bh_containers_count(w->cts); i++)
+			protect_install(w, bh_containers_at(w->cts, i));
+	}
+	return 0;
+}
+
 static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead watch [options]\n"
@@ -544,13 +742,23 @@ static void usage(FILE *fp)
 	      "      --deny-exe PATH      with --enforce: kill in the kernel any exec of exactly PATH (as passed\n"
 	      "                           to execve) in the containers watched (repeatable)\n"
 	      "      --forensics-dir DIR  where quarantine's forensics go (default ./bulkhead-forensics)\n"
+	      "      --baseline           compare every container with its image's baseline (README \"Baselines\"):\n"
+	      "                           monitor mode prints a BASELINE ALERT for anything outside it, protect\n"
+	      "                           mode also stops it (execs killed in the kernel at exec)\n"
+	      "      --baseline-dir DIR   where baselines are kept (default $BULKHEAD_BASELINES, else\n"
+	      "                           ~/.local/share/bulkhead/baselines)\n"
+	      "      --learn IMAGE        learn a new baseline for IMAGE's repository (repeatable; implies --baseline)\n"
+	      "      --learn-for DURATION learning lasts this long (default 5m), then monitor once nothing new\n"
+	      "      --quiet-for DURATION came for this long (default 60s)\n"
+	      "      --protect-action kill|pause|stop|quarantine  what protect mode does to a deviation (default kill)\n"
 	      "  -v, --verbose            libbpf's messages (verifier logs) on stderr\n"
 	      "needs root and a kernel with BTF; built with clang, bpftool and libbpf-dev\n", fp);
 }
 
 int bh_cmd_watch(int argc, char **argv)
 {
-	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING, O_RULES, O_NODEF, O_ALERTS, O_ENFORCE, O_DENY, O_FDIR, O_SENSOR };
+	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING, O_RULES, O_NODEF, O_ALERTS, O_ENFORCE, O_DENY, O_FDIR, O_SENSOR,
+	       O_BASELINE, O_BLDIR, O_LEARN, O_LEARNFOR, O_QUIET, O_PACTION };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "container", required_argument, NULL, O_CONTAINER },
@@ -566,6 +774,12 @@ int bh_cmd_watch(int argc, char **argv)
 		{ "sensor", required_argument, NULL, O_SENSOR },
 		{ "deny-exe", required_argument, NULL, O_DENY },
 		{ "forensics-dir", required_argument, NULL, O_FDIR },
+		{ "baseline", no_argument, NULL, O_BASELINE },
+		{ "baseline-dir", required_argument, NULL, O_BLDIR },
+		{ "learn", required_argument, NULL, O_LEARN },
+		{ "learn-for", required_argument, NULL, O_LEARNFOR },
+		{ "quiet-for", required_argument, NULL, O_QUIET },
+		{ "protect-action", required_argument, NULL, O_PACTION },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -579,12 +793,17 @@ int bh_cmd_watch(int argc, char **argv)
 	bh_error err;
 	unsigned duration = 0;
 	int ch, rc, stats = 0, nodef = 0;
-	const char *rfiles[32], *deny[32];
-	size_t nrfiles = 0, ndeny = 0;
-	double start, next_stats;
+	const char *rfiles[32], *deny[32], *learn[32];
+	size_t nrfiles = 0, ndeny = 0, nlearn = 0;
+	int baseline = 0;
+	unsigned learn_for = 300, quiet_for = 60;
+	bh_rules_action paction = BH_RULES_ACT_KILL;
+	char bldir[1024];
+	double start, next_stats, next_tick = 0;
 
 	memset(&so, 0, sizeof(so));
 	memset(&w, 0, sizeof(w));
+	bh_cli_baseline_dir(bldir, sizeof(bldir));
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":f:vh", longopts, NULL)) != -1) {
@@ -634,6 +853,42 @@ int bh_cmd_watch(int argc, char **argv)
 			deny[ndeny++] = optarg;
 			break;
 		case O_FDIR: w.forensics_dir = optarg; break;
+		case O_BASELINE: baseline = 1; break;
+		case O_BLDIR:
+			baseline = 1;
+			snprintf(bldir, sizeof(bldir), "%s", optarg);
+			break;
+		case O_LEARN: {
+			char repo[BH_BL_STR_MAX];
+			if (nlearn == sizeof(learn) / sizeof(learn[0]) || !bh_baseline_repository_of(optarg, repo, sizeof(repo))) {
+				fputs("bulkhead watch: --learn wants an image (REPOSITORY[:TAG]), at most 32 of them\n", stderr);
+				return BH_EXIT_USAGE;
+			}
+			baseline = 1;
+			learn[nlearn++] = optarg;
+			break;
+		}
+		case O_LEARNFOR:
+		case O_QUIET:
+			if (bh_cli_parse_duration(optarg, ch == O_LEARNFOR ? &learn_for : &quiet_for)) {
+				fprintf(stderr, "bulkhead watch: --%s wants seconds (or 30s, 5m), not \"%s\"\n", ch == O_LEARNFOR ? "learn-for" : "quiet-for", optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
+		case O_PACTION:
+			if (!strcmp(optarg, "kill"))
+				paction = BH_RULES_ACT_KILL;
+			else if (!strcmp(optarg, "pause"))
+				paction = BH_RULES_ACT_PAUSE;
+			else if (!strcmp(optarg, "stop"))
+				paction = BH_RULES_ACT_STOP;
+			else if (!strcmp(optarg, "quarantine"))
+				paction = BH_RULES_ACT_QUARANTINE;
+			else {
+				fprintf(stderr, "bulkhead watch: --protect-action wants kill, pause, stop or quarantine, not \"%s\"\n", optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
 		case O_SENSOR:
 			if (bh_rtsource_mode_parse(optarg, &mode, &err)) {
 				fprintf(stderr, "bulkhead watch: %s\n", err.msg);
@@ -693,6 +948,8 @@ int bh_cmd_watch(int argc, char **argv)
 	}
 	if (w.enforce && (rc = enforce_setup(&w, bh_rtsource_sensor(s), deny, ndeny, &err)))
 		goto fail;
+	if (baseline && (rc = baseline_setup(&w, bh_rtsource_sensor(s), bldir, learn, nlearn, learn_for, quiet_for, paction, &err)))
+		goto fail;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: the poll returns and the loop sees the flag */
 	sigaction(SIGINT, &sa, NULL);
@@ -713,6 +970,11 @@ int bh_cmd_watch(int argc, char **argv)
 		t = now_s();
 		if (duration && t - start >= duration)
 			break;
+		if (w.bl && t >= next_tick) {
+			if ((rc = baseline_tick(&w, &err)))
+				goto fail;
+			next_tick = t + 1;
+		}
 		if (stats && t >= next_stats) {
 			print_stats(s, &w, "10 s");
 			next_stats = t + 10;
@@ -722,11 +984,14 @@ int bh_cmd_watch(int argc, char **argv)
 	while (bh_rtsource_poll(s, 0, on_event, &w, &err) > 0)
 		;
 	fflush(stdout);
+	if (w.bl && baseline_tick(&w, &err))
+		fprintf(stderr, "bulkhead watch: baselines: %s\n", err.msg);
 	if (stats) {
 		print_stats(s, &w, "end");
 		fprintf(stderr, "alerts %lu (rules %zu), actions %lu, processes killed %lu\n", w.alerts, bh_rules_count(w.rules), w.actions, w.killed);
 	}
 	bh_rtsource_close(s);
+	bh_blmon_free(w.bl);
 	bh_containers_free(w.cts);
 	bh_rules_free(w.rules);
 	return 0;
@@ -747,6 +1012,7 @@ rules_fail:
 fail:
 	fprintf(stderr, "bulkhead watch: %s\n", err.msg);
 	bh_rtsource_close(s);
+	bh_blmon_free(w.bl);
 	bh_containers_free(w.cts);
 	bh_rules_free(w.rules);
 	return bh_cli_exit_code(rc);

@@ -1,6 +1,7 @@
 /* containers.c - cgroup id -> container: the engines' cgroup dirs give the id, the engine's inspect the rest; cached for the sensor's hot path. */
 #include "runtime/containers.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
@@ -8,15 +9,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "core/buf.h"
 #include "core/limits.h"
 #include "engine/engine.h"
 
 #define MAX_HOST_IDS 4096
+#define MAX_ADDRS 8
 
 struct entry {
 	bh_rt_container ct;
-	char *id, *name, *image, *digest, *labels, *upper;
+	char *id, *name, *image, *digest, *labels, *upper, *health, *addrtext;
+	struct { int family; uint8_t a[16]; } addr[MAX_ADDRS];
+	size_t naddr;
 };
 
 struct bh_containers {
@@ -26,6 +32,7 @@ struct bh_containers {
 	size_t n, cap;
 	uint64_t *host; /* cgroup ids known not to be a container's */
 	size_t nhost;
+	time_t last_full_scan; /* bh_containers_by_addr's scan of every cgroup dir, at most once a second */
 	char last_error[256];
 };
 
@@ -56,6 +63,7 @@ static void entry_free(struct entry *e)
 	if (!e)
 		return;
 	free(e->id); free(e->name); free(e->image); free(e->digest); free(e->labels); free(e->upper);
+	free(e->health); free(e->addrtext);
 	free(e);
 }
 
@@ -130,6 +138,78 @@ static char *jdup(json_t *o, const char *path1, const char *path2)
 	return strdup(json_is_string(v) ? json_string_value(v) : "");
 }
 
+/*
+ * The command line the engine runs for the health check, as the sensor shows an exec's args
+ * (argv joined by spaces): ["CMD-SHELL", "x"] runs "/bin/sh -c x", ["CMD", "a", "b"] runs "a b".
+ * NULL when there is none (or "NONE").
+ */
+static char *health_args(json_t *test)
+{
+	const char *kind = json_string_value(json_array_get(test, 0));
+	bh_buf b = BH_BUF_INIT;
+	size_t i;
+
+	if (!kind || json_array_size(test) < 2)
+		return NULL;
+	if (!strcmp(kind, "CMD-SHELL")) {
+		bh_buf_puts(&b, "/bin/sh -c ");
+		bh_buf_puts(&b, json_string_value(json_array_get(test, 1)) ? json_string_value(json_array_get(test, 1)) : "");
+	} else if (!strcmp(kind, "CMD")) {
+		for (i = 1; i < json_array_size(test); i++) {
+			const char *a = json_string_value(json_array_get(test, i));
+			if (i > 1)
+				bh_buf_putc(&b, ' ');
+			bh_buf_puts(&b, a ? a : "");
+		}
+	} else {
+		return NULL;
+	}
+	return bh_buf_steal(&b);
+}
+
+static void add_addr(struct entry *e, const char *text, bh_buf *all)
+{
+	int fam = strchr(text, ':') ? AF_INET6 : AF_INET;
+	if (!text[0] || e->naddr == MAX_ADDRS)
+		return;
+	memset(e->addr[e->naddr].a, 0, 16);
+	if (inet_pton(fam, text, e->addr[e->naddr].a) != 1)
+		return;
+	for (size_t i = 0; i < e->naddr; i++)
+		if (e->addr[i].family == fam && !memcmp(e->addr[i].a, e->addr[e->naddr].a, 16))
+			return;
+	e->addr[e->naddr++].family = fam;
+	if (all->len)
+		bh_buf_putc(all, ' ');
+	bh_buf_puts(all, text);
+}
+
+/* The container's addresses on its networks (NetworkSettings and each of its Networks). */
+static void fill_addrs(struct entry *e, json_t *ns)
+{
+	static const char *const keys[] = { "IPAddress", "GlobalIPv6Address" };
+	bh_buf all = BH_BUF_INIT;
+	json_t *nets = json_object_get(ns, "Networks"), *n;
+	const char *name;
+
+	e->naddr = 0;
+	for (size_t k = 0; k < 2; k++) {
+		const char *a = json_string_value(json_object_get(ns, keys[k]));
+		if (a)
+			add_addr(e, a, &all);
+	}
+	json_object_foreach(nets, name, n) {
+		for (size_t k = 0; k < 2; k++) {
+			const char *a = json_string_value(json_object_get(n, keys[k]));
+			if (a)
+				add_addr(e, a, &all);
+		}
+	}
+	free(e->addrtext);
+	e->addrtext = all.len ? bh_buf_steal(&all) : NULL;
+	bh_buf_free(&all);
+}
+
 /* Fills e from the engine's inspect document (name, image, digest, labels, privileged, upper dir). */
 static void fill_from_inspect(struct entry *e, json_t *doc)
 {
@@ -160,6 +240,9 @@ static void fill_from_inspect(struct entry *e, json_t *doc)
 	free(e->upper);
 	e->upper = jdup(gd, "UpperDir", NULL);
 	e->ct.privileged = json_is_true(json_object_get(json_object_get(doc, "HostConfig"), "Privileged"));
+	free(e->health);
+	e->health = health_args(json_object_get(json_object_get(cfg, "Healthcheck"), "Test"));
+	fill_addrs(e, json_object_get(doc, "NetworkSettings"));
 }
 
 static struct entry *add_entry(bh_containers *c, const char *id, uint64_t cgid)
@@ -194,7 +277,7 @@ static struct entry *add_entry(bh_containers *c, const char *id, uint64_t cgid)
 		entry_free(e);
 		return NULL;
 	}
-	e->ct = (bh_rt_container){ e->id, e->name, e->image, e->digest, e->labels, e->ct.privileged, cgid };
+	e->ct = (bh_rt_container){ e->id, e->name, e->image, e->digest, e->labels, e->ct.privileged, cgid, e->health, e->addrtext };
 	c->ents[c->n++] = e;
 	return e;
 }
@@ -288,3 +371,52 @@ size_t bh_containers_parents(const bh_containers *c, uint64_t *ids, size_t max)
 }
 
 const char *bh_containers_last_error(const bh_containers *c) { return c->last_error; }
+
+static const bh_rt_container *by_addr(const bh_containers *c, int family, const uint8_t addr[16])
+{
+	for (size_t i = 0; i < c->n; i++)
+		for (size_t k = 0; k < c->ents[i]->naddr; k++)
+			if (c->ents[i]->addr[k].family == family && !memcmp(c->ents[i]->addr[k].a, addr, family == AF_INET ? 4 : 16))
+				return &c->ents[i]->ct;
+	return NULL;
+}
+
+const bh_rt_container *bh_containers_by_addr(bh_containers *c, int family, const uint8_t addr[16])
+{
+	const bh_rt_container *ct = by_addr(c, family, addr);
+	time_t now = time(NULL);
+
+	if (ct || now == c->last_full_scan)
+		return ct;
+	c->last_full_scan = now;
+	bh_containers_refresh(c);
+	return by_addr(c, family, addr);
+}
+
+void bh_containers_refresh(bh_containers *c)
+{
+	for (size_t d = 0; d < sizeof(parent_dirs) / sizeof(parent_dirs[0]); d++) {
+		char dir[512], path[1024];
+		struct dirent *de;
+		DIR *dp;
+
+		snprintf(dir, sizeof(dir), "%s/%s", c->root, parent_dirs[d]);
+		if (!(dp = opendir(dir)))
+			continue;
+		while ((de = readdir(dp))) {
+			struct stat st;
+			char id[65];
+			if (!id_of_dirname(de->d_name, id))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+			if (stat(path, &st))
+				continue;
+			bh_containers_lookup(c, st.st_ino);
+		}
+		closedir(dp);
+	}
+}
+
+size_t bh_containers_count(const bh_containers *c) { return c->n; }
+
+const bh_rt_container *bh_containers_at(const bh_containers *c, size_t i) { return i < c->n ? &c->ents[i]->ct : NULL; }

@@ -37,6 +37,19 @@ int bh_containers_find(bh_containers *c, const char *name_or_id, const bh_rt_con
  */
 bool bh_containers_exe_upper(bh_containers *c, const bh_rt_container *ct, const char *path, const char *cwd);
 
+/*
+ * The container one of whose network addresses is addr (family AF_INET: the first 4 bytes), or
+ * NULL. A miss inspects every container cgroup dir not yet known (at most once a second), so a
+ * peer that has not done anything yet is found too.
+ */
+const bh_rt_container *bh_containers_by_addr(bh_containers *c, int family, const uint8_t addr[16]);
+
+/* Inspects every container cgroup dir not known yet (a peer or a protected container that has not done anything yet). */
+void bh_containers_refresh(bh_containers *c);
+/* The containers known so far (those that stopped too: their cgroup ids are not reused). */
+size_t bh_containers_count(const bh_containers *c);
+const bh_rt_container *bh_containers_at(const bh_containers *c, size_t i);
+
 /* Cgroup ids of the engines' parent dirs that exist here (for the sensor's containers-only switch). */
 size_t bh_containers_parents(const bh_containers *c, uint64_t *ids, size_t max);
 

@@ -55,7 +55,8 @@ enum { BH_RT_TRUNC_PATH = 1u << 0, BH_RT_TRUNC_PATH2 = 1u << 1, BH_RT_TRUNC_ARGS
  * which enforcement asked for it (bh_sensor_enforce_set).
  */
 enum { BH_RT_KACT_EXE_UPPER = 1u << 0, BH_RT_KACT_KILLED = 1u << 1, BH_RT_KACT_WHY_DRIFT = 1u << 2, BH_RT_KACT_WHY_DENIED = 1u << 3,
-       BH_RT_KACT_SCRIPT_WATCH = 1u << 4 /* maybe a script: killed in the kernel when its interpreter opens it, if on the upper layer */ };
+       BH_RT_KACT_SCRIPT_WATCH = 1u << 4, /* maybe a script: killed in the kernel when its interpreter opens it, if on the upper layer */
+       BH_RT_KACT_WHY_BASELINE = 1u << 5 /* killed: not on the allow-list of its container's baseline (protect mode) */ };
 #define BH_RT_KILL_MECHANISM "bpf_send_signal at sched_process_exec"
 #define BH_RT_KILL_SCRIPT_MECHANISM "bpf_send_signal at the interpreter's openat of the script"
 
@@ -100,6 +101,8 @@ typedef struct bh_rt_container {
 	const char *labels_json;   /* {"k": "v", …} or NULL */
 	bool privileged;
 	uint64_t cgroup_id;
+	const char *healthcheck;   /* the command line of its health check as an exec's args show it, or NULL */
+	const char *addresses;     /* its network addresses, space-separated, or NULL */
 } bh_rt_container;
 
 /* Names, for output and rule fields ("execve", "open", …) and classes ("proc", "file", …). */

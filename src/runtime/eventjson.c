@@ -71,7 +71,9 @@ json_t *bh_rt_event_json(const bh_rt_event *ev, const bh_rt_container *ct)
 	if (ev->kact & BH_RT_KACT_KILLED) {
 		json_object_set_new(o, "killed_in_kernel", json_true());
 		json_object_set_new(o, "action", json_string("killed (" BH_RT_KILL_MECHANISM ")"));
-		json_object_set_new(o, "kill_reason", json_string(ev->kact & BH_RT_KACT_WHY_DENIED ? "denied executable path" : "executable not from the image"));
+		json_object_set_new(o, "kill_reason", json_string(ev->kact & BH_RT_KACT_WHY_DENIED     ? "denied executable path"
+								  : ev->kact & BH_RT_KACT_WHY_BASELINE ? "not in the baseline (protect mode)"
+												       : "executable not from the image"));
 	}
 	if (ev->trunc && (tr = json_array())) {
 		if (ev->trunc & BH_RT_TRUNC_PATH)
@@ -255,7 +257,9 @@ int bh_rt_event_from_json(const json_t *o, const char *where, bh_rt_event *ev, b
 		} else if (!strcmp(k, "kill_reason")) {
 			if (!json_is_string(v))
 				return bad(err, where, k, "not a string");
-			ev->kact |= strstr(json_string_value(v), "denied") ? BH_RT_KACT_WHY_DENIED : BH_RT_KACT_WHY_DRIFT;
+			ev->kact |= strstr(json_string_value(v), "denied")     ? BH_RT_KACT_WHY_DENIED
+				    : strstr(json_string_value(v), "baseline") ? BH_RT_KACT_WHY_BASELINE
+									       : BH_RT_KACT_WHY_DRIFT;
 		} else if (!strcmp(k, "class") || !strcmp(k, "truncated") || !strcmp(k, "action")) {
 			/* derived on output: accepted and ignored */
 		} else if (!strcmp(k, "exe_upper")) {

@@ -352,7 +352,7 @@ int bh_sensor_enforce_set(bh_sensor *s, uint64_t cgroup_id, uint32_t flags, bh_e
 
 	if (!s->exec_attached)
 		return bh_error_set(err, BH_EUNSUPPORTED, "the exec program (tracepoint/sched/sched_process_exec) is not attached");
-	flags &= BH_SENSOR_KILL_DRIFT | BH_SENSOR_DENY_PATHS;
+	flags &= BH_SENSOR_KILL_DRIFT | BH_SENSOR_DENY_PATHS | BH_SENSOR_ALLOW_ONLY;
 	if (flags && !s->enforce_any) { /* switches on the script check of the openat exit hook */
 		if (s->open_exit) {
 			struct bpf_link *l = bpf_program__attach(s->open_exit);
@@ -401,6 +401,24 @@ int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_er
 	memcpy(k.path, path, n);
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.deny_exe), &k, &one, BPF_ANY))
 		return bh_error_set(err, BH_EIO, "cannot add %s to the deny list: %s", path, strerror(errno));
+	return 0;
+}
+
+int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err)
+{
+	struct bh_rec_deny_key k;
+	uint32_t one = 1;
+	size_t n = strlen(path);
+
+	if (!s->exec_attached)
+		return bh_error_set(err, BH_EUNSUPPORTED, "the exec program (tracepoint/sched/sched_process_exec) is not attached");
+	if (n == 0 || n >= sizeof(k.path) || cgroup_id == 0)
+		return bh_error_set(err, BH_EUSAGE, "allowed executable path: 1 to %zu bytes, for one cgroup", sizeof(k.path) - 1);
+	memset(&k, 0, sizeof(k));
+	k.cgroup_id = cgroup_id;
+	memcpy(k.path, path, n);
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.allow_exe), &k, &one, BPF_ANY))
+		return bh_error_set(err, BH_EIO, "cannot add %s to the allow-list: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -464,6 +482,12 @@ int bh_sensor_enforce_set(bh_sensor *s, uint64_t cgroup_id, uint32_t flags, bh_e
 }
 
 int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err)
+{
+	(void)s; (void)cgroup_id; (void)path;
+	return bh_error_set(err, BH_EUNSUPPORTED, "built without eBPF support");
+}
+
+int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err)
 {
 	(void)s; (void)cgroup_id; (void)path;
 	return bh_error_set(err, BH_EUNSUPPORTED, "built without eBPF support");

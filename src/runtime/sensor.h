@@ -72,11 +72,16 @@ void bh_sensor_drops_by_cgroup(bh_sensor *s, bh_sensor_cgdrops_fn fn, void *ud);
  * BH_RT_KACT_KILLED. BH_EUNSUPPORTED when the exec program is not attached (callers fall back to a
  * user-space kill after the event).
  */
-enum { BH_SENSOR_KILL_DRIFT = 1u << 0, BH_SENSOR_DENY_PATHS = 1u << 1 };
+enum { BH_SENSOR_KILL_DRIFT = 1u << 0, BH_SENSOR_DENY_PATHS = 1u << 1,
+       BH_SENSOR_ALLOW_ONLY = 1u << 2 /* kill every exec whose path is not on the cgroup's allow-list (bh_sensor_allow_exe) */ };
 int bh_sensor_enforce_set(bh_sensor *s, uint64_t cgroup_id, uint32_t flags, bh_error *err);
 
 /* Adds path (exact, as passed to execve; at most 255 bytes) to the deny list of cgroup_id (0: every container). */
 int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err);
+
+/* Adds path (exact, as passed to execve; at most 255 bytes) to the allow-list of cgroup_id (a
+ * container whose baseline is in protect mode: BH_SENSOR_ALLOW_ONLY). */
+int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err);
 
 /* Whether the exec program is attached (in-kernel kill at exec is possible). */
 bool bh_sensor_can_kill_at_exec(const bh_sensor *s);

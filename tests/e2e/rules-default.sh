@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every default runtime rule on real containers: under `bulkhead watch`, each rule's attack is done in a
 # podman container and exactly that rule (set) must alert, attributed to that container; then a web
-# service with health checks and a client loop runs RB_QUIET_SECS seconds (default 60) with zero alerts.
+# service with health checks and a client loop runs RB_QUIET_SECS seconds (default 20 in CI; the
+# soak of the issue, 300 s, is bench/rules-quiet.sh) with zero alerts.
 # Known limits of the sensor are printed as GAP lines and counted, not failed.
 # BH_RULES_RECORD=FILE writes the events of every action as `rules test` cases (how
 # tests/fixtures/rules/default-tests.yaml's recorded part was made).
@@ -10,7 +11,7 @@ BUILD=${BUILD:-build}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/podman.sh"
-QUIET=${RB_QUIET_SECS:-60}
+QUIET=${RB_QUIET_SECS:-20}
 pass=0; fail=0; gaps=0
 ok() { pass=$((pass + 1)); echo "PASS rules-default: $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL rules-default: $1: $2"; }

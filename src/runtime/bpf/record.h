@@ -32,13 +32,15 @@ enum { BH_REC_TRUNC_PATH = 1, BH_REC_TRUNC_PATH2 = 2, BH_REC_TRUNC_ARGS = 4, BH_
 /* EXEC: the executable's overlay inode has an upper dentry; the task was sent SIGKILL in the kernel
  * (bpf_send_signal, delivered before the new program's first instruction) and why. */
 enum { BH_REC_ACT_EXE_UPPER = 1, BH_REC_ACT_KILLED = 2, BH_REC_ACT_WHY_DRIFT = 4, BH_REC_ACT_WHY_DENIED = 8,
-       BH_REC_ACT_SCRIPT_WATCH = 16 /* maybe a script: killed when its interpreter opens it, if it is on the upper layer */ };
+       BH_REC_ACT_SCRIPT_WATCH = 16, /* maybe a script: killed when its interpreter opens it, if it is on the upper layer */
+       BH_REC_ACT_WHY_BASELINE = 32 /* killed: the path is not on the container's allow-list (a baseline in protect mode) */ };
 
 /* Enforcement flags per cgroup (map `enforce`, or bh_rec_config.enforce_all for every container). */
 enum { BH_REC_ENF_KILL_DRIFT = 1, /* kill an exec whose executable is not from the image */
-       BH_REC_ENF_DENY_PATHS = 2  /* kill an exec whose path (as passed to execve) is in `deny_exe` */ };
+       BH_REC_ENF_DENY_PATHS = 2, /* kill an exec whose path (as passed to execve) is in `deny_exe` */
+       BH_REC_ENF_ALLOW_ONLY = 4  /* kill an exec whose path is not in `allow_exe` for its cgroup */ };
 
-/* Key of the deny list: the cgroup (0: every container) and the exact path, NUL-padded. */
+/* Key of the deny and allow lists: the cgroup (0: every container; deny list only) and the exact path, NUL-padded. */
 struct bh_rec_deny_key {
 	__u64 cgroup_id;
 	char path[BH_REC_PATH];

@@ -79,6 +79,14 @@ struct {
 	__type(value, __u32);
 } deny_exe SEC(".maps");
 
+/* Executables allowed by exact path per cgroup, for cgroups with BH_REC_ENF_ALLOW_ONLY (a baseline in protect mode). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct bh_rec_deny_key);
+	__type(value, __u32);
+} allow_exe SEC(".maps");
+
 /*
  * Execs that may be scripts (the executable's name is not the exec's comm) in a
  * cgroup that kills drift: the script itself is checked when the interpreter opens it.
@@ -318,6 +326,20 @@ static __always_inline int denied(struct trace_event_raw_sched_process_exec *ctx
 	return bpf_map_lookup_elem(&deny_exe, &s->dk) != 0;
 }
 
+/* allow_exe holds (cgroup, path) for the exec's path as passed; a path that does not fit is not allowed. */
+static __always_inline int allowed(struct trace_event_raw_sched_process_exec *ctx, struct scratch *s, __u64 cg)
+{
+	unsigned int off = ctx->__data_loc_filename & 0xFFFF;
+	long n;
+
+	__builtin_memset(&s->dk, 0, sizeof(s->dk));
+	n = bpf_probe_read_kernel_str(s->dk.path, sizeof(s->dk.path), (char *)ctx + off);
+	if (n <= 0 || n >= (long)sizeof(s->dk.path))
+		return 0; /* fail closed: an unreadable or over-long path is not on any list */
+	s->dk.cgroup_id = cg;
+	return bpf_map_lookup_elem(&allow_exe, &s->dk) != 0;
+}
+
 /*
  * Enforcement at exec, before the event is reported (a full ring must not let a program through):
  * SIGKILL from bpf_send_signal is pending when the task returns to user mode, so the new image
@@ -343,6 +365,8 @@ static __always_inline __u32 enforce_exec(struct trace_event_raw_sched_process_e
 		act |= BH_REC_ACT_KILLED | BH_REC_ACT_WHY_DRIFT;
 	if ((flags & BH_REC_ENF_DENY_PATHS) && denied(ctx, s, cg))
 		act |= BH_REC_ACT_KILLED | BH_REC_ACT_WHY_DENIED;
+	if ((flags & BH_REC_ENF_ALLOW_ONLY) && !allowed(ctx, s, cg))
+		act |= BH_REC_ACT_KILLED | BH_REC_ACT_WHY_BASELINE;
 	if (act & BH_REC_ACT_KILLED) {
 		bpf_send_signal(BH_SIGKILL);
 	} else if ((flags & BH_REC_ENF_KILL_DRIFT) && maybe_script(t, s)) {

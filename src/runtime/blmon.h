@@ -1,0 +1,100 @@
+/* blmon.h - baselines at work: the sensor's events learned into each image's baseline, promoted from learn to monitor after a quiet period, and deviations reported with the entry they violated. */
+#ifndef BH_RUNTIME_BLMON_H
+#define BH_RUNTIME_BLMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+#include "runtime/baseline.h"
+#include "runtime/containers.h"
+#include "runtime/event.h"
+
+/*
+ * One baseline per image repository (bh_baseline_repository_of of the container's image); a
+ * container of a repository without one gets a new baseline in opts.mode when the repository is
+ * among opts.repos (all when nrepos is 0), else it is not watched. Baselines are kept as YAML files in
+ * opts.store_dir (one per repository, and each earlier version under history/), loaded by
+ * bh_blmon_load_dir and written by bh_blmon_save/bh_blmon_tick when they changed.
+ *
+ * What an event is as an observation (bh_bl_obs):
+ *   exec:    a process: its path, its parent's executable (the exec table of this monitor; the
+ *            engine's helpers runc/crun/conmon/containerd-shim as parent are "(engine)"), the sha256 of
+ *            /proc/PID/exe (cached per path and inode). An exec by the engine whose args are the
+ *            container's health check, and everything it starts, is a probe: allowed, never a deviation.
+ *   open (write or a sensitive read), unlink, rename, chmod: a file with access "w" or "r".
+ *   listen: proto and port; connect: outbound (peer, remote port); accept: inbound (peer, local port).
+ *   capset: each capability of the new effective set.
+ * Peers are named "image:REPO" when the address is a container's (bh_containers_by_addr), "host" when
+ * it is one of this machine's addresses.
+ */
+typedef struct bh_blmon bh_blmon;
+
+typedef struct bh_blmon_opts {
+	const char *store_dir;        /* NULL: baselines live in memory only */
+	bh_bl_mode mode;              /* of the baselines it creates */
+	uint64_t learn_s;             /* a new baseline learns this long (0: until its mode is changed) */
+	uint64_t quiet_s;             /* then becomes monitor once nothing new came for this long (0: right away) */
+	const char *const *repos;     /* repositories to create baselines for (nrepos 0: every one) */
+	size_t nrepos;
+	bh_containers *cts;           /* peers by address (NULL: peers are addresses only) */
+	bool no_hash;                 /* do not hash executables */
+} bh_blmon_opts;
+
+/* A deviation: what a container of bl did that no entry matches. */
+typedef struct bh_blmon_dev {
+	const bh_rt_event *ev;
+	const bh_rt_container *ct;
+	bh_baseline *bl;
+	bh_bl_obs obs;
+	char what[400];      /* the observation ("process /bin/sh (parent /usr/bin/app)") */
+	char violated[600];  /* the entry it violated or the section it is missing from */
+} bh_blmon_dev;
+typedef int (*bh_blmon_dev_fn)(void *ud, const bh_blmon_dev *d);
+
+/* A baseline changed mode (learn -> monitor by promotion); bl NULL: baselines were read again from
+ * store_dir because their files changed (every 2 s at most, a file whose version is older than the
+ * one in memory is left to be overwritten). */
+typedef void (*bh_blmon_note_fn)(void *ud, bh_baseline *bl, const char *what);
+
+int bh_blmon_new(const bh_blmon_opts *o, bh_blmon **out, bh_error *err);
+void bh_blmon_free(bh_blmon *m);
+
+/* Loads every *.yaml / *.json baseline in store_dir (a broken file is an error naming it). */
+int bh_blmon_load_dir(bh_blmon *m, bh_error *err);
+/* Writes b to store_dir (the previous file, if its version differs, goes to history/ first). */
+int bh_blmon_save(bh_blmon *m, bh_baseline *b, bh_error *err);
+/* The file name a repository's baseline has in store_dir (into out[n]). */
+int bh_blmon_file_of(const char *repo, char *out, size_t n);
+
+bh_baseline *bh_blmon_get(bh_blmon *m, const char *repo);
+/* Adds or replaces (the old one is freed); takes b in every case. */
+int bh_blmon_put(bh_blmon *m, bh_baseline *b, bh_error *err);
+size_t bh_blmon_count(const bh_blmon *m);
+bh_baseline *bh_blmon_at(bh_blmon *m, size_t i);
+/* The baseline that applies to ct (NULL: not watched); creates one when opts allow. */
+bh_baseline *bh_blmon_for(bh_blmon *m, const bh_rt_container *ct, uint64_t now, bh_error *err);
+
+/*
+ * One event of container ct (NULL: the host, ignored) at now (Unix seconds): learned, or matched
+ * and fn called for a deviation. Returns 0 or a negative BH_E* (fn's own negative result too).
+ */
+int bh_blmon_event(bh_blmon *m, const bh_rt_event *ev, const bh_rt_container *ct, uint64_t now, bh_blmon_dev_fn fn, void *ud,
+		   bh_error *err);
+
+/* Promotions (learn -> monitor: generalised, saved) and saving changed baselines; call every second or so. */
+int bh_blmon_tick(bh_blmon *m, uint64_t now, bh_blmon_note_fn fn, void *ud, bh_error *err);
+
+/*
+ * The executables a protected container may run, for the kernel's allow-list: every process
+ * entry's exe without a glob character, every probe's exe and the health check's first word.
+ * fn is called once per path.
+ */
+typedef int (*bh_blmon_path_fn)(void *ud, const char *path);
+int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_blmon_path_fn fn, void *ud);
+
+/* Whether comm is one of the engine's helpers that start a container's processes (runc, conmon, ...). */
+bool bh_blmon_engine_comm(const char *comm);
+
+#endif
