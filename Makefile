@@ -116,6 +116,7 @@ E2E_SAN := \
 	e2e/exceptions.sh \
 	e2e/risk.sh \
 	e2e/tracker.sh \
+	e2e/blapi.sh \
 	e2e/drift.sh \
 	e2e/rules.sh \
 	e2e/cli.sh \
@@ -148,6 +149,7 @@ E2E_ALL := \
 	e2e/exceptions.sh \
 	e2e/risk.sh \
 	e2e/tracker.sh \
+	e2e/blapi.sh \
 	e2e/deploy.sh \
 	e2e/watch.sh \
 	e2e/fallback.sh \

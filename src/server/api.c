@@ -14,6 +14,7 @@
 #include "report/report.h"
 #include "sbom/sbomread.h"
 #include "server/apictx.h"
+#include "server/blapi.h"
 #include "server/envelope.h"
 #include "server/hostapi.h"
 #include "server/exceptapi.h"
@@ -1046,6 +1047,9 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		}
 		if (!isdup && (rc = container_from_event(st, &ev[i], &dg, &err)) != 0)
 			break;
+		if (!isdup && e.host && !strcmp(e.type, "network.snapshot") &&
+		    (rc = bh_blapi_network_ingest(st, e.host, e.payload_json, (int64_t)time(NULL), &err)) != 0)
+			break;
 		isdup ? dup++ : acc++;
 		json_array_append_new(results, json_pack("{s:I, s:s, s:I}", "index", (json_int_t)i, "status",
 							 isdup ? "duplicate" : "accepted", "seq", (json_int_t)seq));
@@ -1109,6 +1113,8 @@ int bh_api_register(bh_api *a, bh_srv *s, bh_error *err)
 	if ((rc = bh_exceptapi_routes(a, s, err)) != 0)
 		return rc;
 	if ((rc = bh_rtapi_register(a, s, err)) != 0)
+		return rc;
+	if ((rc = bh_blapi_routes(a, s, err)) != 0)
 		return rc;
 	if ((rc = bh_uiapi_register(a, s, err)) != 0)
 		return rc;

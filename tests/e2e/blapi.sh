@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Baselines and the network map through `bulkhead serve` (issue 18): a baseline exported by
+# `bulkhead baseline` is imported over the API (YAML), read back as JSON and YAML, switched to
+# protect, a deviation accepted into it with one call (audit-logged, operators only), its versions
+# listed and diffed; a broken document is refused naming the field. network.snapshot events from two
+# hosts become one map of nodes and edges, counters kept across an agent restart. SQLite and PostgreSQL.
+set -uo pipefail
+BUILD=${BUILD:-build}
+BH="$(pwd)/$BUILD/bulkhead"
+SRC=$(pwd)
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "PASS $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1" "got '$2', expected '$3'"; fi; }
+
+[ -x "$BH" ] || { echo "FAIL blapi: $BH not built"; echo "blapi: 0 passed, 1 failed"; exit 1; }
+for t in curl jq; do
+	command -v $t >/dev/null || { echo "SKIP blapi: $t is not installed"; echo "blapi: 0 passed, 0 failed (skipped)"; exit 0; }
+done
+T=$(mktemp -d /tmp/bh-blapi-e2e.XXXXXX)
+chmod 711 "$T"
+SRV=; PGDATA=
+pgrun() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+PGBIN=${BH_PG_BINDIR:-/usr/lib/postgresql/15/bin}
+cleanup() {
+	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
+	[ -n "$PGDATA" ] && pgrun "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+[ "${BL_KEEP:-0}" = 1 ] && trap - EXIT
+
+"$BH" baseline import "$SRC/fuzz/corpus/baseline/app.yaml" --dir "$T/local" >/dev/null
+"$BH" baseline export localhost/app --dir "$T/local" -o "$T/app.yaml"
+
+snap() { # host edge-connections
+	cat <<JSON
+[{"type":"network.snapshot","host":"$1","time":$(date +%s),"idempotency_key":"$1-$2-$3","payload":{
+ "nodes":[{"id":"container:aaa","kind":"container","name":"app","image":"localhost/app:1"},
+          {"id":"container:bbb","kind":"container","name":"db","image":"localhost/db:1"},
+          {"id":"external:93.184.216.34","kind":"external","addresses":["93.184.216.34"]},
+          {"id":"","kind":"container"}, {"kind":"bad"}],
+ "edges":[{"from":"container:aaa","to":"container:bbb","port":5432,"proto":"tcp","connections":$2,"bytes":$(($2 * 100)),"blocked":0,
+           "first_seen":"2026-12-07T06:00:00Z","last_seen":"2026-12-07T06:10:00Z"},
+          {"from":"container:aaa","to":"external:93.184.216.34","port":443,"proto":"tcp","connections":1,"bytes":10,"blocked":1},
+          {"from":"x","to":"y","port":99999,"proto":"tcp"}, {"from":"x","to":"y","port":1,"proto":"icmp"}]}}]
+JSON
+}
+
+suite() {
+	local label=$1; shift
+	local S=("$@") data=$T/data-$label
+	"$BH" serve "${S[@]}" --data "$data" --listen 127.0.0.1:0 -q 2>"$T/serve-$label.log" &
+	SRV=$!
+	local port= i
+	for i in $(seq 100); do
+		port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/serve-$label.log")
+		[ -n "$port" ] && break
+		kill -0 $SRV 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ -z "$port" ]; then ko "$label: serve started" "$(tail -3 "$T/serve-$label.log")"; SRV=; return; fi
+	local U=http://127.0.0.1:$port V O
+	V=$("$BH" token create "${S[@]}" --data "$data" --role viewer --name v 2>/dev/null)
+	O=$("$BH" token create "${S[@]}" --data "$data" --role operator --name secteam 2>/dev/null)
+	code() { local m=$1 p=$2 t=$3; shift 3; curl -s -o "$T/body" -w '%{http_code}' -X "$m" ${t:+-H "Authorization: Bearer $t"} "$@" "$U$p"; }
+	get() { curl -s -H "Authorization: Bearer $V" "$U$1"; }
+
+	check "$label: import the YAML export: 200, viewer 403" \
+		"$(code PUT /api/v1/baselines "$O" --data-binary @"$T/app.yaml") $(code PUT /api/v1/baselines "$V" --data-binary @"$T/app.yaml")" "200 403"
+	check "$label: a broken document: 400 naming the field" \
+		"$(code PUT /api/v1/baselines "$O" --data-binary $'repository: x\noutbound: [{peer: "10.0.0.0/40"}]\n') $(jq -r .error.message "$T/body" | grep -c 'outbound\[0\]')" "400 1"
+	check "$label: list: one baseline in monitor with its entry counts" \
+		"$(get /api/v1/baselines | jq -r '.items[] | "\(.repository) \(.mode) \(.entries.processes) \(.entries.outbound)"')" "localhost/app monitor 2 2"
+	check "$label: the document as JSON and as YAML" \
+		"$(get '/api/v1/baselines/doc?repository=localhost/app' | jq -r '.outbound[0].peer') $(get '/api/v1/baselines/doc?repository=localhost/app&format=yaml' | grep -c '^mode: "monitor"')" \
+		"image:localhost/db 1"
+	check "$label: mode protect (operator), viewer 403, unknown repository 404" \
+		"$(code POST /api/v1/baselines/mode "$O" -H 'Content-Type: application/json' --data '{"repository":"localhost/app","mode":"protect"}') $(code POST /api/v1/baselines/mode "$V" -H 'Content-Type: application/json' --data '{"repository":"localhost/app","mode":"learn"}') $(code POST /api/v1/baselines/mode "$O" -H 'Content-Type: application/json' --data '{"repository":"nope/x","mode":"learn"}')" \
+		"200 403 404"
+	check "$label: accept a deviation: a process entry added" \
+		"$(code POST /api/v1/baselines/accept "$O" -H 'Content-Type: application/json' --data '{"repository":"localhost/app","entry":{"kind":"process","exe":"/bin/sh","parent":"/opt/bhr/app.sh"}}') $(jq -r .added "$T/body")" "200 true"
+	check "$label: a bad entry: 400" \
+		"$(code POST /api/v1/baselines/accept "$O" -H 'Content-Type: application/json' --data '{"repository":"localhost/app","entry":{"kind":"outbound","peer":"somewhere","port":1}}')" 400
+	local v; v=$(get '/api/v1/baselines/doc?repository=localhost/app' | jq -r .version)
+	check "$label: versions listed newest first (3 of them)" "$(get '/api/v1/baselines/versions?repository=localhost/app' | jq -r '[.items[].mode] | join(",")')" "protect,protect,monitor"
+	local first; first=$(get '/api/v1/baselines/versions?repository=localhost/app' | jq -r '.items[-1].version')
+	check "$label: diff from the import: the shell added, mode monitor -> protect" \
+		"$(get "/api/v1/baselines/diff?repository=localhost/app&from=$first" | jq -r '"\(.added[0].exe) \(.removed | length) \(.mode.from)->\(.mode.to) \(.to_version)"')" \
+		"/bin/sh 0 monitor->protect $v"
+
+	# network: two hosts, the second restarting (counters from 0 again)
+	code POST /api/v1/events "$O" --data-binary "$(snap h1 10 a)" >/dev/null
+	code POST /api/v1/events "$O" --data-binary "$(snap h2 5 a)" >/dev/null
+	code POST /api/v1/events "$O" --data-binary "$(snap h1 12 b)" >/dev/null
+	code POST /api/v1/events "$O" --data-binary "$(snap h1 3 c)" >/dev/null
+	get /api/v1/network >"$T/net-$label.json"
+	check "$label: network: 3 nodes (malformed ones left out), the app seen from both hosts" \
+		"$(jq -r '[(.nodes | length), (.nodes[] | select(.id == "container:aaa") | .hosts | sort | join("+"))] | join(" ")' "$T/net-$label.json")" "3 h1+h2"
+	check "$label: network: edges per host; h1's counters kept across its restart (12 + 3)" \
+		"$(jq -r '[.edges[] | select(.port == 5432) | "\(.host):\(.connections):\(.bytes)"] | join(" ")' "$T/net-$label.json")" "h1:15:1500 h2:5:500"
+	check "$label: network: the blocked edge to the outside, malformed edges left out" \
+		"$(jq -r '"\([.edges[] | select(.port == 443 and .host == "h1") | .blocked] | join(" ")) \(.edges | length)"' "$T/net-$label.json")" "1 4"
+	check "$label: network needs a token" "$(code GET /api/v1/network '')" 401
+
+	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=
+	if [ "$label" = sqlite ] && command -v sqlite3 >/dev/null; then
+		check "$label: audit: baseline.put, baseline.mode and baseline.accept by secteam" \
+			"$(sqlite3 "$data/bulkhead.db" "SELECT action || ':' || who FROM audit WHERE action LIKE 'baseline.%' ORDER BY id" | sed 's/#[0-9]*$//' | tr '\n' ' ')" \
+			"baseline.put:secteam baseline.mode:secteam baseline.accept:secteam "
+	fi
+}
+
+suite sqlite
+
+why=
+[ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb (Debian package postgresql; or set BH_PG_BINDIR)"
+[ -z "$why" ] && [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1 && why="running as root and there is no postgres user to run initdb as"
+if [ -z "$why" ]; then
+	mkdir -p "$T/pg" && chmod 777 "$T/pg"
+	if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
+		why="initdb failed: $(tail -1 "$T/initdb.log")"
+	elif ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p 5490 -k $T/pg -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1; then
+		why="the PostgreSQL server did not start: $(tail -1 "$T/pg/log" 2>/dev/null)"
+	else
+		PGDATA=$T/pg/data
+	fi
+fi
+if [ -z "$why" ]; then
+	suite postgres --store "host=$T/pg port=5490 user=postgres dbname=postgres"
+else
+	echo "SKIP blapi postgres: $why"
+fi
+
+echo "blapi: $pass passed, $fail failed"
+[ "$fail" = 0 ]
