@@ -158,6 +158,7 @@ E2E_ALL := \
 	e2e/rules-default.sh \
 	e2e/actions.sh \
 	e2e/baseline.sh \
+	e2e/agent-baseline.sh \
 	e2e/cli.sh \
 	e2e/readme.sh
 test: all tests

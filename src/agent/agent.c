@@ -2,6 +2,7 @@
 #include "agent/agent.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -24,6 +25,8 @@
 #include "engine/engine.h"
 #include "net/http.h"
 #include "report/report.h"
+#include "runtime/baseline.h"
+#include "runtime/blmon.h"
 #include "sbom/sbom.h"
 
 /* An SBOM that could not be uploaded yet (server away): kept to resend, computed once. */
@@ -60,6 +63,8 @@ typedef struct agent {
 	pthread_cond_t kcv;
 	bool kicked;
 	struct timespec last_try; /* the flusher's last send while the server is away */
+	char bldir[1024];         /* --baselines: SPOOL/baselines, the feed's store dir */
+	struct timespec last_blsync;
 } agent;
 
 void bh_agent_opts_default(bh_agent_opts *o)
@@ -872,6 +877,126 @@ static double since(const struct timespec *t)
 	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
+/* ---------------------------------------------------------------- baselines */
+
+struct blver {
+	char repo[BH_BL_STR_MAX];
+	uint64_t version;
+};
+
+/*
+ * The agent's baseline dir and the server's baselines made the same, newest version winning: a
+ * baseline this agent learned (or a newer one of its own) is sent (POST /api/v1/baselines, YAML);
+ * one the server has newer (a mode changed or a deviation accepted in the dashboard) is written
+ * into the dir, where the feed's monitor reads it within 2 s. The server away: tried again later.
+ */
+static void baseline_sync(agent *a)
+{
+	struct blver *srv = NULL, *loc = NULL;
+	size_t ns = 0, nl = 0, i, j;
+	bh_buf body = BH_BUF_INIT;
+	json_t *doc = NULL, *it;
+	long status = 0;
+	DIR *dp;
+	struct dirent *de;
+
+	if (server_do(a, BH_HTTP_GET, "/api/v1/baselines", NULL, NULL, 0, &status, &body) != SENT ||
+	    !(doc = json_loadb(body.data ? body.data : "", body.len, 0, NULL)))
+		goto out;
+	ns = json_array_size(json_object_get(doc, "items"));
+	if (ns > 10000 || (ns && !(srv = calloc(ns, sizeof(*srv)))))
+		goto out;
+	json_array_foreach(json_object_get(doc, "items"), i, it) {
+		const char *r = json_string_value(json_object_get(it, "repository"));
+		if (!srv || i >= ns)
+			break;
+		snprintf(srv[i].repo, sizeof(srv[i].repo), "%s", r ? r : "");
+		srv[i].version = (uint64_t)json_integer_value(json_object_get(it, "version"));
+	}
+	if (!(dp = opendir(a->bldir)))
+		goto pull;
+	while ((de = readdir(dp)) && nl < 10000) {
+		char path[2048], *data = NULL;
+		size_t l = strlen(de->d_name), len = 0;
+		bh_baseline *b = NULL;
+		bh_error err;
+		FILE *fp;
+		struct blver *nv;
+		if (l < 6 || strcmp(de->d_name + l - 5, ".yaml") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", a->bldir, de->d_name);
+		if (!(fp = fopen(path, "re")))
+			continue;
+		{
+			bh_buf f = BH_BUF_INIT;
+			char chunk[8192];
+			size_t r;
+			while ((r = fread(chunk, 1, sizeof(chunk), fp)) > 0 && f.len < (4u << 20))
+				bh_buf_append(&f, chunk, r);
+			len = f.len;
+			data = bh_buf_oom(&f) ? NULL : bh_buf_steal(&f);
+			bh_buf_free(&f);
+		}
+		fclose(fp);
+		if (!data || bh_baseline_load(data, len, path, &b, &err)) {
+			free(data);
+			continue;
+		}
+		if (!(nv = realloc(loc, (nl + 1) * sizeof(*loc)))) {
+			free(data);
+			bh_baseline_free(b);
+			break;
+		}
+		loc = nv;
+		snprintf(loc[nl].repo, sizeof(loc[nl].repo), "%s", bh_baseline_repository(b));
+		loc[nl].version = bh_baseline_version(b);
+		for (j = 0; j < ns && strcmp(srv[j].repo, loc[nl].repo) != 0; j++)
+			;
+		if (j == ns || loc[nl].version > srv[j].version) {
+			if (server_do(a, BH_HTTP_POST, "/api/v1/baselines", "application/yaml", data, len, &status, NULL) == SENT)
+				bh_log_info("agent: baseline %s version %" PRIu64 " sent", loc[nl].repo, loc[nl].version);
+		}
+		nl++;
+		free(data);
+		bh_baseline_free(b);
+	}
+	closedir(dp);
+pull:
+	for (i = 0; i < ns; i++) {
+		char name[1024], path[2048], tmp[2100];
+		bh_buf url = BH_BUF_INIT, y = BH_BUF_INIT;
+		FILE *fp;
+		for (j = 0; j < nl && strcmp(loc[j].repo, srv[i].repo) != 0; j++)
+			;
+		if ((j < nl && loc[j].version >= srv[i].version) || bh_blmon_file_of(srv[i].repo, name, sizeof(name)))
+			continue;
+		bh_buf_puts(&url, "/api/v1/baselines/doc?format=yaml&repository=");
+		bh_http_escape(&url, srv[i].repo);
+		if (bh_buf_oom(&url) || server_do(a, BH_HTTP_GET, url.data, NULL, NULL, 0, &status, &y) != SENT || !y.len) {
+			bh_buf_free(&url);
+			bh_buf_free(&y);
+			continue;
+		}
+		/* whole files only: the monitor re-reads the dir while this runs */
+		snprintf(path, sizeof(path), "%s/%s", a->bldir, name);
+		snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", a->bldir, name);
+		if ((fp = fopen(tmp, "we"))) {
+			bool ok = fwrite(y.data, 1, y.len, fp) == y.len;
+			if (fclose(fp) == 0 && ok && rename(tmp, path) == 0)
+				bh_log_info("agent: baseline %s version %" PRIu64 " from the server", srv[i].repo, srv[i].version);
+			else
+				unlink(tmp);
+		}
+		bh_buf_free(&url);
+		bh_buf_free(&y);
+	}
+out:
+	json_decref(doc);
+	bh_buf_free(&body);
+	free(srv);
+	free(loc);
+}
+
 /*
  * Resends the spool about once a second while the main thread waits on the event stream, and at
  * once when the runtime feed queued envelopes (they are spooled, then sent in order). While the
@@ -906,6 +1031,10 @@ static void *flusher(void *ud)
 		if ((!bh_spool_empty(a->sp) || a->npend || a->npchk) && (!a->away || since(&a->last_try) >= 1.0)) {
 			clock_gettime(CLOCK_MONOTONIC, &a->last_try);
 			flush(a);
+		}
+		if (a->bldir[0] && since(&a->last_blsync) >= BH_AGENT_BASELINE_SYNC_S) {
+			clock_gettime(CLOCK_MONOTONIC, &a->last_blsync);
+			baseline_sync(a);
 		}
 		pthread_mutex_unlock(&a->mu);
 	}
@@ -994,6 +1123,20 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 		ro.no_default_rules = o->no_default_rules;
 		ro.notify = rt_kick;
 		ro.notify_ud = &a;
+		if (o->baselines) {
+			snprintf(a.bldir, sizeof(a.bldir), "%s/baselines", bh_spool_dir(a.sp));
+			if (mkdir(a.bldir, 0700) && errno != EEXIST) {
+				rc = bh_error_set(err, BH_EIO, "%s: %s", a.bldir, strerror(errno));
+				goto done;
+			}
+			ro.baseline_dir = a.bldir;
+			ro.learn_repos = o->learn_repos;
+			ro.nlearn_repos = o->nlearn_repos;
+			ro.learn_s = o->learn_s;
+			ro.quiet_s = o->quiet_s;
+			/* the server's baselines before the first event is matched */
+			baseline_sync(&a);
+		}
 		if ((rc = bh_rtfeed_start(&ro, &a.rt, &rerr)) != 0) {
 			if (rc == BH_EUSAGE || rc == BH_ENOMEM || o->runtime_required) {
 				*err = rerr;

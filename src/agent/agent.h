@@ -28,8 +28,15 @@ typedef struct bh_agent_opts {
 	const char *const *rule_files; /* runtime rules after the default set */
 	size_t nrule_files;
 	bool no_default_rules;
+	bool baselines;          /* with runtime: behaviour baselines (runtime/blmon.h), mirrored with the server's
+	                          * /api/v1/baselines every BH_AGENT_BASELINE_SYNC_S in SPOOL/baselines */
+	const char *const *learn_repos; /* repositories whose baselines this agent learns */
+	size_t nlearn_repos;
+	unsigned learn_s, quiet_s;
 	bh_source_opts scan;     /* how images are inventoried (limits); engine_host is set from above */
 } bh_agent_opts;
+
+#define BH_AGENT_BASELINE_SYNC_S 5
 
 /* Defaults for every field (server and token still to set). */
 void bh_agent_opts_default(bh_agent_opts *o);

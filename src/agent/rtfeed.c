@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "core/map.h"
 #include "core/text.h"
 #include "engine/engine.h"
+#include "runtime/blmon.h"
 #include "runtime/containers.h"
 #include "runtime/drift.h"
 #include "runtime/event.h"
@@ -104,6 +106,8 @@ struct bh_rtfeed {
 	size_t hooks_ok, hooks_n;
 	bool warned_engine;
 	struct cwdslot *cwds;     /* CWD_SLOTS */
+	bh_blmon *bl;             /* baselines (NULL: not asked for) */
+	uint64_t deviations, last_bl_tick_ns;
 };
 
 static uint64_t mono_ns(void)
@@ -665,6 +669,63 @@ static int on_hit(const bh_rules_hit *hit, void *user)
 	return 0;
 }
 
+/* A deviation from the container's baseline: one envelope with what accepting it would add; in
+ * protect mode an exec was already killed in the kernel (the event says so), anything else is
+ * killed here (the agent acts for its baselines; rules' actions stay reports). */
+static int on_deviation(void *ud, const bh_blmon_dev *d)
+{
+	struct hitctx *h = ud;
+	const bh_bl_obs *o = &d->obs;
+	bool protect = bh_baseline_mode(d->bl) == BH_BL_PROTECT;
+	const char *taken = "none (monitor mode)";
+	json_t *p, *obs, *ev;
+
+	h->f->deviations++;
+	if (protect) {
+		if (d->ev->kact & BH_RT_KACT_KILLED)
+			taken = "killed (" BH_RT_KILL_MECHANISM ")";
+		else if (d->ev->pid > 1 && kill((pid_t)d->ev->pid, SIGKILL) == 0)
+			taken = "killed (user-space SIGKILL after the event)";
+		else
+			taken = "failed (the process was gone)";
+	}
+	if (!take_token(h->f, h->cs, SUP_ALERT))
+		return 0;
+	if (!(p = json_object()) || !(obs = json_object())) {
+		json_decref(p);
+		return 0;
+	}
+	json_object_set_new(p, "repository", jstr(bh_baseline_repository(d->bl)));
+	json_object_set_new(p, "mode", json_string(bh_bl_mode_name(bh_baseline_mode(d->bl))));
+	json_object_set_new(p, "kind", json_string(bh_bl_kind_name(o->kind)));
+	json_object_set_new(p, "what", jstr(d->what));
+	json_object_set_new(p, "violated", jstr(d->violated));
+	json_object_set_new(p, "baseline_version", json_integer((json_int_t)bh_baseline_version(d->bl)));
+	json_object_set_new(p, "action_taken", json_string(taken));
+	json_object_set_new(obs, "kind", json_string(bh_bl_kind_name(o->kind)));
+	{
+		bh_bl_entry e;
+		bh_baseline_entry_of(o, &e);
+		static const char *const akey[BH_BL__KIND_COUNT] = { "exe", "exe", "path", NULL, "peer", "peer", "name" };
+		static const char *const bkey[BH_BL__KIND_COUNT] = { "parent", "args", "access", "proto", "proto", "proto", NULL };
+		if ((unsigned)o->kind < BH_BL__KIND_COUNT) {
+			if (akey[o->kind] && e.a)
+				json_object_set_new(obs, akey[o->kind], jstr(e.a));
+			if (bkey[o->kind] && e.b)
+				json_object_set_new(obs, bkey[o->kind], jstr(e.b));
+		}
+		if (e.port)
+			json_object_set_new(obs, "port", json_integer(e.port));
+	}
+	json_object_set_new(p, "obs", obs);
+	if (h->cs->ct)
+		json_object_set_new(p, "container", container_json(h->cs->ct));
+	if ((ev = bh_rt_event_json(d->ev, h->cs->ct)) != NULL)
+		json_object_set_new(p, "event", ev);
+	push(h->f, "baseline.deviation", ct_id(h->cs), (int64_t)(d->ev->wall_ns / 1000000000ull), p);
+	return 0;
+}
+
 static int on_event(void *ud, const bh_rt_event *cev)
 {
 	bh_rtfeed *f = ud;
@@ -684,6 +745,12 @@ static int on_event(void *ud, const bh_rt_event *cev)
 	h.ev = &ev;
 	(void)bh_rules_eval(f->rules, &ev, ct, NULL, on_hit, &h);
 	drift_of(f, cs, &ev);
+	if (f->bl && ct) {
+		bh_error berr = { 0 };
+		if (bh_blmon_protect(f->bl, f->s, ct, &berr) < 0)
+			bh_log_warn("agent: baseline protect for %s: %s", ct->name && ct->name[0] ? ct->name : ct->id, berr.msg);
+		(void)bh_blmon_event(f->bl, &ev, ct, (uint64_t)time(NULL), on_deviation, &h, &berr);
+	}
 	return 0;
 }
 
@@ -837,12 +904,23 @@ static void *feed_main(void *ud)
 			send_stats(f);
 			f->next_stats_ns = now + iv;
 		}
+		if (f->bl && now - f->last_bl_tick_ns >= 1000000000ull) {
+			/* promotions, saving, files the agent's sync wrote, and quiet protected containers */
+			if (bh_blmon_tick(f->bl, (uint64_t)time(NULL), NULL, NULL, &err))
+				bh_log_warn("agent: baselines: %s", err.msg);
+			bh_containers_refresh(f->cts);
+			for (size_t k = 0; k < bh_containers_count(f->cts); k++)
+				(void)bh_blmon_protect(f->bl, f->s, bh_containers_at(f->cts, k), &err);
+			f->last_bl_tick_ns = now;
+		}
 	}
 	/* what is still on the rings, then the last word */
 	while (bh_sensor_poll(f->s, 0, on_event, f, &err) > 0)
 		;
 	pending_check(f, mono_ns());
 	dedup_sweep(f, mono_ns(), true);
+	if (f->bl && bh_blmon_tick(f->bl, (uint64_t)time(NULL), NULL, NULL, &err))
+		bh_log_warn("agent: baselines: %s", err.msg);
 	send_stats(f);
 	return NULL;
 }
@@ -901,6 +979,20 @@ int bh_rtfeed_start(const bh_rtfeed_opts *o, bh_rtfeed **out, bh_error *err)
 	}
 	if ((rc = bh_containers_new(o->engine_host, NULL, &f->cts, err)) != 0)
 		goto fail;
+	if (o->baseline_dir) {
+		bh_blmon_opts bo;
+		memset(&bo, 0, sizeof(bo));
+		bo.store_dir = o->baseline_dir;
+		bo.mode = BH_BL_LEARN;
+		bo.learn_s = o->learn_s ? o->learn_s : 300;
+		bo.quiet_s = o->quiet_s ? o->quiet_s : 60;
+		/* without repositories to learn, only the baselines the server or the dir has apply */
+		bo.repos = o->nlearn_repos ? o->learn_repos : (const char *const[]){ "" };
+		bo.nrepos = o->nlearn_repos ? o->nlearn_repos : 1;
+		bo.cts = f->cts;
+		if ((rc = bh_blmon_new(&bo, &f->bl, err)) != 0 || (rc = bh_blmon_load_dir(f->bl, err)) != 0)
+			goto fail;
+	}
 	memset(&so, 0, sizeof(so));
 	so.ring_kb = o->ring_kb;
 	/* the agent watches containers: host events stay in the kernel when the engines' cgroup dirs are known */
@@ -946,6 +1038,7 @@ void bh_rtfeed_free(bh_rtfeed *f)
 		return;
 	bh_rtfeed_stop(f);
 	bh_sensor_close(f->s);
+	bh_blmon_free(f->bl);
 	bh_containers_free(f->cts);
 	bh_rules_free(f->rules);
 	bh_map_free(&f->dedup);

@@ -24,6 +24,10 @@
  *                   ("added": not in the image's layers, "changed": it is), or an executable of the
  *                   upper layer run; one envelope per (container, path, kind) per dedup interval,
  *                   repeats = the events folded into it since the previous one
+ *   baseline.deviation {repository, mode, kind, what, violated, baseline_version, action_taken,
+ *                    obs {kind, exe, parent, args, path, access, proto, port, peer} (what accepting it adds),
+ *                    container {...}, event}: something no entry of the container's baseline matches
+ *                   (runtime/blmon.h); in protect mode execs are killed in the kernel at exec
  *   runtime.stats   {available: true, started, interval_s, events {CLASS: n}, drops {CLASS: n},
  *                    bad_records, drops_by_container [{container, name, drops {CLASS: n}}] ("" is the host),
  *                    hooks {attached, total, failed: ["HOOK: stage: reason"]}, alerts, drift,
@@ -49,6 +53,11 @@ typedef struct bh_rtfeed_opts {
 	double burst;                   /* bucket size per container; 0: 200 */
 	size_t queue_max;               /* 0: 10000 */
 	uint32_t ring_kb;               /* sensor ring size (bh_sensor_opts.ring_kb); 0: built-in */
+	const char *baseline_dir;       /* non-NULL: baselines at work (runtime/blmon.h), kept in this dir
+	                                 * (the agent mirrors it with the server's /api/v1/baselines) */
+	const char *const *learn_repos; /* repositories that get a new baseline in learn mode */
+	size_t nlearn_repos;
+	unsigned learn_s, quiet_s;      /* 0: 300 and 60 */
 	void (*notify)(void *ud);       /* called from the feed's thread after it queued something */
 	void *notify_ud;
 } bh_rtfeed_opts;

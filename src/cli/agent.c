@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "core/log.h"
+#include "runtime/baseline.h"
 
 static volatile int stop_flag;
 
@@ -21,7 +22,8 @@ static void on_signal(int sig)
 static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR] [--once] [--host NAME]\n"
-	      "                      [--runtime [--runtime-required] [--rules FILE]... [--no-default-rules]]\n\n"
+	      "                      [--runtime [--runtime-required] [--rules FILE]... [--no-default-rules]\n"
+	      "                       [--baselines] [--learn IMAGE]... [--learn-for D] [--quiet-for D]]\n\n"
 	      "Reports this container host to `bulkhead serve`: host facts (OS, kernel, engine version), the\n"
 	      "host's CIS Docker Benchmark results, every image (its SBOM computed and uploaded once per digest\n"
 	      "the server lacks) and every container, stopped ones too, with its CIS section 5 results,\n"
@@ -48,6 +50,11 @@ static void usage(FILE *fp)
 	      "                       the sensor cannot start, the agent says so once and goes on without it\n"
 	      "  --runtime-required   with --runtime: exit when the sensor cannot start\n"
 	      "  --rules FILE         runtime rules (Falco's YAML shape) after the default set (repeatable)\n"
+	      "  --baselines          with --runtime: behaviour baselines (README \"Baselines\"), kept in SPOOL/baselines\n"
+	      "                       and the server's /api/v1/baselines (every 5 s, newest version wins);\n"
+	      "                       deviations go out as baseline.deviation; protect mode kills in the kernel\n"
+	      "  --learn IMAGE        learn a baseline for IMAGE's repository (repeatable; implies --baselines)\n"
+	      "  --learn-for DURATION, --quiet-for DURATION  as for `watch` (default 5m, 60s)\n"
 	      "  --no-default-rules   only the --rules files\n"
 	      "  -q, --quiet          errors only     -v, --verbose  a line per upload and reconnect\n", fp);
 }
@@ -68,12 +75,19 @@ int bh_cmd_agent(int argc, char **argv)
 		{ "runtime-required", no_argument, NULL, 'M' },
 		{ "rules", required_argument, NULL, 'u' },
 		{ "no-default-rules", no_argument, NULL, 'N' },
+		{ "baselines", no_argument, NULL, 'B' },
+		{ "learn", required_argument, NULL, 'L' },
+		{ "learn-for", required_argument, NULL, 'F' },
+		{ "quiet-for", required_argument, NULL, 'Q' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	bh_agent_opts o;
+	char learn[16][512];
+	const char *learnp[16];
+	size_t nlearn = 0;
 	struct sigaction sa;
 	bh_error err;
 	int ch, rc, quiet = 0, verbose = 0, mib;
@@ -96,6 +110,23 @@ int bh_cmd_agent(int argc, char **argv)
 		case '1': o.once = true; break;
 		case 'r': o.runtime = true; break;
 		case 'M': o.runtime = o.runtime_required = true; break;
+		case 'B': o.baselines = true; break;
+		case 'L':
+			if (nlearn == sizeof(learn) / sizeof(learn[0]) || !bh_baseline_repository_of(optarg, learn[nlearn], sizeof(learn[0]))) {
+				fputs("bulkhead agent: --learn wants an image (REPOSITORY[:TAG]), at most 16 of them\n", stderr);
+				return BH_EXIT_USAGE;
+			}
+			learnp[nlearn] = learn[nlearn];
+			nlearn++;
+			o.baselines = true;
+			break;
+		case 'F':
+		case 'Q':
+			if (bh_cli_parse_duration(optarg, ch == 'F' ? &o.learn_s : &o.quiet_s)) {
+				fprintf(stderr, "bulkhead agent: --%s wants seconds (or 30s, 5m), not \"%s\"\n", ch == 'F' ? "learn-for" : "quiet-for", optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
 		case 'N': o.no_default_rules = true; break;
 		case 'u':
 			if (nrfiles == sizeof(rfiles) / sizeof(rfiles[0])) {
@@ -131,6 +162,12 @@ int bh_cmd_agent(int argc, char **argv)
 	}
 	o.rule_files = rfiles;
 	o.nrule_files = nrfiles;
+	o.learn_repos = learnp;
+	o.nlearn_repos = nlearn;
+	if (o.baselines && !o.runtime) {
+		fputs("bulkhead agent: --baselines and --learn go with --runtime\n", stderr);
+		return BH_EXIT_USAGE;
+	}
 	o.scan.engine_host = o.engine_host;
 	o.cancel = &stop_flag;
 	bh_log_set_level(quiet ? BH_LOG_QUIET : BH_LOG_WARN + verbose);

@@ -49,14 +49,11 @@ struct watch {
 	struct { char id[128]; bh_rules_action act; } done[MAX_PER_CT];
 	size_t ndone;
 	int warned;
-	/* --baseline: the baselines at work, the pseudo-rule their protect mode acts through, and which
-	 * containers' kernel allow-lists hold which baseline version */
+	/* --baseline: the baselines at work and the pseudo-rule their protect mode acts through */
 	bh_blmon *bl;
 	bh_rules_rule blrule;
 	bh_sensor *sensor;
 	unsigned long deviations;
-	struct { uint64_t cgid; uint64_t version; } allow[MAX_PER_CT];
-	size_t nallow;
 	/* events per container (ct NULL: the host), for --stats */
 	struct { const bh_rt_container *ct; uint64_t n[BH_RT_CLASS__COUNT]; } per[MAX_PER_CT];
 	size_t nper;
@@ -374,49 +371,20 @@ static int on_hit(const bh_rules_hit *hit, void *user)
 }
 
 /*
- * A container whose baseline is in protect mode: its kernel allow-list (the baseline's executables)
- * and BH_SENSOR_ALLOW_ONLY, so an exec of anything else is killed before its first instruction;
- * again whenever the baseline's version changes. Without the kernel hook, deviations are killed
- * from user space after the event (on_deviation).
+ * A container whose baseline is in protect mode: its kernel allow-list (bh_blmon_protect), so an
+ * exec of anything else is killed before its first instruction; again whenever the baseline's
+ * version changes. Without the kernel hook, deviations are killed from user space (on_deviation).
  */
-static int add_allowed(void *ud, const char *path)
-{
-	struct hitctx *h = ud;
-	bh_error err;
-	if (bh_sensor_allow_exe(h->w->sensor, h->ct->cgroup_id, path, &err))
-		fprintf(stderr, "bulkhead watch: baseline: %s\n", err.msg);
-	return 0;
-}
-
 static void protect_install(struct watch *w, const bh_rt_container *ct)
 {
-	bh_baseline *b;
-	bh_error err;
-	size_t i;
-
-	if (!w->sensor || !ct || !ct->cgroup_id || !(b = bh_blmon_for(w->bl, ct, (uint64_t)time(NULL), &err)) ||
-	    bh_baseline_mode(b) != BH_BL_PROTECT)
-		return;
-	for (i = 0; i < w->nallow && w->allow[i].cgid != ct->cgroup_id; i++)
-		;
-	if (i < w->nallow && w->allow[i].version == bh_baseline_version(b))
-		return;
-	if (i == w->nallow) {
-		if (w->nallow == MAX_PER_CT)
-			return;
-		w->allow[w->nallow++].cgid = ct->cgroup_id;
-	}
-	w->allow[i].version = bh_baseline_version(b);
-	{
-		struct hitctx h = { w, NULL, ct };
-		bh_blmon_allowed_exes(b, ct, add_allowed, &h);
-	}
-	if (bh_sensor_enforce_set(w->sensor, ct->cgroup_id, BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT, &err))
+	bh_error err = { 0 };
+	int rc = bh_blmon_protect(w->bl, w->sensor, ct, &err);
+	if (rc < 0)
 		fprintf(stderr, "bulkhead watch: baseline protect for %s: %s (deviations are killed from user space)\n",
 			ct->name && ct->name[0] ? ct->name : ct->id, err.msg);
-	else
-		fprintf(stderr, "baseline %s: protect: container %s may run only its baseline's executables (killed at exec in the kernel otherwise)\n",
-			bh_baseline_repository(b), ct->name && ct->name[0] ? ct->name : ct->id);
+	else if (rc > 0)
+		fprintf(stderr, "baseline: protect: container %s may run only its baseline's executables (killed at exec in the kernel otherwise)\n",
+			ct->name && ct->name[0] ? ct->name : ct->id);
 }
 
 /* A deviation from a baseline: an alert, and in protect mode the action (kill by default). */

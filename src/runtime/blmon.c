@@ -47,6 +47,7 @@ struct bh_blmon {
 	bh_map pids;    /* "pid" -> executable path (owned) */
 	bh_map probes;  /* "pid" -> (void *)1: a probe or a process a probe started */
 	bh_map hashes;  /* "repo\x1fpath" -> struct hashent (owned) */
+	bh_map allow;   /* "cgroup id" -> baseline version + 1 whose executables the kernel's allow-list holds */
 	struct { int family; uint8_t a[16]; } host[HOST_ADDRS_MAX];
 	size_t nhost;
 	uint64_t last_reload;
@@ -96,6 +97,7 @@ int bh_blmon_new(const bh_blmon_opts *o, bh_blmon **out, bh_error *err)
 	bh_map_init(&m->pids, free);
 	bh_map_init(&m->probes, NULL);
 	bh_map_init(&m->hashes, free);
+	bh_map_init(&m->allow, NULL);
 	if (o->store_dir && !(m->store_dir = strdup(o->store_dir)))
 		goto oom;
 	if (o->nrepos) {
@@ -131,6 +133,7 @@ void bh_blmon_free(bh_blmon *m)
 	bh_map_free(&m->pids);
 	bh_map_free(&m->probes);
 	bh_map_free(&m->hashes);
+	bh_map_free(&m->allow);
 	free(m);
 }
 
@@ -768,4 +771,53 @@ int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_b
 		}
 	}
 	return 0;
+}
+
+struct allowctx {
+	bh_sensor *s;
+	uint64_t cgid;
+	bh_error *err;
+	int rc;
+};
+
+static int allow_one(void *ud, const char *path)
+{
+	struct allowctx *c = ud;
+	int rc = bh_sensor_allow_exe(c->s, c->cgid, path, c->err);
+	/* a path over the key's size cannot be allowed: it stays killed, which is the safe side */
+	if (rc && rc != BH_EUSAGE)
+		c->rc = rc;
+	return 0;
+}
+
+int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_error *err)
+{
+	char key[32];
+	bh_baseline *b;
+	uintptr_t have;
+	struct allowctx c;
+	int rc;
+
+	if (!s || !ct || !ct->cgroup_id || !(b = bh_blmon_for(m, ct, 0, err)) || bh_baseline_mode(b) != BH_BL_PROTECT)
+		return 0;
+	snprintf(key, sizeof(key), "%" PRIu64, ct->cgroup_id);
+	have = (uintptr_t)bh_map_get(&m->allow, key);
+	if (have == (uintptr_t)bh_baseline_version(b) + 1)
+		return 0;
+	if (m->allow.n >= PIDS_MAX) {
+		bh_map_free(&m->allow);
+		bh_map_init(&m->allow, NULL);
+	}
+	if (bh_map_put(&m->allow, key, (void *)(uintptr_t)(bh_baseline_version(b) + 1)))
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	c.s = s;
+	c.cgid = ct->cgroup_id;
+	c.err = err;
+	c.rc = 0;
+	bh_blmon_allowed_exes(b, ct, allow_one, &c);
+	if (c.rc)
+		return c.rc;
+	if ((rc = bh_sensor_enforce_set(s, ct->cgroup_id, BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT, err)))
+		return rc;
+	return 1;
 }

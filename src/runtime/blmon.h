@@ -10,6 +10,7 @@
 #include "runtime/baseline.h"
 #include "runtime/containers.h"
 #include "runtime/event.h"
+#include "runtime/sensor.h"
 
 /*
  * One baseline per image repository (bh_baseline_repository_of of the container's image); a
@@ -93,6 +94,15 @@ int bh_blmon_tick(bh_blmon *m, uint64_t now, bh_blmon_note_fn fn, void *ud, bh_e
  */
 typedef int (*bh_blmon_path_fn)(void *ud, const char *path);
 int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_blmon_path_fn fn, void *ud);
+
+/*
+ * Protect mode in the kernel: when ct's baseline is in protect mode and ct's allow-list does not
+ * hold the baseline's current version yet, fills the sensor's allow-list of ct's cgroup with
+ * bh_blmon_allowed_exes and sets BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT. 1: installed now, 0:
+ * nothing to do, negative: the sensor refused (err says why; deviations are then killed from user
+ * space). s NULL (the fallback sensor): 0.
+ */
+int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_error *err);
 
 /* Whether comm is one of the engine's helpers that start a container's processes (runc, conmon, ...). */
 bool bh_blmon_engine_comm(const char *comm);

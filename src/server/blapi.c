@@ -551,6 +551,9 @@ int bh_blapi_routes(bh_api *a, bh_srv *s, bh_error *err)
 		{ "GET", "/api/v1/baselines/diff", get_diff, a, .allow = BH_SRV_ALLOW_VIEWER },
 		{ "PUT", "/api/v1/baselines", put_baseline, a, .allow = BH_SRV_ALLOW_OPERATOR | BH_SRV_ALLOW_AGENT, .body = BH_SRV_BODY_RAW,
 		  .max_body = 4u << 20 },
+		/* POST too: the agent's HTTP client speaks GET, POST and PATCH */
+		{ "POST", "/api/v1/baselines", put_baseline, a, .allow = BH_SRV_ALLOW_OPERATOR | BH_SRV_ALLOW_AGENT, .body = BH_SRV_BODY_RAW,
+		  .max_body = 4u << 20 },
 		{ "POST", "/api/v1/baselines/mode", post_mode, a, .allow = BH_SRV_ALLOW_OPERATOR, .body = BH_SRV_BODY_JSON, .max_body = 4096 },
 		{ "POST", "/api/v1/baselines/accept", post_accept, a, .allow = BH_SRV_ALLOW_OPERATOR, .body = BH_SRV_BODY_JSON,
 		  .max_body = 8192 },

@@ -14,7 +14,7 @@
  * GET  /api/v1/baselines/doc?repository=R[&version=V][&format=yaml]   one document
  * GET  /api/v1/baselines/versions?repository=R  its versions, newest first
  * GET  /api/v1/baselines/diff?repository=R&from=V[&to=V]               what changed
- * PUT  /api/v1/baselines                       import a document, YAML or JSON (operator, agent)
+ * PUT  /api/v1/baselines                       import a document, YAML or JSON (operator, agent; POST too)
  * POST /api/v1/baselines/mode {repository, mode}                      (operator, audit-logged)
  * POST /api/v1/baselines/accept {repository, entry}                   a deviation into the baseline
  *                                              (operator, audit-logged: one click in the dashboard)

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# agent-baseline: baselines through `bulkhead agent --runtime --learn` and `bulkhead serve` (SQLite, a port of
+# 18480-18489) on real podman containers: the agent learns an app and its database, promotes both to monitor and
+# sends them to the server; a shell started in the app reaches the server as a baseline.deviation with the entry
+# it violated and what accepting it would add; accepting it and switching the app to protect through the API
+# reach the agent (its copy of the baseline changes within seconds); then a program outside the baseline is
+# killed in the kernel at exec (exit 137) and reported with the mechanism.
+set -uo pipefail
+BUILD=${BUILD:-build}
+BH="$(pwd)/$BUILD/bulkhead"
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/podman.sh"
+LEARN=${BL_LEARN_SECS:-8}
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "PASS agent-baseline: $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL agent-baseline: $1: $2"; }
+skip() { echo "SKIP agent-baseline: $1"; echo "agent-baseline: 0 passed, 0 failed (skipped)"; exit 0; }
+
+[ -x "$BH" ] || { echo "FAIL agent-baseline: $BH not built"; echo "agent-baseline: 0 passed, 1 failed"; exit 1; }
+[ "$(id -u)" -eq 0 ] || skip "not root (the eBPF sensor needs CAP_BPF and CAP_PERFMON)"
+[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+for t in curl jq python3 podman cc; do command -v $t >/dev/null || skip "$t is not installed"; done
+[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+
+T=$(mktemp -d /tmp/bhagbl-e2e.XXXXXX)
+tag=$$
+appimg=localhost/bhagbl-app:$tag dbimg=localhost/bhagbl-db:$tag
+app=bhagbl-app-$tag db=bhagbl-db-$tag
+P="podman --runtime runc"
+svc= SRV= AGT=
+cleanup() {
+	[ -n "$AGT" ] && kill "$AGT" 2>/dev/null && wait "$AGT" 2>/dev/null
+	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
+	$P rm -f -t 0 "$app" "$db" >/dev/null 2>&1
+	[ -n "$svc" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null
+	podman rmi -f "$appimg" "$dbimg" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+cc -std=gnu11 -O2 -static -o "$T/act" "$HERE/rules_actions.c" 2>"$T/cc.err" || skip "cannot build a static helper: $(head -2 "$T/cc.err")"
+R=$T/root
+mkdir -p "$R/bin" "$R/etc" "$R/opt/bhr"
+mkdir -m 1777 "$R/tmp"
+for b in bash sleep cat; do
+	src=$(type -P $b) && cp "$src" "$R/bin/" || skip "no $b on this machine"
+	for lib in $(ldd "$src" | grep -o '/[^ ]*'); do mkdir -p "$R$(dirname "$lib")" && cp -L "$lib" "$R$lib"; done
+done
+ln -s bash "$R/bin/sh"
+cp "$T/act" "$R/opt/bhr/act"
+cat >"$R/opt/bhr/app.sh" <<'EOS'
+#!/bin/bash
+echo "$1" >/tmp/target
+while :; do read -r t </tmp/target; /opt/bhr/act connect "$t" 5432; /bin/sleep 1; done
+EOS
+chmod 755 "$R/opt/bhr/app.sh"
+echo 'root:x:0:0:root:/root:/bin/bash' >"$R/etc/passwd"
+tar -C "$R" -cf "$T/rootfs.tar" .
+podman import -q "$T/rootfs.tar" "$appimg" >/dev/null 2>"$T/import.err" || skip "podman import failed: $(head -2 "$T/import.err")"
+podman tag "$appimg" "$dbimg" || skip "podman tag failed"
+podman_service "$T/podman.sock" "$T/service.log" || skip "podman system service did not start: $(head -2 "$T/service.log")"
+
+PORT=
+for p in $(seq 18480 18489); do
+	python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' $p 2>/dev/null && { PORT=$p; break; }
+done
+[ -n "$PORT" ] || skip "no free port in 18480-18489"
+U=http://127.0.0.1:$PORT
+"$BH" serve --data "$T/data" --listen 127.0.0.1:$PORT 2>"$T/serve.log" &
+SRV=$!
+for _ in $(seq 100); do curl -sf "$U/healthz" >/dev/null && break; sleep 0.1; done
+AG=$("$BH" token create --data "$T/data" --role agent --host bhagbl-h --name ag 2>/dev/null)
+O=$("$BH" token create --data "$T/data" --role operator --name secteam 2>/dev/null)
+api() { curl -s -H "Authorization: Bearer $O" "$U/api/v1/$1"; }
+post() { curl -s -o "$T/body" -w '%{http_code}' -X POST -H "Authorization: Bearer $O" -H 'Content-Type: application/json' --data "$2" "$U/api/v1/$1"; }
+waitfor() { # seconds path jq-filter
+	local end=$((SECONDS + $1))
+	while [ $SECONDS -le $end ]; do [ "$(api "$2" | jq -r "$3" 2>/dev/null)" = true ] && return 0; sleep 0.2; done
+	return 1
+}
+
+"$BH" agent -v --runtime --no-default-rules --learn "$appimg" --learn "$dbimg" --learn-for "$LEARN" --quiet-for 3 \
+	--server "$U" --token "$AG" --host bhagbl-h --engine-host "unix://$T/podman.sock" --spool "$T/spool" 2>"$T/agent.log" &
+AGT=$!
+for _ in $(seq 100); do grep -q 'runtime sensor on\|runtime monitoring is off' "$T/agent.log" 2>/dev/null && break; kill -0 $AGT 2>/dev/null || break; sleep 0.1; done
+grep -q 'runtime sensor on' "$T/agent.log" || skip "the agent's sensor did not start: $(tail -2 "$T/agent.log")"
+$P run -d --name "$db" --network=bridge "$dbimg" /opt/bhr/act serve 5432 >/dev/null 2>"$T/run.err" || skip "podman run: $(head -2 "$T/run.err")"
+dbip=$(podman inspect -f '{{.NetworkSettings.IPAddress}}' "$db")
+$P run -d --name "$app" --network=bridge "$appimg" /opt/bhr/app.sh "$dbip" >/dev/null 2>>"$T/run.err" || skip "podman run: $(tail -2 "$T/run.err")"
+sleep 2
+$P exec "$app" /bin/bash -c "echo $dbip >/tmp/target" >/dev/null 2>&1
+
+if waitfor $((LEARN + 30)) baselines '[.items[] | select(.repository | startswith("localhost/bhagbl-")) | select(.mode == "monitor")] | length == 2'; then
+	ok "the agent learned both baselines and the server has them in monitor mode"
+else ko "learned baselines on the server" "$(api baselines | jq -c '[.items[] | {repository, mode, version}]') $(grep -i baseline "$T/agent.log" | tail -2)"; fi
+api 'baselines/doc?repository=localhost/bhagbl-app' | jq -e '.outbound[] | select(.peer == "image:localhost/bhagbl-db" and .port == 5432)' >/dev/null \
+	&& ok "the app's baseline on the server has its database peer by image" || ko "app baseline" "$(api 'baselines/doc?repository=localhost/bhagbl-app' | head -c 300)"
+
+$P exec "$app" /bin/sh -c 'exit 0' >/dev/null 2>&1
+if waitfor 15 'events?type=baseline.deviation&limit=1000' '[.items[] | select(.payload.repository == "localhost/bhagbl-app" and (.payload.what | startswith("process /bin/sh")))] | length >= 1'; then
+	ok "a shell in the app reached the server as baseline.deviation"
+else ko "deviation on the server" "$(api 'events?type=baseline.deviation' | jq -c '[.items[].payload.what]' | head -c 300)"; fi
+dev=$(api 'events?type=baseline.deviation&limit=1000' | jq -c '[.items[] | select(.payload.what | startswith("process /bin/sh"))][0].payload')
+jq -e '.violated | test("processes")' <<<"$dev" >/dev/null && jq -e '.obs.exe == "/bin/sh"' <<<"$dev" >/dev/null \
+	&& ok "the deviation names the entry it violated and what accepting it adds" || ko "deviation payload" "$(head -c 300 <<<"$dev")"
+
+entry=$(jq -c '.obs' <<<"$dev")
+code=$(post baselines/accept "{\"repository\":\"localhost/bhagbl-app\",\"entry\":$entry}")
+code2=$(post baselines/mode '{"repository":"localhost/bhagbl-app","mode":"protect"}')
+[ "$code $code2" = "200 200" ] && ok "accepted through the API and switched to protect" || ko "accept/mode" "$code $code2 $(cat "$T/body")"
+f="$T/spool/baselines/localhost%2Fbhagbl-app.yaml"
+for _ in $(seq 100); do grep -q '^mode: "protect"' "$f" 2>/dev/null && grep -q '"/bin/sh"' "$f" && break; sleep 0.2; done
+grep -q '^mode: "protect"' "$f" && grep -q 'exe: "/bin/sh"' "$f" && ok "the agent's copy has the accepted entry and protect mode" \
+	|| ko "agent copy" "$(grep -E '^mode|bin/sh' "$f" 2>&1 | head -3)"
+sleep 3
+got=$($P exec "$app" /bin/bash -c '/bin/cat /dev/null; echo $?' 2>/dev/null)
+[ "$got" = 137 ] && ok "protect: a program outside the baseline is killed at exec (exit 137)" || ko "protect kill" "exit '$got'"
+if waitfor 15 'events?type=baseline.deviation&limit=1000' '[.items[] | select(.payload.what | startswith("process /bin/cat")) | select(.payload.action_taken | test("bpf_send_signal"))] | length >= 1'; then
+	ok "the kill reached the server with its mechanism"
+else ko "kill report" "$(api 'events?type=baseline.deviation&limit=1000' | jq -c '[.items[].payload | {what, action_taken}]' | tail -c 400)"; fi
+$P exec "$app" /bin/sh -c 'exit 7' >/dev/null 2>&1
+got=$?
+[ "$got" = 7 ] && ok "the accepted shell (as it was accepted: run by the engine) still runs in protect mode" || ko "accepted shell" "exit '$got'"
+
+echo "agent-baseline: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
