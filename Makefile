@@ -117,6 +117,7 @@ E2E_SAN := \
 	e2e/risk.sh \
 	e2e/tracker.sh \
 	e2e/blapi.sh \
+	e2e/tracker-gitlab.sh \
 	e2e/drift.sh \
 	e2e/rules.sh \
 	e2e/cli.sh \
@@ -150,6 +151,7 @@ E2E_ALL := \
 	e2e/risk.sh \
 	e2e/tracker.sh \
 	e2e/blapi.sh \
+	e2e/tracker-gitlab.sh \
 	e2e/deploy.sh \
 	e2e/watch.sh \
 	e2e/fallback.sh \

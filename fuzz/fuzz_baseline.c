@@ -2,6 +2,7 @@
  * arbitrary bytes: a refusal names the input; an accepted one round-trips through YAML unchanged, and
  * matching any of its own entries as an observation never reads out of bounds. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,11 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (bh_baseline_to_yaml(b, &y))
 		abort();
 	/* what we write we read back, with the same entries */
-	if (bh_baseline_load(y.data, y.len, "fuzz-yaml", &b2, &err))
+	if (bh_baseline_load(y.data, y.len, "fuzz-yaml", &b2, &err)) {
+		fprintf(stderr, "%s\n%s\n", err.msg, y.data);
 		abort();
+	}
 	d = bh_baseline_diff(b, b2);
-	if (!d || json_array_size(json_object_get(d, "added")) || json_array_size(json_object_get(d, "removed")))
+	if (!d || json_array_size(json_object_get(d, "added")) || json_array_size(json_object_get(d, "removed"))) {
+		if (d)
+			json_dumpf(d, stderr, JSON_COMPACT);
 		abort();
+	}
 	json_decref(d);
 	for (int k = 0; k < BH_BL__KIND_COUNT; k++)
 		for (size_t i = 0; i < bh_baseline_count(b, (bh_bl_kind)k); i++) {

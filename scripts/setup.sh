@@ -34,13 +34,14 @@ fi
 
 # playwright-core (pinned in tests/browser/package-lock.json; 1.49 runs on Debian 12's node 18) drives
 # the chromium above for tests/e2e/html.sh; @octokit/openapi (pinned in tests/trackers/package-lock.json)
-# is GitHub's REST API description the GitHub stand-in of tests/e2e/tracker.sh checks requests against.
-# Without npm those tests print SKIP.
+# is GitHub's REST API description the GitHub stand-in of tests/e2e/tracker.sh checks requests against,
+# and yaml (pinned there too) reads the extract of GitLab's description (tests/trackers/gitlab-openapi-issues.yaml)
+# for the GitLab stand-in of tests/e2e/tracker-gitlab.sh. Without npm those tests print SKIP.
 if command -v npm >/dev/null; then
 	npm ci --prefix tests/browser --no-audit --no-fund
 	npm ci --prefix tests/trackers --no-audit --no-fund
 else
-	echo "setup: npm not found: skipping the browser and tracker test tooling (tests/e2e/html.sh and tracker.sh will SKIP)"
+	echo "setup: npm not found: skipping the browser and tracker test tooling (tests/e2e/html.sh, tracker.sh and tracker-gitlab.sh will SKIP)"
 fi
 
 make -j"$(nproc)"

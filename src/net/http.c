@@ -220,11 +220,11 @@ static int setup(CURL *h, const bh_http_request *req, struct curl_slist *hl, str
 		SET(CURLOPT_FOLLOWLOCATION, 1L);
 		SET(CURLOPT_MAXREDIRS, 5L);
 	}
-	if (req->method == BH_HTTP_POST || req->method == BH_HTTP_PATCH) {
+	if (req->method == BH_HTTP_POST || req->method == BH_HTTP_PATCH || req->method == BH_HTTP_PUT) {
 		SET(CURLOPT_POST, 1L);
-		/* PATCH is a POST with another verb: the same body handling, curl sends the name given */
-		if (req->method == BH_HTTP_PATCH)
-			SET(CURLOPT_CUSTOMREQUEST, "PATCH");
+		/* PATCH and PUT are a POST with another verb: the same body handling, curl sends the name given */
+		if (req->method != BH_HTTP_POST)
+			SET(CURLOPT_CUSTOMREQUEST, req->method == BH_HTTP_PATCH ? "PATCH" : "PUT");
 		SET(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 		SET(CURLOPT_POSTFIELDS, req->body ? (const char *)req->body : "");
 	}

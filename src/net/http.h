@@ -10,7 +10,7 @@
 #include "core/buf.h"
 #include "core/error.h"
 
-typedef enum bh_http_method { BH_HTTP_GET = 0, BH_HTTP_POST, BH_HTTP_PATCH } bh_http_method;
+typedef enum bh_http_method { BH_HTTP_GET = 0, BH_HTTP_POST, BH_HTTP_PATCH, BH_HTTP_PUT } bh_http_method;
 
 /* Response body cap when the request sets none (max_size 0). */
 #define BH_HTTP_MAX_DEFAULT ((uint64_t)64 << 20)
@@ -36,13 +36,13 @@ typedef struct bh_http_request {
 	const char *url;              /* http:// or https:// (only those two, also on redirects) */
 	const char *unix_socket;      /* connect to this socket path instead of the URL's host; NULL: TCP */
 	const char *const *headers;   /* "Name: value" strings, NULL-terminated; NULL: none */
-	const void *body;             /* POST or PATCH body (body_len bytes; NULL with 0 sends an empty body) */
+	const void *body;             /* POST, PATCH or PUT body (body_len bytes; NULL with 0 sends an empty body) */
 	size_t body_len;
 	long connect_timeout_ms;      /* 0: 10 s */
 	long timeout_ms;              /* whole transfer; 0: 60 s; negative: none (event streams) */
 	unsigned retries;             /* extra attempts on connection errors, 5xx and 429 (idempotent only; not after a total timeout) */
 	long backoff_ms;              /* wait before the first retry, doubled each time (capped at 30 s); 0: 500 ms */
-	bool idempotent;              /* lets a POST or PATCH be retried (GET always is) */
+	bool idempotent;              /* lets a POST, PATCH or PUT be retried (GET always is) */
 	uint64_t max_size;            /* body cap, streaming too: more is BH_ELIMIT; 0: BH_HTTP_MAX_DEFAULT, UINT64_MAX: none */
 	bool follow_redirects;        /* at most 5 */
 	/* TLS: peers are verified against the system CAs unless ca_file replaces them. */

@@ -314,10 +314,18 @@ int bh_baseline_add(bh_baseline *b, const bh_bl_entry *e, bool *added, bh_error 
 	uintptr_t at;
 	int rc;
 
+	bh_bl_entry norm;
+
 	if (added)
 		*added = false;
 	if ((rc = check_entry(e, err)))
 		return rc;
+	/* a file entry without access allows both; written out as "rw", so it is "rw" from the start */
+	if (e->kind == BH_BL_FILE && (!e->b || !e->b[0])) {
+		norm = *e;
+		norm.b = "rw";
+		e = &norm;
+	}
 	/* "" and NULL are the same field; a process's parent "" means any parent */
 	if (ident(key, sizeof(key), e->kind, e->a, e->b, e->port))
 		return bh_error_set(err, BH_EINVAL, "entry too long");

@@ -487,7 +487,8 @@ static int64_t nint(const json_t *o, const char *k)
 	return json_is_integer(v) && json_integer_value(v) >= 0 ? json_integer_value(v) : 0;
 }
 
-int bh_blapi_network_ingest(bh_store *st, const char *host, const char *payload, int64_t now, bh_error *err)
+int bh_blapi_network_parse(const char *payload, const char *host, int64_t now, bh_blapi_node_fn nfn, bh_blapi_edge_fn efn, void *ud,
+			   bh_error *err)
 {
 	json_t *p = payload ? json_loads(payload, 0, NULL) : NULL, *x;
 	size_t i;
@@ -503,15 +504,17 @@ int bh_blapi_network_ingest(bh_store *st, const char *host, const char *payload,
 		bh_netstore_node n;
 		if (i >= NET_MAX)
 			break;
-		if (!id || !kind)
+		if (!id || !kind || !json_is_object(x))
 			continue;
-		if (!(doc = json_dumps(x, JSON_COMPACT)))
-			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		if (!(doc = json_dumps(x, JSON_COMPACT))) {
+			rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+			goto out;
+		}
 		n.id = id;
 		n.kind = kind;
 		n.doc = doc;
 		n.last_seen = now;
-		rc = bh_netstore_node_put(st, host, &n, err);
+		rc = nfn(ud, host, &n, err);
 		free(doc);
 		if (rc)
 			goto out;
@@ -534,12 +537,27 @@ int bh_blapi_network_ingest(bh_store *st, const char *host, const char *payload,
 		e.blocked = nint(x, "blocked");
 		e.first_seen = ntime(x, "first_seen", now);
 		e.last_seen = ntime(x, "last_seen", now);
-		if ((rc = bh_netstore_edge_put(st, &e, err)))
+		if ((rc = efn(ud, &e, err)))
 			goto out;
 	}
 out:
 	json_decref(p);
 	return rc;
+}
+
+static int put_node(void *ud, const char *host, const bh_netstore_node *n, bh_error *err)
+{
+	return bh_netstore_node_put(ud, host, n, err);
+}
+
+static int put_edge(void *ud, const bh_netstore_edge *e, bh_error *err)
+{
+	return bh_netstore_edge_put(ud, e, err);
+}
+
+int bh_blapi_network_ingest(bh_store *st, const char *host, const char *payload, int64_t now, bh_error *err)
+{
+	return bh_blapi_network_parse(payload, host, now, put_node, put_edge, st, err);
 }
 
 int bh_blapi_routes(bh_api *a, bh_srv *s, bh_error *err)

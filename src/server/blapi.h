@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "server/api.h"
 #include "server/http.h"
+#include "store/blstore.h"
 #include "store/store.h"
 
 /*
@@ -25,5 +26,12 @@ int bh_blapi_routes(bh_api *a, bh_srv *s, bh_error *err);
 /* A network.snapshot event's payload ({nodes, edges} as runtime/netmap.h writes it) into the map
  * tables, in the caller's transaction; malformed nodes and edges are skipped (the event keeps them). */
 int bh_blapi_network_ingest(bh_store *st, const char *host, const char *payload, int64_t now, bh_error *err);
+
+/* The parse behind it (fuzz/fuzz_netsnap.c): each well-formed node and edge of payload to the
+ * callbacks, strings bounded and printable, ports 0..65535, protocols tcp or udp, at most 20000 of each. */
+typedef int (*bh_blapi_node_fn)(void *ud, const char *host, const bh_netstore_node *n, bh_error *err);
+typedef int (*bh_blapi_edge_fn)(void *ud, const bh_netstore_edge *e, bh_error *err);
+int bh_blapi_network_parse(const char *payload, const char *host, int64_t now, bh_blapi_node_fn nfn, bh_blapi_edge_fn efn, void *ud,
+			   bh_error *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* tracker.c - issue trackers of `bulkhead serve`: Markdown that renders as typed, the GitHub REST client, routes and the sync thread. */
+/* tracker.c - issue trackers of `bulkhead serve`: Markdown that renders as typed, the requests of a back-end (server/trackerapi.h), routes and the sync thread. */
 #include "server/tracker.h"
 
 #include <ctype.h>
@@ -23,6 +23,7 @@
 #define ZWSP "\xe2\x80\x8b"
 #define URL_MAX_LEN 512
 #define TOKEN_MAX_LEN 512
+#define AD_LEN (URL_MAX_LEN + 512) /* "tracker:URL REPOSITORY" */
 #define BATCH 100                /* events read per look */
 #define GROUPS_MAX 1000          /* groups synced per batch (more: the batch is cut) */
 #define IMAGES_SHOWN 5           /* images named per package row */
@@ -31,16 +32,26 @@
 /* ---- Markdown ---- */
 
 /* The characters that start inline Markdown or HTML (emphasis, code, links, images, raw HTML,
- * entities, strikethrough, table cells, GitHub's math), escaped with a backslash. Block syntax
- * ('#', '-', '+', '1.') needs no escape: escaped text never starts a line. '@' and '#' are broken
- * with a zero-width space instead (GitHub makes mentions and references of text after Markdown
- * is read, so a backslash would not stop them), and so are the autolinks "://" and "www.". */
+ * entities, strikethrough, table cells, GitHub's and GitLab's math, GitLab's inline diff {+ +}),
+ * escaped with a backslash. Block syntax ('#', '-', '+', '1.', GitLab's quick actions '/') needs no
+ * escape: escaped text never starts a line. */
 static bool md_special(char c)
 {
 	return c && strchr("\\`*_{}[]()!|<>~&$", c) != NULL;
 }
 
-static int escape(bh_buf *b, const char *s, size_t max, bool title)
+/* The characters that start a reference, broken with a zero-width space after them: both make
+ * mentions and references of the text after Markdown is read, so a backslash would not stop them.
+ * GitHub: @user, #1. GitLab: @user, #1, !1 (merge request), %1 (milestone), ~1 (label), &1 (epic),
+ * $1 (snippet), *iteration:1, ^alert#1, [vulnerability:1] (and [epic:1] ...). */
+static bool ref_start(unsigned char c, bh_tracker_md md)
+{
+	if (c == '@' || c == '#')
+		return true;
+	return md == BH_TRACKER_MD_GITLAB && c && strchr("!%~&$*^[", c) != NULL;
+}
+
+static int escape(bh_buf *b, const char *s, size_t max, bool title, bh_tracker_md md)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t len = strlen((const char *)p), used = 0;
@@ -60,25 +71,55 @@ static int escape(bh_buf *b, const char *s, size_t max, bool title)
 			bh_buf_append(b, p + used, n);
 		} else if (c < 0x20 || c == 0x7f) {
 			bh_buf_putc(b, ' ');
-		} else if (c == '@' || c == '#' || (c == ':' && !strncmp((const char *)p + used + 1, "//", 2)) ||
-			   (c == '.' && used >= 3 && !strncasecmp((const char *)p + used - 3, "www", 3))) {
-			bh_buf_putc(b, (char)c);
-			bh_buf_puts(b, ZWSP);
-		} else if (title) {
-			bh_buf_putc(b, c == '`' ? '\'' : (char)c);
 		} else {
-			if (md_special((char)c))
-				bh_buf_putc(b, '\\');
-			bh_buf_putc(b, (char)c);
+			/* a reference, or an autolink ("://", "www.") */
+			bool brk = ref_start(c, md) || (c == ':' && !strncmp((const char *)p + used + 1, "//", 2)) ||
+				   (c == '.' && used >= 3 && !strncasecmp((const char *)p + used - 3, "www", 3));
+			if (title) {
+				bh_buf_putc(b, c == '`' ? '\'' : (char)c);
+			} else {
+				if (md_special((char)c))
+					bh_buf_putc(b, '\\');
+				bh_buf_putc(b, (char)c);
+			}
+			if (brk)
+				bh_buf_puts(b, ZWSP);
 		}
 		used += n;
 	}
 	return bh_buf_oom(b) ? BH_ENOMEM : 0;
 }
 
-int bh_tracker_md_escape(bh_buf *b, const char *s, size_t max) { return escape(b, s, max, false); }
+int bh_tracker_md_escape(bh_buf *b, const char *s, size_t max, bh_tracker_md md) { return escape(b, s, max, false, md); }
 
-int bh_tracker_title_clean(bh_buf *b, const char *s) { return escape(b, s, 200, true); }
+int bh_tracker_title_clean(bh_buf *b, const char *s, bh_tracker_md md) { return escape(b, s, 200, true, md); }
+
+/* Cuts t to at most max characters ("..." ends a cut one); a reference character whose breaking
+ * zero-width space would be cut off goes too. */
+static void cut_chars(bh_buf *t, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)t->data;
+	size_t i = 0, chars = 0, keep = 0, last = 0;
+	if (!p)
+		return;
+	while (i < t->len) {
+		size_t n = bh_utf8_seq(p + i, t->len - i);
+		if (!n)
+			n = 1;
+		if (++chars <= max - 3) {
+			last = i;
+			keep = i + n;
+		}
+		i += n;
+	}
+	if (chars <= max)
+		return;
+	if (keep - last == 1 && keep + 3 <= t->len && !memcmp(p + keep, ZWSP, 3))
+		keep = last;
+	t->len = keep;
+	t->data[keep] = '\0';
+	bh_buf_puts(t, "...");
+}
 
 /* ---- groups ---- */
 
@@ -152,10 +193,10 @@ static const char *worst_severity(const bh_tracker_group *g, bool *kev)
 	return w;
 }
 
-static void subject_line(bh_buf *b, const bh_tracker_group *g)
+static void subject_line(bh_buf *b, const bh_tracker_group *g, bh_tracker_md md)
 {
 	bh_buf_puts(b, !strcmp(g->scope, "image") ? "**Image:** " : "**Repository:** ");
-	bh_tracker_md_escape(b, g->subject, 300);
+	bh_tracker_md_escape(b, g->subject, 300, md);
 	bh_buf_puts(b, "\n\n");
 }
 
@@ -163,7 +204,7 @@ static const char FOOTER[] =
 	"\n---\n_Kept up to date by bulkhead: updated when these findings change, closed when none is open any"
 	" more. Edits to this title and body are overwritten._\n";
 
-int bh_tracker_render(const bh_tracker_group *g, const char *hash, char **title, char **body)
+int bh_tracker_render(const bh_tracker_group *g, const char *hash, bh_tracker_md md, char **title, char **body)
 {
 	bh_buf t = BH_BUF_INIT, b = BH_BUF_INIT;
 	bool kev;
@@ -171,23 +212,24 @@ int bh_tracker_render(const bh_tracker_group *g, const char *hash, char **title,
 	size_t i, j, nimg = 0;
 	*title = *body = NULL;
 	/* the title: "ADVISORY (high, known exploited) in team/app" */
-	bh_tracker_title_clean(&t, g->advisory);
+	bh_tracker_title_clean(&t, g->advisory, md);
 	if (sev || kev) {
 		bh_buf_puts(&t, " (");
 		if (sev)
-			bh_tracker_title_clean(&t, sev);
+			bh_tracker_title_clean(&t, sev, md);
 		bh_buf_puts(&t, sev && kev ? ", " : "");
 		bh_buf_puts(&t, kev ? "known exploited" : "");
 		bh_buf_puts(&t, ")");
 	}
 	bh_buf_puts(&t, " in ");
-	bh_tracker_title_clean(&t, g->subject);
+	bh_tracker_title_clean(&t, g->subject, md);
+	cut_chars(&t, BH_TRACKER_TITLE_MAX);
 
 	bh_buf_printf(&b, "%s%s%s\n", BH_TRACKER_MARKER, hash, BH_TRACKER_MARKER_END);
 	bh_buf_puts(&b, "### ");
-	bh_tracker_md_escape(&b, g->advisory, 200);
+	bh_tracker_md_escape(&b, g->advisory, 200, md);
 	bh_buf_puts(&b, "\n\n");
-	subject_line(&b, g);
+	subject_line(&b, g, md);
 	if (!g->npkgs) {
 		bh_buf_puts(&b, "**Resolved:** no image ");
 		bh_buf_puts(&b, !strcmp(g->scope, "image") ? "with this digest" : "of this repository");
@@ -197,7 +239,7 @@ int bh_tracker_render(const bh_tracker_group *g, const char *hash, char **title,
 			nimg += g->pkgs[i].nimages;
 		bh_buf_puts(&b, "**Severity:** ");
 		if (sev)
-			bh_tracker_md_escape(&b, sev, 32);
+			bh_tracker_md_escape(&b, sev, 32, md);
 		else
 			bh_buf_puts(&b, "unknown");
 		bh_buf_puts(&b, kev ? " \xc2\xb7 **Known exploited** (CISA KEV)\n\n" : "\n\n");
@@ -207,22 +249,22 @@ int bh_tracker_render(const bh_tracker_group *g, const char *hash, char **title,
 		for (i = 0; i < g->npkgs && i < BH_TRACKER_ROWS_MAX; i++) {
 			const bh_tracker_pkg *p = &g->pkgs[i];
 			bh_buf_puts(&b, "| ");
-			bh_tracker_md_escape(&b, p->name ? p->name : p->purl, 200);
+			bh_tracker_md_escape(&b, p->name ? p->name : p->purl, 200, md);
 			bh_buf_puts(&b, " | ");
-			bh_tracker_md_escape(&b, p->version ? p->version : "?", 100);
+			bh_tracker_md_escape(&b, p->version ? p->version : "?", 100, md);
 			bh_buf_puts(&b, " | ");
 			if (p->fixed && *p->fixed)
-				bh_tracker_md_escape(&b, p->fixed, 100);
+				bh_tracker_md_escape(&b, p->fixed, 100, md);
 			else
 				bh_buf_puts(&b, "no fix yet");
 			bh_buf_puts(&b, " | ");
-			bh_tracker_md_escape(&b, p->severity ? p->severity : "unknown", 32);
+			bh_tracker_md_escape(&b, p->severity ? p->severity : "unknown", 32, md);
 			if (p->kev)
 				bh_buf_puts(&b, ", KEV");
 			bh_buf_puts(&b, " | ");
 			for (j = 0; j < p->nimages && j < IMAGES_SHOWN; j++) {
 				bh_buf_puts(&b, j ? ", " : "");
-				bh_tracker_md_escape(&b, p->images[j], 200);
+				bh_tracker_md_escape(&b, p->images[j], 200, md);
 			}
 			if (p->nimages > IMAGES_SHOWN)
 				bh_buf_printf(&b, " and %zu more", p->nimages - IMAGES_SHOWN);
@@ -249,21 +291,6 @@ int bh_tracker_render(const bh_tracker_group *g, const char *hash, char **title,
 }
 
 /* ---- the POST body ---- */
-
-/* GitHub's names: an owner of 1-39 [A-Za-z0-9-], a repository of 1-100 [A-Za-z0-9._-]. */
-static bool repository_ok(const char *r)
-{
-	const char *slash = strchr(r, '/'), *p;
-	if (!slash || slash == r || slash - r > 39 || !slash[1] || strlen(slash + 1) > 100 || strchr(slash + 1, '/'))
-		return false;
-	for (p = r; p < slash; p++)
-		if (!isalnum((unsigned char)*p) && *p != '-')
-			return false;
-	for (p = slash + 1; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
-			return false;
-	return strcmp(slash + 1, ".") != 0 && strcmp(slash + 1, "..") != 0;
-}
 
 static bool api_url_ok(const char *u)
 {
@@ -294,18 +321,18 @@ int bh_tracker_spec_parse(const json_t *j, bh_tracker_spec *s, char *why, size_t
 		}
 	}
 	s->kind = json_string_value(json_object_get(j, "kind"));
-	if (!s->kind || strcmp(s->kind, "github") != 0) {
-		snprintf(why, whylen, "kind is \"github\" (the one tracker bulkhead speaks to)");
+	if (!(s->api = bh_trackerapi_find(s->kind))) {
+		snprintf(why, whylen, "kind is %s (the trackers bulkhead speaks to)", BH_TRACKERAPI_KINDS);
 		return BH_EINVAL;
 	}
-	s->api_url = "https://api.github.com";
+	s->api_url = s->api->default_url;
 	if ((v = json_object_get(j, "api_url")) && !json_is_null(v) && (!(s->api_url = json_string_value(v)) || !api_url_ok(s->api_url))) {
 		snprintf(why, whylen, "api_url is an http:// or https:// URL of at most %d bytes without a trailing /", URL_MAX_LEN);
 		return BH_EINVAL;
 	}
 	s->repository = json_string_value(json_object_get(j, "repository"));
-	if (!s->repository || !repository_ok(s->repository)) {
-		snprintf(why, whylen, "repository is \"owner/repo\" as GitHub names them");
+	if (!s->repository || !s->api->repository_ok(s->repository)) {
+		snprintf(why, whylen, "repository is %s", s->api->repository_form);
 		return BH_EINVAL;
 	}
 	s->token = json_string_value(json_object_get(j, "token"));
@@ -333,7 +360,7 @@ int bh_tracker_spec_parse(const json_t *j, bh_tracker_spec *s, char *why, size_t
 		}
 		json_array_foreach(v, i, l) {
 			const char *n = json_string_value(l);
-			/* a comma would split the name in GitHub's ?labels= list */
+			/* a comma would split the name in a ?labels= list (GitHub's and GitLab's) */
 			if (!n || !*n || strlen(n) > 50 || !bh_apictx_printable(n) || strchr(n, ',')) {
 				snprintf(why, whylen, "labels[%zu] is a name of 1 to 50 printable bytes without a comma", i);
 				return BH_EINVAL;
@@ -417,7 +444,7 @@ static int post_tracker(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
 	bh_tracker_spec sp;
-	char why[256], ad[URL_MAX_LEN + 200], *sealed = NULL, *filter = NULL, *labels = NULL;
+	char why[256], ad[AD_LEN], *sealed = NULL, *filter = NULL, *labels = NULL;
 	unsigned char key[32];
 	bh_tracker t;
 	bh_store *st;
@@ -548,6 +575,7 @@ typedef struct found {
 /* A tracker as the thread keeps it between store calls. */
 typedef struct trk {
 	int64_t id, cursor, fails, next_try, last_status;
+	const bh_trackerapi *api;                      /* the kind's back-end */
 	char *api_url, *repository, *group_by, *token; /* token: opened, wiped when freed */
 	json_t *labels;                                /* what a new issue gets: BH_TRACKER_LABEL + the tracker's */
 	bh_notify_filter f;
@@ -595,7 +623,7 @@ static int trks_cb(void *ud, const bh_tracker *r)
 {
 	trks *ts = ud;
 	trk *t;
-	char why[256], ad[URL_MAX_LEN + 200];
+	char why[256], ad[AD_LEN];
 	json_t *fj = NULL, *lj;
 	bh_error err;
 	size_t i;
@@ -623,6 +651,9 @@ static int trks_cb(void *ud, const bh_tracker *r)
 	t->labels = json_pack("[s]", BH_TRACKER_LABEL);
 	if (!t->api_url || !t->repository || !t->group_by || !t->labels)
 		return BH_ENOMEM;
+	/* a kind this server does not speak (a newer one's row): left alone, like a bad filter */
+	if (!(t->api = bh_trackerapi_find(r->kind)))
+		t->bad = true;
 	if (r->labels_json && (lj = json_loads(r->labels_json, 0, NULL))) {
 		json_t *l;
 		json_array_foreach(lj, i, l)
@@ -643,52 +674,51 @@ static int trks_cb(void *ud, const bh_tracker *r)
 			t->bad = true;
 	}
 	if (t->bad)
-		bh_log_warn("tracker %lld: its filter or token cannot be read; it is left alone", (long long)r->id);
+		bh_log_warn("tracker %lld: its kind, filter or token cannot be read; it is left alone", (long long)r->id);
 	return 0;
 }
 
-/* One answer of the GitHub API. */
-typedef struct ghres {
+/* One answer of the tracker's API. */
+typedef struct apires {
 	long status;
 	json_t *json;       /* the parsed body of a 2xx */
-	bool more;          /* Link: rel="next" */
+	bool more;          /* a list answer with a next page */
 	int64_t retry_at;   /* a rate limit's end (Unix time), 0: none said */
 	char why[512];
-} ghres;
+} apires;
 
-static void ghres_free(ghres *r)
+static void apires_free(apires *r)
 {
 	json_decref(r->json);
 	r->json = NULL;
 }
 
-static int64_t parse_i64(const char *s)
+static bool resp_hdr(void *ud, const char *name, char *out, size_t n) { return bh_http_header(ud, name, out, n); }
+
+static const char *method_name(bh_http_method m)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	return end != s && v > 0 ? (int64_t)v : 0;
+	return m == BH_HTTP_GET ? "GET" : m == BH_HTTP_POST ? "POST" : m == BH_HTTP_PATCH ? "PATCH" : "PUT";
 }
 
-/* A request to the tracker's API (path from /repos/...). 0 on 2xx (r->json filled), else < 0 with r->why. */
-static int gh(bh_tracker_worker *w, const trk *t, bh_http_method m, const char *path, const json_t *body, ghres *r)
+/* Makes request rq of the tracker's back-end. 0 on 2xx (r->json filled), else < 0 with r->why. */
+static int call(bh_tracker_worker *w, const trk *t, const bh_trackerapi_req *rq, apires *r)
 {
-	char auth[TOKEN_MAX_LEN + 32], hv[64];
-	const char *headers[6];
-	size_t nh = 0;
+	char auth[TOKEN_MAX_LEN + 32];
+	const char *headers[5];
+	size_t nh;
 	bh_buf url = BH_BUF_INIT;
 	char *payload = NULL;
-	bh_http_request rq;
+	const char *path = rq->path.data ? rq->path.data : "";
+	bh_http_request hr;
 	bh_http_response rs = BH_HTTP_RESPONSE_INIT;
 	bh_error err;
 	int rc;
 	memset(r, 0, sizeof(*r));
-	headers[nh++] = "Accept: application/vnd.github+json";
-	headers[nh++] = "X-GitHub-Api-Version: 2022-11-28";
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", t->token);
-	headers[nh++] = auth;
-	if (body) {
+	nh = t->api->headers(t->token, auth, sizeof(auth), headers);
+	if (rq->body) {
 		headers[nh++] = "Content-Type: application/json";
-		if (!(payload = json_dumps(body, JSON_COMPACT))) {
+		if (!(payload = json_dumps(rq->body, JSON_COMPACT))) {
+			OPENSSL_cleanse(auth, sizeof(auth));
 			snprintf(r->why, sizeof(r->why), "out of memory");
 			return BH_ENOMEM;
 		}
@@ -696,49 +726,55 @@ static int gh(bh_tracker_worker *w, const trk *t, bh_http_method m, const char *
 	headers[nh] = NULL;
 	bh_buf_printf(&url, "%s%s", t->api_url, path);
 	if (bh_buf_oom(&url)) {
+		OPENSSL_cleanse(auth, sizeof(auth));
 		free(payload);
 		snprintf(r->why, sizeof(r->why), "out of memory");
 		return BH_ENOMEM;
 	}
-	memset(&rq, 0, sizeof(rq));
-	rq.method = m;
-	rq.url = url.data;
-	rq.headers = headers;
-	rq.body = payload;
-	rq.body_len = payload ? strlen(payload) : 0;
-	rq.connect_timeout_ms = 5000;
-	rq.timeout_ms = BH_TRACKER_TIMEOUT_MS;
-	rq.max_size = 16u << 20;
-	rq.cancel = &w->stop;
-	rc = bh_http_do(&rq, &rs, &err);
+	memset(&hr, 0, sizeof(hr));
+	hr.method = rq->method;
+	hr.url = url.data;
+	hr.headers = headers;
+	hr.body = payload;
+	hr.body_len = payload ? strlen(payload) : 0;
+	hr.connect_timeout_ms = 5000;
+	hr.timeout_ms = BH_TRACKER_TIMEOUT_MS;
+	hr.max_size = 16u << 20;
+	hr.cancel = &w->stop;
+	rc = bh_http_do(&hr, &rs, &err);
 	OPENSSL_cleanse(auth, sizeof(auth));
 	free(payload);
 	r->status = rs.status;
 	if (!rc && w->stop)
 		rc = BH_EIO, snprintf(r->why, sizeof(r->why), "stopped");
 	else if (rc)
-		snprintf(r->why, sizeof(r->why), "%s %.150s: %.300s", m == BH_HTTP_GET ? "GET" : m == BH_HTTP_POST ? "POST" : "PATCH",
-			 path, err.msg);
-	if ((r->status == 403 || r->status == 429)) {
-		/* GitHub's rate limits: a secondary limit says Retry-After, the primary one x-ratelimit-reset */
-		if (bh_http_header(&rs, "retry-after", hv, sizeof(hv)) && parse_i64(hv))
-			r->retry_at = (int64_t)time(NULL) + parse_i64(hv);
-		else if (bh_http_header(&rs, "x-ratelimit-remaining", hv, sizeof(hv)) && !strcmp(hv, "0") &&
-			 bh_http_header(&rs, "x-ratelimit-reset", hv, sizeof(hv)))
-			r->retry_at = parse_i64(hv);
-	}
+		snprintf(r->why, sizeof(r->why), "%s %.150s: %.300s", method_name(rq->method), path, err.msg);
+	r->retry_at = t->api->retry_at(r->status, resp_hdr, &rs, (int64_t)time(NULL));
 	if (!rc) {
 		json_error_t je;
-		char link[2048];
 		if (!(r->json = json_loadb(rs.body.data ? rs.body.data : "", rs.body.len, 0, &je))) {
 			snprintf(r->why, sizeof(r->why), "%.300s: the answer is not JSON (%.150s)", path, je.text);
 			rc = BH_EINVAL;
 		}
-		/* GitHub pages with a Link header: rel="next" while there is more */
-		r->more = bh_http_header(&rs, "link", link, sizeof(link)) && strstr(link, "rel=\"next\"") != NULL;
+		r->more = t->api->more(resp_hdr, &rs);
 	}
 	bh_http_response_free(&rs);
 	bh_buf_free(&url);
+	return rc;
+}
+
+/* Builds a request with the back-end (rc from its builder) and makes it. */
+static int call_built(bh_tracker_worker *w, const trk *t, int built, bh_trackerapi_req *rq, apires *r)
+{
+	int rc;
+	if (built) {
+		memset(r, 0, sizeof(*r));
+		snprintf(r->why, sizeof(r->why), "out of memory");
+		bh_trackerapi_req_free(rq);
+		return built;
+	}
+	rc = call(w, t, rq, r);
+	bh_trackerapi_req_free(rq);
 	return rc;
 }
 
@@ -1093,63 +1129,56 @@ static int group_state(bh_store *st, const trk *t, const grp *g, arows *rows, js
 	return 0;
 }
 
+/* One issue of a list answer into t->found when its body has a marker. */
+static int found_cb(void *ud, const bh_trackerapi_issue *it)
+{
+	trk *t = ud;
+	char hash[65];
+	found *f;
+	size_t k;
+	if (!bh_tracker_marker_find(it->body, hash))
+		return 0;
+	/* two issues with one marker (made by hand): the oldest is the group's */
+	for (k = 0; k < t->nfound; k++)
+		if (!strcmp(t->found[k].hash, hash))
+			break;
+	if (k < t->nfound) {
+		f = &t->found[k];
+		if (f->number < it->number)
+			return 0;
+		free(f->title);
+		free(f->body);
+	} else {
+		if (!(f = realloc(t->found, (t->nfound + 1) * sizeof(*f))))
+			return BH_ENOMEM;
+		t->found = f;
+		f = &t->found[t->nfound++];
+		memcpy(f->hash, hash, sizeof(hash));
+	}
+	f->number = it->number;
+	snprintf(f->state, sizeof(f->state), "%s", it->state);
+	f->title = dup0(it->title);
+	f->body = dup0(it->body);
+	return (it->title && !f->title) || (it->body && !f->body) ? BH_ENOMEM : 0;
+}
+
 /* The repository's issues labelled BH_TRACKER_LABEL, by marker (once per pass of a tracker). */
-static int list_marked(bh_tracker_worker *w, trk *t, ghres *r)
+static int list_marked(bh_tracker_worker *w, trk *t, apires *r)
 {
 	int page;
 	for (page = 1; page <= LIST_PAGES_MAX; page++) {
-		char path[700];
-		const json_t *it;
-		size_t i;
+		bh_trackerapi_req rq;
+		char why[128];
 		int rc;
-		snprintf(path, sizeof(path), "/repos/%s/issues?state=all&labels=%s&per_page=100&page=%d", t->repository,
-			 BH_TRACKER_LABEL, page);
-		if ((rc = gh(w, t, BH_HTTP_GET, path, NULL, r)) != 0)
+		if ((rc = call_built(w, t, t->api->list(t->repository, page, &rq), &rq, r)) != 0)
 			return rc;
-		if (!json_is_array(r->json)) {
-			snprintf(r->why, sizeof(r->why), "GET %.300s: the answer is not a list of issues", path);
-			ghres_free(r);
-			return BH_EINVAL;
+		if ((rc = bh_trackerapi_parse_list(t->api, r->json, found_cb, t, why, sizeof(why))) != 0) {
+			snprintf(r->why, sizeof(r->why), "listing the issues of %.300s: %s", t->repository,
+				 rc == BH_ENOMEM ? "out of memory" : why);
+			apires_free(r);
+			return rc;
 		}
-		json_array_foreach(r->json, i, it) {
-			const char *body = json_string_value(json_object_get(it, "body"));
-			const char *title = json_string_value(json_object_get(it, "title"));
-			const char *state = json_string_value(json_object_get(it, "state"));
-			json_int_t num = json_integer_value(json_object_get(it, "number"));
-			char hash[65];
-			found *f;
-			size_t k;
-			bool dup = false;
-			if (json_object_get(it, "pull_request") || !bh_tracker_marker_find(body, hash) || num <= 0 || !state)
-				continue;
-			/* two issues with one marker (made by hand): the oldest is the group's */
-			for (k = 0; k < t->nfound && !dup; k++)
-				if (!strcmp(t->found[k].hash, hash)) {
-					dup = true;
-					if (t->found[k].number < num)
-						break;
-					t->found[k].number = num;
-					snprintf(t->found[k].state, sizeof(t->found[k].state), "%s", state);
-					free(t->found[k].title);
-					free(t->found[k].body);
-					t->found[k].title = dup0(title);
-					t->found[k].body = dup0(body);
-				}
-			if (dup)
-				continue;
-			if (!(f = realloc(t->found, (t->nfound + 1) * sizeof(*f)))) {
-				ghres_free(r);
-				return BH_ENOMEM;
-			}
-			t->found = f;
-			f = &t->found[t->nfound++];
-			memcpy(f->hash, hash, sizeof(hash));
-			f->number = num;
-			snprintf(f->state, sizeof(f->state), "%s", state);
-			f->title = dup0(title);
-			f->body = dup0(body);
-		}
-		ghres_free(r);
+		apires_free(r);
 		if (!r->more)
 			break;
 	}
@@ -1165,29 +1194,16 @@ static void content_hash(const char *state, const char *title, const char *body,
 	bh_buf_free(&b);
 }
 
-/* PATCHes issue number to say title (open only), body and state; from_state is what it says now. */
-static int gh_patch(bh_tracker_worker *w, const trk *t, int64_t number, bool open, const char *title, const char *body,
-		    const char *from_state, ghres *r)
+/* Edits issue number to say title (open only), body and state; from_state is what it says now. */
+static int edit_issue(bh_tracker_worker *w, const trk *t, int64_t number, bool open, const char *title, const char *body,
+		      const char *from_state, apires *r)
 {
-	char path[400];
-	json_t *o = json_pack("{s:s}", "body", body);
-	int rc;
-	if (!o)
-		return BH_ENOMEM;
-	if (open)
-		json_object_set_new(o, "title", json_string(title));
-	if (strcmp(from_state, open ? "open" : "closed") != 0) {
-		json_object_set_new(o, "state", json_string(open ? "open" : "closed"));
-		json_object_set_new(o, "state_reason", json_string(open ? "reopened" : "completed"));
-	}
-	snprintf(path, sizeof(path), "/repos/%s/issues/%lld", t->repository, (long long)number);
-	rc = gh(w, t, BH_HTTP_PATCH, path, o, r);
-	json_decref(o);
-	return rc;
+	bh_trackerapi_req rq;
+	return call_built(w, t, t->api->edit(t->repository, number, open, title, body, from_state, &rq), &rq, r);
 }
 
 /* Makes the group's issue say what the store says. 0, or < 0 with r->why (and r->status, r->retry_at). */
-static int sync_group(bh_tracker_worker *w, trk *t, const grp *g, ghres *r)
+static int sync_group(bh_tracker_worker *w, trk *t, const grp *g, apires *r)
 {
 	bh_store *st;
 	bh_error err;
@@ -1221,7 +1237,7 @@ static int sync_group(bh_tracker_worker *w, trk *t, const grp *g, ghres *r)
 	tg.advisory = g->advisory;
 	tg.pkgs = pk.v;
 	tg.npkgs = pk.n;
-	if ((rc = bh_tracker_render(&tg, g->hash, &title, &body)) != 0) {
+	if ((rc = bh_tracker_render(&tg, g->hash, t->api->md, &title, &body)) != 0) {
 		snprintf(r->why, sizeof(r->why), "out of memory");
 		goto out;
 	}
@@ -1239,14 +1255,14 @@ static int sync_group(bh_tracker_worker *w, trk *t, const grp *g, ghres *r)
 			rc = 0;
 			goto out;
 		}
-		rc = gh_patch(w, t, number, open, title, body, have_state, r);
+		rc = edit_issue(w, t, number, open, title, body, have_state, r);
 		if (rc && (r->status == 404 || r->status == 410)) {
 			/* deleted or moved on the tracker: forget it, and look for the marker (or open a new one) */
 			st = bh_apictx_store(w->api);
 			bh_tracker_issue_delete(st, t->id, g->hash, &err);
 			bh_apictx_release(w->api, st);
 			number = 0;
-			ghres_free(r);
+			apires_free(r);
 		} else if (rc) {
 			goto out;
 		}
@@ -1263,26 +1279,17 @@ static int sync_group(bh_tracker_worker *w, trk *t, const grp *g, ghres *r)
 			number = f->number;
 			if ((open && (!f->title || strcmp(f->title, title) != 0)) || !f->body || strcmp(f->body, body) != 0 ||
 			    strcmp(f->state, state) != 0) {
-				if ((rc = gh_patch(w, t, number, open, title, body, f->state, r)) != 0)
+				if ((rc = edit_issue(w, t, number, open, title, body, f->state, r)) != 0)
 					goto out;
 				snprintf(f->state, sizeof(f->state), "%s", state);
 			}
 		} else if (open) {
-			char path[400];
-			json_t *o = json_pack("{s:s, s:s, s:O}", "title", title, "body", body, "labels", t->labels);
-			if (!o) {
-				rc = BH_ENOMEM;
-				goto out;
-			}
-			snprintf(path, sizeof(path), "/repos/%s/issues", t->repository);
-			rc = gh(w, t, BH_HTTP_POST, path, o, r);
-			json_decref(o);
+			bh_trackerapi_req rq;
+			rc = call_built(w, t, t->api->create(t->repository, title, body, t->labels, &rq), &rq, r);
 			if (rc)
 				goto out;
-			number = json_integer_value(json_object_get(r->json, "number"));
-			row.url = json_string_value(json_object_get(r->json, "html_url"));
-			if (number <= 0) {
-				snprintf(r->why, sizeof(r->why), "POST %.300s: the answer has no issue number", path);
+			if ((number = bh_trackerapi_number(t->api, r->json, &row.url)) <= 0) {
+				snprintf(r->why, sizeof(r->why), "opening an issue in %.300s: the answer has no issue number", t->repository);
 				rc = BH_EINVAL;
 				goto out;
 			}
@@ -1293,7 +1300,7 @@ static int sync_group(bh_tracker_worker *w, trk *t, const grp *g, ghres *r)
 		}
 	}
 	if (!row.url && r->json)
-		row.url = json_string_value(json_object_get(r->json, "html_url"));
+		bh_trackerapi_number(t->api, r->json, &row.url);
 	row.number = number;
 	row.updated = (int64_t)time(NULL);
 	st = bh_apictx_store(w->api);
@@ -1302,7 +1309,7 @@ static int sync_group(bh_tracker_worker *w, trk *t, const grp *g, ghres *r)
 	if (rc)
 		snprintf(r->why, sizeof(r->why), "recording issue #%lld: %.400s", (long long)number, err.msg);
 out:
-	ghres_free(r);
+	apires_free(r);
 	free(title);
 	free(body);
 	gpkgs_free(&pk);
@@ -1387,7 +1394,7 @@ static int batch_groups(bh_store *st, const trk *t, const evlist *l, grps *g, bh
 
 /* Records a pass's outcome on the row: success (fails 0), or a failure and when to try again (the
  * back-off, or a rate limit's end when later). Non-zero after a failure. */
-static int record(bh_tracker_worker *w, trk *t, int rc, const ghres *r)
+static int record(bh_tracker_worker *w, trk *t, int rc, const apires *r)
 {
 	bh_store *st;
 	bh_error err;
@@ -1426,7 +1433,7 @@ static int run_tracker(bh_tracker_worker *w, trk *t)
 	found_clear(t);
 	while (!w->stop) {
 		grps g;
-		ghres r;
+		apires r;
 		size_t i;
 		int64_t now = (int64_t)time(NULL), upto;
 		memset(&g, 0, sizeof(g));
@@ -1530,7 +1537,7 @@ static int key_cb(void *ud, const bh_tracker_issue *i)
 	return rc;
 }
 
-static int sync_all(bh_tracker_worker *w, trk *t, grps *g, ghres *r)
+static int sync_all(bh_tracker_worker *w, trk *t, grps *g, apires *r)
 {
 	size_t i;
 	int rc = 0;
@@ -1554,7 +1561,7 @@ static int reconcile(bh_tracker_worker *w, trk *t)
 	bh_notify_filter tf;
 	bh_store *st;
 	bh_error err;
-	ghres r;
+	apires r;
 	grps g;
 	int64_t after = 0, next = 0;
 	int rc;
@@ -1665,6 +1672,14 @@ static void *tracker_main(void *arg)
 		free(ts.v);
 		OPENSSL_cleanse(ts.key, sizeof(ts.key));
 		bh_apictx_pause(&w->cv, &w->mu, &w->stop, NULL, w->poll_ms);
+	}
+	{
+		/* stopping: the leases go, so a restarted server (another pid) need not wait them out */
+		bh_store *st = bh_apictx_store(w->api);
+		bh_error err;
+		if (bh_tracker_release(st, w->worker, &err))
+			bh_log_warn("tracker: giving up the leases: %s", err.msg);
+		bh_apictx_release(w->api, st);
 	}
 	return NULL;
 }

@@ -97,6 +97,13 @@ int bh_tracker_claim(bh_store *st, int64_t id, const char *worker, int64_t lease
 	return bh_sql_changes(db) > 0 ? 1 : 0;
 }
 
+int bh_tracker_release(bh_store *st, const char *worker, bh_error *err)
+{
+	bh_sql_value p = BH_SQL_TEXT(worker);
+	return bh_sql_exec(bh_store_sql(st), "UPDATE trackers SET locked_by = NULL, locked_until = NULL WHERE locked_by = $1", &p, 1,
+			   err);
+}
+
 int bh_tracker_progress(bh_store *st, int64_t id, const char *worker, int64_t cursor, int64_t fails, int64_t next_try,
 			int64_t status, const char *error, int64_t now, bh_error *err)
 {

@@ -18,9 +18,9 @@
  */
 typedef struct bh_tracker {
 	int64_t id;
-	const char *kind;          /* "github" */
-	const char *api_url;       /* "https://api.github.com" */
-	const char *repository;    /* "owner/repo" */
+	const char *kind;          /* "github" or "gitlab" (server/trackerapi.h) */
+	const char *api_url;       /* "https://api.github.com", "https://gitlab.com/api/v4" */
+	const char *repository;    /* "owner/repo", "group/subgroup/project" */
 	const char *token;         /* sealed (server/tracker.c); NULL: none */
 	const char *group_by;      /* "repository" or "image" */
 	const char *filter_json;   /* the webhook filter object, or NULL */
@@ -39,6 +39,9 @@ int bh_tracker_delete(bh_store *st, int64_t id, bh_error *err);
 int bh_tracker_list(bh_store *st, int64_t id, bh_tracker_cb cb, void *ud, bh_error *err);
 /* The lease, as bh_webhook_claim: 1 held by worker, 0 held by another, < 0 failure. */
 int bh_tracker_claim(bh_store *st, int64_t id, const char *worker, int64_t lease_s, int64_t now, bh_error *err);
+/* Gives up every lease worker holds (a server stopping), so another server, or this one started
+ * again, works its trackers at once rather than after the lease. */
+int bh_tracker_release(bh_store *st, const char *worker, bh_error *err);
 /* The lease holder's outcome: cursor, fails, next_try, status, error (NULL: success, last_ok = now). */
 int bh_tracker_progress(bh_store *st, int64_t id, const char *worker, int64_t cursor, int64_t fails, int64_t next_try,
 			int64_t status, const char *error, int64_t now, bh_error *err);

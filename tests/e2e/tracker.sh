@@ -77,12 +77,7 @@ node "$SRC/tests/trackers/github_standin.mjs" --port "$P_STANDIN" --port-file "$
 	--token "$GHTOKEN" --repo acme/tracked --repo acme/byimage 2>"$T/gh.err" &
 GH=$!
 for i in $(seq 100); do [ -s "$T/ghport" ] && break; sleep 0.1; done
-[ -s "$T/ghport" ] || { ko "stand-in started" "$(cat "$T/gh.err")"; # both servers stop on SIGTERM with exit 0 (under the sanitizers: no error, no leak)
-kill -TERM "$SRV" "$SRV2"; wait "$SRV"; rc1=$?; wait "$SRV2"; rc2=$?; SRV=; SRV2=
-check "SIGTERM stops both servers with exit 0, no sanitizer report" \
-	"$rc1 $rc2 $(cat "$T"/serve*.log | grep -c 'Sanitizer')" "0 0 0"
-
-echo "tracker: $pass passed, $fail failed"; exit 1; }
+[ -s "$T/ghport" ] || { ko "stand-in started" "$(cat "$T/gh.err")"; echo "tracker: $pass passed, $fail failed"; exit 1; }
 GHU=http://127.0.0.1:$P_STANDIN
 check "stand-in: loaded GitHub's description from @octokit/openapi" "$(head -1 "$T/gh.jsonl" | jq -r '.description | startswith("@octokit/openapi ")')" true
 issues() { curl -s "$GHU/_standin/issues" | jq -c ".[\"${1:-acme/tracked}\"]"; }
@@ -98,12 +93,7 @@ wait_srv() {
 	return 1
 }
 start_srv "$P_SRV" "$T/serve.log"; SRV=$!
-wait_srv "$P_SRV" || { ko "serve started" "$(tail -3 "$T/serve.log")"; # both servers stop on SIGTERM with exit 0 (under the sanitizers: no error, no leak)
-kill -TERM "$SRV" "$SRV2"; wait "$SRV"; rc1=$?; wait "$SRV2"; rc2=$?; SRV=; SRV2=
-check "SIGTERM stops both servers with exit 0, no sanitizer report" \
-	"$rc1 $rc2 $(cat "$T"/serve*.log | grep -c 'Sanitizer')" "0 0 0"
-
-echo "tracker: $pass passed, $fail failed"; exit 1; }
+wait_srv "$P_SRV" || { ko "serve started" "$(tail -3 "$T/serve.log")"; echo "tracker: $pass passed, $fail failed"; exit 1; }
 U=http://127.0.0.1:$P_SRV
 AD=$("$BH" token create --data "$data" --role admin --name a 2>/dev/null)
 V=$("$BH" token create --data "$data" --role viewer --name v 2>/dev/null)
@@ -136,7 +126,7 @@ feed() { # uploads a bundle (again while the server answers 409: one is still wa
 check "trackers: no token 401, viewer 403, operator 403" \
 	"$(code GET /api/v1/trackers '') $(code GET /api/v1/trackers "$V") $(code POST /api/v1/trackers "$O" "${J[@]}" --data '{"kind":"github","repository":"a/b","token":"x"}')" "401 403 403"
 check "DELETE by a viewer 403" "$(code DELETE /api/v1/trackers/1 "$V")" 403
-check "kind gitlab 400 (GitHub only)" "$(code POST /api/v1/trackers "$AD" "${J[@]}" --data '{"kind":"gitlab","repository":"a/b","token":"x"}')" 400
+check "kind jira 400 (GitHub and GitLab only)" "$(code POST /api/v1/trackers "$AD" "${J[@]}" --data '{"kind":"jira","repository":"a/b","token":"x"}')" 400
 check "bad repository 400" "$(code POST /api/v1/trackers "$AD" "${J[@]}" --data '{"kind":"github","repository":"a/b/c","token":"x"}')" 400
 check "unknown field 400 naming it" "$(code POST /api/v1/trackers "$AD" "${J[@]}" --data '{"kind":"github","repository":"a/b","token":"x","lables":["x"]}') $(jq -r .error.message "$T/body" | grep -c '^lables is not')" "400 1"
 check "bad filter 400" "$(code POST /api/v1/trackers "$AD" "${J[@]}" --data '{"kind":"github","repository":"a/b","token":"x","filter":{"severity":"high"}}')" 400

@@ -104,6 +104,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0"))
         self.route(self.rfile.read(n))
 
+    do_PUT = do_POST
+
 
 class Quiet:
     """Clients hang up on purpose here (size caps, timeouts, cancelled streams, refused TLS)."""

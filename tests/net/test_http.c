@@ -167,6 +167,15 @@ static void test_post(void **state)
 	assert_true(!strncmp(json_string_value(json_object_get(doc, "user_agent")), "bulkhead/", 9));
 	json_decref(doc);
 	bh_http_response_free(&resp);
+	/* PUT: the same body, another verb (GitLab edits issues with it) */
+	r.method = BH_HTTP_PUT;
+	assert_int_equal(bh_http_do(&r, &resp, &err), 0);
+	doc = json_loadb(resp.body.data, resp.body.len, 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "method")), "PUT");
+	assert_string_equal(json_string_value(json_object_get(doc, "body")), "{\"a\":1}");
+	json_decref(doc);
+	bh_http_response_free(&resp);
 }
 
 static void test_not_found(void **state)

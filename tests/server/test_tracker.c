@@ -1,6 +1,6 @@
-/* test_tracker.c - the issue tracker's pure parts: Markdown escaping (no HTML, mention, reference
- * or autolink from a package name), titles, repositories of tags, group keys and their hash, the
- * marker, issue bodies, and the POST /api/v1/trackers body. */
+/* test_tracker.c - the issue tracker's pure parts: Markdown escaping for GitHub and GitLab (no
+ * HTML, mention, reference or autolink from a package name), titles, repositories of tags, group
+ * keys and their hash, the marker, issue bodies, and the POST /api/v1/trackers body. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,21 +14,25 @@
 
 #define ZWSP "\xe2\x80\x8b"
 
-static char *md(const char *s, size_t max)
+static char *mdf(const char *s, size_t max, bh_tracker_md f)
 {
 	bh_buf b = BH_BUF_INIT;
-	assert_int_equal(bh_tracker_md_escape(&b, s, max), 0);
+	assert_int_equal(bh_tracker_md_escape(&b, s, max, f), 0);
 	bh_buf_putc(&b, '\0');
 	return bh_buf_steal(&b);
 }
 
-static char *ttl(const char *s)
+static char *md(const char *s, size_t max) { return mdf(s, max, BH_TRACKER_MD_GITHUB); }
+
+static char *ttlf(const char *s, bh_tracker_md f)
 {
 	bh_buf b = BH_BUF_INIT;
-	assert_int_equal(bh_tracker_title_clean(&b, s), 0);
+	assert_int_equal(bh_tracker_title_clean(&b, s, f), 0);
 	bh_buf_putc(&b, '\0');
 	return bh_buf_steal(&b);
 }
+
+static char *ttl(const char *s) { return ttlf(s, BH_TRACKER_MD_GITHUB); }
 
 #define EQ_MD(in, want)                          \
 	do {                                     \
@@ -60,6 +64,44 @@ static void test_md_escape(void **state)
 	/* a marker inside a name cannot be read as one */
 	s = md("<!-- bulkhead-group: 0000000000000000000000000000000000000000000000000000000000000000 -->", 4096);
 	assert_null(strstr(s, "<!--"));
+	free(s);
+}
+
+#define EQ_GL(in, want)                                         \
+	do {                                                    \
+		char *got_ = mdf(in, 4096, BH_TRACKER_MD_GITLAB); \
+		assert_string_equal(got_, want);                \
+		free(got_);                                     \
+	} while (0)
+
+/* GitLab's references start with more characters than GitHub's, and are made after Markdown is
+ * read (a backslash does not stop them): each is broken by a zero-width space as well. */
+static void test_md_escape_gitlab(void **state)
+{
+	char *s;
+	(void)state;
+	EQ_GL("jw.util 2.0-rc1+x", "jw.util 2.0-rc1+x");
+	EQ_GL("@octo/lib", "@" ZWSP "octo/lib");             /* user mention */
+	EQ_GL("fix #12", "fix #" ZWSP "12");                 /* issue */
+	EQ_GL("see !123", "see \\!" ZWSP "123");              /* merge request */
+	EQ_GL("%123 %v1.0 %\"r c\"", "%" ZWSP "123 %" ZWSP "v1.0 %" ZWSP "\"r c\""); /* milestones */
+	EQ_GL("~bug ~\"x y\"", "\\~" ZWSP "bug \\~" ZWSP "\"x y\"");  /* labels */
+	EQ_GL("&7 $9", "\\&" ZWSP "7 \\$" ZWSP "9");          /* epic, snippet (and $ math) */
+	EQ_GL("*iteration:3", "\\*" ZWSP "iteration:3");
+	EQ_GL("^alert#4", "^" ZWSP "alert#" ZWSP "4");
+	EQ_GL("[vulnerability:5]", "\\[" ZWSP "vulnerability:5\\]");
+	EQ_GL("group/project#12 grp/prj!3", "group/project#" ZWSP "12 grp/prj\\!" ZWSP "3");
+	EQ_GL("$`x^2`$ {+ add +} {- del -}", "\\$" ZWSP "\\`x^" ZWSP "2\\`\\$" ZWSP " \\{+ add +\\} \\{- del -\\}");
+	EQ_GL("<b>x</b> a|b", "\\<b\\>x\\</b\\> a\\|b");
+	EQ_GL("https://evil.example www.evil.example", "https:" ZWSP "//evil.example www." ZWSP "evil.example");
+	EQ_GL("user@example.com", "user@" ZWSP "example.com"); /* no e-mail autolink either */
+	/* GitHub keeps its own: no zero-width space after ! % ~ & $ */
+	s = md("!1 %2 ~3 &4 $5", 4096);
+	assert_string_equal(s, "\\!1 %2 \\~3 \\&4 \\$5");
+	free(s);
+	/* a title: no backslashes (GitLab shows titles as text), the references broken */
+	s = ttlf("!1 %m ~l &e $s `c` @u #2 <b>", BH_TRACKER_MD_GITLAB);
+	assert_string_equal(s, "!" ZWSP "1 %" ZWSP "m ~" ZWSP "l &" ZWSP "e $" ZWSP "s 'c' @" ZWSP "u #" ZWSP "2 <b>");
 	free(s);
 }
 
@@ -120,7 +162,7 @@ static void test_render(void **state)
 	char hash[65], found[65], *title, *body;
 	(void)state;
 	bh_tracker_group_hash("k", hash);
-	assert_int_equal(bh_tracker_render(&g, hash, &title, &body), 0);
+	assert_int_equal(bh_tracker_render(&g, hash, BH_TRACKER_MD_GITHUB, &title, &body), 0);
 	assert_string_equal(title, "PYSEC-2020-341 (high, known exploited) in reg/team/app");
 	assert_true(bh_tracker_marker_find(body, found));
 	assert_string_equal(found, hash);
@@ -133,9 +175,60 @@ static void test_render(void **state)
 	free(body);
 	/* resolved: no packages */
 	g.npkgs = 0;
-	assert_int_equal(bh_tracker_render(&g, hash, &title, &body), 0);
+	assert_int_equal(bh_tracker_render(&g, hash, BH_TRACKER_MD_GITHUB, &title, &body), 0);
 	assert_non_null(strstr(body, "**Resolved:** no image of this repository has an open finding"));
 	assert_null(strstr(body, "| Package"));
+	free(title);
+	free(body);
+}
+
+/* The same group for GitLab: references broken its way, no line a quick action, the title cut to
+ * what GitLab takes. */
+static void test_render_gitlab(void **state)
+{
+	const char *i1[] = { "reg/team/app:1.0" };
+	bh_tracker_pkg p[1] = { { "pkg:npm/x@1", "~evil!1", "%1", "$2", "high", false, i1, 1 } };
+	bh_tracker_group g = { "repository", "reg/team/app", "GHSA-x&1", p, 1 };
+	char hash[65], found[65], *title, *body, *line, *save = NULL, longadv[400], longsub[300];
+	size_t chars;
+	const unsigned char *u;
+	(void)state;
+	bh_tracker_group_hash("k", hash);
+	assert_int_equal(bh_tracker_render(&g, hash, BH_TRACKER_MD_GITLAB, &title, &body), 0);
+	assert_string_equal(title, "GHSA-x&" ZWSP "1 (high) in reg/team/app");
+	assert_true(bh_tracker_marker_find(body, found));
+	assert_string_equal(found, hash);
+	assert_non_null(strstr(body, "\n| \\~" ZWSP "evil\\!" ZWSP "1 | %" ZWSP "1 | \\$" ZWSP "2 | high | reg/team/app:1.0 |\n"));
+	for (line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		assert_true(line[0] != '/');
+	free(title);
+	free(body);
+	/* a title over BH_TRACKER_TITLE_MAX characters is cut, on a character boundary: 204 characters
+	 * of advisory (200 bytes, one break, "..."), " (high) in ", then the subject, whose 32nd
+	 * character is the 247th of the title, the last one kept: an '@' whose break would be cut
+	 * off goes too */
+	memset(longadv, 'A', sizeof(longadv) - 1);
+	longadv[sizeof(longadv) - 1] = '\0';
+	longadv[196] = '@';
+	memset(longsub, 'b', sizeof(longsub) - 1);
+	longsub[sizeof(longsub) - 1] = '\0';
+	memcpy(longsub, "\xc3\xa9", 2); /* one character, two bytes */
+	longsub[32] = '@';
+	g.advisory = longadv;
+	g.subject = longsub;
+	assert_int_equal(bh_tracker_render(&g, hash, BH_TRACKER_MD_GITLAB, &title, &body), 0);
+	for (chars = 0, u = (const unsigned char *)title; *u; u++)
+		chars += (*u & 0xc0) != 0x80;
+	assert_int_equal(chars, BH_TRACKER_TITLE_MAX - 1);
+	assert_int_equal(strcmp(title + strlen(title) - 6, "bbb..."), 0);
+	for (line = title; (line = strchr(line, '@')) != NULL; line++)
+		assert_int_equal(memcmp(line + 1, ZWSP, 3), 0);
+	free(title);
+	free(body);
+	g.subject = "reg/\xc3\xa9quipe/app";
+	g.advisory = "CVE-1";
+	assert_int_equal(bh_tracker_render(&g, hash, BH_TRACKER_MD_GITLAB, &title, &body), 0);
+	assert_string_equal(title, "CVE-1 (high) in reg/\xc3\xa9quipe/app");
 	free(title);
 	free(body);
 }
@@ -149,6 +242,11 @@ static int spec(const char *s, bh_tracker_spec *sp, char *why)
 	/* the strings point into j: looked at here, before it goes */
 	if (!rc && !strcmp(sp->repository, "acme/app"))
 		assert_string_equal(sp->group_by, strstr(s, "image") ? "image" : "repository");
+	if (!rc)
+		assert_string_equal(sp->api_url, strstr(s, "api_url") ? (strstr(s, "gl.example") ? "https://gl.example/api/v4" : "http://127.0.0.1:1")
+								: sp->api->default_url);
+	if (!rc && !strcmp(sp->kind, "gitlab") && !strstr(s, "api_url"))
+		assert_string_equal(sp->api_url, "https://gitlab.com/api/v4");
 	json_decref(j);
 	return rc;
 }
@@ -163,8 +261,16 @@ static void test_spec(void **state)
 			      " \"labels\": [\"sec\"], \"filter\": {\"min_severity\": \"high\"}, \"api_url\": \"http://127.0.0.1:1\"}",
 			      &sp, why),
 			 0);
-	assert_int_equal(spec("{\"kind\": \"gitlab\", \"repository\": \"acme/app\", \"token\": \"t\"}", &sp, why), BH_EINVAL);
-	assert_non_null(strstr(why, "github"));
+	assert_int_equal(spec("{\"kind\": \"jira\", \"repository\": \"acme/app\", \"token\": \"t\"}", &sp, why), BH_EINVAL);
+	assert_non_null(strstr(why, "gitlab"));
+	/* GitLab: its default URL, subgroups */
+	assert_int_equal(spec("{\"kind\": \"gitlab\", \"repository\": \"acme/sec/app\", \"token\": \"glpat-1\"}", &sp, why), 0);
+	assert_int_equal(spec("{\"kind\": \"gitlab\", \"repository\": \"acme\", \"token\": \"glpat-1\"}", &sp, why), BH_EINVAL);
+	assert_non_null(strstr(why, "group/subgroup/project"));
+	assert_int_equal(spec("{\"kind\": \"gitlab\", \"repository\": \"acme/app.git\", \"token\": \"t\"}", &sp, why), BH_EINVAL);
+	assert_int_equal(spec("{\"kind\": \"gitlab\", \"repository\": \"acme/app\", \"token\": \"t\", \"api_url\": \"https://gl.example/api/v4\"}",
+			      &sp, why),
+			 0);
 	assert_int_equal(spec("{\"kind\": \"github\", \"repository\": \"acme\", \"token\": \"t\"}", &sp, why), BH_EINVAL);
 	assert_int_equal(spec("{\"kind\": \"github\", \"repository\": \"acme/a/b\", \"token\": \"t\"}", &sp, why), BH_EINVAL);
 	assert_int_equal(spec("{\"kind\": \"github\", \"repository\": \"ac me/app\", \"token\": \"t\"}", &sp, why), BH_EINVAL);
@@ -186,8 +292,9 @@ static void test_spec(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_md_escape),  cmocka_unit_test(test_title),  cmocka_unit_test(test_repository_of),
-		cmocka_unit_test(test_group_key_and_marker), cmocka_unit_test(test_render), cmocka_unit_test(test_spec),
+		cmocka_unit_test(test_md_escape),  cmocka_unit_test(test_md_escape_gitlab), cmocka_unit_test(test_title),  cmocka_unit_test(test_repository_of),
+		cmocka_unit_test(test_group_key_and_marker), cmocka_unit_test(test_render), cmocka_unit_test(test_render_gitlab),
+		cmocka_unit_test(test_spec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

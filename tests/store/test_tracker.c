@@ -81,6 +81,12 @@ static void test_tracker_rows(void **state)
 	assert_int_equal(g.last.last_status, 403);
 	assert_int_equal(g.last.last_ok, 1020);
 	assert_int_equal(bh_tracker_claim(st, id, "b", 60, 1071, &err), 1);
+	/* a stopping server gives its leases up: another takes the tracker before the lease runs out */
+	assert_int_equal(bh_tracker_claim(st, id, "c", 60, 1072, &err), 0);
+	assert_int_equal(bh_tracker_release(st, "a", &err), 0); /* not a's: left alone */
+	assert_int_equal(bh_tracker_claim(st, id, "c", 60, 1072, &err), 0);
+	assert_int_equal(bh_tracker_release(st, "b", &err), 0);
+	assert_int_equal(bh_tracker_claim(st, id, "c", 60, 1072, &err), 1);
 
 	assert_int_equal(bh_tracker_delete(st, id2, &err), 0);
 	assert_int_equal(bh_tracker_delete(st, id2, &err), BH_ENOTFOUND);
