@@ -68,6 +68,8 @@ suite() {
 
 	check "$label: import the YAML export: 200, viewer 403" \
 		"$(code PUT /api/v1/baselines "$O" --data-binary @"$T/app.yaml") $(code PUT /api/v1/baselines "$V" --data-binary @"$T/app.yaml")" "200 403"
+	check "$label: import by POST too (the agent's way): 200, the version does not go back" \
+		"$(code POST /api/v1/baselines "$O" --data-binary @"$T/app.yaml") $(jq -r .version "$T/body")" "200 4"
 	check "$label: a broken document: 400 naming the field" \
 		"$(code PUT /api/v1/baselines "$O" --data-binary $'repository: x\noutbound: [{peer: "10.0.0.0/40"}]\n') $(jq -r .error.message "$T/body" | grep -c 'outbound\[0\]')" "400 1"
 	check "$label: list: one baseline in monitor with its entry counts" \
@@ -83,7 +85,7 @@ suite() {
 	check "$label: a bad entry: 400" \
 		"$(code POST /api/v1/baselines/accept "$O" -H 'Content-Type: application/json' --data '{"repository":"localhost/app","entry":{"kind":"outbound","peer":"somewhere","port":1}}')" 400
 	local v; v=$(get '/api/v1/baselines/doc?repository=localhost/app' | jq -r .version)
-	check "$label: versions listed newest first (3 of them)" "$(get '/api/v1/baselines/versions?repository=localhost/app' | jq -r '[.items[].mode] | join(",")')" "protect,protect,monitor"
+	check "$label: versions listed newest first (4 of them)" "$(get '/api/v1/baselines/versions?repository=localhost/app' | jq -r '[.items[].mode] | join(",")')" "protect,protect,monitor,monitor"
 	local first; first=$(get '/api/v1/baselines/versions?repository=localhost/app' | jq -r '.items[-1].version')
 	check "$label: diff from the import: the shell added, mode monitor -> protect" \
 		"$(get "/api/v1/baselines/diff?repository=localhost/app&from=$first" | jq -r '"\(.added[0].exe) \(.removed | length) \(.mode.from)->\(.mode.to) \(.to_version)"')" \
@@ -105,9 +107,9 @@ suite() {
 
 	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=
 	if [ "$label" = sqlite ] && command -v sqlite3 >/dev/null; then
-		check "$label: audit: baseline.put, baseline.mode and baseline.accept by secteam" \
+		check "$label: audit: 2 baseline.put, baseline.mode and baseline.accept by secteam" \
 			"$(sqlite3 "$data/bulkhead.db" "SELECT action || ':' || who FROM audit WHERE action LIKE 'baseline.%' ORDER BY id" | sed 's/#[0-9]*$//' | tr '\n' ' ')" \
-			"baseline.put:secteam baseline.mode:secteam baseline.accept:secteam "
+			"baseline.put:secteam baseline.put:secteam baseline.mode:secteam baseline.accept:secteam "
 	fi
 }
 
