@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < bh_baseline_count(b, (bh_bl_kind)k); i++) {
 			bh_bl_entry e;
 			bh_bl_obs o;
-			char why[256];
+			char why[256] = "";
 			bh_baseline_entry(b, (bh_bl_kind)k, i, &e);
 			memset(&o, 0, sizeof(o));
 			o.kind = e.kind;
