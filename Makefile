@@ -57,14 +57,19 @@ ifneq ($(and $(shell command -v clang 2>/dev/null),$(BPFTOOL),$(wildcard /sys/ke
 bulkhead_PKGS += libbpf libelf zlib
 $(BUILD)/src/runtime/sensor.o: override CFLAGS += -DBH_HAVE_BPF -I$(BUILD)/bpf $(shell pkg-config --cflags libbpf)
 $(BUILD)/src/runtime/sensor.o: $(BUILD)/bpf/sensor.skel.h
+# the east-west policy (runtime/netpol.c): its own object, netpol.bpf.c, embedded the same way
+$(BUILD)/src/runtime/netpol.o: override CFLAGS += -DBH_HAVE_BPF -I$(BUILD)/bpf $(shell pkg-config --cflags libbpf)
+$(BUILD)/src/runtime/netpol.o: $(BUILD)/bpf/netpol.skel.h
 endif
 $(BUILD)/bpf/vmlinux.h:
 	@mkdir -p $(dir $@)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c >$@.tmp && mv $@.tmp $@
-$(BUILD)/bpf/sensor.bpf.o: src/runtime/bpf/sensor.bpf.c src/runtime/bpf/record.h $(BUILD)/bpf/vmlinux.h
+$(BUILD)/bpf/%.bpf.o: src/runtime/bpf/%.bpf.c $(wildcard src/runtime/bpf/*.h) $(BUILD)/bpf/vmlinux.h
 	clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I$(BUILD)/bpf -Isrc -c -o $@ $<
-$(BUILD)/bpf/sensor.skel.h: $(BUILD)/bpf/sensor.bpf.o
-	$(BPFTOOL) gen skeleton $< name sensor_bpf >$@.tmp && mv $@.tmp $@
+# sensor.skel.h declares struct sensor_bpf, netpol.skel.h struct netpol_bpf
+$(BUILD)/bpf/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf >$@.tmp && mv $@.tmp $@
+.PRECIOUS: $(BUILD)/bpf/%.bpf.o
 
 $(BUILD)/libbulkhead.a: $(LIB_OBJ)
 	@rm -f $@
@@ -79,7 +84,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libbulkhead.a $(LDLIBS) -lcmocka $(LDFLAGS)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libbulkhead.a $(call bin_libs,bulkhead) -lcmocka $(LDFLAGS)
 
 tests: $(TEST_BIN)
 
@@ -87,7 +92,7 @@ tests: $(TEST_BIN)
 BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a $(LDLIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a $(call bin_libs,bulkhead) $(LDFLAGS)
 
 bench-tools: $(BENCH_BIN)
 
@@ -121,7 +126,8 @@ E2E_SAN := \
 	e2e/drift.sh \
 	e2e/rules.sh \
 	e2e/cli.sh \
-	e2e/fallback.sh
+	e2e/fallback.sh \
+	e2e/netpol.sh
 E2E_ALL := \
 	e2e/run.sh \
 	malicious/run.sh \
@@ -162,6 +168,7 @@ E2E_ALL := \
 	e2e/baseline.sh \
 	e2e/agent-baseline.sh \
 	e2e/cli.sh \
+	e2e/netpol.sh \
 	e2e/readme.sh
 test: all tests
 	BUILD=$(BUILD) sh tests/run-unit.sh

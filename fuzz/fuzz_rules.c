@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bh_rules *r = bh_rules_new();
 	bh_error err;
 	bh_rt_event ev;
-	bh_rt_container ct = { "c1", "web", "nginx:1", "sha256:aa", NULL, false, 0 };
+	bh_rt_container ct = { "c1", "web", "nginx:1", "sha256:aa", NULL, false, 0, NULL, NULL };
 	int t;
 	if (!r)
 		return 0;

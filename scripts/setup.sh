@@ -15,7 +15,8 @@ BUILD_PKGS="build-essential pkg-config libarchive-dev libjansson-dev libyaml-dev
   clang libbpf-dev libelf-dev bpftool"
 # Tools the tests use to make real images and artefacts, and the sanitizer/fuzzer runtime.
 TEST_PKGS="clang libclang-rt-14-dev jq python3 python3-jsonschema python3-yaml python3-packaging python3-apt podman runc skopeo umoci buildah debootstrap
-  docker-registry postgresql golang-go rpm curl ca-certificates valgrind zstd libxml2-utils chromium"
+  docker-registry postgresql golang-go rpm curl ca-certificates valgrind zstd libxml2-utils chromium
+  nftables busybox-static iproute2 sqlite3"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS; do

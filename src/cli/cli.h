@@ -28,5 +28,7 @@ int bh_cmd_watch(int argc, char **argv);
 int bh_cmd_drift(int argc, char **argv);
 int bh_cmd_contain(int argc, char **argv);
 int bh_cmd_baseline(int argc, char **argv);
+int bh_cmd_netpol(int argc, char **argv);
+int bh_cmd_netmap(int argc, char **argv);
 
 #endif

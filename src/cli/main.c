@@ -31,6 +31,9 @@ static void usage(FILE *fp)
 	      "  drift CONTAINER what a container changed against its image (added, changed, deleted files)\n"
 	      "  contain ACTION CONTAINER  pause, unpause, stop, quarantine (+ forensics), release a container\n"
 	      "  baseline CMD    behaviour baselines per image: learn, list, show, export, import, mode, diff, accept\n"
+	      "  netmap          who talks to whom: containers, host, outside; ports, connections, bytes (eBPF)\n"
+	      "  netpol check|enforce FILE  east-west network policy per container: validate, or enforce in the\n"
+	      "                  kernel (cgroup eBPF hooks, else nftables), audit or protect\n"
 	      "  version         print the version\n\n"
 	      "TARGET: docker-archive:FILE | oci:DIR[:TAG] | oci-archive:FILE[:TAG] | dir:PATH | engine:IMAGE\n"
 	      "        or a bare path (kind detected). `bulkhead sbom --help` for options.\n", fp);
@@ -79,6 +82,10 @@ int main(int argc, char **argv)
 		return bh_cmd_baseline(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "contain"))
 		return bh_cmd_contain(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "netpol"))
+		return bh_cmd_netpol(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "netmap"))
+		return bh_cmd_netmap(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version"))
 		return bh_cmd_version(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -86,7 +93,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	{
-		static const char *const cmds[] = { "sbom", "scan", "image", "fs", "rootfs", "db", "rules", "serve", "token", "agent", "watch", "drift", "contain", "baseline", "version", "help" };
+		static const char *const cmds[] = { "sbom", "scan", "image", "fs", "rootfs", "db", "rules", "serve", "token", "agent", "watch", "drift", "contain", "baseline", "netpol", "netmap", "version", "help" };
 		const char *hit = bh_suggest(argv[1], cmds, sizeof(cmds) / sizeof(cmds[0]));
 		if (hit)
 			fprintf(stderr, "bulkhead: unknown command \"%s\"; did you mean %s?\n", argv[1], hit);

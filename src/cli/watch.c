@@ -21,6 +21,8 @@
 #include "runtime/containers.h"
 #include "runtime/event.h"
 #include "runtime/eventjson.h"
+#include "runtime/netpol.h"
+#include "runtime/npyaml.h"
 #include "runtime/rules.h"
 #include "runtime/rtsource.h"
 
@@ -681,6 +683,68 @@ static int baseline_tick(struct watch *w, bh_error *err)
 	return 0;
 }
 
+/* One verdict of --netpol: a JSON line {"netpol": {...}} or a NETPOL text line. */
+static int on_verdict(void *ud, const bh_netpol_verdict *v)
+{
+	struct watch *w = ud;
+	json_t *o = bh_netpol_verdict_json(v);
+	json_t *n;
+
+	if (!o)
+		return BH_ENOMEM;
+	if (w->json) {
+		json_dumpf(o, stdout, JSON_COMPACT);
+		putchar('\n');
+	} else {
+		n = json_object_get(o, "netpol");
+		printf("NETPOL %s %s %s:%lld -> %s:%lld container=", v->verdict, json_string_value(json_object_get(n, "proto")),
+		       json_string_value(json_object_get(n, "src")), (long long)v->sport, json_string_value(json_object_get(n, "dst")), (long long)v->dport);
+		bh_text_fput_term(stdout, json_string_value(json_object_get(n, "container")), 64);
+		printf(" missing=%s policy=", v->missing);
+		bh_text_fput_term(stdout, v->policy, 200);
+		printf(" hook=%s\n", v->hook);
+	}
+	json_decref(o);
+	return 0;
+}
+
+/* --netpol FILE: the policy enforced beside the sensor, its hooks reported on stderr. */
+static int netpol_setup(const char *file, const char *engine, bool verbose, bh_netpol **out, bh_error *err)
+{
+	bh_npyaml_doc doc;
+	bh_netpol_opts o;
+	bh_netpol_mode strongest;
+	size_t n;
+	const bh_netpol_hook *h;
+	int rc;
+
+	*out = NULL;
+	if ((rc = bh_npyaml_load_file(file, &doc, err))) {
+		bh_npyaml_free(&doc);
+		return rc == BH_ENOMEM ? rc : BH_EUSAGE;
+	}
+	strongest = doc.mode;
+	for (size_t i = 0; i < doc.npol; i++)
+		if (doc.pol[i].mode > strongest)
+			strongest = doc.pol[i].mode;
+	memset(&o, 0, sizeof(o));
+	o.engine_host = engine;
+	o.verbose = verbose;
+	o.unmapped_deny = doc.unmapped_deny >= 0 ? doc.unmapped_deny : strongest == BH_NETPOL_PROTECT;
+	o.unmapped_mode = o.unmapped_deny ? strongest : BH_NETPOL_OFF;
+	if ((rc = bh_netpol_open(&o, out, err)) || (rc = bh_netpol_use_yaml(*out, &doc, BH_NETPOL_OFF, err))) {
+		bh_npyaml_free(&doc);
+		return rc;
+	}
+	h = bh_netpol_hooks(*out, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!h[i].attached)
+			fprintf(stderr, "WARNING: netpol hook %s on %s UNAVAILABLE (%s: %s): %s\n", h[i].hook, h[i].where, h[i].stage, strerror(h[i].err), h[i].loses);
+	fprintf(stderr, "netpol: %s; %zu policies from %s\n", bh_netpol_mechanism(*out), doc.npol, file);
+	bh_npyaml_free(&doc);
+	return 0;
+}
+
 static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead watch [options]\n"
@@ -719,6 +783,8 @@ static void usage(FILE *fp)
 	      "      --learn-for DURATION learning lasts this long (default 5m), then monitor once nothing new\n"
 	      "      --quiet-for DURATION came for this long (default 60s)\n"
 	      "      --protect-action kill|pause|stop|quarantine  what protect mode does to a deviation (default kill)\n"
+	      "      --netpol FILE        also enforce this network policy (as `bulkhead netpol enforce FILE`):\n"
+	      "                           each blocked or would-be-blocked connection is a NETPOL line (JSON: {\"netpol\"})\n"
 	      "  -v, --verbose            libbpf's messages (verifier logs) on stderr\n"
 	      "needs root and a kernel with BTF; built with clang, bpftool and libbpf-dev\n", fp);
 }
@@ -726,7 +792,7 @@ static void usage(FILE *fp)
 int bh_cmd_watch(int argc, char **argv)
 {
 	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING, O_RULES, O_NODEF, O_ALERTS, O_ENFORCE, O_DENY, O_FDIR, O_SENSOR,
-	       O_BASELINE, O_BLDIR, O_LEARN, O_LEARNFOR, O_QUIET, O_PACTION };
+	       O_BASELINE, O_BLDIR, O_LEARN, O_LEARNFOR, O_QUIET, O_PACTION, O_NETPOL };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "container", required_argument, NULL, O_CONTAINER },
@@ -748,11 +814,13 @@ int bh_cmd_watch(int argc, char **argv)
 		{ "learn-for", required_argument, NULL, O_LEARNFOR },
 		{ "quiet-for", required_argument, NULL, O_QUIET },
 		{ "protect-action", required_argument, NULL, O_PACTION },
+		{ "netpol", required_argument, NULL, O_NETPOL },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *container = NULL, *engine = NULL;
+	const char *container = NULL, *engine = NULL, *netpol_file = NULL;
+	bh_netpol *np = NULL;
 	bh_sensor_opts so;
 	struct watch w;
 	struct sigaction sa;
@@ -857,6 +925,7 @@ int bh_cmd_watch(int argc, char **argv)
 				return BH_EXIT_USAGE;
 			}
 			break;
+		case O_NETPOL: netpol_file = optarg; break;
 		case O_SENSOR:
 			if (bh_rtsource_mode_parse(optarg, &mode, &err)) {
 				fprintf(stderr, "bulkhead watch: %s\n", err.msg);
@@ -918,6 +987,8 @@ int bh_cmd_watch(int argc, char **argv)
 		goto fail;
 	if (baseline && (rc = baseline_setup(&w, bh_rtsource_sensor(s), bldir, learn, nlearn, learn_for, quiet_for, paction, &err)))
 		goto fail;
+	if (netpol_file && (rc = netpol_setup(netpol_file, engine, so.verbose, &np, &err)))
+		goto fail;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: the poll returns and the loop sees the flag */
 	sigaction(SIGINT, &sa, NULL);
@@ -934,6 +1005,8 @@ int bh_cmd_watch(int argc, char **argv)
 				bh_error_set(&err, rc, "writing an event failed");
 			goto fail;
 		}
+		if (np && (rc = bh_netpol_poll(np, 0, on_verdict, &w, &err)) < 0)
+			goto fail;
 		fflush(stdout);
 		t = now_s();
 		if (duration && t - start >= duration)
@@ -958,6 +1031,7 @@ int bh_cmd_watch(int argc, char **argv)
 		print_stats(s, &w, "end");
 		fprintf(stderr, "alerts %lu (rules %zu), actions %lu, processes killed %lu\n", w.alerts, bh_rules_count(w.rules), w.actions, w.killed);
 	}
+	bh_netpol_close(np);
 	bh_rtsource_close(s);
 	bh_blmon_free(w.bl);
 	bh_containers_free(w.cts);
@@ -979,6 +1053,7 @@ rules_fail:
 	}
 fail:
 	fprintf(stderr, "bulkhead watch: %s\n", err.msg);
+	bh_netpol_close(np);
 	bh_rtsource_close(s);
 	bh_blmon_free(w.bl);
 	bh_containers_free(w.cts);

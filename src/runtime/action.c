@@ -338,6 +338,13 @@ static int nft_in_netns(int pid, const char *const *args, const char *script, ch
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+int bh_action_nft_run(int pid, const char *const *args, const char *script, char *out, size_t outn, bh_error *err)
+{
+	if (!out || outn == 0)
+		return bh_error_set(err, BH_EUSAGE, "nft output buffer missing");
+	return nft_in_netns(pid, args, script, out, outn, err);
+}
+
 int bh_action_quarantine(const bh_action_target *t, bool on, bh_error *err)
 {
 	/* "add; delete; define" in one nft transaction: replaces an earlier table or none, atomically */

@@ -46,6 +46,14 @@ int bh_action_stop(const char *engine_host, const char *id, int timeout_s, bh_er
  */
 int bh_action_quarantine(const bh_action_target *t, bool on, bh_error *err);
 
+/*
+ * Runs nft inside pid's network namespace (refused for the host's own, BH_EUSAGE): with args (a
+ * NULL-terminated list after "nft") or, when args is NULL, `nft -f -` reading script. Returns nft's
+ * exit status (>= 0) with its output in out (newlines as spaces, cut at outn), or a negative status.
+ * The network policy's nftables fallback (runtime/netpol.c) uses it.
+ */
+int bh_action_nft_run(int pid, const char *const *args, const char *script, char *out, size_t outn, bh_error *err);
+
 /* Whether the quarantine table is present in t's network namespace: 1, 0, or negative. */
 int bh_action_is_quarantined(const bh_action_target *t, bh_error *err);
 

@@ -320,12 +320,20 @@ int bh_baseline_add(bh_baseline *b, const bh_bl_entry *e, bool *added, bh_error 
 		*added = false;
 	if ((rc = check_entry(e, err)))
 		return rc;
-	/* a file entry without access allows both; written out as "rw", so it is "rw" from the start */
-	if (e->kind == BH_BL_FILE && (!e->b || !e->b[0])) {
-		norm = *e;
+	/* the fields a kind does not have are dropped, and a file entry without access allows both
+	 * (written out as "rw"): what is stored is what a written document reads back as */
+	norm = *e;
+	if (norm.kind == BH_BL_FILE && (!norm.b || !norm.b[0]))
 		norm.b = "rw";
-		e = &norm;
-	}
+	if (norm.kind != BH_BL_LISTEN && norm.kind != BH_BL_OUTBOUND && norm.kind != BH_BL_INBOUND)
+		norm.port = 0;
+	if (norm.kind == BH_BL_CAPABILITY || norm.kind == BH_BL_LISTEN)
+		norm.b = norm.kind == BH_BL_LISTEN ? norm.b : NULL;
+	if (norm.kind == BH_BL_LISTEN)
+		norm.a = NULL;
+	if (norm.kind != BH_BL_PROCESS)
+		norm.sha256 = NULL;
+	e = &norm;
 	/* "" and NULL are the same field; a process's parent "" means any parent */
 	if (ident(key, sizeof(key), e->kind, e->a, e->b, e->port))
 		return bh_error_set(err, BH_EINVAL, "entry too long");

@@ -11,7 +11,7 @@
 #include "runtime/rules.h"
 
 static bh_rt_event ev;
-static bh_rt_container ct = { "c1", "web", "nginx:1", "sha256:aa", NULL, false, 0 };
+static bh_rt_container ct = { "c1", "web", "nginx:1", "sha256:aa", NULL, false, 0, NULL, NULL };
 
 static void exec_of(const char *comm, const char *args)
 {

@@ -1,0 +1,255 @@
+/* netmap.c - `bulkhead netmap`: watches connections for a while (the eBPF sensor's connect/accept, netpol's byte counters, the containers' /proc/PID/net) and prints who talks to whom. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/common.h"
+#include "core/error.h"
+#include "core/text.h"
+#include "runtime/ctnet.h"
+#include "runtime/netmap.h"
+#include "runtime/netpol.h"
+#include "runtime/sensor.h"
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void usage(FILE *fp)
+{
+	fputs("usage: bulkhead netmap [--seconds N] [--format json|table] [options]\n"
+	      "  the network map: who talks to whom (container to container, to the host, to the outside) with\n"
+	      "  ports, protocols, connection and byte counts, first/last seen. Connections already open are read\n"
+	      "  from each container's /proc/PID/net/{tcp,tcp6,udp,udp6}; new ones for N seconds from the eBPF\n"
+	      "  sensor's connect/accept events; bytes from the network policy's skb hooks (counting only)\n"
+	      "      --seconds N          how long to watch (default 10; 0: only the connections open now)\n"
+	      "  -f, --format json|table  JSON {nodes, edges} (default) or a table\n"
+	      "  -o, --output FILE        write there instead of stdout\n"
+	      "      --no-bytes           do not attach the byte-counting hooks\n"
+	      "      --cgroup-parent DIR  count bytes below this cgroup v2 dir instead of the engines' (repeatable)\n"
+	      "      --engine-host unix:///PATH  Docker Engine API socket (default $DOCKER_HOST, then the usual ones)\n"
+	      "needs root for the sensor and the byte counters; without them the map has what /proc shows\n"
+	      "exit: 0, 1 error, 2 usage, 5 engine unreachable\n", fp);
+}
+
+struct nm {
+	bh_netmap *map;
+	bh_netpol *np;
+	const bh_ctnet *cts;
+};
+
+static int on_event(void *ud, const bh_rt_event *ev)
+{
+	struct nm *n = ud;
+	return bh_netmap_feed(n->map, ev, NULL) == BH_ENOMEM ? BH_ENOMEM : 0;
+}
+
+static void on_bytes(void *ud, uint64_t cg, const uint8_t peer[16], uint16_t port, uint8_t proto, int role, uint64_t out, uint64_t in)
+{
+	struct nm *n = ud;
+	const bh_ctnet_ct *pc = bh_ctnet_by_addr(n->cts, peer);
+	(void)bh_netmap_feed_bytes(n->map, cg, peer, port, proto, role, out, in, pc && bh_netpol_managed(n->np, pc->cgroup_id));
+}
+
+static double mono_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A node's name for the table: the container's name, "host", or the address. */
+static const char *node_name(const json_t *nodes, const char *id)
+{
+	for (size_t i = 0; i < json_array_size(nodes); i++) {
+		const json_t *n = json_array_get(nodes, i);
+		if (!strcmp(json_string_value(json_object_get(n, "id")), id)) {
+			const char *nm = json_string_value(json_object_get(n, "name"));
+			return !strcmp(id, "host") ? "host" : nm && nm[0] ? nm : id;
+		}
+	}
+	return id;
+}
+
+static void print_table(FILE *fp, const json_t *map)
+{
+	const json_t *nodes = json_object_get(map, "nodes"), *edges = json_object_get(map, "edges");
+	fprintf(fp, "%-24s %-24s %-10s %11s %12s %8s  %s\n", "FROM", "TO", "PORT", "CONNECTIONS", "BYTES", "BLOCKED", "LAST SEEN");
+	for (size_t i = 0; i < json_array_size(edges); i++) {
+		const json_t *e = json_array_get(edges, i);
+		char port[24];
+		bh_text_fput_term(fp, node_name(nodes, json_string_value(json_object_get(e, "from"))), 24);
+		fputc(' ', fp);
+		bh_text_fput_term(fp, node_name(nodes, json_string_value(json_object_get(e, "to"))), 24);
+		snprintf(port, sizeof(port), "%d/%s", (int)json_integer_value(json_object_get(e, "port")), json_string_value(json_object_get(e, "proto")));
+		fprintf(fp, " %-10s %11lld %12lld %8lld  %s\n", port, (long long)json_integer_value(json_object_get(e, "connections")),
+			(long long)json_integer_value(json_object_get(e, "bytes")), (long long)json_integer_value(json_object_get(e, "blocked")),
+			json_string_value(json_object_get(e, "last_seen")));
+	}
+	fprintf(fp, "%zu nodes, %zu edges\n", json_array_size(nodes), json_array_size(edges));
+}
+
+int bh_cmd_netmap(int argc, char **argv)
+{
+	enum { O_SECONDS = 2000, O_NOBYTES, O_PARENT, O_ENGINE };
+	static const struct option longopts[] = {
+		{ "seconds", required_argument, NULL, O_SECONDS },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "no-bytes", no_argument, NULL, O_NOBYTES },
+		{ "cgroup-parent", required_argument, NULL, O_PARENT },
+		{ "engine-host", required_argument, NULL, O_ENGINE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *output = NULL;
+	int ch, rc, seconds = 10, table = 0, nobytes = 0;
+	bh_netpol_opts po;
+	bh_sensor *sensor = NULL;
+	bh_ctnet cts = { NULL, 0 };
+	struct nm n = { NULL, NULL, &cts };
+	struct sigaction sa;
+	json_t *map = NULL;
+	bh_error err;
+	double start, next_list;
+	FILE *fp = stdout;
+
+	memset(&po, 0, sizeof(po));
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_SECONDS:
+			if (bh_cli_parse_uint(optarg, 86400, &seconds)) {
+				fprintf(stderr, "bulkhead netmap: --seconds wants 0 to 86400, not \"%s\"\n", optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
+		case 'f':
+			if (!strcmp(optarg, "table"))
+				table = 1;
+			else if (strcmp(optarg, "json") != 0) {
+				fprintf(stderr, "bulkhead netmap: --format wants json or table, not \"%s\"\n", optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
+		case 'o': output = optarg; break;
+		case O_NOBYTES: nobytes = 1; break;
+		case O_PARENT:
+			if (po.nparents == BH_NETPOL_MAX_PARENTS) {
+				fputs("bulkhead netmap: at most 4 --cgroup-parent dirs\n", stderr);
+				return BH_EXIT_USAGE;
+			}
+			po.parents[po.nparents++] = optarg;
+			break;
+		case O_ENGINE: po.engine_host = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: return bh_cli_bad_option("netmap", longopts, ch, argv);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "bulkhead netmap: unexpected argument \"%s\"\n", argv[optind]);
+		return BH_EXIT_USAGE;
+	}
+	if ((rc = bh_netmap_new(&n.map, &err)))
+		goto fail;
+	if ((rc = bh_ctnet_list(po.engine_host, NULL, &cts, &err)) || (rc = bh_netmap_set_containers(n.map, &cts, &err)))
+		goto fail;
+	if (seconds > 0) {
+		bh_sensor_opts so;
+		memset(&so, 0, sizeof(so));
+		if (bh_sensor_open(&so, &sensor, &err))
+			fprintf(stderr, "bulkhead netmap: warning: no new connections will be seen: %s\n", err.msg);
+		if (!nobytes) {
+			po.count_bytes = true;
+			po.mech = BH_NETPOL_MECH_BPF;
+			po.unmapped_mode = BH_NETPOL_OFF;
+			if (bh_netpol_open(&po, &n.np, &err) && !n.np) {
+				fprintf(stderr, "bulkhead netmap: warning: bytes are not counted: %s\n", err.msg);
+			} else {
+				size_t nh;
+				const bh_netpol_hook *h = bh_netpol_hooks(n.np, &nh);
+				for (size_t i = 0; i < nh; i++)
+					if (!h[i].attached)
+						fprintf(stderr, "bulkhead netmap: warning: hook %s on %s unavailable: %s\n", h[i].hook, h[i].where, strerror(h[i].err));
+				if (bh_netpol_sync(n.np, &err))
+					fprintf(stderr, "bulkhead netmap: warning: %s\n", err.msg);
+			}
+		}
+	}
+	/* connections open before the watch began: the map cannot see their start, /proc can */
+	if ((rc = bh_netmap_scan_proc(n.map, &cts, NULL, &err)) < 0)
+		goto fail;
+	fprintf(stderr, "netmap: %zu containers, %d open connections, watching %d s%s%s\n", cts.n, rc, seconds,
+		sensor ? "" : " (no sensor)", n.np ? "" : " (no byte counters)");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	start = mono_s();
+	next_list = start + 2;
+	while (!stop_flag && seconds > 0 && mono_s() - start < seconds) {
+		if (sensor) {
+			rc = bh_sensor_poll(sensor, 50, on_event, &n, &err);
+			if (rc < 0)
+				goto fail;
+		} else {
+			struct timespec ts = { 0, 50000000L };
+			nanosleep(&ts, NULL);
+		}
+		if (mono_s() >= next_list) {
+			bh_ctnet nc = { NULL, 0 };
+			if (bh_ctnet_list(po.engine_host, &cts, &nc, &err) == 0) {
+				bh_ctnet_free(&cts);
+				cts = nc;
+				(void)bh_netmap_set_containers(n.map, &cts, &err);
+			}
+			next_list = mono_s() + 2;
+		}
+	}
+	if (sensor)
+		while (bh_sensor_poll(sensor, 0, on_event, &n, &err) > 0)
+			;
+	if (n.np) {
+		(void)bh_netpol_sync(n.np, &err);
+		bh_netpol_bytes(n.np, on_bytes, &n);
+	}
+	if ((rc = bh_netmap_to_json(n.map, &map, &err)))
+		goto fail;
+	if (output && !(fp = fopen(output, "we"))) {
+		rc = bh_error_set(&err, BH_EIO, "%s: cannot write", output);
+		goto fail;
+	}
+	if (table)
+		print_table(fp, map);
+	else {
+		json_dumpf(map, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', fp);
+	}
+	if (fp != stdout && fclose(fp)) {
+		rc = bh_error_set(&err, BH_EIO, "%s: write failed", output);
+		goto fail;
+	}
+	json_decref(map);
+	bh_netpol_close(n.np);
+	bh_sensor_close(sensor);
+	bh_netmap_free(n.map);
+	bh_ctnet_free(&cts);
+	return 0;
+fail:
+	fprintf(stderr, "bulkhead netmap: %s\n", err.msg);
+	json_decref(map);
+	bh_netpol_close(n.np);
+	bh_sensor_close(sensor);
+	bh_netmap_free(n.map);
+	bh_ctnet_free(&cts);
+	return rc == BH_ENET ? BH_EXIT_NETWORK : rc == BH_EUSAGE ? BH_EXIT_USAGE : BH_EXIT_ERROR;
+}

@@ -1,0 +1,670 @@
+/* netmap.c - the network map's nodes and edges: events, /proc/PID/net scans and byte counters folded into (from, to, port, proto) edges; JSON out. */
+#include "runtime/netmap.h"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/map.h"
+
+#define MAX_EDGES 200000
+#define MAX_HOST 256
+#define MAX_PROC_SOCKS 65536
+
+struct ctinfo {
+	char id[65], name[256], image[512], digest[80];
+	json_t *labels;
+	uint8_t addrs[BH_CTNET_MAX_NETS * 2][16];
+	size_t naddrs;
+	uint64_t cgroup_id;
+};
+
+struct edge {
+	char from[128], to[128];
+	uint16_t port;
+	uint8_t proto;
+	uint64_t connections, blocked, first_ns, last_ns;
+	uint64_t bytes_events; /* bytes from byte counters (totals, see bytes map) */
+};
+
+struct bytes_src {
+	struct edge *e;
+	uint64_t last; /* what this source added to e->bytes_events */
+};
+
+struct bh_netmap {
+	bh_map cts;     /* container id -> struct ctinfo */
+	bh_map edges;   /* "from|to|port|proto" -> struct edge */
+	bh_map bsrc;    /* byte counter source key -> struct bytes_src */
+	bh_map seen;    /* connections counted by the /proc scan */
+	uint8_t host[MAX_HOST][16];
+	size_t nhost;
+	char hostname[256];
+};
+
+static void ct_free(void *p)
+{
+	struct ctinfo *c = p;
+	if (c)
+		json_decref(c->labels);
+	free(c);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static void add_host(bh_netmap *m, const uint8_t *a)
+{
+	for (size_t i = 0; i < m->nhost; i++)
+		if (!memcmp(m->host[i], a, 16))
+			return;
+	if (m->nhost < MAX_HOST)
+		memcpy(m->host[m->nhost++], a, 16);
+}
+
+int bh_netmap_new(bh_netmap **out, bh_error *err)
+{
+	bh_netmap *m = calloc(1, sizeof(*m));
+	struct ifaddrs *ifa = NULL, *i;
+
+	*out = NULL;
+	if (!m)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	bh_map_init(&m->cts, ct_free);
+	bh_map_init(&m->edges, free);
+	bh_map_init(&m->bsrc, free);
+	bh_map_init(&m->seen, NULL);
+	if (gethostname(m->hostname, sizeof(m->hostname) - 1))
+		snprintf(m->hostname, sizeof(m->hostname), "host");
+	if (getifaddrs(&ifa) == 0) {
+		for (i = ifa; i; i = i->ifa_next) {
+			uint8_t a[16];
+			if (!i->ifa_addr)
+				continue;
+			if (i->ifa_addr->sa_family == AF_INET) {
+				memset(a, 0, 10);
+				a[10] = a[11] = 0xff;
+				memcpy(a + 12, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
+			} else if (i->ifa_addr->sa_family == AF_INET6) {
+				memcpy(a, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, 16);
+			} else {
+				continue;
+			}
+			add_host(m, a);
+		}
+		freeifaddrs(ifa);
+	}
+	*out = m;
+	return 0;
+}
+
+void bh_netmap_free(bh_netmap *m)
+{
+	if (!m)
+		return;
+	bh_map_free(&m->cts);
+	bh_map_free(&m->edges);
+	bh_map_free(&m->bsrc);
+	bh_map_free(&m->seen);
+	free(m);
+}
+
+int bh_netmap_set_containers(bh_netmap *m, const bh_ctnet *cts, bh_error *err)
+{
+	for (size_t i = 0; cts && i < cts->n; i++) {
+		const bh_ctnet_ct *ct = &cts->v[i];
+		struct ctinfo *c = calloc(1, sizeof(*c));
+		if (!c)
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		snprintf(c->id, sizeof(c->id), "%s", ct->id);
+		snprintf(c->name, sizeof(c->name), "%s", ct->name);
+		snprintf(c->image, sizeof(c->image), "%s", ct->image);
+		snprintf(c->digest, sizeof(c->digest), "%s", ct->digest);
+		c->labels = ct->labels ? json_incref(ct->labels) : json_object();
+		c->cgroup_id = ct->cgroup_id;
+		for (size_t j = 0; j < ct->nnets && !ct->host_network; j++) {
+			if (ct->nets[j].has4)
+				memcpy(c->addrs[c->naddrs++], ct->nets[j].ip4, 16);
+			if (ct->nets[j].has6)
+				memcpy(c->addrs[c->naddrs++], ct->nets[j].ip6, 16);
+			/* the gateway is this host's side of the network */
+			if (ct->nets[j].hasgw4)
+				add_host(m, ct->nets[j].gw4);
+			if (ct->nets[j].hasgw6)
+				add_host(m, ct->nets[j].gw6);
+		}
+		if (bh_map_put(&m->cts, c->id, c)) {
+			ct_free(c);
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		}
+	}
+	return 0;
+}
+
+static bool loopback(const uint8_t *a)
+{
+	static const uint8_t lo6[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+	static const uint8_t any6[16] = { 0 };
+	if (bh_ctnet_addr_is_v4(a))
+		return a[12] == 127 || (a[12] == 0 && a[13] == 0 && a[14] == 0 && a[15] == 0);
+	return !memcmp(a, lo6, 16) || !memcmp(a, any6, 16);
+}
+
+/* The node of an address: a container that has it, this host, or external. */
+static void node_of_addr(const bh_netmap *m, const uint8_t *a, char *id, size_t n)
+{
+	size_t i = 0;
+	const char *k;
+	void *v;
+	char s[64];
+
+	/* the most recent container holding the address wins (a restart may reuse it) */
+	while (bh_map_next(&m->cts, &i, &k, &v)) {
+		const struct ctinfo *c = v;
+		for (size_t j = 0; j < c->naddrs; j++)
+			if (!memcmp(c->addrs[j], a, 16)) {
+				snprintf(id, n, "container:%s", c->id);
+				return;
+			}
+	}
+	for (size_t j = 0; j < m->nhost; j++)
+		if (!memcmp(m->host[j], a, 16)) {
+			snprintf(id, n, "host");
+			return;
+		}
+	bh_ctnet_addr_str(a, s, sizeof(s));
+	snprintf(id, n, "external:%s", s);
+}
+
+static void node_of_cgroup(const bh_netmap *m, uint64_t cg, const bh_rt_container *ct, char *id, size_t n)
+{
+	size_t i = 0;
+	const char *k;
+	void *v;
+
+	if (ct && ct->id && ct->id[0]) {
+		snprintf(id, n, "container:%s", ct->id);
+		return;
+	}
+	while (cg && bh_map_next(&m->cts, &i, &k, &v))
+		if (((const struct ctinfo *)v)->cgroup_id == cg) {
+			snprintf(id, n, "container:%s", k);
+			return;
+		}
+	snprintf(id, n, "host");
+}
+
+static struct edge *edge_get(bh_netmap *m, const char *from, const char *to, uint16_t port, uint8_t proto, uint64_t t)
+{
+	char key[300];
+	struct edge *e;
+
+	snprintf(key, sizeof(key), "%s|%s|%u|%u", from, to, port, proto);
+	if ((e = bh_map_get(&m->edges, key))) {
+		if (t && (!e->first_ns || t < e->first_ns))
+			e->first_ns = t;
+		if (t > e->last_ns)
+			e->last_ns = t;
+		return e;
+	}
+	if (m->edges.n >= MAX_EDGES || !(e = calloc(1, sizeof(*e))))
+		return NULL;
+	snprintf(e->from, sizeof(e->from), "%s", from);
+	snprintf(e->to, sizeof(e->to), "%s", to);
+	e->port = port;
+	e->proto = proto;
+	e->first_ns = e->last_ns = t;
+	if (bh_map_put(&m->edges, key, e)) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static bool is_ct(const char *id)
+{
+	return !strncmp(id, "container:", 10);
+}
+
+int bh_netmap_feed(bh_netmap *m, const bh_rt_event *ev, const bh_rt_container *ct)
+{
+	char self[128], peer[128];
+	uint8_t proto = ev->proto == 17 ? 17 : 6; /* a connect whose socket was not read: TCP */
+	struct edge *e;
+
+	if ((ev->type != BH_RT_CONNECT && ev->type != BH_RT_ACCEPT) || (ev->family != AF_INET && ev->family != AF_INET6))
+		return 0;
+	if (ev->proto && ev->proto != 6 && ev->proto != 17)
+		return 0;
+	node_of_cgroup(m, ev->cgroup_id, ct, self, sizeof(self));
+	if (ev->type == BH_RT_CONNECT) {
+		uint8_t a[16];
+		if (ev->family == AF_INET) {
+			memset(a, 0, 10);
+			a[10] = a[11] = 0xff;
+			memcpy(a + 12, ev->daddr, 4);
+		} else {
+			memcpy(a, ev->daddr, 16);
+		}
+		if (loopback(a) || ev->dport == 0)
+			return 0;
+		node_of_addr(m, a, peer, sizeof(peer));
+		if (!is_ct(self) && !is_ct(peer))
+			return 0; /* the host's own traffic is not the map's */
+		/* the accept on the other side counts a TCP connection the sensor can see accepted */
+		if (proto == 6 && strncmp(peer, "external:", 9) != 0)
+			return 0;
+		if (!strcmp(self, peer))
+			return 0;
+		if (!(e = edge_get(m, self, peer, ev->dport, proto, ev->wall_ns)))
+			return BH_ELIMIT;
+	} else {
+		uint8_t a[16];
+		if (ev->family == AF_INET) {
+			memset(a, 0, 10);
+			a[10] = a[11] = 0xff;
+			memcpy(a + 12, ev->saddr, 4);
+		} else {
+			memcpy(a, ev->saddr, 16);
+		}
+		if (loopback(a))
+			return 0;
+		node_of_addr(m, a, peer, sizeof(peer));
+		if (!strcmp(self, peer) || (!is_ct(self) && !is_ct(peer)))
+			return 0;
+		if (!(e = edge_get(m, peer, self, ev->dport, proto, ev->wall_ns)))
+			return BH_ELIMIT;
+	}
+	e->connections++;
+	return 0;
+}
+
+int bh_netmap_feed_verdict(bh_netmap *m, const bh_netpol_verdict *v)
+{
+	char from[128], to[128];
+	struct edge *e;
+
+	if (strcmp(v->verdict, "blocked") != 0 || (v->proto != 6 && v->proto != 17))
+		return 0;
+	/* at connect/sendmsg the hook's cgroup is the sender; at ingress the receiver */
+	if (!strcmp(v->hook, "cgroup_skb/ingress")) {
+		node_of_addr(m, v->saddr, from, sizeof(from));
+		node_of_cgroup(m, v->cgroup_id, NULL, to, sizeof(to));
+	} else if (!strcmp(v->hook, "nftables")) {
+		return 0; /* counters without addresses: no edge to put them on */
+	} else {
+		node_of_cgroup(m, v->cgroup_id, NULL, from, sizeof(from));
+		node_of_addr(m, v->daddr, to, sizeof(to));
+	}
+	if (!(e = edge_get(m, from, to, v->dport, v->proto, v->wall_ns)))
+		return BH_ELIMIT;
+	e->blocked += v->count ? v->count : 1;
+	return 0;
+}
+
+int bh_netmap_feed_bytes(bh_netmap *m, uint64_t cgroup_id, const uint8_t peer[16], uint16_t svc_port, uint8_t proto, int role,
+			 uint64_t bytes_out, uint64_t bytes_in, bool peer_hooked)
+{
+	char self[128], other[128], key[400];
+	struct bytes_src *s;
+	struct edge *e;
+	uint64_t total = bytes_out + (peer_hooked ? 0 : bytes_in);
+
+	if (loopback(peer) || (proto != 6 && proto != 17))
+		return 0;
+	node_of_cgroup(m, cgroup_id, NULL, self, sizeof(self));
+	node_of_addr(m, peer, other, sizeof(other));
+	if (!strcmp(self, other))
+		return 0;
+	e = role == 1 ? edge_get(m, self, other, svc_port, proto, 0) : edge_get(m, other, self, svc_port, proto, 0);
+	if (!e)
+		return BH_ELIMIT;
+	if (!e->first_ns)
+		e->first_ns = e->last_ns = now_ns();
+	snprintf(key, sizeof(key), "%llu|%s|%u|%u|%d", (unsigned long long)cgroup_id, other, svc_port, proto, role);
+	if (!(s = bh_map_get(&m->bsrc, key))) {
+		if (!(s = calloc(1, sizeof(*s))) || bh_map_put(&m->bsrc, key, s)) {
+			free(s);
+			return BH_ENOMEM;
+		}
+		s->e = e;
+	}
+	if (total != s->last) {
+		e->bytes_events += total - s->last;
+		s->last = total;
+		e->last_ns = now_ns();
+	}
+	return 0;
+}
+
+/* ---- /proc/net ---- */
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "0100007F:1F90" (IPv4, the u32 in host order) or 32 hex digits (four such u32) ':' port. */
+static int parse_endpoint(const char *s, size_t n, bool v6, uint8_t a[16], uint16_t *port)
+{
+	size_t hex = v6 ? 32 : 8;
+	unsigned p = 0;
+	uint8_t raw[16];
+
+	if (n != hex + 5 || s[hex] != ':')
+		return -1;
+	for (size_t i = 0; i < hex / 2; i++) {
+		int h = hexval(s[2 * i]), l = hexval(s[2 * i + 1]);
+		if (h < 0 || l < 0)
+			return -1;
+		raw[i] = (uint8_t)(h << 4 | l);
+	}
+	for (size_t i = hex + 1; i < n; i++) {
+		int d = hexval(s[i]);
+		if (d < 0)
+			return -1;
+		p = p << 4 | (unsigned)d;
+	}
+	/* each 32-bit word was printed as a number of this (little-endian) machine: bytes reversed */
+	if (v6) {
+		for (int w = 0; w < 4; w++)
+			for (int b = 0; b < 4; b++)
+				a[w * 4 + b] = raw[w * 4 + 3 - b];
+	} else {
+		memset(a, 0, 10);
+		a[10] = a[11] = 0xff;
+		for (int b = 0; b < 4; b++)
+			a[12 + b] = raw[3 - b];
+	}
+	*port = (uint16_t)p;
+	return 0;
+}
+
+int bh_netmap_parse_proc_net(const char *data, size_t len, bool v6, bh_netmap_sock *out, size_t max, size_t *bad, bh_error *err)
+{
+	bh_lines it;
+	const char *line;
+	size_t ll, n = 0, nbad = 0;
+	bool first = true;
+
+	bh_lines_init(&it, data, len);
+	while (bh_lines_next(&it, &line, &ll)) {
+		const char *f[5];
+		size_t fl[5], nf = 0, i = 0;
+		bh_netmap_sock s;
+		unsigned st = 0;
+		if (first) {
+			/* "  sl  local_address rem_address   st ..." */
+			first = false;
+			while (i < ll && line[i] == ' ')
+				i++;
+			if (ll - i < 2 || strncmp(line + i, "sl", 2) != 0)
+				return bh_error_set(err, BH_EINVAL, "/proc/net table: the first line is not the kernel's header");
+			continue;
+		}
+		while (nf < 5) {
+			while (i < ll && line[i] == ' ')
+				i++;
+			if (i >= ll)
+				break;
+			f[nf] = line + i;
+			while (i < ll && line[i] != ' ')
+				i++;
+			fl[nf] = (size_t)(line + i - f[nf]);
+			nf++;
+		}
+		if (n >= max)
+			break;
+		if (nf < 4) {
+			nbad += nf > 0;
+			continue;
+		}
+		memset(&s, 0, sizeof(s));
+		if (parse_endpoint(f[1], fl[1], v6, s.local, &s.lport) || parse_endpoint(f[2], fl[2], v6, s.remote, &s.rport) || fl[3] != 2 ||
+		    hexval(f[3][0]) < 0 || hexval(f[3][1]) < 0) {
+			nbad++;
+			continue;
+		}
+		st = (unsigned)(hexval(f[3][0]) << 4 | hexval(f[3][1]));
+		s.state = (uint8_t)st;
+		out[n++] = s;
+	}
+	if (bad)
+		*bad = nbad;
+	return (int)n;
+}
+
+static char *slurp(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	char *b;
+	size_t n = 0;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	if (!(b = malloc(max + 1))) {
+		fclose(f);
+		return NULL;
+	}
+	n = fread(b, 1, max, f);
+	fclose(f);
+	b[n] = 0;
+	*len = n;
+	return b;
+}
+
+int bh_netmap_scan_proc(bh_netmap *m, const bh_ctnet *cts, const char *proc_root, bh_error *err)
+{
+	static const struct { const char *file; bool v6; uint8_t proto; } tabs[] = {
+		{ "tcp", false, 6 }, { "tcp6", true, 6 }, { "udp", false, 17 }, { "udp6", true, 17 },
+	};
+	bh_netmap_sock *socks = calloc(MAX_PROC_SOCKS, sizeof(*socks));
+	uint64_t t = now_ns();
+	int added = 0;
+
+	if (!socks)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	for (size_t c = 0; cts && c < cts->n; c++) {
+		const bh_ctnet_ct *ct = &cts->v[c];
+		char self[128];
+		if (ct->host_network || ct->pid <= 0)
+			continue;
+		snprintf(self, sizeof(self), "container:%s", ct->id);
+		for (size_t tb = 0; tb < sizeof(tabs) / sizeof(tabs[0]); tb++) {
+			char path[256], *data;
+			size_t len, nbad;
+			int n;
+			snprintf(path, sizeof(path), "%s/%d/net/%s", proc_root ? proc_root : "/proc", ct->pid, tabs[tb].file);
+			if (!(data = slurp(path, 16u << 20, &len)))
+				continue;
+			n = bh_netmap_parse_proc_net(data, len, tabs[tb].v6, socks, MAX_PROC_SOCKS, &nbad, err);
+			free(data);
+			if (n < 0)
+				continue;
+			for (int i = 0; i < n; i++) {
+				const bh_netmap_sock *s = &socks[i];
+				bool server = false;
+				char peer[128], key[300], ca[64], sa[64];
+				struct edge *e;
+				if (s->state != 1 || loopback(s->remote) || s->rport == 0)
+					continue;
+				/* an established socket on a port this namespace listens on was accepted */
+				for (int j = 0; tabs[tb].proto == 6 && j < n && !server; j++)
+					server = socks[j].state == 10 && socks[j].lport == s->lport;
+				node_of_addr(m, s->remote, peer, sizeof(peer));
+				if (!strcmp(peer, self))
+					continue;
+				bh_ctnet_addr_str(server ? s->remote : s->local, ca, sizeof(ca));
+				bh_ctnet_addr_str(server ? s->local : s->remote, sa, sizeof(sa));
+				snprintf(key, sizeof(key), "%u|%s|%u|%s|%u", (unsigned)tabs[tb].proto, ca, (unsigned)(server ? s->rport : s->lport), sa,
+					 (unsigned)(server ? s->lport : s->rport));
+				if (bh_map_get(&m->seen, key))
+					continue; /* the other end of a connection already counted */
+				if (bh_map_put(&m->seen, key, (void *)1)) {
+					free(socks);
+					return bh_error_set(err, BH_ENOMEM, "out of memory");
+				}
+				e = server ? edge_get(m, peer, self, s->lport, tabs[tb].proto, t) : edge_get(m, self, peer, s->rport, tabs[tb].proto, t);
+				if (!e) {
+					free(socks);
+					return bh_error_set(err, BH_ELIMIT, "network map: more than %d edges", MAX_EDGES);
+				}
+				e->connections++;
+				added++;
+			}
+		}
+	}
+	free(socks);
+	return added;
+}
+
+/* ---- JSON ---- */
+
+static void rfc3339(uint64_t ns, char *buf, size_t n)
+{
+	time_t s = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+	char d[32];
+	gmtime_r(&s, &tm);
+	strftime(d, sizeof(d), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, n, "%s.%03lluZ", d, (unsigned long long)(ns % 1000000000ull / 1000000ull));
+}
+
+static int cmp_edge(const void *pa, const void *pb)
+{
+	const struct edge *a = *(const struct edge *const *)pa, *b = *(const struct edge *const *)pb;
+	int c = strcmp(a->from, b->from);
+	if (!c)
+		c = strcmp(a->to, b->to);
+	if (!c)
+		c = (int)a->proto - (int)b->proto;
+	if (!c)
+		c = (int)a->port - (int)b->port;
+	return c;
+}
+
+static int node_rank(const char *id)
+{
+	return !strncmp(id, "container:", 10) ? 0 : !strcmp(id, "host") ? 1 : 2;
+}
+
+static int cmp_node(const void *pa, const void *pb)
+{
+	const char *a = *(const char *const *)pa, *b = *(const char *const *)pb;
+	int ra = node_rank(a), rb = node_rank(b);
+	return ra != rb ? ra - rb : strcmp(a, b);
+}
+
+static json_t *node_json(const bh_netmap *m, const char *id)
+{
+	json_t *o, *labels, *addrs = json_array();
+	char s[64];
+
+	if (!addrs)
+		return NULL;
+	if (!strncmp(id, "container:", 10)) {
+		const struct ctinfo *c = bh_map_get(&m->cts, id + 10);
+		for (size_t j = 0; c && j < c->naddrs; j++) {
+			bh_ctnet_addr_str(c->addrs[j], s, sizeof(s));
+			json_array_append_new(addrs, json_string(s));
+		}
+		labels = c && c->labels ? json_incref(c->labels) : json_object();
+		o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", id, "kind", "container", "name", c ? c->name : "",
+			      "image", c ? c->image : "", "image_digest", c ? c->digest : "", "labels", labels, "addresses", addrs);
+		return o;
+	}
+	if (!strcmp(id, "host")) {
+		for (size_t j = 0; j < m->nhost; j++) {
+			if (loopback(m->host[j]))
+				continue;
+			bh_ctnet_addr_str(m->host[j], s, sizeof(s));
+			json_array_append_new(addrs, json_string(s));
+		}
+		return json_pack("{s:s, s:s, s:s, s:n, s:n, s:{}, s:o}", "id", id, "kind", "host", "name", m->hostname, "image", "image_digest",
+				 "labels", "addresses", addrs);
+	}
+	json_array_append_new(addrs, json_string(id + 9));
+	return json_pack("{s:s, s:s, s:s, s:n, s:n, s:{}, s:o}", "id", id, "kind", "external", "name", id + 9, "image", "image_digest", "labels",
+			 "addresses", addrs);
+}
+
+int bh_netmap_to_json(const bh_netmap *m, json_t **out, bh_error *err)
+{
+	struct edge **ev = NULL;
+	const char **nodes = NULL;
+	size_t ne = 0, nn = 0, i = 0;
+	const char *k;
+	void *v;
+	json_t *root = NULL, *jn, *je;
+	bh_map seen;
+
+	*out = NULL;
+	bh_map_init(&seen, NULL);
+	/* arrays of pointers (sizeof(void *) each): the edges and node ids, to sort */
+	if (m->edges.n && (!(ev = calloc(m->edges.n, sizeof(void *))) || !(nodes = calloc(m->edges.n * 2, sizeof(void *)))))
+		goto oom;
+	while (ev && nodes && ne < m->edges.n && bh_map_next(&m->edges, &i, &k, &v)) {
+		struct edge *e = v;
+		ev[ne++] = e;
+		if (!bh_map_get(&seen, e->from)) {
+			if (bh_map_put(&seen, e->from, (void *)1))
+				goto oom;
+			nodes[nn++] = e->from;
+		}
+		if (!bh_map_get(&seen, e->to)) {
+			if (bh_map_put(&seen, e->to, (void *)1))
+				goto oom;
+			nodes[nn++] = e->to;
+		}
+	}
+	if (ne > 1)
+		qsort(ev, ne, sizeof(void *), cmp_edge);
+	if (nn > 1)
+		qsort(nodes, nn, sizeof(void *), cmp_node);
+	if (!(root = json_object()) || !(jn = json_array()) || json_object_set_new(root, "nodes", jn) || !(je = json_array()) ||
+	    json_object_set_new(root, "edges", je))
+		goto oom;
+	for (size_t j = 0; j < nn; j++) {
+		json_t *o = node_json(m, nodes[j]);
+		if (!o || json_array_append_new(jn, o))
+			goto oom;
+	}
+	for (size_t j = 0; j < ne; j++) {
+		char f[48], l[48];
+		json_t *o;
+		rfc3339(ev[j]->first_ns, f, sizeof(f));
+		rfc3339(ev[j]->last_ns, l, sizeof(l));
+		o = json_pack("{s:s, s:s, s:i, s:s, s:I, s:I, s:s, s:s, s:I}", "from", ev[j]->from, "to", ev[j]->to, "port", (int)ev[j]->port,
+			      "proto", ev[j]->proto == 17 ? "udp" : "tcp", "connections", (json_int_t)ev[j]->connections, "bytes",
+			      (json_int_t)ev[j]->bytes_events, "first_seen", f, "last_seen", l, "blocked", (json_int_t)ev[j]->blocked);
+		if (!o || json_array_append_new(je, o))
+			goto oom;
+	}
+	free(ev);
+	free(nodes);
+	bh_map_free(&seen);
+	*out = root;
+	return 0;
+oom:
+	free(ev);
+	free(nodes);
+	bh_map_free(&seen);
+	json_decref(root);
+	return bh_error_set(err, BH_ENOMEM, "out of memory");
+}
+
+size_t bh_netmap_edge_count(const bh_netmap *m)
+{
+	return m->edges.n;
+}
