@@ -55,6 +55,7 @@ struct watch {
 	bh_blmon *bl;
 	bh_rules_rule blrule;
 	bh_sensor *sensor;
+	bh_netpol *np;          /* protect mode's network half (also --netpol's), not owned */
 	unsigned long deviations;
 	/* events per container (ct NULL: the host), for --stats */
 	struct { const bh_rt_container *ct; uint64_t n[BH_RT_CLASS__COUNT]; } per[MAX_PER_CT];
@@ -402,7 +403,10 @@ static int on_deviation(void *ud, const bh_blmon_dev *d)
 
 	w->deviations++;
 	w->alerts++;
-	if (mode == BH_BL_PROTECT) {
+	if (mode == BH_BL_PROTECT && w->np && (d->obs.kind == BH_BL_OUTBOUND || d->obs.kind == BH_BL_INBOUND)) {
+		/* the kernel refused it at connect (or dropped it at ingress): nothing left to stop */
+		taken = "connection refused in the kernel (netpol cgroup hooks)";
+	} else if (mode == BH_BL_PROTECT) {
 		/* the pseudo-rule's action through the rules' path (carry_out acts only under enforcement) */
 		int saved = w->enforce;
 		w->enforce = 1;
@@ -621,7 +625,7 @@ static int enforce_setup(struct watch *w, bh_sensor *s, const char *const *deny,
 
 /* --baseline: loads the baselines, says what each does, and acts through a pseudo-rule in protect mode. */
 static int baseline_setup(struct watch *w, bh_sensor *s, const char *dir, const char *const *learn, size_t nlearn, unsigned learn_for,
-			  unsigned quiet_for, bh_rules_action paction, bh_error *err)
+			  unsigned quiet_for, bh_rules_action paction, const char *engine, bh_netpol **np, bh_error *err)
 {
 	bh_blmon_opts o;
 	char repos[32][BH_BL_STR_MAX];
@@ -651,6 +655,18 @@ static int baseline_setup(struct watch *w, bh_sensor *s, const char *dir, const 
 			return rc;
 	}
 	w->sensor = s;
+	if (!*np && s) {
+		/* protect mode refuses connections no outbound or inbound entry allows, in the kernel */
+		bh_netpol_opts no;
+		bh_error nerr;
+		memset(&no, 0, sizeof(no));
+		no.engine_host = engine;
+		if (bh_netpol_open(&no, np, &nerr))
+			fprintf(stderr, "WARNING: baselines: connections outside a protected baseline are NOT refused: %s\n", nerr.msg);
+		else
+			fprintf(stderr, "baselines: protect mode refuses connections through %s\n", bh_netpol_mechanism(*np));
+	}
+	w->np = *np;
 	w->blrule.name = (char *)"baseline deviation";
 	w->blrule.action = paction;
 	w->blrule.priority = BH_RULES_WARNING;
@@ -680,6 +696,8 @@ static int baseline_tick(struct watch *w, bh_error *err)
 		for (size_t i = 0; i < bh_containers_count(w->cts); i++)
 			protect_install(w, bh_containers_at(w->cts, i));
 	}
+	if (w->np && (rc = bh_blmon_netpol_sync(w->bl, w->np, w->cts, err)))
+		fprintf(stderr, "bulkhead watch: baselines: network policy: %s\n", err->msg);
 	return 0;
 }
 
@@ -985,9 +1003,9 @@ int bh_cmd_watch(int argc, char **argv)
 	}
 	if (w.enforce && (rc = enforce_setup(&w, bh_rtsource_sensor(s), deny, ndeny, &err)))
 		goto fail;
-	if (baseline && (rc = baseline_setup(&w, bh_rtsource_sensor(s), bldir, learn, nlearn, learn_for, quiet_for, paction, &err)))
-		goto fail;
 	if (netpol_file && (rc = netpol_setup(netpol_file, engine, so.verbose, &np, &err)))
+		goto fail;
+	if (baseline && (rc = baseline_setup(&w, bh_rtsource_sensor(s), bldir, learn, nlearn, learn_for, quiet_for, paction, engine, &np, &err)))
 		goto fail;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: the poll returns and the loop sees the flag */

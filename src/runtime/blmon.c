@@ -48,6 +48,8 @@ struct bh_blmon {
 	bh_map probes;  /* "pid" -> (void *)1: a probe or a process a probe started */
 	bh_map hashes;  /* "repo\x1fpath" -> struct hashent (owned) */
 	bh_map allow;   /* "cgroup id" -> baseline version + 1 whose executables the kernel's allow-list holds */
+	bh_map netpol;  /* repository -> baseline version + 1 set as its network policy (0: not protected) */
+	bh_map netbound; /* container id -> (void *)1 when bound to its baseline's policy */
 	struct { int family; uint8_t a[16]; } host[HOST_ADDRS_MAX];
 	size_t nhost;
 	uint64_t last_reload;
@@ -98,6 +100,8 @@ int bh_blmon_new(const bh_blmon_opts *o, bh_blmon **out, bh_error *err)
 	bh_map_init(&m->probes, NULL);
 	bh_map_init(&m->hashes, free);
 	bh_map_init(&m->allow, NULL);
+	bh_map_init(&m->netpol, NULL);
+	bh_map_init(&m->netbound, NULL);
 	if (o->store_dir && !(m->store_dir = strdup(o->store_dir)))
 		goto oom;
 	if (o->nrepos) {
@@ -134,6 +138,8 @@ void bh_blmon_free(bh_blmon *m)
 	bh_map_free(&m->probes);
 	bh_map_free(&m->hashes);
 	bh_map_free(&m->allow);
+	bh_map_free(&m->netpol);
+	bh_map_free(&m->netbound);
 	free(m);
 }
 
@@ -820,4 +826,155 @@ int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_er
 	if ((rc = bh_sensor_enforce_set(s, ct->cgroup_id, BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT, err)))
 		return rc;
 	return 1;
+}
+
+/* A baseline peer as a netpol rule's peer; false when it cannot be one. */
+static bool rule_peer(const char *p, bh_netpol_rule *r)
+{
+	int fam;
+	unsigned char a[16];
+	unsigned plen;
+
+	if (!p || !strcmp(p, "*")) {
+		r->peer = BH_NETPOL_PEER_ANY;
+		return true;
+	}
+	if (!strcmp(p, "host")) {
+		r->peer = BH_NETPOL_PEER_HOST;
+		return true;
+	}
+	if (!strcmp(p, "world")) {
+		r->peer = BH_NETPOL_PEER_WORLD;
+		return true;
+	}
+	if (!strncmp(p, "image:", 6)) {
+		if (strlen(p + 6) >= sizeof(r->value))
+			return false;
+		r->peer = BH_NETPOL_PEER_IMAGE;
+		snprintf(r->value, sizeof(r->value), "%s", p + 6);
+		return true;
+	}
+	{
+		char tmp[64];
+		const char *slash = strchr(p, '/');
+		size_t len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len == 0 || len >= sizeof(tmp))
+			return false;
+		memcpy(tmp, p, len);
+		tmp[len] = 0;
+		memset(a, 0, sizeof(a));
+		if (inet_pton(AF_INET, tmp, a + 12) == 1) {
+			fam = AF_INET;
+			a[10] = a[11] = 0xff; /* v4-mapped, as netpol keys IPv4 */
+			plen = 32;
+		} else if (inet_pton(AF_INET6, tmp, a) == 1) {
+			fam = AF_INET6;
+			plen = 128;
+		} else {
+			return false;
+		}
+		if (slash) {
+			char *end;
+			unsigned long v = strtoul(slash + 1, &end, 10);
+			if (*end || v > plen)
+				return false;
+			plen = (unsigned)v;
+		}
+		r->peer = BH_NETPOL_PEER_CIDR;
+		memcpy(r->addr, a, 16);
+		r->prefix = (uint8_t)(fam == AF_INET ? 96 + plen : plen);
+	}
+	return true;
+}
+
+size_t bh_blmon_netpol_rules(const bh_baseline *bl, bh_netpol_rule *rules, size_t max)
+{
+	size_t n = 0;
+	for (int k = BH_BL_LISTEN; k <= BH_BL_INBOUND; k++)
+		for (size_t i = 0; i < bh_baseline_count(bl, (bh_bl_kind)k); i++) {
+			bh_bl_entry e;
+			bh_netpol_rule r;
+			bh_baseline_entry(bl, (bh_bl_kind)k, i, &e);
+			memset(&r, 0, sizeof(r));
+			r.dir = k == BH_BL_OUTBOUND ? BH_NETPOL_EGRESS : BH_NETPOL_INGRESS;
+			r.proto = e.b && !strcmp(e.b, "udp") ? 17 : e.b && !strcmp(e.b, "tcp") ? 6 : 0;
+			r.port = (uint16_t)e.port;
+			if (k == BH_BL_LISTEN) {
+				/* a listener learned without its clients is open to containers and the host; the
+				 * inbound entries name its clients when they were seen */
+				bool has_inbound = false;
+				for (size_t j = 0; j < bh_baseline_count(bl, BH_BL_INBOUND) && !has_inbound; j++) {
+					bh_bl_entry x;
+					bh_baseline_entry(bl, BH_BL_INBOUND, j, &x);
+					has_inbound = x.port == e.port || x.port == 0;
+				}
+				if (has_inbound)
+					continue;
+				r.peer = BH_NETPOL_PEER_HOST;
+			} else if (!rule_peer(e.a, &r)) {
+				continue;
+			}
+			if (n < max)
+				rules[n] = r;
+			n++;
+		}
+	return n;
+}
+
+#define NETPOL_RULES_MAX 1024
+
+int bh_blmon_netpol_sync(bh_blmon *m, bh_netpol *np, bh_containers *cts, bh_error *err)
+{
+	bh_netpol_rule *rules = NULL;
+	int rc = 0;
+
+	if (!np)
+		return 0;
+	for (size_t i = 0; i < m->n && !rc; i++) {
+		bh_baseline *b = m->v[i].bl;
+		const char *repo = bh_baseline_repository(b);
+		uintptr_t want = bh_baseline_mode(b) == BH_BL_PROTECT ? (uintptr_t)bh_baseline_version(b) + 1 : 0;
+		uintptr_t have = (uintptr_t)bh_map_get(&m->netpol, repo);
+		char key[BH_BL_STR_MAX + 16];
+
+		snprintf(key, sizeof(key), "baseline:%s", repo);
+		if (want != have) {
+			if (want) {
+				size_t n;
+				if (!rules && !(rules = calloc(NETPOL_RULES_MAX, sizeof(*rules)))) {
+					rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+					break;
+				}
+				n = bh_blmon_netpol_rules(b, rules, NETPOL_RULES_MAX);
+				if (n > NETPOL_RULES_MAX)
+					n = NETPOL_RULES_MAX;
+				if ((rc = bh_netpol_policy_set(np, key, rules, n, BH_NETPOL_PROTECT, err)))
+					break;
+			}
+			if (bh_map_put(&m->netpol, repo, (void *)want)) {
+				rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+				break;
+			}
+		}
+		/* bind the repository's containers (or unbind them when it left protect mode) */
+		for (size_t c = 0; cts && c < bh_containers_count(cts); c++) {
+			const bh_rt_container *ct = bh_containers_at(cts, c);
+			char r2[BH_BL_STR_MAX];
+			bool bound;
+			if (!ct || !ct->id || !ct->id[0] || !ct->image || !bh_baseline_repository_of(ct->image, r2, sizeof(r2)) ||
+			    strcmp(r2, repo) != 0)
+				continue;
+			bound = bh_map_get(&m->netbound, ct->id) != NULL;
+			if (want && !bound) {
+				if ((rc = bh_netpol_bind_container(np, ct->id, key, err)) || bh_map_put(&m->netbound, ct->id, (void *)1))
+					break;
+			} else if (!want && bound) {
+				if ((rc = bh_netpol_bind_container(np, ct->id, NULL, err)))
+					break;
+				bh_map_del(&m->netbound, ct->id);
+			}
+		}
+	}
+	free(rules);
+	return rc;
 }

@@ -10,6 +10,7 @@
 #include "runtime/baseline.h"
 #include "runtime/containers.h"
 #include "runtime/event.h"
+#include "runtime/netpol.h"
 #include "runtime/sensor.h"
 
 /*
@@ -103,6 +104,22 @@ int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_b
  * space). s NULL (the fallback sensor): 0.
  */
 int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_error *err);
+
+/*
+ * Protect mode on the network: the allow rules a baseline's outbound, inbound and listen entries
+ * make (outbound: egress to the peer and port; inbound: ingress from the peer to the local port;
+ * peers image:R, address/CIDR, host, world, *) into rules[max]; how many there are (more than max:
+ * the first max, and the caller sees the count).
+ */
+size_t bh_blmon_netpol_rules(const bh_baseline *bl, bh_netpol_rule *rules, size_t max);
+/*
+ * Brings np in line with the baselines: each baseline in protect mode is the policy
+ * "baseline:REPOSITORY" (PROTECT; anything no rule allows is refused in the kernel at connect, a
+ * peer's connect refused by the container's ingress rules too) and every container of that
+ * repository that cts knows is bound to it by id (kept over restarts); a baseline that left protect
+ * mode unbinds them. Cheap when nothing changed; call every second or so.
+ */
+int bh_blmon_netpol_sync(bh_blmon *m, bh_netpol *np, bh_containers *cts, bh_error *err);
 
 /* Whether comm is one of the engine's helpers that start a container's processes (runc, conmon, ...). */
 bool bh_blmon_engine_comm(const char *comm);

@@ -302,7 +302,7 @@ static int change_write(bh_store *st, void *ud, bh_error *err)
 		rc = bh_baseline_add(b, &c->entry, &c->added, err);
 	}
 	if (!rc) {
-		bh_baseline_bump(b);
+		/* bh_baseline_add and bh_baseline_set_mode raised the version when something changed */
 		c->version = bh_baseline_version(b);
 		rc = store_baseline(st, b, c->who, err);
 	}

@@ -149,11 +149,28 @@ got=$($P exec "$app" /bin/bash -c 'n=0; for ((i = 0; i < 1000; i++)); do /bin/sh
 	|| ko "protect: shell" "ran $got of 1000 times"
 wait_dev process '^process /bin/sh' && devs | jq -e 'select(.kind == "process" and (.action_taken | test("killed")))' >/dev/null \
 	&& ok "protect: each kill reported with the entry it violated" || ko "protect report" "$(devs | head -2)"
+# the network half of protect: the database protected too; connections no entry allows are refused in the kernel
+"$BH" baseline mode "$dbimg" protect --dir "$BL" >/dev/null 2>"$T/mode.err" || ko "baseline mode db" "$(cat "$T/mode.err")"
+for _ in $(seq 60); do grep -q 'protect: container bhbl-db' "$T/watch.err" && break; sleep 0.1; done
+sleep 3
+mark=$(wc -l <"$T/alerts")
+$P exec "$app" /bin/bash -c "echo $gw >/tmp/target" >/dev/null 2>&1
+sleep 2
+$P exec "$app" /bin/bash -c "echo $dbip >/tmp/target" >/dev/null 2>&1
+wait_dev outbound "^outbound $gw" && devs | jq -e 'select(.kind == "outbound" and (.action_taken | test("refused in the kernel")))' >/dev/null \
+	&& tail -n +$((mark + 1)) "$T/alerts" | jq -e 'select(.netpol and .netpol.verdict == "blocked")' >/dev/null \
+	&& ok "protect: the unexpected outbound connection refused in the kernel, with the entry it violated" \
+	|| ko "protect: outbound" "$(devs | jq -c '{what, action_taken}' | head -2) $(tail -n +$((mark + 1)) "$T/alerts" | jq -c 'select(.netpol)' | head -2)"
+got=$($P run --rm --name "$third" --network=bridge "$thirdimg" /bin/bash -c \
+	"n=0; for ((i = 0; i < 1000; i++)); do /opt/bhr/act connect $dbip 5432 && n=\$((n + 1)); done; echo \$n" 2>/dev/null)
+[ "$got" = 0 ] && ok "protect: a third container's connection to the database retried 1,000 times succeeded 0 times" \
+	|| ko "protect: third container" "succeeded '$got' of 1000 times"
 before=$(wc -l <"$T/alerts")
 sleep "$NORMAL"
 n=$(tail -n +$((before + 1)) "$T/alerts" | jq -c 'select(.baseline_deviation)' | grep -c "bhbl-.*-$tag")
-[ "$n" -eq 0 ] && ok "normal workload for ${NORMAL}s in protect mode: nothing raised, nothing killed" \
-	|| ko "normal workload in protect" "$n deviations"
+nb=$(tail -n +$((before + 1)) "$T/alerts" | jq -c 'select(.netpol and .netpol.verdict == "blocked")' | grep -c "bhbl-app-$tag")
+[ "$n" -eq 0 ] && [ "$nb" -eq 0 ] && ok "normal workload for ${NORMAL}s in protect mode: nothing raised, nothing killed, the app's connections to the database not refused" \
+	|| ko "normal workload in protect" "$n deviations, $nb refused connections of the app"
 podman exec "$app" /bin/bash -c 'read -r t </tmp/target; echo $t' >/dev/null 2>&1 && ok "the app still runs" || ko "app" "not running"
 
 # ---- diff and accept
