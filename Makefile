@@ -142,6 +142,7 @@ E2E_ALL := \
 	e2e/table.sh \
 	e2e/html.sh \
 	e2e/dashboard.sh \
+	e2e/network-dashboard.sh \
 	e2e/registry.sh \
 	e2e/server.sh \
 	e2e/agent.sh \

@@ -6,6 +6,8 @@ import { findingsPage } from './findings.js';
 import { imagesPage, imagePage } from './images.js';
 import { hostsPage, hostPage, containersPage, containerPage } from './hosts.js';
 import { registriesPage, eventsPage, acceptedPage, tokensPage, searchPage } from './admin.js';
+import { baselinesPage, baselinePage } from './baselines.js';
+import { networkPage } from './network.js';
 
 const main = document.getElementById('main');
 
@@ -18,6 +20,9 @@ const routes = [
 	[/^\/hosts\/([^/]+)$/, hostPage],
 	[/^\/containers$/, containersPage],
 	[/^\/containers\/([^/]+)\/([^/]+)$/, containerPage],
+	[/^\/baselines$/, baselinesPage],
+	[/^\/baselines\/([^/]+)$/, baselinePage],
+	[/^\/network$/, networkPage],
 	[/^\/registries$/, registriesPage],
 	[/^\/events$/, eventsPage],
 	[/^\/accepted$/, acceptedPage],

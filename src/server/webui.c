@@ -39,6 +39,8 @@ WEBUI_EMBED(findings_js, "web/findings.js")
 WEBUI_EMBED(images_js, "web/images.js")
 WEBUI_EMBED(hosts_js, "web/hosts.js")
 WEBUI_EMBED(admin_js, "web/admin.js")
+WEBUI_EMBED(baselines_js, "web/baselines.js")
+WEBUI_EMBED(network_js, "web/network.js")
 
 #define CT_HTML "text/html; charset=utf-8"
 #define CT_CSS "text/css; charset=utf-8"
@@ -59,7 +61,8 @@ static struct webfile files[] = {
 	F("api.js", api_js, CT_JS),           F("dom.js", dom_js, CT_JS),
 	F("overview.js", overview_js, CT_JS), F("findings.js", findings_js, CT_JS),
 	F("images.js", images_js, CT_JS),     F("hosts.js", hosts_js, CT_JS),
-	F("admin.js", admin_js, CT_JS),
+	F("admin.js", admin_js, CT_JS),       F("baselines.js", baselines_js, CT_JS),
+	F("network.js", network_js, CT_JS),
 };
 #undef F
 
