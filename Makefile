@@ -122,7 +122,6 @@ E2E_SAN := \
 	e2e/risk.sh \
 	e2e/tracker.sh \
 	e2e/blapi.sh \
-	e2e/tracker-gitlab.sh \
 	e2e/drift.sh \
 	e2e/rules.sh \
 	e2e/cli.sh \
