@@ -696,7 +696,7 @@ static int baseline_tick(struct watch *w, bh_error *err)
 		for (size_t i = 0; i < bh_containers_count(w->cts); i++)
 			protect_install(w, bh_containers_at(w->cts, i));
 	}
-	if (w->np && (rc = bh_blmon_netpol_sync(w->bl, w->np, w->cts, err)))
+	if (w->np && bh_blmon_netpol_sync(w->bl, w->np, w->cts, err))
 		fprintf(stderr, "bulkhead watch: baselines: network policy: %s\n", err->msg);
 	return 0;
 }
