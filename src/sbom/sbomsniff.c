@@ -259,6 +259,10 @@ static void sniff_head(const char *data, size_t len, bh_sbomsniff *out, bool *js
 	p = skip_ws(p, e);
 	if (p >= e)
 		return;
+	/* JSON, XML and SPDX text hold no NUL; a tar header (whose first name may start with '{' or
+	 * '<') and any binary do, so they stay NONE and go on to be probed as archives */
+	if (memchr(data, 0, (size_t)(e - data)))
+		return;
 	if (*p == '{')
 		*json = true;
 	else if (*p == '[')

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the malicious-image corpus (issue #3) into DIR: docker-archive tars whose layers, manifests
 and configs are hostile. Each case is described in CASES with the outcome bulkhead must give."""
-import gzip, hashlib, io, json, os, sys, tarfile
+import gzip, hashlib, io, json, os, random, sys, tarfile
 
 OUT = sys.argv[1]
 os.makedirs(OUT, exist_ok=True)
@@ -34,8 +34,9 @@ def unzipped_sha(b):
     return h.hexdigest()
 
 
-def archive(name, layers, config=None, manifest=None, extra=None, diff_ids=None):
-    """A docker-archive with the given raw layer blobs (names <sha>.tar)."""
+def archive(name, layers, config=None, manifest=None, extra=None, diff_ids=None, extra_first=False):
+    """A docker-archive with the given raw layer blobs (names <sha>.tar); extra members go last, or
+    first with extra_first."""
     names, ids = [], []
     for b in layers:
         h = hashlib.sha256(b).hexdigest()
@@ -48,7 +49,9 @@ def archive(name, layers, config=None, manifest=None, extra=None, diff_ids=None)
     ch = hashlib.sha256(cfg).hexdigest() + ".json"
     man = manifest if manifest is not None else json.dumps([{"Config": ch, "RepoTags": ["evil:1"], "Layers": names}]).encode()
     with tarfile.open(os.path.join(OUT, name + ".tar"), "w") as t:
-        for n, b in list(zip(names, layers)) + [(ch, cfg), ("manifest.json", man)] + (extra or []):
+        members = list(zip(names, layers)) + [(ch, cfg), ("manifest.json", man)]
+        members = (extra or []) + members if extra_first else members + (extra or [])
+        for n, b in members:
             ti = tarfile.TarInfo(n)
             ti.size = len(b)
             t.addfile(ti, io.BytesIO(b))
@@ -140,7 +143,14 @@ archive("duplicates", [layer([({"name": "var/lib/dpkg/status"}, STATUS.replace(b
 # 13. invalid UTF-8 names
 archive("bad-utf8", [layer([({"name": "bad-\udcff\udcfe-name".encode("utf-8", "surrogateescape").decode("latin-1")}, b"x"), *ok_layer])])
 # 14. not a tar at all
-open(os.path.join(OUT, "not-a-tar.tar"), "wb").write(os.urandom(4096))
+#     (seeded: the bytes are the same on every run, and the cases below cover the starts that once
+#     made random bytes read as a JSON or XML document)
+rng = random.Random(14)
+open(os.path.join(OUT, "not-a-tar.tar"), "wb").write(bytes(rng.getrandbits(8) for _ in range(4096)))
+open(os.path.join(OUT, "brace-binary.tar"), "wb").write(b"{" + bytes(rng.getrandbits(8) for _ in range(4095)) + b"\0")
+open(os.path.join(OUT, "angle-binary.tar"), "wb").write(b"<?xml" + bytes(rng.getrandbits(8) for _ in range(4091)) + b"\0")
+# 14b. a real image whose first archive member's name starts like a JSON or XML document
+archive("brace-first-member", [layer(ok_layer)], extra=[("{first}.json", b"{}")], extra_first=True)
 # 15. a docker-archive config whose content is not the sha256 its name says
 cfg = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [
     "sha256:" + hashlib.sha256(layer(ok_layer)).hexdigest()]}}).encode()

@@ -56,6 +56,9 @@ many-files       0 -
 duplicates       0 -
 bad-utf8         0 -
 not-a-tar        3 not a tar archive
+brace-binary     3 not a tar archive
+angle-binary     3 not a tar archive
+brace-first-member 0 -
 config-mismatch  3 .json: digest mismatch: expected sha256:
 oci-ok           0 -
 oci-layer-mismatch 3 !/blobs/sha256/65e9abda8e4937e6b7c939106b3405c355257eaaeee3a4384b930f04a8d7348a: digest mismatch

@@ -147,6 +147,17 @@ static void sniffing(void **state)
 	      BH_SBOMFMT_SPDX_RDF, "", "an SPDX RDF/XML document");
 	sniff("<project xmlns=\"http://maven.apache.org/POM/4.0.0\">", BH_SBOMFMT_OTHER_XML, "", "an XML document that is no SBOM format bulkhead reads");
 	sniff("manifest.json\0", BH_SBOMFMT_NONE, "", "not an SBOM document (neither JSON, XML nor SPDX tag-value)");
+	{
+		/* binary that happens to start like JSON or XML (a tar whose first member is "{x}.json", random
+		 * bytes): a NUL anywhere in the head says it is no text document */
+		static const char tarhead[512] = "{x}.json\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+		static const char xmlbin[] = "<?xml \x01\x02\0\xff";
+		bh_sbomsniff s;
+		bh_sbomsniff_buf(tarhead, sizeof(tarhead), &s);
+		assert_int_equal(s.fmt, BH_SBOMFMT_NONE);
+		bh_sbomsniff_buf(xmlbin, sizeof(xmlbin) - 1, &s);
+		assert_int_equal(s.fmt, BH_SBOMFMT_NONE);
+	}
 }
 
 static void spec_names(void **state)
