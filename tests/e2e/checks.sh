@@ -44,7 +44,8 @@ EOF
 chmod 4755 "$T/bad/usr/bin/tool"
 mkdir -p "$T/bad/srv/drop" "$T/bad/var/cache/apt/archives" "$T/bad/app"
 chmod 0777 "$T/bad/srv/drop"
-head -c 4096 /dev/urandom >"$T/bad/var/cache/apt/archives/curl_7.88.1-10_amd64.deb"
+# seeded: the same bytes on every run (random bytes once began like a document and a test flaked)
+python3 -c 'import random, sys; r = random.Random(4096); sys.stdout.buffer.write(bytes(r.getrandbits(8) for _ in range(4096)))' >"$T/bad/var/cache/apt/archives/curl_7.88.1-10_amd64.deb"
 printf '[default]\naws_access_key_id = AKIAZ3MSJV7WQXHDP5LN\naws_secret_access_key = 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\n' >"$T/bad/app/credentials"
 printf 'GITHUB_TOKEN=ghp_R8mZt2KqW9xVbN4cYpL7sJ3dF6gH1aE5uT0o\n' >"$T/bad/app/.env"
 printf 'ACME_KEY = "acme_Q7fK2mX9pL4vB8nR1tY6wZ3cH5jD0sGa"\n' >"$T/bad/app/settings.py"
