@@ -1,4 +1,4 @@
-/* fuzz_container.c - libFuzzer target: a container's engine inspect document through the CIS 5.x checks. */
+/* fuzz_container.c - libFuzzer target: a container's engine inspect document through the CIS 5.x checks and the exposure subset. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	bh_container_check(j, &out, &err);
 	bh_checks_free(&out);
+	{
+		/* the subset is read back by the server from an agent: it must come out of itself unchanged */
+		json_t *x = bh_container_exposure(j), *y = bh_container_exposure(x);
+		if (x && y && !json_equal(x, y))
+			__builtin_trap();
+		json_decref(x);
+		json_decref(y);
+	}
 	json_decref(j);
 	return 0;
 }

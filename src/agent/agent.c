@@ -499,7 +499,8 @@ static const char *jget(const json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-/* The inspect summary the server keeps: id, name, image digest, state, started/finished. */
+/* The inspect summary the server keeps: id, name, image digest, state, started/finished, and the
+ * config its exposure depends on (published ports, host network, privileged, added capabilities). */
 static json_t *container_summary(const json_t *ins, char *digest, size_t dn)
 {
 	const json_t *state = json_object_get(ins, "State"), *cfg = json_object_get(ins, "Config");
@@ -518,6 +519,7 @@ static json_t *container_summary(const json_t *ins, char *digest, size_t dn)
 			json_object_set_new(p, "started", json_integer(t));
 		if (f)
 			json_object_set_new(p, "finished", json_integer(f));
+		json_object_set_new(p, "config", bh_container_exposure(ins));
 	}
 	return p;
 }

@@ -716,3 +716,61 @@ int bh_container_check(const json_t *inspect, bh_checks *out, bh_error *err)
 		return bh_error_set(err, c.rc, "container check: out of memory");
 	return 0;
 }
+
+/* {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}], "443/tcp": null}: keys bounded, the
+ * bindings' two strings only; null (exposed, not published) kept as null. */
+static json_t *ports_subset(const json_t *pb)
+{
+	json_t *o = json_object();
+	const char *k;
+	json_t *v;
+	size_t n = 0;
+	if (!o || !json_is_object(pb))
+		return o;
+	json_object_foreach((json_t *)pb, k, v) {
+		json_t *arr, *b;
+		size_t i;
+		if (n++ >= BH_CONTAINER_EXPOSURE_MAX || strlen(k) > 32)
+			break;
+		if (!json_is_array(v)) {
+			json_object_set_new(o, k, json_null());
+			continue;
+		}
+		if (!(arr = json_array()))
+			break;
+		json_array_foreach(v, i, b) {
+			const char *ip = json_string_value(json_object_get(b, "HostIp"));
+			const char *port = json_string_value(json_object_get(b, "HostPort"));
+			if (i >= 16)
+				break;
+			json_array_append_new(arr, json_pack("{s:s, s:s}", "HostIp", ip && strlen(ip) <= 64 ? ip : "",
+							     "HostPort", port && strlen(port) <= 16 ? port : ""));
+		}
+		json_object_set_new(o, k, arr);
+	}
+	return o;
+}
+
+json_t *bh_container_exposure(const json_t *inspect)
+{
+	const json_t *hc = json_object_get(inspect, "HostConfig"), *caps = json_object_get(hc, "CapAdd");
+	const char *nm = json_string_value(json_object_get(hc, "NetworkMode"));
+	json_t *o, *h, *c;
+	size_t i;
+	const json_t *v;
+	if (!json_is_object(inspect))
+		return NULL;
+	o = json_pack("{s:{s:b, s:s?, s:[]}, s:{}}", "HostConfig", "Privileged", json_is_true(json_object_get(hc, "Privileged")),
+		      "NetworkMode", nm && strlen(nm) <= 128 ? nm : NULL, "CapAdd", "NetworkSettings");
+	if (!o)
+		return NULL;
+	h = json_object_get(o, "HostConfig");
+	c = json_object_get(h, "CapAdd");
+	json_array_foreach(caps, i, v)
+		if (i < BH_CONTAINER_EXPOSURE_MAX && json_is_string(v) && json_string_length(v) <= 64)
+			json_array_append(c, (json_t *)v);
+	json_object_set_new(h, "PortBindings", ports_subset(json_object_get(hc, "PortBindings")));
+	json_object_set_new(json_object_get(o, "NetworkSettings"), "Ports",
+			    ports_subset(json_object_get(json_object_get(inspect, "NetworkSettings"), "Ports")));
+	return o;
+}

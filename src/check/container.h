@@ -24,4 +24,15 @@ extern const size_t bh_container_rule_count;
 
 int bh_container_check(const json_t *inspect, bh_checks *out, bh_error *err);
 
+/*
+ * What of a container's inspect document its exposure depends on (the risk order's exposure term),
+ * rebuilt with only well-typed fields: {"HostConfig": {"Privileged", "NetworkMode", "CapAdd",
+ * "PortBindings"}, "NetworkSettings": {"Ports"}}, at most BH_CONTAINER_EXPOSURE_MAX capabilities
+ * and published ports, each binding's HostIp/HostPort only. Takes the engine's document or a copy
+ * of this shape from an agent (hostile either way). Returns a new object (caller decrefs), NULL
+ * when inspect is not an object or memory runs out.
+ */
+#define BH_CONTAINER_EXPOSURE_MAX 256
+json_t *bh_container_exposure(const json_t *inspect);
+
 #endif

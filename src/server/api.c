@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check/container.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/severity.h"
@@ -941,7 +942,8 @@ static int container_from_event(bh_store *st, const bh_envelope *e, digests *dg,
 					      { "container.kill", "exited" },    { "container.destroy", "removed" },
 					      { "container.pause", "paused" },   { "container.unpause", "running" } };
 	bh_store_container c;
-	json_t *pl = NULL;
+	json_t *pl = NULL, *cfg = NULL;
+	char *cfgtxt = NULL;
 	size_t i;
 	int rc;
 	if (!e->host || !e->container)
@@ -962,6 +964,11 @@ static int container_from_event(bh_store *st, const bh_envelope *e, digests *dg,
 		if (img && bh_apictx_digest_ok(img))
 			c.image_digest = img;
 		c.name = json_string_value(json_object_get(pl, "name"));
+		/* the exposure fields only, rebuilt and typed (the risk order's exposure term reads them);
+		 * an event without them keeps what was stored */
+		if (json_is_object(json_object_get(pl, "config")) &&
+		    (cfg = bh_container_exposure(json_object_get(pl, "config"))) != NULL)
+			c.config_json = cfgtxt = json_dumps(cfg, JSON_COMPACT);
 	}
 	if (!strcmp(map[i][1], "created"))
 		c.created_at = e->time;
@@ -977,6 +984,8 @@ static int container_from_event(bh_store *st, const bh_envelope *e, digests *dg,
 		if (k == dg->n && dg->n < RESCORE_MAX)
 			snprintf(dg->v[dg->n++], sizeof(dg->v[0]), "%s", c.image_digest);
 	}
+	free(cfgtxt);
+	json_decref(cfg);
 	json_decref(pl);
 	return rc;
 }

@@ -139,6 +139,7 @@ static int score_one(bh_store *st, const item *x, const bh_vulndb_riskfacts *f, 
 	in.host_network = r->host_network;
 	in.privileged = r->privileged;
 	in.cap_add = (long)r->cap_add;
+	in.outside_peers = (long)r->outside_peers;
 	bh_risk_compute(&in, &risk);
 	if (!(terms = bh_risk_terms_json(&risk)) || !(txt = json_dumps(terms, JSON_COMPACT))) {
 		json_decref(terms);

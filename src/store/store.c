@@ -735,9 +735,13 @@ int bh_store_component_reach(bh_store *st, int64_t component_id, bh_store_reach 
 	int rc;
 	memset(out, 0, sizeof(*out));
 	out->exposure_known = true;
-	if ((rc = bh_sql_query(st->db, "SELECT DISTINCT k.id, k.host_id, k.config FROM image_components l"
-					" JOIN images i ON i.id = l.image_id JOIN containers k ON k.image_digest = i.digest"
-					" WHERE l.component_id = $1 AND k.state = 'running' ORDER BY k.host_id, k.id", &p, 1, &r, err)) != 0)
+	/* the fourth column: who reached the container from outside, by the agents' network map (an
+	 * edge into "container:ID" from an "external:ADDR" node, on the container's host) */
+	if ((rc = bh_sql_query(st->db, "SELECT k.id, k.host_id, k.config, (SELECT count(DISTINCT e.src) FROM network_edges e"
+					" WHERE e.host = h.name AND e.dst = 'container:' || k.container_id AND e.src LIKE 'external:%')"
+					" FROM containers k JOIN hosts h ON h.id = k.host_id WHERE k.state = 'running' AND k.image_digest IN"
+					" (SELECT i.digest FROM image_components l JOIN images i ON i.id = l.image_id WHERE l.component_id = $1)"
+					" ORDER BY k.host_id, k.id", &p, 1, &r, err)) != 0)
 		return rc;
 	while ((rc = bh_sql_next(r, err)) == 1) {
 		out->containers++;
@@ -746,6 +750,7 @@ int bh_store_component_reach(bh_store *st, int64_t component_id, bh_store_reach 
 			last_host = bh_sql_int(r, 1);
 		}
 		reach_config(bh_sql_text(r, 2), out);
+		out->outside_peers += bh_sql_int(r, 3);
 	}
 	bh_sql_rows_free(r);
 	return rc < 0 ? rc : 0;

@@ -165,6 +165,7 @@ typedef struct bh_store_reach {
 	int64_t ports;        /* published ports, summed over the containers */
 	bool host_network, privileged;
 	int64_t cap_add;      /* the most capabilities one container adds */
+	int64_t outside_peers; /* the network map's distinct external peers that connected into one of them */
 } bh_store_reach;
 int bh_store_component_reach(bh_store *st, int64_t component_id, bh_store_reach *out, bh_error *err);
 

@@ -122,8 +122,9 @@ void bh_risk_compute(const bh_risk_input *in, bh_risk *out)
 	}
 	raw *= w / 100.0;
 
-	/* exposure: counts only for running containers */
-	if (!in->exposure_known) {
+	/* exposure: counts only for running containers; what the map saw counts even when some
+	 * container's config was not sent (an older agent) */
+	if (!in->exposure_known && !(in->running > 0 && in->outside_peers > 0)) {
 		term(out, "exposure", 100, NULL, NULL, "not known%s", in->running == BH_RISK_UNKNOWN ? " (local scan)" : "");
 	} else if (in->running <= 0) {
 		term(out, "exposure", 100, "container config", NULL, "none (not running)");
@@ -145,8 +146,11 @@ void bh_risk_compute(const bh_risk_input *in, bh_risk *out)
 		ADD(in->host_network, 15, "host network");
 		ADD(in->privileged, 25, "privileged");
 		ADD(in->cap_add > 0, 10, "%ld added capabilit%s", in->cap_add, in->cap_add == 1 ? "y" : "ies");
+		ADD(in->outside_peers > 0, 20, "reached from outside by %ld peer%s", in->outside_peers, in->outside_peers == 1 ? "" : "s");
 #undef ADD
-		term(out, "exposure", w, "container config", NULL, "%s", n ? v : "none");
+		term(out, "exposure", w,
+		     !in->exposure_known ? "network map" : in->outside_peers > 0 ? "container config, network map" : "container config", NULL,
+		     "%s%s", n ? v : "none", in->exposure_known ? "" : " (a container's config not known)");
 		raw *= w / 100.0;
 	}
 

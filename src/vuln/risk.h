@@ -25,12 +25,14 @@
  *   reach        running: 100 + 5 per host beyond the first (up to 150); not running 60;
  *                not known (a local scan of an image) 80
  *   exposure     of the running containers: 100 + published ports 15 + host network 15 +
- *                privileged 25 + added capabilities 10; 100 when not running or not known
+ *                privileged 25 + added capabilities 10 + reached from outside 20 (the network
+ *                map saw an external peer connect in: observed, not only possible); 100 when not
+ *                running or not known
  *   fix          a fixed version exists 105 (actionable now), else 100
  */
 #define BH_RISK_MAX 1000
-/* 100 x 220% x 150% x 165% x 105%: the highest raw value, which scores 1000 */
-#define BH_RISK_RAW_MAX 571.725
+/* 100 x 220% x 150% x 185% x 105%: the highest raw value, which scores 1000 */
+#define BH_RISK_RAW_MAX 641.025
 
 enum { BH_RISK_UNKNOWN = -1 };
 
@@ -55,6 +57,7 @@ typedef struct bh_risk_input {
 	long ports;                  /* published ports */
 	bool host_network, privileged;
 	long cap_add;                /* added capabilities */
+	long outside_peers;          /* external peers the network map saw connect in (0: none seen) */
 	bool accepted;               /* the policy accepts or excepts it */
 	const char *accepted_why;    /* the policy's reason (NULL: none given) */
 } bh_risk_input;

@@ -78,6 +78,7 @@ waitfor() {
 # ---- --once: host facts, the image (SBOM uploaded), the running container, a stopped one
 C0=$($RUN -d --name bhag-c0 localhost/bh-agent-sleep:1 sleep 300)
 CS=$($RUN -d --name bhag-stopped localhost/bh-agent-sleep:1 sleep 1)
+CX=$($RUN -d --name bhag-exp --cap-add SYS_PTRACE localhost/bh-agent-sleep:1 sleep 300)
 podman wait bhag-stopped >/dev/null 2>&1
 "$BH" agent --once --server "$U" --token "$AG" --host h1 --engine-host "$ENG" --spool "$T/spool" 2>"$T/once.err"
 check "agent --once exits 0" "$?" 0
@@ -87,6 +88,9 @@ check "host facts: engine" "$(api 'events?type=host.facts' | jq -r '.items[0].pa
 check "host facts: OS" "$(api 'events?type=host.facts' | jq -r '.items[0].payload.os')" "$(. /etc/os-release; echo "$PRETTY_NAME")"
 check "image listed with its SBOM" "$(api images | jq -r --arg d "$D1" '[.items[] | select(.digest == $d and .has_sbom)] | length')" 1
 check "container listed running" "$(api 'containers?host=h1' | jq -r --arg c "$C0" --arg d "$D1" '[.items[] | select(.container_id == $c and .state == "running" and .image_digest == $d and .name == "bhag-c0")] | length')" 1
+check "the exposure fields of the inspect document stored with the container (risk's exposure term)" \
+	"$(api 'containers?host=h1' | jq -c --arg c "$CX" '[.items[] | select(.container_id == $c) | .config | [.HostConfig.CapAdd, .HostConfig.Privileged, .HostConfig.NetworkMode]]')" \
+	'[[["SYS_PTRACE"],false,"none"]]'
 check "stopped container listed at start, exited, with start and stop" "$(api 'containers?host=h1' | jq -r --arg c "$CS" '[.items[] | select(.container_id == $c and .state == "exited" and .name == "bhag-stopped" and .started_at != null and .stopped_at != null and .stopped_at >= .started_at)] | length')" 1
 HOSTROW=$(api hosts | jq -c '.items[] | select(.name == "h1")')
 check "hosts row: os" "$(jq -r .os <<<"$HOSTROW")" "$(. /etc/os-release; echo "$PRETTY_NAME")"

@@ -125,9 +125,9 @@ suite() {
 		"probability 0.91000, percentile 0.99600 (KEV outranks it)|100|EPSS v2025.03.14|2026-12-01"
 	check "$label: GO-2025-3459: running on two hosts" \
 		"$(jq -r '.risk.terms[] | select(.name == "running") | "\(.value)|\(.weight)"' <<<"$w")" "2 running containers on 2 hosts|105"
-	# no severity but known exploited: rated high, 75 x 2.00 x 1.05 x 1.00 x 1.05 (fix 4.9.1) = 165.4 of 571.725
-	check "$label: GO-2025-3459: score 75 x 2.00 x 1.05 x 1.05 -> 289, the top of the fleet" \
-		"$(jq .risk.score <<<"$w") $(jq -r '.items[0].advisory' <<<"$all")" "289 GO-2025-3459"
+	# no severity but known exploited: rated high, 75 x 2.00 x 1.05 x 1.00 x 1.05 (fix 4.9.1) = 165.4 of 641.025
+	check "$label: GO-2025-3459: score 75 x 2.00 x 1.05 x 1.05 -> 258, the top of the fleet" \
+		"$(jq .risk.score <<<"$w") $(jq -r '.items[0].advisory' <<<"$all")" "258 GO-2025-3459"
 	local s
 	s=$(jq -c '[.items[] | select(.advisory == "GO-2022-0535")][0]' <<<"$all")
 	check "$label: GO-2022-0535 (stdlib, KEV, stopped): not running, below the running KEV one" \
@@ -171,9 +171,40 @@ suite() {
 	ev container.die h1 cb1 "$DB" 201; ev container.die h2 cb2 "$DB" 202
 	code POST /api/v1/events "$O" -H 'Content-Type: application/x-ndjson' --data-binary @"$T/ev-$label.jsonl" >/dev/null
 	code POST /api/v1/findings/rescore "$AD" >/dev/null
-	check "$label: after app-b stops and a rescore: kev&running empty, wazuh not running, score 165" \
+	check "$label: after app-b stops and a rescore: kev&running empty, wazuh not running, score 147" \
 		"$(get "/api/v1/findings?kev=true&running=true" | jq '.items | length') $(get "/api/v1/findings?advisory=GO-2025-3459" | jq -r '.items[0] | "\(.risk.terms[3].value) \(.risk.score)"')" \
-		"0 not running 165"
+		"0 not running 147"
+
+	# exposure: the agent sends the inspect fields exposure depends on with container.* events; the
+	# server keeps them (typed, rebuilt) and the network map's inbound edges from outside add to them
+	local cfg xf
+	cfg='{"HostConfig":{"Privileged":true,"NetworkMode":"bridge","CapAdd":["NET_ADMIN"],"Devices":"kept out","PortBindings":{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080","Evil":"x"}],"81/tcp":null}},"NetworkSettings":{"Ports":{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"}]}}}'
+	printf '{"type":"container.start","host":"h1","container":"cc1","time":301,"payload":{"image":"%s","name":"cc1","config":%s},"idempotency_key":"cc1-301"}\n' \
+		"$DC" "$cfg" >"$T/ev-$label.jsonl"
+	code POST /api/v1/events "$O" -H 'Content-Type: application/x-ndjson' --data-binary @"$T/ev-$label.jsonl" >/dev/null
+	check "$label: the container's stored config holds the exposure fields only" \
+		"$(get "/api/v1/containers?image=$DC" | jq -c '.items[0].config | [.HostConfig.Privileged, .HostConfig.CapAdd, (.HostConfig | has("Devices")), .HostConfig.PortBindings["80/tcp"][0], .HostConfig.PortBindings["81/tcp"]]')" \
+		'[true,["NET_ADMIN"],false,{"HostIp":"0.0.0.0","HostPort":"8080"},null]'
+	xf=$(get "/api/v1/findings?image=$DC&limit=1" | jq -c '.items[0]')
+	check "$label: exposure from the config: 1 published port, privileged, 1 added capability (x1.50)" \
+		"$(jq -r '.risk.terms[] | select(.name == "exposure") | "\(.value)|\(.weight)|\(.source)"' <<<"$xf")" \
+		"1 published port, privileged, 1 added capability|150|container config"
+	cat >"$T/snap-$label.json" <<JSON
+[{"type":"network.snapshot","host":"h1","time":302,"idempotency_key":"snap-h1-302","payload":{
+ "nodes":[{"id":"container:cc1","kind":"container","name":"cc1"},{"id":"external:203.0.113.7","kind":"external"},
+          {"id":"external:198.51.100.9","kind":"external"},{"id":"container:cb1","kind":"container","name":"cb1"}],
+ "edges":[{"from":"external:203.0.113.7","to":"container:cc1","port":80,"proto":"tcp","connections":3},
+          {"from":"external:198.51.100.9","to":"container:cc1","port":80,"proto":"tcp","connections":1},
+          {"from":"container:cc1","to":"external:203.0.113.7","port":443,"proto":"tcp","connections":5},
+          {"from":"external:203.0.113.7","to":"container:cb1","port":80,"proto":"tcp","connections":9}]}}]
+JSON
+	code POST /api/v1/events "$O" --data-binary @"$T/snap-$label.json" >/dev/null
+	code POST /api/v1/findings/rescore "$AD" >/dev/null
+	local xf2
+	xf2=$(get "/api/v1/findings?image=$DC&advisory=$(jq -r .advisory <<<"$xf")" | jq -c '.items[0]')
+	check "$label: the network map adds what it saw: two external peers connected in (x1.70), the score rises" \
+		"$(jq -r '.risk.terms[] | select(.name == "exposure") | "\(.value)|\(.weight)|\(.source)"' <<<"$xf2") $(jq -n --argjson a "$xf2" --argjson b "$xf" '$a.risk.score > $b.risk.score')" \
+		"1 published port, privileged, 1 added capability, reached from outside by 2 peers|170|container config, network map true"
 	kill "$SRV" 2>/dev/null
 	wait "$SRV" 2>/dev/null
 	SRV=
@@ -185,8 +216,8 @@ check "cli: scan -f json: findings by risk, highest first, 7 terms each" \
 	"$(jq '[.findings[].risk.score] as $s | ($s == ($s | sort | reverse)) and ([.findings[] | .risk.terms | length] | unique == [7]) and (.findings | length > 5)' "$T/scan-c.json")" true
 check "cli: a local scan does not know where the image runs" \
 	"$(jq -r '[.findings[].risk.terms[3].value] | unique | join(",")' "$T/scan-c.json")" "not known (local scan)"
-check "cli: urllib3 PYSEC-2023-192 first: CVSS 8.1 x EPSS 1.49 x 0.80 x 1.05 -> 177" \
-	"$(jq -r '.findings[0] | "\(.id) \(.risk.score)"' "$T/scan-c.json")" "PYSEC-2023-192 177"
+check "cli: urllib3 PYSEC-2023-192 first: CVSS 8.1 x EPSS 1.49 x 0.80 x 1.05 -> 158" \
+	"$(jq -r '.findings[0] | "\(.id) \(.risk.score)"' "$T/scan-c.json")" "PYSEC-2023-192 158"
 "$BH" scan -q --db "$T/vuln.db" -f json "$T/b.json" >"$T/scan-b.json"
 check "cli: the KEV finding of app-b first, with dateAdded and the EPSS snapshot date" \
 	"$(jq -r '.findings[0] | "\(.id) \(.risk.terms[1].date) \(.risk.terms[2].date)"' "$T/scan-b.json")" "GO-2025-3459 $KEVDATE 2026-12-01"
@@ -194,7 +225,7 @@ check "cli: --sort severity keeps the severity order, --sort package groups by p
 	"$("$BH" scan -q --db "$T/vuln.db" -f json --sort severity "$T/c.json" | jq -r '[.findings[].severity] as $v | [$v[] | {"CRITICAL":4,"HIGH":3,"MEDIUM":2,"LOW":1,"UNKNOWN":0}[.]] as $r | $r == ($r | sort | reverse)') $("$BH" scan -q --db "$T/vuln.db" -f json --sort package "$T/c.json" | jq -r '[.findings[].package] as $p | $p == ($p | sort)')" "true true"
 "$BH" scan -q --db "$T/vuln.db" "$T/b.json" >"$T/scan-b.txt"
 check "cli: the table has a RISK column and a risk line of terms" \
-	"$(grep -c '^SEVERITY ID *RISK PACKAGE' "$T/scan-b.txt") $(grep -c 'risk 220: severity unknown, known exploited' "$T/scan-b.txt")" "1 1"
+	"$(grep -c '^SEVERITY ID *RISK PACKAGE' "$T/scan-b.txt") $(grep -c 'risk 197: severity unknown, known exploited' "$T/scan-b.txt")" "1 1"
 "$BH" scan -q --db "$T/vuln.db" --sort bogus "$T/b.json" >/dev/null 2>"$T/sort.err"; rc=$?
 check "cli: --sort bogus is a usage error" "$rc $(grep -c 'takes risk, severity or package' "$T/sort.err")" "2 1"
 

@@ -115,6 +115,10 @@ static void test_exposure(void **state)
 	all = score(&a);
 	assert_true(ports > plain);
 	assert_true(all > ports);
+	/* seen reached from outside by the network map: above what the config alone says */
+	a.outside_peers = 1;
+	assert_true(score(&a) > all);
+	a.outside_peers = 0;
 	/* exposure of a stopped container adds nothing */
 	a.running = 0;
 	{
@@ -213,12 +217,12 @@ static void test_terms(void **state)
 	assert_int_equal(find(&r, "running")->weight, 105);
 	assert_string_equal(find(&r, "exposure")->value, "1 published port, privileged");
 	assert_int_equal(find(&r, "exposure")->weight, 140);
-	/* 98 x 2.2 x 1.05 x 1.40 x 1.05 = 332.7 of 571.725 */
-	assert_int_equal(r.score, 582);
+	/* 98 x 2.2 x 1.05 x 1.40 x 1.05 = 332.8 of 641.025 */
+	assert_int_equal(r.score, 519);
 	j = bh_risk_json(&r);
 	assert_non_null(j);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_non_null(strstr(s, "\"score\":582"));
+	assert_non_null(strstr(s, "\"score\":519"));
 	assert_non_null(strstr(s, "{\"date\":\"2021-12-10\",\"name\":\"kev\",\"source\":\"CISA KEV\","));
 	free(s);
 	json_decref(j);
@@ -227,8 +231,13 @@ static void test_terms(void **state)
 	a.host_network = true;
 	a.cap_add = 2;
 	a.ports = 3;
+	a.outside_peers = 4;
 	bh_risk_compute(&a, &r);
 	assert_true(r.score <= BH_RISK_MAX && r.score >= 975);
+	assert_string_equal(find(&r, "exposure")->value,
+			    "3 published ports, host network, privileged, 2 added capabilities, reached from outside by 4 peers");
+	assert_string_equal(find(&r, "exposure")->source, "container config, network map");
+	assert_int_equal(find(&r, "exposure")->weight, 185);
 }
 
 int main(void)
