@@ -47,7 +47,7 @@ stop() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null || true; SRV=; }
 
 # The same rows for both backends: i = 1..N; columns as functions of i and a random draw r.
 #  severity by i % 20, KEV when i % 100 = 0, running 1-3 when r % 5 = 0, risk from the formula's
-#  factors (base x KEV x reach x 1000/571.7) plus a little noise so scores are not all ties.
+#  factors (base x KEV x reach x 1000/641.0) plus a little noise so scores are not all ties.
 LITE_FILL="
 PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-1000000;
 DROP INDEX IF EXISTS findings_advisory; DROP INDEX IF EXISTS findings_risk; DROP INDEX IF EXISTS findings_risk_hot;

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-10}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64}   # see long.sh
-make -s fuzz
+make -s -j"$(nproc)" fuzz
 mkdir -p build-fuzz/artifacts
 total=0; failed=0
 for bin in build-fuzz/fuzz_*; do
