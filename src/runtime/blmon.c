@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -413,6 +414,8 @@ bh_baseline *bh_blmon_for(bh_blmon *m, const bh_rt_container *ct, uint64_t now, 
 	if (!watched(m, repo) || bh_baseline_new(repo, ct->image_digest, &b, err))
 		return NULL;
 	bh_baseline_set_mode(b, m->o.mode);
+	if (!now)
+		now = (uint64_t)time(NULL);
 	bh_baseline_learn(b)->started = now;
 	bh_baseline_learn(b)->duration_s = m->o.learn_s;
 	bh_baseline_learn(b)->quiet_s = m->o.quiet_s;
@@ -798,13 +801,16 @@ static int allow_one(void *ud, const char *path)
 
 int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_error *err)
 {
-	char key[32];
+	char key[32], repo[BH_BL_STR_MAX];
 	bh_baseline *b;
 	uintptr_t have;
 	struct allowctx c;
 	int rc;
 
-	if (!s || !ct || !ct->cgroup_id || !(b = bh_blmon_for(m, ct, 0, err)) || bh_baseline_mode(b) != BH_BL_PROTECT)
+	/* looked up, never created: a baseline made here began its learning at time 0, so it was
+	 * promoted after the quiet period instead of after --learn-for (found by the 5-minute run) */
+	if (!s || !ct || !ct->cgroup_id || !ct->image || !bh_baseline_repository_of(ct->image, repo, sizeof(repo)) ||
+	    !(b = bh_blmon_get(m, repo)) || bh_baseline_mode(b) != BH_BL_PROTECT)
 		return 0;
 	snprintf(key, sizeof(key), "%" PRIu64, ct->cgroup_id);
 	have = (uintptr_t)bh_map_get(&m->allow, key);

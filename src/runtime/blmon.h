@@ -75,7 +75,8 @@ bh_baseline *bh_blmon_get(bh_blmon *m, const char *repo);
 int bh_blmon_put(bh_blmon *m, bh_baseline *b, bh_error *err);
 size_t bh_blmon_count(const bh_blmon *m);
 bh_baseline *bh_blmon_at(bh_blmon *m, size_t i);
-/* The baseline that applies to ct (NULL: not watched); creates one when opts allow. */
+/* The baseline that applies to ct (NULL: not watched); creates one when opts allow, its learning
+ * starting at now (unix seconds; 0: the clock's now). */
 bh_baseline *bh_blmon_for(bh_blmon *m, const bh_rt_container *ct, uint64_t now, bh_error *err);
 
 /*

@@ -71,6 +71,7 @@ sock="$T/podman.sock"
 podman_service "$sock" "$T/service.log" || skip "podman system service did not start: $(head -2 "$T/service.log")"
 
 # ---- learn: the watch starts first, so every process's parent is known
+learn_t0=$SECONDS
 "$BH" watch -f json --alerts-only --no-default-rules --containers-only --engine-host "unix://$sock" --baseline-dir "$BL" \
 	--learn "$appimg" --learn "$dbimg" --learn-for "$LEARN" --quiet-for 3 >"$T/alerts" 2>"$T/watch.err" &
 wpid=$!
@@ -96,6 +97,10 @@ for _ in $(seq $((LEARN * 10 + 300))); do
 done
 if [ "$(grep -c 'promoted from learn to monitor' "$T/watch.err")" -ge 2 ]; then ok "both baselines learned and promoted to monitor"
 else ko "promotion" "$(grep baseline "$T/watch.err" | tail -3)"; fi
+# not before --learn-for has passed (a baseline once began its learning at time 0 and was promoted
+# after the quiet period alone)
+[ $((SECONDS - learn_t0)) -ge "$LEARN" ] && ok "promoted no earlier than --learn-for ${LEARN}s (after $((SECONDS - learn_t0))s)" \
+	|| ko "promoted too early" "after $((SECONDS - learn_t0))s of ${LEARN}s"
 "$BH" baseline list --dir "$BL" >"$T/list" 2>&1
 grep -q "bhbl-app.*monitor" "$T/list" && grep -q "bhbl-db.*monitor" "$T/list" && ok "baseline list shows both in monitor mode" \
 	|| ko "baseline list" "$(cat "$T/list")"
