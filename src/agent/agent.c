@@ -21,6 +21,7 @@
 #include "check/container.h"
 #include "check/host.h"
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "engine/engine.h"
 #include "net/http.h"
@@ -922,25 +923,12 @@ static void baseline_sync(agent *a)
 		size_t l = strlen(de->d_name), len = 0;
 		bh_baseline *b = NULL;
 		bh_error err;
-		FILE *fp;
 		struct blver *nv;
 		if (l < 6 || strcmp(de->d_name + l - 5, ".yaml") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", a->bldir, de->d_name);
-		if (!(fp = fopen(path, "re")))
-			continue;
-		{
-			bh_buf f = BH_BUF_INIT;
-			char chunk[8192];
-			size_t r;
-			while ((r = fread(chunk, 1, sizeof(chunk), fp)) > 0 && f.len < (4u << 20))
-				bh_buf_append(&f, chunk, r);
-			len = f.len;
-			data = bh_buf_oom(&f) ? NULL : bh_buf_steal(&f);
-			bh_buf_free(&f);
-		}
-		fclose(fp);
-		if (!data || bh_baseline_load(data, len, path, &b, &err)) {
+		if (bh_file_read_all(path, BH_BL_FILE_MAX, "baseline", &data, &len, &err) ||
+		    bh_baseline_load(data, len, path, &b, &err)) {
 			free(data);
 			continue;
 		}

@@ -9,6 +9,7 @@
 #include "check/k8s.h"
 #include "check/rules.h"
 #include "core/buf.h"
+#include "core/file.h"
 
 static const char *const status_names[BH_COMP_STATUS_COUNT] = { "pass", "fail", "not-applicable", "manual" };
 
@@ -89,34 +90,13 @@ static void clean_title(const char *id, const char **t, size_t *tn, const char *
 
 static int slurp(const char *path, char **data, size_t *len, bh_error *err)
 {
-	FILE *fp = fopen(path, "rb");
-	bh_buf b = BH_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	if (!fp)
-		return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", path, strerror(errno));
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (b.len + n > BH_COMPLIANCE_MAX_BYTES) {
-			fclose(fp);
-			bh_buf_free(&b);
-			return bh_error_set(err, BH_ELIMIT, "%s: larger than %zu bytes", path, BH_COMPLIANCE_MAX_BYTES);
-		}
-		bh_buf_append(&b, chunk, n);
-	}
-	if (ferror(fp)) {
-		fclose(fp);
-		bh_buf_free(&b);
-		return bh_error_set(err, BH_EIO, "%s: read error", path);
-	}
-	fclose(fp);
-	*len = b.len;
-	if (!b.len) {
-		bh_buf_free(&b);
+	int rc = bh_file_read_all(path, BH_COMPLIANCE_MAX_BYTES, "compliance file", data, len, err);
+	if (!rc && !*len) {
+		free(*data);
+		*data = NULL;
 		return bh_error_set(err, BH_EINVAL, "%s: empty file", path);
 	}
-	if (!(*data = bh_buf_steal(&b)))
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	return 0;
+	return rc;
 }
 
 int bh_compliance_load_docker(const char *path, bh_compliance *out, bh_error *err)

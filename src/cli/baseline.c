@@ -11,6 +11,7 @@
 #include "cli/common.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/text.h"
 #include "runtime/baseline.h"
 #include "runtime/blmon.h"
@@ -37,23 +38,14 @@ static void usage(FILE *fp)
 
 static int load_file(const char *path, bh_baseline **out, bh_error *err)
 {
-	FILE *fp = fopen(path, "re");
-	bh_buf b = BH_BUF_INIT;
-	char chunk[8192];
-	size_t r;
+	char *data;
+	size_t len;
 	int rc;
 
-	if (!fp)
-		return bh_error_set(err, BH_ENOTFOUND, "%s: cannot open", path);
-	while ((r = fread(chunk, 1, sizeof(chunk), fp)) > 0 && b.len <= (16u << 20))
-		bh_buf_append(&b, chunk, r);
-	fclose(fp);
-	if (bh_buf_oom(&b)) {
-		bh_buf_free(&b);
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	}
-	rc = bh_baseline_load(b.data ? b.data : "", b.len, path, out, err);
-	bh_buf_free(&b);
+	if ((rc = bh_file_read_all(path, BH_BL_FILE_MAX, "baseline", &data, &len, err)))
+		return rc;
+	rc = bh_baseline_load(data, len, path, out, err);
+	free(data);
 	return rc;
 }
 

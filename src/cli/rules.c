@@ -370,24 +370,12 @@ static void run_case(const bh_rules *r, const json_t *c, const char *where, stru
 static char *slurp(const char *path, size_t *len)
 {
 	bh_error err;
-	FILE *fp = bh_file_fopen_regular(path, &err);
-	bh_buf b = BH_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	if (!fp) {
+	char *data;
+	if (bh_file_read_all(path, 64u << 20, "rules test file", &data, len, &err)) {
 		fprintf(stderr, "bulkhead rules test: %s\n", err.msg);
 		return NULL;
 	}
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 && b.len < (64u << 20))
-		bh_buf_append(&b, chunk, n);
-	fclose(fp);
-	if (bh_buf_oom(&b) || b.len >= (64u << 20)) {
-		bh_buf_free(&b);
-		fprintf(stderr, "bulkhead rules test: %s: unreadable or larger than 64 MiB\n", path);
-		return NULL;
-	}
-	*len = b.len;
-	return b.data ? bh_buf_steal(&b) : strdup("");
+	return data;
 }
 
 /* A test file: `tests:` in YAML, or JSON lines. Returns -1 when it is no test file (a rule file). */

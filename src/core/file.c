@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -107,4 +108,64 @@ int bh_file_open_beneath(int root, const char *rel, int flags)
 		p = sl + 1;
 	}
 	return fd;
+}
+
+int bh_file_read_all(const char *path, size_t max, const char *what, char **data, size_t *len, bh_error *err)
+{
+	struct stat st;
+	size_t n = 0, cap;
+	char *buf, *nb;
+	ssize_t r;
+	int fd, rc;
+
+	*data = NULL;
+	*len = 0;
+	if (max >= SIZE_MAX - 1)
+		max = SIZE_MAX - 2;
+	if ((rc = bh_file_open_regular(path, &fd, err)))
+		return rc;
+	/* the size says how much to allocate at first; the reads, not the size, decide (it may grow) */
+	cap = !fstat(fd, &st) && st.st_size >= 0 && (uint64_t)st.st_size <= max ? (size_t)st.st_size + 1 : 65536;
+	if (!(buf = malloc(cap + 1))) {
+		close(fd);
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	for (;;) {
+		if (n == cap) {
+			/* room for max + 1 bytes at most: one byte past max says "larger" */
+			size_t ncap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
+			if (ncap <= cap)
+				break;
+			if (!(nb = realloc(buf, ncap + 1))) {
+				free(buf);
+				close(fd);
+				return bh_error_set(err, BH_ENOMEM, "out of memory");
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			return bh_error_set(err, BH_EIO, "%s: %s", path, strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max)
+			break;
+	}
+	close(fd);
+	if (n > max) {
+		free(buf);
+		return bh_error_set(err, BH_ELIMIT, "%s: larger than %zu bytes, the most a %s may have", path, max, what ? what : "file");
+	}
+	buf[n] = '\0';
+	*data = buf;
+	*len = n;
+	return 0;
 }

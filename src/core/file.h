@@ -24,6 +24,14 @@ FILE *bh_file_fopen_regular(const char *path, bh_error *err);
  * or -1 with errno set.
  */
 int bh_file_open_beneath(int root, const char *rel, int flags);
+/*
+ * Reads the whole regular file path (opened as bh_file_open_regular does: never waits on a FIFO)
+ * into *data, NUL-terminated past *len bytes; the caller frees *data. At most max bytes: a larger
+ * file is BH_ELIMIT "PATH: larger than MAX bytes, the most a WHAT may have" (what: "rule file",
+ * "baseline", ...), read no further than max + 1 bytes. Other errors: those of
+ * bh_file_open_regular, BH_EIO (read), BH_ENOMEM.
+ */
+int bh_file_read_all(const char *path, size_t max, const char *what, char **data, size_t *len, bh_error *err);
 /* "fifo", "directory", "character device", ... for an st_mode (messages). */
 const char *bh_file_type_name(unsigned mode);
 

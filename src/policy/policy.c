@@ -269,30 +269,15 @@ int bh_policy_parse(const char *data, size_t len, const char *label, const bh_li
 
 int bh_policy_load(const char *path, const bh_limits *lim, bh_policy *out, bh_error *err)
 {
-	bh_buf b = BH_BUF_INIT;
-	FILE *fp;
-	char chunk[65536];
-	size_t n;
+	char *data;
+	size_t len;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!(fp = bh_file_fopen_regular(path, err)))
-		return err->code;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (b.len + n > lim->max_meta_size) {
-			fclose(fp);
-			bh_buf_free(&b);
-			return bh_error_set(err, BH_ELIMIT, "%s: larger than the max-meta-size limit", path);
-		}
-		if (bh_buf_append(&b, chunk, n)) {
-			fclose(fp);
-			bh_buf_free(&b);
-			return bh_error_set(err, BH_ENOMEM, "out of memory");
-		}
-	}
-	fclose(fp);
-	rc = bh_policy_parse(b.data ? b.data : "", b.len, path, lim, out, err);
-	bh_buf_free(&b);
+	if ((rc = bh_file_read_all(path, lim->max_meta_size, "policy file (the max-meta-size limit)", &data, &len, err)))
+		return rc;
+	rc = bh_policy_parse(data, len, path, lim, out, err);
+	free(data);
 	return rc;
 }
 

@@ -35,6 +35,8 @@
  */
 #define BH_BL_ENTRIES_MAX 4096
 #define BH_BL_STR_MAX 512
+/* a baseline file or request body: its entries and strings at their bounds fit well within it */
+#define BH_BL_FILE_MAX (16u << 20)
 #define BH_BL_API_VERSION "bulkhead/v1"
 
 typedef enum bh_bl_mode { BH_BL_LEARN = 0, BH_BL_MONITOR, BH_BL_PROTECT } bh_bl_mode;

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/map.h"
 
 #define PIDS_MAX 65536
@@ -225,34 +226,6 @@ int bh_blmon_file_of(const char *repo, char *out, size_t n)
 	return 0;
 }
 
-static int read_all(const char *path, char **data, size_t *len, bh_error *err)
-{
-	FILE *fp = fopen(path, "re");
-	bh_buf b = BH_BUF_INIT;
-	char chunk[8192];
-	size_t r;
-
-	if (!fp)
-		return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", path, strerror(errno));
-	while ((r = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (b.len + r > (16u << 20)) {
-			fclose(fp);
-			bh_buf_free(&b);
-			return bh_error_set(err, BH_ELIMIT, "%s: larger than 16 MiB", path);
-		}
-		bh_buf_append(&b, chunk, r);
-	}
-	fclose(fp);
-	if (bh_buf_oom(&b)) {
-		bh_buf_free(&b);
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	}
-	*len = b.len;
-	*data = b.len ? bh_buf_steal(&b) : strdup("");
-	bh_buf_free(&b);
-	return *data ? 0 : bh_error_set(err, BH_ENOMEM, "out of memory");
-}
-
 static int load_dir(bh_blmon *m, bool reload_only, bh_error *err)
 {
 	DIR *dp;
@@ -274,7 +247,7 @@ static int load_dir(bh_blmon *m, bool reload_only, bh_error *err)
 			continue;
 		if (reload_only && file_mtime_ns(path) == 0)
 			continue;
-		if ((rc = read_all(path, &data, &len, err)))
+		if ((rc = bh_file_read_all(path, BH_BL_FILE_MAX, "baseline", &data, &len, err)))
 			break;
 		{
 			/* a file changed by someone else (`baseline mode`, `import`) replaces the one in memory */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "core/yaml.h"
 
 #define MAX_DEPTH 16
@@ -490,27 +491,14 @@ out:
 
 int bh_npyaml_load_file(const char *path, bh_npyaml_doc *doc, bh_error *err)
 {
-	FILE *f = fopen(path, "re");
 	char *buf;
 	size_t n;
 	int rc;
 
 	memset(doc, 0, sizeof(*doc));
-	if (!f)
-		return bh_error_set(err, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "%s: %s", path, strerror(errno));
-	if (!(buf = malloc(BH_NPYAML_MAX_SIZE + 1))) {
-		fclose(f);
-		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	}
-	n = fread(buf, 1, BH_NPYAML_MAX_SIZE + 1, f);
-	if (ferror(f)) {
-		rc = bh_error_set(err, BH_EIO, "%s: read error", path);
-	} else if (n > BH_NPYAML_MAX_SIZE) {
-		rc = bh_error_set(err, BH_ELIMIT, "%s: more than %u bytes, more than a policy file may have", path, BH_NPYAML_MAX_SIZE);
-	} else {
-		rc = bh_npyaml_parse(buf, n, path, doc, err);
-	}
-	fclose(f);
+	if ((rc = bh_file_read_all(path, BH_NPYAML_MAX_SIZE, "network policy file", &buf, &n, err)))
+		return rc;
+	rc = bh_npyaml_parse(buf, n, path, doc, err);
 	free(buf);
 	return rc;
 }

@@ -1125,29 +1125,13 @@ int bh_rules_add_data(bh_rules *r, const char *data, size_t len, const char *lab
 
 int bh_rules_add_file(bh_rules *r, const char *path, bh_error *err)
 {
-	FILE *fp = bh_file_fopen_regular(path, err);
-	bh_buf b = BH_BUF_INIT;
-	char chunk[65536];
-	size_t n;
+	char *data;
+	size_t len;
 	int rc;
-	if (!fp)
-		return err ? err->code : BH_EIO;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-		if (b.len + n > MAX_FILE) {
-			fclose(fp);
-			bh_buf_free(&b);
-			return bh_error_set(err, BH_ELIMIT, "%s: rule file larger than %u bytes", path, MAX_FILE);
-		}
-		bh_buf_append(&b, chunk, n);
-	}
-	if (ferror(fp) || bh_buf_oom(&b)) {
-		fclose(fp);
-		bh_buf_free(&b);
-		return bh_error_set(err, BH_EIO, "%s: cannot read the rule file", path);
-	}
-	fclose(fp);
-	rc = bh_rules_add_data(r, b.data ? b.data : "", b.len, path, err);
-	bh_buf_free(&b);
+	if ((rc = bh_file_read_all(path, MAX_FILE, "rule file", &data, &len, err)))
+		return rc;
+	rc = bh_rules_add_data(r, data, len, path, err);
+	free(data);
 	return rc;
 }
 
