@@ -126,7 +126,8 @@ E2E_SAN := \
 	e2e/rules.sh \
 	e2e/cli.sh \
 	e2e/fallback.sh \
-	e2e/netpol.sh
+	e2e/netpol.sh \
+	e2e/agent-network.sh
 E2E_ALL := \
 	e2e/run.sh \
 	malicious/run.sh \
@@ -146,6 +147,7 @@ E2E_ALL := \
 	e2e/server.sh \
 	e2e/agent.sh \
 	e2e/agent-runtime.sh \
+	e2e/agent-network.sh \
 	e2e/reeval.sh \
 	e2e/multiserver.sh \
 	e2e/load.sh \

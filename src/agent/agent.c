@@ -71,6 +71,7 @@ typedef struct agent {
 void bh_agent_opts_default(bh_agent_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->network_interval_s = BH_AGENT_NETWORK_INTERVAL_S;
 	bh_source_opts_default(&o->scan);
 }
 
@@ -851,6 +852,9 @@ static int on_event(void *ud, json_t *ev, bh_error *err)
 		if (digest[0] && (!strcmp(act, "create") || !strcmp(act, "start")))
 			ensure_image(a, digest);
 		emit(a, etype, id, (int64_t)t, p);
+		/* the network map names the new container's address (or keeps the one that left) */
+		if (!strcmp(act, "start") || !strcmp(act, "die") || !strcmp(act, "stop"))
+			bh_rtfeed_containers_changed(a->rt);
 		if (ins && (!strcmp(act, "create") || !strcmp(act, "start")))
 			container_checks(a, id, ins);
 		else if (!strcmp(act, "destroy"))
@@ -1111,6 +1115,7 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 		ro.rule_files = o->rule_files;
 		ro.nrule_files = o->nrule_files;
 		ro.no_default_rules = o->no_default_rules;
+		ro.network_interval_s = o->network_interval_s;
 		ro.notify = rt_kick;
 		ro.notify_ud = &a;
 		if (o->baselines) {

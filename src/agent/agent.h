@@ -33,10 +33,13 @@ typedef struct bh_agent_opts {
 	const char *const *learn_repos; /* repositories whose baselines this agent learns */
 	size_t nlearn_repos;
 	unsigned learn_s, quiet_s;
+	unsigned network_interval_s; /* with runtime: network.snapshot every this many seconds when the map
+	                          * changed (agent/netfeed.h); 0: no map. Default BH_AGENT_NETWORK_INTERVAL_S */
 	bh_source_opts scan;     /* how images are inventoried (limits); engine_host is set from above */
 } bh_agent_opts;
 
 #define BH_AGENT_BASELINE_SYNC_S 5
+#define BH_AGENT_NETWORK_INTERVAL_S 30
 
 /* Defaults for every field (server and token still to set). */
 void bh_agent_opts_default(bh_agent_opts *o);

@@ -1,4 +1,4 @@
-/* rtfeed.c - the agent's runtime channel: sensor events through the rules and the drift check into a bounded queue of runtime.alert, drift.detected and runtime.stats envelopes. */
+/* rtfeed.c - the agent's runtime channel: sensor events through the rules and the drift check into a bounded queue of runtime.alert, drift.detected, runtime.stats and network.snapshot envelopes. */
 #include "agent/rtfeed.h"
 
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/netfeed.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/map.h"
@@ -107,6 +108,7 @@ struct bh_rtfeed {
 	bool warned_engine;
 	struct cwdslot *cwds;     /* CWD_SLOTS */
 	bh_blmon *bl;             /* baselines (NULL: not asked for) */
+	bh_netfeed *nf;           /* the network map (NULL: --network-interval 0) */
 	uint64_t deviations, last_bl_tick_ns;
 };
 
@@ -751,6 +753,8 @@ static int on_event(void *ud, const bh_rt_event *cev)
 			bh_log_warn("agent: baseline protect for %s: %s", ct->name && ct->name[0] ? ct->name : ct->id, berr.msg);
 		(void)bh_blmon_event(f->bl, &ev, ct, (uint64_t)time(NULL), on_deviation, &h, &berr);
 	}
+	if (f->nf)
+		bh_netfeed_event(f->nf, &ev, ct);
 	return 0;
 }
 
@@ -904,6 +908,8 @@ static void *feed_main(void *ud)
 			send_stats(f);
 			f->next_stats_ns = now + iv;
 		}
+		if (f->nf)
+			push(f, "network.snapshot", NULL, (int64_t)time(NULL), bh_netfeed_due(f->nf, now, false));
 		if (f->bl && now - f->last_bl_tick_ns >= 1000000000ull) {
 			/* promotions, saving, files the agent's sync wrote, and quiet protected containers */
 			if (bh_blmon_tick(f->bl, (uint64_t)time(NULL), NULL, NULL, &err))
@@ -921,6 +927,8 @@ static void *feed_main(void *ud)
 	dedup_sweep(f, mono_ns(), true);
 	if (f->bl && bh_blmon_tick(f->bl, (uint64_t)time(NULL), NULL, NULL, &err))
 		bh_log_warn("agent: baselines: %s", err.msg);
+	if (f->nf)
+		push(f, "network.snapshot", NULL, (int64_t)time(NULL), bh_netfeed_due(f->nf, mono_ns(), true));
 	send_stats(f);
 	return NULL;
 }
@@ -1003,6 +1011,9 @@ int bh_rtfeed_start(const bh_rtfeed_opts *o, bh_rtfeed **out, bh_error *err)
 	for (i = 0; i < n; i++)
 		f->hooks_ok += hk[i].attached;
 	f->hooks_n = n;
+	/* after the sensor: a connection is either open for the /proc scan or seen starting */
+	if (o->network_interval_s && (rc = bh_netfeed_new(o->engine_host, o->network_interval_s, o->network_max_edges, &f->nf, err)) != 0)
+		goto fail;
 	f->started = (int64_t)time(NULL);
 	if (pthread_create(&f->th, NULL, feed_main, f) != 0) {
 		rc = bh_error_set(err, BH_EIO, "runtime: cannot start a thread");
@@ -1014,6 +1025,12 @@ int bh_rtfeed_start(const bh_rtfeed_opts *o, bh_rtfeed **out, bh_error *err)
 fail:
 	bh_rtfeed_free(f);
 	return rc;
+}
+
+void bh_rtfeed_containers_changed(bh_rtfeed *f)
+{
+	if (f)
+		bh_netfeed_containers_changed(f->nf);
 }
 
 void bh_rtfeed_hooks(const bh_rtfeed *f, size_t *attached, size_t *total)
@@ -1038,6 +1055,7 @@ void bh_rtfeed_free(bh_rtfeed *f)
 		return;
 	bh_rtfeed_stop(f);
 	bh_sensor_close(f->s);
+	bh_netfeed_free(f->nf);
 	bh_blmon_free(f->bl);
 	bh_containers_free(f->cts);
 	bh_rules_free(f->rules);

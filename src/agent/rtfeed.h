@@ -34,6 +34,10 @@
  *                    suppressed {alert, drift}, suppressed_by_container [{container, name, alert, drift}],
  *                    queue_dropped, exec_latency_us {p50, p99, max}}
  *                   at start, every stats interval and at stop; counters are totals since the start
+ *   network.snapshot {nodes, edges} as runtime/netmap.h writes it (agent/netfeed.h): who talked to
+ *                   whom, from the containers' open sockets at start and the sensor's connect/accept
+ *                   events; every network interval and at stop when it changed; counters are totals
+ *                   since the start, bytes 0
  *
  * Bounds: a token bucket per container (rate, burst) over alerts and drift; what it refuses is
  * counted in runtime.stats. The queue holds at most queue_max envelopes (more are counted as
@@ -58,6 +62,8 @@ typedef struct bh_rtfeed_opts {
 	const char *const *learn_repos; /* repositories that get a new baseline in learn mode */
 	size_t nlearn_repos;
 	unsigned learn_s, quiet_s;      /* 0: 300 and 60 */
+	unsigned network_interval_s;    /* network.snapshot every this many seconds; 0: no network map */
+	size_t network_max_edges;       /* edges in one snapshot; 0: BH_NETFEED_MAX_EDGES */
 	void (*notify)(void *ud);       /* called from the feed's thread after it queued something */
 	void *notify_ud;
 } bh_rtfeed_opts;
@@ -82,6 +88,9 @@ int bh_rtfeed_start(const bh_rtfeed_opts *o, bh_rtfeed **out, bh_error *err);
  * bh_rtfeed_items_free). Any thread. */
 size_t bh_rtfeed_take(bh_rtfeed *f, bh_rtfeed_item **items);
 void bh_rtfeed_items_free(bh_rtfeed_item *items, size_t n);
+
+/* Containers started or stopped (the agent's engine events): the network map lists them again. Any thread. */
+void bh_rtfeed_containers_changed(bh_rtfeed *f);
 
 /* Hooks attached and in all (for the agent's start-up line). */
 void bh_rtfeed_hooks(const bh_rtfeed *f, size_t *attached, size_t *total);

@@ -23,7 +23,8 @@ static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR] [--once] [--host NAME]\n"
 	      "                      [--runtime [--runtime-required] [--rules FILE]... [--no-default-rules]\n"
-	      "                       [--baselines] [--learn IMAGE]... [--learn-for D] [--quiet-for D]]\n\n"
+	      "                       [--baselines] [--learn IMAGE]... [--learn-for D] [--quiet-for D]\n"
+	      "                       [--network-interval SECS]]\n\n"
 	      "Reports this container host to `bulkhead serve`: host facts (OS, kernel, engine version), the\n"
 	      "host's CIS Docker Benchmark results, every image (its SBOM computed and uploaded once per digest\n"
 	      "the server lacks) and every container, stopped ones too, with its CIS section 5 results,\n"
@@ -55,6 +56,11 @@ static void usage(FILE *fp)
 	      "                       deviations go out as baseline.deviation; protect mode kills in the kernel\n"
 	      "  --learn IMAGE        learn a baseline for IMAGE's repository (repeatable; implies --baselines)\n"
 	      "  --learn-for DURATION, --quiet-for DURATION  as for `watch` (default 5m, 60s)\n"
+	      "  --network-interval SECS  with --runtime: the network map (who talks to whom: containers, the\n"
+	      "                       host, the outside, with ports and connection counts) from the sensor's\n"
+	      "                       connect/accept events and each container's /proc/PID/net, sent as\n"
+	      "                       network.snapshot every SECS seconds when it changed and at stop\n"
+	      "                       (default 30; 0: no map)\n"
 	      "  --no-default-rules   only the --rules files\n"
 	      "  -q, --quiet          errors only     -v, --verbose  a line per upload and reconnect\n", fp);
 }
@@ -79,6 +85,7 @@ int bh_cmd_agent(int argc, char **argv)
 		{ "learn", required_argument, NULL, 'L' },
 		{ "learn-for", required_argument, NULL, 'F' },
 		{ "quiet-for", required_argument, NULL, 'Q' },
+		{ "network-interval", required_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -90,7 +97,7 @@ int bh_cmd_agent(int argc, char **argv)
 	size_t nlearn = 0;
 	struct sigaction sa;
 	bh_error err;
-	int ch, rc, quiet = 0, verbose = 0, mib;
+	int ch, rc, quiet = 0, verbose = 0, mib, netiv = -1;
 	const char *rfiles[32];
 	size_t nrfiles = 0;
 
@@ -127,6 +134,12 @@ int bh_cmd_agent(int argc, char **argv)
 				return BH_EXIT_USAGE;
 			}
 			break;
+		case 'I':
+			if (bh_cli_parse_uint(optarg, 86400, &netiv)) {
+				fprintf(stderr, "bulkhead agent: --network-interval wants seconds, 0 to 86400, not \"%s\"\n", optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
 		case 'N': o.no_default_rules = true; break;
 		case 'u':
 			if (nrfiles == sizeof(rfiles) / sizeof(rfiles[0])) {
@@ -156,10 +169,12 @@ int bh_cmd_agent(int argc, char **argv)
 		fputs("bulkhead agent: --server URL and --token T are required (bulkhead agent --help)\n", stderr);
 		return BH_EXIT_USAGE;
 	}
-	if ((nrfiles || o.no_default_rules) && !o.runtime) {
-		fputs("bulkhead agent: --rules and --no-default-rules go with --runtime\n", stderr);
+	if ((nrfiles || o.no_default_rules || netiv >= 0) && !o.runtime) {
+		fputs("bulkhead agent: --rules, --no-default-rules and --network-interval go with --runtime\n", stderr);
 		return BH_EXIT_USAGE;
 	}
+	if (netiv >= 0)
+		o.network_interval_s = (unsigned)netiv;
 	o.rule_files = rfiles;
 	o.nrule_files = nrfiles;
 	o.learn_repos = learnp;

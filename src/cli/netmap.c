@@ -41,22 +41,22 @@ static void usage(FILE *fp)
 }
 
 struct nm {
-	bh_netmap *map;
+	bh_netmap_live live;
 	bh_netpol *np;
-	const bh_ctnet *cts;
 };
 
 static int on_event(void *ud, const bh_rt_event *ev)
 {
 	struct nm *n = ud;
-	return bh_netmap_feed(n->map, ev, NULL) == BH_ENOMEM ? BH_ENOMEM : 0;
+	bh_error err;
+	return bh_netmap_live_feed(&n->live, ev, NULL, &err) == BH_ENOMEM ? BH_ENOMEM : 0;
 }
 
 static void on_bytes(void *ud, uint64_t cg, const uint8_t peer[16], uint16_t port, uint8_t proto, int role, uint64_t out, uint64_t in)
 {
 	struct nm *n = ud;
-	const bh_ctnet_ct *pc = bh_ctnet_by_addr(n->cts, peer);
-	(void)bh_netmap_feed_bytes(n->map, cg, peer, port, proto, role, out, in, pc && bh_netpol_managed(n->np, pc->cgroup_id));
+	const bh_ctnet_ct *pc = bh_ctnet_by_addr(&n->live.cts, peer);
+	(void)bh_netmap_feed_bytes(n->live.map, cg, peer, port, proto, role, out, in, pc && bh_netpol_managed(n->np, pc->cgroup_id));
 }
 
 static double mono_s(void)
@@ -114,8 +114,7 @@ int bh_cmd_netmap(int argc, char **argv)
 	int ch, rc, seconds = 10, table = 0, nobytes = 0;
 	bh_netpol_opts po;
 	bh_sensor *sensor = NULL;
-	bh_ctnet cts = { NULL, 0 };
-	struct nm n = { NULL, NULL, &cts };
+	struct nm n;
 	struct sigaction sa;
 	json_t *map = NULL;
 	bh_error err;
@@ -123,6 +122,7 @@ int bh_cmd_netmap(int argc, char **argv)
 	FILE *fp = stdout;
 
 	memset(&po, 0, sizeof(po));
+	memset(&n, 0, sizeof(n));
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
@@ -159,10 +159,6 @@ int bh_cmd_netmap(int argc, char **argv)
 		fprintf(stderr, "bulkhead netmap: unexpected argument \"%s\"\n", argv[optind]);
 		return BH_EXIT_USAGE;
 	}
-	if ((rc = bh_netmap_new(&n.map, &err)))
-		goto fail;
-	if ((rc = bh_ctnet_list(po.engine_host, NULL, &cts, &err)) || (rc = bh_netmap_set_containers(n.map, &cts, &err)))
-		goto fail;
 	if (seconds > 0) {
 		bh_sensor_opts so;
 		memset(&so, 0, sizeof(so));
@@ -185,10 +181,10 @@ int bh_cmd_netmap(int argc, char **argv)
 			}
 		}
 	}
-	/* connections open before the watch began: the map cannot see their start, /proc can */
-	if ((rc = bh_netmap_scan_proc(n.map, &cts, NULL, &err)) < 0)
+	/* the sensor is on first: a connection is then either open for the /proc scan or seen starting */
+	if ((rc = bh_netmap_live_open(&n.live, po.engine_host, &err)) < 0)
 		goto fail;
-	fprintf(stderr, "netmap: %zu containers, %d open connections, watching %d s%s%s\n", cts.n, rc, seconds,
+	fprintf(stderr, "netmap: %zu containers, %d open connections, watching %d s%s%s\n", n.live.cts.n, rc, seconds,
 		sensor ? "" : " (no sensor)", n.np ? "" : " (no byte counters)");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -206,12 +202,7 @@ int bh_cmd_netmap(int argc, char **argv)
 			nanosleep(&ts, NULL);
 		}
 		if (mono_s() >= next_list) {
-			bh_ctnet nc = { NULL, 0 };
-			if (bh_ctnet_list(po.engine_host, &cts, &nc, &err) == 0) {
-				bh_ctnet_free(&cts);
-				cts = nc;
-				(void)bh_netmap_set_containers(n.map, &cts, &err);
-			}
+			(void)bh_netmap_live_relist(&n.live, &err);
 			next_list = mono_s() + 2;
 		}
 	}
@@ -222,7 +213,7 @@ int bh_cmd_netmap(int argc, char **argv)
 		(void)bh_netpol_sync(n.np, &err);
 		bh_netpol_bytes(n.np, on_bytes, &n);
 	}
-	if ((rc = bh_netmap_to_json(n.map, &map, &err)))
+	if ((rc = bh_netmap_to_json(n.live.map, &map, &err)))
 		goto fail;
 	if (output && !(fp = fopen(output, "we"))) {
 		rc = bh_error_set(&err, BH_EIO, "%s: cannot write", output);
@@ -241,15 +232,13 @@ int bh_cmd_netmap(int argc, char **argv)
 	json_decref(map);
 	bh_netpol_close(n.np);
 	bh_sensor_close(sensor);
-	bh_netmap_free(n.map);
-	bh_ctnet_free(&cts);
+	bh_netmap_live_close(&n.live);
 	return 0;
 fail:
 	fprintf(stderr, "bulkhead netmap: %s\n", err.msg);
 	json_decref(map);
 	bh_netpol_close(n.np);
 	bh_sensor_close(sensor);
-	bh_netmap_free(n.map);
-	bh_ctnet_free(&cts);
+	bh_netmap_live_close(&n.live);
 	return rc == BH_ENET ? BH_EXIT_NETWORK : rc == BH_EUSAGE ? BH_EXIT_USAGE : BH_EXIT_ERROR;
 }

@@ -46,6 +46,7 @@ struct bh_netmap {
 	uint8_t host[MAX_HOST][16];
 	size_t nhost;
 	char hostname[256];
+	uint64_t changes; /* counters moved or edges added (bh_netmap_changes) */
 };
 
 static void ct_free(void *p)
@@ -228,6 +229,7 @@ static struct edge *edge_get(bh_netmap *m, const char *from, const char *to, uin
 		free(e);
 		return NULL;
 	}
+	m->changes++;
 	return e;
 }
 
@@ -286,6 +288,7 @@ int bh_netmap_feed(bh_netmap *m, const bh_rt_event *ev, const bh_rt_container *c
 			return BH_ELIMIT;
 	}
 	e->connections++;
+	m->changes++;
 	return 0;
 }
 
@@ -309,6 +312,7 @@ int bh_netmap_feed_verdict(bh_netmap *m, const bh_netpol_verdict *v)
 	if (!(e = edge_get(m, from, to, v->dport, v->proto, v->wall_ns)))
 		return BH_ELIMIT;
 	e->blocked += v->count ? v->count : 1;
+	m->changes++;
 	return 0;
 }
 
@@ -343,6 +347,7 @@ int bh_netmap_feed_bytes(bh_netmap *m, uint64_t cgroup_id, const uint8_t peer[16
 		e->bytes_events += total - s->last;
 		s->last = total;
 		e->last_ns = now_ns();
+		m->changes++;
 	}
 	return 0;
 }
@@ -521,6 +526,7 @@ int bh_netmap_scan_proc(bh_netmap *m, const bh_ctnet *cts, const char *proc_root
 					return bh_error_set(err, BH_ELIMIT, "network map: more than %d edges", MAX_EDGES);
 				}
 				e->connections++;
+				m->changes++;
 				added++;
 			}
 		}
@@ -599,7 +605,16 @@ static json_t *node_json(const bh_netmap *m, const char *id)
 			 "addresses", addrs);
 }
 
-int bh_netmap_to_json(const bh_netmap *m, json_t **out, bh_error *err)
+/* The most recently seen first (the ones a capped snapshot keeps), then the usual order. */
+static int cmp_recent(const void *pa, const void *pb)
+{
+	const struct edge *a = *(const struct edge *const *)pa, *b = *(const struct edge *const *)pb;
+	if (a->last_ns != b->last_ns)
+		return a->last_ns > b->last_ns ? -1 : 1;
+	return cmp_edge(pa, pb);
+}
+
+int bh_netmap_to_json_max(const bh_netmap *m, size_t max_edges, json_t **out, size_t *dropped, bh_error *err)
 {
 	struct edge **ev = NULL;
 	const char **nodes = NULL;
@@ -610,22 +625,28 @@ int bh_netmap_to_json(const bh_netmap *m, json_t **out, bh_error *err)
 	bh_map seen;
 
 	*out = NULL;
+	if (dropped)
+		*dropped = 0;
 	bh_map_init(&seen, NULL);
-	/* arrays of pointers (sizeof(void *) each): the edges and node ids, to sort */
+	/* arrays of pointers (sizeof(void *) each): the edges and node ids, to sort; edges.n <= MAX_EDGES, so 2n cannot overflow */
 	if (m->edges.n && (!(ev = calloc(m->edges.n, sizeof(void *))) || !(nodes = calloc(m->edges.n * 2, sizeof(void *)))))
 		goto oom;
-	while (ev && nodes && ne < m->edges.n && bh_map_next(&m->edges, &i, &k, &v)) {
-		struct edge *e = v;
-		ev[ne++] = e;
-		if (!bh_map_get(&seen, e->from)) {
-			if (bh_map_put(&seen, e->from, (void *)1))
+	while (ev && ne < m->edges.n && bh_map_next(&m->edges, &i, &k, &v))
+		ev[ne++] = v;
+	if (max_edges && ne > max_edges) {
+		qsort(ev, ne, sizeof(void *), cmp_recent);
+		if (dropped)
+			*dropped = ne - max_edges;
+		ne = max_edges;
+	}
+	for (size_t j = 0; j < ne; j++) {
+		const char *ends[2] = { ev[j]->from, ev[j]->to };
+		for (int x = 0; x < 2; x++) {
+			if (bh_map_get(&seen, ends[x]))
+				continue;
+			if (bh_map_put(&seen, ends[x], (void *)1))
 				goto oom;
-			nodes[nn++] = e->from;
-		}
-		if (!bh_map_get(&seen, e->to)) {
-			if (bh_map_put(&seen, e->to, (void *)1))
-				goto oom;
-			nodes[nn++] = e->to;
+			nodes[nn++] = ends[x];
 		}
 	}
 	if (ne > 1)
@@ -664,7 +685,112 @@ oom:
 	return bh_error_set(err, BH_ENOMEM, "out of memory");
 }
 
+int bh_netmap_to_json(const bh_netmap *m, json_t **out, bh_error *err)
+{
+	return bh_netmap_to_json_max(m, 0, out, NULL, err);
+}
+
 size_t bh_netmap_edge_count(const bh_netmap *m)
 {
 	return m->edges.n;
+}
+
+uint64_t bh_netmap_changes(const bh_netmap *m)
+{
+	return m->changes;
+}
+
+/* ---- a map kept up to date from the engine and the sensor ---- */
+
+#define RELIST_NS 500000000ull /* an event's unknown container lists again at most this often */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+int bh_netmap_live_relist(bh_netmap_live *l, bh_error *err)
+{
+	bh_ctnet nc = { NULL, 0 };
+	int rc;
+	l->listed_ns = mono_ns();
+	if ((rc = bh_ctnet_list(l->engine_host, &l->cts, &nc, err)))
+		return rc;
+	bh_ctnet_free(&l->cts);
+	l->cts = nc;
+	l->relists++;
+	return bh_netmap_set_containers(l->map, &l->cts, err);
+}
+
+int bh_netmap_live_open(bh_netmap_live *l, const char *engine_host, bh_error *err)
+{
+	int rc;
+	memset(l, 0, sizeof(*l));
+	l->engine_host = engine_host;
+	if ((rc = bh_netmap_new(&l->map, err)))
+		return rc;
+	if ((rc = bh_netmap_live_relist(l, err)))
+		return rc;
+	/* connections open before the sensor's events began: the map cannot see their start, /proc can */
+	return bh_netmap_scan_proc(l->map, &l->cts, NULL, err);
+}
+
+/* Whether a is on one of the listed containers' networks (its subnet), is no listed container's and
+ * no gateway: a container that started since the list. */
+static bool new_peer(const bh_ctnet *cts, const uint8_t a[16])
+{
+	bool v4 = bh_ctnet_addr_is_v4(a);
+	if (bh_ctnet_by_addr(cts, a))
+		return false;
+	for (size_t i = 0; i < cts->n; i++)
+		for (size_t j = 0; j < cts->v[i].nnets; j++) {
+			const bh_ctnet_net *n = &cts->v[i].nets[j];
+			const uint8_t *ip = v4 ? n->ip4 : n->ip6, *gw = v4 ? n->gw4 : n->gw6;
+			int bits = v4 ? 96 + n->prefix4 : n->prefix6;
+			if (!(v4 ? n->has4 : n->has6) || bits <= (v4 ? 96 : 0) || bits > 128)
+				continue;
+			if ((v4 ? n->hasgw4 : n->hasgw6) && !memcmp(gw, a, 16))
+				return false;
+			if (memcmp(ip, a, (size_t)bits / 8) == 0 &&
+			    (bits % 8 == 0 || ((ip[bits / 8] ^ a[bits / 8]) & (uint8_t)(0xff << (8 - bits % 8))) == 0))
+				return true;
+		}
+	return false;
+}
+
+int bh_netmap_live_feed(bh_netmap_live *l, const bh_rt_event *ev, const bh_rt_container *ct, bh_error *err)
+{
+	if ((ev->type == BH_RT_CONNECT || ev->type == BH_RT_ACCEPT) && (ev->family == AF_INET || ev->family == AF_INET6)) {
+		const uint8_t *raw = ev->type == BH_RT_CONNECT ? ev->daddr : ev->saddr;
+		uint8_t a[16];
+		bool stale;
+		if (ev->family == AF_INET) {
+			memset(a, 0, 10);
+			a[10] = a[11] = 0xff;
+			memcpy(a + 12, raw, 4);
+		} else {
+			memcpy(a, raw, 16);
+		}
+		/* the event's own container or its peer started after the last list: list again before
+		 * the edge is drawn, or it would go to the host or an external address */
+		stale = (ct && ct->id && ct->id[0] && !bh_ctnet_by_id(&l->cts, ct->id)) ||
+			(!ct && ev->cgroup_id && !bh_ctnet_by_cgroup(&l->cts, ev->cgroup_id) && l->cts.n) || new_peer(&l->cts, a);
+		if (stale && mono_ns() - l->listed_ns >= RELIST_NS) {
+			bh_error e;
+			if (bh_netmap_live_relist(l, &e) == BH_ENOMEM)
+				return bh_error_set(err, BH_ENOMEM, "out of memory");
+		}
+	}
+	return bh_netmap_feed(l->map, ev, ct);
+}
+
+void bh_netmap_live_close(bh_netmap_live *l)
+{
+	if (!l)
+		return;
+	bh_netmap_free(l->map);
+	bh_ctnet_free(&l->cts);
+	memset(l, 0, sizeof(*l));
 }

@@ -75,7 +75,48 @@ int bh_netmap_scan_proc(bh_netmap *m, const bh_ctnet *cts, const char *proc_root
  */
 int bh_netmap_to_json(const bh_netmap *m, json_t **out, bh_error *err);
 
+/*
+ * As bh_netmap_to_json with at most max_edges edges (0: all): the most recently seen are kept, and
+ * *dropped (may be NULL) says how many were left out. Nodes are those of the kept edges (so at most
+ * 2 * max_edges).
+ */
+int bh_netmap_to_json_max(const bh_netmap *m, size_t max_edges, json_t **out, size_t *dropped, bh_error *err);
+
 /* Nodes and edges so far. */
 size_t bh_netmap_edge_count(const bh_netmap *m);
+
+/* A number that moves whenever an edge is added or a counter changes (a snapshot is due). */
+uint64_t bh_netmap_changes(const bh_netmap *m);
+
+/*
+ * A map kept up to date from the engine and the sensor, the sequence `bulkhead netmap` and the
+ * agent share: the containers listed (runtime/ctnet.h) and given to the map, their open connections
+ * read from /proc/PID/net, then each event fed, listing again first when it shows a container the
+ * last list lacks. Fields are read-only for callers.
+ */
+typedef struct bh_netmap_live {
+	bh_netmap *map;
+	bh_ctnet cts;             /* the containers of the last list */
+	const char *engine_host;  /* as engine/engine.h; not owned */
+	uint64_t listed_ns;       /* CLOCK_MONOTONIC of the last list (tried) */
+	unsigned relists;         /* lists that succeeded */
+} bh_netmap_live;
+
+/*
+ * A new map, the running containers listed and set, their open connections read from
+ * /proc/PID/net (bh_netmap_scan_proc). Returns the connections found (>= 0) or a status; when the
+ * engine cannot be listed (BH_ENET, …) l->map is still usable (containers come with a later list).
+ * Free with bh_netmap_live_close in every case.
+ */
+int bh_netmap_live_open(bh_netmap_live *l, const char *engine_host, bh_error *err);
+/* Lists the containers again (those still running are not inspected again) and gives them to the map. */
+int bh_netmap_live_relist(bh_netmap_live *l, bh_error *err);
+/*
+ * bh_netmap_feed, after a new list (at most every 0.5 s) when a connect or accept comes from a
+ * container the last list lacks or names a peer on a listed container's network that no listed
+ * container holds (a container that started since). BH_ENOMEM or the feed's status.
+ */
+int bh_netmap_live_feed(bh_netmap_live *l, const bh_rt_event *ev, const bh_rt_container *ct, bh_error *err);
+void bh_netmap_live_close(bh_netmap_live *l);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_netmap.c - the network map: /proc/net tables parsed (IPv4, IPv6, junk), sensor events and byte counters folded into edges counted once, existing connections from a /proc tree, the JSON shape; container inspect documents read. */
+/* test_netmap.c - the network map: /proc/net tables parsed (IPv4, IPv6, junk), sensor events and byte counters folded into edges counted once, the change counter and capped snapshots, existing connections from a /proc tree, the JSON shape; container inspect documents read. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -185,6 +185,65 @@ static void test_events(void **state)
 	bh_ctnet_ct_clear(&v[1]);
 }
 
+/* The agent's snapshots: a change counter that moves only when the map does, and a cap that keeps
+ * the most recently seen edges and only their nodes. */
+static void test_cap_changes(void **state)
+{
+	bh_ctnet_ct v[1];
+	bh_ctnet cts = { v, 1 };
+	bh_netmap *m;
+	bh_error err;
+	bh_rt_event ev;
+	json_t *map, *e;
+	size_t dropped = 99;
+	uint64_t c0;
+	(void)state;
+
+	set_ct(&v[0], 1, "app", 5, 0, 100);
+	assert_int_equal(bh_netmap_new(&m, &err), 0);
+	assert_int_equal(bh_netmap_set_containers(m, &cts, &err), 0);
+	c0 = bh_netmap_changes(m);
+	/* ignored events change nothing: loopback, and a TCP connect to a container (its accept counts) */
+	ev = net_event(BH_RT_CONNECT, 100, "127.0.0.1", 80, 6);
+	assert_int_equal(bh_netmap_feed(m, &ev, NULL), 0);
+	ev = net_event(BH_RT_CONNECT, 100, "10.88.0.5", 80, 6);
+	assert_int_equal(bh_netmap_feed(m, &ev, NULL), 0);
+	assert_true(bh_netmap_changes(m) == c0);
+	for (int i = 1; i <= 3; i++) {
+		char a[32];
+		snprintf(a, sizeof(a), "93.184.216.%d", i);
+		ev = net_event(BH_RT_CONNECT, 100, a, 443, 6);
+		ev.wall_ns += (uint64_t)i * 1000000000ull;
+		assert_int_equal(bh_netmap_feed(m, &ev, NULL), 0);
+	}
+	assert_true(bh_netmap_changes(m) > c0);
+	c0 = bh_netmap_changes(m);
+	/* a connection again on an edge that exists: a change too */
+	ev = net_event(BH_RT_CONNECT, 100, "93.184.216.1", 443, 6);
+	ev.wall_ns += 4000000000ull;
+	assert_int_equal(bh_netmap_feed(m, &ev, NULL), 0);
+	assert_true(bh_netmap_changes(m) > c0);
+	/* cap 2: the two most recently seen (.1 just now again, .3), nodes of those only */
+	assert_int_equal(bh_netmap_to_json_max(m, 2, &map, &dropped, &err), 0);
+	assert_int_equal(dropped, 1);
+	assert_int_equal(json_array_size(json_object_get(map, "edges")), 2);
+	assert_int_equal(json_array_size(json_object_get(map, "nodes")), 3);
+	e = json_array_get(json_object_get(map, "edges"), 0);
+	assert_string_equal(json_string_value(json_object_get(e, "to")), "external:93.184.216.1");
+	assert_int_equal(json_integer_value(json_object_get(e, "connections")), 2);
+	e = json_array_get(json_object_get(map, "edges"), 1);
+	assert_string_equal(json_string_value(json_object_get(e, "to")), "external:93.184.216.3");
+	json_decref(map);
+	/* no cap: all three, nothing dropped */
+	assert_int_equal(bh_netmap_to_json_max(m, 0, &map, &dropped, &err), 0);
+	assert_int_equal(dropped, 0);
+	assert_int_equal(json_array_size(json_object_get(map, "edges")), 3);
+	assert_int_equal(json_array_size(json_object_get(map, "nodes")), 4);
+	json_decref(map);
+	bh_netmap_free(m);
+	bh_ctnet_ct_clear(&v[0]);
+}
+
 /* A /proc tree with both ends of one app -> db connection: counted once, in the right direction. */
 static void test_scan_proc(void **state)
 {
@@ -288,6 +347,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_cap_changes),
 		cmocka_unit_test(test_scan_proc),
 		cmocka_unit_test(test_inspect),
 	};

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# agent-network: the network map from `bulkhead agent --runtime` to `bulkhead serve` (SQLite, ports 18500-18509)
+# on real podman containers on a network of the test's own (bh-agnet): "db" listens on 5432, "app" on 8080
+# (published on 127.0.0.1) and connects to db 6 times, "client" (started after the agent: a container the
+# map learns while it runs) connects to app 3 times, the host connects to app's published port twice. GET
+# /api/v1/network then has exactly app->db tcp/5432, client->app tcp/8080 and host->app tcp/8080 among the
+# test's containers, with their counts and first/last seen, and nothing between client and db. The agent
+# sends network.snapshot through its spool (kept while the server is away, sent after), and counters do not
+# go back when the agent restarts.
+set -uo pipefail
+BUILD=${BUILD:-build}
+BH="$(pwd)/$BUILD/bulkhead"
+HERE=$(cd "$(dirname "$0")" && pwd)
+export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$HERE/../../.." && pwd)/shared/testbed/containers.conf}
+. "$HERE/podman.sh"
+pass=0; fail=0
+ok() { pass=$((pass + 1)); echo "PASS agent-network: $1"; }
+ko() { fail=$((fail + 1)); echo "FAIL agent-network: $1: $2"; }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1" "got '$2', expected '$3'"; fi; }
+skip() { echo "SKIP agent-network: $1"; echo "agent-network: 0 passed, 0 failed (skipped)"; exit 0; }
+done_() { echo "agent-network: $pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit; }
+
+[ -x "$BH" ] || { echo "FAIL agent-network: $BH not built"; echo "agent-network: 0 passed, 1 failed"; exit 1; }
+[ "$(id -u)" -eq 0 ] || skip "not root (the eBPF sensor needs CAP_BPF and CAP_PERFMON)"
+[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+for t in curl jq python3 podman cc; do command -v $t >/dev/null || skip "$t is not installed"; done
+[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+
+T=$(mktemp -d /tmp/bhagnet-e2e.XXXXXX)
+tag=$$
+img=localhost/bh-agnet-peer:$tag
+NET=bh-agnet
+db=bh-agnet-db-$tag app=bh-agnet-app-$tag client=bh-agnet-client-$tag
+P="podman --runtime runc"
+svc= SRV= AGT=
+cleanup() {
+	[ -n "$AGT" ] && kill "$AGT" 2>/dev/null && wait "$AGT" 2>/dev/null
+	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
+	$P rm -f -t 0 "$db" "$app" "$client" >/dev/null 2>&1
+	podman network rm -f "$NET" >/dev/null 2>&1
+	[ -n "$svc" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null
+	podman rmi -f "$img" >/dev/null 2>&1
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+
+# the static TCP/UDP peer of the netpol test: serve, connect N times (nothing from a registry)
+cc -std=gnu11 -O2 -static -o "$T/peer" "$HERE/netpol_peer.c" 2>"$T/cc.err" || skip "cannot build the static helper: $(head -2 "$T/cc.err")"
+mkdir -p "$T/root" && cp "$T/peer" "$T/root/peer" && tar -C "$T/root" -cf "$T/rootfs.tar" .
+podman import -q "$T/rootfs.tar" "$img" >/dev/null 2>"$T/import.err" || skip "podman import failed: $(head -2 "$T/import.err")"
+
+free_port() { # first free port of $1..$2 other than $3
+	for p in $(seq "$1" "$2"); do
+		[ "$p" = "${3:-}" ] && continue
+		python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' $p 2>/dev/null && { echo $p; return 0; }
+	done
+	return 1
+}
+PORT=$(free_port 18500 18504) || skip "no free port in 18500-18504"
+PUB=$(free_port 18505 18509) || skip "no free port in 18505-18509"
+
+podman network rm -f "$NET" >/dev/null 2>&1 # a run killed before its cleanup
+podman network create "$NET" >/dev/null 2>"$T/net.err" || skip "podman network create failed: $(head -2 "$T/net.err")"
+run() { $P run -d --name "$1" --network "$NET" "${@:2}" >/dev/null 2>>"$T/run.err"; }
+run "$db" "$img" /peer serve 5432 || skip "podman cannot run a container on a bridge network here: $(head -2 "$T/run.err")"
+run "$app" -p "127.0.0.1:$PUB:8080" "$img" /peer serve 8080 || skip "podman run -p failed: $(head -2 "$T/run.err")"
+ip_of() { podman inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}}" "$1"; }
+id_of() { podman inspect -f '{{.Id}}' "$1"; }
+DB=$(ip_of "$db"); APP=$(ip_of "$app"); DBID=$(id_of "$db"); APPID=$(id_of "$app")
+[ -n "$DB" ] && [ -n "$APP" ] || skip "no addresses on $NET: db '$DB' app '$APP'"
+podman_service "$T/podman.sock" "$T/service.log" || skip "podman system service did not start: $(head -2 "$T/service.log")"
+
+U=http://127.0.0.1:$PORT
+H=bh-agnet-h
+serve() {
+	"$BH" serve --data "$T/data" --listen 127.0.0.1:$PORT 2>>"$T/serve.log" &
+	SRV=$!
+	for _ in $(seq 100); do curl -sf "$U/healthz" >/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+serve || { ko "serve started" "$(tail -3 "$T/serve.log")"; done_; }
+AG=$("$BH" token create --data "$T/data" --role agent --host $H --name ag 2>/dev/null)
+V=$("$BH" token create --data "$T/data" --role viewer --name v 2>/dev/null)
+api() { curl -s -H "Authorization: Bearer $V" "$U/api/v1/$1"; }
+waitfor() { # seconds path jq-filter
+	local end=$((SECONDS + $1))
+	while [ $SECONDS -le $end ]; do [ "$(api "$2" | jq -r "$3" 2>/dev/null)" = true ] && return 0; sleep 0.2; done
+	return 1
+}
+agent() {
+	"$BH" agent -v --runtime --no-default-rules --network-interval 2 --server "$U" --token "$AG" --host $H \
+		--engine-host "unix://$T/podman.sock" --spool "$T/spool" 2>>"$T/agent.log" &
+	AGT=$!
+	for _ in $(seq 150); do grep -q 'network map: [0-9]* containers\|runtime monitoring is off' "$T/agent.log" 2>/dev/null && break; kill -0 $AGT 2>/dev/null || break; sleep 0.1; done
+}
+agent
+grep -q 'runtime sensor on' "$T/agent.log" || skip "the agent's sensor did not start: $(grep -m1 'runtime monitoring is off' "$T/agent.log" || tail -2 "$T/agent.log")"
+grep -q 'network map: [0-9]* containers' "$T/agent.log" && ok "agent started: $(grep -m1 -o 'network map: [0-9]* containers.*' "$T/agent.log")" \
+	|| ko "agent network map" "$(tail -3 "$T/agent.log")"
+
+T0=$(date +%s)
+# ---- the traffic: app -> db x6, client (new) -> app x3, host -> app's published port x2
+conn() { $P exec "$1" /peer connect "$2" "$3" "$4" 2>&1; }
+check "app -> db:5432 six times" "$(conn "$app" "$DB" 5432 6)" "ok=6 fail=0 eperm=0 refused=0 timeout=0 other=0"
+run "$client" "$img" /peer idle || ko "client started" "$(tail -2 "$T/run.err")"
+CLID=$(id_of "$client")
+check "client -> app:8080 three times" "$(conn "$client" "$APP" 8080 3)" "ok=3 fail=0 eperm=0 refused=0 timeout=0 other=0"
+check "host -> 127.0.0.1:$PUB (app's 8080) twice" "$("$T/peer" connect 127.0.0.1 "$PUB" 2 2>&1)" "ok=2 fail=0 eperm=0 refused=0 timeout=0 other=0"
+
+# the test's part of the map, containers by role
+mine() {
+	api network | jq -c --arg a "container:$APPID" --arg d "container:$DBID" --arg c "container:$CLID" '
+		def role: if . == $a then "app" elif . == $d then "db" elif . == $c then "client" else . end;
+		[.edges[] | select([.from, .to] | any(. == $a or . == $d or . == $c))
+		 | {from: (.from | role), to: (.to | role), port, proto, connections, first_seen, last_seen}] | sort_by(.from, .to)'
+}
+shape='[.[] | "\(.from)>\(.to):\(.proto)/\(.port)"] | join(" ")'
+want="app>db:tcp/5432 client>app:tcp/8080 host>app:tcp/8080"
+end=$((SECONDS + 15))
+while [ $SECONDS -le $end ]; do
+	M=$(mine)
+	[ "$(jq -r "$shape" <<<"$M")" = "$want" ] && [ "$(jq -r '[.[] | .connections] | . == [6, 3, 2] or (.[0] >= 6 and .[1] >= 3 and .[2] >= 2)' <<<"$M")" = true ] && break
+	sleep 0.3
+done
+check "GET /api/v1/network: exactly app->db tcp/5432, client->app tcp/8080, host->app tcp/8080" "$(jq -r "$shape" <<<"$M")" "$want"
+check "connections at least as many as made (app->db 6, client->app 3, host->app 2)" \
+	"$(jq -r '[.[] | .connections] | "\(.[0] >= 6) \(.[1] >= 3) \(.[2] >= 2)"' <<<"$M")" "true true true"
+echo "  counts: $(jq -r '[.[] | "\(.from)>\(.to)=\(.connections)"] | join(" ")' <<<"$M")"
+check "first_seen and last_seen set on each edge (Unix seconds of this run, first <= last)" \
+	"$(jq -r --argjson t0 "$T0" '[.[] | (.first_seen | type == "number") and .first_seen >= $t0 - 1 and .first_seen <= .last_seen and .last_seen <= now + 1] | all' <<<"$M")" true
+check "no edge between client and db" "$(jq -r '[.[] | select((.from == "client" and .to == "db") or (.from == "db" and .to == "client"))] | length' <<<"$M")" 0
+N=$(api network)
+check "nodes: app and db by name with their $NET addresses, the new client by name" \
+	"$(jq -r --arg a "container:$APPID" --arg d "container:$DBID" --arg c "container:$CLID" --arg an "$app" --arg dn "$db" --arg cn "$client" --arg ai "$APP" --arg di "$DB" \
+		'[.nodes[] | select((.id == $a and .name == $an and (.addresses | index($ai))) or (.id == $d and .name == $dn and (.addresses | index($di))) or (.id == $c and .name == $cn))] | length' <<<"$N")" 3
+S=$(api "events?type=network.snapshot&limit=1000")
+check "network.snapshot events from the agent's host, each with its idempotency key" \
+	"$(jq -r --arg h $H '[.items[] | select(.host == $h)] | (length > 0) and all(.idempotency_key | startswith($h + "/"))' <<<"$S")" true
+sleep 3
+# other containers on this machine may talk meanwhile: each snapshot must differ from the one before
+check "a snapshot only when the map changed: no two in a row alike" \
+	"$(api "events?type=network.snapshot&limit=1000" | jq -r --arg h $H '[.items[] | select(.host == $h)] | sort_by(.seq) | [.[].payload] as $p | [range(1; $p | length) | $p[.] != $p[. - 1]] | all')" true
+
+# ---- the server away: the snapshot waits in the spool and arrives after
+kill "$SRV"; wait "$SRV" 2>/dev/null; SRV=
+conn "$app" "$DB" 5432 1 >/dev/null
+for _ in $(seq 50); do cat "$T/spool"/seg-*.jsonl 2>/dev/null | grep -q '"type":"network.snapshot"' && break; sleep 0.2; done
+check "while the server is away a network.snapshot is spooled" "$(cat "$T/spool"/seg-*.jsonl 2>/dev/null | jq -r 'select(.type == "network.snapshot") | .type' | sort -u)" network.snapshot
+serve || ko "serve restarted" "$(tail -3 "$T/serve.log")"
+waitfor 15 network "[.edges[] | select(.from == \"container:$APPID\" and .to == \"container:$DBID\") | .connections >= 7] | any" \
+	&& ok "the spooled snapshot arrived after the restart: app->db now 7" || ko "spooled snapshot" "$(mine)"
+
+# ---- the agent restarted: it counts from 0 again, the server's totals do not go back
+C1=$(mine | jq -r '[.[] | select(.from == "app" and .to == "db")][0].connections')
+kill "$AGT"; wait "$AGT"; check "agent exits 0 on SIGTERM" "$?" 0; AGT=
+: >"$T/agent.log"
+agent
+grep -q 'network map: [0-9]* containers' "$T/agent.log" || ko "agent restarted" "$(tail -3 "$T/agent.log")"
+conn "$app" "$DB" 5432 2 >/dev/null
+if waitfor 15 network "[.edges[] | select(.from == \"container:$APPID\" and .to == \"container:$DBID\") | .connections >= $((C1 + 2))] | any"; then
+	ok "after the agent's restart app->db went on from $C1 to $(mine | jq -r '[.[] | select(.from == "app" and .to == "db")][0].connections') (2 more made)"
+else ko "counters across an agent restart" "before $C1, now $(mine | jq -c '.')"; fi
+check "still no edge between client and db" "$(mine | jq -r '[.[] | select((.from == "client" and .to == "db") or (.from == "db" and .to == "client"))] | length')" 0
+kill "$AGT"; wait "$AGT"; check "agent exits 0 again" "$?" 0; AGT=
+kill "$SRV"; wait "$SRV"; check "serve exits 0 on SIGTERM" "$?" 0; SRV=
+done_
