@@ -18,10 +18,7 @@ ko() { fail=$((fail + 1)); echo "FAIL agent-baseline: $1: $2"; }
 skip() { echo "SKIP agent-baseline: $1"; echo "agent-baseline: 0 passed, 0 failed (skipped)"; exit 0; }
 
 [ -x "$BH" ] || { echo "FAIL agent-baseline: $BH not built"; echo "agent-baseline: 0 passed, 1 failed"; exit 1; }
-[ "$(id -u)" -eq 0 ] || skip "not root (the eBPF sensor needs CAP_BPF and CAP_PERFMON)"
-[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
-for t in curl jq python3 podman cc; do command -v $t >/dev/null || skip "$t is not installed"; done
-[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+sensor_ready curl jq python3 podman cc
 
 T=$(mktemp -d /tmp/bhagbl-e2e.XXXXXX)
 tag=$$

@@ -21,10 +21,7 @@ skip() { echo "SKIP agent-network: $1"; echo "agent-network: 0 passed, 0 failed 
 done_() { echo "agent-network: $pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit; }
 
 [ -x "$BH" ] || { echo "FAIL agent-network: $BH not built"; echo "agent-network: 0 passed, 1 failed"; exit 1; }
-[ "$(id -u)" -eq 0 ] || skip "not root (the eBPF sensor needs CAP_BPF and CAP_PERFMON)"
-[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
-for t in curl jq python3 podman cc; do command -v $t >/dev/null || skip "$t is not installed"; done
-[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+sensor_ready curl jq python3 podman cc
 
 T=$(mktemp -d /tmp/bhagnet-e2e.XXXXXX)
 tag=$$
@@ -46,9 +43,7 @@ trap cleanup EXIT
 trap "exit 1" INT TERM
 
 # the static TCP/UDP peer of the netpol test: serve, connect N times (nothing from a registry)
-cc -std=gnu11 -O2 -static -o "$T/peer" "$HERE/netpol_peer.c" 2>"$T/cc.err" || skip "cannot build the static helper: $(head -2 "$T/cc.err")"
-mkdir -p "$T/root" && cp "$T/peer" "$T/root/peer" && tar -C "$T/root" -cf "$T/rootfs.tar" .
-podman import -q "$T/rootfs.tar" "$img" >/dev/null 2>"$T/import.err" || skip "podman import failed: $(head -2 "$T/import.err")"
+peer_image "$T" "$img"
 
 free_port() { # first free port of $1..$2 other than $3
 	for p in $(seq "$1" "$2"); do

@@ -17,10 +17,8 @@ check() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1" "got '$2', expected '$3
 skip() { echo "SKIP agent-runtime: $1"; echo "agent-runtime: 0 passed, 0 failed (skipped)"; exit 0; }
 
 [ -x "$BH" ] || { echo "FAIL agent-runtime: $BH not built"; echo "agent-runtime: 0 passed, 1 failed"; exit 1; }
-[ "$(id -u)" -eq 0 ] || skip "not root (the eBPF sensor needs CAP_BPF and CAP_PERFMON)"
-[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
-for t in curl jq python3 podman setpriv; do command -v $t >/dev/null || skip "$t is not installed"; done
-[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+. "$(dirname "$0")/podman.sh"
+sensor_ready curl jq python3 podman setpriv
 
 T=$(mktemp -d /tmp/bh-agent-runtime-e2e.XXXXXX)
 chmod 755 "$T" # the unprivileged agent below reaches its spool in here
@@ -57,7 +55,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
-. "$(dirname "$0")/podman.sh"
 RUN="podman run --network=none"
 
 # An image with a shell, cat, chmod and sleep from this machine (their libraries too), a shadow file,

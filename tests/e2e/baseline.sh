@@ -20,12 +20,7 @@ skip() { echo "SKIP baseline: $1"; echo "baseline: 0 passed, 0 failed (skipped)"
 
 BH="$(pwd)/$BUILD/bulkhead"
 [ -x "$BH" ] || { echo "FAIL baseline: $BH not built"; echo "baseline: 0 passed, 1 failed"; exit 1; }
-[ "$(id -u)" -eq 0 ] || skip "not root (the eBPF sensor needs CAP_BPF and CAP_PERFMON)"
-[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
-command -v podman >/dev/null || skip "podman is not installed"
-command -v jq >/dev/null || skip "jq is not installed"
-command -v cc >/dev/null || skip "no C compiler for the test's helper program"
-[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+sensor_ready podman jq cc
 
 T=$(mktemp -d /tmp/bhbl-e2e.XXXXXX)
 tag=$$

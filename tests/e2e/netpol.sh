@@ -45,9 +45,7 @@ cleanup() {
 trap cleanup EXIT
 trap "exit 1" INT TERM
 
-cc -std=gnu11 -O2 -static -o "$T/peer" "$HERE/netpol_peer.c" 2>"$T/cc.err" || skip "cannot build the static helper: $(head -2 "$T/cc.err")"
-mkdir -p "$T/root" && cp "$T/peer" "$T/root/peer" && tar -C "$T/root" -cf "$T/rootfs.tar" .
-podman import -q "$T/rootfs.tar" "$img" >/dev/null 2>"$T/import.err" || skip "podman import failed: $(head -2 "$T/import.err")"
+peer_image "$T" "$img"
 run() { $P run -d --name "$1" --label "bhnp-$tag=$2" --cgroup-parent "$parent" --network=bridge "$img" "${@:3}" >/dev/null 2>>"$T/run.err"; }
 run "$db" db /peer serve 5432 || skip "podman cannot run a bridge-networked container here: $(head -2 "$T/run.err")"
 run "$app" app /peer idle && run "$third" third /peer idle || skip "podman run failed: $(head -2 "$T/run.err")"

@@ -24,3 +24,25 @@ podman_service() {
 	for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.1; done
 	return 1
 }
+
+# sensor_ready TOOL...: the checks every test of the eBPF sensor makes first; calls the caller's
+# skip() with the reason when root, BTF or one of the tools is missing, and mounts tracefs.
+sensor_ready() {
+	local t
+	[ "$(id -u)" -eq 0 ] || skip "not root (the eBPF sensor needs CAP_BPF and CAP_PERFMON)"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (/sys/kernel/btf/vmlinux)"
+	for t in "$@"; do command -v "$t" >/dev/null || skip "$t is not installed"; done
+	[ -d /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	return 0
+}
+
+# peer_image DIR IMG: the static TCP/UDP peer (tests/e2e/netpol_peer.c: serve, connect N times,
+# idle) as the only file of image IMG (nothing from a registry); calls skip() when it cannot be
+# built or imported.
+peer_image() {
+	local here
+	here=$(dirname "${BASH_SOURCE[0]}")
+	cc -std=gnu11 -O2 -static -o "$1/peer" "$here/netpol_peer.c" 2>"$1/cc.err" || skip "cannot build the static helper: $(head -2 "$1/cc.err")"
+	mkdir -p "$1/root" && cp "$1/peer" "$1/root/peer" && tar -C "$1/root" -cf "$1/rootfs.tar" .
+	podman import -q "$1/rootfs.tar" "$2" >/dev/null 2>"$1/import.err" || skip "podman import failed: $(head -2 "$1/import.err")"
+}
