@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "core/buf.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "runtime/ctnet.h"
@@ -79,6 +80,24 @@ static const char *node_name(const json_t *nodes, const char *id)
 	return id;
 }
 
+/* s escaped for a terminal, cut to w columns and padded to them (a code point a column). */
+static void cell(FILE *fp, const char *s, size_t w)
+{
+	bh_buf b = BH_BUF_INIT;
+	size_t cols = 0;
+	size_t n = strlen(s ? s : "");
+	/* a long name is cut so that it and the "..." put_term adds fill the column */
+	if (bh_text_put_term(&b, s ? s : "", n, n > w && w > 3 ? w - 3 : 0) || bh_buf_oom(&b)) {
+		bh_buf_free(&b);
+		fprintf(fp, "%-*s", (int)w, "?");
+		return;
+	}
+	for (size_t i = 0; i < b.len; i++)
+		cols += ((unsigned char)b.data[i] & 0xC0) != 0x80;
+	fprintf(fp, "%.*s%*s", (int)b.len, b.data ? b.data : "", (int)(cols < w ? w - cols : 0), "");
+	bh_buf_free(&b);
+}
+
 static void print_table(FILE *fp, const json_t *map)
 {
 	const json_t *nodes = json_object_get(map, "nodes"), *edges = json_object_get(map, "edges");
@@ -86,9 +105,9 @@ static void print_table(FILE *fp, const json_t *map)
 	for (size_t i = 0; i < json_array_size(edges); i++) {
 		const json_t *e = json_array_get(edges, i);
 		char port[24];
-		bh_text_fput_term(fp, node_name(nodes, json_string_value(json_object_get(e, "from"))), 24);
+		cell(fp, node_name(nodes, json_string_value(json_object_get(e, "from"))), 24);
 		fputc(' ', fp);
-		bh_text_fput_term(fp, node_name(nodes, json_string_value(json_object_get(e, "to"))), 24);
+		cell(fp, node_name(nodes, json_string_value(json_object_get(e, "to"))), 24);
 		snprintf(port, sizeof(port), "%d/%s", (int)json_integer_value(json_object_get(e, "port")), json_string_value(json_object_get(e, "proto")));
 		fprintf(fp, " %-10s %11lld %12lld %8lld  %s\n", port, (long long)json_integer_value(json_object_get(e, "connections")),
 			(long long)json_integer_value(json_object_get(e, "bytes")), (long long)json_integer_value(json_object_get(e, "blocked")),
