@@ -29,12 +29,13 @@ img=localhost/bh-agnet-peer:$tag
 NET=bh-agnet
 db=bh-agnet-db-$tag app=bh-agnet-app-$tag client=bh-agnet-client-$tag
 P="podman --runtime runc"
-svc= SRV= AGT=
+svc= SRV= AGT= XNS=
 cleanup() {
 	[ -n "$AGT" ] && kill "$AGT" 2>/dev/null && wait "$AGT" 2>/dev/null
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
 	$P rm -f -t 0 "$db" "$app" "$client" >/dev/null 2>&1
 	podman network rm -f "$NET" >/dev/null 2>&1
+	[ -n "$XNS" ] && { ip link del "$XNS-h" 2>/dev/null; ip netns del "$XNS" 2>/dev/null; }
 	[ -n "$svc" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null
 	podman rmi -f "$img" >/dev/null 2>&1
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
@@ -54,12 +55,28 @@ free_port() { # first free port of $1..$2 other than $3
 }
 PORT=$(free_port 18500 18504) || skip "no free port in 18500-18504"
 PUB=$(free_port 18505 18509) || skip "no free port in 18505-18509"
+XPUB=$(free_port 18505 18509 "$PUB") || skip "no second free port in 18505-18509"
+
+# an outside peer: a network namespace of the test's own behind a veth, whose address is neither a
+# container's nor this host's (198.18.0.0/15, the benchmarking range), reaching app's port published
+# on the host end of the veth
+XH=198.18.$((tag % 250)).1 XN=198.18.$((tag % 250)).2
+if ip netns add "bhan$tag" 2>/dev/null; then
+	XNS=bhan$tag
+	if ! { ip link add "$XNS-h" type veth peer name "$XNS-n" && ip link set "$XNS-n" netns "$XNS" &&
+		ip addr add "$XH/30" dev "$XNS-h" && ip link set "$XNS-h" up && ip -n "$XNS" addr add "$XN/30" dev "$XNS-n" &&
+		ip -n "$XNS" link set "$XNS-n" up && ip -n "$XNS" route add default via "$XH"; } 2>"$T/ns.err"; then
+		echo "SKIP agent-network: the outside peer: $(head -1 "$T/ns.err")"; ip netns del "$XNS"; XNS=
+	fi
+else
+	echo "SKIP agent-network: the outside peer: ip netns add failed (iproute2 missing or not permitted)"
+fi
 
 podman network rm -f "$NET" >/dev/null 2>&1 # a run killed before its cleanup
 podman network create "$NET" >/dev/null 2>"$T/net.err" || skip "podman network create failed: $(head -2 "$T/net.err")"
 run() { $P run -d --name "$1" --network "$NET" "${@:2}" >/dev/null 2>>"$T/run.err"; }
 run "$db" "$img" /peer serve 5432 || skip "podman cannot run a container on a bridge network here: $(head -2 "$T/run.err")"
-run "$app" -p "127.0.0.1:$PUB:8080" "$img" /peer serve 8080 || skip "podman run -p failed: $(head -2 "$T/run.err")"
+run "$app" -p "127.0.0.1:$PUB:8080" ${XNS:+-p "$XH:$XPUB:8080"} "$img" /peer serve 8080 || skip "podman run -p failed: $(head -2 "$T/run.err")"
 ip_of() { podman inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}}" "$1"; }
 id_of() { podman inspect -f '{{.Id}}' "$1"; }
 DB=$(ip_of "$db"); APP=$(ip_of "$app"); DBID=$(id_of "$db"); APPID=$(id_of "$app")
@@ -102,6 +119,8 @@ run "$client" "$img" /peer idle || ko "client started" "$(tail -2 "$T/run.err")"
 CLID=$(id_of "$client")
 check "client -> app:8080 three times" "$(conn "$client" "$APP" 8080 3)" "ok=3 fail=0 eperm=0 refused=0 timeout=0 other=0"
 check "host -> 127.0.0.1:$PUB (app's 8080) twice" "$("$T/peer" connect 127.0.0.1 "$PUB" 2 2>&1)" "ok=2 fail=0 eperm=0 refused=0 timeout=0 other=0"
+[ -n "$XNS" ] && check "outside $XN -> $XH:$XPUB (app's 8080) twice" "$(ip netns exec "$XNS" "$T/peer" connect "$XH" "$XPUB" 2 2>&1)" \
+	"ok=2 fail=0 eperm=0 refused=0 timeout=0 other=0"
 
 # the test's part of the map, containers by role
 mine() {
@@ -111,16 +130,20 @@ mine() {
 		 | {from: (.from | role), to: (.to | role), port, proto, connections, first_seen, last_seen}] | sort_by(.from, .to)'
 }
 shape='[.[] | "\(.from)>\(.to):\(.proto)/\(.port)"] | join(" ")'
-want="app>db:tcp/5432 client>app:tcp/8080 host>app:tcp/8080"
+want="app>db:tcp/5432 client>app:tcp/8080${XNS:+ external:$XN>app:tcp/8080} host>app:tcp/8080"
+# connections made per edge, in that order
+made=$(if [ -n "$XNS" ]; then echo "[6, 3, 2, 2]"; else echo "[6, 3, 2]"; fi)
 end=$((SECONDS + 15))
 while [ $SECONDS -le $end ]; do
 	M=$(mine)
-	[ "$(jq -r "$shape" <<<"$M")" = "$want" ] && [ "$(jq -r '[.[] | .connections] | . == [6, 3, 2] or (.[0] >= 6 and .[1] >= 3 and .[2] >= 2)' <<<"$M")" = true ] && break
+	[ "$(jq -r "$shape" <<<"$M")" = "$want" ] && [ "$(jq -r --argjson m "$made" '[.[] | .connections] as $c | [range(0; $m | length) | $c[.] >= $m[.]] | all' <<<"$M")" = true ] && break
 	sleep 0.3
 done
-check "GET /api/v1/network: exactly app->db tcp/5432, client->app tcp/8080, host->app tcp/8080" "$(jq -r "$shape" <<<"$M")" "$want"
-check "connections at least as many as made (app->db 6, client->app 3, host->app 2)" \
-	"$(jq -r '[.[] | .connections] | "\(.[0] >= 6) \(.[1] >= 3) \(.[2] >= 2)"' <<<"$M")" "true true true"
+check "GET /api/v1/network: exactly $want" "$(jq -r "$shape" <<<"$M")" "$want"
+check "connections at least as many as made ($made)" \
+	"$(jq -r --argjson m "$made" '[.[] | .connections] as $c | [range(0; $m | length) | $c[.] >= $m[.]] | all' <<<"$M")" true
+[ -n "$XNS" ] && check "the outside peer is an external node (the dashboard and the risk order's exposure read it so)" \
+	"$(api network | jq -r --arg x "external:$XN" '[.nodes[] | select(.id == $x) | .kind] | join(",")')" external
 echo "  counts: $(jq -r '[.[] | "\(.from)>\(.to)=\(.connections)"] | join(" ")' <<<"$M")"
 check "first_seen and last_seen set on each edge (Unix seconds of this run, first <= last)" \
 	"$(jq -r --argjson t0 "$T0" '[.[] | (.first_seen | type == "number") and .first_seen >= $t0 - 1 and .first_seen <= .last_seen and .last_seen <= now + 1] | all' <<<"$M")" true
