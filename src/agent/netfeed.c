@@ -2,9 +2,11 @@
 #include "agent/netfeed.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "runtime/netmap.h"
@@ -21,6 +23,7 @@ struct bh_netfeed {
 	uint64_t snapshots, capped;
 	atomic_int changed;        /* set by the engine's thread */
 	bool warned_engine;
+	char run[40];              /* this run of the agent: the server adds a new run's counters to the old */
 };
 
 static uint64_t mono_ns(void)
@@ -43,6 +46,7 @@ int bh_netfeed_new(const char *engine_host, unsigned interval_s, size_t max_edge
 	nf->interval_ns = (uint64_t)(interval_s ? interval_s : 30) * 1000000000ull;
 	nf->max_edges = max_edges ? max_edges : BH_NETFEED_MAX_EDGES;
 	atomic_init(&nf->changed, 0);
+	snprintf(nf->run, sizeof(nf->run), "%llx-%x", (unsigned long long)time(NULL), (unsigned)getpid());
 	rc = bh_netmap_live_open(&nf->live, engine_host, &e);
 	if (rc == BH_ENOMEM || !nf->live.map) {
 		bh_netmap_live_close(&nf->live);
@@ -95,6 +99,7 @@ static json_t *snapshot(bh_netfeed *nf)
 		len = txt ? strlen(txt) : 0;
 		free(txt);
 		if (len <= BH_NETFEED_MAX_BYTES || max <= 1) {
+			json_object_set_new(p, "run", json_string(nf->run));
 			if (dropped) {
 				nf->capped += dropped;
 				bh_log_warn("agent: network map capped: %zu of %zu edges sent (at most %zu edges and %zu bytes a snapshot; the most "

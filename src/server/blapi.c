@@ -526,6 +526,7 @@ int bh_blapi_network_parse(const char *payload, const char *host, int64_t now, b
 			break;
 		memset(&e, 0, sizeof(e));
 		e.host = host;
+		e.run = nstr(p, "run", 64);
 		e.from = nstr(x, "from", 300);
 		e.to = nstr(x, "to", 300);
 		e.proto = proto && (!strcmp(proto, "tcp") || !strcmp(proto, "udp")) ? proto : NULL;

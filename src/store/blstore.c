@@ -112,34 +112,36 @@ int bh_netstore_node_put(bh_store *st, const char *host, const bh_netstore_node 
 			   p, 5, err);
 }
 
+/* Whether the reporting agent began counting again: another run than the stored one when it says
+ * its run, else a counter that went back. */
+#define RESTARTED                                                                                         \
+	"(CASE WHEN excluded.run IS NOT NULL THEN COALESCE(network_edges.run, '') <> excluded.run"       \
+	" ELSE excluded.connections < network_edges.connections - network_edges.base_connections END)"
+
 int bh_netstore_edge_put(bh_store *st, const bh_netstore_edge *e, bh_error *err)
 {
-	bh_sql_value p[10] = { BH_SQL_TEXT(e->host),       BH_SQL_TEXT(e->from),  BH_SQL_TEXT(e->to),      BH_SQL_INT(e->port),
+	bh_sql_value p[11] = { BH_SQL_TEXT(e->host),       BH_SQL_TEXT(e->from),  BH_SQL_TEXT(e->to),      BH_SQL_INT(e->port),
 			       BH_SQL_TEXT(e->proto),      BH_SQL_INT(e->connections), BH_SQL_INT(e->bytes), BH_SQL_INT(e->blocked),
-			       BH_SQL_INT(e->first_seen), BH_SQL_INT(e->last_seen) };
-	/* counters are the agent's totals since it started: kept when they grew, added when they went
-	 * back (the agent restarted and counts again from 0) */
+			       BH_SQL_INT(e->first_seen), BH_SQL_INT(e->last_seen), BH_SQL_TEXT(e->run) };
+	/* counters are the agent's totals since it started: kept while the run goes on, added to what
+	 * was stored when a new run (a restarted agent) counts from 0 again */
 	return bh_sql_exec(bh_store_sql(st),
 			   "INSERT INTO network_edges(host, src, dst, port, proto, connections, bytes, blocked, first_seen, last_seen,"
-			   " base_connections, base_bytes, base_blocked) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0)"
+			   " base_connections, base_bytes, base_blocked, run) VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, 0, 0, $11)"
 			   " ON CONFLICT(host, src, dst, port, proto) DO UPDATE SET"
-			   " base_connections = CASE WHEN excluded.connections < network_edges.connections - network_edges.base_connections"
-			   "   THEN network_edges.connections ELSE network_edges.base_connections END,"
-			   " base_bytes = CASE WHEN excluded.connections < network_edges.connections - network_edges.base_connections"
-			   "   THEN network_edges.bytes ELSE network_edges.base_bytes END,"
-			   " base_blocked = CASE WHEN excluded.connections < network_edges.connections - network_edges.base_connections"
-			   "   THEN network_edges.blocked ELSE network_edges.base_blocked END,"
-			   " connections = excluded.connections + CASE WHEN excluded.connections < network_edges.connections"
-			   "   - network_edges.base_connections THEN network_edges.connections ELSE network_edges.base_connections END,"
-			   " bytes = excluded.bytes + CASE WHEN excluded.connections < network_edges.connections"
-			   "   - network_edges.base_connections THEN network_edges.bytes ELSE network_edges.base_bytes END,"
-			   " blocked = excluded.blocked + CASE WHEN excluded.connections < network_edges.connections"
-			   "   - network_edges.base_connections THEN network_edges.blocked ELSE network_edges.base_blocked END,"
+			   " base_connections = CASE WHEN " RESTARTED " THEN network_edges.connections ELSE network_edges.base_connections END,"
+			   " base_bytes = CASE WHEN " RESTARTED " THEN network_edges.bytes ELSE network_edges.base_bytes END,"
+			   " base_blocked = CASE WHEN " RESTARTED " THEN network_edges.blocked ELSE network_edges.base_blocked END,"
+			   " connections = excluded.connections + CASE WHEN " RESTARTED
+			   " THEN network_edges.connections ELSE network_edges.base_connections END,"
+			   " bytes = excluded.bytes + CASE WHEN " RESTARTED " THEN network_edges.bytes ELSE network_edges.base_bytes END,"
+			   " blocked = excluded.blocked + CASE WHEN " RESTARTED " THEN network_edges.blocked ELSE network_edges.base_blocked END,"
 			   " first_seen = CASE WHEN excluded.first_seen < network_edges.first_seen THEN excluded.first_seen"
 			   "   ELSE network_edges.first_seen END,"
 			   " last_seen = CASE WHEN excluded.last_seen > network_edges.last_seen THEN excluded.last_seen"
-			   "   ELSE network_edges.last_seen END",
-			   p, 10, err);
+			   "   ELSE network_edges.last_seen END,"
+			   " run = COALESCE(excluded.run, network_edges.run)",
+			   p, 11, err);
 }
 
 int bh_netstore_read(bh_store *st, int64_t since, size_t max, bh_netstore_node_cb ncb, bh_netstore_edge_cb ecb, void *ud,
@@ -174,9 +176,10 @@ int bh_netstore_read(bh_store *st, int64_t since, size_t max, bh_netstore_node_c
 			       p, 2, &r, err)))
 		goto out;
 	while ((rc = bh_sql_next(r, err)) == 1) {
-		bh_netstore_edge e = { bh_sql_text(r, 0), bh_sql_text(r, 1), bh_sql_text(r, 2), bh_sql_text(r, 4),
-				       bh_sql_int(r, 3),  bh_sql_int(r, 5),  bh_sql_int(r, 6),  bh_sql_int(r, 7),
-				       bh_sql_int(r, 8),  bh_sql_int(r, 9) };
+		bh_netstore_edge e = { .host = bh_sql_text(r, 0), .from = bh_sql_text(r, 1), .to = bh_sql_text(r, 2),
+				       .proto = bh_sql_text(r, 4), .port = bh_sql_int(r, 3), .connections = bh_sql_int(r, 5),
+				       .bytes = bh_sql_int(r, 6), .blocked = bh_sql_int(r, 7), .first_seen = bh_sql_int(r, 8),
+				       .last_seen = bh_sql_int(r, 9) };
 		if (++n > max) {
 			rc = bh_error_set(err, BH_ELIMIT, "more than %zu network edges: narrow with since", max);
 			goto out;

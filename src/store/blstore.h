@@ -41,6 +41,7 @@ typedef struct bh_netstore_node {
 } bh_netstore_node;
 typedef struct bh_netstore_edge {
 	const char *host, *from, *to, *proto;
+	const char *run; /* the agent's run (its counters count from 0 in each); NULL: not said */
 	int64_t port, connections, bytes, blocked, first_seen, last_seen;
 } bh_netstore_edge;
 int bh_netstore_node_put(bh_store *st, const char *host, const bh_netstore_node *n, bh_error *err);

@@ -33,9 +33,11 @@ trap cleanup EXIT
 "$BH" baseline import "$SRC/fuzz/corpus/baseline/app.yaml" --dir "$T/local" >/dev/null
 "$BH" baseline export localhost/app --dir "$T/local" -o "$T/app.yaml"
 
-snap() { # host edge-connections
+snap() { # host edge-connections key [agent-run]
+	local run=
+	[ -n "${4:-}" ] && run="\"run\":\"$4\","
 	cat <<JSON
-[{"type":"network.snapshot","host":"$1","time":$(date +%s),"idempotency_key":"$1-$2-$3","payload":{
+[{"type":"network.snapshot","host":"$1","time":$(date +%s),"idempotency_key":"$1-$2-$3","payload":{ $run
  "nodes":[{"id":"container:aaa","kind":"container","name":"app","image":"localhost/app:1"},
           {"id":"container:bbb","kind":"container","name":"db","image":"localhost/db:1"},
           {"id":"external:93.184.216.34","kind":"external","addresses":["93.184.216.34"]},
@@ -96,13 +98,17 @@ suite() {
 	code POST /api/v1/events "$O" --data-binary "$(snap h2 5 a)" >/dev/null
 	code POST /api/v1/events "$O" --data-binary "$(snap h1 12 b)" >/dev/null
 	code POST /api/v1/events "$O" --data-binary "$(snap h1 3 c)" >/dev/null
+	# h3's agent says its run: a restart is seen even when the new run has already counted past the old
+	code POST /api/v1/events "$O" --data-binary "$(snap h3 5 a r1)" >/dev/null
+	code POST /api/v1/events "$O" --data-binary "$(snap h3 8 b r2)" >/dev/null
+	code POST /api/v1/events "$O" --data-binary "$(snap h3 9 c r2)" >/dev/null
 	get /api/v1/network >"$T/net-$label.json"
 	check "$label: network: 3 nodes (malformed ones left out), the app seen from both hosts" \
-		"$(jq -r '[(.nodes | length), (.nodes[] | select(.id == "container:aaa") | .hosts | sort | join("+"))] | join(" ")' "$T/net-$label.json")" "3 h1+h2"
-	check "$label: network: edges per host; h1's counters kept across its restart (12 + 3)" \
-		"$(jq -r '[.edges[] | select(.port == 5432) | "\(.host):\(.connections):\(.bytes)"] | join(" ")' "$T/net-$label.json")" "h1:15:1500 h2:5:500"
+		"$(jq -r '[(.nodes | length), (.nodes[] | select(.id == "container:aaa") | .hosts | sort | join("+"))] | join(" ")' "$T/net-$label.json")" "3 h1+h2+h3"
+	check "$label: network: edges per host; h1's counters kept across its restart (12 + 3), h3's across a new run (5 + 9)" \
+		"$(jq -r '[.edges[] | select(.port == 5432) | "\(.host):\(.connections):\(.bytes)"] | sort | join(" ")' "$T/net-$label.json")" "h1:15:1500 h2:5:500 h3:14:1400"
 	check "$label: network: the blocked edge to the outside, malformed edges left out" \
-		"$(jq -r '"\([.edges[] | select(.port == 443 and .host == "h1") | .blocked] | join(" ")) \(.edges | length)"' "$T/net-$label.json")" "1 4"
+		"$(jq -r '"\([.edges[] | select(.port == 443 and .host == "h1") | .blocked] | join(" ")) \(.edges | length)"' "$T/net-$label.json")" "1 6"
 	check "$label: network needs a token" "$(code GET /api/v1/network '')" 401
 
 	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=
