@@ -55,7 +55,9 @@ async function render() {
 	const view = hit ? hit[1] : null;
 	const args = hit ? path.match(hit[0]).slice(1).map(decodeURIComponent) : [];
 	// the view fills its node while its data arrives (the findings list draws its first page at once)
-	const node = h('div', { class: 'view', 'aria-busy': 'true' });
+	// stamped with the address it draws, so a reader (a test, a screen reader's script) can tell it
+	// from the page it replaces while that is still on screen
+	const node = h('div', { class: 'view', 'aria-busy': 'true', dataset: { hash: location.hash } });
 	const focusedId = main.contains(document.activeElement) ? document.activeElement.id : '';
 	main.replaceChildren(node);
 	try {

@@ -16,6 +16,7 @@
 #include "server/notify.h"
 #include "server/tracker.h"
 #include "server/regwatch.h"
+#include "server/uimetrics.h"
 #include "store/store.h"
 
 #define DEFAULT_DATA "./bulkhead-data"
@@ -26,7 +27,7 @@ static void usage(FILE *fp)
 	fputs("usage: bulkhead serve [--data DIR] [--listen HOST:PORT] [--store URL] [--tls-cert F --tls-key F]\n"
 	      "                      [--db FILE] [--db-update-interval DURATION] [--db-mirror URL]\n"
 	      "                      [--db-check-interval DURATION] [--secret-key-file F] [--registry-tick SECONDS]\n"
-	      "                      [--max-connections-per-ip N]\n\n"
+	      "                      [--max-connections-per-ip N] [--metrics-interval DURATION] [--metrics-sync-ms MS]\n\n"
 	      "Runs the inventory server: the REST API /api/v1/... (docs/openapi.yaml), /healthz and /metrics,\n"
 	      "until SIGTERM or SIGINT. Every route but /healthz needs a bearer token.\n\n"
 	      "  --data DIR          data directory, made when missing (default " DEFAULT_DATA "); the SQLite store\n"
@@ -53,6 +54,12 @@ static void usage(FILE *fp)
 	      "  --max-connections-per-ip N\n"
 	      "                      connections one client address may hold (default 64; raise it behind a\n"
 	      "                      reverse proxy, where every client has the proxy's address)\n"
+	      "  --metrics-interval DURATION\n"
+	      "                      the dashboard's counts (overview, per-image) are stored and recounted within\n"
+	      "                      a second of a write through this server, and this often in any case, for\n"
+	      "                      writes through other servers on the same PostgreSQL (default 300s)\n"
+	      "  --metrics-sync-ms MS a GET after a write counts on the spot while counting takes under MS\n"
+	      "                      milliseconds (default 250; 0: always answer the stored copy)\n"
 	      "  -q, --quiet         no line per request\n\n"
 	      "Running in one command, then a token for curl:\n"
 	      "  bulkhead serve &\n"
@@ -96,6 +103,8 @@ int bh_cmd_serve(int argc, char **argv)
 		{ "secret-key-file", required_argument, NULL, 'K' },
 		{ "registry-tick", required_argument, NULL, 'T' },
 		{ "max-connections-per-ip", required_argument, NULL, 'P' },
+		{ "metrics-interval", required_argument, NULL, 'M' },
+		{ "metrics-sync-ms", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -117,6 +126,10 @@ int bh_cmd_serve(int argc, char **argv)
 	bh_notify_config ncfg;
 	bh_tracker_worker *trackers = NULL;
 	bh_tracker_worker_config tcfg;
+	bh_uimetrics *metrics = NULL;
+	bh_uimetrics_config mcfg;
+	long metrics_interval = 0;
+	int metrics_sync = -1;
 	bh_srv *srv = NULL;
 	bh_srv_config cfg;
 	bh_api_config acfg;
@@ -148,6 +161,22 @@ int bh_cmd_serve(int argc, char **argv)
 			}
 			break;
 		case 'K': keyfile = optarg; break;
+		case 'M':
+			if ((metrics_interval = duration_s(optarg)) <= 0) {
+				fprintf(stderr, "bulkhead serve: --metrics-interval \"%s\": give a duration such as 300, 5m or 1h\n", optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
+		case 'S': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || *optarg == '-' || v > 3600000) {
+				fputs("bulkhead serve: --metrics-sync-ms takes milliseconds from 0 to 3600000\n", stderr);
+				return BH_EXIT_USAGE;
+			}
+			metrics_sync = (int)v;
+			break;
+		}
 		case 'P': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -243,6 +272,14 @@ int bh_cmd_serve(int argc, char **argv)
 		rc = bh_dbfeed_register(feed, srv, &err);
 	if (!rc)
 		rc = bh_regwatch_set_key_file(keyfile, &err);
+	if (!rc) {
+		/* before the server starts: the dashboard's GETs find the worker from the first request */
+		memset(&mcfg, 0, sizeof(mcfg));
+		mcfg.api = api;
+		mcfg.interval_s = (unsigned)metrics_interval;
+		mcfg.sync_ms = metrics_sync;
+		rc = bh_uimetrics_start(&mcfg, &metrics, &err);
+	}
 	if (!rc)
 		rc = bh_srv_start(srv, &err);
 	if (!rc) {
@@ -280,6 +317,8 @@ int bh_cmd_serve(int argc, char **argv)
 	bh_tracker_stop(trackers);
 	bh_regwatch_stop(watch);
 	bh_srv_free(srv);
+	/* after the server: no handler reads the counts any more */
+	bh_uimetrics_stop(metrics);
 	bh_dbfeed_stop(feed);
 	bh_api_free(api);
 	bh_buf_free(&dbp);

@@ -55,6 +55,7 @@ int bh_api_new(const bh_api_config *cfg, bh_api **out, bh_error *err)
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->cv, NULL);
 	pthread_mutex_init(&a->vmu, NULL);
+	atomic_init(&a->changes, 0);
 	if (cfg->store) {
 		a->borrowed = cfg->store;
 		a->idle[a->nidle++] = cfg->store;
@@ -615,6 +616,8 @@ static int post_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		rc = bh_sql_commit(bh_store_sql(st), &err);
 	else
 		bh_sql_rollback(bh_store_sql(st), NULL);
+	if (!rc)
+		bh_apictx_changed(a);
 	if (!rc && nfind) {
 		/* the new findings get their risk now; a failure leaves them unscored (risk 0) until the
 		 * next re-evaluation or POST /api/v1/findings/rescore, which the log says */
@@ -790,6 +793,8 @@ static int post_rescore(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	if (!rc)
 		rc = bh_apictx_audit(st, req, "findings.rescore", NULL, detail, &err);
 	bh_apictx_release(a, st);
+	if (n)
+		bh_apictx_changed(a);
 	if (rc)
 		return bh_apictx_store_failed(resp, rc, &err);
 	return bh_srv_resp_json(resp, 200, json_pack("{s:I}", "scored", (json_int_t)n));
@@ -1005,6 +1010,7 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	const char *last_host = NULL;
 	bh_error err;
 	digests dg;
+	bool moved = false;
 	int rc = 0;
 
 	dg.n = 0;
@@ -1056,6 +1062,9 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		}
 		if (!isdup && (rc = container_from_event(st, &ev[i], &dg, &err)) != 0)
 			break;
+		/* what the dashboard counts: containers and hosts (a runtime alert moves neither) */
+		if (!isdup && (!strncmp(e.type, "container.", 10) || !strcmp(e.type, "host.facts")))
+			moved = true;
 		if (!isdup && e.host && !strcmp(e.type, "network.snapshot") &&
 		    (rc = bh_blapi_network_ingest(st, e.host, e.payload_json, (int64_t)time(NULL), &err)) != 0)
 			break;
@@ -1072,6 +1081,8 @@ static int post_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		rc = bh_sql_commit(bh_store_sql(st), &err);
 	else
 		bh_sql_rollback(bh_store_sql(st), NULL);
+	if (!rc && moved)
+		bh_apictx_changed(a);
 	if (!rc && dg.n) {
 		/* a container started or stopped: its image's findings get their "running" term now */
 		bh_vulndb *rv = bh_apictx_vdb_lock(a);

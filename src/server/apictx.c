@@ -84,6 +84,12 @@ int bh_apictx_page_args(bh_srv_req *req, bh_srv_resp *resp, int64_t *after, int6
 	return 0;
 }
 
+void bh_apictx_changed(bh_api *a)
+{
+	if (a)
+		atomic_fetch_add(&a->changes, 1);
+}
+
 int bh_apictx_page_answer(bh_srv_resp *resp, json_t *items, int64_t next)
 {
 	json_t *o = json_object();

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -35,7 +36,14 @@ struct bh_api {
 	pthread_mutex_t vmu;
 	unsigned max_json_depth;
 	char backend[16];          /* "sqlite" or "postgres" */
+	/* the dashboard's stored counts (server/uimetrics.h): writes bump changes, the worker recounts */
+	atomic_uint_fast64_t changes;
+	struct bh_uimetrics *metrics; /* set before the server starts; NULL: every GET counts */
 };
+
+/* A write moved what the dashboard counts (images, containers, hosts, findings, accepted risks):
+ * its stored counts are recounted soon (server/uimetrics.h). Call after the change is committed. */
+void bh_apictx_changed(bh_api *a);
 
 /* A connection of the pool, waiting for one when all are taken. Give it back with bh_apictx_release. */
 bh_store *bh_apictx_store(bh_api *a);

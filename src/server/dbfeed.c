@@ -134,6 +134,8 @@ static int reevaluate(bh_dbfeed *f, bool full)
 				bh_log_warn("db: event: %s", err.msg);
 		}
 		free(payload);
+		if (rs.new_ || rs.reopened || rs.changed || rs.resolved)
+			bh_apictx_changed(f->api);
 		bh_log_info("db: re-evaluated with DB %s in %.2f s: %zu of %zu package keys moved, %zu components matched;"
 			    " %zu new, %zu reopened, %zu changed, %zu resolved",
 			    rs.db_version, mono() - t0, rs.keys_changed, rs.keys, rs.matched, rs.new_, rs.reopened, rs.changed,

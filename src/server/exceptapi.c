@@ -420,6 +420,8 @@ static int post_exception(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	id = ex.id;
 	if (rc)
 		return bh_apictx_store_failed(resp, rc, &err);
+	/* the counts do not hide accepted risks today; marked so a count that does stays current */
+	bh_apictx_changed(a);
 	e.id = id;
 	e.created = now;
 	return bh_srv_resp_json(resp, 201, exc_json(&e));
@@ -439,6 +441,7 @@ static int delete_exception(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		return bh_srv_resp_error(resp, 404, "not_found", "no exception %lld in force", (long long)id);
 	if (rc)
 		return bh_apictx_store_failed(resp, rc, &err);
+	bh_apictx_changed(ud);
 	return bh_srv_resp_json(resp, 200, json_pack("{s:I, s:b}", "id", (json_int_t)id, "revoked", 1));
 }
 

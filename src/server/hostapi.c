@@ -272,6 +272,7 @@ static int post_host_checks(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		bh_hostapi_checks_free(&c);
 		return bh_apictx_store_failed(resp, rc, &err);
 	}
+	bh_apictx_changed(a); /* the host may be new: the dashboard counts hosts */
 	rc = bh_srv_resp_json(resp, 200, json_pack("{s:s, s:s, s:I}", "host", host, "container_id", c.container_id,
 						     "stored", (json_int_t)c.n));
 	bh_hostapi_checks_free(&c);

@@ -1270,6 +1270,8 @@ static int index_digest(bh_regwatch *w, const reg *g, const char *repo, const ch
 	else
 		bh_sql_rollback(bh_store_sql(st), NULL);
 	bh_apictx_release(a, st);
+	if (!rc && is_new)
+		bh_apictx_changed(a);
 	if (!rc && is_new) {
 		*indexed = true;
 		bh_log_info("regwatch: indexed %s (%zu components, %zu findings, %zu checks)", reftag, res.sbom.comps.n, nfind,

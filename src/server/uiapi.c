@@ -1,4 +1,4 @@
-/* uiapi.c - what the dashboard reads beyond the core API: summary and trends, per-image counts, events newest first, tokens. */
+/* uiapi.c - what the dashboard reads beyond the core API: summary and trends, per-image counts (both stored: server/uimetrics.h), events newest first, tokens. */
 #include "server/uiapi.h"
 
 #include <pthread.h>
@@ -9,177 +9,96 @@
 
 #include "core/buf.h"
 #include "core/log.h"
-#include "core/severity.h"
 #include "server/apictx.h"
+#include "server/uimetrics.h"
 #include "server/webui.h"
 #include "store/sql.h"
 #include "vuln/db.h"
 
 /*
- * The aggregates below are read-only SQL over the store's tables, written once for SQLite and
- * PostgreSQL ($N placeholders, values bound, integer division on BIGINT columns in both).
+ * The summary and the per-image counts are counted over every finding: seconds at millions of
+ * them. They are read from the stored copy that server/uimetrics.h keeps current (counted after
+ * writes and on an interval), with computed_at and stale in the answer.
  */
 
-#define DAY 86400
-#define NSEV (BH_SEV_CRITICAL + 1)
 
 static const char *sev_key(int rank)
 {
-	static const char *const names[NSEV] = { "unknown", "low", "medium", "high", "critical" };
-	return rank >= 0 && rank < NSEV ? names[rank] : "unknown";
+	static const char *const names[BH_METRICS_NSEV] = { "unknown", "low", "medium", "high", "critical" };
+	return rank >= 0 && rank < BH_METRICS_NSEV ? names[rank] : "unknown";
 }
 
-static int count_of(bh_store *st, const char *sql, int64_t *out, bh_error *err)
+static json_t *by_severity(const int64_t *v)
 {
-	*out = 0;
-	return bh_sql_query_int(bh_store_sql(st), sql, NULL, 0, out, err) < 0 ? -1 : 0;
+	json_t *o = json_object();
+	int k;
+	for (k = 0; o && k < BH_METRICS_NSEV; k++)
+		json_object_set_new(o, sev_key(k), json_integer(v[k]));
+	return o;
+}
+
+static int metrics_failed(bh_srv_resp *resp, int rc, const bh_error *err)
+{
+	if (rc == BH_ENOMEM)
+		return rc;
+	return bh_apictx_store_failed(resp, rc == BH_EUSAGE || rc == BH_EINVAL ? BH_EIO : rc, err);
 }
 
 /* ---------------------------------------------------------------- summary */
 
-struct daybin {
-	int64_t day;                  /* Unix day number */
-	int64_t n, nsev[NSEV];
-};
-
-/* rows of (day, severity_rank, count) into counts per day of the window [first, first+ndays) and
- * a running total of everything before it */
-static int day_rows(bh_store *st, const char *sql, int64_t first, int64_t ndays, struct daybin *bins, int64_t *before,
-		    int64_t before_sev[NSEV], bh_error *err)
-{
-	bh_sql_rows *r;
-	int rc;
-	if ((rc = bh_sql_query(bh_store_sql(st), sql, NULL, 0, &r, err)) != 0)
-		return rc;
-	while ((rc = bh_sql_next(r, err)) == 1) {
-		int64_t d = bh_sql_int(r, 0), rank = bh_sql_int(r, 1), n = bh_sql_int(r, 2);
-		if (rank < 0 || rank >= NSEV)
-			rank = 0;
-		if (d < first) {
-			*before += n;
-			before_sev[rank] += n;
-		} else if (d < first + ndays) {
-			bins[d - first].n += n;
-			bins[d - first].nsev[rank] += n;
-		}
-	}
-	bh_sql_rows_free(r);
-	return rc < 0 ? rc : 0;
-}
-
 static int get_summary(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
-	bh_store *st;
+	bh_metrics *m;
 	bh_error err;
-	int64_t days, today = (int64_t)time(NULL) / DAY, first;
-	int64_t images = 0, hosts = 0, ctr = 0, running = 0, kev_running = 0, in_running = 0;
-	int64_t open = 0, kev = 0, fixable = 0, bysev[NSEV] = { 0 };
-	int64_t new_before = 0, res_before = 0, new_bsev[NSEV] = { 0 }, res_bsev[NSEV] = { 0 };
-	struct daybin *nb = NULL, *rb = NULL;
-	bh_sql_rows *r = NULL;
-	json_t *o, *f, *sev, *trend;
-	int rc = 0, i, k;
+	int64_t days, i;
+	json_t *o, *f, *trend;
+	bool stale;
+	int rc;
 
-	if (bh_srv_query_int(req, resp, "days", 1, 365, 30, &days))
+	if (bh_srv_query_int(req, resp, "days", 1, BH_METRICS_DAYS, 30, &days))
 		return 0;
-	first = today - days + 1;
-	nb = calloc((size_t)days, sizeof(*nb));
-	rb = calloc((size_t)days, sizeof(*rb));
-	if (!nb || !rb) {
-		free(nb);
-		free(rb);
-		return BH_ENOMEM;
-	}
-	st = bh_apictx_store(a);
-	if (count_of(st, "SELECT count(*) FROM images", &images, &err) ||
-	    count_of(st, "SELECT count(*) FROM hosts", &hosts, &err) ||
-	    count_of(st, "SELECT count(*) FROM containers WHERE state <> 'removed'", &ctr, &err) ||
-	    count_of(st, "SELECT count(*) FROM containers WHERE state = 'running'", &running, &err) ||
-	    count_of(st,
-		     "SELECT count(DISTINCT f.id) FROM findings f JOIN image_components l ON l.component_id = f.component_id"
-		     " JOIN images i ON i.id = l.image_id JOIN containers c ON c.image_digest = i.digest AND c.state = 'running'"
-		     " WHERE f.state = 'open' AND f.kev = 1", &kev_running, &err) ||
-	    count_of(st,
-		     "SELECT count(DISTINCT f.id) FROM findings f JOIN image_components l ON l.component_id = f.component_id"
-		     " JOIN images i ON i.id = l.image_id JOIN containers c ON c.image_digest = i.digest AND c.state = 'running'"
-		     " WHERE f.state = 'open'", &in_running, &err))
-		rc = -1;
-	if (!rc && (rc = bh_sql_query(bh_store_sql(st),
-				      "SELECT severity_rank, count(*), sum(kev), sum(CASE WHEN fixed_version IS NOT NULL AND"
-				      " fixed_version <> '' THEN 1 ELSE 0 END) FROM findings WHERE state = 'open' GROUP BY severity_rank",
-				      NULL, 0, &r, &err)) == 0) {
-		while ((rc = bh_sql_next(r, &err)) == 1) {
-			int64_t rank = bh_sql_int(r, 0);
-			bysev[rank >= 0 && rank < NSEV ? rank : 0] += bh_sql_int(r, 1);
-			open += bh_sql_int(r, 1);
-			kev += bh_sql_int(r, 2);
-			fixable += bh_sql_int(r, 3);
-		}
-		bh_sql_rows_free(r);
-		rc = rc < 0 ? rc : 0;
-	}
-	/* a reopened finding has resolved_at NULL again: it counts as open since first_seen */
-	if (!rc)
-		rc = day_rows(st, "SELECT first_seen / 86400, severity_rank, count(*) FROM findings GROUP BY first_seen / 86400, severity_rank",
-			      first, days, nb, &new_before, new_bsev, &err);
-	if (!rc)
-		rc = day_rows(st,
-			      "SELECT resolved_at / 86400, severity_rank, count(*) FROM findings WHERE resolved_at IS NOT NULL"
-			      " AND state = 'resolved' GROUP BY resolved_at / 86400, severity_rank",
-			      first, days, rb, &res_before, res_bsev, &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		free(nb);
-		free(rb);
-		return bh_apictx_store_failed(resp, BH_EIO, &err);
-	}
+	if ((rc = bh_uimetrics_get(a, false, &m, &stale, &err)) != 0)
+		return metrics_failed(resp, rc, &err);
 	o = json_object();
 	f = json_object();
-	sev = json_object();
 	trend = json_array();
-	for (k = 0; k < NSEV; k++)
-		json_object_set_new(sev, sev_key(k), json_integer(bysev[k]));
-	json_object_set_new(f, "open", json_integer(open));
-	json_object_set_new(f, "kev", json_integer(kev));
-	json_object_set_new(f, "fixable", json_integer(fixable));
-	json_object_set_new(f, "in_running", json_integer(in_running));
-	json_object_set_new(f, "kev_running", json_integer(kev_running));
-	json_object_set_new(f, "by_severity", sev);
-	{
-		int64_t cum_new = new_before, cum_res = res_before, cn[NSEV], cr[NSEV];
-		memcpy(cn, new_bsev, sizeof(cn));
-		memcpy(cr, res_bsev, sizeof(cr));
-		for (i = 0; i < days; i++) {
-			json_t *d = json_object(), *ds = json_object();
-			cum_new += nb[i].n;
-			cum_res += rb[i].n;
-			for (k = 0; k < NSEV; k++) {
-				cn[k] += nb[i].nsev[k];
-				cr[k] += rb[i].nsev[k];
-				json_object_set_new(ds, sev_key(k), json_integer(cn[k] - cr[k]));
-			}
-			json_object_set_new(d, "day", json_integer((first + i) * DAY));
-			json_object_set_new(d, "open", json_integer(cum_new - cum_res));
-			json_object_set_new(d, "new", json_integer(nb[i].n));
-			json_object_set_new(d, "resolved", json_integer(rb[i].n));
-			json_object_set_new(d, "by_severity", ds);
-			json_array_append_new(trend, d);
-		}
+	if (!o || !f || !trend) {
+		json_decref(o);
+		json_decref(f);
+		json_decref(trend);
+		bh_metrics_free(m);
+		return BH_ENOMEM;
 	}
-	free(nb);
-	free(rb);
+	json_object_set_new(f, "open", json_integer(m->open));
+	json_object_set_new(f, "kev", json_integer(m->kev));
+	json_object_set_new(f, "fixable", json_integer(m->fixable));
+	json_object_set_new(f, "in_running", json_integer(m->in_running));
+	json_object_set_new(f, "kev_running", json_integer(m->kev_running));
+	json_object_set_new(f, "by_severity", by_severity(m->sev));
+	/* the last `days` days of the stored window, which ends with the day it was counted */
+	for (i = BH_METRICS_DAYS - days; i < BH_METRICS_DAYS; i++) {
+		const bh_metrics_day *d = &m->trend[i];
+		json_array_append_new(trend, json_pack("{s:I, s:I, s:I, s:I, s:o}", "day", (json_int_t)d->day, "open",
+						       (json_int_t)d->open, "new", (json_int_t)d->new_, "resolved",
+						       (json_int_t)d->resolved, "by_severity", by_severity(d->open_sev)));
+	}
 	{
 		/* the caller's role, so the page shows admin views without asking a route that answers 403 */
 		const bh_srv_principal *p = bh_srv_principal_of(req);
 		json_object_set_new(o, "role", json_string(p->role == BH_SRV_ROLE_ADMIN ? "admin"
 							    : p->role == BH_SRV_ROLE_OPERATOR ? "operator" : "viewer"));
 	}
-	json_object_set_new(o, "images", json_integer(images));
-	json_object_set_new(o, "hosts", json_integer(hosts));
-	json_object_set_new(o, "containers", json_pack("{s:I, s:I}", "total", (json_int_t)ctr, "running", (json_int_t)running));
+	json_object_set_new(o, "images", json_integer(m->images));
+	json_object_set_new(o, "hosts", json_integer(m->hosts));
+	json_object_set_new(o, "containers", json_pack("{s:I, s:I}", "total", (json_int_t)m->containers, "running",
+							(json_int_t)m->running));
 	json_object_set_new(o, "findings", f);
 	json_object_set_new(o, "trend", trend);
+	json_object_set_new(o, "computed_at", json_integer(m->computed_at));
+	json_object_set_new(o, "compute_ms", json_integer(m->compute_ms));
+	json_object_set_new(o, "stale", json_boolean(stale));
+	bh_metrics_free(m);
 	return bh_srv_resp_json(resp, 200, o);
 }
 
@@ -188,60 +107,38 @@ static int get_summary(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 static int get_image_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	bh_api *a = ud;
-	bh_store *st;
-	bh_sql_rows *r;
+	bh_metrics *m;
 	bh_error err;
-	json_t *by = json_object(), *items = json_array();
-	const char *key;
-	json_t *v;
+	json_t *o, *items;
+	bool stale;
+	size_t i;
 	int rc;
 	(void)req;
-	if (!by || !items) {
-		json_decref(by);
+	if ((rc = bh_uimetrics_get(a, true, &m, &stale, &err)) != 0)
+		return metrics_failed(resp, rc, &err);
+	o = json_object();
+	items = json_array();
+	if (!o || !items) {
+		json_decref(o);
 		json_decref(items);
+		bh_metrics_free(m);
 		return BH_ENOMEM;
 	}
-	st = bh_apictx_store(a);
-	rc = bh_sql_query(bh_store_sql(st),
-			  "SELECT i.digest, f.severity_rank, f.kev, count(DISTINCT f.id) FROM images i"
-			  " JOIN image_components l ON l.image_id = i.id JOIN findings f ON f.component_id = l.component_id"
-			  " WHERE f.state = 'open' GROUP BY i.digest, f.severity_rank, f.kev",
-			  NULL, 0, &r, &err);
-	if (!rc) {
-		while ((rc = bh_sql_next(r, &err)) == 1) {
-			const char *d = bh_sql_text(r, 0);
-			int64_t rank = bh_sql_int(r, 1), n = bh_sql_int(r, 3);
-			json_t *o;
-			if (!d)
-				continue;
-			if (!(o = json_object_get(by, d))) {
-				o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "digest", d, "total", (json_int_t)0, "kev",
-					      (json_int_t)0, "critical", (json_int_t)0, "high", (json_int_t)0, "medium", (json_int_t)0,
-					      "low", (json_int_t)0, "unknown", (json_int_t)0);
-				if (!o || json_object_set_new(by, d, o)) {
-					rc = BH_ENOMEM;
-					break;
-				}
-			}
-			json_object_set_new(o, "total", json_integer(json_integer_value(json_object_get(o, "total")) + n));
-			if (bh_sql_int(r, 2))
-				json_object_set_new(o, "kev", json_integer(json_integer_value(json_object_get(o, "kev")) + n));
-			key = sev_key((int)rank);
-			json_object_set_new(o, key, json_integer(json_integer_value(json_object_get(o, key)) + n));
-		}
-		bh_sql_rows_free(r);
+	for (i = 0; i < m->nimg; i++) {
+		const bh_metrics_image *x = &m->img[i];
+		json_t *it = json_pack("{s:s, s:I, s:I}", "digest", x->digest, "total", (json_int_t)x->total, "kev",
+				       (json_int_t)x->kev);
+		int k;
+		for (k = BH_METRICS_NSEV - 1; it && k >= 0; k--)
+			json_object_set_new(it, sev_key(k), json_integer(x->sev[k]));
+		json_array_append_new(items, it);
 	}
-	bh_apictx_release(a, st);
-	if (rc < 0 || rc == BH_ENOMEM) {
-		json_decref(by);
-		json_decref(items);
-		return rc == BH_ENOMEM ? rc : bh_apictx_store_failed(resp, rc, &err);
-	}
-	json_object_foreach(by, key, v) {
-		json_array_append(items, v);
-	}
-	json_decref(by);
-	return bh_apictx_page_answer(resp, items, 0);
+	json_object_set_new(o, "items", items);
+	json_object_set_new(o, "next", json_null());
+	json_object_set_new(o, "computed_at", json_integer(m->computed_at));
+	json_object_set_new(o, "stale", json_boolean(stale));
+	bh_metrics_free(m);
+	return bh_srv_resp_json(resp, 200, o);
 }
 
 /* ---------------------------------------------------------------- events, newest first */

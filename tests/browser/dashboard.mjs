@@ -107,8 +107,11 @@ async function signIn(page, tok) {
 }
 
 const main = (page) => page.locator('#main');
-async function ready(page, sel = '.view:not([aria-busy])') {
-	await page.locator(`#main ${sel}`).first().waitFor({ timeout: 15000 });
+// the view drawn for the address the page is at now (not the one it replaces, which stays on
+// screen until the hashchange runs), done (not busy) or marked with sel
+async function ready(page, sel = ':not([aria-busy])') {
+	const hash = await page.evaluate(() => location.hash);
+	await page.locator(`#main .view[data-hash=${JSON.stringify(hash)}]${sel}`).first().waitFor({ timeout: 15000 });
 }
 async function go(page, hash) {
 	await page.evaluate((hsh) => { location.hash = hsh; }, hash);
