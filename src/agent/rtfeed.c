@@ -672,13 +672,14 @@ static int on_hit(const bh_rules_hit *hit, void *user)
 }
 
 /* A deviation from the container's baseline: one envelope with what accepting it would add; in
- * protect mode an exec was already killed in the kernel (the event says so), anything else is
- * killed here (the agent acts for its baselines; rules' actions stay reports). */
+ * protect mode (the container's: by its label or its baseline) an exec was already killed in the
+ * kernel (the event says so), anything else is killed here (the agent acts for its baselines;
+ * rules' actions stay reports). */
 static int on_deviation(void *ud, const bh_blmon_dev *d)
 {
 	struct hitctx *h = ud;
 	const bh_bl_obs *o = &d->obs;
-	bool protect = bh_baseline_mode(d->bl) == BH_BL_PROTECT;
+	bool protect = d->mode == BH_BL_PROTECT;
 	const char *taken = "none (monitor mode)";
 	json_t *p, *obs, *ev;
 
@@ -698,7 +699,10 @@ static int on_deviation(void *ud, const bh_blmon_dev *d)
 		return 0;
 	}
 	json_object_set_new(p, "repository", jstr(bh_baseline_repository(d->bl)));
-	json_object_set_new(p, "mode", json_string(bh_bl_mode_name(bh_baseline_mode(d->bl))));
+	json_object_set_new(p, "mode", json_string(bh_bl_mode_name(d->mode)));
+	json_object_set_new(p, "mode_from", json_string(d->rule ? "label" : "baseline"));
+	if (d->rule)
+		json_object_set_new(p, "mode_label", jstr(d->rule));
 	json_object_set_new(p, "kind", json_string(bh_bl_kind_name(o->kind)));
 	json_object_set_new(p, "what", jstr(d->what));
 	json_object_set_new(p, "violated", jstr(d->violated));
@@ -726,6 +730,18 @@ static int on_deviation(void *ud, const bh_blmon_dev *d)
 		json_object_set_new(p, "event", ev);
 	push(h->f, "baseline.deviation", ct_id(h->cs), (int64_t)(d->ev->wall_ns / 1000000000ull), p);
 	return 0;
+}
+
+/* The baselines' monitor speaking: a promotion, files read again, a label's mode without a baseline. */
+static void on_blnote(void *ud, bh_baseline *bl, const char *what)
+{
+	(void)ud;
+	if (bl)
+		bh_log_info("agent: baseline %s: %s", bh_baseline_repository(bl), what);
+	else if (!strncmp(what, "WARNING: ", 9))
+		bh_log_warn("agent: %s", what + 9);
+	else
+		bh_log_info("agent: %s", what);
 }
 
 static int on_event(void *ud, const bh_rt_event *cev)
@@ -912,7 +928,7 @@ static void *feed_main(void *ud)
 			push(f, "network.snapshot", NULL, (int64_t)time(NULL), bh_netfeed_due(f->nf, now, false));
 		if (f->bl && now - f->last_bl_tick_ns >= 1000000000ull) {
 			/* promotions, saving, files the agent's sync wrote, and quiet protected containers */
-			if (bh_blmon_tick(f->bl, (uint64_t)time(NULL), NULL, NULL, &err))
+			if (bh_blmon_tick(f->bl, (uint64_t)time(NULL), on_blnote, f, &err))
 				bh_log_warn("agent: baselines: %s", err.msg);
 			bh_containers_refresh(f->cts);
 			for (size_t k = 0; k < bh_containers_count(f->cts); k++)
@@ -998,6 +1014,8 @@ int bh_rtfeed_start(const bh_rtfeed_opts *o, bh_rtfeed **out, bh_error *err)
 		bo.repos = o->nlearn_repos ? o->learn_repos : (const char *const[]){ "" };
 		bo.nrepos = o->nlearn_repos ? o->nlearn_repos : 1;
 		bo.cts = f->cts;
+		bo.note = on_blnote;
+		bo.note_ud = f;
 		if ((rc = bh_blmon_new(&bo, &f->bl, err)) != 0 || (rc = bh_blmon_load_dir(f->bl, err)) != 0)
 			goto fail;
 	}

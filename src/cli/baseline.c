@@ -14,6 +14,7 @@
 #include "core/file.h"
 #include "core/text.h"
 #include "runtime/baseline.h"
+#include "runtime/blmodes.h"
 #include "runtime/blmon.h"
 
 static void usage(FILE *fp)
@@ -22,12 +23,14 @@ static void usage(FILE *fp)
 	      "  behaviour baselines per image repository (README \"Baselines\"), kept as YAML in --dir\n"
 	      "  learn IMAGE...            watch the images' containers and learn (runs `watch --learn`; --learn-for,\n"
 	      "                            --quiet-for, --duration, --engine-host go to watch), then monitor\n"
-	      "  list                      every baseline: repository, mode, version, entries\n"
+	      "  list                      every baseline: repository, mode, version, entries; and the label rules\n"
 	      "  show IMAGE [-f table|json|yaml]  one baseline\n"
 	      "  export IMAGE [-o FILE]    its YAML (edit it, then import)\n"
 	      "  import FILE...            check and store baselines (a newer version than the stored one)\n"
 	      "  mode IMAGE learn|monitor|protect [--learn-for DURATION]  switch a baseline's mode (a running\n"
 	      "                            `watch --baseline` reads it within 2 s)\n"
+	      "  mode --label KEY=VALUE|KEY learn|monitor|protect|none  the mode of every container with that label,\n"
+	      "                            whatever its baseline's (DIR/modes.yaml, first match wins; none removes the rule)\n"
 	      "  diff IMAGE [--from V] [--to V] | diff FILE FILE  what changed between two versions\n"
 	      "  accept IMAGE KIND FIELD=VALUE...  add an entry, e.g. `accept app process exe=/bin/sh parent=/usr/bin/app`,\n"
 	      "                            `accept app outbound peer=image:localhost/db proto=tcp port=5432`\n"
@@ -133,8 +136,55 @@ static int cmd_list(const char *dir, bh_error *err)
 			       bh_baseline_count(b, BH_BL_PROCESS), bh_baseline_count(b, BH_BL_FILE), bh_baseline_count(b, BH_BL_LISTEN),
 			       bh_baseline_count(b, BH_BL_OUTBOUND), bh_baseline_count(b, BH_BL_INBOUND));
 		}
+		{
+			const bh_blmodes *ms = bh_blmon_modes(m);
+			if (!bh_blmodes_count(ms))
+				printf("label rules: none (bulkhead baseline mode --label KEY=VALUE MODE)\n");
+			else
+				printf("label rules (%s/%s, first match wins over the baseline's mode):\n%-4s %-48s %s\n", dir, BH_BLMODES_FILE, "#",
+				       "LABEL", "MODE");
+			for (size_t i = 0; i < bh_blmodes_count(ms); i++) {
+				bh_buf t = BH_BUF_INIT;
+				bh_text_put_term(&t, bh_blmodes_label(ms, i), strlen(bh_blmodes_label(ms, i)), 48);
+				printf("%-4zu %-48s %s\n", i + 1, t.data ? t.data : "", bh_bl_mode_name(bh_blmodes_mode(ms, i)));
+				bh_buf_free(&t);
+			}
+		}
 	}
 	bh_blmon_free(m);
+	return rc;
+}
+
+/* mode --label L MODE: adds, changes or (none) removes the rule of label L in DIR/modes.yaml. */
+static int cmd_mode_label(const char *dir, const char *label, const char *mode, bh_error *err)
+{
+	bh_blmodes *ms;
+	bh_bl_mode m = BH_BL_MONITOR;
+	const char *was = "(no rule)";
+	int rc;
+
+	if (strcmp(mode, "none") != 0 && bh_bl_mode_parse(mode, &m))
+		return bh_error_set(err, BH_EUSAGE, "mode \"%s\" is not learn, monitor, protect or none", mode);
+	if (!bh_blmodes_label_valid(label))
+		return bh_error_set(err, BH_EUSAGE, "label \"%s\" is not KEY or KEY=VALUE (KEY not empty, at most %d bytes, no control characters)",
+				    label, BH_BLMODES_LABEL_MAX - 1);
+	if ((rc = bh_blmodes_read(dir, &ms, err)))
+		return rc;
+	for (size_t i = 0; i < bh_blmodes_count(ms); i++)
+		if (!strcmp(bh_blmodes_label(ms, i), label))
+			was = bh_bl_mode_name(bh_blmodes_mode(ms, i));
+	if (!strcmp(mode, "none"))
+		(void)bh_blmodes_remove(ms, label); /* none twice is still none */
+	else
+		rc = bh_blmodes_set(ms, label, m, err);
+	if (!rc)
+		rc = bh_blmodes_write(ms, dir, err);
+	if (!rc) {
+		fputs("label ", stdout);
+		bh_text_fput_term(stdout, label, BH_BLMODES_LABEL_MAX);
+		printf(": %s -> %s (%s/%s)\n", was, strcmp(mode, "none") ? bh_bl_mode_name(m) : "(no rule)", dir, BH_BLMODES_FILE);
+	}
+	bh_blmodes_free(ms);
 	return rc;
 }
 
@@ -202,10 +252,11 @@ int bh_cmd_baseline(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },     { "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },  { "from", required_argument, NULL, 'F' },
 		{ "to", required_argument, NULL, 'T' },      { "learn-for", required_argument, NULL, 'L' },
-		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 }
+		{ "label", required_argument, NULL, 'l' },   { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
 	};
 	char dir[1024], path[2048];
-	const char *cmd, *fmt = "table", *outp = NULL, *from = NULL, *to = NULL;
+	const char *cmd, *fmt = "table", *outp = NULL, *from = NULL, *to = NULL, *label = NULL;
 	unsigned learn_for = 0;
 	bh_error err;
 	bh_baseline *b = NULL, *b2 = NULL;
@@ -251,6 +302,7 @@ int bh_cmd_baseline(int argc, char **argv)
 		case 'o': outp = optarg; break;
 		case 'F': from = optarg; break;
 		case 'T': to = optarg; break;
+		case 'l': label = optarg; break;
 		case 'L':
 			if (bh_cli_parse_duration(optarg, &learn_for)) {
 				fprintf(stderr, "bulkhead baseline: --learn-for wants seconds (or 30s, 5m), not \"%s\"\n", optarg);
@@ -310,6 +362,12 @@ int bh_cmd_baseline(int argc, char **argv)
 			rc = save(dir, b, &err);
 			b = NULL;
 		}
+	} else if (!strcmp(cmd, "mode") && label) {
+		if (argc != 1) {
+			fputs("bulkhead baseline mode --label KEY=VALUE: learn|monitor|protect|none expected\n", stderr);
+			return BH_EXIT_USAGE;
+		}
+		rc = cmd_mode_label(dir, label, argv[0], &err);
 	} else if (!strcmp(cmd, "mode")) {
 		bh_bl_mode m;
 		if (argc != 2 || bh_bl_mode_parse(argv[1], &m)) {

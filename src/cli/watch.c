@@ -374,9 +374,10 @@ static int on_hit(const bh_rules_hit *hit, void *user)
 }
 
 /*
- * A container whose baseline is in protect mode: its kernel allow-list (bh_blmon_protect), so an
- * exec of anything else is killed before its first instruction; again whenever the baseline's
- * version changes. Without the kernel hook, deviations are killed from user space (on_deviation).
+ * A container in protect mode (its label's or its baseline's): its kernel allow-list
+ * (bh_blmon_protect), so an exec of anything else is killed before its first instruction; again
+ * whenever the baseline's version changes, lifted when it leaves protect. Without the kernel hook,
+ * deviations are killed from user space (on_deviation).
  */
 static void protect_install(struct watch *w, const bh_rt_container *ct)
 {
@@ -385,18 +386,25 @@ static void protect_install(struct watch *w, const bh_rt_container *ct)
 	if (rc < 0)
 		fprintf(stderr, "bulkhead watch: baseline protect for %s: %s (deviations are killed from user space)\n",
 			ct->name && ct->name[0] ? ct->name : ct->id, err.msg);
-	else if (rc > 0)
-		fprintf(stderr, "baseline: protect: container %s may run only its baseline's executables (killed at exec in the kernel otherwise)\n",
+	else if (rc == 2)
+		fprintf(stderr, "baseline: protect lifted: container %s left protect mode (its kernel allow-list no longer applies)\n",
 			ct->name && ct->name[0] ? ct->name : ct->id);
+	else if (rc > 0) {
+		const char *rule = NULL;
+		(void)bh_blmon_mode_of(w->bl, ct, NULL, &rule);
+		fprintf(stderr, "baseline: protect: container %s may run only its baseline's executables (killed at exec in the kernel otherwise)%s%s\n",
+			ct->name && ct->name[0] ? ct->name : ct->id, rule ? "; protect by label " : "", rule ? rule : "");
+	}
 }
 
-/* A deviation from a baseline: an alert, and in protect mode the action (kill by default). */
+/* A deviation from a baseline: an alert, and when the container is in protect mode (by its label or
+ * its baseline) the action (kill by default). */
 static int on_deviation(void *ud, const bh_blmon_dev *d)
 {
 	struct hitctx *h = ud;
 	struct watch *w = h->w;
 	struct outcome oc;
-	bh_bl_mode mode = bh_baseline_mode(d->bl);
+	bh_bl_mode mode = d->mode;
 	const char *taken = "none (monitor mode)";
 	char taken_buf[200], at[48];
 	int acted = 0;
@@ -421,10 +429,11 @@ static int on_deviation(void *ud, const bh_blmon_dev *d)
 	}
 	now_rfc3339(at, sizeof(at));
 	if (w->json) {
-		json_t *o = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}}", "baseline_deviation", "time", at, "repository",
-				      bh_baseline_repository(d->bl), "mode", bh_bl_mode_name(mode), "kind", bh_bl_kind_name(d->obs.kind),
-				      "what", d->what, "violated", d->violated, "container", d->ct->name ? d->ct->name : "", "action_taken",
-				      taken, "baseline_version", (json_int_t)bh_baseline_version(d->bl));
+		json_t *o = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I}}", "baseline_deviation", "time", at, "repository",
+				      bh_baseline_repository(d->bl), "mode", bh_bl_mode_name(mode), "mode_from",
+				      d->rule ? "label" : "baseline", "kind", bh_bl_kind_name(d->obs.kind), "what", d->what, "violated",
+				      d->violated, "container", d->ct->name ? d->ct->name : "", "action_taken", taken, "baseline_version",
+				      (json_int_t)bh_baseline_version(d->bl));
 		json_t *ev = bh_rt_event_json(d->ev, d->ct);
 		if (!o || !ev) {
 			json_decref(o);
@@ -432,6 +441,8 @@ static int on_deviation(void *ud, const bh_blmon_dev *d)
 			return BH_ENOMEM;
 		}
 		json_object_set_new(o, "event", ev);
+		if (d->rule)
+			json_object_set_new(json_object_get(o, "baseline_deviation"), "mode_label", json_string(d->rule));
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(o);
@@ -440,6 +451,8 @@ static int on_deviation(void *ud, const bh_blmon_dev *d)
 		bh_text_fput_term(stdout, bh_baseline_repository(d->bl), 200);
 		fputs(" container=", stdout);
 		bh_text_fput_term(stdout, d->ct->name && d->ct->name[0] ? d->ct->name : d->ct->id, 64);
+		fputs(" mode=", stdout);
+		bh_text_fput_term(stdout, d->mode_text, sizeof(d->mode_text));
 		fputs(": ", stdout);
 		bh_text_fput_term(stdout, d->what, 400);
 		fputs(" -- violates ", stdout);
@@ -644,6 +657,8 @@ static int baseline_setup(struct watch *w, bh_sensor *s, const char *dir, const 
 	o.repos = rp;
 	o.nrepos = nlearn;
 	o.cts = w->cts;
+	o.note = on_note;
+	o.note_ud = w;
 	if ((rc = bh_blmon_new(&o, &w->bl, err)) || (rc = bh_blmon_load_dir(w->bl, err)))
 		return rc;
 	if (!nlearn) {
@@ -681,6 +696,16 @@ static int baseline_setup(struct watch *w, bh_sensor *s, const char *dir, const 
 			bh_baseline_mode(b) != BH_BL_PROTECT ? ""
 			: s && bh_sensor_can_kill_at_exec(s) ? "; processes outside it are killed at exec in the kernel"
 			: "; NO kernel exec hook: processes outside it are killed from user space after they started");
+	}
+	{
+		const bh_blmodes *ms = bh_blmon_modes(w->bl);
+		if (bh_blmodes_count(ms))
+			fprintf(stderr, "baseline modes by label (%s/%s, first match wins over a baseline's own mode):\n", dir, BH_BLMODES_FILE);
+		for (size_t i = 0; i < bh_blmodes_count(ms); i++) {
+			fputs("  label ", stderr);
+			bh_text_fput_term(stderr, bh_blmodes_label(ms, i), BH_BLMODES_LABEL_MAX);
+			fprintf(stderr, ": %s\n", bh_bl_mode_name(bh_blmodes_mode(ms, i)));
+		}
 	}
 	return 0;
 }

@@ -37,6 +37,14 @@ struct blent {
 	bh_baseline *bl;
 	uint64_t saved_version; /* the version of its file in store_dir (0: none) */
 	int64_t mtime_ns;       /* of that file when it was read or written */
+	bool label_learned;     /* a container in learn by label added to it (not a version to keep in history/) */
+};
+
+/* A container's first matching label rule, computed once per version of the rules. */
+struct ctmode {
+	uint64_t gen;
+	int rule; /* index in modes, -1: none */
+	bool warned; /* said that its label's mode has no baseline */
 };
 
 struct bh_blmon {
@@ -52,6 +60,11 @@ struct bh_blmon {
 	bh_map allow;   /* "cgroup id" -> baseline version + 1 whose executables the kernel's allow-list holds */
 	bh_map netpol;  /* repository -> baseline version + 1 set as its network policy (0: not protected) */
 	bh_map netbound; /* container id -> (void *)1 when bound to its baseline's policy */
+	bh_blmodes *modes; /* label rules (never NULL) */
+	uint64_t modes_gen; /* +1 whenever modes is replaced */
+	int64_t modes_mtime; /* of modes.yaml when read (0: there was none) */
+	ino_t modes_ino;
+	bh_map ctmodes; /* container id -> struct ctmode (owned) */
 	struct { int family; uint8_t a[16]; } host[HOST_ADDRS_MAX];
 	size_t nhost;
 	uint64_t last_reload;
@@ -104,6 +117,12 @@ int bh_blmon_new(const bh_blmon_opts *o, bh_blmon **out, bh_error *err)
 	bh_map_init(&m->allow, NULL);
 	bh_map_init(&m->netpol, NULL);
 	bh_map_init(&m->netbound, NULL);
+	bh_map_init(&m->ctmodes, free);
+	m->modes_gen = 1;
+	if (bh_blmodes_new(&m->modes, err)) {
+		bh_blmon_free(m);
+		return err->code;
+	}
 	if (o->store_dir && !(m->store_dir = strdup(o->store_dir)))
 		goto oom;
 	if (o->nrepos) {
@@ -142,6 +161,8 @@ void bh_blmon_free(bh_blmon *m)
 	bh_map_free(&m->allow);
 	bh_map_free(&m->netpol);
 	bh_map_free(&m->netbound);
+	bh_map_free(&m->ctmodes);
+	bh_blmodes_free(m->modes);
 	free(m);
 }
 
@@ -222,6 +243,16 @@ int bh_blmon_file_of(const char *repo, char *out, size_t n)
 	}
 	if (o + 6 >= n || o == 0)
 		return BH_ELIMIT;
+	if (o == 5 && !memcmp(out, "modes", 5)) {
+		/* modes.yaml is the label rules' file: this repository's baseline lives beside it */
+		if (o + 8 >= n)
+			return BH_ELIMIT;
+		memmove(out + 3, out + 1, 4);
+		out[0] = '%';
+		out[1] = '6';
+		out[2] = 'D';
+		o += 2;
+	}
 	memcpy(out + o, ".yaml", 6);
 	return 0;
 }
@@ -241,7 +272,8 @@ static int load_dir(bh_blmon *m, bool reload_only, bh_error *err)
 		char path[4096], *data = NULL;
 		size_t len = 0;
 		bh_baseline *b;
-		if (de->d_name[0] == '.' || l < 6 || (strcmp(de->d_name + l - 5, ".yaml") != 0 && strcmp(de->d_name + l - 5, ".json") != 0))
+		if (de->d_name[0] == '.' || l < 6 || (strcmp(de->d_name + l - 5, ".yaml") != 0 && strcmp(de->d_name + l - 5, ".json") != 0) ||
+		    !strcmp(de->d_name, BH_BLMODES_FILE))
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", m->store_dir, de->d_name) >= sizeof(path))
 			continue;
@@ -287,9 +319,114 @@ static int load_dir(bh_blmon *m, bool reload_only, bh_error *err)
 	return rc;
 }
 
+/* Reads store_dir/modes.yaml when it changed since the last read (always when first): 1 read, 0 unchanged, negative: refused (the rules before stay). */
+static int modes_reload(bh_blmon *m, bool first, bh_error *err)
+{
+	char path[4096];
+	struct stat st;
+	int64_t mt = 0;
+	ino_t ino = 0;
+	bh_blmodes *ms;
+	int rc;
+
+	if (!m->store_dir)
+		return 0;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", m->store_dir, BH_BLMODES_FILE) >= sizeof(path))
+		return bh_error_set(err, BH_ELIMIT, "%s: directory name too long", m->store_dir);
+	if (stat(path, &st) == 0) {
+		mt = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		ino = st.st_ino;
+	}
+	if (!first && mt == m->modes_mtime && ino == m->modes_ino)
+		return 0;
+	/* noted before reading: a broken file is reported once, not every 2 s */
+	m->modes_mtime = mt;
+	m->modes_ino = ino;
+	if ((rc = bh_blmodes_read(m->store_dir, &ms, err)))
+		return rc;
+	bh_blmon_set_modes(m, ms);
+	return 1;
+}
+
 int bh_blmon_load_dir(bh_blmon *m, bh_error *err)
 {
-	return load_dir(m, false, err);
+	int rc = load_dir(m, false, err);
+	if (rc)
+		return rc;
+	rc = modes_reload(m, true, err);
+	return rc < 0 ? rc : 0;
+}
+
+const bh_blmodes *bh_blmon_modes(const bh_blmon *m) { return m->modes; }
+
+void bh_blmon_set_modes(bh_blmon *m, bh_blmodes *ms)
+{
+	if (!ms)
+		return;
+	bh_blmodes_free(m->modes);
+	m->modes = ms;
+	m->modes_gen++; /* every container's rule is looked up again */
+}
+
+/* ct's first matching rule (-1: none), cached per container id and version of the rules. */
+static int rule_of(bh_blmon *m, const bh_rt_container *ct, struct ctmode **out)
+{
+	struct ctmode *cm;
+
+	if (out)
+		*out = NULL;
+	if (!ct || !ct->id || !ct->id[0])
+		return -1;
+	if (!bh_blmodes_count(m->modes) && !out)
+		return -1;
+	if ((cm = bh_map_get(&m->ctmodes, ct->id)) && cm->gen == m->modes_gen) {
+		if (out)
+			*out = cm;
+		return cm->rule;
+	}
+	if (!cm) {
+		if (m->ctmodes.n >= PIDS_MAX) {
+			/* bounded: forgotten containers are looked up again */
+			bh_map_free(&m->ctmodes);
+			bh_map_init(&m->ctmodes, free);
+		}
+		if (!(cm = calloc(1, sizeof(*cm))) || bh_map_put(&m->ctmodes, ct->id, cm)) {
+			free(cm);
+			return bh_blmodes_match_text(m->modes, ct->labels_json);
+		}
+	}
+	cm->gen = m->modes_gen;
+	cm->warned = false;
+	cm->rule = bh_blmodes_match_text(m->modes, ct->labels_json);
+	if (out)
+		*out = cm;
+	return cm->rule;
+}
+
+bh_bl_mode bh_blmon_mode_of(bh_blmon *m, const bh_rt_container *ct, const bh_baseline *bl, const char **rule)
+{
+	int r = rule_of(m, ct, NULL);
+	if (rule)
+		*rule = r >= 0 ? bh_blmodes_label(m->modes, (size_t)r) : NULL;
+	if (r >= 0)
+		return bh_blmodes_mode(m->modes, (size_t)r);
+	return bl ? bh_baseline_mode(bl) : BH_BL_MONITOR;
+}
+
+/* A label rule in monitor or protect for a repository without a baseline: said loudly, once per container and version of the rules. */
+static void warn_no_baseline(bh_blmon *m, const bh_rt_container *ct, struct ctmode *cm, const char *repo)
+{
+	char msg[1500];
+	if (!cm || cm->warned || cm->rule < 0 || !m->o.note)
+		return;
+	cm->warned = true;
+	snprintf(msg, sizeof(msg),
+		 "WARNING: baseline: container %.64s is in %s by label %.255s but its repository %.400s has no baseline: NOT watched, "
+		 "nothing is %s (learn one first: bulkhead baseline learn %.400s, or a label rule in learn mode)",
+		 ct->name && ct->name[0] ? ct->name : ct->id, bh_bl_mode_name(bh_blmodes_mode(m->modes, (size_t)cm->rule)),
+		 bh_blmodes_label(m->modes, (size_t)cm->rule), repo,
+		 bh_blmodes_mode(m->modes, (size_t)cm->rule) == BH_BL_PROTECT ? "blocked" : "alerted", repo);
+	m->o.note(m->o.note_ud, NULL, msg);
 }
 
 static int mkdir_p(const char *dir, bh_error *err)
@@ -380,11 +517,20 @@ bh_baseline *bh_blmon_for(bh_blmon *m, const bh_rt_container *ct, uint64_t now, 
 	char repo[BH_BL_STR_MAX];
 	bh_baseline *b;
 
+	struct ctmode *cm;
+	int rule;
+
 	if (!ct || !ct->image || !bh_baseline_repository_of(ct->image, repo, sizeof(repo)))
 		return NULL;
+	rule = rule_of(m, ct, &cm);
 	if ((b = bh_blmon_get(m, repo)))
 		return b;
-	if (!watched(m, repo) || bh_baseline_new(repo, ct->image_digest, &b, err))
+	if (rule >= 0 && bh_blmodes_mode(m->modes, (size_t)rule) != BH_BL_LEARN) {
+		warn_no_baseline(m, ct, cm, repo);
+		return NULL;
+	}
+	/* a label rule in learn is an opt-in of its own, as --learn is */
+	if ((rule < 0 && !watched(m, repo)) || bh_baseline_new(repo, ct->image_digest, &b, err))
 		return NULL;
 	bh_baseline_set_mode(b, m->o.mode);
 	if (!now)
@@ -530,6 +676,8 @@ struct evctx {
 	const bh_rt_event *ev;
 	const bh_rt_container *ct;
 	bh_baseline *bl;
+	bh_bl_mode mode;  /* the container's effective mode */
+	const char *rule; /* the label rule that made it, NULL: the baseline's own */
 	uint64_t now;
 	bh_blmon_dev_fn fn;
 	void *ud;
@@ -542,7 +690,7 @@ static int observe(struct evctx *c, bh_bl_obs *o)
 	bh_blmon_dev d;
 	bh_bl_learn *ln = bh_baseline_learn(c->bl);
 
-	if (bh_baseline_mode(c->bl) == BH_BL_LEARN) {
+	if (c->mode == BH_BL_LEARN) {
 		bh_bl_entry e;
 		bool added = false;
 		int rc;
@@ -553,8 +701,14 @@ static int observe(struct evctx *c, bh_bl_obs *o)
 			/* one odd observation (too long, malformed) is not worth stopping the monitor for */
 			return rc == BH_ENOMEM ? rc : 0;
 		}
-		if (added)
+		if (added) {
 			ln->last_new = c->now;
+			if (bh_baseline_mode(c->bl) != BH_BL_LEARN) {
+				uintptr_t at = (uintptr_t)bh_map_get(&c->m->byrepo, bh_baseline_repository(c->bl));
+				if (at)
+					c->m->v[at - 1].label_learned = true;
+			}
+		}
 		return 0;
 	}
 	if (bh_baseline_match(c->bl, o, d.violated, sizeof(d.violated)))
@@ -563,6 +717,12 @@ static int observe(struct evctx *c, bh_bl_obs *o)
 	d.ct = c->ct;
 	d.bl = c->bl;
 	d.obs = *o;
+	d.mode = c->mode;
+	d.rule = c->rule;
+	if (c->rule)
+		snprintf(d.mode_text, sizeof(d.mode_text), "%s (label %s)", bh_bl_mode_name(c->mode), c->rule);
+	else
+		snprintf(d.mode_text, sizeof(d.mode_text), "%s (baseline)", bh_bl_mode_name(c->mode));
 	bh_baseline_obs_describe(o, d.what, sizeof(d.what));
 	return c->fn ? c->fn(c->ud, &d) : 0;
 }
@@ -577,7 +737,7 @@ static const char *access_of(const bh_rt_event *ev)
 int bh_blmon_event(bh_blmon *m, const bh_rt_event *ev, const bh_rt_container *ct, uint64_t now, bh_blmon_dev_fn fn, void *ud,
 		   bh_error *err)
 {
-	struct evctx c = { m, ev, ct, NULL, now, fn, ud, err };
+	struct evctx c = { m, ev, ct, NULL, BH_BL_MONITOR, NULL, now, fn, ud, err };
 	bh_bl_obs o;
 	char pk[16], ppk[16], addr[64], name[BH_BL_STR_MAX + 8];
 	int rc = 0;
@@ -601,7 +761,8 @@ int bh_blmon_event(bh_blmon *m, const bh_rt_event *ev, const bh_rt_container *ct
 		return 0;
 	if (!(c.bl = bh_blmon_for(m, ct, now, err)))
 		return 0;
-	if (bh_baseline_mode(c.bl) == BH_BL_LEARN)
+	c.mode = bh_blmon_mode_of(m, ct, c.bl, &c.rule);
+	if (c.mode == BH_BL_LEARN)
 		bh_baseline_learn(c.bl)->events++;
 	memset(&o, 0, sizeof(o));
 	pidkey(ev->ppid, ppk);
@@ -626,7 +787,7 @@ int bh_blmon_event(bh_blmon *m, const bh_rt_event *ev, const bh_rt_container *ct
 		if (probe) {
 			if (m->probes.n < PIDS_MAX)
 				bh_map_put(&m->probes, pk, (void *)1);
-			if (bh_baseline_mode(c.bl) != BH_BL_LEARN)
+			if (c.mode != BH_BL_LEARN)
 				return 0; /* the engine's health check and what it runs: allowed */
 			o.kind = BH_BL_PROBE;
 			o.exe = ev->path;
@@ -709,6 +870,19 @@ int bh_blmon_tick(bh_blmon *m, uint64_t now, bh_blmon_note_fn fn, void *ud, bh_e
 			return rc;
 		if (fn && m->reloaded != before)
 			fn(ud, NULL, "baselines read again from their files (changed by someone else)");
+		if ((rc = modes_reload(m, false, err)) != 0 && fn) {
+			char msg[BH_ERROR_MSG_MAX + 200];
+			if (rc > 0)
+				snprintf(msg, sizeof(msg), "baseline modes by label read again from %s/%s: %zu rule(s)", m->store_dir, BH_BLMODES_FILE,
+					 bh_blmodes_count(m->modes));
+			else
+				snprintf(msg, sizeof(msg), "WARNING: baseline modes by label: %s (the rules before stay in force)", err->msg);
+			fn(ud, NULL, msg);
+		}
+		if (rc < 0) { /* said through fn; the monitor goes on with the rules before */
+			err->code = 0;
+			err->msg[0] = 0;
+		}
 	}
 	for (size_t i = 0; i < m->n; i++) {
 		bh_baseline *b = m->v[i].bl;
@@ -725,9 +899,12 @@ int bh_blmon_tick(bh_blmon *m, uint64_t now, bh_blmon_note_fn fn, void *ud, bh_e
 				fn(ud, b, "promoted from learn to monitor");
 		}
 		/* while learning the file is rewritten in place: history keeps the versions people made */
-		if (m->store_dir && bh_baseline_version(b) != m->v[i].saved_version &&
-		    (rc = save(m, b, bh_baseline_mode(b) != BH_BL_LEARN, err)))
-			return rc;
+		if (m->store_dir && bh_baseline_version(b) != m->v[i].saved_version) {
+			/* nor what a container in learn by label adds to a baseline in monitor or protect */
+			if ((rc = save(m, b, bh_baseline_mode(b) != BH_BL_LEARN && !m->v[i].label_learned, err)))
+				return rc;
+			m->v[i].label_learned = false;
+		}
 	}
 	return 0;
 }
@@ -782,11 +959,23 @@ int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_er
 
 	/* looked up, never created: a baseline made here began its learning at time 0, so it was
 	 * promoted after the quiet period instead of after --learn-for (found by the 5-minute run) */
-	if (!s || !ct || !ct->cgroup_id || !ct->image || !bh_baseline_repository_of(ct->image, repo, sizeof(repo)) ||
-	    !(b = bh_blmon_get(m, repo)) || bh_baseline_mode(b) != BH_BL_PROTECT)
+	if (!s || !ct || !ct->cgroup_id || !ct->image || !bh_baseline_repository_of(ct->image, repo, sizeof(repo)))
 		return 0;
+	b = bh_blmon_get(m, repo);
 	snprintf(key, sizeof(key), "%" PRIu64, ct->cgroup_id);
 	have = (uintptr_t)bh_map_get(&m->allow, key);
+	if (!b || bh_blmon_mode_of(m, ct, b, NULL) != BH_BL_PROTECT) {
+		struct ctmode *cm;
+		if (!b && rule_of(m, ct, &cm) >= 0 && bh_blmodes_mode(m->modes, (size_t)cm->rule) != BH_BL_LEARN)
+			warn_no_baseline(m, ct, cm, repo); /* a quiet container is told about too */
+		if (!have)
+			return 0;
+		/* it left protect: its own flags go, so only what applies to every container is left */
+		bh_map_del(&m->allow, key);
+		if ((rc = bh_sensor_enforce_set(s, ct->cgroup_id, 0, err)))
+			return rc;
+		return 2;
+	}
 	if (have == (uintptr_t)bh_baseline_version(b) + 1)
 		return 0;
 	if (m->allow.n >= PIDS_MAX) {
@@ -912,9 +1101,18 @@ int bh_blmon_netpol_sync(bh_blmon *m, bh_netpol *np, bh_containers *cts, bh_erro
 	for (size_t i = 0; i < m->n && !rc; i++) {
 		bh_baseline *b = m->v[i].bl;
 		const char *repo = bh_baseline_repository(b);
-		uintptr_t want = bh_baseline_mode(b) == BH_BL_PROTECT ? (uintptr_t)bh_baseline_version(b) + 1 : 0;
-		uintptr_t have = (uintptr_t)bh_map_get(&m->netpol, repo);
+		bool any = bh_baseline_mode(b) == BH_BL_PROTECT;
+		uintptr_t want, have = (uintptr_t)bh_map_get(&m->netpol, repo);
 		char key[BH_BL_STR_MAX + 16];
+
+		/* the policy exists while the baseline or one of its containers (by label) is in protect */
+		for (size_t c = 0; !any && cts && c < bh_containers_count(cts); c++) {
+			const bh_rt_container *ct = bh_containers_at(cts, c);
+			char r2[BH_BL_STR_MAX];
+			any = ct && ct->image && bh_baseline_repository_of(ct->image, r2, sizeof(r2)) && !strcmp(r2, repo) &&
+			      bh_blmon_mode_of(m, ct, b, NULL) == BH_BL_PROTECT;
+		}
+		want = any ? (uintptr_t)bh_baseline_version(b) + 1 : 0;
 
 		snprintf(key, sizeof(key), "baseline:%s", repo);
 		if (want != have) {
@@ -935,19 +1133,20 @@ int bh_blmon_netpol_sync(bh_blmon *m, bh_netpol *np, bh_containers *cts, bh_erro
 				break;
 			}
 		}
-		/* bind the repository's containers (or unbind them when it left protect mode) */
+		/* bind the repository's containers in protect (unbind those that left it) */
 		for (size_t c = 0; cts && c < bh_containers_count(cts); c++) {
 			const bh_rt_container *ct = bh_containers_at(cts, c);
 			char r2[BH_BL_STR_MAX];
-			bool bound;
+			bool bound, prot;
 			if (!ct || !ct->id || !ct->id[0] || !ct->image || !bh_baseline_repository_of(ct->image, r2, sizeof(r2)) ||
 			    strcmp(r2, repo) != 0)
 				continue;
 			bound = bh_map_get(&m->netbound, ct->id) != NULL;
-			if (want && !bound) {
+			prot = want && bh_blmon_mode_of(m, ct, b, NULL) == BH_BL_PROTECT;
+			if (prot && !bound) {
 				if ((rc = bh_netpol_bind_container(np, ct->id, key, err)) || bh_map_put(&m->netbound, ct->id, (void *)1))
 					break;
-			} else if (!want && bound) {
+			} else if (!prot && bound) {
 				if ((rc = bh_netpol_bind_container(np, ct->id, NULL, err)))
 					break;
 				bh_map_del(&m->netbound, ct->id);

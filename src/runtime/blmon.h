@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "runtime/baseline.h"
+#include "runtime/blmodes.h"
 #include "runtime/containers.h"
 #include "runtime/event.h"
 #include "runtime/netpol.h"
@@ -33,6 +34,12 @@
  */
 typedef struct bh_blmon bh_blmon;
 
+/* A baseline changed mode (learn -> monitor by promotion); bl NULL: a message about the monitor as a
+ * whole (baselines or modes.yaml read again because their files changed, every 2 s at most; a
+ * file whose version is older than the one in memory is left to be overwritten; a container
+ * whose label asks for a mode its repository has no baseline for). */
+typedef void (*bh_blmon_note_fn)(void *ud, bh_baseline *bl, const char *what);
+
 typedef struct bh_blmon_opts {
 	const char *store_dir;        /* NULL: baselines live in memory only */
 	bh_bl_mode mode;              /* of the baselines it creates */
@@ -42,7 +49,22 @@ typedef struct bh_blmon_opts {
 	size_t nrepos;
 	bh_containers *cts;           /* peers by address (NULL: peers are addresses only) */
 	bool no_hash;                 /* do not hash executables */
+	bh_blmon_note_fn note;        /* warnings while events are handled (NULL: none) */
+	void *note_ud;
 } bh_blmon_opts;
+
+/*
+ * Modes per label (runtime/blmodes.h): store_dir/modes.yaml, read by bh_blmon_load_dir and again
+ * by bh_blmon_tick within 2 s of a change (a broken file then keeps the rules before it, with a
+ * note). A container's effective mode is the first label rule its labels match, else its
+ * baseline's own mode; it decides everything below: learning (only a container in learn adds
+ * entries, to its repository's baseline whatever that baseline's own mode), deviations (carry
+ * it), the kernel allow-list and the network policy (protect only).
+ * A rule in learn creates the repository's baseline when it has none (the rule is the opt-in, as
+ * --learn is). A rule in monitor or protect for a repository WITHOUT a baseline does not fail
+ * closed (protecting with nothing learned would kill every process of every such container): the
+ * container is not watched and opts.note says so loudly, once per container and rules version.
+ */
 
 /* A deviation: what a container of bl did that no entry matches. */
 typedef struct bh_blmon_dev {
@@ -52,22 +74,21 @@ typedef struct bh_blmon_dev {
 	bh_bl_obs obs;
 	char what[400];      /* the observation ("process /bin/sh (parent /usr/bin/app)") */
 	char violated[600];  /* the entry it violated or the section it is missing from */
+	bh_bl_mode mode;     /* the container's effective mode (monitor or protect) */
+	const char *rule;    /* the label rule that made it ("env=prod"), NULL: the baseline's own mode */
+	char mode_text[BH_BLMODES_LABEL_MAX + 32]; /* "protect (label env=prod)", "monitor (baseline)" */
 } bh_blmon_dev;
 typedef int (*bh_blmon_dev_fn)(void *ud, const bh_blmon_dev *d);
-
-/* A baseline changed mode (learn -> monitor by promotion); bl NULL: baselines were read again from
- * store_dir because their files changed (every 2 s at most, a file whose version is older than the
- * one in memory is left to be overwritten). */
-typedef void (*bh_blmon_note_fn)(void *ud, bh_baseline *bl, const char *what);
 
 int bh_blmon_new(const bh_blmon_opts *o, bh_blmon **out, bh_error *err);
 void bh_blmon_free(bh_blmon *m);
 
-/* Loads every *.yaml / *.json baseline in store_dir (a broken file is an error naming it). */
+/* Loads every *.yaml / *.json baseline in store_dir and its modes.yaml (a broken file is an error naming it). */
 int bh_blmon_load_dir(bh_blmon *m, bh_error *err);
 /* Writes b to store_dir (the previous file, if its version differs, goes to history/ first). */
 int bh_blmon_save(bh_blmon *m, bh_baseline *b, bh_error *err);
-/* The file name a repository's baseline has in store_dir (into out[n]). */
+/* The file name a repository's baseline has in store_dir (into out[n]); never modes.yaml (a
+ * repository named "modes" is "%6Dodes.yaml"). */
 int bh_blmon_file_of(const char *repo, char *out, size_t n);
 
 bh_baseline *bh_blmon_get(bh_blmon *m, const char *repo);
@@ -78,6 +99,14 @@ bh_baseline *bh_blmon_at(bh_blmon *m, size_t i);
 /* The baseline that applies to ct (NULL: not watched); creates one when opts allow, its learning
  * starting at now (unix seconds; 0: the clock's now). */
 bh_baseline *bh_blmon_for(bh_blmon *m, const bh_rt_container *ct, uint64_t now, bh_error *err);
+
+/* The label rules in force (never NULL); valid until the next bh_blmon_tick or bh_blmon_set_modes. */
+const bh_blmodes *bh_blmon_modes(const bh_blmon *m);
+/* Replaces the label rules (takes ms; a monitor without store_dir, tests). */
+void bh_blmon_set_modes(bh_blmon *m, bh_blmodes *ms);
+/* ct's effective mode with bl its baseline: the first label rule's (*rule its label, valid as
+ * bh_blmon_modes), else bl's own (*rule NULL; bl NULL: monitor). rule may be NULL. */
+bh_bl_mode bh_blmon_mode_of(bh_blmon *m, const bh_rt_container *ct, const bh_baseline *bl, const char **rule);
 
 /*
  * One event of container ct (NULL: the host, ignored) at now (Unix seconds): learned, or matched
@@ -98,11 +127,12 @@ typedef int (*bh_blmon_path_fn)(void *ud, const char *path);
 int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_blmon_path_fn fn, void *ud);
 
 /*
- * Protect mode in the kernel: when ct's baseline is in protect mode and ct's allow-list does not
+ * Protect mode in the kernel: when ct's effective mode is protect and ct's allow-list does not
  * hold the baseline's current version yet, fills the sensor's allow-list of ct's cgroup with
- * bh_blmon_allowed_exes and sets BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT. 1: installed now, 0:
- * nothing to do, negative: the sensor refused (err says why; deviations are then killed from user
- * space). s NULL (the fallback sensor): 0.
+ * bh_blmon_allowed_exes and sets BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT. When ct left protect
+ * (a label rule removed, the baseline's mode changed) its cgroup's flags are removed. 1: installed
+ * now, 2: lifted now, 0: nothing to do, negative: the sensor refused (err says why; deviations are
+ * then killed from user space). s NULL (the fallback sensor): 0.
  */
 int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_error *err);
 
@@ -114,11 +144,12 @@ int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_er
  */
 size_t bh_blmon_netpol_rules(const bh_baseline *bl, bh_netpol_rule *rules, size_t max);
 /*
- * Brings np in line with the baselines: each baseline in protect mode is the policy
- * "baseline:REPOSITORY" (PROTECT; anything no rule allows is refused in the kernel at connect, a
- * peer's connect refused by the container's ingress rules too) and every container of that
- * repository that cts knows is bound to it by id (kept over restarts); a baseline that left protect
- * mode unbinds them. Cheap when nothing changed; call every second or so.
+ * Brings np in line with the baselines: each baseline with a container in protect (its effective
+ * mode, bh_blmon_mode_of) is the policy "baseline:REPOSITORY" (PROTECT; anything no rule allows is
+ * refused in the kernel at connect, a peer's connect refused by the container's ingress rules too)
+ * and every container of that repository that cts knows in protect is bound to it by id (kept over
+ * restarts); a container that left protect is unbound. Cheap when nothing changed; call every
+ * second or so.
  */
 int bh_blmon_netpol_sync(bh_blmon *m, bh_netpol *np, bh_containers *cts, bh_error *err);
 

@@ -5,7 +5,9 @@
 # to monitor after a quiet period, then: an unexpected shell in the app, an unexpected outbound
 # connection of the app and a connection from a third container to the database must each be
 # flagged with the baseline entry they violate; the normal workload for BL_NORMAL_SECS (default 10)
-# must raise nothing; in protect mode the shell is killed in the kernel at exec, 1,000 times of 1,000.
+# must raise nothing; a second app container labelled bhbl-env=prod put in protect by its label
+# (`baseline mode --label`) while the repository stays in monitor has the shell killed, the unlabelled
+# one only alerts; in protect mode the shell is killed in the kernel at exec, 1,000 times of 1,000.
 set -uo pipefail
 BUILD=${BUILD:-build}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
@@ -24,14 +26,16 @@ sensor_ready podman jq cc
 
 T=$(mktemp -d /tmp/bhbl-e2e.XXXXXX)
 tag=$$
-appimg=localhost/bhbl-app:$tag dbimg=localhost/bhbl-db:$tag thirdimg=localhost/bhbl-third:$tag
-app=bhbl-app-$tag db=bhbl-db-$tag third=bhbl-third-$tag
+# the tag in the repositories too: a baseline is per repository, and another run of this script on the
+# machine must not see its containers under this run's baselines
+appimg=localhost/bhbl-app-$tag:1 dbimg=localhost/bhbl-db-$tag:1 thirdimg=localhost/bhbl-third-$tag:1
+app=bhbl-app-$tag db=bhbl-db-$tag third=bhbl-third-$tag lbl=bhbl-lbl-$tag
 P="podman --runtime runc"
 svc= wpid=
 BL=$T/baselines
 cleanup() {
 	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null && wait "$wpid" 2>/dev/null
-	$P rm -f -t 0 "$app" "$db" "$third" >/dev/null 2>&1
+	$P rm -f -t 0 "$app" "$db" "$third" "$lbl" >/dev/null 2>&1
 	[ -n "$svc" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null
 	podman rmi -f "$appimg" "$dbimg" "$thirdimg" >/dev/null 2>&1
 	[ "${BL_KEEP:-0}" = 1 ] && echo "kept $T" || rm -rf "$T"
@@ -80,6 +84,7 @@ dbip=$(podman inspect -f '{{.NetworkSettings.IPAddress}}' "$db")
 [ -n "$dbip" ] || skip "no bridge address for the database container"
 gw=$(podman inspect -f '{{.NetworkSettings.Gateway}}' "$db")
 $P run -d --name "$app" --network=bridge "$appimg" /opt/bhr/app.sh "$dbip" >/dev/null 2>>"$T/run.err" || skip "run: $(tail -2 "$T/run.err")"
+$P run -d --name "$lbl" --label bhbl-env=prod --network=bridge "$appimg" /opt/bhr/app.sh "$dbip" >/dev/null 2>>"$T/run.err" || skip "run: $(tail -2 "$T/run.err")"
 
 # an operator's routine exec during learning: the engine running bash, which writes the target
 sleep 2
@@ -100,12 +105,12 @@ else ko "promotion" "$(grep baseline "$T/watch.err" | tail -3)"; fi
 grep -q "bhbl-app.*monitor" "$T/list" && grep -q "bhbl-db.*monitor" "$T/list" && ok "baseline list shows both in monitor mode" \
 	|| ko "baseline list" "$(cat "$T/list")"
 "$BH" baseline show "$appimg" --dir "$BL" -f json >"$T/app.json" 2>&1
-if jq -e --arg db "image:localhost/bhbl-db" '.processes[] | select(.exe == "/opt/bhr/act" and .parent == "/opt/bhr/app.sh")' "$T/app.json" >/dev/null &&
-   jq -e --arg db "image:localhost/bhbl-db" '.outbound[] | select(.peer == $db and .port == 5432)' "$T/app.json" >/dev/null; then
+if jq -e --arg db "image:localhost/bhbl-db-$tag" '.processes[] | select(.exe == "/opt/bhr/act" and .parent == "/opt/bhr/app.sh")' "$T/app.json" >/dev/null &&
+   jq -e --arg db "image:localhost/bhbl-db-$tag" '.outbound[] | select(.peer == $db and .port == 5432)' "$T/app.json" >/dev/null; then
 	ok "the app's baseline has its loop (act under app.sh) and its database peer by image"
 else ko "app baseline" "$(jq -c '{processes, outbound}' "$T/app.json" | head -c 600)"; fi
 "$BH" baseline show "$dbimg" --dir "$BL" -f json >"$T/db.json" 2>&1
-jq -e '.inbound[] | select(.peer == "image:localhost/bhbl-app" and .port == 5432)' "$T/db.json" >/dev/null \
+jq -e --arg app "image:localhost/bhbl-app-$tag" '.inbound[] | select(.peer == $app and .port == 5432)' "$T/db.json" >/dev/null \
 	&& jq -e '.listen[] | select(.port == 5432)' "$T/db.json" >/dev/null \
 	&& ok "the database's baseline has its listener and the app as its inbound peer" \
 	|| ko "db baseline" "$(jq -c '{listen, inbound}' "$T/db.json" | head -c 600)"
@@ -119,8 +124,10 @@ n=$(tail -n +$((before + 1)) "$T/alerts" | jq -c 'select(.baseline_deviation)' |
 
 # dev KIND PATTERN: a deviation of that kind whose text matches, after line $mark
 devs() { tail -n +$((mark + 1)) "$T/alerts" | jq -c 'select(.baseline_deviation) | .baseline_deviation'; }
+# has FILTER...: some line of stdin matches (jq -e answers for the last line only)
+has() { [ -n "$(jq -c "$@" 2>/dev/null)" ]; }
 wait_dev() {
-	for _ in $(seq 50); do devs | jq -e --arg k "$1" --arg p "$2" 'select(.kind == $k and (.what | test($p)))' >/dev/null && return 0; sleep 0.1; done
+	for _ in $(seq 50); do devs | has --arg k "$1" --arg p "$2" 'select(.kind == $k and (.what | test($p)))' && return 0; sleep 0.1; done
 	return 1
 }
 mark=$(wc -l <"$T/alerts")
@@ -137,7 +144,25 @@ mark=$(wc -l <"$T/alerts")
 $P run --rm --name "$third" --network=bridge "$thirdimg" /opt/bhr/act connect "$dbip" 5432 >/dev/null 2>&1
 wait_dev inbound 'bhbl-third' && ok "monitor: a third container's connection to the database flagged ($(devs | jq -r 'select(.kind == "inbound") | .violated' | head -1 | cut -c1-120))" \
 	|| ko "monitor: inbound from a third container" "$(devs | head -3)"
-devs | jq -e 'select(.action_taken | test("monitor"))' >/dev/null && ok "monitor mode only alerts" || ko "monitor action" "$(devs | head -2)"
+devs | has 'select(.action_taken | test("monitor"))' && ok "monitor mode only alerts" || ko "monitor action" "$(devs | head -2)"
+
+# ---- modes per label: the labelled container in protect, the repository's baseline still in monitor
+"$BH" baseline mode --label bhbl-env=prod protect --dir "$BL" >/dev/null 2>"$T/mode.err" || ko "baseline mode --label" "$(cat "$T/mode.err")"
+for _ in $(seq 60); do grep -q "protect: container $lbl" "$T/watch.err" && break; sleep 0.1; done
+grep -q "protect: container $lbl .*by label bhbl-env=prod" "$T/watch.err" && ! grep -q "protect: container $app" "$T/watch.err" \
+	&& ok "the label rule read by the running watch: only the labelled container protected" || ko "label protect" "$(grep protect "$T/watch.err" | tail -3)"
+"$BH" baseline list --dir "$BL" | grep -q '^1 *bhbl-env=prod *protect' && ok "baseline list shows the label rule" \
+	|| ko "list label rules" "$("$BH" baseline list --dir "$BL" 2>&1 | tail -3)"
+mark=$(wc -l <"$T/alerts")
+gl=$($P exec "$lbl" /bin/bash -c '/bin/sh -c "exit 7"; echo $?' 2>/dev/null)
+ga=$($P exec "$app" /bin/bash -c '/bin/sh -c "exit 7"; echo $?' 2>/dev/null)
+[ "$gl" = 137 ] && [ "$ga" = 7 ] && ok "the same shell killed at exec in the labelled container, run in the unlabelled one" \
+	|| ko "label protect: shell" "labelled exit '$gl' (want 137), unlabelled exit '$ga' (want 7)"
+wait_jq() { for _ in $(seq 50); do devs | has --arg lbl "$lbl" --arg app "$app" "$1" && return 0; sleep 0.1; done; return 1; }
+wait_jq 'select(.container == $lbl and (.what | test("^process /bin/sh")) and .mode == "protect" and .mode_label == "bhbl-env=prod" and (.action_taken | test("killed")))' \
+	&& wait_jq 'select(.container == $app and (.what | test("^process /bin/sh")) and .mode == "monitor" and .mode_from == "baseline" and (.action_taken | test("monitor")))' \
+	&& ok "deviations say the mode and the rule that made it (protect by label bhbl-env=prod: killed; monitor by the baseline: alerted)" \
+	|| ko "label deviations" "$(devs | jq -c '{container, mode, mode_from, mode_label, action_taken}' | head -3)"
 
 # ---- protect: the baseline's executables only, killed in the kernel at exec
 "$BH" baseline mode "$appimg" protect --dir "$BL" >/dev/null 2>"$T/mode.err" || ko "baseline mode" "$(cat "$T/mode.err")"
@@ -147,7 +172,7 @@ mark=$(wc -l <"$T/alerts")
 got=$($P exec "$app" /bin/bash -c 'n=0; for ((i = 0; i < 1000; i++)); do /bin/sh -c "exit 7"; [ $? -eq 7 ] && n=$((n + 1)); done; echo $n' 2>/dev/null)
 [ "$got" = 0 ] && ok "protect: the shell retried 1,000 times ran 0 times (killed at exec in the kernel)" \
 	|| ko "protect: shell" "ran $got of 1000 times"
-wait_dev process '^process /bin/sh' && devs | jq -e 'select(.kind == "process" and (.action_taken | test("killed")))' >/dev/null \
+wait_dev process '^process /bin/sh' && devs | has 'select(.kind == "process" and (.action_taken | test("killed")))' \
 	&& ok "protect: each kill reported with the entry it violated" || ko "protect report" "$(devs | head -2)"
 # the network half of protect: the database protected too; connections no entry allows are refused in the kernel
 "$BH" baseline mode "$dbimg" protect --dir "$BL" >/dev/null 2>"$T/mode.err" || ko "baseline mode db" "$(cat "$T/mode.err")"
@@ -157,8 +182,8 @@ mark=$(wc -l <"$T/alerts")
 $P exec "$app" /bin/bash -c "echo $gw >/tmp/target" >/dev/null 2>&1
 sleep 2
 $P exec "$app" /bin/bash -c "echo $dbip >/tmp/target" >/dev/null 2>&1
-wait_dev outbound "^outbound $gw" && devs | jq -e 'select(.kind == "outbound" and (.action_taken | test("refused in the kernel")))' >/dev/null \
-	&& tail -n +$((mark + 1)) "$T/alerts" | jq -e 'select(.netpol and .netpol.verdict == "blocked")' >/dev/null \
+wait_dev outbound "^outbound $gw" && devs | has 'select(.kind == "outbound" and (.action_taken | test("refused in the kernel")))' \
+	&& tail -n +$((mark + 1)) "$T/alerts" | has 'select(.netpol and .netpol.verdict == "blocked")' \
 	&& ok "protect: the unexpected outbound connection refused in the kernel, with the entry it violated" \
 	|| ko "protect: outbound" "$(devs | jq -c '{what, action_taken}' | head -2) $(tail -n +$((mark + 1)) "$T/alerts" | jq -c 'select(.netpol)' | head -2)"
 got=$($P run --rm --name "$third" --network=bridge "$thirdimg" /bin/bash -c \
