@@ -1129,6 +1129,7 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 			ro.nlearn_repos = o->nlearn_repos;
 			ro.learn_s = o->learn_s;
 			ro.quiet_s = o->quiet_s;
+			ro.learn_events = o->learn_events;
 			/* the server's baselines before the first event is matched */
 			baseline_sync(&a);
 		}

@@ -33,6 +33,7 @@ typedef struct bh_agent_opts {
 	const char *const *learn_repos; /* repositories whose baselines this agent learns */
 	size_t nlearn_repos;
 	unsigned learn_s, quiet_s;
+	unsigned long learn_events;   /* learning also ends after this many events (0: time only) */
 	unsigned network_interval_s; /* with runtime: network.snapshot every this many seconds when the map
 	                          * changed (agent/netfeed.h); 0: no map. Default BH_AGENT_NETWORK_INTERVAL_S */
 	bh_source_opts scan;     /* how images are inventoried (limits); engine_host is set from above */

@@ -1010,6 +1010,7 @@ int bh_rtfeed_start(const bh_rtfeed_opts *o, bh_rtfeed **out, bh_error *err)
 		bo.mode = BH_BL_LEARN;
 		bo.learn_s = o->learn_s ? o->learn_s : 300;
 		bo.quiet_s = o->quiet_s ? o->quiet_s : 60;
+		bo.learn_events = o->learn_events;
 		/* without repositories to learn, only the baselines the server or the dir has apply */
 		bo.repos = o->nlearn_repos ? o->learn_repos : (const char *const[]){ "" };
 		bo.nrepos = o->nlearn_repos ? o->nlearn_repos : 1;

@@ -62,6 +62,7 @@ typedef struct bh_rtfeed_opts {
 	const char *const *learn_repos; /* repositories that get a new baseline in learn mode */
 	size_t nlearn_repos;
 	unsigned learn_s, quiet_s;      /* 0: 300 and 60 */
+	unsigned long learn_events;     /* learning also ends after this many events (0: time only) */
 	unsigned network_interval_s;    /* network.snapshot every this many seconds; 0: no network map */
 	size_t network_max_edges;       /* edges in one snapshot; 0: BH_NETFEED_MAX_EDGES */
 	void (*notify)(void *ud);       /* called from the feed's thread after it queued something */

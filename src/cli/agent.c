@@ -1,4 +1,5 @@
 /* agent.c - `bulkhead agent`: argument parsing and signals only; agent/agent does the work. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ static void usage(FILE *fp)
 {
 	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR] [--once] [--host NAME]\n"
 	      "                      [--runtime [--runtime-required] [--rules FILE]... [--no-default-rules]\n"
-	      "                       [--baselines] [--learn IMAGE]... [--learn-for D] [--quiet-for D]\n"
+	      "                       [--baselines] [--learn IMAGE]... [--learn-for D] [--quiet-for D] [--learn-events N]\n"
 	      "                       [--network-interval SECS]]\n\n"
 	      "Reports this container host to `bulkhead serve`: host facts (OS, kernel, engine version), the\n"
 	      "host's CIS Docker Benchmark results, every image (its SBOM computed and uploaded once per digest\n"
@@ -55,7 +56,7 @@ static void usage(FILE *fp)
 	      "                       and the server's /api/v1/baselines (every 5 s, newest version wins);\n"
 	      "                       deviations go out as baseline.deviation; protect mode kills in the kernel\n"
 	      "  --learn IMAGE        learn a baseline for IMAGE's repository (repeatable; implies --baselines)\n"
-	      "  --learn-for DURATION, --quiet-for DURATION  as for `watch` (default 5m, 60s)\n"
+	      "  --learn-for DURATION, --quiet-for DURATION, --learn-events N  as for `watch` (default 5m, 60s)\n"
 	      "  --network-interval SECS  with --runtime: the network map (who talks to whom: containers, the\n"
 	      "                       host, the outside, with ports and connection counts) from the sensor's\n"
 	      "                       connect/accept events and each container's /proc/PID/net, sent as\n"
@@ -85,6 +86,7 @@ int bh_cmd_agent(int argc, char **argv)
 		{ "learn", required_argument, NULL, 'L' },
 		{ "learn-for", required_argument, NULL, 'F' },
 		{ "quiet-for", required_argument, NULL, 'Q' },
+		{ "learn-events", required_argument, NULL, 'E' },
 		{ "network-interval", required_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -127,6 +129,16 @@ int bh_cmd_agent(int argc, char **argv)
 			nlearn++;
 			o.baselines = true;
 			break;
+		case 'E': {
+			char *end;
+			errno = 0;
+			o.learn_events = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || o.learn_events > 1000000000ul) {
+				fprintf(stderr, "bulkhead agent: --learn-events wants a count from 1 to 1000000000, not \"%s\"\n", optarg);
+				return BH_EXIT_USAGE;
+			}
+			break;
+		}
 		case 'F':
 		case 'Q':
 			if (bh_cli_parse_duration(optarg, ch == 'F' ? &o.learn_s : &o.quiet_s)) {

@@ -638,7 +638,7 @@ static int enforce_setup(struct watch *w, bh_sensor *s, const char *const *deny,
 
 /* --baseline: loads the baselines, says what each does, and acts through a pseudo-rule in protect mode. */
 static int baseline_setup(struct watch *w, bh_sensor *s, const char *dir, const char *const *learn, size_t nlearn, unsigned learn_for,
-			  unsigned quiet_for, bh_rules_action paction, const char *engine, bh_netpol **np, bh_error *err)
+			  unsigned quiet_for, unsigned long learn_events, bh_rules_action paction, const char *engine, bh_netpol **np, bh_error *err)
 {
 	bh_blmon_opts o;
 	char repos[32][BH_BL_STR_MAX];
@@ -654,6 +654,7 @@ static int baseline_setup(struct watch *w, bh_sensor *s, const char *dir, const 
 	o.mode = BH_BL_LEARN;
 	o.learn_s = learn_for;
 	o.quiet_s = quiet_for;
+	o.learn_events = learn_events;
 	o.repos = rp;
 	o.nrepos = nlearn;
 	o.cts = w->cts;
@@ -686,8 +687,10 @@ static int baseline_setup(struct watch *w, bh_sensor *s, const char *dir, const 
 	w->blrule.action = paction;
 	w->blrule.priority = BH_RULES_WARNING;
 	w->blrule.enabled = true;
-	fprintf(stderr, "baselines: %zu loaded from %s; learning %zu image(s) for %us, then monitor after %us without anything new\n",
-		bh_blmon_count(w->bl), dir, nlearn, learn_for, quiet_for);
+	fprintf(stderr, "baselines: %zu loaded from %s; learning %zu image(s) for %us", bh_blmon_count(w->bl), dir, nlearn, learn_for);
+	if (learn_events)
+		fprintf(stderr, " or %lu events, whichever first", learn_events);
+	fprintf(stderr, ", then monitor after %us without anything new\n", quiet_for);
 	for (size_t i = 0; i < bh_blmon_count(w->bl); i++) {
 		bh_baseline *b = bh_blmon_at(w->bl, i);
 		fprintf(stderr, "baseline ");
@@ -825,6 +828,8 @@ static void usage(FILE *fp)
 	      "      --learn IMAGE        learn a new baseline for IMAGE's repository (repeatable; implies --baseline)\n"
 	      "      --learn-for DURATION learning lasts this long (default 5m), then monitor once nothing new\n"
 	      "      --quiet-for DURATION came for this long (default 60s)\n"
+	      "      --learn-events N     learning also ends after N events of the image's containers, if\n"
+	      "                           sooner than --learn-for\n"
 	      "      --protect-action kill|pause|stop|quarantine  what protect mode does to a deviation (default kill)\n"
 	      "      --netpol FILE        also enforce this network policy (as `bulkhead netpol enforce FILE`):\n"
 	      "                           each blocked or would-be-blocked connection is a NETPOL line (JSON: {\"netpol\"})\n"
@@ -835,7 +840,7 @@ static void usage(FILE *fp)
 int bh_cmd_watch(int argc, char **argv)
 {
 	enum { O_CONTAINER = 2000, O_STATS, O_DURATION, O_ENGINE, O_CONTONLY, O_RING, O_RULES, O_NODEF, O_ALERTS, O_ENFORCE, O_DENY, O_FDIR, O_SENSOR,
-	       O_BASELINE, O_BLDIR, O_LEARN, O_LEARNFOR, O_QUIET, O_PACTION, O_NETPOL };
+	       O_BASELINE, O_BLDIR, O_LEARN, O_LEARNFOR, O_QUIET, O_LEARNEVENTS, O_PACTION, O_NETPOL };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "container", required_argument, NULL, O_CONTAINER },
@@ -856,6 +861,7 @@ int bh_cmd_watch(int argc, char **argv)
 		{ "learn", required_argument, NULL, O_LEARN },
 		{ "learn-for", required_argument, NULL, O_LEARNFOR },
 		{ "quiet-for", required_argument, NULL, O_QUIET },
+		{ "learn-events", required_argument, NULL, O_LEARNEVENTS },
 		{ "protect-action", required_argument, NULL, O_PACTION },
 		{ "netpol", required_argument, NULL, O_NETPOL },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -876,6 +882,7 @@ int bh_cmd_watch(int argc, char **argv)
 	size_t nrfiles = 0, ndeny = 0, nlearn = 0;
 	int baseline = 0;
 	unsigned learn_for = 300, quiet_for = 60;
+	unsigned long learn_events = 0;
 	bh_rules_action paction = BH_RULES_ACT_KILL;
 	char bldir[1024];
 	double start, next_stats, next_tick = 0;
@@ -954,6 +961,17 @@ int bh_cmd_watch(int argc, char **argv)
 				return BH_EXIT_USAGE;
 			}
 			break;
+		case O_LEARNEVENTS: {
+			char *end;
+			errno = 0;
+			learn_events = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || learn_events > 1000000000ul) {
+				fprintf(stderr, "bulkhead watch: --learn-events wants a count from 1 to 1000000000, not \"%s\"\n", optarg);
+				return BH_EXIT_USAGE;
+			}
+			baseline = 1;
+			break;
+		}
 		case O_PACTION:
 			if (!strcmp(optarg, "kill"))
 				paction = BH_RULES_ACT_KILL;
@@ -1030,7 +1048,8 @@ int bh_cmd_watch(int argc, char **argv)
 		goto fail;
 	if (netpol_file && (rc = netpol_setup(netpol_file, engine, so.verbose, &np, &err)))
 		goto fail;
-	if (baseline && (rc = baseline_setup(&w, bh_rtsource_sensor(s), bldir, learn, nlearn, learn_for, quiet_for, paction, engine, &np, &err)))
+	if (baseline && (rc = baseline_setup(&w, bh_rtsource_sensor(s), bldir, learn, nlearn, learn_for, quiet_for, learn_events, paction, engine, &np,
+										&err)))
 		goto fail;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: the poll returns and the loop sees the flag */

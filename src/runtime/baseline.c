@@ -846,6 +846,8 @@ json_t *bh_baseline_to_json(const bh_baseline *b)
 	json_object_set_new(learn, "started", json_string(t));
 	json_object_set_new(learn, "duration_s", json_integer((json_int_t)b->learn.duration_s));
 	json_object_set_new(learn, "events", json_integer((json_int_t)b->learn.events));
+	if (b->learn.events_max)
+		json_object_set_new(learn, "events_max", json_integer((json_int_t)b->learn.events_max));
 	fmt_time(b->learn.last_new, t);
 	json_object_set_new(learn, "last_new", json_string(t));
 	json_object_set_new(learn, "quiet_s", json_integer((json_int_t)b->learn.quiet_s));
@@ -1058,7 +1060,8 @@ int bh_baseline_from_json(const json_t *doc, const char *label, bh_baseline **ou
 		    (rc = get_uint(learn, "duration_s", w, UINT32_MAX, &b->learn.duration_s, err)) ||
 		    (rc = get_uint(learn, "events", w, UINT64_MAX / 2, &b->learn.events, err)) ||
 		    (rc = get_time(learn, "last_new", w, &b->learn.last_new, err)) ||
-		    (rc = get_uint(learn, "quiet_s", w, UINT32_MAX, &b->learn.quiet_s, err)))
+		    (rc = get_uint(learn, "quiet_s", w, UINT32_MAX, &b->learn.quiet_s, err)) ||
+		    (rc = get_uint(learn, "events_max", w, UINT64_MAX / 2, &b->learn.events_max, err)))
 			goto fail;
 	}
 	for (int k = 0; k < BH_BL__KIND_COUNT; k++) {

@@ -81,9 +81,10 @@ uint64_t bh_baseline_version(const bh_baseline *b);
 void bh_baseline_bump(bh_baseline *b);
 
 /* Learning state: when learning started, how long it lasts (0: until told), how many events
- * it has seen, when the last new entry came, how long without a new one promotes it (0: never). */
+ * it has seen, when the last new entry came, how long without a new one promotes it (0: never),
+ * and how many events end it as its time would (0: time only; whichever comes first). */
 typedef struct bh_bl_learn {
-	uint64_t started, duration_s, events, last_new, quiet_s;
+	uint64_t started, duration_s, events, last_new, quiet_s, events_max;
 } bh_bl_learn;
 bh_bl_learn *bh_baseline_learn(bh_baseline *b);
 

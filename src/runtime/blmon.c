@@ -537,6 +537,7 @@ bh_baseline *bh_blmon_for(bh_blmon *m, const bh_rt_container *ct, uint64_t now, 
 		now = (uint64_t)time(NULL);
 	bh_baseline_learn(b)->started = now;
 	bh_baseline_learn(b)->duration_s = m->o.learn_s;
+	bh_baseline_learn(b)->events_max = m->o.learn_events;
 	bh_baseline_learn(b)->quiet_s = m->o.quiet_s;
 	bh_baseline_learn(b)->last_new = now;
 	if (put(m, b, 0, err))
@@ -889,7 +890,8 @@ int bh_blmon_tick(bh_blmon *m, uint64_t now, bh_blmon_note_fn fn, void *ud, bh_e
 		bh_bl_learn *ln = bh_baseline_learn(b);
 		int rc;
 
-		if (bh_baseline_mode(b) == BH_BL_LEARN && ln->duration_s && now >= ln->started + ln->duration_s &&
+		if (bh_baseline_mode(b) == BH_BL_LEARN &&
+		    ((ln->duration_s && now >= ln->started + ln->duration_s) || (ln->events_max && ln->events >= ln->events_max)) &&
 		    now >= ln->last_new + ln->quiet_s) {
 			/* NeuVector's discover -> monitor: learning ends once it has lasted its time and nothing new came for quiet_s */
 			if ((rc = bh_baseline_generalize(b, err)))

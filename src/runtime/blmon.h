@@ -44,6 +44,7 @@ typedef struct bh_blmon_opts {
 	const char *store_dir;        /* NULL: baselines live in memory only */
 	bh_bl_mode mode;              /* of the baselines it creates */
 	uint64_t learn_s;             /* a new baseline learns this long (0: until its mode is changed) */
+	uint64_t learn_events;        /* ... or until it has seen this many events, whichever first (0: time only) */
 	uint64_t quiet_s;             /* then becomes monitor once nothing new came for this long (0: right away) */
 	const char *const *repos;     /* repositories to create baselines for (nrepos 0: every one) */
 	size_t nrepos;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "runtime/blmodes.h"
 #include "runtime/blmon.h"
 
@@ -312,6 +313,48 @@ static void test_effective_mode(void **st)
 	}
 }
 
+/* Learning ends after --learn-events events when they come before --learn-for (and nothing new
+ * came for quiet_s), and the bound survives the file. */
+static void test_learn_events(void **st)
+{
+	bh_blmon_opts o;
+	bh_blmon *m;
+	bh_baseline *b, *b2;
+	bh_error err;
+	bh_rt_event ev;
+	struct seen s;
+	bh_buf yaml = BH_BUF_INIT;
+	bh_rt_container app = { "c9", "app", "localhost/app:1", "", NULL, false, 9, NULL, NULL };
+	(void)st;
+
+	memset(&s, 0, sizeof(s));
+	memset(&o, 0, sizeof(o));
+	o.mode = BH_BL_LEARN;
+	o.learn_s = 3600;
+	o.learn_events = 3;
+	o.quiet_s = 0;
+	o.no_hash = true;
+	assert_int_equal(bh_blmon_new(&o, &m, &err), 0);
+	exec_of(&ev, "/usr/bin/app");
+	assert_int_equal(bh_blmon_event(m, &ev, &app, 1000, on_dev, &s, &err), 0);
+	assert_int_equal(bh_blmon_event(m, &ev, &app, 1000, on_dev, &s, &err), 0);
+	assert_int_equal(bh_blmon_tick(m, 1001, on_note, &s, &err), 0);
+	assert_non_null(b = bh_blmon_at(m, 0));
+	assert_int_equal(bh_baseline_mode(b), BH_BL_LEARN); /* 2 of 3 events, an hour to go */
+	assert_int_equal(bh_blmon_event(m, &ev, &app, 1002, on_dev, &s, &err), 0);
+	assert_int_equal(bh_baseline_learn(b)->events, 3);
+	assert_int_equal(bh_baseline_learn(b)->events_max, 3);
+	assert_int_equal(bh_baseline_to_yaml(b, &yaml), 0);
+	assert_int_equal(bh_baseline_load(yaml.data, yaml.len, "t", &b2, &err), 0);
+	assert_int_equal(bh_baseline_learn(b2)->events_max, 3);
+	bh_baseline_free(b2);
+	bh_buf_free(&yaml);
+	assert_int_equal(bh_blmon_tick(m, 1003, on_note, &s, &err), 0);
+	assert_int_equal(bh_baseline_mode(b), BH_BL_MONITOR);
+	assert_non_null(strstr(s.note, "promoted from learn to monitor"));
+	bh_blmon_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_bounds_and_edit),
 		cmocka_unit_test(test_effective_mode),
+		cmocka_unit_test(test_learn_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
