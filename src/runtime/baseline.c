@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "core/map.h"
 #include "core/yaml.h"
+#include "runtime/ctnet.h"
 
 struct ent {
 	char *a, *b, *sha256, *source;
@@ -162,61 +163,15 @@ void bh_baseline_entry(const bh_baseline *b, bh_bl_kind k, size_t i, bh_bl_entry
 
 /* ---- field checks ---- */
 
-/* Parses an address or CIDR into addr (16 bytes, IPv4 in the first 4), its family and prefix length. */
-static bool parse_prefix(const char *s, int *family, unsigned char addr[16], unsigned *plen)
-{
-	char tmp[64];
-	const char *slash = strchr(s, '/');
-	size_t len = slash ? (size_t)(slash - s) : strlen(s);
-	unsigned max;
-
-	if (len == 0 || len >= sizeof(tmp))
-		return false;
-	memcpy(tmp, s, len);
-	tmp[len] = 0;
-	memset(addr, 0, 16);
-	if (inet_pton(AF_INET, tmp, addr) == 1) {
-		*family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, tmp, addr) == 1) {
-		*family = AF_INET6;
-		max = 128;
-	} else {
-		return false;
-	}
-	*plen = max;
-	if (slash) {
-		char *end;
-		unsigned long v = strtoul(slash + 1, &end, 10);
-		if (!slash[1] || *end || v > max)
-			return false;
-		*plen = (unsigned)v;
-	}
-	return true;
-}
-
-static bool prefix_contains(const unsigned char net[16], unsigned plen, const unsigned char a[16])
-{
-	unsigned full = plen / 8, rest = plen % 8;
-	if (memcmp(net, a, full) != 0)
-		return false;
-	if (rest) {
-		unsigned char m = (unsigned char)(0xFF << (8 - rest));
-		return (net[full] & m) == (a[full] & m);
-	}
-	return true;
-}
-
 static bool peer_valid(const char *p)
 {
-	int fam;
-	unsigned char a[16];
+	uint8_t a[16];
 	unsigned plen;
 	if (!strcmp(p, "*") || !strcmp(p, "host") || !strcmp(p, "world"))
 		return true;
 	if (!strncmp(p, "image:", 6))
 		return p[6] != 0;
-	return parse_prefix(p, &fam, a, &plen);
+	return bh_ctnet_cidr_parse(p, a, &plen) == 0;
 }
 
 static bool proto_valid(const char *p)
@@ -419,9 +374,8 @@ static bool str_any(const char *s)
 
 static bool peer_match(const char *p, const bh_bl_obs *o)
 {
-	int fam, ofam;
-	unsigned char net[16], a[16];
-	unsigned plen, oplen;
+	uint8_t net[16], a[16];
+	unsigned plen;
 
 	if (!strcmp(p, "*"))
 		return true;
@@ -431,9 +385,9 @@ static bool peer_match(const char *p, const bh_bl_obs *o)
 		return !o->peer_private && (!o->peer_name || !o->peer_name[0]);
 	if (!strncmp(p, "image:", 6))
 		return o->peer_name && !strcmp(o->peer_name, p);
-	if (!o->peer_addr || !parse_prefix(p, &fam, net, &plen) || !parse_prefix(o->peer_addr, &ofam, a, &oplen) || fam != ofam)
+	if (!o->peer_addr || bh_ctnet_cidr_parse(p, net, &plen) || bh_ctnet_addr_parse(o->peer_addr, a))
 		return false;
-	return prefix_contains(net, plen, a);
+	return bh_ctnet_cidr_contains(net, plen, a);
 }
 
 static bool proto_match(const char *e, const char *o)

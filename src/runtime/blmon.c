@@ -1001,8 +1001,7 @@ int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_er
 /* A baseline peer as a netpol rule's peer; false when it cannot be one. */
 static bool rule_peer(const char *p, bh_netpol_rule *r)
 {
-	int fam;
-	unsigned char a[16];
+	uint8_t a[16];
 	unsigned plen;
 
 	if (!p || !strcmp(p, "*")) {
@@ -1024,36 +1023,11 @@ static bool rule_peer(const char *p, bh_netpol_rule *r)
 		snprintf(r->value, sizeof(r->value), "%s", p + 6);
 		return true;
 	}
-	{
-		char tmp[64];
-		const char *slash = strchr(p, '/');
-		size_t len = slash ? (size_t)(slash - p) : strlen(p);
-		if (len == 0 || len >= sizeof(tmp))
-			return false;
-		memcpy(tmp, p, len);
-		tmp[len] = 0;
-		memset(a, 0, sizeof(a));
-		if (inet_pton(AF_INET, tmp, a + 12) == 1) {
-			fam = AF_INET;
-			a[10] = a[11] = 0xff; /* v4-mapped, as netpol keys IPv4 */
-			plen = 32;
-		} else if (inet_pton(AF_INET6, tmp, a) == 1) {
-			fam = AF_INET6;
-			plen = 128;
-		} else {
-			return false;
-		}
-		if (slash) {
-			char *end;
-			unsigned long v = strtoul(slash + 1, &end, 10);
-			if (*end || v > plen)
-				return false;
-			plen = (unsigned)v;
-		}
-		r->peer = BH_NETPOL_PEER_CIDR;
-		memcpy(r->addr, a, 16);
-		r->prefix = (uint8_t)(fam == AF_INET ? 96 + plen : plen);
-	}
+	if (bh_ctnet_cidr_parse(p, a, &plen))
+		return false;
+	r->peer = BH_NETPOL_PEER_CIDR;
+	memcpy(r->addr, a, 16);
+	r->prefix = (uint8_t)plen;
 	return true;
 }
 

@@ -31,6 +31,46 @@ int bh_ctnet_addr_parse(const char *s, uint8_t out[16])
 	return inet_pton(AF_INET6, s, out) == 1 ? 0 : -1;
 }
 
+int bh_ctnet_cidr_parse(const char *s, uint8_t out[16], unsigned *prefix)
+{
+	char tmp[64];
+	const char *slash = s ? strchr(s, '/') : NULL;
+	size_t len = !s ? 0 : slash ? (size_t)(slash - s) : strlen(s);
+	unsigned max;
+
+	if (len == 0 || len >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, len);
+	tmp[len] = 0;
+	if (bh_ctnet_addr_parse(tmp, out))
+		return -1;
+	max = bh_ctnet_addr_is_v4(out) && !strchr(tmp, ':') ? 32 : 128;
+	*prefix = 128;
+	if (slash) {
+		char *end;
+		unsigned long v;
+		if (slash[1] < '0' || slash[1] > '9')
+			return -1;
+		v = strtoul(slash + 1, &end, 10);
+		if (*end || v > max)
+			return -1;
+		*prefix = (unsigned)v + (128 - max);
+	}
+	return 0;
+}
+
+bool bh_ctnet_cidr_contains(const uint8_t net[16], unsigned prefix, const uint8_t a[16])
+{
+	unsigned full = prefix / 8, rest = prefix % 8;
+	if (prefix > 128 || memcmp(net, a, full) != 0)
+		return false;
+	if (rest) {
+		uint8_t m = (uint8_t)(0xFF << (8 - rest));
+		return (net[full] & m) == (a[full] & m);
+	}
+	return true;
+}
+
 bool bh_ctnet_addr_is_v4(const uint8_t a[16])
 {
 	static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };

@@ -86,6 +86,11 @@ bool bh_ctnet_label_match(const bh_ctnet_ct *ct, const char *sel);
 
 /* Text <-> 16-byte address (IPv4 text becomes v4-mapped; v4-mapped prints as IPv4). */
 int bh_ctnet_addr_parse(const char *s, uint8_t out[16]);
+/* "ADDR" or "ADDR/LEN" into out (as bh_ctnet_addr_parse) and *prefix over all 128 bits (an IPv4
+ * /24 is 120; no /LEN: the whole address). -1 for anything else ("1.2.3.4/", "/33", text). */
+int bh_ctnet_cidr_parse(const char *s, uint8_t out[16], unsigned *prefix);
+/* Whether a lies in net/prefix (both as bh_ctnet_cidr_parse gives them). */
+bool bh_ctnet_cidr_contains(const uint8_t net[16], unsigned prefix, const uint8_t a[16]);
 void bh_ctnet_addr_str(const uint8_t a[16], char *buf, size_t n);
 bool bh_ctnet_addr_is_v4(const uint8_t a[16]);
 

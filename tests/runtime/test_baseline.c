@@ -79,10 +79,12 @@ static void test_files_net_caps(void **st)
 	assert_false(m(b, (bh_bl_obs){ .kind = BH_BL_OUTBOUND, .proto = "tcp", .port = 5433, .peer_addr = "10.88.0.9",
 				       .peer_name = "image:localhost/db", .peer_private = true }, why));
 	assert_non_null(strstr(why, "outbound[0]"));
-	/* CIDR, by family */
+	/* CIDR; an IPv4-mapped IPv6 address (a dual-stack socket's IPv4 peer) is that IPv4 address, as
+	 * the kernel's policy (netpol, v4-mapped keys) sees it; a native IPv6 one is not */
 	assert_true(m(b, (bh_bl_obs){ .kind = BH_BL_OUTBOUND, .proto = "udp", .port = 53, .peer_addr = "10.1.2.3", .peer_private = true }, NULL));
 	assert_false(m(b, (bh_bl_obs){ .kind = BH_BL_OUTBOUND, .proto = "udp", .port = 53, .peer_addr = "11.1.2.3" }, NULL));
-	assert_false(m(b, (bh_bl_obs){ .kind = BH_BL_OUTBOUND, .proto = "udp", .port = 53, .peer_addr = "::ffff:10.1.2.3" }, NULL));
+	assert_true(m(b, (bh_bl_obs){ .kind = BH_BL_OUTBOUND, .proto = "udp", .port = 53, .peer_addr = "::ffff:10.1.2.3" }, NULL));
+	assert_false(m(b, (bh_bl_obs){ .kind = BH_BL_OUTBOUND, .proto = "udp", .port = 53, .peer_addr = "fd00::10:1:2:3" }, NULL));
 	/* world: neither private nor a known container or the host */
 	assert_true(m(b, (bh_bl_obs){ .kind = BH_BL_OUTBOUND, .proto = "tcp", .port = 443, .peer_addr = "93.184.216.34" }, NULL));
 	assert_false(m(b, (bh_bl_obs){ .kind = BH_BL_OUTBOUND, .proto = "tcp", .port = 443, .peer_addr = "192.168.1.1", .peer_private = true }, NULL));

@@ -342,6 +342,36 @@ static void test_inspect(void **state)
 	json_decref(doc);
 }
 
+/* Address prefixes as baselines and policies write them, over one 128-bit space (IPv4 v4-mapped). */
+static void test_cidr(void **state)
+{
+	uint8_t net[16], a[16];
+	unsigned plen;
+	(void)state;
+	assert_int_equal(bh_ctnet_cidr_parse("10.88.0.0/16", net, &plen), 0);
+	assert_int_equal(plen, 112);
+	assert_int_equal(bh_ctnet_addr_parse("10.88.3.4", a), 0);
+	assert_true(bh_ctnet_cidr_contains(net, plen, a));
+	assert_int_equal(bh_ctnet_addr_parse("10.89.0.1", a), 0);
+	assert_false(bh_ctnet_cidr_contains(net, plen, a));
+	assert_int_equal(bh_ctnet_cidr_parse("192.0.2.7", net, &plen), 0);
+	assert_int_equal(plen, 128);
+	assert_int_equal(bh_ctnet_cidr_parse("0.0.0.0/0", net, &plen), 0);
+	assert_int_equal(plen, 96); /* every IPv4 address, no IPv6 one */
+	assert_int_equal(bh_ctnet_addr_parse("2001:db8::1", a), 0);
+	assert_false(bh_ctnet_cidr_contains(net, plen, a));
+	assert_int_equal(bh_ctnet_cidr_parse("2001:db8::/32", net, &plen), 0);
+	assert_int_equal(plen, 32);
+	assert_true(bh_ctnet_cidr_contains(net, plen, a));
+	/* refused: an empty or signed length, one past the family's width, no address, text */
+	assert_int_equal(bh_ctnet_cidr_parse("10.0.0.0/", net, &plen), -1);
+	assert_int_equal(bh_ctnet_cidr_parse("10.0.0.0/-1", net, &plen), -1);
+	assert_int_equal(bh_ctnet_cidr_parse("10.0.0.0/33", net, &plen), -1);
+	assert_int_equal(bh_ctnet_cidr_parse("::/129", net, &plen), -1);
+	assert_int_equal(bh_ctnet_cidr_parse("/8", net, &plen), -1);
+	assert_int_equal(bh_ctnet_cidr_parse("db.internal", net, &plen), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +380,7 @@ int main(void)
 		cmocka_unit_test(test_cap_changes),
 		cmocka_unit_test(test_scan_proc),
 		cmocka_unit_test(test_inspect),
+		cmocka_unit_test(test_cidr),
 	};
 	return cmocka_run_group_tests_name("netmap", tests, NULL, NULL);
 }
