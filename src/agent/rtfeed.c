@@ -705,6 +705,8 @@ static int on_deviation(void *ud, const bh_blmon_dev *d)
 		json_object_set_new(p, "mode_label", jstr(d->rule));
 	json_object_set_new(p, "kind", json_string(bh_bl_kind_name(o->kind)));
 	json_object_set_new(p, "what", jstr(d->what));
+	if (d->chain[0])
+		json_object_set_new(p, "chain", jstr(d->chain));
 	json_object_set_new(p, "violated", jstr(d->violated));
 	json_object_set_new(p, "baseline_version", json_integer((json_int_t)bh_baseline_version(d->bl)));
 	json_object_set_new(p, "action_taken", json_string(taken));

@@ -443,6 +443,8 @@ static int on_deviation(void *ud, const bh_blmon_dev *d)
 		json_object_set_new(o, "event", ev);
 		if (d->rule)
 			json_object_set_new(json_object_get(o, "baseline_deviation"), "mode_label", json_string(d->rule));
+		if (d->chain[0])
+			json_object_set_new(json_object_get(o, "baseline_deviation"), "chain", json_string(d->chain));
 		json_dumpf(o, stdout, JSON_COMPACT);
 		putchar('\n');
 		json_decref(o);
@@ -455,6 +457,11 @@ static int on_deviation(void *ud, const bh_blmon_dev *d)
 		bh_text_fput_term(stdout, d->mode_text, sizeof(d->mode_text));
 		fputs(": ", stdout);
 		bh_text_fput_term(stdout, d->what, 400);
+		if (d->chain[0]) {
+			fputs(" (chain ", stdout);
+			bh_text_fput_term(stdout, d->chain, sizeof(d->chain));
+			fputc(')', stdout);
+		}
 		fputs(" -- violates ", stdout);
 		bh_text_fput_term(stdout, d->violated, 600);
 		printf(" [action: %s]\n", taken);

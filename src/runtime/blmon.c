@@ -683,7 +683,54 @@ struct evctx {
 	bh_blmon_dev_fn fn;
 	void *ud;
 	bh_error *err;
+	const char *chain; /* an exec's ancestry ("" or NULL: none) */
 };
+
+/* What the monitor keeps of a process it saw start: its parent's pid and its executable (one
+ * allocation, freed by the map). */
+struct pinfo {
+	uint32_t ppid;
+	bool by_engine; /* its parent was the engine (runc, conmon, ...) */
+	char exe[];
+};
+
+#define CHAIN_DEPTH 6
+
+/* "EXE < PARENT < GRANDPARENT ..." from the processes seen to start, up to CHAIN_DEPTH links,
+ * "(engine)" when the engine started one, "?" when a link was not seen (started before the watch). */
+static void chain_of(const bh_blmon *m, const bh_rt_event *ev, bool by_engine, char *out, size_t n)
+{
+	uint32_t pid = ev->ppid;
+	size_t len;
+	int i;
+	char k[16];
+
+	snprintf(out, n, "%s", ev->path);
+	for (i = 0; i < CHAIN_DEPTH; i++) {
+		const struct pinfo *p;
+		len = strlen(out);
+		if (i == 0 && by_engine) {
+			snprintf(out + len, n - len, " < (engine)");
+			return;
+		}
+		pidkey(pid, k);
+		if (!pid || !(p = bh_map_get(&m->pids, k))) {
+			snprintf(out + len, n - len, " < ?");
+			return;
+		}
+		snprintf(out + len, n - len, " < %s", p->exe);
+		if (p->by_engine) {
+			len = strlen(out);
+			snprintf(out + len, n - len, " < (engine)");
+			return;
+		}
+		if (p->ppid == pid)
+			return;
+		pid = p->ppid;
+	}
+	len = strlen(out);
+	snprintf(out + len, n - len, " < ...");
+}
 
 /* Learns o or matches it; a miss outside learn mode goes to fn. */
 static int observe(struct evctx *c, bh_bl_obs *o)
@@ -718,6 +765,7 @@ static int observe(struct evctx *c, bh_bl_obs *o)
 	d.ct = c->ct;
 	d.bl = c->bl;
 	d.obs = *o;
+	snprintf(d.chain, sizeof(d.chain), "%s", c->chain ? c->chain : "");
 	d.mode = c->mode;
 	d.rule = c->rule;
 	if (c->rule)
@@ -738,7 +786,8 @@ static const char *access_of(const bh_rt_event *ev)
 int bh_blmon_event(bh_blmon *m, const bh_rt_event *ev, const bh_rt_container *ct, uint64_t now, bh_blmon_dev_fn fn, void *ud,
 		   bh_error *err)
 {
-	struct evctx c = { m, ev, ct, NULL, BH_BL_MONITOR, NULL, now, fn, ud, err };
+	struct evctx c = { m, ev, ct, NULL, BH_BL_MONITOR, NULL, now, fn, ud, err, NULL };
+	char chain[512];
 	bh_bl_obs o;
 	char pk[16], ppk[16], addr[64], name[BH_BL_STR_MAX + 8];
 	int rc = 0;
@@ -769,13 +818,22 @@ int bh_blmon_event(bh_blmon *m, const bh_rt_event *ev, const bh_rt_container *ct
 	pidkey(ev->ppid, ppk);
 	switch (ev->type) {
 	case BH_RT_EXEC: {
-		const char *parent = bh_map_get(&m->pids, ppk);
+		const struct pinfo *pp = bh_map_get(&m->pids, ppk);
+		const char *parent = pp ? pp->exe : NULL;
 		bool by_engine = bh_blmon_engine_comm(ev->pcomm);
 		bool probe = (by_engine && ct->healthcheck && !strcmp(ev->args, ct->healthcheck)) || bh_map_get(&m->probes, ppk);
-		char *dup = strdup(ev->path);
+		size_t plen = strnlen(ev->path, sizeof(ev->path));
+		struct pinfo *dup = malloc(sizeof(*dup) + plen + 1);
 
 		if (!dup)
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		dup->ppid = ev->ppid;
+		dup->by_engine = by_engine;
+		memcpy(dup->exe, ev->path, plen);
+		dup->exe[plen] = 0;
+		/* before this process is remembered: a pid reused as its own ancestor cannot loop */
+		chain_of(m, ev, by_engine, chain, sizeof(chain));
+		c.chain = chain;
 		if (m->pids.n >= PIDS_MAX) {
 			/* bounded: forgetting parents only makes parents "not known", which match any entry */
 			bh_map_free(&m->pids);

@@ -74,6 +74,7 @@ typedef struct bh_blmon_dev {
 	bh_baseline *bl;
 	bh_bl_obs obs;
 	char what[400];      /* the observation ("process /bin/sh (parent /usr/bin/app)") */
+	char chain[512];     /* a process's ancestry as far as it was seen: "/bin/sh < /usr/bin/app < (engine)"; "" otherwise */
 	char violated[600];  /* the entry it violated or the section it is missing from */
 	bh_bl_mode mode;     /* the container's effective mode (monitor or protect) */
 	const char *rule;    /* the label rule that made it ("env=prod"), NULL: the baseline's own mode */

@@ -134,6 +134,10 @@ mark=$(wc -l <"$T/alerts")
 $P exec "$app" /bin/sh -c 'exit 0' >/dev/null 2>&1
 wait_dev process '^process /bin/sh' && ok "monitor: unexpected shell flagged ($(devs | jq -r 'select(.kind == "process") | .violated' | head -1 | cut -c1-120))" \
 	|| ko "monitor: shell" "$(devs | head -3)"
+# its ancestry: podman exec's shell was started by the engine
+devs | has 'select(.kind == "process" and (.what | test("^process /bin/sh")) and .chain == "/bin/sh < (engine)")' \
+	&& ok "monitor: the shell's deviation says its parent chain (/bin/sh < (engine))" \
+	|| ko "monitor: chain" "$(devs | jq -c 'select(.kind == "process") | .chain' | head -2)"
 mark=$(wc -l <"$T/alerts")
 $P exec "$app" /bin/bash -c "echo $gw >/tmp/target" >/dev/null 2>&1
 sleep 2

@@ -160,6 +160,7 @@ struct seen {
 	char mode_text[300];
 	int notes;
 	char note[1600];
+	char chain[512];
 };
 
 static int on_dev(void *ud, const bh_blmon_dev *d)
@@ -168,6 +169,7 @@ static int on_dev(void *ud, const bh_blmon_dev *d)
 	s->devs++;
 	s->mode = d->mode;
 	snprintf(s->mode_text, sizeof(s->mode_text), "%s", d->mode_text);
+	snprintf(s->chain, sizeof(s->chain), "%s", d->chain);
 	return 0;
 }
 
@@ -355,6 +357,53 @@ static void test_learn_events(void **st)
 	bh_blmon_free(m);
 }
 
+/* A deviating exec says its ancestry as far as it was seen: the shell a script started under the
+ * engine's entrypoint. */
+static void test_chain(void **st)
+{
+	static const char doc[] = "repository: localhost/app\nmode: monitor\nprocesses:\n  - {exe: /usr/bin/app, parent: (engine)}\n"
+				  "  - {exe: /usr/bin/run.sh, parent: /usr/bin/app}\n";
+	bh_blmon_opts o;
+	bh_blmon *m;
+	bh_baseline *b;
+	bh_error err;
+	bh_rt_event ev;
+	struct seen s;
+	bh_rt_container app = { "c7", "app", "localhost/app:1", "", NULL, false, 7, NULL, NULL };
+	(void)st;
+
+	memset(&s, 0, sizeof(s));
+	memset(&o, 0, sizeof(o));
+	o.mode = BH_BL_MONITOR;
+	o.no_hash = true;
+	assert_int_equal(bh_blmon_new(&o, &m, &err), 0);
+	assert_int_equal(bh_baseline_load(doc, strlen(doc), "t", &b, &err), 0);
+	assert_int_equal(bh_blmon_put(m, b, &err), 0);
+	exec_of(&ev, "/usr/bin/app");
+	ev.pid = ev.tid = 100;
+	ev.ppid = 50;
+	snprintf(ev.pcomm, sizeof(ev.pcomm), "runc:[2:INIT]");
+	assert_int_equal(bh_blmon_event(m, &ev, &app, 1000, on_dev, &s, &err), 0);
+	exec_of(&ev, "/usr/bin/run.sh");
+	ev.pid = ev.tid = 101;
+	ev.ppid = 100;
+	assert_int_equal(bh_blmon_event(m, &ev, &app, 1000, on_dev, &s, &err), 0);
+	assert_int_equal(s.devs, 0);
+	exec_of(&ev, "/bin/sh");
+	ev.pid = ev.tid = 102;
+	ev.ppid = 101;
+	assert_int_equal(bh_blmon_event(m, &ev, &app, 1000, on_dev, &s, &err), 0);
+	assert_int_equal(s.devs, 1);
+	assert_string_equal(s.chain, "/bin/sh < /usr/bin/run.sh < /usr/bin/app < (engine)");
+	/* a parent that started before the watch is not known */
+	exec_of(&ev, "/bin/sh");
+	ev.pid = ev.tid = 201;
+	ev.ppid = 200;
+	assert_int_equal(bh_blmon_event(m, &ev, &app, 1000, on_dev, &s, &err), 0);
+	assert_string_equal(s.chain, "/bin/sh < ?");
+	bh_blmon_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_bounds_and_edit),
 		cmocka_unit_test(test_effective_mode),
 		cmocka_unit_test(test_learn_events),
+		cmocka_unit_test(test_chain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
