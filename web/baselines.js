@@ -466,13 +466,15 @@ function drawDeviations(box, st, refresh) {
 		devs.length ? table(`Deviations of ${st.repo}, newest first`, [
 			// what happened and its action first: at phone width the rest scrolls inside the frame
 			{ label: 'Time', get: (r) => fmtTime(r.ev.time) },
-			{ label: 'What', get: (r) => r.p.what || '' },
+			// a process's ancestry under what it was, when the agent saw it (chain)
+			{ label: 'What', get: (r) => (r.p.chain ? h('span', {}, r.p.what || '', h('br'), h('code', { class: 'small chain', title: 'parent chain' }, r.p.chain)) : r.p.what || '') },
 			{ label: 'Status', get: statusCell },
 			{ label: 'Container', get: (r) => r.p.container || (r.ev.container ? r.ev.container.slice(0, 12) : '') },
 			{ label: 'Violated', get: (r) => h('span', { class: 'small' }, r.p.violated || '') },
 			{ label: 'Kind', get: (r) => r.p.kind || (r.obs && r.obs.kind) || '' },
 			{ label: 'Host', get: (r) => r.ev.host || '' },
 			{ label: 'Action taken', get: (r) => r.p.action_taken || '' },
+			{ label: 'Mode', get: (r) => (r.p.mode ? `${r.p.mode}${r.p.mode_from === 'label' && r.p.mode_label ? ` (label ${r.p.mode_label})` : ''}` : '') },
 			{ label: 'Against', cls: 'num', get: (r) => (r.p.baseline_version ? `v${r.p.baseline_version}` : '') },
 		], rows, { rowClass: (r) => (r.allowed || st.justAccepted.has(r.ev.seq) ? 'dev allowed' : 'dev open') })
 			: empty('No deviation of this baseline was reported (agents send them as baseline.deviation events).')));

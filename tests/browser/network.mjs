@@ -231,8 +231,9 @@ try {
 	const devs = main(page).getByRole('region', { name: `Deviations of ${X.app}, newest first` });
 	const devRows = await devs.locator('tbody tr').allInnerTexts();
 	check(devRows.length === 3 && /outbound 93\.184\.216\.34/.test(devRows[0]) && /\/bin\/sh/.test(devRows[1]) && /allowed now/.test(devRows[2])
+		&& devRows[1].includes('/bin/sh < /opt/app/server < (engine)') && /monitor/.test(devRows[1])
 		&& await devs.getByRole('button', { name: /^Accept into baseline/ }).count() === 2,
-	'app\'s deviations newest first: 2 to accept, the listen one allowed by the baseline already', devRows.join(' | '));
+	'app\'s deviations newest first: 2 to accept, the listen one allowed by the baseline already, the shell with its parent chain and mode', devRows.join(' | '));
 	check(await main(page).getByRole('heading', { name: 'Deviations (2 open of 3)' }).count() === 1, 'the deviations heading counts 2 open', 'not found');
 	const processes = main(page).getByRole('region', { name: `processes of ${X.app}` });
 	check(await processes.locator('tbody tr').count() === 1, 'entries: 1 process before', `${await processes.locator('tbody tr').count()}`);

@@ -111,6 +111,7 @@ cat >"$T/events.json" <<JSON
  {"type":"baseline.deviation","host":"node-1","container":"a1","time":$((now - 120)),"idempotency_key":"netdash-dev-2","payload":{
   "time":"2026-12-07T06:10:00Z","repository":"localhost/app","mode":"monitor","kind":"process","what":"process /bin/sh (parent /opt/app/server)",
   "violated":"no processes entry matches (1 entry: {exe /opt/app/server, parent (engine)})","container":"app","action_taken":"none (monitor mode)","baseline_version":1,
+  "chain":"/bin/sh < /opt/app/server < (engine)","mode_from":"baseline",
   "obs":{"kind":"process","exe":"/bin/sh","parent":"/opt/app/server"}}},
  {"type":"baseline.deviation","host":"node-1","container":"a1","time":$((now - 60)),"idempotency_key":"netdash-dev-3","payload":{
   "time":"2026-12-07T06:11:00Z","repository":"localhost/app","mode":"monitor","kind":"outbound","what":"outbound 93.184.216.34:443/tcp",
