@@ -131,18 +131,7 @@ if [ "$STORE" != postgres ]; then
 fi
 if [ "$STORE" != sqlite ]; then
 	echo "-- postgres"
-	why=
-	[ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb"
-	if [ -z "$why" ]; then
-		mkdir -p "$T/pg" && chmod 777 "$T/pg"
-		if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
-			why="initdb failed: $(tail -1 "$T/initdb.log")"
-		elif ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p $PGPORT -k $T/pg -c listen_addresses='' -c fsync=off -c shared_buffers=1GB -c max_wal_size=8GB" start >/dev/null 2>&1; then
-			why="the PostgreSQL server did not start: $(tail -1 "$T/pg/log" 2>/dev/null)"
-		else
-			PGDATA=$T/pg/data
-		fi
-	fi
+	pg_start
 	if [ -n "$why" ]; then
 		echo "SKIP postgres: $why"
 	else

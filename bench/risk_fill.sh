@@ -1,6 +1,6 @@
 # risk_fill.sh - sourced by bench/risk.sh and bench/dashboard.sh with N set: the SQL that fills a fresh
 # store (made by `bulkhead serve`, migrations run) with N findings over 1,000 components, as
-# LITE_FILL (sqlite3) and PG_FILL (psql).
+# LITE_FILL (sqlite3) and PG_FILL (psql); and pg_start, their PostgreSQL.
 # The same rows for both backends: i = 1..N; columns as functions of i and a random draw r.
 #  severity by i % 20, KEV when i % 100 = 0, running 1-3 when r % 5 = 0, risk from the formula's
 #  factors (base x KEV x reach x 1000/641.0) plus a little noise so scores are not all ties.
@@ -59,3 +59,19 @@ CREATE INDEX findings_risk ON findings(state, risk DESC, id);
 CREATE INDEX findings_risk_hot ON findings(risk DESC, id) WHERE state = 'open' AND kev = 1 AND running > 0;
 VACUUM ANALYZE findings; ANALYZE components;
 "
+
+# pg_start: a PostgreSQL of the bench's own in $T/pg on a Unix socket (port PGPORT, tuned for bulk
+# loads: no fsync, 1 GB of shared buffers); sets PGDATA, or why when it cannot run.
+pg_start() {
+	why=
+	[ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb"
+	[ -n "$why" ] && return
+	mkdir -p "$T/pg" && chmod 777 "$T/pg"
+	if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
+		why="initdb failed: $(tail -1 "$T/initdb.log")"
+	elif ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p $PGPORT -k $T/pg -c listen_addresses='' -c fsync=off -c shared_buffers=1GB -c max_wal_size=8GB" start >/dev/null 2>&1; then
+		why="the PostgreSQL server did not start: $(tail -1 "$T/pg/log" 2>/dev/null)"
+	else
+		PGDATA=$T/pg/data
+	fi
+}

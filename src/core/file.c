@@ -169,3 +169,22 @@ int bh_file_read_all(const char *path, size_t max, const char *what, char **data
 	*len = n;
 	return 0;
 }
+
+int bh_file_mkdir_p(const char *dir, unsigned mode, bh_error *err)
+{
+	char tmp[4096];
+	size_t l = dir ? strlen(dir) : 0;
+	if (l == 0 || l >= sizeof(tmp))
+		return bh_error_set(err, BH_EINVAL, "bad directory name");
+	memcpy(tmp, dir, l + 1);
+	for (char *p = tmp + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			if (mkdir(tmp, (mode_t)mode) && errno != EEXIST)
+				return bh_error_set(err, BH_EIO, "%s: %s", tmp, strerror(errno));
+			*p = '/';
+		}
+	if (mkdir(tmp, (mode_t)mode) && errno != EEXIST)
+		return bh_error_set(err, BH_EIO, "%s: %s", tmp, strerror(errno));
+	return 0;
+}

@@ -32,6 +32,10 @@ int bh_file_open_beneath(int root, const char *rel, int flags);
  * bh_file_open_regular, BH_EIO (read), BH_ENOMEM.
  */
 int bh_file_read_all(const char *path, size_t max, const char *what, char **data, size_t *len, bh_error *err);
+/* Creates dir and its missing parents with mode (existing ones are left as they are). Errors:
+ * BH_EINVAL for an empty name or one of 4096 bytes or more, BH_EIO "PATH: reason" naming the part
+ * that could not be made. */
+int bh_file_mkdir_p(const char *dir, unsigned mode, bh_error *err);
 /* "fifo", "directory", "character device", ... for an st_mode (messages). */
 const char *bh_file_type_name(unsigned mode);
 

@@ -281,25 +281,6 @@ int bh_blmodes_to_yaml(const bh_blmodes *ms, bh_buf *out)
 	return bh_buf_oom(out) ? BH_ENOMEM : 0;
 }
 
-static int mkdir_p(const char *dir, bh_error *err)
-{
-	char tmp[4096];
-	size_t l = strlen(dir);
-	if (l == 0 || l >= sizeof(tmp))
-		return bh_error_set(err, BH_EINVAL, "bad directory name");
-	memcpy(tmp, dir, l + 1);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0700) && errno != EEXIST)
-				return bh_error_set(err, BH_EIO, "%s: %s", tmp, strerror(errno));
-			*p = '/';
-		}
-	if (mkdir(tmp, 0700) && errno != EEXIST)
-		return bh_error_set(err, BH_EIO, "%s: %s", tmp, strerror(errno));
-	return 0;
-}
-
 int bh_blmodes_write(const bh_blmodes *ms, const char *dir, bh_error *err)
 {
 	char path[4096], tmp[4200];
@@ -309,7 +290,7 @@ int bh_blmodes_write(const bh_blmodes *ms, const char *dir, bh_error *err)
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, BH_BLMODES_FILE) >= sizeof(path))
 		return bh_error_set(err, BH_ELIMIT, "%s: directory name too long", dir);
-	if ((rc = mkdir_p(dir, err)))
+	if ((rc = bh_file_mkdir_p(dir, 0700, err)))
 		return rc;
 	if ((rc = bh_blmodes_to_yaml(ms, &y))) {
 		bh_buf_free(&y);

@@ -429,25 +429,6 @@ static void warn_no_baseline(bh_blmon *m, const bh_rt_container *ct, struct ctmo
 	m->o.note(m->o.note_ud, NULL, msg);
 }
 
-static int mkdir_p(const char *dir, bh_error *err)
-{
-	char tmp[4096];
-	size_t l = strlen(dir);
-	if (l == 0 || l >= sizeof(tmp))
-		return bh_error_set(err, BH_EINVAL, "bad directory name");
-	memcpy(tmp, dir, l + 1);
-	for (char *p = tmp + 1; *p; p++)
-		if (*p == '/') {
-			*p = 0;
-			if (mkdir(tmp, 0700) && errno != EEXIST)
-				return bh_error_set(err, BH_EIO, "%s: %s", tmp, strerror(errno));
-			*p = '/';
-		}
-	if (mkdir(tmp, 0700) && errno != EEXIST)
-		return bh_error_set(err, BH_EIO, "%s: %s", tmp, strerror(errno));
-	return 0;
-}
-
 static int save(bh_blmon *m, bh_baseline *b, bool history, bh_error *err);
 
 int bh_blmon_save(bh_blmon *m, bh_baseline *b, bh_error *err)
@@ -467,7 +448,7 @@ static int save(bh_blmon *m, bh_baseline *b, bool history, bh_error *err)
 		return 0;
 	if (bh_blmon_file_of(bh_baseline_repository(b), name, sizeof(name)))
 		return bh_error_set(err, BH_ELIMIT, "repository name too long for a file name");
-	if ((rc = mkdir_p(m->store_dir, err)))
+	if ((rc = bh_file_mkdir_p(m->store_dir, 0700, err)))
 		return rc;
 	snprintf(path, sizeof(path), "%s/%s", m->store_dir, name);
 	at = (uintptr_t)bh_map_get(&m->byrepo, bh_baseline_repository(b));
@@ -475,7 +456,7 @@ static int save(bh_blmon *m, bh_baseline *b, bool history, bh_error *err)
 	if (history && at && m->v[at - 1].saved_version && m->v[at - 1].saved_version != bh_baseline_version(b) && access(path, F_OK) == 0) {
 		char hdir[4200];
 		snprintf(hdir, sizeof(hdir), "%s/history", m->store_dir);
-		if ((rc = mkdir_p(hdir, err)))
+		if ((rc = bh_file_mkdir_p(hdir, 0700, err)))
 			return rc;
 		snprintf(hist, sizeof(hist), "%s/%.*s.v%" PRIu64 ".yaml", hdir, (int)(strlen(name) - 5), name, m->v[at - 1].saved_version);
 		if (rename(path, hist))

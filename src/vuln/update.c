@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "net/http.h"
 
@@ -180,33 +181,14 @@ static int fetch(const bh_update_opts *o, const bh_feed *f, const char *url, con
 	return rc;
 }
 
-static int mkdirs(const char *dir)
-{
-	char tmp[4096];
-	size_t i, n = strlen(dir);
-	if (n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, dir, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (tmp[i] != '/' && tmp[i] != '\0')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return -1;
-		if (i < n)
-			tmp[i] = '/';
-	}
-	return 0;
-}
-
 int bh_update_run(const bh_update_opts *o, const bh_limits *lim, bh_error *err)
 {
 	bh_vulndb *db = NULL;
 	size_t i, got = 0;
 	int rc;
 
-	if (mkdirs(o->cache_dir))
-		return bh_error_set(err, BH_EIO, "cannot create %s: %s", o->cache_dir, strerror(errno));
+	if ((rc = bh_file_mkdir_p(o->cache_dir, 0755, err)))
+		return rc;
 	/*
 	 * The DB's writer lock is taken before the downloads: two updates beside one DB share the feed
 	 * cache (file.part, file.meta), so the second waits instead of writing the same files.

@@ -1,4 +1,4 @@
-/* test_file.c - the bounded whole-file reader: limits to the byte, FIFOs and directories refused, missing files named. */
+/* test_file.c - the bounded whole-file reader (limits to the byte, FIFOs and directories refused, missing files named) and mkdir -p. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,6 +68,19 @@ static void read_all(void **state)
 	snprintf(path, sizeof(path), "%s/missing", dir);
 	assert_int_equal(bh_file_read_all(path, 10, "baseline", &data, &len, &err), BH_ENOTFOUND);
 	assert_non_null(strstr(err.msg, "/missing"));
+
+	/* directories with their parents; an existing one is fine; a file in the way is named */
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	assert_int_equal(bh_file_mkdir_p(path, 0700, &err), 0);
+	assert_int_equal(bh_file_mkdir_p(path, 0700, &err), 0);
+	snprintf(path, sizeof(path), "%s/max/x", dir);
+	assert_int_equal(bh_file_mkdir_p(path, 0700, &err), BH_EIO);
+	assert_non_null(strstr(err.msg, "/max/x: "));
+	assert_int_equal(bh_file_mkdir_p("", 0700, &err), BH_EINVAL);
+	for (const char *const *n = (const char *const[]){ "a/b/c", "a/b", "a", NULL }; *n; n++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, *n);
+		assert_int_equal(rmdir(path), 0);
+	}
 
 	for (const char *const *n = (const char *const[]){ "max", "empty", "big", NULL }; *n; n++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, *n);
