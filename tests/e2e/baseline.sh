@@ -34,6 +34,7 @@ P="podman --runtime runc"
 svc= wpid=
 BL=$T/baselines
 cleanup() {
+	[ -n "${lpid:-}" ] && kill "$lpid" 2>/dev/null
 	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null && wait "$wpid" 2>/dev/null
 	$P rm -f -t 0 "$app" "$db" "$third" "$lbl" >/dev/null 2>&1
 	[ -n "$svc" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null
@@ -190,6 +191,35 @@ wait_dev outbound "^outbound $gw" && devs | has 'select(.kind == "outbound" and 
 	&& tail -n +$((mark + 1)) "$T/alerts" | has 'select(.netpol and .netpol.verdict == "blocked")' \
 	&& ok "protect: the unexpected outbound connection refused in the kernel, with the entry it violated" \
 	|| ko "protect: outbound" "$(devs | jq -c '{what, action_taken}' | head -2) $(tail -n +$((mark + 1)) "$T/alerts" | jq -c 'select(.netpol)' | head -2)"
+# the blocked outbound retried 1,000 times: a listener of the test's own on the host's bridge
+# address counts what reaches it; a container without a baseline (the third) reaches it, the
+# protected app never does
+lport=$((20000 + tag % 20000))
+python3 - "$gw" "$lport" "$T/accepts" <<'PY' 2>"$T/listener.err" &
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1024)
+n = 0
+open(sys.argv[3], "w").write("0\n")
+while True:
+    c, _ = s.accept()
+    c.close()
+    n += 1
+    open(sys.argv[3], "w").write("%d\n" % n)
+PY
+lpid=$!
+for _ in $(seq 50); do [ -s "$T/accepts" ] && break; sleep 0.1; done
+$P run --rm --network=bridge "$thirdimg" /opt/bhr/act connect "$gw" "$lport" >/dev/null 2>&1
+sleep 0.3
+reach=$(cat "$T/accepts" 2>/dev/null)
+got=$($P exec "$app" /bin/bash -c "n=0; for ((i = 0; i < 1000; i++)); do /opt/bhr/act connect $gw $lport && n=\$((n + 1)); done; echo \$n" 2>/dev/null)
+sleep 0.3
+[ "$reach" = 1 ] && [ "$got" = 0 ] && [ "$(cat "$T/accepts")" = 1 ] \
+	&& ok "protect: the unexpected outbound connection retried 1,000 times succeeded 0 times (the listener, reached once by a container without a baseline, saw none of them)" \
+	|| ko "protect: outbound x1000" "reached by the third container: '$reach' (want 1); app succeeded '$got' of 1000; the listener accepted '$(cat "$T/accepts" 2>/dev/null)' in all $(head -1 "$T/listener.err")"
+kill "$lpid" 2>/dev/null; wait "$lpid" 2>/dev/null; lpid=
 got=$($P run --rm --name "$third" --network=bridge "$thirdimg" /bin/bash -c \
 	"n=0; for ((i = 0; i < 1000; i++)); do /opt/bhr/act connect $dbip 5432 && n=\$((n + 1)); done; echo \$n" 2>/dev/null)
 [ "$got" = 0 ] && ok "protect: a third container's connection to the database retried 1,000 times succeeded 0 times" \
