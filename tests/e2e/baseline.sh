@@ -7,7 +7,8 @@
 # flagged with the baseline entry they violate; the normal workload for BL_NORMAL_SECS (default 10)
 # must raise nothing; a second app container labelled bhbl-env=prod put in protect by its label
 # (`baseline mode --label`) while the repository stays in monitor has the shell killed, the unlabelled
-# one only alerts; in protect mode the shell is killed in the kernel at exec, 1,000 times of 1,000.
+# one only alerts; in protect mode the shell is killed in the kernel at exec, and the shell, the
+# outbound connection and the third container's connection each retried 1,000 times never succeed.
 set -uo pipefail
 BUILD=${BUILD:-build}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
