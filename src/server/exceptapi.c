@@ -466,6 +466,41 @@ static int acc_cb(void *ud, const bh_exception *e)
 	return o && !json_array_append_new(ud, o) ? 0 : BH_ENOMEM;
 }
 
+/*
+ * An accepted finding's risk as the formula says it (README "Risk order": 0 when accepted): score
+ * 0 and the policy term naming the exception. The stored score, the one the finding has again when
+ * the exception ends, stays as score_unaccepted (and orders the list).
+ */
+static void accepted_risk(json_t *f, const json_t *exc)
+{
+	json_t *risk = json_object_get(f, "risk"), *terms = json_object_get(risk, "terms"), *t;
+	const json_t *exp = json_object_get(exc, "expires");
+	char val[200], src[48], date[40] = "";
+	size_t i;
+	if (!json_is_object(risk))
+		return;
+	snprintf(val, sizeof(val), "accepted: %.150s", json_string_value(json_object_get(exc, "reason")) ?
+							  json_string_value(json_object_get(exc, "reason")) : "");
+	snprintf(src, sizeof(src), "exception %lld", (long long)json_integer_value(json_object_get(exc, "id")));
+	if (json_is_integer(exp)) {
+		time_t tt = (time_t)json_integer_value(exp);
+		struct tm tm;
+		if (gmtime_r(&tt, &tm))
+			strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	}
+	json_object_set(risk, "score_unaccepted", json_object_get(risk, "score"));
+	json_object_set_new(risk, "score", json_integer(0));
+	json_array_foreach(terms, i, t) {
+		if (!json_is_object(t) || !json_is_string(json_object_get(t, "name")) ||
+		    strcmp(json_string_value(json_object_get(t, "name")), "policy") != 0)
+			continue;
+		json_object_set_new(t, "value", json_string(val));
+		json_object_set_new(t, "weight", json_integer(0));
+		json_object_set_new(t, "source", json_string(src));
+		json_object_set_new(t, "date", date[0] ? json_string(date) : json_null());
+	}
+}
+
 int bh_exceptapi_annotate(bh_store *st, json_t *items, const char *image, int64_t now, bh_error *err)
 {
 	size_t i;
@@ -482,8 +517,10 @@ int bh_exceptapi_annotate(bh_store *st, json_t *items, const char *image, int64_
 			return rc;
 		}
 		/* the one that accepted it first; the others are listed by GET /api/v1/exceptions */
-		if (json_array_size(acc))
+		if (json_array_size(acc)) {
 			json_object_set(f, "accepted", json_array_get(acc, 0));
+			accepted_risk(f, json_array_get(acc, 0));
+		}
 		json_decref(acc);
 	}
 	return 0;

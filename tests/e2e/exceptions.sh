@@ -105,6 +105,10 @@ suite() {
 	check "$label: ?accepted=true shows it with the exception that covers all its images; ?accepted=only only it" \
 		"$(get '/api/v1/findings?accepted=true' | jq -r '.items[] | select(.advisory == "GO-2024-2916") | "\(.accepted.id) \(.accepted.reason)"') $(findings '&accepted=only')" \
 		"$E2 fix in the next release github.com/goharbor/harbor GO-2024-2916;"
+	check "$label: shown accepted, its risk is 0 with the exception as the policy term; the score it returns to kept" \
+		"$(get '/api/v1/findings?accepted=true' | jq -r --arg e "exception $E2" '.items[] | select(.advisory == "GO-2024-2916") | .risk |
+			"\(.score) \(.score_unaccepted > 0) \(.terms[] | select(.name == "policy") | "\(.value)|\(.weight)|\(.source == $e)|\(.date | test("^[0-9]{4}-"))")"')" \
+		"0 true accepted: fix in the next release|0|true|true"
 	check "$label: PYSEC-2020-341 accepted for team/app stays listed (other/svc has jw.util too)" \
 		"$(post "{\"advisory\":\"PYSEC-2020-341\",\"scope\":{\"kind\":\"repository\",\"value\":\"127.0.0.1:5000/team/app\"},\"reason\":\"r\",\"expires\":$((now + 3600))}") $(findings | grep -c PYSEC-2020-341) $(findings "&image=$D3" | grep -c PYSEC) $(findings "&image=$D1" | grep -c PYSEC)" "201 1 1 0"
 	check "$label: GET exceptions: 3 in force, with who accepted them" "$(get /api/v1/exceptions | jq -r '[(.items | length), .items[0].created_by] | join(" ")')" "3 secteam"
