@@ -11,10 +11,10 @@
 #include "core/file.h"
 #include "core/json.h"
 #include "core/yaml.h"
+#include "runtime/ctnet.h"
 
 struct rule {
-	char *label;    /* "KEY=VALUE" or "KEY", as written */
-	char *key, *val; /* split at the first '='; val NULL: any value */
+	char *label;    /* "KEY=VALUE" or "KEY" (any value), as written */
 	bh_bl_mode mode;
 };
 
@@ -33,8 +33,6 @@ int bh_blmodes_new(bh_blmodes **out, bh_error *err)
 static void rule_free(struct rule *r)
 {
 	free(r->label);
-	free(r->key);
-	free(r->val);
 }
 
 void bh_blmodes_free(bh_blmodes *ms)
@@ -76,7 +74,6 @@ static int find(const bh_blmodes *ms, const char *label)
 int bh_blmodes_set(bh_blmodes *ms, const char *label, bh_bl_mode mode, bh_error *err)
 {
 	struct rule r;
-	const char *eq;
 	int at;
 
 	if (!bh_blmodes_label_valid(label))
@@ -92,12 +89,8 @@ int bh_blmodes_set(bh_blmodes *ms, const char *label, bh_bl_mode mode, bh_error 
 		return bh_error_set(err, BH_ELIMIT, "more than %d label rules", BH_BLMODES_RULES_MAX);
 	memset(&r, 0, sizeof(r));
 	r.mode = mode;
-	eq = strchr(label, '=');
-	if (!(r.label = strdup(label)) || !(r.key = eq ? strndup(label, (size_t)(eq - label)) : strdup(label)) ||
-	    (eq && !(r.val = strdup(eq + 1)))) {
-		rule_free(&r);
+	if (!(r.label = strdup(label)))
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
-	}
 	{
 		/* at most BH_BLMODES_RULES_MAX, so the size cannot overflow */
 		struct rule *nv = realloc(ms->v, (ms->n + 1) * sizeof(*nv));
@@ -316,11 +309,9 @@ int bh_blmodes_match(const bh_blmodes *ms, const json_t *labels)
 {
 	if (!ms || !json_is_object(labels))
 		return -1;
-	for (size_t i = 0; i < ms->n; i++) {
-		json_t *v = json_object_get(labels, ms->v[i].key);
-		if (v && (!ms->v[i].val || (json_is_string(v) && !strcmp(json_string_value(v), ms->v[i].val))))
+	for (size_t i = 0; i < ms->n; i++)
+		if (bh_ctnet_labels_match(labels, ms->v[i].label))
 			return (int)i;
-	}
 	return -1;
 }
 

@@ -381,20 +381,25 @@ bool bh_ctnet_image_match(const bh_ctnet_ct *ct, const char *sel)
 	return true;
 }
 
-bool bh_ctnet_label_match(const bh_ctnet_ct *ct, const char *sel)
+bool bh_ctnet_labels_match(const json_t *labels, const char *sel)
 {
 	const char *eq = sel ? strchr(sel, '=') : NULL;
 	char key[256];
 	json_t *v;
 
-	if (!sel || !*sel || !ct->labels)
+	if (!sel || !*sel || !json_is_object(labels))
 		return false;
 	if (!eq)
-		return json_object_get(ct->labels, sel) != NULL;
+		return json_object_get(labels, sel) != NULL;
 	if ((size_t)(eq - sel) >= sizeof(key))
 		return false;
 	memcpy(key, sel, (size_t)(eq - sel));
 	key[eq - sel] = 0;
-	v = json_object_get(ct->labels, key);
+	v = json_object_get(labels, key);
 	return json_is_string(v) && !strcmp(json_string_value(v), eq + 1);
+}
+
+bool bh_ctnet_label_match(const bh_ctnet_ct *ct, const char *sel)
+{
+	return bh_ctnet_labels_match(ct->labels, sel);
 }

@@ -83,6 +83,8 @@ bool bh_ctnet_on_network(const bh_ctnet_ct *ct, const char *name);
 bool bh_ctnet_image_match(const bh_ctnet_ct *ct, const char *sel);
 /* Label selector "key=value", or "key" for any value. */
 bool bh_ctnet_label_match(const bh_ctnet_ct *ct, const char *sel);
+/* The same over a labels object ({"k": "v", ...}; anything else matches nothing). */
+bool bh_ctnet_labels_match(const json_t *labels, const char *sel);
 
 /* Text <-> 16-byte address (IPv4 text becomes v4-mapped; v4-mapped prints as IPv4). */
 int bh_ctnet_addr_parse(const char *s, uint8_t out[16]);
