@@ -1,5 +1,6 @@
 /* fuzz_exception.c - POST /api/v1/exceptions bodies: an accepted body keeps every promise the store
- * and the exports rely on (scope and value agree, an expiry in the future, printable strings). */
+ * and the exports rely on (scope and value agree, an expiry in the future, printable strings; a rule
+ * has no package or justification, an advisory no target and no host scope). */
 #include <jansson.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,10 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (!strcmp(e.scope, "image") && strncmp(e.value, "sha256:", 7) && strncmp(e.value, "sha512:", 7))
 			abort();
+		if (e.rule ? e.package || e.justification || strlen(e.advisory) > 64 || strchr(e.advisory, ' ')
+			   : e.target || !strcmp(e.scope, "host"))
+			abort();
 		printable(e.advisory);
 		printable(e.reason);
 		printable(e.value);
 		printable(e.package);
+		printable(e.target);
 	} else if (!why[0]) {
 		abort();
 	}

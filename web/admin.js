@@ -49,16 +49,16 @@ export async function acceptedPage(root) {
 	const items = Array.isArray(list) ? list : list.items || [];
 	const now = Date.now() / 1000;
 	root.append(items.length ? table('Accepted risks', [
-		{ label: 'Advisory', get: (x) => link(`#/findings?advisory=${enc(x.advisory)}&accepted=true`, x.advisory) },
+		{ label: 'Advisory or rule', get: (x) => (x.rule ? [h('code', {}, x.rule), x.target ? ` on ${x.target}` : ''] : link(`#/findings?advisory=${enc(x.advisory)}&accepted=true`, x.advisory)) },
 		{ label: 'Scope', get: (x) => (x.scope ? `${x.scope.kind}${x.scope.value ? `: ${x.scope.value.length > 40 ? shortDigest(x.scope.value) : x.scope.value}` : ''}` : '') },
 		{ label: 'Reason', get: (x) => x.reason },
 		{ label: 'Expires', get: (x) => [fmtTime(x.expires), x.expires && x.expires < now ? h('span', { class: 'badge' }, 'expired') : ''] },
 		{ label: 'By', get: (x) => x.who || x.created_by || '' },
 		{ label: 'Action', get: (x) => (session.role === 'viewer' ? '' : h('button', { type: 'button', class: 'secondary', onclick: async () => {
 			await api(`/exceptions/${enc(x.id)}`, { method: 'DELETE' });
-			announce(`Acceptance of ${x.advisory} removed`);
+			announce(`Acceptance of ${x.advisory || x.rule} removed`);
 			window.dispatchEvent(new HashChangeEvent('hashchange'));
-		} }, `Remove ${x.advisory}`)) },
+		} }, `Remove ${x.advisory || x.rule}`)) },
 	], items) : empty('No accepted risks.'));
 }
 

@@ -192,14 +192,20 @@ export async function showFinding(f, ctx = {}) {
 	}
 }
 
-// The accept-risk dialog: scope, reason, expiry; POST /api/v1/exceptions.
+// The accept-risk dialog: scope, reason, expiry; POST /api/v1/exceptions. f is a finding
+// ({advisory, package}) or a check result ({rule_id, target}); ctx the scopes this page knows
+// (image digest, repository, host).
 export function acceptDialog(f, ctx = {}) {
 	const exp = new Date(Date.now() + 30 * 86400e3);
 	const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60e3).toISOString().slice(0, 19);
+	const rule = !f.advisory && f.rule_id;
+	const what = rule ? f.rule_id : f.advisory;
 	const scope = h('select', { id: 'acc-scope', name: 'scope' },
 		ctx.image ? h('option', { value: 'image' }, 'this image') : null,
 		ctx.repository ? h('option', { value: 'repository' }, `repository ${ctx.repository}`) : null,
+		rule && ctx.host ? h('option', { value: 'host' }, `host ${ctx.host}`) : null,
 		h('option', { value: 'everywhere' }, 'everywhere'));
+	const only = rule && f.target ? h('input', { type: 'checkbox', id: 'acc-target', name: 'target' }) : null;
 	const reason = h('textarea', { id: 'acc-reason', name: 'reason', required: true, rows: 3 });
 	const expires = h('input', { id: 'acc-expires', name: 'expires', type: 'datetime-local', step: 1, required: true, value: local(exp) });
 	const err = h('p', { class: 'error', role: 'alert' });
@@ -211,24 +217,28 @@ export function acceptDialog(f, ctx = {}) {
 			return;
 		}
 		const kind = scope.value;
-		const body = { advisory: f.advisory, scope: { kind, value: kind === 'image' ? ctx.image : kind === 'repository' ? ctx.repository : undefined },
-			reason: reason.value.trim(), expires: when };
+		const value = kind === 'image' ? ctx.image : kind === 'repository' ? ctx.repository : kind === 'host' ? ctx.host : undefined;
+		const body = rule
+			? { rule: f.rule_id, target: only && only.checked ? f.target : undefined, scope: { kind, value }, reason: reason.value.trim(), expires: when }
+			: { advisory: f.advisory, scope: { kind, value }, reason: reason.value.trim(), expires: when };
 		try {
 			await api('/exceptions', { method: 'POST', body });
 			dialog().close();
-			announce(`${f.advisory} accepted until ${fmtTime(when)}`);
+			announce(`${what} accepted until ${fmtTime(when)}`);
 			window.dispatchEvent(new HashChangeEvent('hashchange'));
 		} catch (x) {
 			err.textContent = x.message;
 		}
 	} },
-	h('p', {}, `Accepting hides ${f.advisory} (${f.package}) from the findings until the expiry; it comes back then.`),
+	h('p', {}, rule ? `Accepting hides the failed results of rule ${what} from the check lists until the expiry; they come back then.`
+		: `Accepting hides ${f.advisory} (${f.package}) from the findings until the expiry; it comes back then.`),
 	h('div', { class: 'field' }, h('label', { for: 'acc-scope' }, 'Scope'), scope),
+	only ? h('div', { class: 'check' }, only, h('label', { for: 'acc-target' }, `Only for target ${f.target}`)) : null,
 	h('div', { class: 'field' }, h('label', { for: 'acc-reason' }, 'Reason'), reason),
 	h('div', { class: 'field' }, h('label', { for: 'acc-expires' }, 'Expires'), expires),
 	err,
 	h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Accept risk'),
 		h('button', { type: 'button', class: 'secondary', onclick: () => dialog().close() }, 'Cancel')));
-	openDialog(`Accept the risk of ${f.advisory}`, form);
+	openDialog(`Accept the risk of ${what}`, form);
 	reason.focus();
 }

@@ -1,6 +1,7 @@
 // hosts.js - hosts and containers: facts, CIS results (host and container), the containers of a host, runtime events.
-import { api, all } from './api.js';
+import { api, all, session } from './api.js';
 import { h, table, empty, sevBadge, fmtTime, link, dl, shortDigest, section, go } from './dom.js';
+import { acceptDialog } from './findings.js';
 
 const enc = encodeURIComponent;
 
@@ -16,17 +17,27 @@ export async function hostsPage(root) {
 	], hosts) : empty('No hosts yet: run `bulkhead agent` on one.'));
 }
 
-function checkTable(caption, checks) {
+// Check results (CIS of hosts and containers, an image's checks), failures first; accepted ones
+// (an exception of their rule) marked, and for operators an "Accept…" on each failure. ctx: the
+// scopes the page knows (image, repository, host); opts.detail adds the detail column.
+export function checkTable(caption, checks, ctx = {}, opts = {}) {
 	const order = { fail: 0, manual: 1, 'not-applicable': 2, pass: 3 };
-	const rows = checks.slice().sort((a, b) => (order[a.status] ?? 4) - (order[b.status] ?? 4) || String(a.rule_id).localeCompare(String(b.rule_id)));
-	const failed = rows.filter((c) => c.status === 'fail').length;
-	return [h('p', { class: 'status' }, `${failed} failed of ${rows.length} results`), table(caption, [
+	const st = (c) => c.status || 'fail'; // an image's stored checks are failures
+	const rows = checks.slice().sort((a, b) => (a.accepted ? 1 : 0) - (b.accepted ? 1 : 0) || (order[st(a)] ?? 4) - (order[st(b)] ?? 4) || String(a.rule_id).localeCompare(String(b.rule_id)));
+	const failed = rows.filter((c) => st(c) === 'fail' && !c.accepted).length;
+	const accepted = rows.filter((c) => c.accepted).length;
+	const canAccept = session.exceptions && session.role !== 'viewer';
+	return [h('p', { class: 'status' }, `${failed} failed of ${rows.length} results${accepted ? `, ${accepted} accepted` : ''}`), table(caption, [
 		{ label: 'Rule', get: (c) => h('code', {}, c.rule_id) },
-		{ label: 'Status', get: (c) => h('span', { class: `badge st-${c.status}` }, c.status) },
+		{ label: 'Status', get: (c) => [h('span', { class: `badge st-${st(c)}` }, st(c)),
+			c.accepted ? [' ', h('span', { class: 'badge accepted', title: c.accepted.reason || '' }, `accepted until ${fmtTime(c.accepted.expires)}`)] : ''] },
 		{ label: 'Severity', get: (c) => sevBadge(c.severity) },
 		{ label: 'Title', get: (c) => c.title },
 		{ label: 'Target', get: (c) => (c.target ? h('code', {}, c.target) : '') },
-	], rows)];
+		opts.detail ? { label: 'Detail', get: (c) => c.detail } : null,
+		canAccept ? { label: 'Action', get: (c) => (st(c) === 'fail' && !c.accepted ? h('button', { type: 'button', class: 'secondary accept-rule',
+			'aria-label': `Accept ${c.rule_id}${c.target ? ` on ${c.target}` : ''}`, onclick: () => acceptDialog(c, ctx) }, 'Accept…') : '') } : null,
+	].filter((c) => c), rows)];
 }
 
 function eventTable(caption, events) {
@@ -57,7 +68,7 @@ function containerTable(caption, ctrs) {
 
 export async function hostPage(root, params, name) {
 	const [hosts, checks, ctrs, events] = await Promise.all([
-		all('/hosts'), all(`/hosts/${enc(name)}/checks`, { container: '' }), all('/containers', { host: name }),
+		all('/hosts'), all(`/hosts/${enc(name)}/checks`, { container: '', accepted: session.exceptions ? 'true' : undefined }), all('/containers', { host: name }),
 		api('/ui/events', { params: { host: name, limit: 50 } }),
 	]);
 	const host = hosts.find((x) => x.name === name);
@@ -66,7 +77,7 @@ export async function hostPage(root, params, name) {
 	root.append(dl([['OS', host.os], ['Kernel', host.kernel], ['Engine', [host.engine, host.engine_version].filter((v) => v).join(' ')],
 		['First seen', fmtTime(host.first_seen)], ['Last seen', fmtTime(host.last_seen)]]));
 	const own = checks.filter((c) => !c.container_id);
-	root.append(section('CIS Docker Benchmark (host)', own.length ? checkTable(`CIS results of ${name}`, own) : empty('No CIS results for this host.')));
+	root.append(section('CIS Docker Benchmark (host)', own.length ? checkTable(`CIS results of ${name}`, own, { host: name }) : empty('No CIS results for this host.')));
 	root.append(section('Containers', ctrs.length ? containerTable(`Containers on ${name}`, ctrs) : empty('No containers seen on this host.')));
 	root.append(section('Latest events', events.items.length ? eventTable(`Latest events of ${name}`, events.items) : empty('No events from this host.')));
 }
@@ -83,7 +94,7 @@ export async function containersPage(root, params) {
 
 export async function containerPage(root, params, host, id) {
 	const [ctrs, checks, events] = await Promise.all([
-		all('/containers', { host }), all(`/containers/${enc(id)}/checks`, { host }),
+		all('/containers', { host }), all(`/containers/${enc(id)}/checks`, { host, accepted: session.exceptions ? 'true' : undefined }),
 		api('/ui/events', { params: { host, container: id, limit: 100 } }),
 	]);
 	const c = ctrs.find((x) => x.container_id === id);
@@ -92,7 +103,7 @@ export async function containerPage(root, params, host, id) {
 	root.append(dl([['Container id', h('code', {}, id)], ['Host', link(`#/hosts/${enc(host)}`, host)],
 		['Image', c.image_digest ? link(`#/images/${enc(c.image_digest)}`, c.image_digest) : null],
 		['State', c.state], ['Created', fmtTime(c.created_at)], ['Started', fmtTime(c.started_at)], ['Stopped', fmtTime(c.stopped_at)]]));
-	root.append(section('CIS Docker Benchmark, section 5', checks.length ? checkTable(`CIS results of ${c.name || id}`, checks) : empty('No CIS results for this container.')));
+	root.append(section('CIS Docker Benchmark, section 5', checks.length ? checkTable(`CIS results of ${c.name || id}`, checks, { host, image: c.image_digest }) : empty('No CIS results for this container.')));
 	const runtime = events.items.filter((e) => !e.type.startsWith('container.'));
 	if (runtime.length) root.append(section('Runtime events', eventTable(`Runtime events of ${c.name || id}`, runtime)));
 	root.append(section('Lifecycle', events.items.length - runtime.length ? eventTable(`Lifecycle events of ${c.name || id}`, events.items.filter((e) => e.type.startsWith('container.'))) : empty('No lifecycle events.')));

@@ -1,7 +1,8 @@
 // images.js - the image list (filters: registry, repository, tag, running, text) and one image: findings, layers, packages, checks, SBOM.
-import { api, all } from './api.js';
+import { api, all, session } from './api.js';
 import { h, table, empty, sevBadge, fmtTime, link, dl, shortDigest, imageName, splitRef, announce, go, tabs, section } from './dom.js';
 import { findingColumns, compareFindings, riskScore, pager } from './findings.js';
+import { checkTable } from './hosts.js';
 
 const enc = encodeURIComponent;
 
@@ -68,7 +69,7 @@ export async function imagePage(root, params, digest) {
 	const q = Object.fromEntries(params.entries());
 	const tab = q.tab || 'findings';
 	const [img, findings, comps, ctrs] = await Promise.all([
-		api(`/images/${enc(digest)}`),
+		api(`/images/${enc(digest)}`, { params: { accepted: session.exceptions ? 'true' : undefined } }),
 		all('/findings', { image: digest, sort: 'risk' }),
 		all(`/images/${enc(digest)}/components`),
 		all('/containers', { image: digest }),
@@ -102,7 +103,7 @@ export async function imagePage(root, params, digest) {
 		{ id: 'findings', label: `Findings (${findings.length})` },
 		{ id: 'layers', label: `Layers (${layers.length})` },
 		{ id: 'packages', label: `Packages (${compById.size})` },
-		{ id: 'checks', label: `Checks (${(img.checks || []).length})` },
+		{ id: 'checks', label: `Checks (${(img.checks || []).filter((c) => !c.accepted).length})` },
 		{ id: 'sbom', label: 'SBOM' },
 	];
 	const { bar, panel } = tabs('Image details', list, tab, (id, keep) => {
@@ -174,13 +175,7 @@ export async function imagePage(root, params, digest) {
 			draw();
 		} else if (id === 'checks') {
 			const checks = img.checks || [];
-			panel.replaceChildren(checks.length ? table(`Checks of ${name}`, [
-				{ label: 'Rule', get: (c) => h('code', {}, c.rule_id) },
-				{ label: 'Severity', get: (c) => sevBadge(c.severity) },
-				{ label: 'Title', get: (c) => c.title },
-				{ label: 'Target', get: (c) => (c.target ? h('code', {}, c.target) : '') },
-				{ label: 'Detail', get: (c) => c.detail },
-			], checks) : empty('No failed checks stored for this image.'));
+			panel.replaceChildren(...(checks.length ? checkTable(`Checks of ${name}`, checks, ctx, { detail: true }) : [empty('No failed checks stored for this image.')]));
 		} else {
 			const dlBtn = (fmt, label) => h('button', { type: 'button', onclick: async () => {
 				const res = await api(`/images/${enc(digest)}/sbom`, { params: { format: fmt }, raw: true });

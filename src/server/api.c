@@ -301,6 +301,7 @@ static int check_cb(void *ud, const bh_store_check *c)
 
 static int get_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
+	static const char *const accepted_vals[] = { "false", "true", "only", NULL };
 	bh_api *a = ud;
 	bh_store *st;
 	const char *digest = bh_srv_param(req, "digest");
@@ -310,9 +311,12 @@ static int get_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	bh_error err;
 	int64_t after = 0, next = 0;
 	unsigned pages = 0;
-	int rc;
+	int rc, acc;
 	unsigned v;
 
+	/* the image's checks of an accepted rule: hidden (false), shown with the exception (true), only them */
+	if (bh_srv_query_enum(req, resp, "accepted", accepted_vals, 0, &acc))
+		return 0;
 	if (!(checks = json_array()))
 		return BH_ENOMEM;
 	memset(&s, 0, sizeof(s));
@@ -327,6 +331,8 @@ static int get_image(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		} while (!rc && next && ++pages < SUMMARY_PAGES);
 		if (!rc)
 			rc = bh_store_check_list(st, digest, check_cb, checks, &err);
+		if (!rc)
+			rc = bh_exceptapi_checks(st, checks, digest, acc, (int64_t)time(NULL), &err);
 		if (!rc)
 			rc = 1;
 	}

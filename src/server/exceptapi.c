@@ -1,4 +1,4 @@
-/* exceptapi.c - /api/v1/exceptions: accepted risks added, listed, revoked, exported as OpenVEX and as an ignore file; expiry events. */
+/* exceptapi.c - /api/v1/exceptions: accepted risks (advisories and check rules) added, listed, revoked, exported as OpenVEX and as an ignore file; check results marked accepted; expiry events. */
 #include "server/exceptapi.h"
 
 #include <pthread.h>
@@ -29,8 +29,11 @@ static json_t *exc_json(const bh_exception *e)
 	if (!o)
 		return NULL;
 	json_object_set_new(o, "id", json_integer(e->id));
-	json_object_set_new(o, "advisory", bh_apictx_jstr(e->advisory));
-	json_object_set_new(o, "package", bh_apictx_jstr(e->package));
+	json_object_set_new(o, "kind", json_string(e->rule ? "rule" : "advisory"));
+	json_object_set_new(o, "advisory", bh_apictx_jstr(e->rule ? NULL : e->advisory));
+	json_object_set_new(o, "rule", bh_apictx_jstr(e->rule ? e->advisory : NULL));
+	json_object_set_new(o, "package", bh_apictx_jstr(e->rule ? NULL : e->package));
+	json_object_set_new(o, "target", bh_apictx_jstr(e->rule ? e->target : NULL));
 	json_object_set_new(o, "scope", json_pack("{s:s?, s:o}", "kind", e->scope, "value", bh_apictx_jstr(e->value)));
 	json_object_set_new(o, "justification", bh_apictx_jstr(e->justification));
 	json_object_set_new(o, "reason", bh_apictx_jstr(e->reason));
@@ -147,6 +150,9 @@ typedef struct exp_ctx {
 	bh_store *st;
 	json_t *statements; /* openvex */
 	bh_buf *yaml;       /* ignore */
+	const char *image;  /* ignore: ?image=, the digest the file is for (rule scopes are judged by it) */
+	const char *const *repos;
+	size_t nrepos;
 	bh_error *err;
 	int rc;
 } exp_ctx;
@@ -161,22 +167,70 @@ static void yaml_str(bh_buf *b, const char *s)
 	json_decref(j);
 }
 
+/*
+ * A rule in the ignore file: `bulkhead scan` matches a check by its rule id alone, so only an
+ * exception that holds for the whole scan can go in — everywhere, or (with ?image=) one whose image
+ * or repository scope covers that image. The others are named in a comment, not dropped silently.
+ */
+static int export_rule(exp_ctx *x, const bh_exception *e, const char *note)
+{
+	bh_exception_subject s;
+	bh_buf *b = x->yaml;
+	char at[32];
+	bool in;
+	if (x->statements)
+		return 0; /* OpenVEX speaks of vulnerabilities only */
+	memset(&s, 0, sizeof(s));
+	s.rule_id = e->advisory;
+	s.digest = x->image;
+	s.repos = x->repos;
+	s.nrepos = x->nrepos;
+	in = !e->target && strcmp(e->scope, "host") != 0 && bh_exception_rule_covers(e, &s);
+	if (!in) {
+		json_t *j = json_pack("{s:s, s:s, s:s?, s:s?}", "rule", e->advisory, "scope", e->scope, "value", e->value,
+				      "target", e->target);
+		char *d = j ? json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+		/* ASCII JSON: no newline or other byte can end the comment early */
+		bh_buf_printf(b, "  # not for this scan (%s): exception %lld %s\n",
+			      e->target ? "one target only" : !strcmp(e->scope, "host") ? "a host's results" : "another image",
+			      (long long)e->id, d ? d : "");
+		free(d);
+		json_decref(j);
+		return 0;
+	}
+	bh_buf_puts(b, "  - id: ");
+	yaml_str(b, e->advisory);
+	if (e->expires) {
+		iso8601(e->expires, at);
+		bh_buf_printf(b, "\n    expires: \"%s\"", at);
+	}
+	bh_buf_puts(b, "\n    reason: ");
+	yaml_str(b, note);
+	bh_buf_puts(b, "\n");
+	return 0;
+}
+
 static int export_cb(void *ud, const bh_exception *e)
 {
 	exp_ctx *x = ud;
-	json_t *set = json_object(), *st, *prods = NULL;
+	json_t *set, *st, *prods = NULL;
 	const char *k;
 	json_t *v;
 	char when[32], note[TEXT_MAX + 200], exp[32] = "never";
 	int rc;
-	if (!set)
+	if (e->expires)
+		iso8601(e->expires, exp);
+	if (e->rule) {
+		snprintf(note, sizeof(note), "risk accepted (bulkhead exception %lld, %s%s%s) by %s, expires %s: %s", (long long)e->id,
+			 e->scope, e->value ? " " : "", e->value ? e->value : "", e->created_by ? e->created_by : "?", exp, e->reason);
+		return export_rule(x, e, note);
+	}
+	if (!(set = json_object()))
 		return BH_ENOMEM;
 	if ((rc = scoped_purls(x->st, e, set, x->err)) != 0) {
 		json_decref(set);
 		return rc;
 	}
-	if (e->expires)
-		iso8601(e->expires, exp);
 	snprintf(note, sizeof(note), "risk accepted (bulkhead exception %lld, %s%s%s) by %s, expires %s: %s", (long long)e->id,
 		 e->scope, e->value ? " " : "", e->value ? e->value : "", e->created_by ? e->created_by : "?", exp, e->reason);
 	if (x->statements) {
@@ -251,7 +305,33 @@ static int export_cb(void *ud, const bh_exception *e)
 	return 0;
 }
 
-static int export_doc(bh_srv_resp *resp, bh_api *a, bool openvex)
+static int repo_cb(void *ud, const char *repo)
+{
+	return json_array_append_new(ud, json_string(repo)) ? BH_ENOMEM : 0;
+}
+
+/* The repository names of digest as a NULL-free array of borrowed strings (from arr, which owns
+ * them); *out NULL and *n 0 when there are none. */
+static int repos_of(bh_store *st, const char *digest, json_t *arr, const char ***out, size_t *n, bh_error *err)
+{
+	size_t i;
+	int rc;
+	*out = NULL;
+	*n = 0;
+	if (!digest || (rc = bh_exception_image_repos(st, digest, repo_cb, arr, err)) == 0) {
+		if (!json_array_size(arr))
+			return 0;
+		if (!(*out = calloc(json_array_size(arr), sizeof(**out))))
+			return BH_ENOMEM;
+		for (i = 0; i < json_array_size(arr); i++)
+			(*out)[i] = json_string_value(json_array_get(arr, i));
+		*n = json_array_size(arr);
+		return 0;
+	}
+	return rc;
+}
+
+static int export_doc(bh_srv_resp *resp, bh_api *a, bool openvex, const char *image)
 {
 	bh_store *st;
 	bh_error err;
@@ -259,19 +339,29 @@ static int export_doc(bh_srv_resp *resp, bh_api *a, bool openvex)
 	exp_ctx x;
 	int64_t now = (int64_t)time(NULL);
 	char when[32], id[96];
+	json_t *repo_names = json_array();
+	const char **repos = NULL;
 	int rc;
+	if (!repo_names)
+		return BH_ENOMEM;
 	memset(&x, 0, sizeof(x));
 	x.err = &err;
+	x.image = image;
 	if (openvex && !(x.statements = json_array()))
 		return BH_ENOMEM;
 	x.yaml = &yaml;
 	if (!openvex)
-		bh_buf_printf(&yaml, "# bulkhead: accepted risks in force, for `bulkhead scan --ignore-file` (exported %s)\n"
-				     "vulnerabilities:\n", (iso8601(now, when), when));
+		bh_buf_printf(&yaml, "# bulkhead: accepted risks in force, for `bulkhead scan --ignore-file` (exported %s%s%s)\n"
+				     "vulnerabilities:\n", (iso8601(now, when), when), image ? " for " : "", image ? image : "");
 	st = bh_apictx_store(a);
 	x.st = st;
-	rc = bh_exception_list(st, false, now, export_cb, &x, &err);
+	rc = repos_of(st, image, repo_names, &repos, &x.nrepos, &err);
+	x.repos = repos;
+	if (!rc)
+		rc = bh_exception_list(st, false, now, export_cb, &x, &err);
 	bh_apictx_release(a, st);
+	free(repos);
+	json_decref(repo_names);
 	if (rc) {
 		json_decref(x.statements);
 		bh_buf_free(&yaml);
@@ -316,10 +406,13 @@ static int get_exceptions(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	bh_error err;
 	bool all;
 	int fmt, rc;
+	const char *image = bh_srv_query(req, "image");
 	if (bh_srv_query_enum(req, resp, "format", formats, 0, &fmt) || bh_srv_query_bool(req, resp, "all", false, &all))
 		return 0;
+	if (image && (fmt != 2 || !bh_apictx_digest_ok(image)))
+		return bh_srv_resp_error(resp, 400, "bad_request", "image=sha256:<64 hex> goes with format=ignore only");
 	if (fmt > 0)
-		return export_doc(resp, a, fmt == 1);
+		return export_doc(resp, a, fmt == 1, image);
 	if (!(items = json_array()))
 		return BH_ENOMEM;
 	st = bh_apictx_store(a);
@@ -337,20 +430,42 @@ static int get_exceptions(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 int bh_exceptapi_parse(const json_t *b, int64_t now, bh_exception *e, char *why, size_t whylen)
 {
 	const json_t *sc, *v;
+	const char *rule;
 	size_t i;
 	memset(e, 0, sizeof(*e));
 	if (!json_is_object(b))
-		return BAD("the body is a JSON object {advisory, scope, reason, expires}");
+		return BAD("the body is a JSON object {advisory or rule, scope, reason, expires}");
 	e->advisory = json_string_value(json_object_get(b, "advisory"));
-	if (!e->advisory || !*e->advisory || strlen(e->advisory) > ID_MAX || !bh_apictx_printable(e->advisory) || strchr(e->advisory, ' '))
-		return BAD("advisory is an id (CVE-…, GHSA-…) of 1 to %d printable bytes", ID_MAX);
-	if ((v = json_object_get(b, "package")) && !json_is_null(v) &&
-	    (!(e->package = json_string_value(v)) || !*e->package || strlen(e->package) > 512 || !bh_apictx_printable(e->package)))
-		return BAD("package is a package name of at most 512 printable bytes");
+	rule = json_string_value(json_object_get(b, "rule"));
+	if ((json_object_get(b, "advisory") && json_object_get(b, "rule")) || (!e->advisory && !rule))
+		return BAD("name one of advisory (CVE-…, GHSA-…) or rule (a check rule id: CIS-DI-0001, BH-CTR-…)");
+	if (rule) {
+		/* the limit of a stored check's rule_id (hostapi.c) */
+		if (!*rule || strlen(rule) > 64 || !bh_apictx_printable(rule) || strchr(rule, ' '))
+			return BAD("rule is a check rule id of 1 to 64 printable bytes without spaces");
+		e->rule = true;
+		e->advisory = rule;
+		if (json_object_get(b, "package") && !json_is_null(json_object_get(b, "package")))
+			return BAD("package goes with an advisory; a rule takes target (one check target)");
+		if ((v = json_object_get(b, "target")) && !json_is_null(v) &&
+		    (!(e->target = json_string_value(v)) || !*e->target || strlen(e->target) > 1024 || !bh_apictx_printable(e->target)))
+			return BAD("target is a check target (a path, a setting) of at most 1024 printable bytes");
+	} else {
+		if (!*e->advisory || strlen(e->advisory) > ID_MAX || !bh_apictx_printable(e->advisory) || strchr(e->advisory, ' '))
+			return BAD("advisory is an id (CVE-…, GHSA-…) of 1 to %d printable bytes", ID_MAX);
+		if ((v = json_object_get(b, "package")) && !json_is_null(v) &&
+		    (!(e->package = json_string_value(v)) || !*e->package || strlen(e->package) > 512 || !bh_apictx_printable(e->package)))
+			return BAD("package is a package name of at most 512 printable bytes");
+		if (json_object_get(b, "target") && !json_is_null(json_object_get(b, "target")))
+			return BAD("target goes with a rule; an advisory takes package");
+	}
 	sc = json_object_get(b, "scope");
 	e->scope = json_string_value(json_object_get(sc, "kind"));
-	if (!e->scope || (strcmp(e->scope, "everywhere") != 0 && strcmp(e->scope, "image") != 0 && strcmp(e->scope, "repository") != 0))
-		return BAD("scope is {kind: everywhere|image|repository, value}");
+	if (!e->scope || (strcmp(e->scope, "everywhere") != 0 && strcmp(e->scope, "image") != 0 &&
+			  strcmp(e->scope, "repository") != 0 && strcmp(e->scope, "host") != 0))
+		return BAD("scope is {kind: everywhere|image|repository|host, value}");
+	if (!strcmp(e->scope, "host") && !e->rule)
+		return BAD("scope host is for rules (a host's check results); an advisory is accepted for an image, a repository or everywhere");
 	if ((v = json_object_get(sc, "value")) && !json_is_null(v) && !(e->value = json_string_value(v)))
 		return BAD("scope value is a string");
 	if (!strcmp(e->scope, "everywhere") && e->value)
@@ -360,6 +475,8 @@ int bh_exceptapi_parse(const json_t *b, int64_t now, bh_exception *e, char *why,
 	if (!strcmp(e->scope, "repository") &&
 	    (!e->value || !*e->value || strlen(e->value) > 255 || !bh_apictx_printable(e->value) || strchr(e->value, ' ') || strchr(e->value, '@')))
 		return BAD("scope repository needs value: a repository name (team/app or registry:5000/team/app)");
+	if (!strcmp(e->scope, "host") && (!e->value || !*e->value || strlen(e->value) > 255 || !bh_apictx_printable(e->value)))
+		return BAD("scope host needs value: the host's name as its agent reports it (1 to 255 printable bytes)");
 	e->reason = json_string_value(json_object_get(b, "reason"));
 	if (!e->reason || !*e->reason || strlen(e->reason) > TEXT_MAX || !bh_apictx_printable(e->reason))
 		return BAD("reason is required: 1 to %d printable bytes saying why the risk is accepted", TEXT_MAX);
@@ -369,6 +486,8 @@ int bh_exceptapi_parse(const json_t *b, int64_t now, bh_exception *e, char *why,
 		return BAD("expires is required: Unix seconds in the future");
 	e->expires = json_integer_value(v);
 	if ((v = json_object_get(b, "justification")) && !json_is_null(v)) {
+		if (e->rule)
+			return BAD("justification is an OpenVEX one, for advisories; a rule's reason says why");
 		e->justification = json_string_value(v);
 		for (i = 0; e->justification && bh_exceptapi_justifications[i] &&
 			    strcmp(bh_exceptapi_justifications[i], e->justification) != 0;
@@ -412,8 +531,9 @@ static int post_exception(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	if (bh_exceptapi_parse(bh_srv_json(req), now, &e, why, sizeof(why)))
 		return bh_srv_resp_error(resp, 400, "bad_request", "%s", why);
 	e.created_by = who ? who->name : NULL;
-	snprintf(detail, sizeof(detail), "scope=%s %.90s expires=%lld package=%.60s", e.scope, e.value ? e.value : "",
-		 (long long)e.expires, e.package ? e.package : "*");
+	snprintf(detail, sizeof(detail), "%s scope=%s %.90s expires=%lld %s=%.60s", e.rule ? "rule" : "advisory", e.scope,
+		 e.value ? e.value : "", (long long)e.expires, e.rule ? "target" : "package",
+		 e.rule ? (e.target ? e.target : "*") : (e.package ? e.package : "*"));
 	ex.e = &e;
 	ex.now = now;
 	rc = bh_apictx_write(a, req, add_exc, &ex, "exception.add", e.advisory, detail, &err);
@@ -524,6 +644,137 @@ int bh_exceptapi_annotate(bh_store *st, json_t *items, const char *image, int64_
 		json_decref(acc);
 	}
 	return 0;
+}
+
+/* ---- check results ---- */
+
+/* e's fields borrowed from o, an exc_json object */
+static void exc_of(const json_t *o, bh_exception *e)
+{
+	const json_t *sc = json_object_get(o, "scope");
+	memset(e, 0, sizeof(*e));
+	e->id = json_integer_value(json_object_get(o, "id"));
+	e->rule = true;
+	e->advisory = json_string_value(json_object_get(o, "rule"));
+	e->target = json_string_value(json_object_get(o, "target"));
+	e->scope = json_string_value(json_object_get(sc, "kind"));
+	e->value = json_string_value(json_object_get(sc, "value"));
+}
+
+struct ctr_map {
+	json_t *map; /* container id -> image digest */
+};
+
+static int ctr_cb(void *ud, const bh_store_container *c)
+{
+	struct ctr_map *m = ud;
+	if (!c->container_id || !c->image_digest)
+		return 0;
+	return json_object_set_new(m->map, c->container_id, json_string(c->image_digest)) ? BH_ENOMEM : 0;
+}
+
+#define CTR_PAGES 20 /* 20,000 containers of one host at most are looked up */
+
+/* host's containers into map[host] (an object container id -> image digest), once per host */
+static int host_containers(bh_store *st, json_t *hosts, const char *host, json_t **out, bh_error *err)
+{
+	struct ctr_map m;
+	int64_t after = 0, next = 0;
+	unsigned pages = 0;
+	int rc;
+	if ((*out = json_object_get(hosts, host)) != NULL)
+		return 0;
+	if (!(m.map = json_object()))
+		return BH_ENOMEM;
+	do {
+		rc = bh_store_container_list(st, host, NULL, false, after, BH_STORE_LIMIT_MAX, ctr_cb, &m, &next, err);
+		after = next;
+	} while (!rc && next && ++pages < CTR_PAGES);
+	if (rc || json_object_set_new(hosts, host, m.map)) {
+		if (rc)
+			json_decref(m.map);
+		return rc ? rc : BH_ENOMEM;
+	}
+	*out = m.map;
+	return 0;
+}
+
+int bh_exceptapi_checks(bh_store *st, json_t *items, const char *image, int mode, int64_t now, bh_error *err)
+{
+	json_t *rules = json_array(), *hosts = json_object(), *repo_cache = json_object(), *c;
+	bool need_images = false;
+	size_t i, k;
+	int rc = 0;
+	if (!rules || !hosts || !repo_cache) {
+		rc = BH_ENOMEM;
+		goto out;
+	}
+	if ((rc = bh_exception_rules(st, now, list_cb, rules, err)) != 0)
+		goto out;
+	json_array_foreach(rules, k, c) {
+		const char *kind = json_string_value(json_object_get(json_object_get(c, "scope"), "kind"));
+		need_images |= kind && (!strcmp(kind, "image") || !strcmp(kind, "repository"));
+	}
+	for (i = 0; json_array_size(rules) && i < json_array_size(items); i++) {
+		json_t *it = json_array_get(items, i), *ctrs, *repos;
+		const char *host = image ? NULL : json_string_value(json_object_get(it, "host"));
+		const char *cid = json_string_value(json_object_get(it, "container_id"));
+		const char *digest = image, *names[128];
+		bh_exception_subject subj;
+		memset(&subj, 0, sizeof(subj));
+		/* a container's result is judged by the image it runs; the host's own results by none */
+		if (!image && need_images && host && cid && *cid) {
+			if ((rc = host_containers(st, hosts, host, &ctrs, err)) != 0)
+				goto out;
+			digest = json_string_value(json_object_get(ctrs, cid));
+		}
+		if (digest && need_images) {
+			if (!(repos = json_object_get(repo_cache, digest))) {
+				if (!(repos = json_array()) || json_object_set_new(repo_cache, digest, repos)) {
+					rc = BH_ENOMEM;
+					goto out;
+				}
+				if ((rc = bh_exception_image_repos(st, digest, repo_cb, repos, err)) != 0)
+					goto out;
+			}
+			for (k = 0; k < json_array_size(repos) && k < 128; k++)
+				names[k] = json_string_value(json_array_get(repos, k));
+			subj.repos = names;
+			subj.nrepos = k;
+		}
+		subj.rule_id = json_string_value(json_object_get(it, "rule_id"));
+		subj.target = json_string_value(json_object_get(it, "target"));
+		subj.host = host;
+		subj.digest = digest;
+		json_array_foreach(rules, k, c) {
+			bh_exception e;
+			exc_of(c, &e);
+			if (!bh_exception_rule_covers(&e, &subj))
+				continue;
+			/* the oldest that covers it, as for findings */
+			if (json_object_set_new(it, "accepted", json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(c, "id"),
+									    "scope", json_object_get(json_object_get(c, "scope"), "kind"),
+									    "value", json_object_get(json_object_get(c, "scope"), "value"),
+									    "reason", json_object_get(c, "reason"),
+									    "expires", json_object_get(c, "expires"),
+									    "created_by", json_object_get(c, "created_by")))) {
+				rc = BH_ENOMEM;
+				goto out;
+			}
+			break;
+		}
+	}
+	/* 0: hide the accepted; 1: keep all; 2: only the accepted */
+	for (i = json_array_size(items); mode != 1 && i-- > 0;) {
+		bool acc = json_object_get(json_array_get(items, i), "accepted") != NULL;
+		if (acc == (mode == 0))
+			json_array_remove(items, i);
+	}
+out:
+	json_decref(rules);
+	json_decref(hosts);
+	json_decref(repo_cache);
+	return rc;
 }
 
 typedef struct tick_ctx {

@@ -8,6 +8,7 @@
 
 #include "core/log.h"
 #include "server/apictx.h"
+#include "server/exceptapi.h"
 #include "server/scanapi.h"
 
 /* ---------------------------------------------------------------- parsers */
@@ -299,17 +300,24 @@ static int hostcheck_cb(void *ud, const bh_hostcheck *c)
 
 static int list_checks(bh_api *a, bh_srv_req *req, bh_srv_resp *resp, const char *host, const char *container)
 {
+	static const char *const accepted_vals[] = { "false", "true", "only", NULL };
 	bh_store *st;
 	int64_t after, limit, next = 0;
 	json_t *items;
 	bh_error err;
-	int rc;
+	int rc, acc;
 	if (bh_apictx_page_args(req, resp, &after, &limit))
+		return 0;
+	/* results of an accepted rule: hidden (false), shown with the exception (true), or only them */
+	if (bh_srv_query_enum(req, resp, "accepted", accepted_vals, 0, &acc))
 		return 0;
 	if (!(items = json_array()))
 		return BH_ENOMEM;
 	st = bh_apictx_store(a);
 	rc = bh_hostcheck_list(st, host, container, after, (size_t)limit, hostcheck_cb, items, &next, &err);
+	/* a page may come back shorter than limit: next still goes on from the last row read */
+	if (!rc)
+		rc = bh_exceptapi_checks(st, items, NULL, acc, (int64_t)time(NULL), &err);
 	bh_apictx_release(a, st);
 	if (rc) {
 		json_decref(items);

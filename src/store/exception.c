@@ -1,4 +1,4 @@
-/* exception.c - exceptions rows (accepted risks), the repository index of images they scope by, and the SQL that hides covered findings. */
+/* exception.c - exceptions rows (accepted risks of advisories and check rules), the repository index of images they scope by, the SQL that hides covered findings and the match of check results. */
 #include "store/exception.h"
 
 #include <jansson.h>
@@ -7,21 +7,24 @@
 
 #include "store/sql.h"
 
-#define COLS "id, advisory, package, scope, value, justification, reason, expires, created, created_by, revoked"
+#define COLS "id, advisory, package, scope, value, justification, reason, expires, created, created_by, revoked, kind, target"
 
 int bh_exception_add(bh_store *st, const bh_exception *e, int64_t now, int64_t *id, bh_error *err)
 {
-	bh_sql_value p[9] = { BH_SQL_TEXT(e->advisory), BH_SQL_TEXT(e->package), BH_SQL_TEXT(e->scope),
-			      BH_SQL_TEXT(e->value), BH_SQL_TEXT(e->justification), BH_SQL_TEXT(e->reason),
-			      BH_SQL_INT(e->expires), BH_SQL_INT(now), BH_SQL_TEXT(e->created_by) };
+	bh_sql_value p[11] = { BH_SQL_TEXT(e->advisory), BH_SQL_TEXT(e->rule ? NULL : e->package), BH_SQL_TEXT(e->scope),
+			       BH_SQL_TEXT(e->value), BH_SQL_TEXT(e->justification), BH_SQL_TEXT(e->reason),
+			       BH_SQL_INT(e->expires), BH_SQL_INT(now), BH_SQL_TEXT(e->created_by),
+			       BH_SQL_TEXT(e->rule ? "rule" : "advisory"), BH_SQL_TEXT(e->rule ? e->target : NULL) };
 	int64_t v = 0;
 	int rc;
 	if (!e->advisory || !*e->advisory || !e->reason || !*e->reason || !e->scope)
-		return bh_error_set(err, BH_EINVAL, "store: an exception needs an advisory, a scope and a reason");
+		return bh_error_set(err, BH_EINVAL, "store: an exception needs an advisory or rule, a scope and a reason");
+	if (!e->rule && !strcmp(e->scope, "host"))
+		return bh_error_set(err, BH_EINVAL, "store: only a rule can be accepted for a host");
 	rc = bh_sql_query_int(bh_store_sql(st),
 			      "INSERT INTO exceptions(advisory, package, scope, value, justification, reason, expires, created,"
-			      " created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-			      p, 9, &v, err);
+			      " created_by, kind, target) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+			      p, 11, &v, err);
 	if (rc < 0)
 		return rc;
 	if (id)
@@ -55,6 +58,8 @@ static int rows(bh_sql *db, const char *sql, const bh_sql_value *p, size_t n, bh
 		e.created = bh_sql_int(r, 8);
 		e.created_by = bh_sql_text(r, 9);
 		e.revoked = bh_sql_int(r, 10);
+		e.rule = bh_sql_text(r, 11) && !strcmp(bh_sql_text(r, 11), "rule");
+		e.target = bh_sql_text(r, 12);
 		if ((rc = cb(ud, &e)) != 0)
 			break;
 		rc = 0;
@@ -101,7 +106,7 @@ bool bh_exception_sql_hidden(char *buf, size_t cap, unsigned now_param, unsigned
 	if (!scope_sql(scope, sizeof(scope), image_param))
 		return false;
 	n = snprintf(buf, cap,
-		     "EXISTS (SELECT 1 FROM exceptions e WHERE e.advisory = f.advisory AND e.revoked = 0 AND"
+		     "EXISTS (SELECT 1 FROM exceptions e WHERE e.advisory = f.advisory AND e.kind = 'advisory' AND e.revoked = 0 AND"
 		     " (e.expires = 0 OR e.expires > $%u) AND (e.package IS NULL OR e.package = c.name) AND"
 		     " (e.scope = 'everywhere' OR (%s)))",
 		     now_param, scope);
@@ -119,13 +124,67 @@ int bh_exception_covering(bh_store *st, int64_t component_id, const char *adviso
 		return bh_error_set(err, BH_ELIMIT, "store: exception query too long");
 	n = snprintf(sql, sizeof(sql),
 		     "SELECT e.id, e.advisory, e.package, e.scope, e.value, e.justification, e.reason, e.expires, e.created,"
-		     " e.created_by, e.revoked FROM exceptions e JOIN findings f ON f.advisory = e.advisory JOIN components c"
-		     " ON c.id = f.component_id WHERE f.component_id = $1 AND f.advisory = $2 AND " IN_FORCE("3")
+		     " e.created_by, e.revoked, e.kind, e.target FROM exceptions e JOIN findings f ON f.advisory = e.advisory"
+		     " JOIN components c ON c.id = f.component_id WHERE f.component_id = $1 AND f.advisory = $2 AND"
+		     " e.kind = 'advisory' AND " IN_FORCE("3")
 		     " AND (e.scope = 'everywhere' OR (%s)) ORDER BY e.id",
 		     scope);
 	if (n < 0 || (size_t)n >= sizeof(sql))
 		return bh_error_set(err, BH_ELIMIT, "store: exception query too long");
 	return rows(bh_store_sql(st), sql, p, image_digest ? 4 : 3, cb, ud, err);
+}
+
+int bh_exception_rules(bh_store *st, int64_t now, bh_exception_cb cb, void *ud, bh_error *err)
+{
+	bh_sql_value p = BH_SQL_INT(now);
+	return rows(bh_store_sql(st),
+		    "SELECT " COLS " FROM exceptions WHERE kind = 'rule' AND revoked = 0 AND (expires = 0 OR expires > $1)"
+		    " ORDER BY id LIMIT 10000",
+		    &p, 1, cb, ud, err);
+}
+
+static bool eq(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+bool bh_exception_rule_covers(const bh_exception *e, const bh_exception_subject *s)
+{
+	size_t i;
+	if (!e->rule || !eq(e->advisory, s->rule_id))
+		return false;
+	/* a target named: only that result ("" and NULL are both "no target") */
+	if (e->target && strcmp(e->target, s->target ? s->target : "") != 0)
+		return false;
+	if (eq(e->scope, "everywhere"))
+		return true;
+	if (eq(e->scope, "host"))
+		return eq(e->value, s->host);
+	if (eq(e->scope, "image"))
+		return eq(e->value, s->digest);
+	if (eq(e->scope, "repository"))
+		for (i = 0; i < s->nrepos; i++)
+			if (eq(e->value, s->repos[i]))
+				return true;
+	return false;
+}
+
+int bh_exception_image_repos(bh_store *st, const char *digest, int (*cb)(void *ud, const char *repo), void *ud,
+			     bh_error *err)
+{
+	bh_sql_value p = BH_SQL_TEXT(digest);
+	bh_sql_rows *r = NULL;
+	int rc = bh_sql_query(bh_store_sql(st),
+			      "SELECT r.repository FROM image_repos r JOIN images i ON i.id = r.image_id WHERE i.digest = $1"
+			      " ORDER BY r.repository LIMIT 128",
+			      &p, 1, &r, err);
+	while (!rc && (rc = bh_sql_next(r, err)) == 1) {
+		if ((rc = cb(ud, bh_sql_text(r, 0))) != 0)
+			break;
+		rc = 0;
+	}
+	bh_sql_rows_free(r);
+	return rc;
 }
 
 int bh_exception_take_expired(bh_store *st, int64_t now, bh_exception_cb cb, void *ud, bh_error *err)

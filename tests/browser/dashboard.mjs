@@ -283,6 +283,18 @@ try {
 	const ctext = await main(page).innerText();
 	check(ctext.includes('BH-CTR-004') && ctext.includes('Runtime events') && ctext.includes('Terminal shell in container'),
 		'container web-1: CIS section 5 results and its runtime events', ctext.slice(0, 300));
+	if (!standin) {
+		// a check rule accepted from its row (issue 17: "a finding or a rule can be accepted")
+		await main(page).getByRole('button', { name: /^Accept BH-CTR-004/ }).click();
+		await page.getByLabel('Scope').selectOption('host');
+		await page.getByLabel('Reason').fill('e2e: privileged by design on this node');
+		await page.getByRole('dialog').getByRole('button', { name: 'Accept risk', exact: true }).click();
+		await page.getByRole('dialog').waitFor({ state: 'hidden' });
+		await ready(page);
+		const t = await main(page).innerText();
+		check(t.includes('accepted until') && t.includes('1 accepted') && await main(page).getByRole('button', { name: /^Accept BH-CTR-004/ }).count() === 0,
+			`container web-1: BH-CTR-004 accepted for host ${X.host} from its row, then shown accepted`, t.slice(0, 400));
+	}
 	await shot(page, 'container');
 
 	// ---- search by CVE, package and image name

@@ -6,7 +6,11 @@
 # back by itself when the exception expires (one exception.expired event); revoking ends it at once.
 # The OpenVEX export validates against the official schema and, given to `bulkhead scan --vex`,
 # suppresses the same finding in CI; the ignore-file export does the same with --ignore-file. Only
-# operators and admins change exceptions, every change is audited. SQLite and PostgreSQL.
+# operators and admins change exceptions, every change is audited. Check rules are accepted the same
+# way: an image's own checks (a CI scan upload), a host's CIS results and a container's (judged by
+# the image it runs) for a repository, an image, a host or everywhere, hidden from the check lists,
+# shown again with ?accepted=true, back at expiry, and in the ignore export that `bulkhead scan
+# --ignore-file` reads (checked on a real Dockerfile scan). SQLite and PostgreSQL.
 set -uo pipefail
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
@@ -142,10 +146,61 @@ suite() {
 	check "$label: revoked: image 1's finding back" "$(findings "&image=$D1" | grep -c GO-2024-2916)" 1
 	check "$label: GET exceptions?all=true shows when it was revoked" "$(get '/api/v1/exceptions?all=true' | jq -r --argjson id "$E1" '.items[] | select(.id == $id) | .revoked != null')" true
 
+	# ---- check rules ----
+	rules() { jq -r '[.items[] | "\(.rule_id)\(if .accepted then "=acc" + (.accepted.id | tostring) else "" end)"] | sort | join(",")'; }
+	code POST /api/v1/scans "$O" -H 'Content-Type: application/json' --data "{\"target\":\"127.0.0.1:5000/team/app:1.0\",\"image_digest\":\"$D1\",\"verdict\":\"fail\",\"checks\":[{\"rule_id\":\"BH-IMG-001\",\"target\":\"config.User\",\"status\":\"fail\",\"severity\":\"high\",\"title\":\"runs as root\"},{\"rule_id\":\"BH-IMG-005\",\"status\":\"fail\",\"severity\":\"low\",\"title\":\"no HEALTHCHECK\"}]}" >/dev/null
+	printf '%s\n' "{\"type\":\"container.start\",\"host\":\"h1\",\"container\":\"c1\",\"time\":101,\"payload\":{\"image\":\"$D1\",\"name\":\"c1\"},\"idempotency_key\":\"c1-101\"}" \
+		"{\"type\":\"container.start\",\"host\":\"h1\",\"container\":\"c3\",\"time\":102,\"payload\":{\"image\":\"$D3\",\"name\":\"c3\"},\"idempotency_key\":\"c3-102\"}" >"$T/ctr-$label.jsonl"
+	code POST /api/v1/events "$O" -H 'Content-Type: application/x-ndjson' --data-binary @"$T/ctr-$label.jsonl" >/dev/null
+	local hc='{"rule_id":"BH-HOST-014","target":"daemon.json","status":"fail","severity":"high","title":"2.2 restrict traffic between containers"},{"rule_id":"BH-HOST-020","target":"daemon.json","status":"fail","severity":"medium","title":"2.5 insecure registries"}'
+	local cc='{"rule_id":"BH-CTR-004","status":"fail","severity":"high","title":"5.4 privileged"},{"rule_id":"BH-CTR-010","status":"fail","severity":"medium","title":"5.10 memory limit"}'
+	for h in h1 h2; do code POST "/api/v1/hosts/$h/checks" "$O" --data "{\"container_id\":\"\",\"checks\":[$hc]}" >/dev/null; done
+	for c in c1 c3; do code POST /api/v1/hosts/h1/checks "$O" --data "{\"container_id\":\"$c\",\"checks\":[$cc]}" >/dev/null; done
+	check "$label: checks stored: image 1's two, h1's and h2's, c1's and c3's" \
+		"$(get "/api/v1/images/$D1" | jq -r '[.checks[].rule_id] | sort | join(",")') $(get '/api/v1/hosts/h1/checks?container=' | rules) $(get '/api/v1/containers/c1/checks?host=h1' | rules)" \
+		"BH-IMG-001,BH-IMG-005 BH-HOST-014,BH-HOST-020 BH-CTR-004,BH-CTR-010"
+	check "$label: a rule with a package, a justification, or an advisory with scope host: 400" \
+		"$(post "{\"rule\":\"BH-CTR-004\",\"package\":\"x\",\"scope\":{\"kind\":\"everywhere\"},\"reason\":\"x\",\"expires\":$((now + 60))}") $(post "{\"rule\":\"BH-CTR-004\",\"justification\":\"component_not_present\",\"scope\":{\"kind\":\"everywhere\"},\"reason\":\"x\",\"expires\":$((now + 60))}") $(post "{\"advisory\":\"GO-2024-2916\",\"scope\":{\"kind\":\"host\",\"value\":\"h1\"},\"reason\":\"x\",\"expires\":$((now + 60))}") $(post "{\"advisory\":\"X\",\"rule\":\"Y\",\"scope\":{\"kind\":\"everywhere\"},\"reason\":\"x\",\"expires\":$((now + 60))}")" "400 400 400 400"
+	check "$label: accept BH-CTR-004 for repository team/app (the container running it): 201" \
+		"$(post "{\"rule\":\"BH-CTR-004\",\"scope\":{\"kind\":\"repository\",\"value\":\"team/app\"},\"reason\":\"the app needs raw sockets; isolated node\",\"expires\":$((now + 3600))}")" 201
+	local R1; R1=$(jq -r .id "$T/body")
+	check "$label: the rule exception reads back as a rule" "$(jq -r '"\(.kind) \(.rule) \(.advisory) \(.scope.kind)"' "$T/body")" "rule BH-CTR-004 null repository"
+	check "$label: repository scope: c1 (team/app) hides BH-CTR-004, c3 (other/svc) keeps it" \
+		"$(get '/api/v1/containers/c1/checks?host=h1' | rules) $(get '/api/v1/containers/c3/checks?host=h1' | rules)" "BH-CTR-010 BH-CTR-004,BH-CTR-010"
+	check "$label: ?accepted=true shows it with its exception, ?accepted=only only it" \
+		"$(get '/api/v1/containers/c1/checks?host=h1&accepted=true' | rules) $(get '/api/v1/hosts/h1/checks?accepted=only' | rules)" "BH-CTR-004=acc$R1,BH-CTR-010 BH-CTR-004=acc$R1"
+	local rexp=$(( $(date +%s) + 4 ))
+	check "$label: accept BH-HOST-014 for host h1 until +4 s, BH-IMG-005 for image 1, BH-HOST-020 on target daemon.json everywhere: 201 201 201" \
+		"$(post "{\"rule\":\"BH-HOST-014\",\"scope\":{\"kind\":\"host\",\"value\":\"h1\"},\"reason\":\"swarm overlay does it\",\"expires\":$rexp}") $(post "{\"rule\":\"BH-IMG-005\",\"scope\":{\"kind\":\"image\",\"value\":\"$D1\"},\"reason\":\"orchestrator probes\",\"expires\":$((now + 3600))}") $(post "{\"rule\":\"BH-HOST-020\",\"target\":\"daemon.json\",\"scope\":{\"kind\":\"everywhere\"},\"reason\":\"internal mirror\",\"expires\":$((now + 3600))}")" "201 201 201"
+	local R2; R2=$(get /api/v1/exceptions | jq -r '.items[] | select(.rule == "BH-HOST-014") | .id')
+	check "$label: host scope: h1 hides BH-HOST-014, h2 keeps it; BH-HOST-020 hidden on both (everywhere, its target)" \
+		"$(get '/api/v1/hosts/h1/checks?container=' | rules) $(get '/api/v1/hosts/h2/checks?container=' | rules)" " BH-HOST-014"
+	check "$label: image scope: image 1's BH-IMG-005 hidden, shown with ?accepted=true" \
+		"$(get "/api/v1/images/$D1" | jq -r '[.checks[].rule_id] | join(",")') $(get "/api/v1/images/$D1?accepted=true" | jq -r '[.checks[] | select(.accepted) | .rule_id] | join(",")')" "BH-IMG-001 BH-IMG-005"
+	check "$label: OpenVEX export still names advisories only (rules are no vulnerabilities) and validates" \
+		"$(get '/api/v1/exceptions?format=openvex' | jq -r '[.statements[].vulnerability.name | select(startswith("BH-"))] | length')" 0
+	get '/api/v1/exceptions?format=ignore' >"$T/ig-$label.yaml"
+	get "/api/v1/exceptions?format=ignore&image=$D1" >"$T/ig1-$label.yaml"
+	check "$label: ignore export: no image scope -> only what holds everywhere as a plain id, the rest in comments" \
+		"$(grep -c '^  - id: "BH-' "$T/ig-$label.yaml") $(grep -c '^  # not for this scan' "$T/ig-$label.yaml")" "0 4"
+	check "$label: ignore export for image 1: BH-CTR-004 (its repository) and BH-IMG-005 (the image) as ids" \
+		"$(grep -o '^  - id: "BH-[A-Z]*-[0-9]*"' "$T/ig1-$label.yaml" | sort | tr '\n' ' ')" '  - id: "BH-CTR-004"   - id: "BH-IMG-005" '
+	# a real CI scan honours an exported rule: accept a Dockerfile rule everywhere, export, scan
+	check "$label: accept BH-DF-002 everywhere: 201" "$(post "{\"rule\":\"BH-DF-002\",\"scope\":{\"kind\":\"everywhere\"},\"reason\":\"base image pinned by digest in CI\",\"expires\":$((now + 3600))}")" 201
+	get '/api/v1/exceptions?format=ignore' >"$T/ig2-$label.yaml"
+	local df=$SRC/tests/fixtures/dockerfile/Dockerfile.problems
+	check "$label: scan of a Dockerfile: BH-DF-002 fails without the export, is suppressed with --ignore-file (the export)" \
+		"$("$BH" scan -q -f json "$df" | jq '[.checks[] | select(.rule == "BH-DF-002")] | length') $("$BH" scan -q -f json --ignore-file "$T/ig2-$label.yaml" "$df" | jq '[.checks[] | select(.rule == "BH-DF-002")] | length')" "1 0"
+	while [ "$(date +%s)" -le "$rexp" ]; do sleep 0.2; done
+	check "$label: after its expiry BH-HOST-014 is back on h1" "$(get '/api/v1/hosts/h1/checks?container=' | rules)" "BH-HOST-014"
+	for i in $(seq 30); do [ "$(get '/api/v1/events?type=exception.expired' | jq --argjson id "$R2" '[.items[] | select(.payload.id == $id)] | length')" -ge 1 ] && break; sleep 0.1; done
+	check "$label: one exception.expired event for the rule, naming it" "$(get '/api/v1/events?type=exception.expired' | jq -r --argjson id "$R2" '[.items[] | select(.payload.id == $id) | .payload.rule] | join(",")')" "BH-HOST-014"
+	check "$label: revoking BH-CTR-004 brings c1's result back" "$(code DELETE "/api/v1/exceptions/$R1" "$O") $(get '/api/v1/containers/c1/checks?host=h1' | rules)" "200 BH-CTR-004,BH-CTR-010"
+
 	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=
 	if [ "$label" = sqlite ] && command -v sqlite3 >/dev/null; then
-		check "$label: audit: 3 exception.add, 1 exception.revoke" \
-			"$(sqlite3 "$data/bulkhead.db" "SELECT action || ':' || count(*) FROM audit WHERE action LIKE 'exception.%' GROUP BY action ORDER BY action" | tr '\n' ' ')" "exception.add:3 exception.revoke:1 "
+		check "$label: audit: 8 exception.add (3 advisories, 5 rules), 2 exception.revoke" \
+			"$(sqlite3 "$data/bulkhead.db" "SELECT action || ':' || count(*) FROM audit WHERE action LIKE 'exception.%' GROUP BY action ORDER BY action" | tr '\n' ' ')" "exception.add:8 exception.revoke:2 "
 	fi
 }
 

@@ -1,4 +1,4 @@
-/* test_metrics.c - the dashboard's stored counts (store/metrics.h, migration 10): compute, save, load, a later copy kept; SQLite and PostgreSQL. */
+/* test_metrics.c - the dashboard's stored counts (store/metrics.h, migration 9): compute, save, load, a later copy kept; SQLite and PostgreSQL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
