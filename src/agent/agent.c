@@ -1116,6 +1116,7 @@ int bh_agent_run(const bh_agent_opts *o, bh_error *err)
 		ro.nrule_files = o->nrule_files;
 		ro.no_default_rules = o->no_default_rules;
 		ro.network_interval_s = o->network_interval_s;
+		ro.network_no_bytes = o->network_no_bytes;
 		ro.notify = rt_kick;
 		ro.notify_ud = &a;
 		if (o->baselines) {

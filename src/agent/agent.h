@@ -36,6 +36,7 @@ typedef struct bh_agent_opts {
 	unsigned long learn_events;   /* learning also ends after this many events (0: time only) */
 	unsigned network_interval_s; /* with runtime: network.snapshot every this many seconds when the map
 	                          * changed (agent/netfeed.h); 0: no map. Default BH_AGENT_NETWORK_INTERVAL_S */
+	bool network_no_bytes;   /* with the map: no byte counters (netpol's skb hooks not attached) */
 	bh_source_opts scan;     /* how images are inventoried (limits); engine_host is set from above */
 } bh_agent_opts;
 

@@ -1,4 +1,4 @@
-/* netfeed.c - the agent's network map: a runtime/netmap.h map kept up to date from the engine and the sensor, snapshotted into network.snapshot payloads bounded in edges and bytes. */
+/* netfeed.c - the agent's network map: a runtime/netmap.h map kept up to date from the engine, the sensor and netpol's byte counters, snapshotted into network.snapshot payloads bounded in edges and bytes. */
 #include "agent/netfeed.h"
 
 #include <stdatomic.h>
@@ -10,11 +10,14 @@
 
 #include "core/log.h"
 #include "runtime/netmap.h"
+#include "runtime/netpol.h"
 
 #define RELIST_EVERY_NS 10000000000ull /* stopped containers and label changes: the engine's events say most */
 
 struct bh_netfeed {
 	bh_netmap_live live;
+	bh_netpol *np;             /* the byte counters (counting only); NULL: --no-bytes or not attachable */
+	bool warned_sync;
 	const char *engine_host;   /* not owned (the agent's options) */
 	uint64_t interval_ns;
 	size_t max_edges;
@@ -33,7 +36,25 @@ static uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
-int bh_netfeed_new(const char *engine_host, unsigned interval_s, size_t max_edges, bh_netfeed **out, bh_error *err)
+/* netpol's skb hooks in counting mode; what cannot be had is said once and the map goes on without it. */
+static void open_counters(bh_netfeed *nf)
+{
+	const bh_netpol_hook *h;
+	size_t n;
+	bh_error e;
+
+	if (bh_netmap_counters_open(nf->engine_host, NULL, 0, &nf->np, &e) && !nf->np) {
+		bh_log_warn("agent: network map: edges carry no byte counts: %s", e.msg);
+		return;
+	}
+	h = bh_netpol_hooks(nf->np, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!h[i].attached)
+			bh_log_warn("agent: network map: hook %s on %s unavailable (%s: %s): %s", h[i].hook, h[i].where, h[i].stage,
+				    strerror(h[i].err), h[i].loses);
+}
+
+int bh_netfeed_new(const char *engine_host, unsigned interval_s, size_t max_edges, bool count_bytes, bh_netfeed **out, bh_error *err)
 {
 	bh_netfeed *nf = calloc(1, sizeof(*nf));
 	bh_error e;
@@ -47,9 +68,13 @@ int bh_netfeed_new(const char *engine_host, unsigned interval_s, size_t max_edge
 	nf->max_edges = max_edges ? max_edges : BH_NETFEED_MAX_EDGES;
 	atomic_init(&nf->changed, 0);
 	snprintf(nf->run, sizeof(nf->run), "%llx-%x", (unsigned long long)time(NULL), (unsigned)getpid());
+	/* the counters before the /proc scan, like the sensor: from here on no byte goes uncounted */
+	if (count_bytes)
+		open_counters(nf);
 	rc = bh_netmap_live_open(&nf->live, engine_host, &e);
 	if (rc == BH_ENOMEM || !nf->live.map) {
 		bh_netmap_live_close(&nf->live);
+		bh_netpol_close(nf->np);
 		free(nf);
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
 	}
@@ -58,8 +83,9 @@ int bh_netfeed_new(const char *engine_host, unsigned interval_s, size_t max_edge
 		bh_log_warn("agent: network map: containers not listed yet: %s", e.msg);
 		nf->warned_engine = true;
 	} else {
-		bh_log_info("agent: network map: %zu containers, %d open connections, a snapshot every %u s when it changed", nf->live.cts.n,
-			    rc, interval_s ? interval_s : 30);
+		bh_log_info("agent: network map: %zu containers, %d open connections, a snapshot every %u s when it changed; %s", nf->live.cts.n,
+			    rc, interval_s ? interval_s : 30,
+			    nf->np ? "bytes counted by netpol's skb hooks (nothing enforced)" : count_bytes ? "no byte counts" : "no byte counts (--no-bytes)");
 	}
 	nf->last_snap_ns = mono_ns();
 	*out = nf;
@@ -128,6 +154,14 @@ json_t *bh_netfeed_due(bh_netfeed *nf, uint64_t now_ns, bool final)
 	if (!final && now_ns - nf->last_snap_ns < nf->interval_ns)
 		return NULL;
 	nf->last_snap_ns = now_ns;
+	/* the counters are read when a snapshot is due: a read walks the kernel's whole map */
+	if (nf->np) {
+		int rc = bh_netmap_live_bytes(&nf->live, nf->np, &err);
+		if (rc && rc != BH_ENOMEM && !nf->warned_sync)
+			bh_log_warn("agent: network map: containers not listed for the byte counters (a container-to-container edge may "
+				    "count its bytes twice until they are): %s", err.msg);
+		nf->warned_sync = rc != 0 && rc != BH_ENOMEM;
+	}
 	if (bh_netmap_changes(nf->live.map) == nf->sent_changes)
 		return NULL;
 	if (!(p = snapshot(nf)))
@@ -148,5 +182,6 @@ void bh_netfeed_free(bh_netfeed *nf)
 	if (!nf)
 		return;
 	bh_netmap_live_close(&nf->live);
+	bh_netpol_close(nf->np);
 	free(nf);
 }

@@ -1033,7 +1033,7 @@ int bh_rtfeed_start(const bh_rtfeed_opts *o, bh_rtfeed **out, bh_error *err)
 		f->hooks_ok += hk[i].attached;
 	f->hooks_n = n;
 	/* after the sensor: a connection is either open for the /proc scan or seen starting */
-	if (o->network_interval_s && (rc = bh_netfeed_new(o->engine_host, o->network_interval_s, o->network_max_edges, &f->nf, err)) != 0)
+	if (o->network_interval_s && (rc = bh_netfeed_new(o->engine_host, o->network_interval_s, o->network_max_edges, !o->network_no_bytes, &f->nf, err)) != 0)
 		goto fail;
 	f->started = (int64_t)time(NULL);
 	if (pthread_create(&f->th, NULL, feed_main, f) != 0) {

@@ -36,8 +36,9 @@
  *                   at start, every stats interval and at stop; counters are totals since the start
  *   network.snapshot {nodes, edges} as runtime/netmap.h writes it (agent/netfeed.h): who talked to
  *                   whom, from the containers' open sockets at start and the sensor's connect/accept
- *                   events; every network interval and at stop when it changed; counters are totals
- *                   since the start, bytes 0
+ *                   events, bytes from netpol's skb hooks in counting mode (0 with network_no_bytes
+ *                   or where they cannot be attached); every network interval and at stop when it
+ *                   changed; counters are totals since the start, run names the start
  *
  * Bounds: a token bucket per container (rate, burst) over alerts and drift; what it refuses is
  * counted in runtime.stats. The queue holds at most queue_max envelopes (more are counted as
@@ -65,6 +66,7 @@ typedef struct bh_rtfeed_opts {
 	unsigned long learn_events;     /* learning also ends after this many events (0: time only) */
 	unsigned network_interval_s;    /* network.snapshot every this many seconds; 0: no network map */
 	size_t network_max_edges;       /* edges in one snapshot; 0: BH_NETFEED_MAX_EDGES */
+	bool network_no_bytes;          /* the map without byte counters (no skb hooks attached) */
 	void (*notify)(void *ud);       /* called from the feed's thread after it queued something */
 	void *notify_ud;
 } bh_rtfeed_opts;

@@ -25,7 +25,7 @@ static void usage(FILE *fp)
 	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR] [--once] [--host NAME]\n"
 	      "                      [--runtime [--runtime-required] [--rules FILE]... [--no-default-rules]\n"
 	      "                       [--baselines] [--learn IMAGE]... [--learn-for D] [--quiet-for D] [--learn-events N]\n"
-	      "                       [--network-interval SECS]]\n\n"
+	      "                       [--network-interval SECS] [--no-bytes]]\n\n"
 	      "Reports this container host to `bulkhead serve`: host facts (OS, kernel, engine version), the\n"
 	      "host's CIS Docker Benchmark results, every image (its SBOM computed and uploaded once per digest\n"
 	      "the server lacks) and every container, stopped ones too, with its CIS section 5 results,\n"
@@ -58,10 +58,13 @@ static void usage(FILE *fp)
 	      "  --learn IMAGE        learn a baseline for IMAGE's repository (repeatable; implies --baselines)\n"
 	      "  --learn-for DURATION, --quiet-for DURATION, --learn-events N  as for `watch` (default 5m, 60s)\n"
 	      "  --network-interval SECS  with --runtime: the network map (who talks to whom: containers, the\n"
-	      "                       host, the outside, with ports and connection counts) from the sensor's\n"
-	      "                       connect/accept events and each container's /proc/PID/net, sent as\n"
-	      "                       network.snapshot every SECS seconds when it changed and at stop\n"
-	      "                       (default 30; 0: no map)\n"
+	      "                       host, the outside, with ports, connection and byte counts) from the\n"
+	      "                       sensor's connect/accept events, each container's /proc/PID/net and the\n"
+	      "                       network policy's skb hooks attached to count bytes (nothing enforced),\n"
+	      "                       sent as network.snapshot every SECS seconds when it changed and at stop\n"
+	      "                       (default 30; 0: no map); without the hooks the agent says so once and\n"
+	      "                       edges carry no byte counts\n"
+	      "  --no-bytes           with --runtime: the network map without byte counts (no skb hooks)\n"
 	      "  --no-default-rules   only the --rules files\n"
 	      "  -q, --quiet          errors only     -v, --verbose  a line per upload and reconnect\n", fp);
 }
@@ -88,6 +91,7 @@ int bh_cmd_agent(int argc, char **argv)
 		{ "quiet-for", required_argument, NULL, 'Q' },
 		{ "learn-events", required_argument, NULL, 'E' },
 		{ "network-interval", required_argument, NULL, 'I' },
+		{ "no-bytes", no_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -153,6 +157,7 @@ int bh_cmd_agent(int argc, char **argv)
 			}
 			break;
 		case 'N': o.no_default_rules = true; break;
+		case 'b': o.network_no_bytes = true; break;
 		case 'u':
 			if (nrfiles == sizeof(rfiles) / sizeof(rfiles[0])) {
 				fputs("bulkhead agent: at most 32 --rules files\n", stderr);
@@ -181,8 +186,8 @@ int bh_cmd_agent(int argc, char **argv)
 		fputs("bulkhead agent: --server URL and --token T are required (bulkhead agent --help)\n", stderr);
 		return BH_EXIT_USAGE;
 	}
-	if ((nrfiles || o.no_default_rules || netiv >= 0) && !o.runtime) {
-		fputs("bulkhead agent: --rules, --no-default-rules and --network-interval go with --runtime\n", stderr);
+	if ((nrfiles || o.no_default_rules || netiv >= 0 || o.network_no_bytes) && !o.runtime) {
+		fputs("bulkhead agent: --rules, --no-default-rules, --network-interval and --no-bytes go with --runtime\n", stderr);
 		return BH_EXIT_USAGE;
 	}
 	if (netiv >= 0)

@@ -53,13 +53,6 @@ static int on_event(void *ud, const bh_rt_event *ev)
 	return bh_netmap_live_feed(&n->live, ev, NULL, &err) == BH_ENOMEM ? BH_ENOMEM : 0;
 }
 
-static void on_bytes(void *ud, uint64_t cg, const uint8_t peer[16], uint16_t port, uint8_t proto, int role, uint64_t out, uint64_t in)
-{
-	struct nm *n = ud;
-	const bh_ctnet_ct *pc = bh_ctnet_by_addr(&n->live.cts, peer);
-	(void)bh_netmap_feed_bytes(n->live.map, cg, peer, port, proto, role, out, in, pc && bh_netpol_managed(n->np, pc->cgroup_id));
-}
-
 static double mono_s(void)
 {
 	struct timespec t;
@@ -129,9 +122,9 @@ int bh_cmd_netmap(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *output = NULL;
+	const char *output = NULL, *engine_host = NULL, *parents[BH_NETPOL_MAX_PARENTS];
+	size_t nparents = 0;
 	int ch, rc, seconds = 10, table = 0, nobytes = 0;
-	bh_netpol_opts po;
 	bh_sensor *sensor = NULL;
 	struct nm n;
 	struct sigaction sa;
@@ -140,7 +133,6 @@ int bh_cmd_netmap(int argc, char **argv)
 	double start, next_list;
 	FILE *fp = stdout;
 
-	memset(&po, 0, sizeof(po));
 	memset(&n, 0, sizeof(n));
 	optind = 1;
 	opterr = 0;
@@ -163,13 +155,13 @@ int bh_cmd_netmap(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case O_NOBYTES: nobytes = 1; break;
 		case O_PARENT:
-			if (po.nparents == BH_NETPOL_MAX_PARENTS) {
+			if (nparents == BH_NETPOL_MAX_PARENTS) {
 				fputs("bulkhead netmap: at most 4 --cgroup-parent dirs\n", stderr);
 				return BH_EXIT_USAGE;
 			}
-			po.parents[po.nparents++] = optarg;
+			parents[nparents++] = optarg;
 			break;
-		case O_ENGINE: po.engine_host = optarg; break;
+		case O_ENGINE: engine_host = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: return bh_cli_bad_option("netmap", longopts, ch, argv);
 		}
@@ -184,10 +176,7 @@ int bh_cmd_netmap(int argc, char **argv)
 		if (bh_sensor_open(&so, &sensor, &err))
 			fprintf(stderr, "bulkhead netmap: warning: no new connections will be seen: %s\n", err.msg);
 		if (!nobytes) {
-			po.count_bytes = true;
-			po.mech = BH_NETPOL_MECH_BPF;
-			po.unmapped_mode = BH_NETPOL_OFF;
-			if (bh_netpol_open(&po, &n.np, &err) && !n.np) {
+			if (bh_netmap_counters_open(engine_host, parents, nparents, &n.np, &err) && !n.np) {
 				fprintf(stderr, "bulkhead netmap: warning: bytes are not counted: %s\n", err.msg);
 			} else {
 				size_t nh;
@@ -201,7 +190,7 @@ int bh_cmd_netmap(int argc, char **argv)
 		}
 	}
 	/* the sensor is on first: a connection is then either open for the /proc scan or seen starting */
-	if ((rc = bh_netmap_live_open(&n.live, po.engine_host, &err)) < 0)
+	if ((rc = bh_netmap_live_open(&n.live, engine_host, &err)) < 0)
 		goto fail;
 	fprintf(stderr, "netmap: %zu containers, %d open connections, watching %d s%s%s\n", n.live.cts.n, rc, seconds,
 		sensor ? "" : " (no sensor)", n.np ? "" : " (no byte counters)");
@@ -228,10 +217,9 @@ int bh_cmd_netmap(int argc, char **argv)
 	if (sensor)
 		while (bh_sensor_poll(sensor, 0, on_event, &n, &err) > 0)
 			;
-	if (n.np) {
-		(void)bh_netpol_sync(n.np, &err);
-		bh_netpol_bytes(n.np, on_bytes, &n);
-	}
+	/* a sync that fails now leaves the peers as the last one judged them: the bytes are still worth printing */
+	if (n.np && (rc = bh_netmap_live_bytes(&n.live, n.np, &err)) == BH_ENOMEM)
+		goto fail;
 	if ((rc = bh_netmap_to_json(n.live.map, &map, &err)))
 		goto fail;
 	if (output && !(fp = fopen(output, "we"))) {

@@ -33,15 +33,21 @@ struct edge {
 	uint64_t bytes_events; /* bytes from byte counters (totals, see bytes map) */
 };
 
+/* One kernel counter (cgroup, peer, port, proto, role) as fed so far. */
 struct bytes_src {
 	struct edge *e;
-	uint64_t last; /* what this source added to e->bytes_events */
+	uint64_t out, in;           /* the counter's totals at the last feed */
+	uint64_t base_out, base_in; /* totals of earlier lives of the counter (it went back: evicted, made anew) */
+	bool hooked;                /* the peer counts its own bytes out (our bytes in); once seen, kept */
+	uint64_t round;             /* m->bround when last fed */
+	uint64_t last;              /* what this source added to e->bytes_events */
 };
 
 struct bh_netmap {
 	bh_map cts;     /* container id -> struct ctinfo */
 	bh_map edges;   /* "from|to|port|proto" -> struct edge */
 	bh_map bsrc;    /* byte counter source key -> struct bytes_src */
+	uint64_t bround; /* full reads of the counters ended (bh_netmap_bytes_round) */
 	bh_map seen;    /* connections counted by the /proc scan */
 	uint8_t host[MAX_HOST][16];
 	size_t nhost;
@@ -316,40 +322,91 @@ int bh_netmap_feed_verdict(bh_netmap *m, const bh_netpol_verdict *v)
 	return 0;
 }
 
-int bh_netmap_feed_bytes(bh_netmap *m, uint64_t cgroup_id, const uint8_t peer[16], uint16_t svc_port, uint8_t proto, int role,
-			 uint64_t bytes_out, uint64_t bytes_in, bool peer_hooked)
+static bool new_peer(const bh_ctnet *cts, const uint8_t a[16]);
+
+/*
+ * bh_netmap_feed_bytes; with live (the containers of the last list), a counter not seen before
+ * whose cgroup is no known container, or whose peer is an address on a listed container's network
+ * that no container is known to hold, is left for a later read (*deferred set): containers that
+ * started since the list would otherwise make it an edge from "host" or to "external:…" that a later
+ * read, the containers known, counts again on the right edge.
+ */
+static int bytes_feed(bh_netmap *m, uint64_t cgroup_id, const uint8_t peer[16], uint16_t svc_port, uint8_t proto, int role,
+		      uint64_t bytes_out, uint64_t bytes_in, bool peer_hooked, const bh_ctnet *live, bool *deferred)
 {
 	char self[128], other[128], key[400];
 	struct bytes_src *s;
 	struct edge *e;
-	uint64_t total = bytes_out + (peer_hooked ? 0 : bytes_in);
+	uint64_t total;
 
 	if (loopback(peer) || (proto != 6 && proto != 17))
 		return 0;
-	node_of_cgroup(m, cgroup_id, NULL, self, sizeof(self));
 	node_of_addr(m, peer, other, sizeof(other));
-	if (!strcmp(self, other))
-		return 0;
-	e = role == 1 ? edge_get(m, self, other, svc_port, proto, 0) : edge_get(m, other, self, svc_port, proto, 0);
-	if (!e)
-		return BH_ELIMIT;
-	if (!e->first_ns)
-		e->first_ns = e->last_ns = now_ns();
 	snprintf(key, sizeof(key), "%llu|%s|%u|%u|%d", (unsigned long long)cgroup_id, other, svc_port, proto, role);
 	if (!(s = bh_map_get(&m->bsrc, key))) {
+		node_of_cgroup(m, cgroup_id, NULL, self, sizeof(self));
+		if (live && (!strcmp(self, "host") || (!strncmp(other, "external:", 9) && new_peer(live, peer)))) {
+			*deferred = true;
+			return 0;
+		}
+		if (!strcmp(self, other))
+			return 0;
+		e = role == 1 ? edge_get(m, self, other, svc_port, proto, 0) : edge_get(m, other, self, svc_port, proto, 0);
+		if (!e)
+			return BH_ELIMIT;
+		if (!e->first_ns)
+			e->first_ns = e->last_ns = now_ns();
 		if (!(s = calloc(1, sizeof(*s))) || bh_map_put(&m->bsrc, key, s)) {
 			free(s);
 			return BH_ENOMEM;
 		}
 		s->e = e;
 	}
+	e = s->e;
+	s->round = m->bround;
+	/* a kernel counter only grows: a smaller total is a new life of it (the LRU map evicted the
+	 * entry and the next packet made it anew), counted on top of what the old one reached */
+	if (bytes_out < s->out)
+		s->base_out += s->out;
+	if (bytes_in < s->in)
+		s->base_in += s->in;
+	s->out = bytes_out;
+	s->in = bytes_in;
+	/* sticky: a peer that stopped since is no longer listed, but what its hooks counted stays counted */
+	s->hooked = s->hooked || peer_hooked;
+	total = s->base_out + s->out + (s->hooked ? 0 : s->base_in + s->in);
 	if (total != s->last) {
-		e->bytes_events += total - s->last;
+		/* less than before only when the peer turned out hooked: its own out covers our in */
+		e->bytes_events = e->bytes_events - s->last + total;
 		s->last = total;
 		e->last_ns = now_ns();
 		m->changes++;
 	}
 	return 0;
+}
+
+int bh_netmap_feed_bytes(bh_netmap *m, uint64_t cgroup_id, const uint8_t peer[16], uint16_t svc_port, uint8_t proto, int role,
+			 uint64_t bytes_out, uint64_t bytes_in, bool peer_hooked)
+{
+	return bytes_feed(m, cgroup_id, peer, svc_port, proto, role, bytes_out, bytes_in, peer_hooked, NULL, NULL);
+}
+
+size_t bh_netmap_bytes_round(bh_netmap *m)
+{
+	size_t i = 0, gone = 0;
+	const char *k;
+	void *v;
+	while (bh_map_next(&m->bsrc, &i, &k, &v)) {
+		const struct bytes_src *s = v;
+		/* two full reads without it: its kernel entry is gone (a read that runs while the kernel
+		 * adds entries may miss one; forgetting a live one would count it twice) */
+		if (m->bround - s->round >= 2) {
+			bh_map_del(&m->bsrc, k);
+			gone++;
+		}
+	}
+	m->bround++;
+	return gone;
 }
 
 /* ---- /proc/net ---- */
@@ -793,4 +850,58 @@ void bh_netmap_live_close(bh_netmap_live *l)
 	bh_netmap_free(l->map);
 	bh_ctnet_free(&l->cts);
 	memset(l, 0, sizeof(*l));
+}
+
+int bh_netmap_counters_open(const char *engine_host, const char *const *parents, size_t nparents, bh_netpol **out, bh_error *err)
+{
+	bh_netpol_opts po;
+	memset(&po, 0, sizeof(po));
+	po.engine_host = engine_host;
+	for (size_t i = 0; i < nparents && i < BH_NETPOL_MAX_PARENTS; i++)
+		po.parents[po.nparents++] = parents[i];
+	po.count_bytes = true;
+	/* the skb hooks count, so eBPF or nothing (nftables counts no edges); no policy is ever set
+	 * and an unmapped container is let through: nothing is enforced */
+	po.mech = BH_NETPOL_MECH_BPF;
+	po.unmapped_mode = BH_NETPOL_OFF;
+	return bh_netpol_open(&po, out, err);
+}
+
+struct livebytes {
+	bh_netmap_live *l;
+	const bh_netpol *np;
+	int rc;
+	bool deferred;
+};
+
+static void on_counter(void *ud, uint64_t cg, const uint8_t peer[16], uint16_t port, uint8_t proto, int role, uint64_t out, uint64_t in)
+{
+	struct livebytes *b = ud;
+	const bh_ctnet_ct *pc = bh_ctnet_by_addr(&b->l->cts, peer);
+	/* a peer under the parents runs the hooks too: its bytes out are our bytes in, counted there */
+	int rc = bytes_feed(b->l->map, cg, peer, port, proto, role, out, in, pc && bh_netpol_managed(b->np, pc->cgroup_id), &b->l->cts,
+			    &b->deferred);
+	/* BH_ELIMIT (the map is full) keeps what is there */
+	if (rc == BH_ENOMEM)
+		b->rc = rc;
+}
+
+int bh_netmap_live_bytes(bh_netmap_live *l, bh_netpol *np, bh_error *err)
+{
+	struct livebytes b = { l, np, 0, false };
+	bh_error e, le;
+	int src = bh_netpol_sync(np, &e);
+	bh_netpol_bytes(np, on_counter, &b);
+	/* a counter of a container that started since the last list: list again and read once more
+	 * (totals: nothing is lost by the wait when the engine cannot be listed now) */
+	if (b.deferred && !b.rc && bh_netmap_live_relist(l, &le) == 0) {
+		b.deferred = false;
+		bh_netpol_bytes(np, on_counter, &b);
+	}
+	(void)bh_netmap_bytes_round(l->map);
+	if (b.rc)
+		return bh_error_set(err, b.rc, "out of memory");
+	if (src)
+		*err = e;
+	return src;
 }

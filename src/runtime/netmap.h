@@ -39,11 +39,19 @@ int bh_netmap_feed_verdict(bh_netmap *m, const bh_netpol_verdict *v);
 /*
  * Byte counters of netpol's skb hooks (bh_netpol_bytes) for the cgroup's side of an edge; the
  * counters are totals, so each call replaces what this (cgroup, peer, port, proto, role) gave
- * before. Bytes in are added only when peer_hooked is false (a hooked peer counts them as its
- * bytes out).
+ * before, and a total smaller than the last is a counter made anew (added on top). Bytes in are
+ * added only while the peer is not known as hooked (a hooked peer counts them as its bytes out);
+ * once peer_hooked was true for this counter it stays so, also after the peer stopped.
  */
 int bh_netmap_feed_bytes(bh_netmap *m, uint64_t cgroup_id, const uint8_t peer[16], uint16_t svc_port, uint8_t proto, int role,
 			 uint64_t bytes_out, uint64_t bytes_in, bool peer_hooked);
+
+/*
+ * Ends one full read of the counters (every bh_netpol_bytes entry fed): a counter missing from two
+ * reads in a row is gone from the kernel and forgotten (its bytes stay on its edge), so a map fed
+ * for months keeps at most what the kernel holds. Returns how many were forgotten.
+ */
+size_t bh_netmap_bytes_round(bh_netmap *m);
 
 /* One socket of /proc/PID/net/{tcp,tcp6,udp,udp6}: addresses 16 bytes (IPv4 v4-mapped), ports host order. */
 typedef struct bh_netmap_sock {
@@ -118,5 +126,23 @@ int bh_netmap_live_relist(bh_netmap_live *l, bh_error *err);
  */
 int bh_netmap_live_feed(bh_netmap_live *l, const bh_rt_event *ev, const bh_rt_container *ct, bh_error *err);
 void bh_netmap_live_close(bh_netmap_live *l);
+
+/*
+ * netpol's hooks in counting mode, where the map's bytes come from: the eBPF programs attached to
+ * parents (nparents 0: the engines' parents that exist) with no policy and unmapped containers let
+ * through, so nothing is enforced. bh_netpol_open's status and err when they cannot be attached (not
+ * root, no BTF, no cgroup v2 parent, a hook the kernel refuses; *out NULL then). The caller reports
+ * bh_netpol_hooks that did not attach and frees with bh_netpol_close.
+ */
+int bh_netmap_counters_open(const char *engine_host, const char *const *parents, size_t nparents, bh_netpol **out, bh_error *err);
+
+/*
+ * The counters' totals into l's map, the sequence `bulkhead netmap` and the agent share: np synced
+ * (containers started since become hooked peers), each counter fed (bh_netmap_feed_bytes; peer_hooked
+ * when the peer's address is a listed container under np's parents, so a container-to-container
+ * edge is counted once: each side's bytes out), then bh_netmap_bytes_round. Returns 0, BH_ENOMEM,
+ * or the sync's status with err (the bytes are read all the same, peers judged by the sync before).
+ */
+int bh_netmap_live_bytes(bh_netmap_live *l, bh_netpol *np, bh_error *err);
 
 #endif

@@ -630,8 +630,12 @@ static int open_bpf(bh_netpol *np, bh_error *err)
 	detach_stale();
 	for (size_t h = 0; h < np->nhooks; h++) {
 		int i = prog_index(np->hooks[h].hook);
-		if (!np->hooks[h].attached && i >= 0 && progs[i].enforcing)
+		if (!np->hooks[h].attached && i >= 0 && progs[i].enforcing && !any_enforce_missing) {
+			/* the first one says why (callers with mech BPF pass this message on) */
+			bh_error_set(err, BH_EUNSUPPORTED, "eBPF hook %s on %s: %s: %s", np->hooks[h].hook, np->hooks[h].where, np->hooks[h].stage,
+				     strerror(np->hooks[h].err));
 			any_enforce_missing = true;
+		}
 	}
 	return any_enforce_missing ? BH_EUNSUPPORTED : 0;
 }

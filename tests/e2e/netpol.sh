@@ -30,7 +30,8 @@ CGROOT=/sys/fs/cgroup/unified
 T=$(mktemp -d /tmp/bhnetpol-e2e.XXXXXX)
 tag=$$
 img=localhost/bhnetpol-peer:$tag
-db=bhnp-db-$tag app=bhnp-app-$tag third=bhnp-third-$tag
+CT=${BH_NETPOL_PREFIX:-bhnp} # the containers' names (runs side by side take another)
+db=$CT-db-$tag app=$CT-app-$tag third=$CT-third-$tag
 parent=/bhnetpol-$tag
 P="podman --runtime runc"
 svc= epid=
@@ -90,7 +91,7 @@ start_enforce() {
 	"$BH" netpol enforce "$T/policy.yaml" --cgroup-parent "$CGROOT$parent" --engine-host "unix://$sock" "$@" >"$out" 2>"$err" &
 	epid=$!
 	for _ in $(seq 100); do
-		[ "$(grep -c "^netpol: container bhnp-.*$tag" "$err")" -ge 3 ] && grep -q '^netpol: mapped' "$err" && return 0
+		[ "$(grep -c "^netpol: container $CT-.*$tag" "$err")" -ge 3 ] && grep -q '^netpol: mapped' "$err" && return 0
 		kill -0 $epid 2>/dev/null || break
 		sleep 0.1
 	done

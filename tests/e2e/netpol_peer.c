@@ -1,4 +1,4 @@
-/* netpol_peer.c - the static test program of tests/e2e/netpol.sh and bench/netpol.sh, run inside podman containers: a TCP/UDP server, counted connect attempts, and the connect/accept/close loop of the benchmark. */
+/* netpol_peer.c - the static test program of tests/e2e/netpol.sh, agent-network.sh and bench/netpol.sh, run inside podman containers: a TCP/UDP server, an echo server and a client sending a known amount of data, counted connect attempts, and the connect/accept/close loop of the benchmark. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,10 @@
  * netpol_peer udp IP PORT N        N datagrams, each waiting 250 ms for its echo; prints "ok=K fail=F eperm=E"
  * netpol_peer bench IP PORT SECS   connect/close (RST, no TIME_WAIT) as fast as possible for SECS;
  *                                  prints "conns=N per_s=R p50_us=A p99_us=B max_us=C fail=F"
+ * netpol_peer echo PORT...         accept on every TCP port, one connection at a time, and send back
+ *                                  every byte read until the client's end of stream
+ * netpol_peer send IP PORT BYTES   one TCP connection: BYTES sent, the stream closed for writing, what
+ *                                  comes back read to its end (10 s at most); prints "sent=S received=R"
  */
 
 static double now_us(void)
@@ -214,6 +219,90 @@ static int bench(const char *ip, int port, double secs)
 	return 0;
 }
 
+static int echo_serve(int argc, char **argv)
+{
+	struct pollfd fds[32];
+	int n = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	for (int i = 0; i < argc && n < 32; i++) {
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(argv[i])) };
+		int one = 1, t = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(t, (struct sockaddr *)&sa, sizeof(sa)) || listen(t, 64)) {
+			perror("bind");
+			return 1;
+		}
+		fds[n++] = (struct pollfd){ t, POLLIN, 0 };
+	}
+	for (;;) {
+		if (poll(fds, (nfds_t)n, -1) < 0)
+			continue;
+		for (int i = 0; i < n; i++) {
+			char buf[16384];
+			ssize_t r;
+			int c;
+			if (!(fds[i].revents & POLLIN) || (c = accept(fds[i].fd, NULL, NULL)) < 0)
+				continue;
+			/* blocking both ways: the client reads while it writes, so the echo never stalls */
+			while ((r = read(c, buf, sizeof(buf))) > 0) {
+				ssize_t off = 0, w;
+				while (off < r && (w = write(c, buf + off, (size_t)(r - off))) > 0)
+					off += w;
+				if (off < r)
+					break;
+			}
+			close(c);
+		}
+	}
+}
+
+static int send_n(const char *ip, int port, long total)
+{
+	struct sockaddr_in sa;
+	char buf[16384];
+	long sent = 0, got = 0;
+	bool wr_open = true;
+	double end = now_us() + 10e6;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (addr_of(ip, port, &sa) || s < 0 || total < 0)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa))) {
+		printf("sent=0 received=0 error=%s\n", strerror(errno));
+		return 0;
+	}
+	memset(buf, 'b', sizeof(buf));
+	fcntl(s, F_SETFL, O_NONBLOCK);
+	while (now_us() < end) {
+		struct pollfd p = { s, (short)(POLLIN | (wr_open ? POLLOUT : 0)), 0 };
+		ssize_t r;
+		if (wr_open && sent == total) {
+			shutdown(s, SHUT_WR);
+			wr_open = false;
+			continue;
+		}
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if (p.revents & POLLOUT) {
+			size_t want = (size_t)(total - sent) < sizeof(buf) ? (size_t)(total - sent) : sizeof(buf);
+			if ((r = write(s, buf, want)) > 0)
+				sent += r;
+		}
+		if (p.revents & (POLLIN | POLLHUP | POLLERR)) {
+			r = read(s, buf, sizeof(buf));
+			if (r == 0 || (r < 0 && errno != EAGAIN))
+				break;
+			if (r > 0)
+				got += r;
+		}
+	}
+	close(s);
+	printf("sent=%ld received=%ld\n", sent, got);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 3 && !strcmp(argv[1], "serve"))
@@ -228,6 +317,11 @@ int main(int argc, char **argv)
 		return udp_n(argv[2], atoi(argv[3]), atol(argv[4]));
 	if (argc == 5 && !strcmp(argv[1], "bench"))
 		return bench(argv[2], atoi(argv[3]), atof(argv[4]));
-	fputs("usage: netpol_peer serve PORT... | idle | connect IP PORT N | udp IP PORT N | bench IP PORT SECONDS\n", stderr);
+	if (argc >= 3 && !strcmp(argv[1], "echo"))
+		return echo_serve(argc - 2, argv + 2);
+	if (argc == 5 && !strcmp(argv[1], "send"))
+		return send_n(argv[2], atoi(argv[3]), atol(argv[4]));
+	fputs("usage: netpol_peer serve PORT... | echo PORT... | idle | connect IP PORT N | udp IP PORT N | send IP PORT BYTES | bench IP PORT SECONDS\n",
+	      stderr);
 	return 2;
 }

@@ -1,4 +1,4 @@
-/* test_netmap.c - the network map: /proc/net tables parsed (IPv4, IPv6, junk), sensor events and byte counters folded into edges counted once, the change counter and capped snapshots, existing connections from a /proc tree, the JSON shape; container inspect documents read. */
+/* test_netmap.c - the network map: /proc/net tables parsed (IPv4, IPv6, junk), sensor events and byte counters folded into edges counted once (also over many reads: counters made anew, peers hooked then gone, counters forgotten), the change counter and capped snapshots, existing connections from a /proc tree, the JSON shape; container inspect documents read. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,6 +180,83 @@ static void test_events(void **state)
 	assert_string_equal(json_string_value(json_object_get(e, "id")), "external:93.184.216.34");
 	assert_string_equal(json_string_value(json_object_get(e, "kind")), "external");
 	json_decref(map);
+	bh_netmap_free(m);
+	bh_ctnet_ct_clear(&v[0]);
+	bh_ctnet_ct_clear(&v[1]);
+}
+
+static long long edge_bytes(bh_netmap *m, const char *from, const char *to, int port)
+{
+	json_t *map = NULL, *e;
+	bh_error err;
+	long long b;
+	assert_int_equal(bh_netmap_to_json(m, &map, &err), 0);
+	e = edge(map, from, to, port, "tcp");
+	assert_non_null(e);
+	b = (long long)json_integer_value(json_object_get(e, "bytes"));
+	json_decref(map);
+	return b;
+}
+
+/* A long-running reader of the counters (the agent): totals read again and again are not added
+ * twice, a counter made anew in the kernel (a smaller total) adds on top, a peer once known as
+ * hooked stays so after it stopped (its own bytes out already hold our bytes in), and counters gone
+ * from two reads in a row are forgotten while their bytes stay on the edge. */
+static void test_bytes_reads(void **state)
+{
+	bh_ctnet_ct v[2];
+	bh_ctnet cts = { v, 2 };
+	bh_netmap *m;
+	bh_error err;
+	char app[80], db[80];
+	uint8_t pdb[16], papp[16];
+	uint64_t ch;
+	(void)state;
+
+	set_ct(&v[0], 1, "app", 5, 0, 100);
+	set_ct(&v[1], 2, "db", 6, 0, 200);
+	snprintf(app, sizeof(app), "container:%s", v[0].id);
+	snprintf(db, sizeof(db), "container:%s", v[1].id);
+	bh_ctnet_addr_parse("10.88.0.6", pdb);
+	bh_ctnet_addr_parse("10.88.0.5", papp);
+	assert_int_equal(bh_netmap_new(&m, &err), 0);
+	assert_int_equal(bh_netmap_set_containers(m, &cts, &err), 0);
+	/* read 1: db not known as hooked yet, app's bytes in count; db's own counter not there yet */
+	assert_int_equal(bh_netmap_feed_bytes(m, 100, pdb, 5432, 6, 1, 1000, 5000, false), 0);
+	assert_int_equal(bh_netmap_bytes_round(m), 0);
+	assert_int_equal(edge_bytes(m, app, db, 5432), 6000);
+	/* read 2: the same totals again change nothing, not even the change counter */
+	ch = bh_netmap_changes(m);
+	assert_int_equal(bh_netmap_feed_bytes(m, 100, pdb, 5432, 6, 1, 1000, 5000, false), 0);
+	assert_int_equal(bh_netmap_changes(m), ch);
+	assert_int_equal(bh_netmap_bytes_round(m), 0);
+	assert_int_equal(edge_bytes(m, app, db, 5432), 6000);
+	/* read 3: db is hooked now: app's in leaves (db's out holds it) */
+	assert_int_equal(bh_netmap_feed_bytes(m, 100, pdb, 5432, 6, 1, 1200, 6000, true), 0);
+	assert_int_equal(bh_netmap_feed_bytes(m, 200, papp, 5432, 6, 2, 6000, 1200, true), 0);
+	assert_true(bh_netmap_changes(m) > ch);
+	assert_int_equal(bh_netmap_bytes_round(m), 0);
+	assert_int_equal(edge_bytes(m, app, db, 5432), 7200);
+	/* read 4: db stopped (no longer listed: peer_hooked false); its counter is still in the kernel */
+	assert_int_equal(bh_netmap_feed_bytes(m, 100, pdb, 5432, 6, 1, 1300, 6100, false), 0);
+	assert_int_equal(bh_netmap_feed_bytes(m, 200, papp, 5432, 6, 2, 6100, 1300, false), 0);
+	assert_int_equal(bh_netmap_bytes_round(m), 0);
+	assert_int_equal(edge_bytes(m, app, db, 5432), 7400);
+	/* read 5: app's counter was evicted and made anew (300 out since): on top of the 1300 */
+	assert_int_equal(bh_netmap_feed_bytes(m, 100, pdb, 5432, 6, 1, 300, 50, true), 0);
+	assert_int_equal(bh_netmap_feed_bytes(m, 200, papp, 5432, 6, 2, 6100, 1300, true), 0);
+	assert_int_equal(bh_netmap_bytes_round(m), 0);
+	assert_int_equal(edge_bytes(m, app, db, 5432), 1300 + 300 + 6100);
+	/* reads 6 and 7 without db's counter (evicted): forgotten after the second, the bytes stay */
+	assert_int_equal(bh_netmap_feed_bytes(m, 100, pdb, 5432, 6, 1, 300, 50, true), 0);
+	assert_int_equal(bh_netmap_bytes_round(m), 0);
+	assert_int_equal(bh_netmap_feed_bytes(m, 100, pdb, 5432, 6, 1, 300, 50, true), 0);
+	assert_int_equal(bh_netmap_bytes_round(m), 1);
+	assert_int_equal(edge_bytes(m, app, db, 5432), 7700);
+	/* read 8: db's counter again (a new kernel entry): from 0 */
+	assert_int_equal(bh_netmap_feed_bytes(m, 200, papp, 5432, 6, 2, 40, 0, true), 0);
+	assert_int_equal(bh_netmap_bytes_round(m), 0);
+	assert_int_equal(edge_bytes(m, app, db, 5432), 7740);
 	bh_netmap_free(m);
 	bh_ctnet_ct_clear(&v[0]);
 	bh_ctnet_ct_clear(&v[1]);
@@ -377,6 +454,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_bytes_reads),
 		cmocka_unit_test(test_cap_changes),
 		cmocka_unit_test(test_scan_proc),
 		cmocka_unit_test(test_inspect),
