@@ -3,7 +3,9 @@
 // click, versions compared, the mode switched through its confirm dialog, the YAML exported, edited and imported;
 // a viewer sees no controls; 1280 px and 390 px; axe-core. Run by tests/e2e/network-dashboard.sh:
 //   node network.mjs EXPECT.json SHOTDIR WORKDIR
-// EXPECT.json: base URL, an operator and a viewer token, the two repositories. Prints PASS/FAIL lines and the
+// EXPECT.json: base URL, an operator and a viewer token, the two repositories; or, with "live": {names, edges},
+// a map an agent fed from real containers (tests/e2e/agent-network.sh): only the edges among those names are
+// compared, listed and drawn by container, and one screenshot taken. Prints PASS/FAIL lines and the
 // screenshots' paths; exit 0 when nothing failed. Any console error, page error, CSP violation or request off
 // the server fails the run.
 import { chromium } from 'playwright-core';
@@ -116,6 +118,30 @@ function sameEdges(got, want, label) {
 	const key = (e) => `${e.from}>${e.to} ${e.port}: ${norm(e.status)}`;
 	const g = got.map(key).sort(), w = want.map(key).sort();
 	check(JSON.stringify(g) === JSON.stringify(w), `${label}: ${w.length} edges, each with its status (${w.join('; ')})`, `got ${g.join('; ')}`);
+}
+
+if (X.live) {
+	try {
+		const page = await open({ width: 1280, height: 900 }, { label: 'agent map' });
+		await signIn(page, X.viewer);
+		await go(page, '#/network?group=container');
+		await main(page).locator('svg.netmap').waitFor();
+		const names = new Set(X.live.names);
+		const pick = (l) => l.filter((e) => names.has(e.from) && names.has(e.to)).map((e) => `${e.from}>${e.to} ${e.port}`).sort();
+		const want = X.live.edges.map((e) => `${e.from}>${e.to} ${e.port}`).sort();
+		const listed = pick(await listedEdges(page)), drawn = pick(await drawnEdges(page));
+		check(JSON.stringify(listed) === JSON.stringify(want), `the agent's map in the page's table: exactly ${want.join('; ')}`, `got ${listed.join('; ')}`);
+		check(JSON.stringify(drawn) === JSON.stringify(want), `the agent's map drawn by container: exactly ${want.join('; ')}`, `got ${drawn.join('; ')}`);
+		await shot(page, 'network-agent');
+		const c = contexts[0];
+		const all = [...c.problems, ...await page.evaluate(() => window.__bhViolations || []).catch(() => [])];
+		check(all.length === 0, 'no console error, page error, CSP violation or request off the server', all.slice(0, 5).join(' | '));
+	} catch (e) {
+		ko('network dashboard (agent map) run', e.stack || e.message);
+	} finally {
+		await browser.close();
+	}
+	process.exit(fails ? 1 : 0);
 }
 
 try {

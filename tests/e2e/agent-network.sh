@@ -6,7 +6,8 @@
 # /api/v1/network then has exactly app->db tcp/5432, client->app tcp/8080 and host->app tcp/8080 among the
 # test's containers, with their counts and first/last seen, and nothing between client and db. The agent
 # sends network.snapshot through its spool (kept while the server is away, sent after), and counters do not
-# go back when the agent restarts. Bytes: "bcli" sends 200,000 bytes to "bsrv"'s echo and reads them back
+# go back when the agent restarts. The dashboard (chromium, tests/browser/network.mjs) lists and draws
+# those same edges by container, with a screenshot (build/dashboard/network-agent.png). Bytes: "bcli" sends 200,000 bytes to "bsrv"'s echo and reads them back
 # (both started after the agent): the edge bcli->bsrv carries the 400,000 bytes once (at least that, less
 # than twice that), again after a second transfer and after the agent's restart; an agent run with
 # --no-bytes leaves a new edge's bytes at 0. BH_AGNET_PREFIX (default bh-agnet) names the network,
@@ -164,6 +165,31 @@ sleep 3
 # other containers on this machine may talk meanwhile: each snapshot must differ from the one before
 check "a snapshot only when the map changed: no two in a row alike" \
 	"$(api "events?type=network.snapshot&limit=1000" | jq -r --arg h $H '[.items[] | select(.host == $h)] | sort_by(.seq) | [.[].payload] as $p | [range(1; $p | length) | $p[.] != $p[. - 1]] | all')" true
+
+# ---- the same map in the dashboard, in a real browser (tests/browser/network.mjs, live mode): every edge
+# the test made, listed and drawn by container, among the test's own nodes; a screenshot
+BROWSER=$(cd "$HERE/../browser" && pwd)
+CHROMIUM=${BH_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$CHROMIUM" ] || ! command -v node >/dev/null || [ ! -f "$BROWSER/node_modules/playwright-core/package.json" ]; then
+	echo "SKIP agent-network: the dashboard part: needs chromium at $CHROMIUM, node and npm ci --prefix tests/browser"
+else
+	SHOTS="$(pwd)/$BUILD/dashboard"
+	mkdir -p "$SHOTS"
+	hn=$(api network | jq -r '[.nodes[] | select(.kind == "host") | .name // empty] | first // "host"')
+	jq -n --arg base "$U/" --arg v "$V" --arg a "$app" --arg d "$db" --arg c "$client" --arg h "$hn" --arg x "${XNS:+$XN}" '
+		{base: $base, viewer: $v, operator: $v, live: {
+		 names: ([$a, $d, $c, $h] + (if $x != "" then [$x] else [] end)),
+		 edges: ([{from: $a, to: $d, port: "tcp/5432"}, {from: $c, to: $a, port: "tcp/8080"}, {from: $h, to: $a, port: "tcp/8080"}]
+			 + (if $x != "" then [{from: $x, to: $a, port: "tcp/8080"}] else [] end))}}' >"$T/netx.json"
+	out=$(BH_CHROMIUM="$CHROMIUM" timeout 180 node "$BROWSER/network.mjs" "$T/netx.json" "$SHOTS" "$T" 2>&1)
+	rc=$?
+	grep -E '^(PASS|FAIL) ' <<<"$out" | sed 's/^/  browser: /'
+	if [ "$rc" = 0 ] && grep -q '^screenshot ' <<<"$out"; then
+		ok "the dashboard lists and draws the agent's map, every edge the test made ($(grep -o '[^ ]*network-agent.png' <<<"$out"))"
+	else
+		ko "the dashboard shows the agent's map" "$(grep -E '^FAIL' <<<"$out" | head -3 | tr '\n' ' ')$(tail -2 <<<"$out")"
+	fi
+fi
 
 # ---- bytes: netpol's skb hooks in counting mode (the agent's log says whether they are on). bcli sends
 # 200,000 bytes to bsrv's echo on 9000 and reads them back; each side's bytes out are counted once:
