@@ -952,12 +952,15 @@ int bh_blmon_tick(bh_blmon *m, uint64_t now, bh_blmon_note_fn fn, void *ud, bh_e
 
 int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_blmon_path_fn fn, void *ud)
 {
+	const char *parent;
 	int rc;
 	for (int k = BH_BL_PROCESS; k <= BH_BL_PROBE; k++)
 		for (size_t i = 0; i < bh_baseline_count(bl, (bh_bl_kind)k); i++) {
 			bh_bl_entry e;
 			bh_baseline_entry(bl, (bh_bl_kind)k, i, &e);
-			if (e.a && e.a[0] && !strpbrk(e.a, "*?[") && (rc = fn(ud, e.a)))
+			/* a probe's b is its arguments, not a parent */
+			parent = k == BH_BL_PROCESS && e.b && e.b[0] && !strpbrk(e.b, "*?[") ? e.b : NULL;
+			if (e.a && e.a[0] && !strpbrk(e.a, "*?[") && (rc = fn(ud, e.a, parent)))
 				return rc;
 		}
 	if (ct && ct->healthcheck && ct->healthcheck[0]) {
@@ -966,7 +969,7 @@ int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_b
 		if (n < sizeof(first)) {
 			memcpy(first, ct->healthcheck, n);
 			first[n] = 0;
-			if ((rc = fn(ud, first)))
+			if ((rc = fn(ud, first, NULL)))
 				return rc;
 		}
 	}
@@ -980,10 +983,10 @@ struct allowctx {
 	int rc;
 };
 
-static int allow_one(void *ud, const char *path)
+static int allow_one(void *ud, const char *path, const char *parent)
 {
 	struct allowctx *c = ud;
-	int rc = bh_sensor_allow_exe(c->s, c->cgid, path, c->err);
+	int rc = bh_sensor_allow_exe(c->s, c->cgid, path, parent, c->err);
 	/* a path over the key's size cannot be allowed: it stays killed, which is the safe side */
 	if (rc && rc != BH_EUSAGE)
 		c->rc = rc;

@@ -122,10 +122,11 @@ int bh_blmon_tick(bh_blmon *m, uint64_t now, bh_blmon_note_fn fn, void *ud, bh_e
 
 /*
  * The executables a protected container may run, for the kernel's allow-list: every process
- * entry's exe without a glob character, every probe's exe and the health check's first word.
- * fn is called once per path.
+ * entry's exe without a glob character with its parent (NULL, any parent, when the entry's parent
+ * is "*", empty or a glob: the kernel matches exact paths only), every probe's exe and the health
+ * check's first word (any parent). fn is called once per entry.
  */
-typedef int (*bh_blmon_path_fn)(void *ud, const char *path);
+typedef int (*bh_blmon_path_fn)(void *ud, const char *path, const char *parent);
 int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_blmon_path_fn fn, void *ud);
 
 /*

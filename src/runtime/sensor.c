@@ -160,6 +160,7 @@ static int config_set(bh_sensor *s, const bh_sensor_opts *o)
 	memcpy(cfg.parent_cgroup, o->parents, sizeof(cfg.parent_cgroup));
 	cfg.enforce_all = s->enforce_all;
 	cfg.enforce_any = s->enforce_any;
+	cfg.engine_hash = bh_rec_hash(BH_REC_ENGINE_PARENT);
 	return bpf_map_update_elem(bpf_map__fd(s->skel->maps.bh_config), &k, &cfg, BPF_ANY) ? -errno : 0;
 }
 
@@ -404,20 +405,35 @@ int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_er
 	return 0;
 }
 
-int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err)
+int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, const char *parent, bh_error *err)
 {
 	struct bh_rec_deny_key k;
-	uint32_t one = 1;
+	struct bh_rec_pair_key pk;
+	uint32_t v = 0, one = 1;
 	size_t n = strlen(path);
+	int fd;
 
 	if (!s->exec_attached)
 		return bh_error_set(err, BH_EUNSUPPORTED, "the exec program (tracepoint/sched/sched_process_exec) is not attached");
-	if (n == 0 || n >= sizeof(k.path) || cgroup_id == 0)
-		return bh_error_set(err, BH_EUSAGE, "allowed executable path: 1 to %zu bytes, for one cgroup", sizeof(k.path) - 1);
+	if (n == 0 || n >= sizeof(k.path) || cgroup_id == 0 || (parent && (!*parent || strlen(parent) >= sizeof(k.path))))
+		return bh_error_set(err, BH_EUSAGE, "allowed executable and parent paths: 1 to %zu bytes, for one cgroup", sizeof(k.path) - 1);
 	memset(&k, 0, sizeof(k));
 	k.cgroup_id = cgroup_id;
 	memcpy(k.path, path, n);
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.allow_exe), &k, &one, BPF_ANY))
+	fd = bpf_map__fd(s->skel->maps.allow_exe);
+	/* any parent wins over a list of parents, whichever entry comes first */
+	if (bpf_map_lookup_elem(fd, &k, &v) != 0)
+		v = 0;
+	if (parent && v != BH_REC_ALLOW_ANY_PARENT) {
+		memset(&pk, 0, sizeof(pk));
+		pk.cgroup_id = cgroup_id;
+		pk.exe = bh_rec_hash(k.path);
+		pk.parent = bh_rec_hash(parent);
+		if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.allow_pair), &pk, &one, BPF_ANY))
+			return bh_error_set(err, BH_EIO, "cannot allow %s under %s: %s", path, parent, strerror(errno));
+	}
+	v = parent && v != BH_REC_ALLOW_ANY_PARENT ? BH_REC_ALLOW_PARENTS : BH_REC_ALLOW_ANY_PARENT;
+	if (bpf_map_update_elem(fd, &k, &v, BPF_ANY))
 		return bh_error_set(err, BH_EIO, "cannot add %s to the allow-list: %s", path, strerror(errno));
 	return 0;
 }
@@ -487,9 +503,9 @@ int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_er
 	return bh_error_set(err, BH_EUNSUPPORTED, "built without eBPF support");
 }
 
-int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err)
+int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, const char *parent, bh_error *err)
 {
-	(void)s; (void)cgroup_id; (void)path;
+	(void)s; (void)cgroup_id; (void)path; (void)parent;
 	return bh_error_set(err, BH_EUNSUPPORTED, "built without eBPF support");
 }
 

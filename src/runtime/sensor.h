@@ -79,9 +79,15 @@ int bh_sensor_enforce_set(bh_sensor *s, uint64_t cgroup_id, uint32_t flags, bh_e
 /* Adds path (exact, as passed to execve; at most 255 bytes) to the deny list of cgroup_id (0: every container). */
 int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err);
 
-/* Adds path (exact, as passed to execve; at most 255 bytes) to the allow-list of cgroup_id (a
- * container whose baseline is in protect mode: BH_SENSOR_ALLOW_ONLY). */
-int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_error *err);
+/*
+ * Adds path (exact, as passed to execve; at most 255 bytes) to the allow-list of cgroup_id (a
+ * container whose baseline is in protect mode: BH_SENSOR_ALLOW_ONLY): under any parent when parent
+ * is NULL, else only when the exec's parent process exec'd parent (or parent is "(engine)" and the
+ * engine started it) — checked in the kernel too, so a listed program under another parent never
+ * runs. Calls add up: any parent wins over a list of parents. A parent the kernel did not see exec
+ * is let through there, for the caller to judge from the event.
+ */
+int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, const char *parent, bh_error *err);
 
 /* Whether the exec program is attached (in-kernel kill at exec is possible). */
 bool bh_sensor_can_kill_at_exec(const bh_sensor *s);

@@ -8,7 +8,9 @@
 # must raise nothing; a second app container labelled bhbl-env=prod put in protect by its label
 # (`baseline mode --label`) while the repository stays in monitor has the shell killed, the unlabelled
 # one only alerts; in protect mode the shell is killed in the kernel at exec, and the shell, the
-# outbound connection and the third container's connection each retried 1,000 times never succeed.
+# outbound connection and the third container's connection each retried 1,000 times never succeed;
+# a program of the baseline run under another parent than the baseline's is killed in the kernel
+# at exec too (never writes its file, 1,000 times).
 set -uo pipefail
 BUILD=${BUILD:-build}
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
@@ -180,6 +182,16 @@ got=$($P exec "$app" /bin/bash -c 'n=0; for ((i = 0; i < 1000; i++)); do /bin/sh
 	|| ko "protect: shell" "ran $got of 1000 times"
 wait_dev process '^process /bin/sh' && devs | has 'select(.kind == "process" and (.action_taken | test("killed")))' \
 	&& ok "protect: each kill reported with the entry it violated" || ko "protect report" "$(devs | head -2)"
+# a listed program under a parent the baseline does not give it: act is in the baseline under app.sh
+# only; run from an operator's bash it is killed in the kernel at exec (the parent check of
+# allow_pair), so it never runs an instruction: the file it would write never appears, 1,000 times
+mark=$(wc -l <"$T/alerts")
+got=$($P exec "$app" /bin/bash -c 'n=0; for ((i = 0; i < 1000; i++)); do /opt/bhr/act write /tmp/bhbl-parent-$i 2>/dev/null; [ $? -ne 137 ] && n=$((n + 1)); done; f=(/tmp/bhbl-parent-*); [ -e "${f[0]}" ] && echo "$n ${#f[@]}" || echo "$n 0"' 2>/dev/null)
+[ "$got" = "0 0" ] && ok "protect: a listed program (act) under another parent (bash) retried 1,000 times: killed at exec every time, no file written" \
+	|| ko "protect: parent" "not killed, files written: '$got' (want '0 0')"
+wait_dev process '^process /opt/bhr/act' && devs | has 'select(.kind == "process" and (.what | test("parent /bin/bash")) and (.action_taken | test("sched_process_exec")))' \
+	&& ok "protect: the parent kill reported with the entry it violated ($(devs | jq -r 'select(.kind == "process") | .violated // empty' | head -1))" \
+	|| ko "protect parent report" "$(devs | head -2)"
 # the network half of protect: the database protected too; connections no entry allows are refused in the kernel
 "$BH" baseline mode "$dbimg" protect --dir "$BL" >/dev/null 2>"$T/mode.err" || ko "baseline mode db" "$(cat "$T/mode.err")"
 for _ in $(seq 60); do grep -q 'protect: container bhbl-db' "$T/watch.err" && break; sleep 0.1; done

@@ -1,13 +1,17 @@
 /* test_baseline.c - baselines (runtime/baseline.c): matching of each kind (globs, parents, digests, peers by
- * image, CIDR, host and world), the reason a miss names, generalisation, YAML round trips, diffs and the bounds. */
+ * image, CIDR, host and world), the reason a miss names, generalisation, YAML round trips, diffs and the bounds;
+ * what protect mode gives the kernel (blmon's allowed executables with their parents, the path hash). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "runtime/baseline.h"
+#include "runtime/blmon.h"
+#include "runtime/bpf/record.h"
 
 static bh_baseline *mk(void)
 {
@@ -60,6 +64,52 @@ static void test_process(void **st)
 	assert_false(m(b, (bh_bl_obs){ .kind = BH_BL_PROCESS, .exe = "/bin/sh", .parent = "/usr/bin/app" }, why));
 	assert_non_null(strstr(why, "no processes entry matches (3 entries"));
 	bh_baseline_free(b);
+}
+
+struct exes {
+	char rows[8][300];
+	size_t n;
+};
+
+static int exe_cb(void *ud, const char *path, const char *parent)
+{
+	struct exes *x = ud;
+	if (x->n < 8)
+		snprintf(x->rows[x->n++], sizeof(x->rows[0]), "%s<%s", path, parent ? parent : "*");
+	return 0;
+}
+
+/* protect mode's kernel lists: exact executables with their exact parents; a glob exe stays out (the
+ * kernel kills it: the safe side), a glob or "*" parent and the health check run under any parent */
+static void test_allowed_exes(void **st)
+{
+	static const char doc[] = "repository: localhost/app\nmode: protect\nprocesses:\n"
+				  "  - {exe: /usr/bin/app, parent: \"(engine)\"}\n"
+				  "  - {exe: /bin/sleep, parent: /usr/bin/app}\n"
+				  "  - {exe: /bin/sleep, parent: \"/opt/*\"}\n"
+				  "  - {exe: /bin/date, parent: \"*\"}\n"
+				  "  - {exe: \"/opt/tools/*\"}\n";
+	bh_baseline *b;
+	bh_error err;
+	bh_rt_container ct;
+	struct exes x;
+	(void)st;
+	assert_int_equal(bh_baseline_load(doc, strlen(doc), "t.yaml", &b, &err), 0);
+	memset(&ct, 0, sizeof(ct));
+	ct.healthcheck = "/bin/check --quick";
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(bh_blmon_allowed_exes(b, &ct, exe_cb, &x), 0);
+	assert_int_equal(x.n, 5);
+	assert_string_equal(x.rows[0], "/usr/bin/app<(engine)");
+	assert_string_equal(x.rows[1], "/bin/sleep</usr/bin/app");
+	assert_string_equal(x.rows[2], "/bin/sleep<*");
+	assert_string_equal(x.rows[3], "/bin/date<*");
+	assert_string_equal(x.rows[4], "/bin/check<*");
+	bh_baseline_free(b);
+	/* the path hash both sides key the kernel's maps with: FNV-1a 64 (the published test vectors) */
+	assert_true(bh_rec_hash("") == 0xcbf29ce484222325ULL);
+	assert_true(bh_rec_hash("a") == 0xaf63dc4c8601ec8cULL);
+	assert_true(bh_rec_hash("foobar") == 0x85944171f73967e8ULL);
 }
 
 static void test_files_net_caps(void **st)
@@ -198,6 +248,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_process),
+		cmocka_unit_test(test_allowed_exes),
 		cmocka_unit_test(test_files_net_caps),
 		cmocka_unit_test(test_learn_generalize_roundtrip),
 		cmocka_unit_test(test_refusals),

@@ -33,12 +33,47 @@ enum { BH_REC_TRUNC_PATH = 1, BH_REC_TRUNC_PATH2 = 2, BH_REC_TRUNC_ARGS = 4, BH_
  * (bpf_send_signal, delivered before the new program's first instruction) and why. */
 enum { BH_REC_ACT_EXE_UPPER = 1, BH_REC_ACT_KILLED = 2, BH_REC_ACT_WHY_DRIFT = 4, BH_REC_ACT_WHY_DENIED = 8,
        BH_REC_ACT_SCRIPT_WATCH = 16, /* maybe a script: killed when its interpreter opens it, if it is on the upper layer */
-       BH_REC_ACT_WHY_BASELINE = 32 /* killed: the path is not on the container's allow-list (a baseline in protect mode) */ };
+       BH_REC_ACT_WHY_BASELINE = 32, /* killed: the path is not on the container's allow-list (a baseline in protect mode) */
+       BH_REC_ACT_WHY_PARENT = 64 /* with WHY_BASELINE: the path is allowed, not under this parent (allow_pair) */ };
 
 /* Enforcement flags per cgroup (map `enforce`, or bh_rec_config.enforce_all for every container). */
 enum { BH_REC_ENF_KILL_DRIFT = 1, /* kill an exec whose executable is not from the image */
        BH_REC_ENF_DENY_PATHS = 2, /* kill an exec whose path (as passed to execve) is in `deny_exe` */
        BH_REC_ENF_ALLOW_ONLY = 4  /* kill an exec whose path is not in `allow_exe` for its cgroup */ };
+
+/*
+ * Values of `allow_exe`: the path may run under any parent (an entry with parent "*", a glob, a
+ * probe, the health check), or only under a parent of `allow_pair`. The parent is the executable
+ * its parent process exec'd, as `exe_rec` remembers it, or BH_REC_ENGINE_PARENT when the engine
+ * (runc, conmon, ...) started it; a parent exec'd before the sensor watched is not known, and then
+ * user space judges, as the baseline's rule says ("not known" matches any parent).
+ */
+enum { BH_REC_ALLOW_ANY_PARENT = 1, BH_REC_ALLOW_PARENTS = 2 };
+#define BH_REC_ENGINE_PARENT "(engine)"
+
+/* Key of `allow_pair`: the cgroup, the executable's path hash and its parent's (bh_rec_hash). */
+struct bh_rec_pair_key {
+	__u64 cgroup_id;
+	__u64 exe;
+	__u64 parent;
+};
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+/* FNV-1a 64 of a path up to its NUL (at most BH_REC_PATH bytes): how both sides name paths in
+ * `exe_rec` and `allow_pair`, keys a tenth the size of a path's. */
+static __always_inline __u64 bh_rec_hash(const char *p)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	for (int i = 0; i < BH_REC_PATH; i++) {
+		if (!p[i])
+			break;
+		h ^= (__u8)p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
 
 /* Key of the deny and allow lists: the cgroup (0: every container; deny list only) and the exact path, NUL-padded. */
 struct bh_rec_deny_key {
@@ -106,6 +141,7 @@ struct bh_rec_config {
 	__u64 parent_cgroup[4];  /* cgroup ids of the engines' parent dirs (libpod_parent, ...) */
 	__u32 enforce_all;       /* BH_REC_ENF_* for every task below a parent that has no `enforce` entry */
 	__u32 enforce_any;       /* non-zero when any enforcement is on (the openat exit hook's fast path) */
+	__u64 engine_hash;       /* bh_rec_hash(BH_REC_ENGINE_PARENT) */
 };
 
 #endif

@@ -87,6 +87,23 @@ struct {
 	__type(value, __u32);
 } allow_exe SEC(".maps");
 
+/* The executable (bh_rec_hash of the path passed to execve) each process of a container last exec'd,
+ * by tgid: the parent an allow_pair lookup is made with. LRU: a process long gone drops out first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u64);
+} exe_rec SEC(".maps");
+
+/* (cgroup, executable, parent) allowed, for executables whose allow_exe value is BH_REC_ALLOW_PARENTS. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct bh_rec_pair_key);
+	__type(value, __u32);
+} allow_pair SEC(".maps");
+
 /*
  * Execs that may be scripts (the executable's name is not the exec's comm) in a
  * cgroup that kills drift: the script itself is checked when the interpreter opens it.
@@ -311,13 +328,32 @@ static __always_inline int maybe_script(struct task_struct *t, struct scratch *s
 	return !same_comm(s->name, s->sw.name);
 }
 
-/* deny_exe holds (cgroup, path) or (0, path) for the exec's path as passed. */
-static __always_inline int denied(struct trace_event_raw_sched_process_exec *ctx, struct scratch *s, __u64 cg)
+/* Whether s starts with the n bytes of p. */
+static __always_inline int pfx(const char *s, const char *p, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i] != p[i])
+			return 0;
+	return 1;
+}
+#define PFX(s, lit) pfx((s), (lit), sizeof(lit) - 1)
+
+/* The exec's path as passed into s->dk.path, NUL-padded (the lists' keys are hashed whole): its
+ * length with the NUL, 0 when unreadable, more than BH_REC_PATH - 1 when cut. */
+static __always_inline long exec_path(struct trace_event_raw_sched_process_exec *ctx, struct scratch *s)
 {
 	unsigned int off = ctx->__data_loc_filename & 0xFFFF;
+	long n;
 
-	__builtin_memset(&s->dk, 0, sizeof(s->dk)); /* the key is hashed whole: no stale bytes after the NUL */
-	if (bpf_probe_read_kernel_str(s->dk.path, sizeof(s->dk.path), (char *)ctx + off) <= 0)
+	__builtin_memset(&s->dk, 0, sizeof(s->dk));
+	n = bpf_probe_read_kernel_str(s->dk.path, sizeof(s->dk.path), (char *)ctx + off);
+	return n > 0 ? n : 0;
+}
+
+/* deny_exe holds (cgroup, path) or (0, path) for the exec's path (s->dk.path). */
+static __always_inline int denied(struct scratch *s, long n, __u64 cg)
+{
+	if (!n)
 		return 0;
 	s->dk.cgroup_id = cg;
 	if (bpf_map_lookup_elem(&deny_exe, &s->dk))
@@ -326,18 +362,54 @@ static __always_inline int denied(struct trace_event_raw_sched_process_exec *ctx
 	return bpf_map_lookup_elem(&deny_exe, &s->dk) != 0;
 }
 
-/* allow_exe holds (cgroup, path) for the exec's path as passed; a path that does not fit is not allowed. */
-static __always_inline int allowed(struct trace_event_raw_sched_process_exec *ctx, struct scratch *s, __u64 cg)
+/* The engines' process names (runtime/blmon.c's list), as comm holds them: cut at 15 bytes. */
+static __always_inline int engine_comm(const char *c)
 {
-	unsigned int off = ctx->__data_loc_filename & 0xFFFF;
-	long n;
+	return same_comm(c, "runc") || same_comm(c, "crun") || same_comm(c, "conmon") || same_comm(c, "containerd-shim") ||
+	       same_comm(c, "runc:[0:PARENT]") || same_comm(c, "runc:[1:CHILD]") || same_comm(c, "runc:[2:INIT]") ||
+	       same_comm(c, "dockerd") || same_comm(c, "podman");
+}
 
-	__builtin_memset(&s->dk, 0, sizeof(s->dk));
-	n = bpf_probe_read_kernel_str(s->dk.path, sizeof(s->dk.path), (char *)ctx + off);
-	if (n <= 0 || n >= (long)sizeof(s->dk.path))
-		return 0; /* fail closed: an unreadable or over-long path is not on any list */
+/*
+ * allow_exe holds (cgroup, path) for the exec's path (s->dk.path); a path that does not fit is not
+ * allowed. A path allowed only under some parents is checked against allow_pair with the parent's
+ * executable; a parent not known (exec'd before the sensor, or a fork that did not exec) is let
+ * through here and judged in user space.
+ */
+static __always_inline __u32 allowed(struct task_struct *t, struct scratch *s, long n, __u64 cg, const struct bh_rec_config *c)
+{
+	struct bh_rec_pair_key pk;
+	char pcomm[BH_REC_COMM];
+	__u32 *v, ptgid;
+	__u64 *ph;
+
+	if (!n || n >= (long)sizeof(s->dk.path))
+		return BH_REC_ACT_KILLED; /* fail closed: an unreadable or over-long path is not on any list */
 	s->dk.cgroup_id = cg;
-	return bpf_map_lookup_elem(&allow_exe, &s->dk) != 0;
+	v = bpf_map_lookup_elem(&allow_exe, &s->dk);
+	if (!v)
+		return BH_REC_ACT_KILLED;
+	if (*v != BH_REC_ALLOW_PARENTS)
+		return 0;
+	pk.cgroup_id = cg;
+	pk.exe = bh_rec_hash(s->dk.path);
+	BPF_CORE_READ_INTO(&pcomm, t, real_parent, comm);
+	if (engine_comm(pcomm)) {
+		pk.parent = c->engine_hash;
+	} else {
+		ptgid = BPF_CORE_READ(t, real_parent, tgid);
+		ph = bpf_map_lookup_elem(&exe_rec, &ptgid);
+		if (!ph)
+			return 0;
+		pk.parent = *ph;
+	}
+	return bpf_map_lookup_elem(&allow_pair, &pk) ? 0 : BH_REC_ACT_KILLED | BH_REC_ACT_WHY_PARENT;
+}
+
+/* The engine's own execs (runc re-executing itself, a shim's fd): no parent of the container's. */
+static __always_inline int engine_exec(const char *p)
+{
+	return PFX(p, "/proc/self/exe") || PFX(p, "/dev/fd/") || PFX(p, "/proc/self/fd/");
 }
 
 /*
@@ -350,6 +422,7 @@ static __always_inline __u32 enforce_exec(struct trace_event_raw_sched_process_e
 {
 	__u64 cg = bpf_get_current_cgroup_id();
 	__u32 k = 0, flags = 0, act = 0;
+	long n;
 	__u32 *f = bpf_map_lookup_elem(&enforce, &cg);
 	struct bh_rec_config *c = bpf_map_lookup_elem(&bh_config, &k);
 
@@ -359,14 +432,28 @@ static __always_inline __u32 enforce_exec(struct trace_event_raw_sched_process_e
 		flags = *f;
 	else if (c->enforce_all && in_container(c))
 		flags = c->enforce_all;
+	n = exec_path(ctx, s);
 	if (exe_upper(t))
 		act |= BH_REC_ACT_EXE_UPPER;
 	if ((flags & BH_REC_ENF_KILL_DRIFT) && (act & BH_REC_ACT_EXE_UPPER))
 		act |= BH_REC_ACT_KILLED | BH_REC_ACT_WHY_DRIFT;
-	if ((flags & BH_REC_ENF_DENY_PATHS) && denied(ctx, s, cg))
+	if ((flags & BH_REC_ENF_DENY_PATHS) && denied(s, n, cg))
 		act |= BH_REC_ACT_KILLED | BH_REC_ACT_WHY_DENIED;
-	if ((flags & BH_REC_ENF_ALLOW_ONLY) && !allowed(ctx, s, cg))
-		act |= BH_REC_ACT_KILLED | BH_REC_ACT_WHY_BASELINE;
+	if (flags & BH_REC_ENF_ALLOW_ONLY) {
+		__u32 a = allowed(t, s, n, cg, c);
+		if (a)
+			act |= a | BH_REC_ACT_WHY_BASELINE;
+	}
+	/* remembered for its children's execs: every container process that runs, the engine's own aside */
+	if (!(act & BH_REC_ACT_KILLED) && n && n < (long)sizeof(s->dk.path) && (f || in_container(c))) {
+		char pcomm[BH_REC_COMM];
+		BPF_CORE_READ_INTO(&pcomm, t, real_parent, comm);
+		if (!(engine_comm(pcomm) && engine_exec(s->dk.path))) {
+			__u32 tgid = (__u32)(bpf_get_current_pid_tgid() >> 32);
+			__u64 h = bh_rec_hash(s->dk.path);
+			bpf_map_update_elem(&exe_rec, &tgid, &h, BPF_ANY);
+		}
+	}
 	if (act & BH_REC_ACT_KILLED) {
 		bpf_send_signal(BH_SIGKILL);
 	} else if ((flags & BH_REC_ENF_KILL_DRIFT) && maybe_script(t, s)) {
@@ -493,6 +580,11 @@ int bh_exit(void *ctx)
 
 	if ((__u32)pt != (__u32)(pt >> 32)) /* a thread, not the process */
 		return 0;
+	{
+		/* a pid used again must not inherit this process's executable as a parent */
+		__u32 tg = (__u32)(pt >> 32);
+		bpf_map_delete_elem(&exe_rec, &tg);
+	}
 	if (!wanted())
 		return 0;
 	/* Only the header and pcomm matter; the rest of the record is left as reserved (zeroed below). */
@@ -512,15 +604,6 @@ int bh_exit(void *ctx)
 }
 
 /* ---- file ---- */
-
-static __always_inline int pfx(const char *s, const char *p, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (s[i] != p[i])
-			return 0;
-	return 1;
-}
-#define PFX(s, lit) pfx((s), (lit), sizeof(lit) - 1)
 
 /* Files a read of which rules care about (credentials, engine sockets). */
 static __always_inline int sensitive(const char *p)
