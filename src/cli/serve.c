@@ -27,7 +27,8 @@ static void usage(FILE *fp)
 	fputs("usage: bulkhead serve [--data DIR] [--listen HOST:PORT] [--store URL] [--tls-cert F --tls-key F]\n"
 	      "                      [--db FILE] [--db-update-interval DURATION] [--db-mirror URL]\n"
 	      "                      [--db-check-interval DURATION] [--secret-key-file F] [--registry-tick SECONDS]\n"
-	      "                      [--max-connections-per-ip N] [--metrics-interval DURATION] [--metrics-sync-ms MS]\n\n"
+	      "                      [--max-connections-per-ip N] [--metrics-interval DURATION] [--metrics-sync-ms MS]\n"
+	      "                      [--network-retention DURATION]\n\n"
 	      "Runs the inventory server: the REST API /api/v1/... (docs/openapi.yaml), /healthz and /metrics,\n"
 	      "until SIGTERM or SIGINT. Every route but /healthz needs a bearer token.\n\n"
 	      "  --data DIR          data directory, made when missing (default " DEFAULT_DATA "); the SQLite store\n"
@@ -60,6 +61,9 @@ static void usage(FILE *fp)
 	      "                      writes through other servers on the same PostgreSQL (default 300s)\n"
 	      "  --metrics-sync-ms MS a GET after a write counts on the spot while counting takes under MS\n"
 	      "                      milliseconds (default 250; 0: always answer the stored copy)\n"
+	      "  --network-retention DURATION\n"
+	      "                      the network map forgets nodes and edges not seen for this long (default 30d;\n"
+	      "                      0: never), so it shows what still talks and GET /api/v1/network stays bounded\n"
 	      "  -q, --quiet         no line per request\n\n"
 	      "Running in one command, then a token for curl:\n"
 	      "  bulkhead serve &\n"
@@ -105,6 +109,7 @@ int bh_cmd_serve(int argc, char **argv)
 		{ "max-connections-per-ip", required_argument, NULL, 'P' },
 		{ "metrics-interval", required_argument, NULL, 'M' },
 		{ "metrics-sync-ms", required_argument, NULL, 'S' },
+		{ "network-retention", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -128,7 +133,7 @@ int bh_cmd_serve(int argc, char **argv)
 	bh_tracker_worker_config tcfg;
 	bh_uimetrics *metrics = NULL;
 	bh_uimetrics_config mcfg;
-	long metrics_interval = 0;
+	long metrics_interval = 0, net_retention = 30L * 86400;
 	int metrics_sync = -1;
 	bh_srv *srv = NULL;
 	bh_srv_config cfg;
@@ -166,6 +171,15 @@ int bh_cmd_serve(int argc, char **argv)
 				fprintf(stderr, "bulkhead serve: --metrics-interval \"%s\": give a duration such as 300, 5m or 1h\n", optarg);
 				return BH_EXIT_USAGE;
 			}
+			break;
+		case 'R':
+			if (strcmp(optarg, "0") != 0 && (net_retention = duration_s(optarg)) <= 0) {
+				fprintf(stderr, "bulkhead serve: --network-retention \"%s\": give a duration such as 30d or 12h (0: never)\n",
+					optarg);
+				return BH_EXIT_USAGE;
+			}
+			if (!strcmp(optarg, "0"))
+				net_retention = 0;
 			break;
 		case 'S': {
 			char *end;
@@ -242,6 +256,7 @@ int bh_cmd_serve(int argc, char **argv)
 	acfg.store_url = url;
 	acfg.data_dir = url ? NULL : data;
 	acfg.vuln_db = access(vdb, F_OK) == 0 ? vdb : NULL;
+	acfg.network_retention_s = net_retention;
 	rc = bh_api_new(&acfg, &api, &err);
 	if (!rc) {
 		memset(&fcfg, 0, sizeof(fcfg));

@@ -52,6 +52,7 @@ int bh_api_new(const bh_api_config *cfg, bh_api **out, bh_error *err)
 	}
 	bh_limits_default(&lim);
 	a->max_json_depth = lim.max_json_depth;
+	a->net_retention_s = cfg->network_retention_s > 0 ? cfg->network_retention_s : 0;
 	pthread_mutex_init(&a->mu, NULL);
 	pthread_cond_init(&a->cv, NULL);
 	pthread_mutex_init(&a->vmu, NULL);

@@ -22,6 +22,7 @@ typedef struct bh_api_config {
 	const char *data_dir;   /* or the SQLite data dir (bh_store_open_dir); neither: the pool is `store` */
 	unsigned pool;          /* connections (0: BH_API_POOL_DEFAULT, at most BH_API_POOL_MAX) */
 	const char *vuln_db;    /* a vulnerability DB: uploaded SBOMs are matched into findings; NULL none */
+	long network_retention_s; /* the network map forgets what it has not seen for this long; 0: never */
 } bh_api_config;
 
 #define BH_API_POOL_DEFAULT 8

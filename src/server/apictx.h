@@ -39,6 +39,8 @@ struct bh_api {
 	/* the dashboard's stored counts (server/uimetrics.h): writes bump changes, the worker recounts */
 	atomic_uint_fast64_t changes;
 	struct bh_uimetrics *metrics; /* set before the server starts; NULL: every GET counts */
+	int64_t net_retention_s;   /* bh_api_config.network_retention_s */
+	int64_t net_pruned_at;     /* when the map was last pruned (bh_blapi_tick; the notify thread only) */
 };
 
 /* A write moved what the dashboard counts (images, containers, hosts, findings, accepted risks):

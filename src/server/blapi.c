@@ -580,3 +580,27 @@ int bh_blapi_routes(bh_api *a, bh_srv *s, bh_error *err)
 	};
 	return bh_srv_route_add_all(s, routes, sizeof(routes) / sizeof(routes[0]), err);
 }
+
+void bh_blapi_tick(bh_api *a, int64_t now)
+{
+	int64_t every, removed = 0;
+	bh_store *st;
+	bh_error err;
+	int rc;
+
+	if (a->net_retention_s <= 0)
+		return;
+	every = a->net_retention_s / 10;
+	every = every < 1 ? 1 : every > 600 ? 600 : every;
+	if (now - a->net_pruned_at < every)
+		return;
+	a->net_pruned_at = now;
+	st = bh_apictx_store(a);
+	rc = bh_netstore_prune(st, now - a->net_retention_s, &removed, &err);
+	bh_apictx_release(a, st);
+	if (rc)
+		bh_log_warn("network map: forgetting rows not seen for %lld s: %s", (long long)a->net_retention_s, err.msg);
+	else if (removed)
+		bh_log_info("network map: %lld nodes and edges not seen for %lld s forgotten", (long long)removed,
+			    (long long)a->net_retention_s);
+}

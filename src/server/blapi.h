@@ -34,4 +34,9 @@ typedef int (*bh_blapi_edge_fn)(void *ud, const bh_netstore_edge *e, bh_error *e
 int bh_blapi_network_parse(const char *payload, const char *host, int64_t now, bh_blapi_node_fn nfn, bh_blapi_edge_fn efn, void *ud,
 			   bh_error *err);
 
+/* The network map's retention (bh_api_config.network_retention_s): rows not seen for that long are
+ * forgotten, looked at every tenth of it (at least each second, at most every 10 minutes). Called
+ * by one server thread (notify's loop); nothing when the retention is 0. */
+void bh_blapi_tick(bh_api *a, int64_t now);
+
 #endif

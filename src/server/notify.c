@@ -18,6 +18,7 @@
 #include "core/product.h"
 #include "net/http.h"
 #include "server/apictx.h"
+#include "server/blapi.h"
 #include "server/exceptapi.h"
 #include "server/regwatch.h"
 #include "store/sql.h"
@@ -948,6 +949,8 @@ static void *notify_main(void *arg)
 		int rc;
 		/* accepted risks that ran out become exception.expired events, which webhooks then carry */
 		bh_exceptapi_tick(n->api);
+		/* the network map forgets what it has not seen for --network-retention */
+		bh_blapi_tick(n->api, now);
 		memset(&hs, 0, sizeof(hs));
 		st = bh_apictx_store(n->api);
 		rc = bh_webhook_list(st, 0, hooks_cb, &hs, &err);

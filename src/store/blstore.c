@@ -191,3 +191,29 @@ out:
 	bh_sql_rows_free(r);
 	return rc < 0 ? rc : 0;
 }
+
+int bh_netstore_prune(bh_store *st, int64_t before, int64_t *removed, bh_error *err)
+{
+	bh_sql *db = bh_store_sql(st);
+	bh_sql_value p = BH_SQL_INT(before);
+	int64_t n = 0;
+	int rc;
+
+	/* both indexed by last_seen (migration 7); one transaction, nested in the caller's when open */
+	if ((rc = bh_sql_begin(db, err)))
+		return rc;
+	rc = bh_sql_exec(db, "DELETE FROM network_edges WHERE last_seen < $1", &p, 1, err);
+	if (!rc) {
+		n += bh_sql_changes(db);
+		rc = bh_sql_exec(db, "DELETE FROM network_nodes WHERE last_seen < $1", &p, 1, err);
+	}
+	if (!rc) {
+		n += bh_sql_changes(db);
+		rc = bh_sql_commit(db, err);
+	} else {
+		bh_sql_rollback(db, NULL);
+	}
+	if (!rc && removed)
+		*removed = n;
+	return rc;
+}

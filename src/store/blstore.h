@@ -51,5 +51,9 @@ typedef int (*bh_netstore_edge_cb)(void *ud, const bh_netstore_edge *e);
 /* Nodes and edges seen at or after since (Unix seconds), at most max of each (BH_ELIMIT past it). */
 int bh_netstore_read(bh_store *st, int64_t since, size_t max, bh_netstore_node_cb ncb, bh_netstore_edge_cb ecb, void *ud,
 		     bh_error *err);
+/* Forgets the nodes and edges last seen before `before` (Unix seconds; the server's
+ * --network-retention), so the map shows what still talks and stays within the read's bounds;
+ * *removed (optional) gets how many rows went. */
+int bh_netstore_prune(bh_store *st, int64_t before, int64_t *removed, bh_error *err);
 
 #endif

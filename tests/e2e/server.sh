@@ -77,7 +77,7 @@ suite() {
 	local label=$1; shift
 	local S=("$@") data=$T/data-$label
 	: >"$T/hit"
-	"$BH" serve "${S[@]}" --listen 127.0.0.1:0 --db "$T/vuln.db" -q 2>"$T/serve-$label.log" &
+	"$BH" serve "${S[@]}" --listen 127.0.0.1:0 --db "$T/vuln.db" --network-retention 3s -q 2>"$T/serve-$label.log" &
 	SRV=$!
 	local port= i
 	for i in $(seq 100); do
@@ -230,6 +230,22 @@ suite() {
 		"$(grep -c '^bulkhead_http_requests_total\|^bulkhead_http_request_duration_seconds_bucket\|^bulkhead_store_rows{table="images"}\|^bulkhead_jobs{state="queued"}' "$T/body" | awk '{print ($1 >= 4)}') $(grep -c '^bulkhead_store_rows{table="images"} [1-9]' "$T/body")" "1 1"
 	echo "GET /metrics" >>"$T/hit"
 
+	# the network map forgets what it has not seen for --network-retention (3 s here, looked at each
+	# second): an edge last seen 100 s ago goes at once, a fresh one and its nodes once 3 s pass unseen
+	local nowt; nowt=$(date +%s)
+	cat >"$T/ret.json" <<JSON
+[{"type":"network.snapshot","host":"h1","time":$nowt,"idempotency_key":"ret-$label-$nowt","payload":{
+ "nodes":[{"id":"container:r1","kind":"container","name":"r1"},{"id":"external:203.0.113.9","kind":"external"}],
+ "edges":[{"from":"container:r1","to":"external:203.0.113.9","port":443,"proto":"tcp","connections":1,"last_seen":$nowt},
+          {"from":"external:203.0.113.9","to":"container:r1","port":22,"proto":"tcp","connections":1,"first_seen":$((nowt - 100)),"last_seen":$((nowt - 100))}]}}]
+JSON
+	code POST /api/v1/events "$AG" --data-binary @"$T/ret.json" >/dev/null
+	sleep 1.5
+	check "$label: --network-retention: an edge last seen 100 s ago forgotten, the fresh one kept" \
+		"$(get /api/v1/network | jq -r '[.edges[] | select(.from == "container:r1" or .to == "container:r1") | .port] | sort | join(",")')" "443"
+	sleep 3
+	check "$label: ... and 3 s later, unseen since, the fresh edge and its nodes too" \
+		"$(get /api/v1/network | jq -c '[([.edges[] | select(.from == "container:r1" or .to == "container:r1")] | length), ([.nodes[] | select(.id == "container:r1")] | length)]')" "[0,0]"
 	# every route of the OpenAPI document was exercised, here or by the script routes-elsewhere.txt
 	# names (which must hold a request to that path)
 	local missing m p s rx
