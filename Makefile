@@ -122,6 +122,7 @@ E2E_SAN := \
 	e2e/risk.sh \
 	e2e/tracker.sh \
 	e2e/blapi.sh \
+	e2e/baseline-server.sh \
 	e2e/drift.sh \
 	e2e/rules.sh \
 	e2e/cli.sh \
@@ -159,6 +160,7 @@ E2E_ALL := \
 	e2e/risk.sh \
 	e2e/tracker.sh \
 	e2e/blapi.sh \
+	e2e/baseline-server.sh \
 	e2e/tracker-gitlab.sh \
 	e2e/deploy.sh \
 	e2e/watch.sh \

@@ -1,4 +1,4 @@
-// baselines.js - behaviour baselines: the list, one baseline (entries, mode, versions and diffs, YAML export and import), its deviations with one-click accept, and the matching the network map shares.
+// baselines.js - behaviour baselines: the list with the label rules of modes (added, changed, removed by operators), one baseline (entries, mode, versions and diffs, YAML export and import), its deviations with one-click accept, and the matching the network map shares.
 import { api, session, token, ApiError } from './api.js';
 import { h, table, empty, fmtTime, link, section, dl, announce, shortDigest } from './dom.js';
 import { openDialog } from './findings.js';
@@ -298,7 +298,7 @@ export async function deviations(max = 5000) {
 // ---- #/baselines
 
 export async function baselinesPage(root) {
-	const [list, devs] = await Promise.all([api('/baselines'), deviations()]);
+	const [list, devs, rules] = await Promise.all([api('/baselines'), deviations(), api('/baselines/modes')]);
 	const items = (list.items || []).slice().sort((a, b) => a.repository.localeCompare(b.repository));
 	const devCount = new Map();
 	for (const d of devs) devCount.set(d.payload.repository, (devCount.get(d.payload.repository) || 0) + 1);
@@ -315,6 +315,103 @@ export async function baselinesPage(root) {
 		{ label: 'Updated', get: (b) => fmtTime(b.updated) },
 		{ label: 'By', get: (b) => b.updated_by || '' },
 	], items) : empty('No baselines yet: learn one with `bulkhead watch --learn IMAGE` and import it with PUT /api/v1/baselines.'));
+	const rulesBox = h('div', { id: 'bl-rules' });
+	root.append(rulesBox);
+	drawRules(rulesBox, rules);
+}
+
+// ---- label rules (GET/PUT /api/v1/baselines/modes): first match wins over a baseline's own mode
+
+const RULE_MODES = ['learn', 'monitor', 'protect'];
+
+// PUT the whole list, built on the version shown (a change by someone else meanwhile is a 409).
+async function putRules(version, labels) {
+	return api('/baselines/modes', { method: 'PUT', params: { if_version: version },
+		body: { apiVersion: 'bulkhead/v1', kind: 'BaselineModes', labels } });
+}
+
+function drawRules(box, rules, focusId) {
+	const labels = Array.isArray(rules.labels) ? rules.labels : [];
+	const status = h('p', { class: 'error', role: 'alert', id: 'bl-rules-error' });
+	// a change: the new list sent, the section drawn again from the server's answer
+	const change = async (next, done, focus) => {
+		status.textContent = '';
+		try {
+			const r = await putRules(rules.version, next);
+			announce(`${done} (label rules version ${r.version})`);
+			drawRules(box, r, focus);
+		} catch (e) {
+			status.textContent = e.status === 409 ? `${e.message} — the rules below are the server's now.` : e.message;
+			if (e.status === 409) drawRules(box, await api('/baselines/modes'), 'bl-rule-label');
+			box.querySelector('#bl-rules-error').textContent = status.textContent;
+		}
+	};
+	const cols = [
+		{ label: '#', cls: 'num', get: (r) => String(labels.indexOf(r) + 1) },
+		{ label: 'Label', get: (r) => h('code', {}, r.label) },
+		{ label: 'Mode', get: (r) => modeBadge(r.mode) },
+	];
+	if (canChange()) {
+		cols.push({ label: 'Actions', get: (r) => {
+			const i = labels.indexOf(r);
+			const sel = h('select', { 'aria-label': `New mode of rule ${r.label}`, id: `bl-rule-mode-${i}` },
+				RULE_MODES.map((m) => h('option', { value: m, selected: m === r.mode }, m)));
+			return h('span', { class: 'row-actions' }, sel,
+				h('button', { type: 'button', class: 'secondary', 'aria-label': `Change the mode of rule ${r.label}`, onclick: () => {
+					if (sel.value === r.mode) {
+						status.textContent = `The rule ${r.label} is in ${r.mode} already.`;
+						return;
+					}
+					change(labels.map((x) => (x === r ? { label: x.label, mode: sel.value } : x)), `Rule ${r.label}: ${r.mode} -> ${sel.value}`, `bl-rule-mode-${i}`);
+				} }, 'Change'),
+				h('button', { type: 'button', class: 'secondary', 'aria-label': `Remove rule ${r.label}`, onclick: () => confirmRemove(r, () =>
+					change(labels.filter((x) => x !== r), `Rule ${r.label} removed`, 'bl-rule-label')) }, 'Remove'));
+		} });
+	}
+	const parts = [
+		h('p', { class: 'help' }, 'A container with a matching label runs in the rule\'s mode whatever its baseline\'s own mode says; the first match wins. ',
+			'Agents write the rules into their ', h('code', {}, 'modes.yaml'), ' within seconds. ',
+			'A label is ', h('code', {}, 'KEY=VALUE'), ' or ', h('code', {}, 'KEY'), ' (any value).'),
+		h('p', { class: 'status' }, rules.version ? `Version ${rules.version}, ${fmtTime(rules.updated)}${rules.updated_by ? ` by ${rules.updated_by}` : ''}` : 'No label rules on the server yet.'),
+		labels.length ? table('Label rules, first match wins', cols, labels) : empty('No label rules: every container has its baseline\'s mode.'),
+	];
+	if (canChange()) {
+		const input = h('input', { type: 'text', id: 'bl-rule-label', name: 'label', required: true, maxlength: '255', autocomplete: 'off', spellcheck: 'false',
+			placeholder: 'env=prod', 'aria-describedby': 'bl-rule-hint' });
+		const sel = h('select', { id: 'bl-rule-mode', name: 'mode' }, RULE_MODES.map((m) => h('option', { value: m, selected: m === 'protect' }, m)));
+		parts.push(h('form', { class: 'filters', 'aria-label': 'Add or change a label rule', onsubmit: (e) => {
+			e.preventDefault();
+			const label = input.value.trim();
+			if (!label || label.startsWith('=')) {
+				status.textContent = 'A label rule needs KEY=VALUE or KEY, e.g. env=prod.';
+				input.focus();
+				return;
+			}
+			const had = labels.find((x) => x.label === label);
+			const next = had ? labels.map((x) => (x === had ? { label, mode: sel.value } : x)) : [...labels, { label, mode: sel.value }];
+			change(next, had ? `Rule ${label}: ${had.mode} -> ${sel.value}` : `Rule ${label} added in ${sel.value}`, 'bl-rule-label');
+		} },
+		h('div', { class: 'field' }, h('label', { for: 'bl-rule-label' }, 'Label'), input, h('span', { class: 'muted small', id: 'bl-rule-hint' }, 'KEY=VALUE or KEY')),
+		h('div', { class: 'field' }, h('label', { for: 'bl-rule-mode' }, 'Mode'), sel),
+		h('button', { type: 'submit' }, 'Add rule')));
+	}
+	parts.push(status);
+	box.replaceChildren(section('Label rules', parts));
+	if (focusId) {
+		const f = box.querySelector(`#${focusId}`);
+		if (f) f.focus();
+	}
+}
+
+function confirmRemove(rule, go) {
+	const ok = h('button', { type: 'button', onclick: () => {
+		document.getElementById('dialog').close();
+		go();
+	} }, `Remove ${rule.label}`);
+	openDialog(`Remove the label rule ${rule.label}`,
+		h('p', {}, `Containers labelled ${rule.label} go back to their baseline's own mode (now ${rule.mode} by this rule). The change is audit-logged.`),
+		h('div', { class: 'actions' }, ok, h('button', { type: 'button', class: 'secondary', onclick: () => document.getElementById('dialog').close() }, 'Cancel')));
+	ok.focus();
 }
 
 // ---- #/baselines/REPO

@@ -27,6 +27,7 @@
 #include "net/http.h"
 #include "report/report.h"
 #include "runtime/baseline.h"
+#include "runtime/blmodes.h"
 #include "runtime/blmon.h"
 #include "sbom/sbom.h"
 
@@ -124,7 +125,7 @@ static int server_do(agent *a, bh_http_method m, const char *path, const char *c
 	if (kind == REFUSED && (rs.status == 404 || (rs.status == 403 && m == BH_HTTP_GET)))
 		; /* answers, not failures: unknown digest; a role that may not ask */
 	else if (kind == REFUSED)
-		bh_log_warn("agent: %s %s: %s", m == BH_HTTP_POST ? "POST" : "GET", path, err.msg);
+		bh_log_warn("agent: %s %s: %s", m == BH_HTTP_POST ? "POST" : m == BH_HTTP_PUT ? "PUT" : m == BH_HTTP_PATCH ? "PATCH" : "GET", path, err.msg);
 	else if (kind == AWAY && !a->away)
 		bh_log_warn("agent: server away (%s): spooling to %s", err.msg, bh_spool_dir(a->sp));
 	a->away = kind == AWAY;
@@ -891,11 +892,113 @@ struct blver {
 	uint64_t version;
 };
 
+/* The version of the server's label rules this agent last wrote into its modes.yaml (or sent from
+ * it), in a dot file of the dir (the monitor's scan skips dot files); -1: never synced. */
+#define MODES_SEEN ".modes.version"
+
+static int64_t modes_seen(const agent *a)
+{
+	char path[1100], buf[32] = "";
+	FILE *fp;
+	snprintf(path, sizeof(path), "%s/" MODES_SEEN, a->bldir);
+	if (!(fp = fopen(path, "re")))
+		return -1;
+	if (!fgets(buf, sizeof(buf), fp))
+		buf[0] = 0;
+	fclose(fp);
+	return buf[0] >= '0' && buf[0] <= '9' ? strtoll(buf, NULL, 10) : -1;
+}
+
+static void modes_seen_put(const agent *a, int64_t v)
+{
+	char path[1100], tmp[1200];
+	FILE *fp;
+	snprintf(path, sizeof(path), "%s/" MODES_SEEN, a->bldir);
+	snprintf(tmp, sizeof(tmp), "%s/" MODES_SEEN ".tmp", a->bldir);
+	if ((fp = fopen(tmp, "we"))) {
+		bool ok = fprintf(fp, "%" PRId64 "\n", v) > 0;
+		if (fclose(fp) || !ok || rename(tmp, path))
+			unlink(tmp);
+	}
+}
+
+/*
+ * The label rules (modes.yaml in the dir, runtime/blmodes.h) from the server: a version the agent
+ * has not written yet replaces the file whole (the feed's monitor re-reads it within 2 s). While the
+ * server has none (version 0), a modes.yaml of this host's own is sent once (PUT, which the server
+ * takes from an agent only then). The server's rules win over local edits of the file.
+ */
+static void modes_sync(agent *a)
+{
+	bh_buf body = BH_BUF_INIT;
+	json_t *doc = NULL, *d = NULL;
+	bh_blmodes *ms = NULL;
+	char *text = NULL, *local = NULL;
+	int64_t version, seen = modes_seen(a);
+	long status = 0;
+	size_t len = 0;
+	bh_error err;
+
+	memset(&err, 0, sizeof(err));
+	if (server_do(a, BH_HTTP_GET, "/api/v1/baselines/modes", NULL, NULL, 0, &status, &body) != SENT)
+		goto out;
+	doc = json_loadb(body.data ? body.data : "", body.len, 0, NULL);
+	if (!json_is_object(doc) || !json_is_integer(json_object_get(doc, "version")))
+		goto out;
+	version = json_integer_value(json_object_get(doc, "version"));
+	if (version == 0) {
+		char path[1100];
+		int k;
+		snprintf(path, sizeof(path), "%s/%s", a->bldir, BH_BLMODES_FILE);
+		if (seen >= 0 || bh_file_read_all(path, BH_BLMODES_FILE_MAX, "modes file", &local, &len, &err))
+			goto out; /* sent once already, or no rules of its own */
+		if (bh_blmodes_load(local, len, path, &ms, &err)) {
+			bh_log_warn("agent: %s not sent to the server: %s", path, err.msg);
+			modes_seen_put(a, 0);
+			goto out;
+		}
+		bh_buf_reset(&body);
+		k = server_do(a, BH_HTTP_PUT, "/api/v1/baselines/modes", "application/yaml", local, len, &status, &body);
+		if (k == SENT) {
+			json_decref(doc);
+			doc = json_loadb(body.data ? body.data : "", body.len, 0, NULL);
+			version = json_integer_value(json_object_get(doc, "version"));
+			modes_seen_put(a, version);
+			bh_log_info("agent: label rules of %s sent to the server (%zu rules, version %" PRId64 ")", path, bh_blmodes_count(ms), version);
+		} else if (k == REFUSED) {
+			modes_seen_put(a, 0); /* another agent was first, or the server refused them: not again */
+		}
+		goto out;
+	}
+	if (version == seen)
+		goto out;
+	/* through the one parser: what the monitor will read is checked before it is written */
+	if (!(d = json_pack("{s:s, s:s, s:o}", "apiVersion", BH_BL_API_VERSION, "kind", BH_BLMODES_KIND, "labels",
+			    json_is_array(json_object_get(doc, "labels")) ? json_incref(json_object_get(doc, "labels")) : json_array())) ||
+	    !(text = json_dumps(d, JSON_COMPACT)))
+		goto out;
+	if (bh_blmodes_load(text, strlen(text), "the server's label rules", &ms, &err) || bh_blmodes_write(ms, a->bldir, &err)) {
+		bh_log_warn("agent: label rules version %" PRId64 " from the server not written: %s", version, err.msg);
+		goto out;
+	}
+	modes_seen_put(a, version);
+	bh_log_info("agent: label rules version %" PRId64 " from the server (%zu rules) written to %s/%s", version, bh_blmodes_count(ms),
+		    a->bldir, BH_BLMODES_FILE);
+out:
+	bh_blmodes_free(ms);
+	free(text);
+	free(local);
+	json_decref(d);
+	json_decref(doc);
+	bh_buf_free(&body);
+}
+
 /*
  * The agent's baseline dir and the server's baselines made the same, newest version winning: a
  * baseline this agent learned (or a newer one of its own) is sent (POST /api/v1/baselines, YAML);
  * one the server has newer (a mode changed or a deviation accepted in the dashboard) is written
- * into the dir, where the feed's monitor reads it within 2 s. The server away: tried again later.
+ * into the dir, where the feed's monitor reads it within 2 s; then the label rules (modes_sync).
+ * The server away: tried again later.
  */
 static void baseline_sync(agent *a)
 {
@@ -984,6 +1087,7 @@ pull:
 		bh_buf_free(&url);
 		bh_buf_free(&y);
 	}
+	modes_sync(a);
 out:
 	json_decref(doc);
 	bh_buf_free(&body);

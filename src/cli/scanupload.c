@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/srvclient.h"
 #include "core/buf.h"
 #include "core/severity.h"
-#include "net/http.h"
 #include "report/report.h"
 
 /* Findings listed in the summary: beyond this the counts still cover every one. */
@@ -28,42 +28,12 @@ static bool digest_ok(const char *d)
 	return d && !strncmp(d, "sha256:", 7) && strlen(d) == 71 && strspn(d + 7, "0123456789abcdef") == 64;
 }
 
-/* One POST; 0 for 2xx, else the status class as a BH_E* with err naming the path. */
+/* One POST through the shared client (cli/srvclient.h): 0 for 2xx, else its BH_E* with err naming the path. */
 static int post(const bh_scanupload_opts *o, const char *path, const char *body, size_t len, bh_buf *answer, bh_error *err)
 {
-	char url[2048], auth[1100];
-	const char *hdrs[] = { auth, "Content-Type: application/json", NULL };
-	bh_http_request rq;
-	bh_http_response rs = BH_HTTP_RESPONSE_INIT;
-	bh_error e;
-	int rc;
-	snprintf(url, sizeof(url), "%s%s", o->server, path);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", o->token);
-	memset(&rq, 0, sizeof(rq));
-	rq.method = BH_HTTP_POST;
-	rq.url = url;
-	rq.headers = hdrs;
-	rq.body = body;
-	rq.body_len = len;
-	rq.connect_timeout_ms = 5000;
-	rq.timeout_ms = 300000; /* the server matches an SBOM before it answers */
-	rq.ca_file = o->ca_file;
-	rq.max_size = 1u << 20;
-	rc = bh_http_do(&rq, &rs, &e);
-	if (answer && rs.body.len)
-		(void)bh_buf_append(answer, rs.body.data, rs.body.len);
-	if (!rc)
-		rc = 0;
-	else if (rs.status == 0 || rs.status >= 500 || rs.status == 429)
-		rc = bh_error_set(err, BH_ENET, "POST %s: %s", path, e.msg);
-	else if (rs.status == 401)
-		rc = bh_error_set(err, BH_EAUTH, "POST %s: the server refused the token (HTTP 401: unknown, expired or revoked)", path);
-	else if (rs.status == 403)
-		rc = bh_error_set(err, BH_EAUTH, "POST %s: the token's role may not upload (HTTP 403: use an operator token)", path);
-	else
-		rc = bh_error_set(err, BH_EINVAL, "POST %s: HTTP %ld: %.300s", path, rs.status, rs.body.len ? rs.body.data : e.msg);
-	bh_http_response_free(&rs);
-	return rc;
+	/* the server matches an SBOM before it answers */
+	bh_srvclient c = { o->server, o->token, o->ca_file, 300000, "upload: use an operator token" };
+	return bh_srvclient_do(&c, BH_HTTP_POST, path, "application/json", body, len, answer, err);
 }
 
 static const char *env_first(const char *a, const char *b)
@@ -131,11 +101,11 @@ int bh_scanupload_send(const bh_scanupload_opts *o, const bh_scan_result *r, bh_
 	FILE *mf;
 	int rc = 0;
 
-	if (!o->server || (strncmp(o->server, "http://", 7) != 0 && strncmp(o->server, "https://", 8) != 0) ||
-	    strlen(o->server) > 1500)
-		return bh_error_set(err, BH_EUSAGE, "--server must be an http:// or https:// URL");
-	if (!o->token || !*o->token || strlen(o->token) > 1000 || strpbrk(o->token, "\r\n"))
-		return bh_error_set(err, BH_EUSAGE, "--server needs a token: --token T or $BULKHEAD_TOKEN");
+	{
+		bh_srvclient c = { o->server, o->token, o->ca_file, 0, NULL };
+		if ((rc = bh_srvclient_check(&c, err)))
+			return rc;
+	}
 	if (!digest_ok(digest))
 		digest = NULL;
 	/* the SBOM first: the scans row then finds its image, and the checks go beside it */

@@ -1,4 +1,4 @@
-/* blapi.c - behaviour baselines and the network map over the API: list, read, import, mode, accept (audit-logged), versions and diffs; nodes and edges agents report. */
+/* blapi.c - behaviour baselines and the network map over the API: list, read, import, mode, accept (audit-logged), versions and diffs, the label rules of modes; nodes and edges agents report. */
 #include "server/blapi.h"
 
 #include <inttypes.h>
@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "runtime/baseline.h"
+#include "runtime/blmodes.h"
 #include "server/apictx.h"
 #include "store/blstore.h"
 
@@ -279,6 +280,7 @@ struct change_ctx {
 	const char *repo, *who;
 	bool set_mode;
 	bh_bl_mode mode;
+	uint64_t learn_for; /* mode learn: how long (seconds; 0: the baseline's own) */
 	bh_bl_entry entry; /* accept */
 	bool added;
 	uint64_t version;
@@ -295,8 +297,11 @@ static int change_write(bh_store *st, void *ud, bh_error *err)
 	if (c->set_mode) {
 		if (bh_baseline_mode(b) == BH_BL_LEARN && c->mode != BH_BL_LEARN)
 			rc = bh_baseline_generalize(b, err);
-		if (!rc && c->mode == BH_BL_LEARN)
+		if (!rc && c->mode == BH_BL_LEARN) {
 			bh_baseline_learn(b)->started = bh_baseline_learn(b)->last_new = (uint64_t)time(NULL);
+			if (c->learn_for)
+				bh_baseline_learn(b)->duration_s = c->learn_for;
+		}
 		bh_baseline_set_mode(b, c->mode);
 	} else {
 		rc = bh_baseline_add(b, &c->entry, &c->added, err);
@@ -310,7 +315,7 @@ static int change_write(bh_store *st, void *ud, bh_error *err)
 	return rc;
 }
 
-/* POST /api/v1/baselines/mode {repository, mode} */
+/* POST /api/v1/baselines/mode {repository, mode[, learn_for]} */
 static int post_mode(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	const bh_srv_principal *who = bh_srv_principal_of(req);
@@ -324,7 +329,13 @@ static int post_mode(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 	c.who = who ? who->name : NULL;
 	c.set_mode = true;
 	if (!repo_ok(c.repo) || bh_bl_mode_parse(json_string_value(json_object_get(b, "mode")), &c.mode))
-		return bh_srv_resp_error(resp, 400, "bad_request", "the body is {repository, mode: learn|monitor|protect}");
+		return bh_srv_resp_error(resp, 400, "bad_request", "the body is {repository, mode: learn|monitor|protect[, learn_for: SECONDS]}");
+	if (json_object_get(b, "learn_for")) {
+		const json_t *lf = json_object_get(b, "learn_for");
+		if (!json_is_integer(lf) || json_integer_value(lf) < 1 || json_integer_value(lf) > 366 * 86400 || c.mode != BH_BL_LEARN)
+			return bh_srv_resp_error(resp, 400, "bad_request", "learn_for: seconds of learning, 1 to a year, with mode learn only");
+		c.learn_for = (uint64_t)json_integer_value(lf);
+	}
 	rc = bh_apictx_write(ud, req, change_write, &c, "baseline.mode", c.repo, bh_bl_mode_name(c.mode), &err);
 	if (rc == BH_ENOTFOUND)
 		return bh_srv_resp_error(resp, 404, "not_found", "%s", err.msg);
@@ -380,6 +391,220 @@ static int post_accept(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 		return bh_apictx_store_failed(resp, rc, &err);
 	return bh_srv_resp_json(resp, 200, json_pack("{s:s, s:s, s:b, s:I}", "repository", c.repo, "accepted", detail, "added", c.added,
 						     "version", (json_int_t)c.version));
+}
+
+/* ---------------------------------------------------------------- label rules */
+
+/* The stored label rules: the settings row's text (raw, to compare and swap), its parsed document
+ * and time. No row: version 0, no rules. */
+struct modes_cur {
+	char *raw;
+	json_t *doc; /* {version, updated_by, labels} */
+	int64_t updated, version;
+};
+
+static void modes_cur_free(struct modes_cur *c)
+{
+	free(c->raw);
+	json_decref(c->doc);
+	memset(c, 0, sizeof(*c));
+}
+
+static int modes_read(bh_store *st, struct modes_cur *c, bh_error *err)
+{
+	int rc;
+	memset(c, 0, sizeof(*c));
+	if ((rc = bh_blstore_modes_get(st, &c->raw, &c->updated, err)))
+		return rc;
+	if (c->raw)
+		c->doc = json_loads(c->raw, 0, NULL); /* not inside json_is_object: a macro, it would parse twice */
+	if (c->raw && !json_is_object(c->doc)) {
+		modes_cur_free(c);
+		return bh_error_set(err, BH_EIO, "the stored label rules are not JSON");
+	}
+	c->version = c->doc ? json_integer_value(json_object_get(c->doc, "version")) : 0;
+	return 0;
+}
+
+/* The stored rules as a list, checked again by the one parser (runtime/blmodes.c). */
+static int modes_list(const struct modes_cur *c, bh_blmodes **out, bh_error *err)
+{
+	json_t *l = c->doc ? json_object_get(c->doc, "labels") : NULL;
+	json_t *d = json_pack("{s:o}", "labels", json_is_array(l) ? json_incref(l) : json_array());
+	char *text = d ? json_dumps(d, JSON_COMPACT) : NULL;
+	int rc;
+	json_decref(d);
+	if (!text)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	rc = bh_blmodes_load(text, strlen(text), "stored label rules", out, err);
+	free(text);
+	return rc;
+}
+
+/* [{label, mode}] of ms, in order. */
+static json_t *modes_json(const bh_blmodes *ms)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < bh_blmodes_count(ms); i++)
+		if (json_array_append_new(a, json_pack("{s:s, s:s}", "label", bh_blmodes_label(ms, i), "mode",
+						       bh_bl_mode_name(bh_blmodes_mode(ms, i))))) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* The answer of GET and PUT: {version, updated, updated_by, labels}. */
+static json_t *modes_answer(const struct modes_cur *c, const bh_blmodes *ms)
+{
+	return json_pack("{s:I, s:o, s:o, s:o}", "version", (json_int_t)c->version, "updated", bh_apictx_jtime(c->updated), "updated_by",
+			 bh_apictx_jstr(c->doc ? json_string_value(json_object_get(c->doc, "updated_by")) : NULL), "labels", modes_json(ms));
+}
+
+/* GET /api/v1/baselines/modes[?format=yaml] */
+static int get_modes(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	bh_api *a = ud;
+	const char *fmt = bh_srv_query(req, "format");
+	struct modes_cur c;
+	bh_blmodes *ms = NULL;
+	bh_store *st;
+	bh_error err;
+	int rc;
+
+	if (fmt && strcmp(fmt, "yaml") != 0 && strcmp(fmt, "json") != 0)
+		return bh_srv_resp_error(resp, 400, "bad_request", "format is json or yaml");
+	st = bh_apictx_store(a);
+	rc = modes_read(st, &c, &err);
+	bh_apictx_release(a, st);
+	if (!rc)
+		rc = modes_list(&c, &ms, &err);
+	if (rc) {
+		modes_cur_free(&c);
+		return bh_apictx_store_failed(resp, rc == BH_EINVAL ? BH_EIO : rc, &err);
+	}
+	if (fmt && !strcmp(fmt, "yaml")) {
+		bh_buf y = BH_BUF_INIT;
+		const char *by = c.doc ? json_string_value(json_object_get(c.doc, "updated_by")) : NULL;
+		/* a comment: bh_blmodes_load reads the document back the same; the version is for people */
+		bh_buf_printf(&y, "# label rules of the server, version %" PRId64 "%s%s\n", c.version, by ? ", by " : "", by ? by : "");
+		rc = bh_blmodes_to_yaml(ms, &y);
+		bh_blmodes_free(ms);
+		modes_cur_free(&c);
+		if (rc || bh_buf_oom(&y)) {
+			bh_buf_free(&y);
+			return BH_ENOMEM;
+		}
+		rc = bh_srv_resp_data(resp, 200, "application/yaml", y.data, y.len);
+		bh_buf_free(&y);
+		return rc;
+	}
+	{
+		json_t *o = modes_answer(&c, ms);
+		bh_blmodes_free(ms);
+		modes_cur_free(&c);
+		return o ? bh_srv_resp_json(resp, 200, o) : BH_ENOMEM;
+	}
+}
+
+struct modes_put {
+	const bh_blmodes *ms;
+	const char *who;
+	bool agent;            /* an agent sends its rules only while the server has none */
+	int64_t if_version;    /* ?if_version=V: the version the caller edited (another is a conflict); -1: any */
+	struct modes_cur now;  /* after the write */
+};
+
+static int modes_write(bh_store *st, void *ud, bh_error *err)
+{
+	struct modes_put *p = ud;
+	int rc = BH_EBUSY;
+
+	/* a concurrent writer makes the swap fail: read again and build on its version */
+	for (int tries = 0; tries < 5 && rc == BH_EBUSY; tries++) {
+		json_t *d;
+		char *text;
+		modes_cur_free(&p->now);
+		if ((rc = modes_read(st, &p->now, err)))
+			return rc;
+		if (p->agent && p->now.version)
+			return bh_error_set(err, BH_EBUSY, "the server has label rules already (version %" PRId64
+					    "): an agent sends its modes.yaml only while the server has none", p->now.version);
+		if (p->if_version >= 0 && p->now.version != p->if_version)
+			return bh_error_set(err, BH_EBUSY, "the label rules are at version %" PRId64 " now, not %" PRId64
+					    ": someone changed them meanwhile (read them again)", p->now.version, p->if_version);
+		if (!(d = json_pack("{s:I, s:s?, s:o}", "version", (json_int_t)p->now.version + 1, "updated_by", p->who, "labels",
+				    modes_json(p->ms))) ||
+		    !(text = json_dumps(d, JSON_COMPACT))) {
+			json_decref(d);
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+		}
+		json_decref(d);
+		err->code = 0;
+		rc = bh_blstore_modes_put(st, p->now.raw, text, (int64_t)time(NULL), err);
+		free(text);
+	}
+	if (rc)
+		return rc;
+	modes_cur_free(&p->now);
+	return modes_read(st, &p->now, err);
+}
+
+/* PUT /api/v1/baselines/modes[?if_version=V]: the whole modes.yaml document (YAML or JSON), as
+ * `bulkhead baseline mode --label` writes it; checked by bh_blmodes_load. */
+static int put_modes(bh_srv_req *req, bh_srv_resp *resp, void *ud)
+{
+	const bh_srv_principal *who = bh_srv_principal_of(req);
+	size_t len = 0;
+	const char *body = bh_srv_body(req, &len);
+	struct modes_put p;
+	bh_blmodes *ms = NULL;
+	bh_buf detail = BH_BUF_INIT;
+	bh_error err;
+	size_t i;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.if_version = -1;
+	if (bh_srv_query(req, "if_version") && bh_srv_parse_int(bh_srv_query(req, "if_version"), 0, INT64_MAX, &p.if_version))
+		return bh_srv_resp_error(resp, 400, "bad_request", "if_version is the version the rules were read at (0: none yet)");
+	if (!body || !len)
+		return bh_srv_resp_error(resp, 400, "bad_request", "the body is a modes document (YAML or JSON: kind: %s, labels: [{label, mode}]; "
+				       "labels: [] removes every rule)", BH_BLMODES_KIND);
+	if ((rc = bh_blmodes_load(body, len, "body", &ms, &err)))
+		return bh_srv_resp_error(resp, rc == BH_ELIMIT ? 413 : 400, rc == BH_ELIMIT ? "too_large" : "bad_request", "%s", err.msg);
+	/* the audit row says what the rules became (cut at 400 bytes; the row's version says which) */
+	bh_buf_printf(&detail, "%zu rule%s", bh_blmodes_count(ms), bh_blmodes_count(ms) == 1 ? "" : "s");
+	for (i = 0; i < bh_blmodes_count(ms) && detail.len < 400; i++)
+		bh_buf_printf(&detail, "%s%.100s=>%s", i ? ", " : ": ", bh_blmodes_label(ms, i), bh_bl_mode_name(bh_blmodes_mode(ms, i)));
+	if (i < bh_blmodes_count(ms))
+		bh_buf_puts(&detail, ", ...");
+	if (bh_buf_oom(&detail)) {
+		bh_blmodes_free(ms);
+		bh_buf_free(&detail);
+		return BH_ENOMEM;
+	}
+	p.ms = ms;
+	p.who = who ? who->name : NULL;
+	p.agent = who && who->role == BH_SRV_ROLE_AGENT;
+	rc = bh_apictx_write(ud, req, modes_write, &p, "baseline.modes", "labels", detail.data, &err);
+	bh_buf_free(&detail);
+	if (rc == BH_EBUSY) {
+		bh_blmodes_free(ms);
+		modes_cur_free(&p.now);
+		return bh_srv_resp_error(resp, 409, "conflict", "%s", err.msg);
+	}
+	if (rc) {
+		bh_blmodes_free(ms);
+		modes_cur_free(&p.now);
+		return bh_apictx_store_failed(resp, rc, &err);
+	}
+	{
+		json_t *o = modes_answer(&p.now, ms);
+		bh_blmodes_free(ms);
+		modes_cur_free(&p.now);
+		return o ? bh_srv_resp_json(resp, 200, o) : BH_ENOMEM;
+	}
 }
 
 /* ---------------------------------------------------------------- network */
@@ -573,6 +798,10 @@ int bh_blapi_routes(bh_api *a, bh_srv *s, bh_error *err)
 		/* POST too: the agent's HTTP client speaks GET, POST and PATCH */
 		{ "POST", "/api/v1/baselines", put_baseline, a, .allow = BH_SRV_ALLOW_OPERATOR | BH_SRV_ALLOW_AGENT, .body = BH_SRV_BODY_RAW,
 		  .max_body = 4u << 20 },
+		{ "GET", "/api/v1/baselines/modes", get_modes, a, .allow = BH_SRV_ALLOW_VIEWER | BH_SRV_ALLOW_AGENT },
+		/* agents too, only while the server has no rules (put_modes): a host's modes.yaml goes up once */
+		{ "PUT", "/api/v1/baselines/modes", put_modes, a, .allow = BH_SRV_ALLOW_OPERATOR | BH_SRV_ALLOW_AGENT, .body = BH_SRV_BODY_RAW,
+		  .max_body = BH_BLMODES_FILE_MAX },
 		{ "POST", "/api/v1/baselines/mode", post_mode, a, .allow = BH_SRV_ALLOW_OPERATOR, .body = BH_SRV_BODY_JSON, .max_body = 4096 },
 		{ "POST", "/api/v1/baselines/accept", post_accept, a, .allow = BH_SRV_ALLOW_OPERATOR, .body = BH_SRV_BODY_JSON,
 		  .max_body = 8192 },

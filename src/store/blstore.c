@@ -1,5 +1,8 @@
-/* blstore.c - baselines with their versions, and the network map's nodes and edges, on SQLite and PostgreSQL. */
+/* blstore.c - baselines with their versions, the label rules of their modes, and the network map's nodes and edges, on SQLite and PostgreSQL. */
 #include "store/blstore.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #include "store/sql.h"
 
@@ -99,6 +102,43 @@ int bh_blstore_versions(bh_store *st, const char *repository, bh_blstore_cb cb, 
 		return rc;
 	}
 	return rows(r, false, cb, ud, &n, err);
+}
+
+int bh_blstore_modes_get(bh_store *st, char **doc, int64_t *updated, bh_error *err)
+{
+	bh_sql_value p = BH_SQL_TEXT(BH_BLSTORE_MODES_KEY);
+	bh_sql_rows *r = NULL;
+	int rc;
+
+	*doc = NULL;
+	*updated = 0;
+	if ((rc = bh_sql_query(bh_store_sql(st), "SELECT value, updated_at FROM settings WHERE key = $1", &p, 1, &r, err))) {
+		bh_sql_rows_free(r);
+		return rc;
+	}
+	if ((rc = bh_sql_next(r, err)) == 1) {
+		const char *v = bh_sql_text(r, 0);
+		rc = 0;
+		*updated = bh_sql_int(r, 1);
+		if (v && !(*doc = strdup(v)))
+			rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+	}
+	bh_sql_rows_free(r);
+	return rc < 0 ? rc : 0;
+}
+
+int bh_blstore_modes_put(bh_store *st, const char *old, const char *doc, int64_t updated, bh_error *err)
+{
+	bh_sql *db = bh_store_sql(st);
+	bh_sql_value p[4] = { BH_SQL_TEXT(BH_BLSTORE_MODES_KEY), BH_SQL_TEXT(doc), BH_SQL_INT(updated), BH_SQL_TEXT(old) };
+	int rc;
+
+	/* compare and swap on the whole text: a writer that read an older value changes nothing */
+	rc = old ? bh_sql_exec(db, "UPDATE settings SET value = $2, updated_at = $3 WHERE key = $1 AND value = $4", p, 4, err)
+		 : bh_sql_exec(db, "INSERT INTO settings(key, value, updated_at) VALUES ($1, $2, $3) ON CONFLICT(key) DO NOTHING", p, 3, err);
+	if (rc)
+		return rc;
+	return bh_sql_changes(db) == 1 ? 0 : bh_error_set(err, BH_EBUSY, "the label rules changed meanwhile");
 }
 
 int bh_netstore_node_put(bh_store *st, const char *host, const bh_netstore_node *n, bh_error *err)

@@ -1,4 +1,4 @@
-/* blstore.h - behaviour baselines (current and every version) and the network map agents report, in the store. */
+/* blstore.h - behaviour baselines (current and every version), the label rules of their modes, and the network map agents report, in the store. */
 #ifndef BH_STORE_BLSTORE_H
 #define BH_STORE_BLSTORE_H
 
@@ -29,6 +29,20 @@ int bh_blstore_get(bh_store *st, const char *repository, int64_t version, bh_bls
 int bh_blstore_list(bh_store *st, bh_blstore_cb cb, void *ud, bh_error *err);
 /* The versions of a repository, newest first (doc NULL). */
 int bh_blstore_versions(bh_store *st, const char *repository, bh_blstore_cb cb, void *ud, bh_error *err);
+
+/*
+ * The label rules of baseline modes (runtime/blmodes.h) as the server keeps them: one row of the
+ * settings table (key BH_BLSTORE_MODES_KEY), its value the server's JSON {version, updated_by,
+ * labels: [{label, mode}]} and updated_at the time of the change. The store keeps the text; the
+ * caller checks it (bh_blmodes_load) before putting it.
+ */
+#define BH_BLSTORE_MODES_KEY "baseline.modes"
+/* The stored value (*doc, caller frees; NULL when there is none) and its time (*updated, 0: none). */
+int bh_blstore_modes_get(bh_store *st, char **doc, int64_t *updated, bh_error *err);
+/* Replaces the value when it is still old (the text read by bh_blstore_modes_get; NULL: there was
+ * none), so two writers cannot both build on the same version: BH_EBUSY when someone else wrote it
+ * in between (read again and retry). */
+int bh_blstore_modes_put(bh_store *st, const char *old, const char *doc, int64_t updated, bh_error *err);
 
 /*
  * The network map: nodes (id, kind, JSON document) and directed edges (from, to, port, proto) with

@@ -1,5 +1,6 @@
 // network.mjs - drives the dashboard's Network and Baselines pages in Debian's chromium (playwright-core): every
-// edge of the map drawn and listed with its status by image, label and container; deviations accepted with one
+// edge of the map drawn and listed with its status by image, label and container; label rules of modes added
+// (keyboard), changed and removed; deviations accepted with one
 // click, versions compared, the mode switched through its confirm dialog, the YAML exported, edited and imported;
 // a viewer sees no controls; 1280 px and 390 px; axe-core. Run by tests/e2e/network-dashboard.sh:
 //   node network.mjs EXPECT.json SHOTDIR WORKDIR
@@ -253,6 +254,49 @@ try {
 	const blRows = await main(page).getByRole('region', { name: 'Baselines' }).locator('tbody tr').allInnerTexts();
 	check(blRows.length === 2 && /localhost\/app\s+monitor\s+1\s+4\b.*\s3\s/.test(blRows[0]) && /localhost\/db\s+monitor\s+1\s+3\b.*\s1\s/.test(blRows[1]),
 		'baselines list: app and db in monitor, version 1, their entry counts and deviations (3 and 1)', blRows.join(' | '));
+
+	// the label rules: added with the keyboard, changed, one removed through its confirm dialog; each
+	// change is the API's (GET /api/v1/baselines/modes) and the page's list at once
+	const rulesBox = main(page).locator('#bl-rules');
+	check(/No label rules on the server yet/.test(await rulesBox.innerText()), 'label rules: none on the server yet, said so', await rulesBox.innerText());
+	const ruleRows = () => rulesBox.getByRole('region', { name: 'Label rules, first match wins' }).locator('tbody tr').allInnerTexts();
+	await rulesBox.getByLabel('Label', { exact: true }).focus();
+	await page.keyboard.type('tier=web');
+	await page.keyboard.press('Tab');
+	check(await rulesBox.getByLabel('Mode', { exact: true }).evaluate((e) => e === document.activeElement), 'Tab from the label field reaches the mode', 'focus elsewhere');
+	await rulesBox.getByLabel('Mode', { exact: true }).selectOption('monitor');
+	await page.keyboard.press('Tab');
+	check(await rulesBox.getByRole('button', { name: 'Add rule' }).evaluate((e) => e === document.activeElement), 'Tab from the mode reaches "Add rule"', 'focus elsewhere');
+	await page.keyboard.press('Enter');
+	await until(async () => (await ruleRows()).length === 1);
+	let rm = await API('/baselines/modes');
+	check(JSON.stringify(rm.labels) === '[{"label":"tier=web","mode":"monitor"}]' && rm.version === 1 && rm.updated_by === 'secteam'
+		&& /tier=web\s+monitor/.test((await ruleRows()).join('|'))
+		&& await rulesBox.getByLabel('Label', { exact: true }).evaluate((e) => e === document.activeElement && e.value === ''),
+	'a label rule added with the keyboard (type, Tab, mode, Tab, Enter): listed, GET /api/v1/baselines/modes returns it (version 1, by secteam), the focus back in the empty field',
+	`${JSON.stringify(rm)} ${(await ruleRows()).join('|')}`);
+	await rulesBox.getByLabel('Label', { exact: true }).fill('team');
+	await rulesBox.getByLabel('Mode', { exact: true }).selectOption('learn');
+	await rulesBox.getByRole('button', { name: 'Add rule' }).click();
+	await until(async () => (await ruleRows()).length === 2);
+	await rulesBox.getByLabel('New mode of rule tier=web').selectOption('protect');
+	await rulesBox.getByRole('button', { name: 'Change the mode of rule tier=web' }).click();
+	await until(async () => /tier=web\s+protect/.test((await ruleRows()).join('|')));
+	await rulesBox.getByRole('button', { name: 'Remove rule team' }).click();
+	const rdlg = page.getByRole('dialog');
+	await rdlg.getByRole('button', { name: 'Remove team' }).click();
+	await until(async () => (await ruleRows()).length === 1);
+	rm = await API('/baselines/modes');
+	check(JSON.stringify(rm.labels) === '[{"label":"tier=web","mode":"protect"}]' && rm.version === 4 && (await ruleRows()).length === 1
+		&& /Version 4/.test(await rulesBox.innerText()),
+	'a second rule added, the first changed to protect, the second removed after its confirm: the API has version 4 with tier=web in protect',
+	`${JSON.stringify(rm)} ${(await ruleRows()).join('|')}`);
+	await rulesBox.scrollIntoViewIfNeeded();
+	await shot(page, 'baseline-rules');
+	const yamlModes = await (await fetch(`${X.base}api/v1/baselines/modes?format=yaml`, { headers: { Authorization: `Bearer ${X.operator}` } })).text();
+	check(/^\s+- \{label: "tier=web", mode: protect\}$/m.test(yamlModes) && /^kind: BaselineModes$/m.test(yamlModes),
+		'GET /api/v1/baselines/modes?format=yaml is the modes.yaml document', yamlModes);
+
 	await fresh(page, () => main(page).getByRole('link', { name: X.app }).click());
 	const devs = main(page).getByRole('region', { name: `Deviations of ${X.app}, newest first` });
 	const devRows = await devs.locator('tbody tr').allInnerTexts();
@@ -350,6 +394,10 @@ try {
 	// ---- a viewer: the same pages, no controls
 	const vp = await open({ width: 1280, height: 900 }, { label: 'viewer' });
 	await signIn(vp, X.viewer);
+	await go(vp, '#/baselines');
+	check(/tier=web\s+protect/.test(await main(vp).locator('#bl-rules').innerText()) && await main(vp).getByRole('button', { name: 'Add rule' }).count() === 0
+		&& await main(vp).getByRole('button', { name: /^Remove rule/ }).count() === 0,
+	'a viewer: the label rules listed, no form to add, change or remove one', await main(vp).locator('#bl-rules').innerText());
 	await go(vp, `#/baselines/${enc(X.db)}`);
 	check(await main(vp).getByRole('button', { name: /Accept into baseline/ }).count() === 0 && await main(vp).getByRole('button', { name: 'Change mode…' }).count() === 0
 		&& await main(vp).getByRole('button', { name: 'Export YAML' }).count() === 1 && /open/.test(await main(vp).getByRole('region', { name: `Deviations of ${X.db}, newest first` }).innerText()),

@@ -2,7 +2,9 @@
 # Baselines and the network map through `bulkhead serve` (issue 18): a baseline exported by
 # `bulkhead baseline` is imported over the API (YAML), read back as JSON and YAML, switched to
 # protect, a deviation accepted into it with one call (audit-logged, operators only), its versions
-# listed and diffed; a broken document is refused naming the field. network.snapshot events from two
+# listed and diffed; a broken document is refused naming the field. The label rules of modes
+# (GET/PUT /api/v1/baselines/modes): versioned, audited, operators write, viewers and agents read, an
+# agent only while there are none, bad documents refused naming the field. network.snapshot events from two
 # hosts become one map of nodes and edges, counters kept across an agent restart. SQLite and PostgreSQL.
 set -uo pipefail
 BUILD=${BUILD:-build}
@@ -93,6 +95,42 @@ suite() {
 		"$(get "/api/v1/baselines/diff?repository=localhost/app&from=$first" | jq -r '"\(.added[0].exe) \(.removed | length) \(.mode.from)->\(.mode.to) \(.to_version)"')" \
 		"/bin/sh 0 monitor->protect $v"
 
+	check "$label: mode learn with learn_for (what \`baseline learn --server --learn-for\` sends): 200, learning for 600 s; learn_for with protect 400" \
+		"$(code POST /api/v1/baselines/mode "$O" -H 'Content-Type: application/json' --data '{"repository":"localhost/app","mode":"learn","learn_for":600}') $(get '/api/v1/baselines/doc?repository=localhost/app' | jq -r '"\(.mode) \(.learn.duration_s)"') $(code POST /api/v1/baselines/mode "$O" -H 'Content-Type: application/json' --data '{"repository":"localhost/app","mode":"protect","learn_for":600}')" \
+		"200 learn 600 400"
+
+	# label rules of modes (modes.yaml on the server): PUT by operators (YAML or JSON), checked by the
+	# one parser with the field named, versioned, audited; viewers and agents read them
+	local AGT; AGT=$("$BH" token create "${S[@]}" --data "$data" --role agent --host h1 --name ag1 2>/dev/null)
+	check "$label: modes: none yet (version 0), viewer and agent may read, no token 401" \
+		"$(get /api/v1/baselines/modes | jq -c '[.version, .labels, .updated_by]') $(code GET /api/v1/baselines/modes "$AGT") $(code GET /api/v1/baselines/modes '')" "[0,[],null] 200 401"
+	check "$label: modes PUT (YAML) by the operator: version 1; the viewer 403; nothing changed by the viewer" \
+		"$(code PUT /api/v1/baselines/modes "$O" --data-binary $'apiVersion: bulkhead/v1\nkind: BaselineModes\nlabels:\n  - {label: "env=prod", mode: protect}\n  - {label: team, mode: monitor}\n') $(jq -c '[.version, .updated_by, [.labels[] | "\(.label):\(.mode)"]]' "$T/body") $(code PUT /api/v1/baselines/modes "$V" --data-binary 'labels: []') $(get /api/v1/baselines/modes | jq .version)" \
+		'200 [1,"secteam",["env=prod:protect","team:monitor"]] 403 1'
+	check "$label: modes PUT (JSON, if_version=1): version 2, read back by an agent, as YAML the modes.yaml document" \
+		"$(code PUT '/api/v1/baselines/modes?if_version=1' "$O" -H 'Content-Type: application/json' --data '{"labels":[{"label":"tier=web","mode":"learn"},{"label":"env=prod","mode":"protect"}]}') $(curl -s -H "Authorization: Bearer $AGT" "$U/api/v1/baselines/modes" | jq -c '[.version, [.labels[].label]]') $(get '/api/v1/baselines/modes?format=yaml' | grep -c -e '^kind: BaselineModes$' -e '^  - {label: "tier=web", mode: learn}$')" \
+		'200 [2,["tier=web","env=prod"]] 2'
+	local bad b
+	bad=
+	for b in $'labels:\n  - {label: "env=prod", mode: protekt}\n|labels[0].mode' \
+		$'labels:\n  - {label: a, mode: learn}\n  - {label: b, mode: learn, modes: x}\n|labels[1]: unknown field "modes"' \
+		$'labels:\n  - {label: "=x", mode: learn}\n|labels[0].label' \
+		$'labels:\n  - {label: a, mode: learn}\n  - {label: a, mode: monitor}\n|labels[1].label' \
+		$'labels:\n  - {mode: learn}\n|labels[0].label: missing' \
+		$'lables: []\n|unknown field "lables"' \
+		$'kind: Baseline\nlabels: []\n|body.kind' \
+		$'labels: {a: b}\n|body.labels: not a list'; do
+		code PUT /api/v1/baselines/modes "$O" --data-binary "${b%%|*}" >"$T/c"
+		[ "$(cat "$T/c")" = 400 ] && jq -r .error.message "$T/body" | grep -qF -- "${b#*|}" || bad="$bad [${b#*|}: $(cat "$T/c") $(jq -r .error.message "$T/body")]"
+	done
+	check "$label: modes: 8 bad documents refused with 400 naming the field (mode, unknown field, label, duplicate, missing, top level, kind, list)$bad" "$bad" ""
+	head -c $((2 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$T/big-modes"
+	check "$label: modes: an empty body 400, 2 MiB 413, a stale if_version 409, an agent while the server has rules 409; still version 2" \
+		"$(code PUT /api/v1/baselines/modes "$O" --data-binary '') $(code PUT /api/v1/baselines/modes "$O" --data-binary @"$T/big-modes") $(code PUT '/api/v1/baselines/modes?if_version=1' "$O" --data-binary 'labels: []') $(code PUT /api/v1/baselines/modes "$AGT" --data-binary 'labels: []') $(get /api/v1/baselines/modes | jq .version)" \
+		"400 413 409 409 2"
+	check "$label: modes: labels: [] removes every rule (version 3)" \
+		"$(code PUT /api/v1/baselines/modes "$O" --data-binary $'labels: []\n') $(get /api/v1/baselines/modes | jq -c '[.version, .labels]')" "200 [3,[]]"
+
 	# network: two hosts, the second restarting (counters from 0 again)
 	code POST /api/v1/events "$O" --data-binary "$(snap h1 10 a)" >/dev/null
 	code POST /api/v1/events "$O" --data-binary "$(snap h2 5 a)" >/dev/null
@@ -112,11 +150,17 @@ suite() {
 	check "$label: network needs a token" "$(code GET /api/v1/network '')" 401
 
 	kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=
+	local audq="SELECT action || ':' || who FROM audit WHERE action LIKE 'baseline.%' ORDER BY id" audit=
 	if [ "$label" = sqlite ] && command -v sqlite3 >/dev/null; then
-		check "$label: audit: 2 baseline.put, baseline.mode and baseline.accept by secteam" \
-			"$(sqlite3 "$data/bulkhead.db" "SELECT action || ':' || who FROM audit WHERE action LIKE 'baseline.%' ORDER BY id" | sed 's/#[0-9]*$//' | tr '\n' ' ')" \
-			"baseline.put:secteam baseline.put:secteam baseline.mode:secteam baseline.accept:secteam "
+		audit=$(sqlite3 "$data/bulkhead.db" "$audq")
+	elif [ "$label" = postgres ] && command -v psql >/dev/null; then
+		audit=$(psql -h "$T/pg" -p 5490 -U postgres -d postgres -tAc "$audq")
+	else
+		echo "SKIP blapi $label: audit rows not read (no sqlite3 / psql)"
 	fi
+	[ -n "$audit" ] && check "$label: audit: 2 baseline.put, baseline.mode, baseline.accept, baseline.mode, 3 baseline.modes by secteam (refused writes not logged)" \
+		"$(sed 's/#[0-9]*$//' <<<"$audit" | tr '\n' ' ')" \
+		"baseline.put:secteam baseline.put:secteam baseline.mode:secteam baseline.accept:secteam baseline.mode:secteam baseline.modes:secteam baseline.modes:secteam baseline.modes:secteam "
 }
 
 suite sqlite

@@ -7,7 +7,8 @@
 # chromium through playwright-core) checks every edge drawn and listed with its status (expected,
 # unexpected, exposed, blocked) by image, label and container, accepts deviations with one click,
 # compares versions, switches the mode through its confirm dialog, exports the YAML, edits and
-# imports it, at 1280 and 390 px, axe-core, no console error or CSP violation. Here: the API's map
+# imports it, adds (keyboard), changes and removes label rules of modes (GET/PUT
+# /api/v1/baselines/modes), at 1280 and 390 px, axe-core, no console error or CSP violation. Here: the API's map
 # and the audit rows of what the browser did. Screenshots: $BUILD/dashboard/ (docs/screenshots/ with
 # BH_SCREENSHOTS=1). Ports 18470-18479.
 set -uo pipefail
@@ -151,6 +152,10 @@ kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=
 check "audit: both accepts, the mode change and the import by secteam, in order" \
 	"$(sqlite3 "$T/data/bulkhead.db" "SELECT action || ':' || coalesce(target, '') || ':' || who FROM audit WHERE action LIKE 'baseline.%' ORDER BY id" | sed 's/#[0-9]*$//' | tail -4 | tr '\n' ' ')" \
 	"baseline.accept:localhost/app:secteam baseline.accept:localhost/app:secteam baseline.mode:localhost/app:secteam baseline.put:localhost/app:secteam "
+
+check "audit: the 4 label rule changes the browser made (add, add, change, remove) by secteam" \
+	"$(sqlite3 "$T/data/bulkhead.db" "SELECT action || ':' || who || ':' || detail FROM audit WHERE action = 'baseline.modes' ORDER BY id" | sed 's/#[0-9]*:/:/' | tr '\n' ' ')" \
+	"baseline.modes:secteam:1 rule: tier=web=>monitor baseline.modes:secteam:2 rules: tier=web=>monitor, team=>learn baseline.modes:secteam:2 rules: tier=web=>protect, team=>learn baseline.modes:secteam:1 rule: tier=web=>protect "
 
 if [ -n "${BH_SCREENSHOTS:-}" ] && [ "$fail" -eq 0 ]; then
 	mkdir -p "$SRC/docs/screenshots"
