@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "core/log.h"
+#include "registry/registry.h"
 #include "runtime/baseline.h"
 
 static volatile int stop_flag;
@@ -125,7 +126,7 @@ int bh_cmd_agent(int argc, char **argv)
 		case 'M': o.runtime = o.runtime_required = true; break;
 		case 'B': o.baselines = true; break;
 		case 'L':
-			if (nlearn == sizeof(learn) / sizeof(learn[0]) || !bh_baseline_repository_of(optarg, learn[nlearn], sizeof(learn[0]))) {
+			if (nlearn == sizeof(learn) / sizeof(learn[0]) || !bh_registry_repository_of(optarg, learn[nlearn], sizeof(learn[0]))) {
 				fputs("bulkhead agent: --learn wants an image (REPOSITORY[:TAG]), at most 16 of them\n", stderr);
 				return BH_EXIT_USAGE;
 			}

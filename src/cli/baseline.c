@@ -15,6 +15,7 @@
 #include "core/file.h"
 #include "core/text.h"
 #include "net/http.h"
+#include "registry/registry.h"
 #include "runtime/baseline.h"
 #include "runtime/blmodes.h"
 #include "runtime/blmon.h"
@@ -66,7 +67,7 @@ static int load_stored(const char *dir, const char *image, bh_baseline **out, ch
 {
 	char repo[BH_BL_STR_MAX], name[1024];
 
-	if (!bh_baseline_repository_of(image, repo, sizeof(repo)))
+	if (!bh_registry_repository_of(image, repo, sizeof(repo)))
 		return bh_error_set(err, BH_EUSAGE, "\"%s\" is not an image name", image);
 	if (bh_blmon_file_of(repo, name, sizeof(name)))
 		return bh_error_set(err, BH_ELIMIT, "repository name too long");
@@ -350,7 +351,7 @@ static int r_post(const struct remote *r, const char *path, json_t *body, json_t
 /* prefix + ?repository=REPO (escaped) + extra into p; repo[BH_BL_STR_MAX] gets IMAGE's repository. */
 static int r_path(bh_buf *p, const char *prefix, const char *image, char *repo, const char *extra, bh_error *err)
 {
-	if (!bh_baseline_repository_of(image, repo, BH_BL_STR_MAX))
+	if (!bh_registry_repository_of(image, repo, BH_BL_STR_MAX))
 		return bh_error_set(err, BH_EUSAGE, "\"%s\" is not an image name", image);
 	bh_buf_puts(p, prefix);
 	bh_buf_puts(p, "?repository=");
@@ -491,7 +492,7 @@ static int r_learn(const struct remote *r, int argc, char **argv, bh_error *err)
 		bh_baseline *b = NULL;
 		const char *was;
 		int64_t version = 0;
-		if (!bh_baseline_repository_of(argv[i], repo, sizeof(repo)))
+		if (!bh_registry_repository_of(argv[i], repo, sizeof(repo)))
 			return bh_error_set(err, BH_EUSAGE, "\"%s\" is not an image name", argv[i]);
 		if ((rc = r_load(r, argv[i], &b, err)) == BH_ENOTFOUND) {
 			/* none yet: an empty one in learn, which agents fill from the repository's containers */
@@ -639,7 +640,7 @@ static int r_accept(const struct remote *r, int argc, char **argv, bh_error *err
 	json_t *entry, *a = NULL;
 	int rc;
 
-	if (!bh_baseline_repository_of(argv[0], repo, sizeof(repo)))
+	if (!bh_registry_repository_of(argv[0], repo, sizeof(repo)))
 		return bh_error_set(err, BH_EUSAGE, "\"%s\" is not an image name", argv[0]);
 	if ((rc = parse_entry(argc - 1, argv + 1, &e, err)))
 		return rc;
@@ -868,7 +869,7 @@ int bh_cmd_baseline(int argc, char **argv)
 				uint64_t fv, tv = bh_baseline_version(b2);
 				char *end;
 				fv = from ? strtoull(from, &end, 10) : tv - 1;
-				bh_baseline_repository_of(argv[0], repo, sizeof(repo));
+				bh_registry_repository_of(argv[0], repo, sizeof(repo));
 				bh_blmon_file_of(repo, name, sizeof(name));
 				name[strlen(name) - 5] = 0;
 				if (to && strtoull(to, &end, 10) != tv) {

@@ -15,6 +15,7 @@
 #include "cli/common.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "registry/registry.h"
 #include "runtime/action.h"
 #include "runtime/baseline.h"
 #include "runtime/blmon.h"
@@ -654,7 +655,7 @@ static int baseline_setup(struct watch *w, bh_sensor *s, const char *dir, const 
 
 	memset(&o, 0, sizeof(o));
 	for (size_t i = 0; i < nlearn; i++) {
-		bh_baseline_repository_of(learn[i], repos[i], sizeof(repos[i]));
+		bh_registry_repository_of(learn[i], repos[i], sizeof(repos[i]));
 		rp[i] = repos[i];
 	}
 	o.store_dir = dir;
@@ -953,7 +954,7 @@ int bh_cmd_watch(int argc, char **argv)
 			break;
 		case O_LEARN: {
 			char repo[BH_BL_STR_MAX];
-			if (nlearn == sizeof(learn) / sizeof(learn[0]) || !bh_baseline_repository_of(optarg, repo, sizeof(repo))) {
+			if (nlearn == sizeof(learn) / sizeof(learn[0]) || !bh_registry_repository_of(optarg, repo, sizeof(repo))) {
 				fputs("bulkhead watch: --learn wants an image (REPOSITORY[:TAG]), at most 32 of them\n", stderr);
 				return BH_EXIT_USAGE;
 			}

@@ -211,6 +211,22 @@ oom:
 	return bh_error_set(err, BH_ENOMEM, "out of memory");
 }
 
+bool bh_registry_repository_of(const char *ref, char *out, size_t n)
+{
+	const char *at = strchr(ref, '@'), *slash, *colon;
+	size_t len = at ? (size_t)(at - ref) : strlen(ref);
+
+	slash = memrchr(ref, '/', len);
+	colon = memrchr(slash ? slash : ref, ':', len - (size_t)((slash ? slash : ref) - ref));
+	if (colon)
+		len = (size_t)(colon - ref);
+	if (len == 0 || len >= n)
+		return false;
+	memcpy(out, ref, len);
+	out[len] = 0;
+	return true;
+}
+
 bool bh_registry_host_loopback(const char *host)
 {
 	char h[300];

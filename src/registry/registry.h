@@ -31,6 +31,13 @@ typedef struct bh_registry_ref {
  * for a digest algorithm other than sha256; BH_ENOMEM. */
 int bh_registry_ref_parse(const char *s, bh_registry_ref *r, bh_error *err);
 void bh_registry_ref_free(bh_registry_ref *r);
+/*
+ * The repository of an image reference as written, its tag and digest cut: "reg:5000/team/app" of
+ * "reg:5000/team/app:1.0" or "reg:5000/team/app@sha256:..." (a ':' after the last '/' starts the tag,
+ * one before it is a registry's port), into out[n]; false when empty or it does not fit. No host is
+ * added (unlike bh_registry_ref_parse): baselines, exceptions and trackers key by what engines show.
+ */
+bool bh_registry_repository_of(const char *ref, char *out, size_t n);
 /* True when host (with or without port) is localhost, 127.0.0.0/8 or ::1 (written, not resolved). */
 bool bh_registry_host_loopback(const char *host);
 

@@ -52,23 +52,6 @@ int bh_bl_mode_parse(const char *s, bh_bl_mode *m)
 	return BH_EINVAL;
 }
 
-bool bh_baseline_repository_of(const char *image, char *out, size_t n)
-{
-	const char *at = strchr(image, '@'), *slash, *colon;
-	size_t len = at ? (size_t)(at - image) : strlen(image);
-
-	/* a tag is a ':' after the last '/' (a ':' before it is the registry's port) */
-	slash = memrchr(image, '/', len);
-	colon = memrchr(slash ? slash : image, ':', len - (size_t)((slash ? slash : image) - image));
-	if (colon)
-		len = (size_t)(colon - image);
-	if (len == 0 || len >= n)
-		return false;
-	memcpy(out, image, len);
-	out[len] = 0;
-	return true;
-}
-
 static void ent_free(struct ent *e)
 {
 	free(e->a);

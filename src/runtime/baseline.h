@@ -148,7 +148,5 @@ const char *bh_bl_mode_name(bh_bl_mode m);
 int bh_bl_mode_parse(const char *s, bh_bl_mode *m);
 const char *bh_bl_kind_name(bh_bl_kind k);     /* "process", ... */
 const char *bh_bl_section_name(bh_bl_kind k);  /* "processes", ... (the document's keys) */
-/* "localhost/app" of "localhost/app:1.0", "localhost/app@sha256:..." (into out[n]); false when it does not fit. */
-bool bh_baseline_repository_of(const char *image, char *out, size_t n);
 
 #endif

@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/map.h"
+#include "registry/registry.h"
 
 #define PIDS_MAX 65536
 #define HASHES_MAX 8192
@@ -501,7 +502,7 @@ bh_baseline *bh_blmon_for(bh_blmon *m, const bh_rt_container *ct, uint64_t now, 
 	struct ctmode *cm;
 	int rule;
 
-	if (!ct || !ct->image || !bh_baseline_repository_of(ct->image, repo, sizeof(repo)))
+	if (!ct || !ct->image || !bh_registry_repository_of(ct->image, repo, sizeof(repo)))
 		return NULL;
 	rule = rule_of(m, ct, &cm);
 	if ((b = bh_blmon_get(m, repo)))
@@ -629,7 +630,7 @@ static void peer_of(bh_blmon *m, const bh_rt_container *self, int family, const 
 		return; /* inside the container itself */
 	if (m->o.cts && (pc = bh_containers_by_addr(m->o.cts, family, a)) && pc->image) {
 		char repo[BH_BL_STR_MAX];
-		if (pc != self && bh_baseline_repository_of(pc->image, repo, sizeof(repo))) {
+		if (pc != self && bh_registry_repository_of(pc->image, repo, sizeof(repo))) {
 			snprintf(name, nn, "image:%s", repo);
 			o->peer_name = name;
 		}
@@ -841,7 +842,7 @@ int bh_blmon_event(bh_blmon *m, const bh_rt_event *ev, const bh_rt_container *ct
 		o.args = ev->args;
 		{
 			char repo[BH_BL_STR_MAX];
-			if (bh_baseline_repository_of(ct->image, repo, sizeof(repo)))
+			if (bh_registry_repository_of(ct->image, repo, sizeof(repo)))
 				o.sha256 = exe_hash(m, repo, ev->path, ev->pid);
 		}
 		return observe(&c, &o);
@@ -1003,7 +1004,7 @@ int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_er
 
 	/* looked up, never created: a baseline made here began its learning at time 0, so it was
 	 * promoted after the quiet period instead of after --learn-for (found by the 5-minute run) */
-	if (!s || !ct || !ct->cgroup_id || !ct->image || !bh_baseline_repository_of(ct->image, repo, sizeof(repo)))
+	if (!s || !ct || !ct->cgroup_id || !ct->image || !bh_registry_repository_of(ct->image, repo, sizeof(repo)))
 		return 0;
 	b = bh_blmon_get(m, repo);
 	snprintf(key, sizeof(key), "%" PRIu64, ct->cgroup_id);
@@ -1127,7 +1128,7 @@ int bh_blmon_netpol_sync(bh_blmon *m, bh_netpol *np, bh_containers *cts, bh_erro
 		for (size_t c = 0; !any && cts && c < bh_containers_count(cts); c++) {
 			const bh_rt_container *ct = bh_containers_at(cts, c);
 			char r2[BH_BL_STR_MAX];
-			any = ct && ct->image && bh_baseline_repository_of(ct->image, r2, sizeof(r2)) && !strcmp(r2, repo) &&
+			any = ct && ct->image && bh_registry_repository_of(ct->image, r2, sizeof(r2)) && !strcmp(r2, repo) &&
 			      bh_blmon_mode_of(m, ct, b, NULL) == BH_BL_PROTECT;
 		}
 		want = any ? (uintptr_t)bh_baseline_version(b) + 1 : 0;
@@ -1156,7 +1157,7 @@ int bh_blmon_netpol_sync(bh_blmon *m, bh_netpol *np, bh_containers *cts, bh_erro
 			const bh_rt_container *ct = bh_containers_at(cts, c);
 			char r2[BH_BL_STR_MAX];
 			bool bound, prot;
-			if (!ct || !ct->id || !ct->id[0] || !ct->image || !bh_baseline_repository_of(ct->image, r2, sizeof(r2)) ||
+			if (!ct || !ct->id || !ct->id[0] || !ct->image || !bh_registry_repository_of(ct->image, r2, sizeof(r2)) ||
 			    strcmp(r2, repo) != 0)
 				continue;
 			bound = bh_map_get(&m->netbound, ct->id) != NULL;

@@ -15,7 +15,7 @@
 #include "runtime/sensor.h"
 
 /*
- * One baseline per image repository (bh_baseline_repository_of of the container's image); a
+ * One baseline per image repository (bh_registry_repository_of of the container's image); a
  * container of a repository without one gets a new baseline in opts.mode when the repository is
  * among opts.repos (all when nrepos is 0), else it is not watched. Baselines are kept as YAML files in
  * opts.store_dir (one per repository, and each earlier version under history/), loaded by

@@ -165,7 +165,7 @@ static int parse_cidr(struct pctx *c, const char *path, const char *s, bh_netpol
 		r->peer = BH_NETPOL_PEER_CIDR;
 		return 0;
 	}
-	if (s[n] == '/' && n < sizeof(tmp) && s[n + 1] >= '0' && s[n + 1] <= '9' && strspn(s + n + 1, "0123456789") == strlen(s + n + 1)) {
+	if (n < sizeof(tmp) && s[n] == '/' && s[n + 1] >= '0' && s[n + 1] <= '9' && strspn(s + n + 1, "0123456789") == strlen(s + n + 1)) {
 		memcpy(tmp, s, n);
 		tmp[n] = 0;
 		if (!bh_ctnet_addr_parse(tmp, a))

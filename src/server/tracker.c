@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/product.h"
 #include "net/http.h"
+#include "registry/registry.h"
 #include "server/apictx.h"
 #include "server/notify.h"
 #include "server/regwatch.h"
@@ -122,22 +123,6 @@ static void cut_chars(bh_buf *t, size_t max)
 }
 
 /* ---- groups ---- */
-
-bool bh_tracker_repository_of(const char *tag, char *out, size_t n)
-{
-	const char *at = strchr(tag, '@'), *slash, *colon;
-	size_t l = at ? (size_t)(at - tag) : strlen(tag);
-	slash = memrchr(tag, '/', l);
-	/* a ':' after the last '/' starts the tag; one before it is a registry's port */
-	colon = memrchr(slash ? slash : tag, ':', l - (size_t)((slash ? slash : tag) - tag));
-	if (colon)
-		l = (size_t)(colon - tag);
-	if (!l || l >= n)
-		return false;
-	memcpy(out, tag, l);
-	out[l] = '\0';
-	return true;
-}
 
 char *bh_tracker_group_key(const char *scope, const char *subject, const char *advisory)
 {
@@ -887,7 +872,7 @@ static int ev_img_cb(void *ud, const bh_store_image *i)
 		return 0;
 	json_array_foreach(tags, k, tag) {
 		char repo[512];
-		if (json_is_string(tag) && bh_tracker_repository_of(json_string_value(tag), repo, sizeof(repo)) &&
+		if (json_is_string(tag) && bh_registry_repository_of(json_string_value(tag), repo, sizeof(repo)) &&
 		    repo_wanted(e->t, repo) && (rc = grps_add(e->g, "repository", repo, e->advisory)) != 0)
 			break;
 	}
@@ -1016,7 +1001,7 @@ static const char *image_name(const grp *g, const json_t *tags, const char *dige
 	json_array_foreach(tags, k, tag) {
 		char repo[512];
 		if (json_is_string(tag) && (!strcmp(g->scope, "image") ||
-					    (bh_tracker_repository_of(json_string_value(tag), repo, sizeof(repo)) && !strcmp(repo, g->subject))))
+					    (bh_registry_repository_of(json_string_value(tag), repo, sizeof(repo)) && !strcmp(repo, g->subject))))
 			return json_string_value(tag);
 	}
 	return !strcmp(g->scope, "image") ? digest : NULL;

@@ -57,8 +57,6 @@ int bh_tracker_md_escape(bh_buf *b, const char *s, size_t max, bh_tracker_md md)
  * space, control characters spaces; at most 200 bytes. */
 int bh_tracker_title_clean(bh_buf *b, const char *s, bh_tracker_md md);
 
-/* "team/app" of "reg:5000/team/app:1.0" or "...app@sha256:..." into out[n]; false when it does not fit. */
-bool bh_tracker_repository_of(const char *tag, char *out, size_t n);
 /* The group key ("repository:R advisory:A", "image:D advisory:A") into a new string (caller frees). */
 char *bh_tracker_group_key(const char *scope, const char *subject, const char *advisory);
 /* The hex SHA-256 of a key: what the marker carries. */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "registry/registry.h"
 #include "store/sql.h"
 
 #define COLS "id, advisory, package, scope, value, justification, reason, expires, created, created_by, revoked, kind, target"
@@ -220,17 +221,14 @@ int bh_exception_take_expired(bh_store *st, int64_t now, bh_exception_cb cb, voi
 
 void bh_exception_repo_names(const char *tag, char *out, char *short_, size_t cap)
 {
-	const char *at = strchr(tag, '@'), *slash, *colon, *first;
-	size_t n = at ? (size_t)(at - tag) : strlen(tag), fl;
+	const char *first;
+	size_t n, fl;
 	out[0] = short_[0] = '\0';
-	slash = memrchr(tag, '/', n);
-	colon = memrchr(slash ? slash : tag, ':', n - (size_t)((slash ? slash : tag) - tag));
-	if (colon)
-		n = (size_t)(colon - tag);
-	if (!n || n >= cap)
+	if (!bh_registry_repository_of(tag, out, cap)) {
+		out[0] = '\0';
 		return;
-	memcpy(out, tag, n);
-	out[n] = '\0';
+	}
+	n = strlen(out);
 	/* a first segment with a dot or a port, or "localhost", is a registry host (the reference grammar) */
 	first = memchr(out, '/', n);
 	if (first) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "registry/registry.h"
 #include "runtime/baseline.h"
 #include "runtime/blmon.h"
 #include "runtime/bpf/record.h"
@@ -235,13 +236,13 @@ static void test_repository_of(void **st)
 {
 	char r[64];
 	(void)st;
-	assert_true(bh_baseline_repository_of("localhost/app:1.0", r, sizeof(r)));
+	assert_true(bh_registry_repository_of("localhost/app:1.0", r, sizeof(r)));
 	assert_string_equal(r, "localhost/app");
-	assert_true(bh_baseline_repository_of("reg:5000/team/app", r, sizeof(r)));
+	assert_true(bh_registry_repository_of("reg:5000/team/app", r, sizeof(r)));
 	assert_string_equal(r, "reg:5000/team/app");
-	assert_true(bh_baseline_repository_of("reg:5000/app@sha256:abcd", r, sizeof(r)));
+	assert_true(bh_registry_repository_of("reg:5000/app@sha256:abcd", r, sizeof(r)));
 	assert_string_equal(r, "reg:5000/app");
-	assert_false(bh_baseline_repository_of("", r, sizeof(r)));
+	assert_false(bh_registry_repository_of("", r, sizeof(r)));
 }
 
 int main(void)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry/registry.h"
 #include "server/tracker.h"
 
 #define ZWSP "\xe2\x80\x8b"
@@ -121,16 +122,16 @@ static void test_repository_of(void **state)
 {
 	char out[256];
 	(void)state;
-	assert_true(bh_tracker_repository_of("127.0.0.1:5000/team/app:1.0", out, sizeof(out)));
+	assert_true(bh_registry_repository_of("127.0.0.1:5000/team/app:1.0", out, sizeof(out)));
 	assert_string_equal(out, "127.0.0.1:5000/team/app");
-	assert_true(bh_tracker_repository_of("localhost:5000/app", out, sizeof(out)));
+	assert_true(bh_registry_repository_of("localhost:5000/app", out, sizeof(out)));
 	assert_string_equal(out, "localhost:5000/app");
-	assert_true(bh_tracker_repository_of("team/app@sha256:abcd", out, sizeof(out)));
+	assert_true(bh_registry_repository_of("team/app@sha256:abcd", out, sizeof(out)));
 	assert_string_equal(out, "team/app");
-	assert_true(bh_tracker_repository_of("alpine", out, sizeof(out)));
+	assert_true(bh_registry_repository_of("alpine", out, sizeof(out)));
 	assert_string_equal(out, "alpine");
-	assert_false(bh_tracker_repository_of(":1.0", out, sizeof(out)));
-	assert_false(bh_tracker_repository_of("averyveryverylongname:1", out, 5));
+	assert_false(bh_registry_repository_of(":1.0", out, sizeof(out)));
+	assert_false(bh_registry_repository_of("averyveryverylongname:1", out, 5));
 }
 
 static void test_group_key_and_marker(void **state)

@@ -67,6 +67,7 @@ static __always_inline __u64 bh_rec_hash(const char *p)
 {
 	__u64 h = 0xcbf29ce484222325ULL;
 	for (int i = 0; i < BH_REC_PATH; i++) {
+		/* cppcheck-suppress arrayIndexOutOfBounds ; the loop ends at the NUL of shorter strings */
 		if (!p[i])
 			break;
 		h ^= (__u8)p[i];
