@@ -151,9 +151,12 @@ json_t *bh_netfeed_due(bh_netfeed *nf, uint64_t now_ns, bool final)
 			bh_log_warn("agent: network map: containers not listed: %s", err.msg);
 		nf->warned_engine = rc != 0;
 	}
+	/* connects and accepts of a container that started moments after a list, held for the next */
+	(void)bh_netmap_live_flush(&nf->live, false, &err);
 	if (!final && now_ns - nf->last_snap_ns < nf->interval_ns)
 		return NULL;
 	nf->last_snap_ns = now_ns;
+	(void)bh_netmap_live_flush(&nf->live, true, &err);
 	/* the counters are read when a snapshot is due: a read walks the kernel's whole map */
 	if (nf->np) {
 		int rc = bh_netmap_live_bytes(&nf->live, nf->np, &err);

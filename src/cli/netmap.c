@@ -217,6 +217,9 @@ int bh_cmd_netmap(int argc, char **argv)
 	if (sensor)
 		while (bh_sensor_poll(sensor, 0, on_event, &n, &err) > 0)
 			;
+	/* events held for a list (a container that started moments after one) are drawn now */
+	if ((rc = bh_netmap_live_flush(&n.live, true, &err)))
+		goto fail;
 	/* a sync that fails now leaves the peers as the last one judged them: the bytes are still worth printing */
 	if (n.np && (rc = bh_netmap_live_bytes(&n.live, n.np, &err)) == BH_ENOMEM)
 		goto fail;

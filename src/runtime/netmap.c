@@ -817,8 +817,27 @@ static bool new_peer(const bh_ctnet *cts, const uint8_t a[16])
 	return false;
 }
 
+int bh_netmap_live_flush(bh_netmap_live *l, bool force, bh_error *err)
+{
+	bh_error e;
+	size_t i;
+	if (!l->npending || (!force && mono_ns() - l->listed_ns < RELIST_NS))
+		return 0;
+	if (bh_netmap_live_relist(l, &e) == BH_ENOMEM)
+		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	/* their containers are found by cgroup now (the list has them): no container info is kept */
+	for (i = 0; i < l->npending; i++)
+		if (bh_netmap_feed(l->map, &l->pending[i], NULL) == BH_ENOMEM)
+			return bh_error_set(err, BH_ENOMEM, "out of memory");
+	l->npending = 0;
+	return 0;
+}
+
 int bh_netmap_live_feed(bh_netmap_live *l, const bh_rt_event *ev, const bh_rt_container *ct, bh_error *err)
 {
+	int rc;
+	if ((rc = bh_netmap_live_flush(l, false, err)))
+		return rc;
 	if ((ev->type == BH_RT_CONNECT || ev->type == BH_RT_ACCEPT) && (ev->family == AF_INET || ev->family == AF_INET6)) {
 		const uint8_t *raw = ev->type == BH_RT_CONNECT ? ev->daddr : ev->saddr;
 		uint8_t a[16];
@@ -838,6 +857,16 @@ int bh_netmap_live_feed(bh_netmap_live *l, const bh_rt_event *ev, const bh_rt_co
 			bh_error e;
 			if (bh_netmap_live_relist(l, &e) == BH_ENOMEM)
 				return bh_error_set(err, BH_ENOMEM, "out of memory");
+		} else if (stale) {
+			/* listed moments ago, before this container or peer existed: held for the next
+			 * list (a peer on a container network is a container that just started, not the
+			 * outside; a new container is not the host) */
+			if (!l->pending && !(l->pending = calloc(BH_NETMAP_PENDING_MAX, sizeof(*l->pending))))
+				return bh_error_set(err, BH_ENOMEM, "out of memory");
+			if (l->npending < BH_NETMAP_PENDING_MAX) {
+				l->pending[l->npending++] = *ev;
+				return 0;
+			}
 		}
 	}
 	return bh_netmap_feed(l->map, ev, ct);
@@ -847,6 +876,7 @@ void bh_netmap_live_close(bh_netmap_live *l)
 {
 	if (!l)
 		return;
+	free(l->pending);
 	bh_netmap_free(l->map);
 	bh_ctnet_free(&l->cts);
 	memset(l, 0, sizeof(*l));

@@ -108,7 +108,12 @@ typedef struct bh_netmap_live {
 	const char *engine_host;  /* as engine/engine.h; not owned */
 	uint64_t listed_ns;       /* CLOCK_MONOTONIC of the last list (tried) */
 	unsigned relists;         /* lists that succeeded */
+	bh_rt_event *pending;     /* connects and accepts held for the next list (owned; BH_NETMAP_PENDING_MAX) */
+	size_t npending;
 } bh_netmap_live;
+
+/* Events held at most while a list is due (they wait for at most one RELIST interval). */
+#define BH_NETMAP_PENDING_MAX 256
 
 /*
  * A new map, the running containers listed and set, their open connections read from
@@ -126,6 +131,14 @@ int bh_netmap_live_relist(bh_netmap_live *l, bh_error *err);
  */
 int bh_netmap_live_feed(bh_netmap_live *l, const bh_rt_event *ev, const bh_rt_container *ct, bh_error *err);
 void bh_netmap_live_close(bh_netmap_live *l);
+/*
+ * The held events drawn: when a connect or accept comes from a container, or names a peer on a
+ * container network, that the last list does not have and the engine was listed less than half a second ago,
+ * bh_netmap_live_feed holds the event instead of drawing the edge to the host or an outside address;
+ * the next feed after that half second, or this call once it passed (force: at once), lists again and
+ * draws them. Call before reading the map (a snapshot, the end of a watch).
+ */
+int bh_netmap_live_flush(bh_netmap_live *l, bool force, bh_error *err);
 
 /*
  * netpol's hooks in counting mode, where the map's bytes come from: the eBPF programs attached to
