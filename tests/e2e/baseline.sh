@@ -4,7 +4,7 @@
 # BL_LEARN_SECS (default 15; the issue's 5 minutes: BL_LEARN_SECS=300 BL_NORMAL_SECS=300), promoted
 # to monitor after a quiet period, then: an unexpected shell in the app, an unexpected outbound
 # connection of the app and a connection from a third container to the database must each be
-# flagged with the baseline entry they violate; the normal workload for BL_NORMAL_SECS (default 10)
+# flagged with the baseline entry they violate; the normal workload for BL_NORMAL_SECS (default 6)
 # must raise nothing; a second app container labelled bhbl-env=prod put in protect by its label
 # (`baseline mode --label`) while the repository stays in monitor has the shell killed, the unlabelled
 # one only alerts; in protect mode the shell is killed in the kernel at exec, and the shell, the
@@ -17,7 +17,7 @@ export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/podman.sh"
 LEARN=${BL_LEARN_SECS:-15}
-NORMAL=${BL_NORMAL_SECS:-10}
+NORMAL=${BL_NORMAL_SECS:-6}
 pass=0; fail=0
 ok() { pass=$((pass + 1)); echo "PASS baseline: $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL baseline: $1: $2"; }
