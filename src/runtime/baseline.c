@@ -808,10 +808,12 @@ json_t *bh_baseline_to_json(const bh_baseline *b)
 	return o;
 }
 
-/* A scalar as YAML: JSON's double-quoted string is also YAML's, escapes included; numbers as they are. */
+/* A scalar as YAML: JSON's double-quoted string is also YAML's, escapes included, with every non-ASCII
+ * character escaped (YAML refuses C1 control characters written raw, which JSON allows); numbers as
+ * they are. */
 static void yaml_scalar(bh_buf *out, json_t *v)
 {
-	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
 	if (!s) {
 		bh_buf_fail(out);
 		return;

@@ -260,9 +260,10 @@ int bh_blmodes_to_yaml(const bh_blmodes *ms, bh_buf *out)
 	else
 		bh_buf_puts(out, "labels:\n");
 	for (size_t i = 0; i < ms->n; i++) {
-		/* JSON's double-quoted string is also YAML's, escapes included */
+		/* JSON's double-quoted string is also YAML's, escapes included; non-ASCII escaped too, as
+		 * YAML refuses C1 control characters written raw (found by fuzz_blmodes) */
 		json_t *s = json_string(ms->v[i].label);
-		char *q = s ? json_dumps(s, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+		char *q = s ? json_dumps(s, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 		json_decref(s);
 		if (!q) {
 			bh_buf_fail(out);

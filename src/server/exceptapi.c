@@ -159,9 +159,10 @@ typedef struct exp_ctx {
 
 static void yaml_str(bh_buf *b, const char *s)
 {
-	/* a JSON string is a YAML double-quoted scalar: every character escaped the same way */
+	/* a JSON string is a YAML double-quoted scalar: every character escaped the same way, non-ASCII
+	 * too (YAML refuses C1 control characters written raw) */
 	json_t *j = json_string(s ? s : "");
-	char *d = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	char *d = j ? json_dumps(j, JSON_ENCODE_ANY | JSON_ENSURE_ASCII) : NULL;
 	bh_buf_puts(b, d ? d : "\"\"");
 	free(d);
 	json_decref(j);
