@@ -221,19 +221,16 @@ static int export_cb(void *ud, const bh_exception *e)
 	int rc;
 	if (e->expires)
 		iso8601(e->expires, exp);
-	if (e->rule) {
-		snprintf(note, sizeof(note), "risk accepted (bulkhead exception %lld, %s%s%s) by %s, expires %s: %s", (long long)e->id,
-			 e->scope, e->value ? " " : "", e->value ? e->value : "", e->created_by ? e->created_by : "?", exp, e->reason);
+	snprintf(note, sizeof(note), "risk accepted (bulkhead exception %lld, %s%s%s) by %s, expires %s: %s", (long long)e->id,
+		 e->scope, e->value ? " " : "", e->value ? e->value : "", e->created_by ? e->created_by : "?", exp, e->reason);
+	if (e->rule)
 		return export_rule(x, e, note);
-	}
 	if (!(set = json_object()))
 		return BH_ENOMEM;
 	if ((rc = scoped_purls(x->st, e, set, x->err)) != 0) {
 		json_decref(set);
 		return rc;
 	}
-	snprintf(note, sizeof(note), "risk accepted (bulkhead exception %lld, %s%s%s) by %s, expires %s: %s", (long long)e->id,
-		 e->scope, e->value ? " " : "", e->value ? e->value : "", e->created_by ? e->created_by : "?", exp, e->reason);
 	if (x->statements) {
 		iso8601(e->created, when);
 		st = json_pack("{s:{s:s}, s:s, s:s, s:s}", "vulnerability", "name", e->advisory, "status", "not_affected",
