@@ -4,7 +4,7 @@ CC ?= cc
 SHELL := /bin/bash
 # Libraries per binary: the scanner library and CLI link LIB_PKGS; a binary with needs of its own
 # (the server: libmicrohttpd + libpq; the sensor: libbpf) adds a <name>_PKGS list and links only those.
-LIB_PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib libpcre2-8 expat libmicrohttpd
+LIB_PKGS := libarchive jansson yaml-0.1 sqlite3 libcurl libcrypto zlib libisal libpcre2-8 expat libmicrohttpd
 # The server's store (src/store/) is in the library and speaks PostgreSQL through libpq when its
 # pkg-config file is there (Debian: libpq-dev); without it the store is SQLite only.
 ifeq ($(shell pkg-config --exists libpq && echo yes),yes)
@@ -89,7 +89,8 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT) $(BUILD)/libbulkhead.a
 tests: $(TEST_BIN)
 
 # Benchmark programs (bench/*.c) link the library; the bench/*.sh scripts build them with `make bench-tools`.
-BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+# (sensor_floor and its BPF object are built by bench/sensor.sh itself: they need libbpf and clang)
+BENCH_BIN := $(patsubst bench/%.c,$(BUILD)/bench/%,$(filter-out bench/%.bpf.c bench/sensor_floor.c,$(wildcard bench/*.c)))
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libbulkhead.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libbulkhead.a $(call bin_libs,bulkhead) $(LDFLAGS)

@@ -56,9 +56,19 @@ read -r wo co ro < <(measure "$BH" sbom -q -f cyclonedx "oci:$W/debmin-oci:bookw
 read -r w1 c1 r1 < <(measure "$BH" sbom -q -f cyclonedx --registry-ca "$T/ca.crt" "registry:$R/debmin:v2s2")
 read -r w2 c2 r2 < <(measure "$BH" sbom -q -f cyclonedx --registry-ca "$T/ca.crt" "registry:$R/debmin:oci")
 read -r w3 c3 r3 < <(measure "$BH" sbom -q -f cyclonedx --registry-ca "$T/ca.crt" "registry:$R/debmin:plain")
+# the default scan (vulnerabilities, config, secrets in every file) with a DB without advisories, as
+# bench/scan.sh: reading the image is what differs between the sources, not matching
+mkdir -p "$T/empty-feed" && "$BH" db import --db "$T/empty.db" "$T/empty-feed" >/dev/null
+read -r ws0 cs0 rs0 < <(measure "$BH" scan -q --db "$T/empty.db" -f json "$W/debmin-docker.tar")
+read -r wso cso rso < <(measure "$BH" scan -q --db "$T/empty.db" -f json "oci:$W/debmin-oci:bookworm")
+read -r ws2 cs2 rs2 < <(measure "$BH" scan -q --db "$T/empty.db" -f json --registry-ca "$T/ca.crt" "registry:$R/debmin:oci")
+read -r ws3 cs3 rs3 < <(measure "$BH" scan -q --db "$T/empty.db" -f json --registry-ca "$T/ca.crt" "registry:$R/debmin:plain")
 # the floor of any client: curl fetching the same layer blob over the same TLS connection setup
 plain_layer=$(curl -s --cacert "$T/ca.crt" -H 'Accept: application/vnd.oci.image.manifest.v1+json' "https://$R/v2/debmin/manifests/plain" | jq -r '.layers[0].digest')
 read -r wc cc rc < <(measure curl -s --cacert "$T/ca.crt" -o /dev/null "https://$R/v2/debmin/blobs/$plain_layer")
+gz_layer=$(curl -s --cacert "$T/ca.crt" -H 'Accept: application/vnd.oci.image.manifest.v1+json' "https://$R/v2/debmin/manifests/oci" | jq -r '.layers[0].digest')
+gz_mb=$(curl -s --cacert "$T/ca.crt" -o /dev/null -w '%{size_download}' "https://$R/v2/debmin/blobs/$gz_layer" | awk '{printf "%.0f", $1 / 1048576}')
+read -r wg cg rg < <(measure curl -s --cacert "$T/ca.crt" -o /dev/null "https://$R/v2/debmin/blobs/$gz_layer")
 n_plain=$("$BH" sbom -q -f json --registry-ca "$T/ca.crt" "registry:$R/debmin:plain" | jq '.components | length')
 {
 	echo "| job (Debian 12 minbase, $n_tar components; from the registry: $n_reg) | wall | CPU | peak RSS |"
@@ -69,4 +79,9 @@ n_plain=$("$BH" sbom -q -f json --registry-ca "$T/ca.crt" "registry:$R/debmin:pl
 	echo "| sbom registry: over TLS, OCI (gzip layer) | $w2 s | $c2 s | $r2 MB |"
 	echo "| sbom registry: over TLS, OCI with the plain tar layer of the docker-archive ($n_plain components) | $w3 s | $c3 s | $r3 MB |"
 	echo "| curl: download of that plain layer blob alone (what the registry server takes to send it) | $wc s | $cc s | $rc MB |"
+	echo "| curl: download of the gzip layer blob alone ($gz_mb MB) | $wg s | $cg s | $rg MB |"
+	echo "| default scan of the docker-archive | $ws0 s | $cs0 s | $rs0 MB |"
+	echo "| default scan of the OCI layout (gzip layer) | $wso s | $cso s | $rso MB |"
+	echo "| default scan registry: over TLS, OCI (gzip layer) | $ws2 s | $cs2 s | $rs2 MB |"
+	echo "| default scan registry: over TLS, OCI with the plain tar layer | $ws3 s | $cs3 s | $rs3 MB |"
 } | tee bench/out/registry.md

@@ -3,8 +3,11 @@
 # while a container execs /bin/true EXEC_RATE times a second for EXEC_SECS seconds, as % of one core;
 # (b) a workload's loss with the sensor on: dd of 512-byte writes (wall time; the same loop's CPU time)
 # and an openat/close loop (CPU time: the sensor's programs run in the task's syscalls, and other load
-# on a shared machine disturbs CPU time far less than wall time), sensor off and on alternately,
-# median of RUNS. Needs root, podman, bpftool. Figures only, no assertions.
+# on a shared machine disturbs CPU time far less than wall time), sensor off, "floor" and on in turn,
+# median of RUNS. "floor" is bench/sensor_floor.bpf.c: an empty program on each of the sensor's hooks,
+# what the kernel charges for the hooks alone (the syscall slow path every task takes while any
+# syscall tracepoint is attached, and the tracepoint's dispatch), which no program can go below.
+# Needs root, podman, bpftool, clang. Figures only, no assertions.
 # Env: BUILD (build), EXEC_RATE (1000), EXEC_SECS (60), RUNS (5), DD_COUNT (400000), OPEN_N (1000000),
 # WATCH_ARGS (extra `watch` options, e.g. "--alerts-only"), PERF=1 records `perf record -g` of watch during (a).
 set -uo pipefail
@@ -21,9 +24,10 @@ for t in podman bpftool jq cc; do command -v $t >/dev/null || { echo "sensor ben
 T=$(mktemp -d /tmp/bhrules-bench.XXXXXX)
 img=localhost/bhrules-bench:$$ ct=bhrules-bench-$$
 P="podman --runtime runc"
-wpid= stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+wpid= fpid= stats_was=$(sysctl -n kernel.bpf_stats_enabled)
 cleanup() {
 	[ -n "$wpid" ] && kill "$wpid" 2>/dev/null && wait "$wpid" 2>/dev/null
+	[ -n "$fpid" ] && kill "$fpid" 2>/dev/null && wait "$fpid" 2>/dev/null
 	sysctl -q kernel.bpf_stats_enabled="$stats_was"
 	$P rm -f -t 0 "$ct" >/dev/null 2>&1
 	podman rmi -f "$img" >/dev/null 2>&1
@@ -32,6 +36,15 @@ cleanup() {
 trap cleanup EXIT
 
 cc -std=gnu11 -O2 -static -o "$T/load" "$HERE/sensor_load.c" || exit 1
+# the floor: the same hooks as the sensor (the lists must match), each with an empty program
+hooks() { grep -o 'SEC("tracepoint/[^"]*")' "$1" | grep -v sys_exit_openat | sort; }
+if ! diff <(hooks "$HERE/../src/runtime/bpf/sensor.bpf.c") <(hooks "$HERE/sensor_floor.bpf.c") >/dev/null; then
+	echo "sensor bench: bench/sensor_floor.bpf.c no longer has the sensor's hooks:"
+	diff <(hooks "$HERE/../src/runtime/bpf/sensor.bpf.c") <(hooks "$HERE/sensor_floor.bpf.c"); exit 1
+fi
+[ -f "$BUILD/bpf/vmlinux.h" ] || { echo "sensor bench: no $BUILD/bpf/vmlinux.h (make builds it with the sensor)"; exit 1; }
+clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -I"$BUILD/bpf" -c -o "$T/floor.bpf.o" "$HERE/sensor_floor.bpf.c" &&
+	cc -std=gnu11 -O2 -Wall -o "$T/floor" "$HERE/sensor_floor.c" $(pkg-config --cflags --libs libbpf) || exit 1
 R=$T/root
 mkdir -p "$R/bin" "$R/etc" && mkdir -m 1777 "$R/tmp"
 cp "$T/load" "$R/bin/load"
@@ -52,6 +65,13 @@ start_watch() { # [OUTPUT]: the events go to a file in (a), to /dev/null in (b)
 	echo "watch did not start: $(tail -3 "$T/watch.err")"; exit 1
 }
 stop_watch() { kill -INT "$wpid"; wait "$wpid" 2>/dev/null; wpid=; }
+start_floor() {
+	"$T/floor" "$T/floor.bpf.o" 2>"$T/floor.err" &
+	fpid=$!
+	for _ in $(seq 100); do grep -q '^floor:' "$T/floor.err" && return 0; sleep 0.05; done
+	echo "floor did not start: $(cat "$T/floor.err")"; exit 1
+}
+stop_floor() { kill -INT "$fpid"; wait "$fpid" 2>/dev/null; fpid=; }
 ticks() { awk '{print $14 + $15}' "/proc/$wpid/stat"; }
 # the watch's own programs: their ids from its descriptors (other sensors on the machine are left out)
 my_ids() { grep -h '^prog_id:' /proc/"$wpid"/fdinfo/* 2>/dev/null | awk '{print $2}' | jq -s -c .; }
@@ -93,31 +113,34 @@ fi
 
 [ "$RUNS" -gt 0 ] || exit 0
 echo
-echo "## (b) workload with the sensor off and on, alternating, median of $RUNS"
+echo "## (b) workload with the sensor off, the floor (empty programs on the same hooks) and the sensor on, in turn, median of $RUNS"
 dd_s() { $P exec "$ct" /bin/dd if=/dev/zero of=/tmp/dd.out bs=512 count="$DDN" 2>&1 | sed -n 's/.* copied, \([0-9.]*\) s.*/\1/p'; }
 # the loop's CPU time per op (user + system: where the sensor's programs run), then its wall time per op
 op_ns() { $P exec "$ct" /bin/load open "${3:-$OPN}" "$1" ${2:-} | sed -n 's/.* = \([0-9.]*\) ns\/op, cpu \([0-9.]*\) ns\/op/\2 \1/p'; }
 for i in $(seq "$RUNS"); do
-	for mode in off on; do
+	for mode in off floor on; do
 		[ $mode = on ] && start_watch /dev/null
+		[ $mode = floor ] && start_floor
 		echo "$(dd_s)" >>"$T/dd.$mode"
 		$P exec "$ct" /bin/load write "$DDN" /tmp/w512.out | sed -n 's/.*cpu \([0-9.]*\) ns\/op/\1/p' >>"$T/wr.$mode"
 		op_ns /etc/bench.conf >"$T/o" && cut -d' ' -f1 "$T/o" >>"$T/open.$mode" && cut -d' ' -f2 "$T/o" >>"$T/openwall.$mode"
 		op_ns /tmp/w.out w "$((OPN / 5))" | cut -d' ' -f1 >>"$T/openw.$mode"
 		[ $mode = on ] && stop_watch
+		[ $mode = floor ] && stop_floor
 	done
 done
 med() { sort -g "$1" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 mn() { sort -g "$1" | head -1; }
 echo "(other bulkhead sensors loaded on this machine: $(others); they stay on in both columns)"
-printf "| workload | sensor off | sensor on | loss (median) | loss (best run) |\n|---|---|---|---|---|\n"
+echo "$(cat "$T/floor.err")"
+printf "| workload | sensor off | floor (empty programs) | sensor on | floor's loss | sensor's loss (median) | sensor's loss (best run) | sensor above the floor |\n|---|---|---|---|---|---|---|---|\n"
 row() { # name file unit
-	local off on; off=$(med "$T/$2.off") on=$(med "$T/$2.on")
-	awk -v n="$1" -v a="$off" -v b="$on" -v x="$(mn "$T/$2.off")" -v y="$(mn "$T/$2.on")" -v u="$3" 'BEGIN {printf "| %s | %.2f %s | %.2f %s | %+.1f%% | %+.1f%% |\n", n, a, u, b, u, 100 * (b - a) / a, 100 * (y - x) / x}'
+	local off fl on; off=$(med "$T/$2.off") fl=$(med "$T/$2.floor") on=$(med "$T/$2.on")
+	awk -v n="$1" -v a="$off" -v f="$fl" -v b="$on" -v x="$(mn "$T/$2.off")" -v y="$(mn "$T/$2.on")" -v u="$3" 'BEGIN {printf "| %s | %.2f %s | %.2f %s | %.2f %s | %+.1f%% | %+.1f%% | %+.1f%% | %+.1f%% |\n", n, a, u, f, u, b, u, 100 * (f - a) / a, 100 * (b - a) / a, 100 * (y - x) / x, 100 * (b - f) / a}'
 }
 row "dd bs=512 count=$DDN, wall" dd s
 row "write(512 bytes) x $DDN (dd's loop), CPU" wr ns/op
 row "openat(O_RDONLY)+close x $OPN, CPU" open ns/op
 row "openat(O_RDONLY)+close x $OPN, wall" openwall ns/op
 row "openat(O_WRONLY)+close x $((OPN / 5)), CPU (every open is an event)" openw ns/op
-echo "(runs: dd off $(tr '\n' ' ' <"$T/dd.off")/ on $(tr '\n' ' ' <"$T/dd.on"); open off $(tr '\n' ' ' <"$T/open.off")/ on $(tr '\n' ' ' <"$T/open.on"))"
+echo "(runs: dd off $(tr '\n' ' ' <"$T/dd.off")/ floor $(tr '\n' ' ' <"$T/dd.floor")/ on $(tr '\n' ' ' <"$T/dd.on"); open off $(tr '\n' ' ' <"$T/open.off")/ floor $(tr '\n' ' ' <"$T/open.floor")/ on $(tr '\n' ' ' <"$T/open.on"))"

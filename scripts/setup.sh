@@ -11,7 +11,7 @@ SUDO=""
 
 # Build and library dependencies.
 BUILD_PKGS="build-essential pkg-config libarchive-dev libjansson-dev libyaml-dev libsqlite3-dev
-  libcurl4-openssl-dev libssl-dev zlib1g-dev libcmocka-dev libpcre2-dev libexpat1-dev libpq-dev libmicrohttpd-dev
+  libcurl4-openssl-dev libssl-dev zlib1g-dev libisal-dev libcmocka-dev libpcre2-dev libexpat1-dev libpq-dev libmicrohttpd-dev
   clang libbpf-dev libelf-dev bpftool"
 # Tools the tests use to make real images and artefacts, and the sanitizer/fuzzer runtime.
 TEST_PKGS="clang libclang-rt-14-dev jq python3 python3-jsonschema python3-yaml python3-packaging python3-apt podman runc skopeo umoci buildah debootstrap
