@@ -935,6 +935,8 @@ static void *feed_main(void *ud)
 			bh_containers_refresh(f->cts);
 			for (size_t k = 0; k < bh_containers_count(f->cts); k++)
 				(void)bh_blmon_protect(f->bl, f->s, bh_containers_at(f->cts, k), &err);
+			if (bh_blmon_forget_gone(f->bl, f->s, f->cts, &err) < 0)
+				bh_log_warn("agent: baseline protect: %s", err.msg);
 			f->last_bl_tick_ns = now;
 		}
 	}

@@ -390,6 +390,9 @@ static void protect_install(struct watch *w, const bh_rt_container *ct)
 	else if (rc == 2)
 		fprintf(stderr, "baseline: protect lifted: container %s left protect mode (its kernel allow-list no longer applies)\n",
 			ct->name && ct->name[0] ? ct->name : ct->id);
+	else if (rc == 3)
+		fprintf(stderr, "baseline: protect: container %s: deviations killed from user space after the exec (a pattern the kernel cannot match), drift killed at exec in the kernel\n",
+			ct->name && ct->name[0] ? ct->name : ct->id);
 	else if (rc > 0) {
 		const char *rule = NULL;
 		(void)bh_blmon_mode_of(w->bl, ct, NULL, &rule);
@@ -731,6 +734,8 @@ static int baseline_tick(struct watch *w, bh_error *err)
 		bh_containers_refresh(w->cts);
 		for (size_t i = 0; i < bh_containers_count(w->cts); i++)
 			protect_install(w, bh_containers_at(w->cts, i));
+		if (bh_blmon_forget_gone(w->bl, w->sensor, w->cts, err) < 0)
+			fprintf(stderr, "bulkhead watch: baseline protect: %s\n", err->msg);
 	}
 	if (w->np && bh_blmon_netpol_sync(w->bl, w->np, w->cts, err))
 		fprintf(stderr, "bulkhead watch: baselines: network policy: %s\n", err->msg);

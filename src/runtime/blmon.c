@@ -19,6 +19,7 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/map.h"
+#include "core/text.h"
 #include "registry/registry.h"
 
 #define PIDS_MAX 65536
@@ -951,17 +952,39 @@ int bh_blmon_tick(bh_blmon *m, uint64_t now, bh_blmon_note_fn fn, void *ud, bh_e
 	return 0;
 }
 
-int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_blmon_path_fn fn, void *ud)
+bool bh_blmon_kernel_pattern(const char *p)
+{
+	size_t n = p ? strlen(p) : 0;
+	/* absolute, ending in a slash and a star, no glob or escape character before them */
+	return n >= 2 && p[0] == '/' && p[n - 1] == '*' && p[n - 2] == '/' && strcspn(p, "*?[\\") == n - 1;
+}
+
+int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_blmon_path_fn fn, void *ud,
+			  const char **unkernel)
 {
 	const char *parent;
 	int rc;
+	if (unkernel)
+		*unkernel = NULL;
 	for (int k = BH_BL_PROCESS; k <= BH_BL_PROBE; k++)
 		for (size_t i = 0; i < bh_baseline_count(bl, (bh_bl_kind)k); i++) {
 			bh_bl_entry e;
 			bh_baseline_entry(bl, (bh_bl_kind)k, i, &e);
+			if (!e.a || !e.a[0])
+				continue;
+			if (strpbrk(e.a, "*?[")) {
+				/* the kernel pairs exact executables with parents only: a pattern's parent is judged in user space */
+				if (bh_blmon_kernel_pattern(e.a)) {
+					if ((rc = fn(ud, e.a, NULL)))
+						return rc;
+				} else if (unkernel && !*unkernel) {
+					*unkernel = e.a;
+				}
+				continue;
+			}
 			/* a probe's b is its arguments, not a parent */
 			parent = k == BH_BL_PROCESS && e.b && e.b[0] && !strpbrk(e.b, "*?[") ? e.b : NULL;
-			if (e.a && e.a[0] && !strpbrk(e.a, "*?[") && (rc = fn(ud, e.a, parent)))
+			if ((rc = fn(ud, e.a, parent)))
 				return rc;
 		}
 	if (ct && ct->healthcheck && ct->healthcheck[0]) {
@@ -1000,6 +1023,7 @@ int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_er
 	bh_baseline *b;
 	uintptr_t have;
 	struct allowctx c;
+	const char *unk;
 	int rc;
 
 	/* looked up, never created: a baseline made here began its learning at time 0, so it was
@@ -1015,9 +1039,9 @@ int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_er
 			warn_no_baseline(m, ct, cm, repo); /* a quiet container is told about too */
 		if (!have)
 			return 0;
-		/* it left protect: its own flags go, so only what applies to every container is left */
+		/* it left protect: its own flags and list go, so only what applies to every container is left */
 		bh_map_del(&m->allow, key);
-		if ((rc = bh_sensor_enforce_set(s, ct->cgroup_id, 0, err)))
+		if ((rc = bh_sensor_enforce_set(s, ct->cgroup_id, 0, err)) || (rc = bh_sensor_allow_clear(s, ct->cgroup_id, err)))
 			return rc;
 		return 2;
 	}
@@ -1029,16 +1053,55 @@ int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_er
 	}
 	if (bh_map_put(&m->allow, key, (void *)(uintptr_t)(bh_baseline_version(b) + 1)))
 		return bh_error_set(err, BH_ENOMEM, "out of memory");
+	/* a new version replaces the list: what the baseline no longer has must not stay allowed */
+	if (have && (rc = bh_sensor_allow_clear(s, ct->cgroup_id, err)))
+		return rc;
 	c.s = s;
 	c.cgid = ct->cgroup_id;
 	c.err = err;
 	c.rc = 0;
-	bh_blmon_allowed_exes(b, ct, allow_one, &c);
+	bh_blmon_allowed_exes(b, ct, allow_one, &c, &unk);
 	if (c.rc)
 		return c.rc;
-	if ((rc = bh_sensor_enforce_set(s, ct->cgroup_id, BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT, err)))
+	if (unk && m->o.note) {
+		/* the baseline file and the container name are anybody's text: escaped for the terminal */
+		bh_buf msg = BH_BUF_INIT;
+		const char *name = ct->name && ct->name[0] ? ct->name : key;
+		if (!bh_buf_puts(&msg, "WARNING: protect: baseline ") && !bh_text_put_term(&msg, repo, strlen(repo), 400) &&
+		    !bh_buf_puts(&msg, " has the exe pattern ") && !bh_text_put_term(&msg, unk, strlen(unk), 255) &&
+		    !bh_buf_puts(&msg, ", which the kernel's allow-list cannot match (it matches exact paths and a directory "
+				       "followed by a slash and a star): container ") &&
+		    !bh_text_put_term(&msg, name, strlen(name), 64) &&
+		    !bh_buf_puts(&msg, "'s execs are judged after the exec, in user space"))
+			m->o.note(m->o.note_ud, NULL, msg.data);
+		bh_buf_free(&msg);
+	}
+	if ((rc = bh_sensor_enforce_set(s, ct->cgroup_id, unk ? BH_SENSOR_KILL_DRIFT : BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT,
+					err)))
 		return rc;
-	return 1;
+	return unk ? 3 : 1;
+}
+
+int bh_blmon_forget_gone(bh_blmon *m, bh_sensor *s, const bh_containers *cts, bh_error *err)
+{
+	const char *key;
+	void *val;
+	int rc = 0, n = 0;
+	if (!s)
+		return 0;
+	for (size_t i = 0; bh_map_next(&m->allow, &i, &key, &val);) {
+		uint64_t cg = strtoull(key, NULL, 10);
+		int r;
+		if (bh_containers_live(cts, cg))
+			continue;
+		/* the key goes first: bh_map_next allows removing the current one, and key is freed with it */
+		bh_map_del(&m->allow, key);
+		if ((r = bh_sensor_enforce_set(s, cg, 0, err)) || (r = bh_sensor_allow_clear(s, cg, err)))
+			rc = rc ? rc : r;
+		else
+			n++;
+	}
+	return rc ? rc : n;
 }
 
 /* A baseline peer as a netpol rule's peer; false when it cannot be one. */

@@ -123,21 +123,38 @@ int bh_blmon_tick(bh_blmon *m, uint64_t now, bh_blmon_note_fn fn, void *ud, bh_e
 /*
  * The executables a protected container may run, for the kernel's allow-list: every process
  * entry's exe without a glob character with its parent (NULL, any parent, when the entry's parent
- * is "*", empty or a glob: the kernel matches exact paths only), every probe's exe and the health
- * check's first word (any parent). fn is called once per entry.
+ * is "*", empty or a glob: the kernel matches exact paths only), every directory pattern exe (the
+ * directory, a slash and a star, nothing else a glob character: the kernel matches it too) under
+ * any parent, every probe's exe and the health check's first word (any parent). fn is called once
+ * per entry. *unkernel (may be NULL) is set to the first exe pattern the kernel cannot match
+ * (`**`, `?`, a class, a star inside a name), NULL when there is none: such a baseline cannot be
+ * enforced in the kernel without killing what it allows.
  */
 typedef int (*bh_blmon_path_fn)(void *ud, const char *path, const char *parent);
-int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_blmon_path_fn fn, void *ud);
+int bh_blmon_allowed_exes(const bh_baseline *bl, const bh_rt_container *ct, bh_blmon_path_fn fn, void *ud,
+			  const char **unkernel);
+
+/* Whether the kernel's allow-list can hold exe pattern p: the directory pattern described above. */
+bool bh_blmon_kernel_pattern(const char *p);
 
 /*
  * Protect mode in the kernel: when ct's effective mode is protect and ct's allow-list does not
- * hold the baseline's current version yet, fills the sensor's allow-list of ct's cgroup with
- * bh_blmon_allowed_exes and sets BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT. When ct left protect
- * (a label rule removed, the baseline's mode changed) its cgroup's flags are removed. 1: installed
- * now, 2: lifted now, 0: nothing to do, negative: the sensor refused (err says why; deviations are
- * then killed from user space). s NULL (the fallback sensor): 0.
+ * hold the baseline's current version yet, empties the sensor's allow-list of ct's cgroup, fills it
+ * with bh_blmon_allowed_exes and sets BH_SENSOR_ALLOW_ONLY | BH_SENSOR_KILL_DRIFT. A baseline with
+ * an exe pattern the kernel cannot match gets BH_SENSOR_KILL_DRIFT only (its execs are judged in
+ * user space, after the event) and a warning naming the entry, once per version. When ct left
+ * protect (a label rule removed, the baseline's mode changed) its cgroup's flags and list are
+ * removed. 1: installed now, 3: installed without the allow-list (a pattern), 2: lifted now, 0:
+ * nothing to do, negative: the sensor refused (err says why; deviations are then killed from user
+ * space). s NULL (the fallback sensor): 0.
  */
 int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_error *err);
+
+/* Containers that stopped (not bh_containers_live after cts's last refresh): their cgroups' protect
+ * flags and allow-lists leave the kernel. Cgroup ids are not reused, so they could do no harm, but the
+ * kernel's maps are bounded and a host that starts containers all day would fill them. Returns how
+ * many were removed, or a negative BH_ code (err) when the sensor refused one. */
+int bh_blmon_forget_gone(bh_blmon *m, bh_sensor *s, const bh_containers *cts, bh_error *err);
 
 /*
  * Protect mode on the network: the allow rules a baseline's outbound, inbound and listen entries

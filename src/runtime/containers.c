@@ -34,6 +34,10 @@ struct bh_containers {
 	size_t nhost;
 	time_t last_full_scan; /* bh_containers_by_addr's scan of every cgroup dir, at most once a second */
 	char last_error[256];
+	/* the container cgroup ids bh_containers_refresh saw (sorted), for bh_containers_live */
+	uint64_t *live;
+	size_t nlive, caplive;
+	bool live_known;  /* false until a refresh has read at least one parent dir */
 };
 
 /* Where engines put their containers' cgroups, below the cgroup root (v2 or the hybrid's unified). */
@@ -75,6 +79,7 @@ void bh_containers_free(bh_containers *c)
 		entry_free(c->ents[i]);
 	free(c->ents);
 	free(c->host);
+	free(c->live);
 	free(c->engine_host);
 	free(c);
 }
@@ -393,8 +398,16 @@ const bh_rt_container *bh_containers_by_addr(bh_containers *c, int family, const
 	return by_addr(c, family, addr);
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 void bh_containers_refresh(bh_containers *c)
 {
+	bool any_dir = false, lost = false;
+	c->nlive = 0;
 	for (size_t d = 0; d < sizeof(parent_dirs) / sizeof(parent_dirs[0]); d++) {
 		char dir[512], path[1024];
 		struct dirent *de;
@@ -403,6 +416,7 @@ void bh_containers_refresh(bh_containers *c)
 		snprintf(dir, sizeof(dir), "%s/%s", c->root, parent_dirs[d]);
 		if (!(dp = opendir(dir)))
 			continue;
+		any_dir = true;
 		while ((de = readdir(dp))) {
 			struct stat st;
 			char id[65];
@@ -412,9 +426,29 @@ void bh_containers_refresh(bh_containers *c)
 			if (stat(path, &st))
 				continue;
 			bh_containers_lookup(c, st.st_ino);
+			if (c->nlive == c->caplive) {
+				size_t nc = c->caplive ? c->caplive * 2 : 64, bytes;
+				uint64_t *g = bh_size_mul(nc, sizeof(*g), &bytes) ? realloc(c->live, bytes) : NULL;
+				if (!g) {
+					lost = true; /* an incomplete set must not call a live container gone */
+					continue;
+				}
+				c->live = g;
+				c->caplive = nc;
+			}
+			c->live[c->nlive++] = st.st_ino;
 		}
 		closedir(dp);
 	}
+	qsort(c->live, c->nlive, sizeof(*c->live), cmp_u64);
+	c->live_known = any_dir && !lost;
+}
+
+bool bh_containers_live(const bh_containers *c, uint64_t cgid)
+{
+	if (!c->live_known)
+		return true;
+	return c->nlive && bsearch(&cgid, c->live, c->nlive, sizeof(*c->live), cmp_u64) != NULL;
 }
 
 size_t bh_containers_count(const bh_containers *c) { return c->n; }

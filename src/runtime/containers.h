@@ -46,6 +46,10 @@ const bh_rt_container *bh_containers_by_addr(bh_containers *c, int family, const
 
 /* Inspects every container cgroup dir not known yet (a peer or a protected container that has not done anything yet). */
 void bh_containers_refresh(bh_containers *c);
+
+/* Whether the last bh_containers_refresh saw cgid's cgroup dir: false once the container is gone
+ * (cgroup ids are not reused). True when no refresh could read the engines' dirs: unknown is alive. */
+bool bh_containers_live(const bh_containers *c, uint64_t cgid);
 /* The containers known so far (those that stopped too: their cgroup ids are not reused). */
 size_t bh_containers_count(const bh_containers *c);
 const bh_rt_container *bh_containers_at(const bh_containers *c, size_t i);

@@ -89,6 +89,11 @@ int bh_sensor_deny_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, bh_er
  */
 int bh_sensor_allow_exe(bh_sensor *s, uint64_t cgroup_id, const char *path, const char *parent, bh_error *err);
 
+/* Empties cgroup_id's allow-list (its executables and their parents): before a new version of its
+ * baseline is installed, so an entry the baseline no longer has is no longer allowed, and when the
+ * container leaves protect mode or stops. */
+int bh_sensor_allow_clear(bh_sensor *s, uint64_t cgroup_id, bh_error *err);
+
 /* Whether the exec program is attached (in-kernel kill at exec is possible). */
 bool bh_sensor_can_kill_at_exec(const bh_sensor *s);
 

@@ -80,8 +80,9 @@ static int exe_cb(void *ud, const char *path, const char *parent)
 	return 0;
 }
 
-/* protect mode's kernel lists: exact executables with their exact parents; a glob exe stays out (the
- * kernel kills it: the safe side), a glob or "*" parent and the health check run under any parent */
+/* protect mode's kernel lists: exact executables with their exact parents; a directory pattern
+ * under any parent (the kernel matches it); a glob or "*" parent and the health check run under any
+ * parent; another exe pattern is named in unkernel (the kernel cannot hold that baseline) */
 static void test_allowed_exes(void **st)
 {
 	static const char doc[] = "repository: localhost/app\nmode: protect\nprocesses:\n"
@@ -98,15 +99,42 @@ static void test_allowed_exes(void **st)
 	assert_int_equal(bh_baseline_load(doc, strlen(doc), "t.yaml", &b, &err), 0);
 	memset(&ct, 0, sizeof(ct));
 	ct.healthcheck = "/bin/check --quick";
+	const char *unk = "unset";
 	memset(&x, 0, sizeof(x));
-	assert_int_equal(bh_blmon_allowed_exes(b, &ct, exe_cb, &x), 0);
-	assert_int_equal(x.n, 5);
+	assert_int_equal(bh_blmon_allowed_exes(b, &ct, exe_cb, &x, &unk), 0);
+	assert_null(unk);
+	assert_int_equal(x.n, 6);
 	assert_string_equal(x.rows[0], "/usr/bin/app<(engine)");
 	assert_string_equal(x.rows[1], "/bin/sleep</usr/bin/app");
 	assert_string_equal(x.rows[2], "/bin/sleep<*");
 	assert_string_equal(x.rows[3], "/bin/date<*");
-	assert_string_equal(x.rows[4], "/bin/check<*");
+	assert_string_equal(x.rows[4], "/opt/tools/*<*");
+	assert_string_equal(x.rows[5], "/bin/check<*");
 	bh_baseline_free(b);
+	{
+		static const char doc2[] = "repository: localhost/app\nmode: protect\nprocesses:\n"
+					   "  - {exe: /usr/bin/app}\n"
+					   "  - {exe: \"/usr/lib/python3.*/x\"}\n"
+					   "  - {exe: \"/opt/**\"}\n";
+		assert_int_equal(bh_baseline_load(doc2, strlen(doc2), "t2.yaml", &b, &err), 0);
+		memset(&x, 0, sizeof(x));
+		assert_int_equal(bh_blmon_allowed_exes(b, NULL, exe_cb, &x, &unk), 0);
+		assert_int_equal(x.n, 1);
+		assert_string_equal(x.rows[0], "/usr/bin/app<*");
+		assert_non_null(unk);
+		assert_string_equal(unk, "/usr/lib/python3.*/x");
+		bh_baseline_free(b);
+	}
+	/* the kernel's pattern: a directory, a slash and a star, nothing else a glob */
+	assert_true(bh_blmon_kernel_pattern("/opt/tools/*"));
+	assert_true(bh_blmon_kernel_pattern("/*"));
+	assert_false(bh_blmon_kernel_pattern("/opt/**"));
+	assert_false(bh_blmon_kernel_pattern("/opt/*/x"));
+	assert_false(bh_blmon_kernel_pattern("/opt/t*"));
+	assert_false(bh_blmon_kernel_pattern("/opt/[ab]/*"));
+	assert_false(bh_blmon_kernel_pattern("/opt/a\\*/*"));
+	assert_false(bh_blmon_kernel_pattern("opt/*"));
+	assert_false(bh_blmon_kernel_pattern("*"));
 	/* the path hash both sides key the kernel's maps with: FNV-1a 64 (the published test vectors) */
 	assert_true(bh_rec_hash("") == 0xcbf29ce484222325ULL);
 	assert_true(bh_rec_hash("a") == 0xaf63dc4c8601ec8cULL);

@@ -79,7 +79,9 @@ struct {
 	__type(value, __u32);
 } deny_exe SEC(".maps");
 
-/* Executables allowed by exact path per cgroup, for cgroups with BH_REC_ENF_ALLOW_ONLY (a baseline in protect mode). */
+/* Executables allowed per cgroup, for cgroups with BH_REC_ENF_ALLOW_ONLY (a baseline in protect mode):
+ * by exact path, or by a directory pattern: the directory, a slash and a star (any file directly in
+ * it, as the baseline's glob matches it); user space keeps other patterns out of the kernel's hands. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
@@ -124,6 +126,7 @@ struct {
 /* Per-CPU scratch: a path read before deciding whether to report it, the cwd built from dentries. */
 struct scratch {
 	struct bh_rec_deny_key dk; /* a deny-list key is bigger than the BPF stack allows */
+	struct bh_rec_deny_key pk; /* dk's directory pattern (bh_allowed_dir) */
 	char path[BH_REC_PATH];
 	struct script_watch sw;
 	char name[BH_SCRIPT_NAME];
@@ -376,6 +379,39 @@ static __always_inline int engine_comm(const char *c)
  * executable; a parent not known (exec'd before the sensor, or a fork that did not exec) is let
  * through here and judged in user space.
  */
+/* Whether allow_exe holds the directory pattern of the exec's path: for /opt/tools/x, the path up to
+ * its last slash and a star, in dk's cgroup. A pattern entry's parent is judged in user space.
+ * A global function, so the verifier checks its two 256-byte loops once, not once per state the
+ * exec program reaches it in (inlined, that passed the verifier's million instructions). */
+__noinline int bh_allowed_dir(struct bh_rec_deny_key *dk, struct bh_rec_deny_key *pk)
+{
+	long last = -1;
+
+	if (!dk || !pk)
+		return 0;
+	/* Branch-free: a branch that sets last would leave the verifier a state per value of it. The
+	 * path is NUL-padded after its end (exec_path). */
+	for (int i = 0; i < BH_REC_PATH; i++) {
+		__u32 x = (__u32)(unsigned char)dk->path[i] ^ '/';
+		long eq = (long)(((x - 1) >> 31) & 1); /* 1 when the byte is a slash */
+		last += eq * (i - last);
+	}
+	if (last < 0 || last + 2 >= BH_REC_PATH)
+		return 0;
+	pk->cgroup_id = dk->cgroup_id;
+	/* also branch-free: the bytes up to the slash, a star after it, zeros to the end */
+	for (int i = 0; i < BH_REC_PATH; i++) {
+		long d = last - i;                        /* >= 0: keep; -1: the star; less: zero */
+		long keep = -(long)(1 - ((__u64)d >> 63)); /* all ones when d >= 0 */
+		__u32 v = (__u32)((d + 1) & 0x1ff);       /* 0 only when d == -1 (d is within -256..255) */
+		long star = -(long)(((v - 1) >> 31) & 1); /* all ones when d == -1 */
+		/* opaque to clang, which would otherwise turn the mask back into a branch on d */
+		barrier_var(keep);
+		pk->path[i] = (char)((dk->path[i] & keep) | ('*' & star));
+	}
+	return bpf_map_lookup_elem(&allow_exe, pk) != 0;
+}
+
 static __always_inline __u32 allowed(struct task_struct *t, struct scratch *s, long n, __u64 cg, const struct bh_rec_config *c)
 {
 	struct bh_rec_pair_key pk;
@@ -388,7 +424,7 @@ static __always_inline __u32 allowed(struct task_struct *t, struct scratch *s, l
 	s->dk.cgroup_id = cg;
 	v = bpf_map_lookup_elem(&allow_exe, &s->dk);
 	if (!v)
-		return BH_REC_ACT_KILLED;
+		return bh_allowed_dir(&s->dk, &s->pk) ? 0 : BH_REC_ACT_KILLED;
 	if (*v != BH_REC_ALLOW_PARENTS)
 		return 0;
 	pk.cgroup_id = cg;
@@ -403,7 +439,10 @@ static __always_inline __u32 allowed(struct task_struct *t, struct scratch *s, l
 			return 0;
 		pk.parent = *ph;
 	}
-	return bpf_map_lookup_elem(&allow_pair, &pk) ? 0 : BH_REC_ACT_KILLED | BH_REC_ACT_WHY_PARENT;
+	if (bpf_map_lookup_elem(&allow_pair, &pk))
+		return 0;
+	/* a directory pattern allows it under any parent, as the baseline's own matching would */
+	return bh_allowed_dir(&s->dk, &s->pk) ? 0 : BH_REC_ACT_KILLED | BH_REC_ACT_WHY_PARENT;
 }
 
 /* The engine's own execs (runc re-executing itself, a shim's fd): no parent of the container's. */
