@@ -294,6 +294,23 @@ got=$(shells)
 [ "$got" = 0 ] && ok "protect: the patterns taken out again, the engine's shell runs 0 of 10 times (the kernel's list was emptied before the new version)" \
 	|| ko "protect: stale entry" "the shell ran $got of 10 times"
 
+# a stopped container's list leaves the kernel: the labelled container's allow_exe entries, counted
+# in the map by its cgroup id (bpftool), go within a few seconds of podman rm
+lid=$(podman inspect -f '{{.Id}}' "$lbl" 2>/dev/null)
+ldir=$(find /sys/fs/cgroup -maxdepth 3 -type d -name "*$lid*" 2>/dev/null | head -1)
+if [ -n "$lid" ] && [ -n "$ldir" ] && command -v bpftool >/dev/null; then
+	lcg=$(stat -c %i "$ldir")
+	in_map() { bpftool map dump name allow_exe -j 2>/dev/null | jq --argjson cg "$lcg" '[.. | objects | select(.formatted?.key?.cgroup_id? == $cg)] | length'; }
+	before=$(in_map)
+	$P rm -f -t 0 "$lbl" >/dev/null 2>&1
+	for _ in $(seq 60); do [ "$(in_map)" = 0 ] && break; sleep 0.1; done
+	after=$(in_map)
+	[ "${before:-0}" -gt 0 ] && [ "$after" = 0 ] && ok "a stopped protected container's allow-list left the kernel ($before entries of cgroup $lcg, then 0)" \
+		|| ko "stopped container's allow-list" "entries of cgroup $lcg: before '$before', after '$after'"
+else
+	echo "SKIP baseline: the stopped container's allow-list: no cgroup dir for $lbl or no bpftool"
+fi
+
 kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null; wpid=
 echo "baseline: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
