@@ -280,8 +280,9 @@ int bh_tracker_render(const bh_tracker_group *g, const char *hash, bh_tracker_md
 static bool api_url_ok(const char *u)
 {
 	size_t l = strlen(u);
-	return l <= URL_MAX_LEN && bh_apictx_printable(u) && !strchr(u, ' ') && !strchr(u, '?') && !strchr(u, '#') &&
-	       u[l - 1] != '/' && ((!strncmp(u, "http://", 7) && l > 7) || (!strncmp(u, "https://", 8) && l > 8));
+	/* the scheme first: it makes l > 7, so u[l - 1] is inside the string ("" read u[-1], found by fuzz_tracker) */
+	return l <= URL_MAX_LEN && ((!strncmp(u, "http://", 7) && l > 7) || (!strncmp(u, "https://", 8) && l > 8)) &&
+	       bh_apictx_printable(u) && !strchr(u, ' ') && !strchr(u, '?') && !strchr(u, '#') && u[l - 1] != '/';
 }
 
 int bh_tracker_spec_parse(const json_t *j, bh_tracker_spec *s, char *why, size_t whylen)

@@ -283,6 +283,11 @@ static void test_spec(void **state)
 			 BH_EINVAL);
 	assert_int_equal(spec("{\"kind\": \"github\", \"repository\": \"acme/app\", \"token\": \"t\", \"api_url\": \"https://x/\"}", &sp, why),
 			 BH_EINVAL);
+	/* an empty api_url: refused, never read before its start (found by fuzz_tracker under ASan) */
+	assert_int_equal(spec("{\"kind\": \"gitlab\", \"repository\": \"acme/app\", \"token\": \"t\", \"api_url\": \"\"}", &sp, why),
+			 BH_EINVAL);
+	assert_int_equal(spec("{\"kind\": \"github\", \"repository\": \"acme/app\", \"token\": \"t\", \"api_url\": \"https://\"}", &sp, why),
+			 BH_EINVAL);
 	assert_int_equal(spec("{\"kind\": \"github\", \"repository\": \"acme/app\", \"token\": \"t\", \"filter\": {\"x\": 1}}", &sp, why),
 			 BH_EINVAL);
 	assert_non_null(strstr(why, "filter.x"));
