@@ -103,11 +103,23 @@ static const char *gz_error(int r)
 /* ISA-L's next block of unpacked bytes: as raw_next. Concatenated gzip members (pigz, appended
  * streams) are read one after another; bytes after the last member that do not start another one end
  * the data, as gzip(1) and libarchive treat them (the blob digest still covers them). */
+/* The decoder's next input block once it has used the last one (none at the blob's end): 0 or -1. */
+static int gz_fill(struct chain *ch)
+{
+	size_t got;
+	if (ch->gz->avail_in || ch->in_eof)
+		return 0;
+	if (blob_next(ch, &got))
+		return -1;
+	ch->gz->next_in = ch->in;
+	ch->gz->avail_in = (uint32_t)got;
+	return 0;
+}
+
 static int gz_next(struct chain *ch, const void **p, size_t *n)
 {
 	struct inflate_state *z = ch->gz;
 	for (;;) {
-		size_t got;
 		uint32_t in_before;
 		int r;
 		if (ch->gz_end)
@@ -115,12 +127,8 @@ static int gz_next(struct chain *ch, const void **p, size_t *n)
 		if (z->block_state == ISAL_BLOCK_FINISH) {
 			uint8_t *next;
 			uint32_t avail;
-			if (!z->avail_in && !ch->in_eof) {
-				if (blob_next(ch, &got))
-					return -1;
-				z->next_in = ch->in;
-				z->avail_in = (uint32_t)got;
-			}
+			if (gz_fill(ch))
+				return -1;
 			if (!z->avail_in || z->next_in[0] != 0x1f) {
 				ch->gz_end = true;
 				return 0;
@@ -132,12 +140,8 @@ static int gz_next(struct chain *ch, const void **p, size_t *n)
 			z->next_in = next;
 			z->avail_in = avail;
 		}
-		if (!z->avail_in && !ch->in_eof) {
-			if (blob_next(ch, &got))
-				return -1;
-			z->next_in = ch->in;
-			z->avail_in = (uint32_t)got;
-		}
+		if (gz_fill(ch))
+			return -1;
 		in_before = z->avail_in;
 		z->next_out = ch->gzout;
 		z->avail_out = CHAIN_OUT;

@@ -1017,6 +1017,16 @@ static int allow_one(void *ud, const char *path, const char *parent)
 	return 0;
 }
 
+/* Protect's kernel state of one cgroup goes: its key in m->allow (freed here), flags and allow-list. */
+static int lift(bh_blmon *m, bh_sensor *s, const char *key, uint64_t cg, bh_error *err)
+{
+	int rc;
+	bh_map_del(&m->allow, key);
+	if ((rc = bh_sensor_enforce_set(s, cg, 0, err)))
+		return rc;
+	return bh_sensor_allow_clear(s, cg, err);
+}
+
 int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_error *err)
 {
 	char key[32], repo[BH_BL_STR_MAX];
@@ -1040,8 +1050,7 @@ int bh_blmon_protect(bh_blmon *m, bh_sensor *s, const bh_rt_container *ct, bh_er
 		if (!have)
 			return 0;
 		/* it left protect: its own flags and list go, so only what applies to every container is left */
-		bh_map_del(&m->allow, key);
-		if ((rc = bh_sensor_enforce_set(s, ct->cgroup_id, 0, err)) || (rc = bh_sensor_allow_clear(s, ct->cgroup_id, err)))
+		if ((rc = lift(m, s, key, ct->cgroup_id, err)))
 			return rc;
 		return 2;
 	}
@@ -1094,9 +1103,8 @@ int bh_blmon_forget_gone(bh_blmon *m, bh_sensor *s, const bh_containers *cts, bh
 		int r;
 		if (bh_containers_live(cts, cg))
 			continue;
-		/* the key goes first: bh_map_next allows removing the current one, and key is freed with it */
-		bh_map_del(&m->allow, key);
-		if ((r = bh_sensor_enforce_set(s, cg, 0, err)) || (r = bh_sensor_allow_clear(s, cg, err)))
+		/* bh_map_next allows removing the current key; cg was read from it before */
+		if ((r = lift(m, s, key, cg, err)))
 			rc = rc ? rc : r;
 		else
 			n++;
