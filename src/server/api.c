@@ -190,26 +190,16 @@ static int host_cb(void *ud, const bh_store_host *h)
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
+static int list_hosts(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+		      bh_error *err)
+{
+	(void)args;
+	return bh_store_host_list(st, after, limit, host_cb, items, next, err);
+}
+
 static int get_hosts(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
-	int64_t after, limit, next = 0;
-	json_t *items;
-	bh_error err;
-	int rc;
-	if (bh_apictx_page_args(req, resp, &after, &limit))
-		return 0;
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_store_host_list(st, after, (size_t)limit, host_cb, items, &next, &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	return bh_apictx_page_list(ud, req, resp, list_hosts, NULL);
 }
 
 /* ---------------------------------------------------------------- images */
@@ -242,26 +232,16 @@ static int image_cb(void *ud, const bh_store_image *i)
 	return !o || json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
+static int list_images(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+		       bh_error *err)
+{
+	(void)args;
+	return bh_store_image_list(st, after, limit, image_cb, items, next, err);
+}
+
 static int get_images(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
-	int64_t after, limit, next = 0;
-	json_t *items;
-	bh_error err;
-	int rc;
-	if (bh_apictx_page_args(req, resp, &after, &limit))
-		return 0;
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_store_image_list(st, after, (size_t)limit, image_cb, items, &next, &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	return bh_apictx_page_list(ud, req, resp, list_images, NULL);
 }
 
 static int image_one_cb(void *ud, const bh_store_image *i)
@@ -668,28 +648,24 @@ static int container_cb(void *ud, const bh_store_container *c)
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
+struct container_args {
+	const char *host, *image;
+	bool running;
+};
+
+static int list_containers(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+			   bh_error *err)
+{
+	const struct container_args *c = args;
+	return bh_store_container_list(st, c->host, c->image, c->running, after, limit, container_cb, items, next, err);
+}
+
 static int get_containers(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
-	int64_t after, limit, next = 0;
-	bool running;
-	json_t *items;
-	bh_error err;
-	int rc;
-	if (bh_apictx_page_args(req, resp, &after, &limit) || bh_srv_query_bool(req, resp, "running", false, &running))
+	struct container_args c = { bh_srv_query(req, "host"), bh_srv_query(req, "image"), false };
+	if (bh_srv_query_bool(req, resp, "running", false, &c.running))
 		return 0;
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_store_container_list(st, bh_srv_query(req, "host"), bh_srv_query(req, "image"), running, after,
-				     (size_t)limit, container_cb, items, &next, &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	return bh_apictx_page_list(ud, req, resp, list_containers, &c);
 }
 
 /* ---------------------------------------------------------------- findings */
@@ -916,26 +892,15 @@ static int event_cb(void *ud, const bh_store_event *e)
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
+static int list_events(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+		       bh_error *err)
+{
+	return bh_store_event_list(st, args, after, limit, event_cb, items, next, err);
+}
+
 static int get_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
-	int64_t after, limit, next = 0;
-	json_t *items;
-	bh_error err;
-	int rc;
-	if (bh_apictx_page_args(req, resp, &after, &limit))
-		return 0;
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_store_event_list(st, bh_srv_query(req, "type"), after, (size_t)limit, event_cb, items, &next, &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	return bh_apictx_page_list(ud, req, resp, list_events, bh_srv_query(req, "type"));
 }
 
 /* container.* events keep the containers table current. */

@@ -102,6 +102,27 @@ int bh_apictx_page_answer(bh_srv_resp *resp, json_t *items, int64_t next)
 	return bh_srv_resp_json(resp, 200, o);
 }
 
+int bh_apictx_page_list(bh_api *a, bh_srv_req *req, bh_srv_resp *resp, bh_apictx_list_fn list, const void *args)
+{
+	int64_t after, limit, next = 0;
+	bh_store *st;
+	json_t *items;
+	bh_error err;
+	int rc;
+	if (bh_apictx_page_args(req, resp, &after, &limit))
+		return 0;
+	if (!(items = json_array()))
+		return BH_ENOMEM;
+	st = bh_apictx_store(a);
+	rc = list(st, args, after, (size_t)limit, items, &next, &err);
+	bh_apictx_release(a, st);
+	if (rc) {
+		json_decref(items);
+		return bh_apictx_store_failed(resp, rc, &err);
+	}
+	return bh_apictx_page_answer(resp, items, next);
+}
+
 int bh_apictx_store_failed(bh_srv_resp *resp, int rc, const bh_error *err)
 {
 	if (rc == BH_EUSAGE || rc == BH_EINVAL)

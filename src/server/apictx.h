@@ -67,6 +67,12 @@ json_t *bh_apictx_jtime(int64_t t);
 int bh_apictx_page_args(bh_srv_req *req, bh_srv_resp *resp, int64_t *after, int64_t *limit);
 /* {"items": items, "next": N or null}; items is taken. */
 int bh_apictx_page_answer(bh_srv_resp *resp, json_t *items, int64_t next);
+/* One page of a store's list: fills items with up to limit rows after the given one, *next the
+ * cursor of the next page (0 at the end). args is the handler's own (its query's filters). */
+typedef int (*bh_apictx_list_fn)(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items,
+				 int64_t *next, bh_error *err);
+/* A GET of a paged list: ?after= and ?limit=, one store call, then {"items", "next"} or the error. */
+int bh_apictx_page_list(bh_api *a, bh_srv_req *req, bh_srv_resp *resp, bh_apictx_list_fn list, const void *args);
 /* The answer to a failed store call: the caller's mistakes are 400, the rest 500 (reason logged). */
 int bh_apictx_store_failed(bh_srv_resp *resp, int rc, const bh_error *err);
 /* No control characters (C0 or DEL): what a stored name, URL or reason from a request body may hold. */

@@ -19,6 +19,7 @@
 #include "net/http.h"
 #include "server/apictx.h"
 #include "server/blapi.h"
+#include "server/evbatch.h"
 #include "server/exceptapi.h"
 #include "server/regwatch.h"
 #include "store/sql.h"
@@ -27,7 +28,6 @@
 #define NAME_MAX_LEN 128
 #define URL_MAX_LEN 2048
 #define SECRET_MAX_LEN 256
-#define BATCH 100            /* events read per look */
 #define IMAGES_MAX 20        /* images attached to one event */
 #define BODY_MAX (256u << 10)
 
@@ -674,44 +674,6 @@ static int hooks_cb(void *ud, const bh_webhook *w)
 	return 0;
 }
 
-typedef struct evcopy {
-	int64_t seq, time;
-	char *type, *host, *container, *payload;
-} evcopy;
-
-typedef struct evlist {
-	evcopy v[BATCH];
-	size_t n;
-} evlist;
-
-static int ev_cb(void *ud, const bh_store_event *e)
-{
-	evlist *l = ud;
-	evcopy *c;
-	if (l->n == BATCH)
-		return 1;
-	c = &l->v[l->n++];
-	c->seq = e->seq;
-	c->time = e->time;
-	c->type = strdup(e->type ? e->type : "");
-	c->host = e->host ? strdup(e->host) : NULL;
-	c->container = e->container ? strdup(e->container) : NULL;
-	c->payload = e->payload_json ? strdup(e->payload_json) : NULL;
-	return 0;
-}
-
-static void evlist_free(evlist *l)
-{
-	size_t i;
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].type);
-		free(l->v[i].host);
-		free(l->v[i].container);
-		free(l->v[i].payload);
-	}
-	l->n = 0;
-}
-
 static int img_cb(void *ud, const bh_store_image *i)
 {
 	json_t *arr = ud, *o;
@@ -741,7 +703,7 @@ static json_t *event_images(bh_store *st, const json_t *payload)
 	return arr;
 }
 
-static char *body_json(const hook *h, const evcopy *e, const json_t *payload, const json_t *images, const char *delivery)
+static char *body_json(const hook *h, const bh_evbatch_item *e, const json_t *payload, const json_t *images, const char *delivery)
 {
 	json_t *o = json_pack("{s:s, s:I, s:s, s:{s:I, s:s, s:s?, s:s?, s:I, s:O}, s:O}", "delivery", delivery, "webhook",
 			      (json_int_t)h->id, "server", "bulkhead/" BH_VERSION, "event", "seq", (json_int_t)e->seq, "type",
@@ -752,7 +714,7 @@ static char *body_json(const hook *h, const evcopy *e, const json_t *payload, co
 	return s;
 }
 
-static char *body_slack(const evcopy *e, const json_t *payload, const json_t *images)
+static char *body_slack(const bh_evbatch_item *e, const json_t *payload, const json_t *images)
 {
 	char *text = bh_notify_slack_text(e->type, e->host, payload, images), *s = NULL;
 	json_t *o = text ? json_pack("{s:s}", "text", text) : NULL;
@@ -763,11 +725,6 @@ static char *body_slack(const evcopy *e, const json_t *payload, const json_t *im
 	return s;
 }
 
-static int64_t backoff_s(int64_t fails)
-{
-	return fails >= 6 ? BH_NOTIFY_BACKOFF_MAX_S : (int64_t)1 << (fails - 1 < 0 ? 0 : fails - 1);
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -776,7 +733,7 @@ static int64_t now_ms(void)
 }
 
 /* Sends one body; 0 and the status on 2xx, else the status (0: no answer) and why. */
-static bool post(bh_notify *n, const hook *h, const evcopy *e, const char *body, const char *delivery, long *status,
+static bool post(bh_notify *n, const hook *h, const bh_evbatch_item *e, const char *body, const char *delivery, long *status,
 		 char *why, size_t whylen)
 {
 	char hsig[100], hdel[128], hev[128];
@@ -825,7 +782,7 @@ static bool post(bh_notify *n, const hook *h, const evcopy *e, const char *body,
 /* Works through one webhook's events from its cursor until they are done, a delivery fails, or stop. */
 static void run_hook(bh_notify *n, hook *h)
 {
-	evlist *l = calloc(1, sizeof(*l));
+	bh_evbatch *l = calloc(1, sizeof(*l));
 	bh_store *st;
 	bh_error err;
 	int64_t now = (int64_t)time(NULL), next = 0;
@@ -839,7 +796,7 @@ static void run_hook(bh_notify *n, hook *h)
 		st = bh_apictx_store(n->api);
 		rc = bh_webhook_claim(st, h->id, n->worker, n->lease_s, now, &err);
 		if (rc == 1)
-			rc = bh_store_event_list(st, NULL, h->cursor, BATCH, ev_cb, l, &next, &err);
+			rc = bh_evbatch_read(st, l, h->cursor, &next, &err);
 		else if (rc == 0)
 			rc = 1; /* another server delivers it */
 		bh_apictx_release(n->api, st);
@@ -851,7 +808,7 @@ static void run_hook(bh_notify *n, hook *h)
 		if (!l->n)
 			break;
 		for (i = 0; i < l->n && !n->stop; i++) {
-			evcopy *e = &l->v[i];
+			const bh_evbatch_item *e = &l->v[i];
 			json_t *payload = e->payload ? json_loads(e->payload, 0, NULL) : NULL, *images;
 			char delivery[64], why[512];
 			char *body;
@@ -903,7 +860,7 @@ static void run_hook(bh_notify *n, hook *h)
 				h->fails = 0;
 			} else {
 				h->fails++;
-				h->next_try = d.time + backoff_s(h->fails);
+				h->next_try = d.time + bh_evbatch_backoff_s(h->fails, BH_NOTIFY_BACKOFF_MAX_S);
 			}
 			st = bh_apictx_store(n->api);
 			rc = bh_webhook_delivery_add(st, &d, &err);
@@ -917,12 +874,12 @@ static void run_hook(bh_notify *n, hook *h)
 			if (!ok) {
 				bh_log_warn("notify: webhook %lld: event %lld not delivered (attempt %lld, next in %llds): %s",
 					    (long long)h->id, (long long)e->seq, (long long)d.attempt,
-					    (long long)backoff_s(h->fails), why);
+					    (long long)bh_evbatch_backoff_s(h->fails, BH_NOTIFY_BACKOFF_MAX_S), why);
 				failed = true;
 				break;
 			}
 		}
-		evlist_free(l);
+		bh_evbatch_clear(l);
 		if (cursor != h->cursor) {
 			/* events passed over by the filter move the cursor too */
 			st = bh_apictx_store(n->api);

@@ -31,30 +31,25 @@ static int event_cb(void *ud, const bh_store_event *e)
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
+struct event_args {
+	const char *type, *host, *container;
+};
+
+static int list_rows(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+		     bh_error *err)
+{
+	const struct event_args *e = args;
+	return bh_rtevents_list(st, e->type, e->host, e->container, after, limit, event_cb, items, next, err);
+}
+
 static int list_events(bh_api *a, bh_srv_req *req, bh_srv_resp *resp, const char *type, const char *container)
 {
-	const char *host = bh_srv_query(req, "host");
-	int64_t after, limit, next = 0;
-	bh_store *st;
-	json_t *items;
-	bh_error err;
-	int rc;
-	if (bh_apictx_page_args(req, resp, &after, &limit))
-		return 0;
-	if (host && (!*host || strlen(host) > 255))
+	struct event_args e = { type, bh_srv_query(req, "host"), container };
+	if (e.host && (!*e.host || strlen(e.host) > 255))
 		return bh_srv_resp_error(resp, 400, "bad_request", "host must be 1..255 bytes");
 	if (container && !bh_hostapi_container_id_ok(container))
 		return bh_srv_resp_error(resp, 400, "bad_request", "a container id is 1..128 of A-Z a-z 0-9 _ . -");
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_rtevents_list(st, type, host, container, after, (size_t)limit, event_cb, items, &next, &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	return bh_apictx_page_list(a, req, resp, list_rows, &e);
 }
 
 static int get_alerts(bh_srv_req *req, bh_srv_resp *resp, void *ud)

@@ -189,26 +189,15 @@ static int scan_cb(void *ud, const bh_scanrec *s)
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
+static int list_scans(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+		      bh_error *err)
+{
+	return bh_scanrec_list(st, args, after, limit, scan_cb, items, next, err);
+}
+
 static int get_scans(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
-	int64_t after, limit, next = 0;
-	json_t *items;
-	bh_error err;
-	int rc;
-	if (bh_apictx_page_args(req, resp, &after, &limit))
-		return 0;
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_scanrec_list(st, bh_srv_query(req, "image"), after, (size_t)limit, scan_cb, items, &next, &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	return bh_apictx_page_list(ud, req, resp, list_scans, bh_srv_query(req, "image"));
 }
 
 int bh_scanapi_register(bh_api *a, bh_srv *s, bh_error *err)

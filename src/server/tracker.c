@@ -16,6 +16,7 @@
 #include "net/http.h"
 #include "registry/registry.h"
 #include "server/apictx.h"
+#include "server/evbatch.h"
 #include "server/notify.h"
 #include "server/regwatch.h"
 #include "store/sql.h"
@@ -25,7 +26,6 @@
 #define URL_MAX_LEN 512
 #define TOKEN_MAX_LEN 512
 #define AD_LEN (URL_MAX_LEN + 512) /* "tracker:URL REPOSITORY" */
-#define BATCH 100                /* events read per look */
 #define GROUPS_MAX 1000          /* groups synced per batch (more: the batch is cut) */
 #define IMAGES_SHOWN 5           /* images named per package row */
 #define LIST_PAGES_MAX 100       /* 10,000 issues looked through for markers */
@@ -1306,46 +1306,8 @@ out:
 
 /* ---- the thread ---- */
 
-typedef struct evcopy {
-	int64_t seq;
-	char *type, *payload;
-} evcopy;
-
-typedef struct evlist {
-	evcopy v[BATCH];
-	size_t n;
-} evlist;
-
-static int ev_cb(void *ud, const bh_store_event *e)
-{
-	evlist *l = ud;
-	evcopy *c;
-	if (l->n == BATCH)
-		return 1;
-	c = &l->v[l->n++];
-	c->seq = e->seq;
-	c->type = strdup(e->type ? e->type : "");
-	c->payload = e->payload_json ? strdup(e->payload_json) : NULL;
-	return 0;
-}
-
-static void evlist_free(evlist *l)
-{
-	size_t i;
-	for (i = 0; i < l->n; i++) {
-		free(l->v[i].type);
-		free(l->v[i].payload);
-	}
-	l->n = 0;
-}
-
-static int64_t backoff_s(int64_t fails)
-{
-	return fails >= 7 ? BH_TRACKER_BACKOFF_MAX_S : (int64_t)1 << (fails - 1 < 0 ? 0 : fails - 1);
-}
-
 /* The groups of one batch of events. */
-static int batch_groups(bh_store *st, const trk *t, const evlist *l, grps *g, bh_error *err)
+static int batch_groups(bh_store *st, const trk *t, const bh_evbatch *l, grps *g, bh_error *err)
 {
 	bh_notify_filter tf;
 	size_t i;
@@ -1355,7 +1317,7 @@ static int batch_groups(bh_store *st, const trk *t, const evlist *l, grps *g, bh
 	tf.types = t->f.types;
 	tf.ntypes = t->f.ntypes;
 	for (i = 0; i < l->n && !rc; i++) {
-		const evcopy *e = &l->v[i];
+		const bh_evbatch_item *e = &l->v[i];
 		json_t *p;
 		const char *purl, *adv;
 		if (strncmp(e->type, "finding.", 8) != 0 || !bh_notify_filter_match(&tf, e->type, NULL, NULL, NULL) || !e->payload ||
@@ -1387,7 +1349,7 @@ static int record(bh_tracker_worker *w, trk *t, int rc, const apires *r)
 	int64_t now = (int64_t)time(NULL);
 	if (rc) {
 		t->fails++;
-		t->next_try = now + backoff_s(t->fails);
+		t->next_try = now + bh_evbatch_backoff_s(t->fails, BH_TRACKER_BACKOFF_MAX_S);
 		if (r->retry_at > t->next_try)
 			t->next_try = r->retry_at < now + 3600 ? r->retry_at : now + 3600;
 	} else {
@@ -1409,7 +1371,7 @@ static int record(bh_tracker_worker *w, trk *t, int rc, const apires *r)
 /* Works through one tracker's events from its cursor until they are done, a request fails, or stop. */
 static int run_tracker(bh_tracker_worker *w, trk *t)
 {
-	evlist *l = calloc(1, sizeof(*l));
+	bh_evbatch *l = calloc(1, sizeof(*l));
 	bh_store *st;
 	bh_error err;
 	int64_t next = 0;
@@ -1427,7 +1389,7 @@ static int run_tracker(bh_tracker_worker *w, trk *t)
 		st = bh_apictx_store(w->api);
 		rc = bh_tracker_claim(st, t->id, w->worker, w->lease_s, now, &err);
 		if (rc == 1)
-			rc = bh_store_event_list(st, NULL, t->cursor, BATCH, ev_cb, l, &next, &err);
+			rc = bh_evbatch_read(st, l, t->cursor, &next, &err);
 		else if (rc == 0)
 			rc = 1; /* another server works it */
 		if (!rc && l->n)
@@ -1436,7 +1398,7 @@ static int run_tracker(bh_tracker_worker *w, trk *t)
 		if (rc) {
 			if (rc < 0)
 				bh_log_warn("tracker %lld: %s", (long long)t->id, err.msg);
-			evlist_free(l);
+			bh_evbatch_clear(l);
 			grps_free(&g);
 			break;
 		}
@@ -1445,7 +1407,7 @@ static int run_tracker(bh_tracker_worker *w, trk *t)
 			break;
 		}
 		upto = l->v[l->n - 1].seq;
-		evlist_free(l);
+		bh_evbatch_clear(l);
 		for (i = 0; i < g.n && !w->stop && !rc; i++)
 			if ((rc = sync_group(w, t, &g.v[i], &r)) != 0)
 				bh_log_warn("tracker %lld: %s: %s", (long long)t->id, g.v[i].key, r.why);

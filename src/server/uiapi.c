@@ -337,26 +337,16 @@ static int token_cb(void *ud, const bh_store_token *t)
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
+static int list_tokens(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+		       bh_error *err)
+{
+	(void)args;
+	return bh_store_token_list(st, after, limit, token_cb, items, next, err);
+}
+
 static int get_tokens(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
-	int64_t after, limit, next = 0;
-	json_t *items;
-	bh_error err;
-	int rc;
-	if (bh_apictx_page_args(req, resp, &after, &limit))
-		return 0;
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_store_token_list(st, after, (size_t)limit, token_cb, items, &next, &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	return bh_apictx_page_list(ud, req, resp, list_tokens, NULL);
 }
 
 static int revoke_token(bh_store *st, void *ud, bh_error *err)
