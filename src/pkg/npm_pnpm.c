@@ -86,6 +86,40 @@ static int copy_scalar(const yaml_event_t *ev, bh_buf *b)
 	return bh_buf_append(b, ev->data.scalar.value, ev->data.scalar.length) || bh_buf_puts(b, "") ? BH_ENOMEM : 0;
 }
 
+static bool key_is(const bh_buf *k, const char *s)
+{
+	size_t n = strlen(s);
+	return k->len == n && !memcmp(k->data, s, n);
+}
+
+/*
+ * The next entry of the mapping being read: 1 with its key's text in key and its value's first
+ * event in v (the caller skips or deletes it), 0 at the mapping's end, or an error. An entry whose
+ * key is a mapping or a sequence names nothing read here: it is skipped whole.
+ */
+static int next_entry(struct ctx *c, bh_buf *key, yaml_event_t *v)
+{
+	for (;;) {
+		yaml_event_t k;
+		int rc;
+		if ((rc = next(c, &k)))
+			return rc;
+		if (k.type == YAML_MAPPING_END_EVENT) {
+			yaml_event_delete(&k);
+			return 0;
+		}
+		if (k.type == YAML_SCALAR_EVENT) {
+			rc = copy_scalar(&k, key);
+			yaml_event_delete(&k);
+			if (rc)
+				return bh_error_set(c->err, rc, "out of memory");
+			return (rc = next(c, v)) ? rc : 1;
+		}
+		if ((rc = skip(c, &k)) || (rc = next(c, v)) || (rc = skip(c, v)))
+			return rc;
+	}
+}
+
 /*
  * Splits a packages key into name and version:
  *   v5 "/name/1.0.0", "/@scope/name/1.0.0_peer@1.0.0"; v6 "/name@1.0.0(peer@1.0.0)"; v9 "name@1.0.0(...)".
@@ -125,42 +159,26 @@ static bool split_key(const char *k, size_t n, const char **name, size_t *nn, co
 /* One package entry: key already copied into key, ev is the value's first event (deleted here). */
 static int package(struct ctx *c, const bh_buf *key, yaml_event_t *ev)
 {
-	bh_buf name = BH_BUF_INIT, ver = BH_BUF_INIT;
+	bh_buf name = BH_BUF_INIT, ver = BH_BUF_INIT, k = BH_BUF_INIT;
 	bool dev = false;
 	const char *kn, *kv;
 	size_t knn, kvn;
+	yaml_event_t v;
 	int rc = 0;
 
 	if (ev->type != YAML_MAPPING_START_EVENT)
 		return skip(c, ev);
 	yaml_event_delete(ev);
-	for (;;) {
-		yaml_event_t k, v;
-		if ((rc = next(c, &k)))
-			goto out;
-		if (k.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&k);
-			break;
-		}
-		if (k.type != YAML_SCALAR_EVENT) {
-			/* a complex key names nothing we read: skip it and its value */
-			if ((rc = skip(c, &k)) || (rc = next(c, &v)) || (rc = skip(c, &v)))
-				goto out;
-			continue;
-		}
-		if ((rc = next(c, &v))) {
-			yaml_event_delete(&k);
-			goto out;
-		}
+	while ((rc = next_entry(c, &k, &v)) == 1) {
+		rc = 0;
 		if (v.type == YAML_SCALAR_EVENT) {
-			if (scalar_is(&k, "dev"))
+			if (key_is(&k, "dev"))
 				dev = scalar_is(&v, "true");
-			else if (scalar_is(&k, "name"))
+			else if (key_is(&k, "name"))
 				rc = copy_scalar(&v, &name);
-			else if (scalar_is(&k, "version"))
+			else if (key_is(&k, "version"))
 				rc = copy_scalar(&v, &ver);
 		}
-		yaml_event_delete(&k);
 		if (rc) {
 			yaml_event_delete(&v);
 			rc = bh_error_set(c->err, rc, "out of memory");
@@ -169,6 +187,8 @@ static int package(struct ctx *c, const bh_buf *key, yaml_event_t *ev)
 		if ((rc = skip(c, &v)))
 			goto out;
 	}
+	if (rc)
+		goto out;
 	/* tarball and git dependencies carry name and version fields; registry ones only the key */
 	if (split_key(key->data, key->len, &kn, &knn, &kv, &kvn)) {
 		if (name.len)
@@ -183,39 +203,21 @@ static int package(struct ctx *c, const bh_buf *key, yaml_event_t *ev)
 out:
 	bh_buf_free(&name);
 	bh_buf_free(&ver);
+	bh_buf_free(&k);
 	return rc;
 }
 
 static int packages(struct ctx *c, yaml_event_t *ev)
 {
 	bh_buf key = BH_BUF_INIT;
-	int rc = 0;
+	yaml_event_t v;
+	int rc;
 	if (ev->type != YAML_MAPPING_START_EVENT)
 		return skip(c, ev);
 	yaml_event_delete(ev);
-	for (;;) {
-		yaml_event_t k, v;
-		if ((rc = next(c, &k)))
+	while ((rc = next_entry(c, &key, &v)) == 1)
+		if ((rc = package(c, &key, &v)))
 			break;
-		if (k.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&k);
-			break;
-		}
-		if (k.type != YAML_SCALAR_EVENT) {
-			/* a complex key: skip it and its value */
-			if ((rc = skip(c, &k)) || (rc = next(c, &v)) || (rc = skip(c, &v)))
-				break;
-			continue;
-		}
-		rc = copy_scalar(&k, &key);
-		yaml_event_delete(&k);
-		if (rc) {
-			rc = bh_error_set(c->err, rc, "out of memory");
-			break;
-		}
-		if ((rc = next(c, &v)) || (rc = package(c, &key, &v)))
-			break;
-	}
 	bh_buf_free(&key);
 	return rc;
 }
@@ -270,48 +272,24 @@ static int record(struct ctx *c, const char *from, int set, const char *key)
  */
 static int deps(struct ctx *c, yaml_event_t *ev, const char *from, int set)
 {
-	bh_buf name = BH_BUF_INIT, ver = BH_BUF_INIT, key = BH_BUF_INIT;
-	int rc = 0;
+	bh_buf name = BH_BUF_INIT, ver = BH_BUF_INIT, key = BH_BUF_INIT, fk = BH_BUF_INIT;
+	yaml_event_t v, fv;
+	int rc;
 	if (ev->type != YAML_MAPPING_START_EVENT)
 		return skip(c, ev);
 	yaml_event_delete(ev);
-	for (;;) {
-		yaml_event_t k, v;
-		if ((rc = next(c, &k)))
-			break;
-		if (k.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&k);
-			break;
-		}
+	while ((rc = next_entry(c, &name, &v)) == 1) {
+		rc = 0;
 		bh_buf_reset(&ver);
-		rc = k.type == YAML_SCALAR_EVENT ? copy_scalar(&k, &name) : 0;
-		if (k.type != YAML_SCALAR_EVENT)
-			bh_buf_reset(&name);
-		if (rc) {
-			yaml_event_delete(&k);
-			break;
-		}
-		if ((rc = skip(c, &k)) || (rc = next(c, &v)))
-			break;
 		if (v.type == YAML_SCALAR_EVENT) {
 			rc = copy_scalar(&v, &ver);
 			yaml_event_delete(&v);
 		} else if (v.type == YAML_MAPPING_START_EVENT) {
 			/* {specifier: ^1, version: 1.0.0(peer@1)} */
 			yaml_event_delete(&v);
-			for (;;) {
-				yaml_event_t fk, fv;
-				bool is_ver;
-				if ((rc = next(c, &fk)))
-					break;
-				if (fk.type == YAML_MAPPING_END_EVENT) {
-					yaml_event_delete(&fk);
-					break;
-				}
-				is_ver = scalar_is(&fk, "version");
-				if ((rc = skip(c, &fk)) || (rc = next(c, &fv)))
-					break;
-				if (is_ver && fv.type == YAML_SCALAR_EVENT && (rc = copy_scalar(&fv, &ver))) {
+			while ((rc = next_entry(c, &fk, &fv)) == 1) {
+				rc = 0;
+				if (key_is(&fk, "version") && fv.type == YAML_SCALAR_EVENT && (rc = copy_scalar(&fv, &ver))) {
 					yaml_event_delete(&fv);
 					break;
 				}
@@ -330,6 +308,7 @@ static int deps(struct ctx *c, yaml_event_t *ev, const char *from, int set)
 	bh_buf_free(&name);
 	bh_buf_free(&ver);
 	bh_buf_free(&key);
+	bh_buf_free(&fk);
 	if (rc == BH_ENOMEM)
 		rc = bh_error_set(c->err, rc, "out of memory");
 	return rc;
@@ -341,49 +320,25 @@ static int deps(struct ctx *c, yaml_event_t *ev, const char *from, int set)
  */
 static int dep_holders(struct ctx *c, yaml_event_t *ev, bool snapshots)
 {
-	bh_buf key = BH_BUF_INIT;
-	int rc = 0;
+	bh_buf key = BH_BUF_INIT, fk = BH_BUF_INIT;
+	yaml_event_t v, fv;
+	int rc;
 	if (ev->type != YAML_MAPPING_START_EVENT)
 		return skip(c, ev);
 	yaml_event_delete(ev);
-	for (;;) {
-		yaml_event_t k, v;
-		if ((rc = next(c, &k)))
-			break;
-		if (k.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&k);
-			break;
-		}
-		if (k.type == YAML_SCALAR_EVENT && (rc = copy_scalar(&k, &key))) {
-			yaml_event_delete(&k);
-			rc = bh_error_set(c->err, rc, "out of memory");
-			break;
-		}
-		if (k.type != YAML_SCALAR_EVENT)
-			bh_buf_reset(&key);
-		if ((rc = skip(c, &k)) || (rc = next(c, &v)))
-			break;
+	while ((rc = next_entry(c, &key, &v)) == 1) {
 		if (v.type != YAML_MAPPING_START_EVENT || !key.len) {
 			if ((rc = skip(c, &v)))
 				break;
 			continue;
 		}
 		yaml_event_delete(&v);
-		for (;;) {
-			yaml_event_t fk, fv;
+		while ((rc = next_entry(c, &fk, &fv)) == 1) {
 			int set = -1;
-			if ((rc = next(c, &fk)))
-				break;
-			if (fk.type == YAML_MAPPING_END_EVENT) {
-				yaml_event_delete(&fk);
-				break;
-			}
-			if (scalar_is(&fk, "dependencies") || scalar_is(&fk, "optionalDependencies"))
+			if (key_is(&fk, "dependencies") || key_is(&fk, "optionalDependencies"))
 				set = 0;
-			else if (!snapshots && scalar_is(&fk, "devDependencies"))
+			else if (!snapshots && key_is(&fk, "devDependencies"))
 				set = 1;
-			if ((rc = skip(c, &fk)) || (rc = next(c, &fv)))
-				break;
 			if ((rc = set >= 0 ? deps(c, &fv, snapshots ? key.data : NULL, set) : skip(c, &fv)))
 				break;
 		}
@@ -391,6 +346,7 @@ static int dep_holders(struct ctx *c, yaml_event_t *ev, bool snapshots)
 			break;
 	}
 	bh_buf_free(&key);
+	bh_buf_free(&fk);
 	return rc;
 }
 
@@ -495,27 +451,21 @@ out:
 /* The root mapping of one document: "packages", and for dev flags "importers" and "snapshots". */
 static int root(struct ctx *c, yaml_event_t *ev)
 {
+	bh_buf k = BH_BUF_INIT;
+	yaml_event_t v;
 	int rc;
 	if (ev->type != YAML_MAPPING_START_EVENT)
 		return skip(c, ev);
 	yaml_event_delete(ev);
-	for (;;) {
-		yaml_event_t k, v;
-		if ((rc = next(c, &k)))
-			return rc;
-		if (k.type == YAML_MAPPING_END_EVENT) {
-			yaml_event_delete(&k);
-			return 0;
-		}
-		int what = scalar_is(&k, "packages") ? 1 : scalar_is(&k, "importers") ? 2 : scalar_is(&k, "snapshots") ? 3 : 0;
-		if ((rc = skip(c, &k)) || (rc = next(c, &v)))
-			return rc;
+	while ((rc = next_entry(c, &k, &v)) == 1) {
+		int what = key_is(&k, "packages") ? 1 : key_is(&k, "importers") ? 2 : key_is(&k, "snapshots") ? 3 : 0;
 		if (what == 3)
 			c->snapshots = true;
-		rc = what == 1 ? packages(c, &v) : what ? dep_holders(c, &v, what == 3) : skip(c, &v);
-		if (rc)
-			return rc;
+		if ((rc = what == 1 ? packages(c, &v) : what ? dep_holders(c, &v, what == 3) : skip(c, &v)))
+			break;
 	}
+	bh_buf_free(&k);
+	return rc;
 }
 
 int bh_npm_pnpm_parse(const char *data, size_t len, unsigned max_depth, bh_complist *out, bh_error *err)
