@@ -47,49 +47,31 @@ fail:
 	return rc;
 }
 
+static int hostcheck_row(bh_sql_rows *r, void *cb, void *ud)
+{
+	bh_hostcheck c;
+	c.id = bh_sql_int(r, 0);
+	c.host = bh_sql_text(r, 1);
+	c.container_id = bh_sql_text(r, 2);
+	c.rule_id = bh_sql_text(r, 3);
+	c.target = bh_sql_text(r, 4);
+	c.status = bh_sql_text(r, 5);
+	c.severity = bh_sql_text(r, 6);
+	c.title = bh_sql_text(r, 7);
+	c.detail = bh_sql_text(r, 8);
+	c.updated_at = bh_sql_int(r, 9);
+	return ((bh_hostcheck_cb)cb)(ud, &c);
+}
+
 int bh_hostcheck_list(bh_store *st, const char *host, const char *container_id, int64_t after, size_t limit,
 		      bh_hostcheck_cb cb, void *ud, int64_t *next, bh_error *err)
 {
 	/* NULL filters are bound as NULL and switched off in SQL: one statement text for every combination */
 	bh_sql_value p[4] = { BH_SQL_INT(after), BH_SQL_TEXT(host), BH_SQL_TEXT(container_id), BH_SQL_INT(0) };
-	bh_sql_rows *r = NULL;
-	int64_t last = 0;
-	size_t got = 0;
-	int rc;
-	if (!limit || limit > BH_STORE_LIMIT_MAX)
-		limit = BH_STORE_LIMIT_MAX;
-	p[3] = BH_SQL_INT((int64_t)limit + 1);
-	if (next)
-		*next = 0;
-	rc = bh_sql_query(bh_store_sql(st),
-			  "SELECT c.id, h.name, c.container_id, c.rule_id, c.target, c.status, c.severity, c.title, c.detail, c.updated_at"
-			  " FROM host_checks c JOIN hosts h ON h.id = c.host_id WHERE c.id > $1"
-			  " AND (CAST($2 AS TEXT) IS NULL OR h.name = $2) AND (CAST($3 AS TEXT) IS NULL OR c.container_id = $3) ORDER BY c.id LIMIT $4",
-			  p, 4, &r, err);
-	while (!rc && (rc = bh_sql_next(r, err)) == 1) {
-		bh_hostcheck c;
-		if (got == limit) {
-			if (next)
-				*next = last;
-			rc = 0;
-			break;
-		}
-		c.id = bh_sql_int(r, 0);
-		c.host = bh_sql_text(r, 1);
-		c.container_id = bh_sql_text(r, 2);
-		c.rule_id = bh_sql_text(r, 3);
-		c.target = bh_sql_text(r, 4);
-		c.status = bh_sql_text(r, 5);
-		c.severity = bh_sql_text(r, 6);
-		c.title = bh_sql_text(r, 7);
-		c.detail = bh_sql_text(r, 8);
-		c.updated_at = bh_sql_int(r, 9);
-		last = c.id;
-		got++;
-		if ((rc = cb(ud, &c)) != 0)
-			break;
-		rc = 0;
-	}
-	bh_sql_rows_free(r);
-	return rc;
+	return bh_store_page(bh_store_sql(st),
+			     "SELECT c.id, h.name, c.container_id, c.rule_id, c.target, c.status, c.severity, c.title, c.detail,"
+			     " c.updated_at FROM host_checks c JOIN hosts h ON h.id = c.host_id WHERE c.id > $1"
+			     " AND (CAST($2 AS TEXT) IS NULL OR h.name = $2) AND (CAST($3 AS TEXT) IS NULL OR c.container_id = $3)"
+			     " ORDER BY c.id LIMIT $4",
+			     p, 4, limit, hostcheck_row, (void *)cb, ud, next, err);
 }

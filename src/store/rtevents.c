@@ -32,52 +32,39 @@ static int unlock_events(bh_sql *db, bool pg, int rc, bh_error *err)
 	return bh_sql_commit(db, err);
 }
 
+static int event_row(bh_sql_rows *r, void *cb, void *ud)
+{
+	bh_store_event e;
+	e.seq = bh_sql_int(r, 0);
+	e.type = bh_sql_text(r, 1);
+	e.host = bh_sql_text(r, 2);
+	e.container = bh_sql_text(r, 3);
+	e.payload_json = bh_sql_text(r, 4);
+	e.idem_key = bh_sql_text(r, 5);
+	e.time = bh_sql_int(r, 6);
+	e.received = bh_sql_int(r, 7);
+	return ((bh_store_event_cb)cb)(ud, &e);
+}
+
 int bh_rtevents_list(bh_store *st, const char *type, const char *host, const char *container, int64_t after, size_t limit,
 		     bh_store_event_cb cb, void *ud, int64_t *next, bh_error *err)
 {
 	bh_sql *db = bh_store_sql(st);
 	bh_sql_value p[5] = { BH_SQL_INT(after), BH_SQL_TEXT(type), BH_SQL_TEXT(host), BH_SQL_TEXT(container), BH_SQL_INT(0) };
-	bh_sql_rows *r = NULL;
-	int64_t last = 0;
-	size_t got = 0;
 	bool pg;
 	int rc;
 	if (next)
 		*next = 0;
 	if (!type)
 		return bh_error_set(err, BH_EUSAGE, "store: an event type is needed");
-	if (!limit || limit > BH_STORE_LIMIT_MAX)
-		limit = BH_STORE_LIMIT_MAX;
-	p[4] = BH_SQL_INT((int64_t)limit + 1); /* one more row says whether a next page exists */
 	if ((rc = lock_events(db, &pg, err)) != 0)
 		return rc;
 	/* events_type (type, seq) serves the range; host and container filter its rows */
-	rc = bh_sql_query(db,
-			  "SELECT seq, type, host, container, payload, idem_key, time, received FROM events"
-			  " WHERE type = $2 AND seq > $1 AND (CAST($3 AS TEXT) IS NULL OR host = $3)"
-			  " AND (CAST($4 AS TEXT) IS NULL OR container = $4) ORDER BY seq LIMIT $5",
-			  p, 5, &r, err);
-	while (!rc && (rc = bh_sql_next(r, err)) == 1) {
-		bh_store_event e;
-		if (got == limit) {
-			if (next)
-				*next = last;
-			rc = 0;
-			break;
-		}
-		e.seq = bh_sql_int(r, 0);
-		e.type = bh_sql_text(r, 1);
-		e.host = bh_sql_text(r, 2);
-		e.container = bh_sql_text(r, 3);
-		e.payload_json = bh_sql_text(r, 4);
-		e.idem_key = bh_sql_text(r, 5);
-		e.time = bh_sql_int(r, 6);
-		e.received = bh_sql_int(r, 7);
-		last = e.seq;
-		got++;
-		rc = cb(ud, &e);
-	}
-	bh_sql_rows_free(r);
+	rc = bh_store_page(db,
+			   "SELECT seq, type, host, container, payload, idem_key, time, received FROM events"
+			   " WHERE type = $2 AND seq > $1 AND (CAST($3 AS TEXT) IS NULL OR host = $3)"
+			   " AND (CAST($4 AS TEXT) IS NULL OR container = $4) ORDER BY seq LIMIT $5",
+			   p, 5, limit, event_row, (void *)cb, ud, next, err);
 	return unlock_events(db, pg, rc, err);
 }
 

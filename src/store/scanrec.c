@@ -17,43 +17,27 @@ int bh_scanrec_add(bh_store *st, const bh_scanrec *s, int64_t now, int64_t *id, 
 	return 0;
 }
 
+static int scan_row(bh_sql_rows *r, void *cb, void *ud)
+{
+	bh_scanrec s;
+	s.id = bh_sql_int(r, 0);
+	s.who = bh_sql_text(r, 1);
+	s.target = bh_sql_text(r, 2);
+	s.image_digest = bh_sql_text(r, 3);
+	s.pipeline_json = bh_sql_text(r, 4);
+	s.verdict = bh_sql_text(r, 5);
+	s.summary_json = bh_sql_text(r, 6);
+	s.exit_code = (int)bh_sql_int(r, 7);
+	s.created = bh_sql_int(r, 8);
+	return ((bh_scanrec_cb)cb)(ud, &s);
+}
+
 int bh_scanrec_list(bh_store *st, const char *image_digest, int64_t after, size_t limit, bh_scanrec_cb cb, void *ud,
 		    int64_t *next, bh_error *err)
 {
 	bh_sql_value p[3] = { BH_SQL_INT(after), BH_SQL_TEXT(image_digest), BH_SQL_INT(0) };
-	bh_sql_rows *r = NULL;
-	int64_t last = 0;
-	size_t got = 0;
-	int rc;
-	if (!limit || limit > BH_STORE_LIMIT_MAX)
-		limit = BH_STORE_LIMIT_MAX;
-	p[2] = BH_SQL_INT((int64_t)limit + 1); /* one more row says whether a next page exists */
-	if (next)
-		*next = 0;
-	rc = bh_sql_query(bh_store_sql(st),
-			  "SELECT id, who, target, image_digest, pipeline, verdict, summary, exit_code, created FROM scans"
-			  " WHERE id > $1 AND (CAST($2 AS TEXT) IS NULL OR image_digest = $2) ORDER BY id LIMIT $3", p, 3, &r, err);
-	while (!rc && (rc = bh_sql_next(r, err)) == 1) {
-		bh_scanrec s;
-		if (got == limit) {
-			if (next)
-				*next = last;
-			rc = 0;
-			break;
-		}
-		s.id = bh_sql_int(r, 0);
-		s.who = bh_sql_text(r, 1);
-		s.target = bh_sql_text(r, 2);
-		s.image_digest = bh_sql_text(r, 3);
-		s.pipeline_json = bh_sql_text(r, 4);
-		s.verdict = bh_sql_text(r, 5);
-		s.summary_json = bh_sql_text(r, 6);
-		s.exit_code = (int)bh_sql_int(r, 7);
-		s.created = bh_sql_int(r, 8);
-		last = s.id;
-		got++;
-		rc = cb(ud, &s);
-	}
-	bh_sql_rows_free(r);
-	return rc;
+	return bh_store_page(bh_store_sql(st),
+			     "SELECT id, who, target, image_digest, pipeline, verdict, summary, exit_code, created FROM scans"
+			     " WHERE id > $1 AND (CAST($2 AS TEXT) IS NULL OR image_digest = $2) ORDER BY id LIMIT $3",
+			     p, 3, limit, scan_row, (void *)cb, ud, next, err);
 }

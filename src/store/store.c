@@ -147,6 +147,35 @@ static int run_list(bh_store *st, const char *sql, const bh_sql_value *p, size_t
 	return 0;
 }
 
+int bh_store_page(bh_sql *db, const char *sql, bh_sql_value *p, size_t n, size_t limit, bh_store_row_fn row, void *cb,
+		  void *ud, int64_t *next, bh_error *err)
+{
+	bh_sql_rows *r;
+	size_t got = 0;
+	int64_t last = 0;
+	int rc;
+	if (next)
+		*next = 0;
+	limit = page(limit);
+	p[n - 1] = BH_SQL_INT((int64_t)limit + 1); /* the row past the page says a next one exists */
+	if ((rc = bh_sql_query(db, sql, p, n, &r, err)) != 0)
+		return rc;
+	while ((rc = bh_sql_next(r, err)) == 1) {
+		if (got == limit) {
+			if (next)
+				*next = last;
+			rc = 0;
+			break;
+		}
+		last = bh_sql_int(r, 0);
+		got++;
+		if ((rc = row(r, cb, ud)) != 0)
+			break;
+	}
+	bh_sql_rows_free(r);
+	return rc;
+}
+
 #define T(i) bh_sql_text(r, (i))
 #define I(i) bh_sql_int(r, (i))
 

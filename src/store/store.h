@@ -33,6 +33,14 @@ int bh_store_open_dir(const char *dir, bh_store **out, bh_error *err);
 void bh_store_close(bh_store *st);
 /* The connection, for transactions around several calls (bh_sql_begin/commit) and for tests. */
 bh_sql *bh_store_sql(bh_store *st);
+/* For the store's modules: turns the current row of a list query into a call of the module's callback cb. */
+typedef int (*bh_store_row_fn)(bh_sql_rows *r, void *cb, void *ud);
+/* For the store's modules: one page of a keyset list. Column 0 of sql is the row's id (the cursor) and
+ * its last parameter, p[n - 1], the LIMIT: set here to one row more than the page (limit, 0 or too
+ * many: BH_STORE_LIMIT_MAX), so *next (optional) is 0 on the last page. row's non-zero stops the list
+ * and is returned. */
+int bh_store_page(bh_sql *db, const char *sql, bh_sql_value *p, size_t n, size_t limit, bh_store_row_fn row, void *cb,
+		  void *ud, int64_t *next, bh_error *err);
 
 /* ---- hosts: upserted by name ---- */
 typedef struct bh_store_host {

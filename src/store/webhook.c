@@ -134,47 +134,28 @@ int bh_webhook_delivery_add(bh_store *st, const bh_webhook_delivery *d, bh_error
 	return 0;
 }
 
+static int delivery_row(bh_sql_rows *r, void *cb, void *ud)
+{
+	bh_webhook_delivery d;
+	d.id = bh_sql_int(r, 0);
+	d.webhook_id = bh_sql_int(r, 1);
+	d.event_seq = bh_sql_int(r, 2);
+	d.delivery = bh_sql_text(r, 3);
+	d.event_type = bh_sql_text(r, 4);
+	d.attempt = bh_sql_int(r, 5);
+	d.status = bh_sql_int(r, 6);
+	d.error = bh_sql_text(r, 7);
+	d.time = bh_sql_int(r, 8);
+	d.ms = bh_sql_int(r, 9);
+	return ((bh_webhook_delivery_cb)cb)(ud, &d);
+}
+
 int bh_webhook_delivery_list(bh_store *st, int64_t webhook_id, int64_t before, size_t limit, bh_webhook_delivery_cb cb,
 			     void *ud, int64_t *next, bh_error *err)
 {
 	bh_sql_value p[3] = { BH_SQL_INT(webhook_id), BH_SQL_INT(before), BH_SQL_INT(0) };
-	bh_sql_rows *r = NULL;
-	int64_t last = 0;
-	size_t got = 0;
-	int rc;
-	if (!limit || limit > BH_STORE_LIMIT_MAX)
-		limit = BH_STORE_LIMIT_MAX;
-	p[2] = BH_SQL_INT((int64_t)limit + 1);
-	if (next)
-		*next = 0;
-	rc = bh_sql_query(bh_store_sql(st),
-			  "SELECT id, webhook_id, event_seq, delivery, event_type, attempt, status, error, time, ms"
-			  " FROM webhook_deliveries WHERE webhook_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3",
-			  p, 3, &r, err);
-	while (!rc && (rc = bh_sql_next(r, err)) == 1) {
-		bh_webhook_delivery d;
-		if (got == limit) {
-			if (next)
-				*next = last;
-			rc = 0;
-			break;
-		}
-		d.id = bh_sql_int(r, 0);
-		d.webhook_id = bh_sql_int(r, 1);
-		d.event_seq = bh_sql_int(r, 2);
-		d.delivery = bh_sql_text(r, 3);
-		d.event_type = bh_sql_text(r, 4);
-		d.attempt = bh_sql_int(r, 5);
-		d.status = bh_sql_int(r, 6);
-		d.error = bh_sql_text(r, 7);
-		d.time = bh_sql_int(r, 8);
-		d.ms = bh_sql_int(r, 9);
-		last = d.id;
-		got++;
-		if ((rc = cb(ud, &d)) != 0)
-			break;
-		rc = 0;
-	}
-	bh_sql_rows_free(r);
-	return rc;
+	return bh_store_page(bh_store_sql(st),
+			     "SELECT id, webhook_id, event_seq, delivery, event_type, attempt, status, error, time, ms"
+			     " FROM webhook_deliveries WHERE webhook_id = $1 AND ($2 = 0 OR id < $2) ORDER BY id DESC LIMIT $3",
+			     p, 3, limit, delivery_row, (void *)cb, ud, next, err);
 }
