@@ -99,6 +99,7 @@ static bool key_is(const bh_buf *k, const char *s)
  */
 static int next_entry(struct ctx *c, bh_buf *key, yaml_event_t *v)
 {
+	memset(v, 0, sizeof(*v)); /* YAML_NO_EVENT on every path that does not return 1 */
 	for (;;) {
 		yaml_event_t k;
 		int rc;
@@ -279,7 +280,6 @@ static int deps(struct ctx *c, yaml_event_t *ev, const char *from, int set)
 		return skip(c, ev);
 	yaml_event_delete(ev);
 	while ((rc = next_entry(c, &name, &v)) == 1) {
-		rc = 0;
 		bh_buf_reset(&ver);
 		if (v.type == YAML_SCALAR_EVENT) {
 			rc = copy_scalar(&v, &ver);
@@ -288,7 +288,6 @@ static int deps(struct ctx *c, yaml_event_t *ev, const char *from, int set)
 			/* {specifier: ^1, version: 1.0.0(peer@1)} */
 			yaml_event_delete(&v);
 			while ((rc = next_entry(c, &fk, &fv)) == 1) {
-				rc = 0;
 				if (key_is(&fk, "version") && fv.type == YAML_SCALAR_EVENT && (rc = copy_scalar(&fv, &ver))) {
 					yaml_event_delete(&fv);
 					break;
