@@ -758,11 +758,53 @@ int bh_collect_link(bh_collect *c, const char *path, const char *target, int lay
 #define MAX_ALIASES_PER_FILE 16
 #define MAX_PLAN 100000
 
+/*
+ * The segments of in, joined by '/' into out without '.', empty segments or a leading '/'. A ".."
+ * goes up one segment, never above the root, when up is true; otherwise it is BH_EINVAL.
+ */
+static int clean_into(const char *in, char *out, size_t outsz, bool up)
+{
+	const char *p = in;
+	size_t o = 0;
+	while (*p) {
+		const char *seg;
+		size_t n;
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		seg = p;
+		while (*p && *p != '/')
+			p++;
+		n = (size_t)(p - seg);
+		if (n == 1 && seg[0] == '.')
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			if (!up)
+				return BH_EINVAL;
+			/* Up, but never above the image root. */
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+			continue;
+		}
+		if (o + n + 2 > outsz)
+			return BH_ELIMIT;
+		if (o)
+			out[o++] = '/';
+		memcpy(out + o, seg, n);
+		o += n;
+	}
+	if (o >= outsz)
+		return BH_ELIMIT;
+	out[o] = '\0';
+	return 0;
+}
+
 int bh_link_resolve(const char *link_path, const char *target, char *out, size_t outsz)
 {
 	char tmp[8192];
-	const char *p;
-	size_t o = 0;
 	int n;
 
 	if (target[0] == '/') {
@@ -773,38 +815,7 @@ int bh_link_resolve(const char *link_path, const char *target, char *out, size_t
 	}
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return BH_ELIMIT;
-	for (p = tmp; *p;) {
-		const char *seg;
-		size_t len;
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		seg = p;
-		while (*p && *p != '/')
-			p++;
-		len = (size_t)(p - seg);
-		if (len == 1 && seg[0] == '.')
-			continue;
-		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
-			/* Up, but never above the image root. */
-			while (o > 0 && out[o - 1] != '/')
-				o--;
-			if (o > 0)
-				o--;
-			continue;
-		}
-		if (o + len + 2 > outsz)
-			return BH_ELIMIT;
-		if (o)
-			out[o++] = '/';
-		memcpy(out + o, seg, len);
-		o += len;
-	}
-	if (o >= outsz)
-		return BH_ELIMIT;
-	out[o] = '\0';
-	return 0;
+	return clean_into(tmp, out, outsz, true);
 }
 
 int bh_collect_symlink(bh_collect *c, const char *path, const char *target, int layer, bh_error *err)
@@ -1193,35 +1204,7 @@ int bh_collect_finish(bh_collect *c, bh_error *err)
 
 int bh_path_clean(const char *in, char *out, size_t outsz, bool *was_absolute)
 {
-	size_t o = 0;
-	const char *p = in;
-
 	if (was_absolute)
-		*was_absolute = (*p == '/');
-	while (*p) {
-		const char *seg;
-		size_t n;
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		seg = p;
-		while (*p && *p != '/')
-			p++;
-		n = (size_t)(p - seg);
-		if (n == 1 && seg[0] == '.')
-			continue;
-		if (n == 2 && seg[0] == '.' && seg[1] == '.')
-			return BH_EINVAL;
-		if (o + n + 2 > outsz)
-			return BH_ELIMIT;
-		if (o)
-			out[o++] = '/';
-		memcpy(out + o, seg, n);
-		o += n;
-	}
-	if (o >= outsz)
-		return BH_ELIMIT;
-	out[o] = '\0';
-	return 0;
+		*was_absolute = (*in == '/');
+	return clean_into(in, out, outsz, false);
 }
