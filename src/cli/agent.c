@@ -23,10 +23,11 @@ static void on_signal(int sig)
 
 static void usage(FILE *fp)
 {
-	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR] [--once] [--host NAME]\n"
+	fputs("usage: bulkhead agent --server URL --token T [--engine-host unix:///PATH] [--spool DIR]\n"
+	      "                      [--once] [--host NAME]\n"
 	      "                      [--runtime [--runtime-required] [--rules FILE]... [--no-default-rules]\n"
-	      "                       [--baselines] [--learn IMAGE]... [--learn-for D] [--quiet-for D] [--learn-events N]\n"
-	      "                       [--network-interval SECS] [--no-bytes]]\n\n"
+	      "                       [--baselines] [--learn IMAGE]... [--learn-for D] [--quiet-for D]\n"
+	      "                       [--learn-events N] [--network-interval SECS] [--no-bytes]]\n\n"
 	      "Reports this container host to `bulkhead serve`: host facts (OS, kernel, engine version), the\n"
 	      "host's CIS Docker Benchmark results, every image (its SBOM computed and uploaded once per digest\n"
 	      "the server lacks) and every container, stopped ones too, with its CIS section 5 results,\n"
@@ -53,9 +54,10 @@ static void usage(FILE *fp)
 	      "                       the sensor cannot start, the agent says so once and goes on without it\n"
 	      "  --runtime-required   with --runtime: exit when the sensor cannot start\n"
 	      "  --rules FILE         runtime rules (Falco's YAML shape) after the default set (repeatable)\n"
-	      "  --baselines          with --runtime: behaviour baselines (README \"Baselines\"), kept in SPOOL/baselines\n"
-	      "                       and the server's /api/v1/baselines (every 5 s, newest version wins);\n"
-	      "                       deviations go out as baseline.deviation; protect mode kills in the kernel\n"
+	      "  --baselines          with --runtime: behaviour baselines (README \"Baselines\"), kept in\n"
+	      "                       SPOOL/baselines and the server's /api/v1/baselines (every 5 s, newest\n"
+	      "                       version wins); deviations go out as baseline.deviation; protect mode\n"
+	      "                       kills in the kernel\n"
 	      "  --learn IMAGE        learn a baseline for IMAGE's repository (repeatable; implies --baselines)\n"
 	      "  --learn-for DURATION, --quiet-for DURATION, --learn-events N  as for `watch` (default 5m, 60s)\n"
 	      "  --network-interval SECS  with --runtime: the network map (who talks to whom: containers, the\n"

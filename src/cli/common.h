@@ -54,7 +54,8 @@ enum {
 	"      --skip-dirs GLOB directories not walked or read, relative to the scanned root or absolute,\n" \
 	"                       `**` spans directories (repeatable, comma-separated), e.g. '**/node_modules'\n" \
 	"      --skip-files GLOB files not analyzed or checked, same syntax, e.g. 'app/**/*.jar'\n" \
-	"      --timeout DUR    give up after DUR (30s, 5m, 1h30m; a number alone is seconds): --limit time-budget\n" \
+	"      --timeout DUR    give up after DUR (30s, 5m, 1h30m; a number alone is seconds):\n" \
+	"                       --limit time-budget\n" \
 	"      --pkg-types LIST os,library: OS packages (deb, apk, rpm), language packages, or both (default)\n"
 
 typedef struct bh_cli_common {

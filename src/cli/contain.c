@@ -25,8 +25,10 @@ static void usage(FILE *fp)
 	      "                   up to 1 MiB each, 64 MiB in all), container.txt\n"
 	      "    status         whether it is paused and quarantined\n"
 	      "  options:\n"
-	      "      --engine-host unix:///PATH  Docker Engine API socket (default $DOCKER_HOST, then the usual ones)\n"
-	      "      --forensics-dir DIR  where forensics go (default ./bulkhead-forensics), one DIR/NAME-TIME/ each\n"
+	      "      --engine-host unix:///PATH  Docker Engine API socket (default $DOCKER_HOST, then\n"
+	      "                           the usual ones)\n"
+	      "      --forensics-dir DIR  where forensics go (default ./bulkhead-forensics), one\n"
+	      "                           DIR/NAME-TIME/ each\n"
 	      "      --no-forensics       quarantine without forensics\n"
 	      "      --timeout SECONDS    stop: SIGKILL after this long (default 10)\n"
 	      "needs root (cgroups, setns, nft)\n", fp);

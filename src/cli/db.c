@@ -21,18 +21,19 @@ static const char usage_status_text[] =
 static const char usage_import_text[] =
 	"usage: bulkhead db import [--db PATH] [--replace] [--lock-timeout SECONDS] [-q|-v] PATH...\n"
 	"  PATH: a directory, an archive (.tar, .tar.gz, .tar.zst, .zip) or a file of OSV JSON/YAML,\n"
-	"  Debian security tracker JSON or DSA/DLA list, Alpine secdb YAML, RustSec advisories, CISA KEV JSON,\n"
-	"  EPSS CSV. Adds to the DB (--replace: starts from an empty one); an advisory imported again\n"
+	"  Debian security tracker JSON or DSA/DLA list, Alpine secdb YAML, RustSec advisories, CISA KEV\n"
+	"  JSON, EPSS CSV. Adds to the DB (--replace: starts from an empty one); an advisory imported again\n"
 	"  replaces its earlier rows unless the stored one has a later `modified`. The DB is rebuilt beside\n"
 	"  the old one and swapped in atomically; imports of one DB take turns on PATH.lock (waiting up to\n"
-	"  --lock-timeout, default 600 s). Skipped documents are named on stderr (the first 20, then a count).\n";
+	"  --lock-timeout, default 600 s). Skipped documents are named on stderr (the first 20, then\n"
+	"  a count).\n";
 
 static const char usage_update_text[] =
 	"usage: bulkhead db update [--db PATH] [--mirror BASE_URL] [--only go,debian,...] [--cache DIR]\n"
 	"                          [--retries N] [--lock-timeout SECONDS] [-q|-v]\n"
-	"  downloads the feeds (ETag / If-Modified-Since; a failed feed keeps its cached copy) and rebuilds the\n"
-	"  DB from the cache (what `db import` added is not kept). Feeds: go pypi npm crates maven rubygems\n"
-	"  packagist alpine (osv.dev), debian (tracker JSON), kev, epss.\n";
+	"  downloads the feeds (ETag / If-Modified-Since; a failed feed keeps its cached copy) and rebuilds\n"
+	"  the DB from the cache (what `db import` added is not kept). Feeds: go pypi npm crates maven\n"
+	"  rubygems packagist alpine (osv.dev), debian (tracker JSON), kev, epss.\n";
 
 static void usage(FILE *fp)
 {

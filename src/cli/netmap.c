@@ -36,7 +36,8 @@ static void usage(FILE *fp)
 	      "  -o, --output FILE        write there instead of stdout\n"
 	      "      --no-bytes           do not attach the byte-counting hooks\n"
 	      "      --cgroup-parent DIR  count bytes below this cgroup v2 dir instead of the engines' (repeatable)\n"
-	      "      --engine-host unix:///PATH  Docker Engine API socket (default $DOCKER_HOST, then the usual ones)\n"
+	      "      --engine-host unix:///PATH  Docker Engine API socket (default $DOCKER_HOST, then\n"
+	      "                           the usual ones)\n"
 	      "needs root for the sensor and the byte counters; without them the map has what /proc shows\n"
 	      "exit: 0, 1 error, 2 usage, 5 engine unreachable\n", fp);
 }

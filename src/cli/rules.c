@@ -29,12 +29,14 @@ static void usage(FILE *fp)
 	      "  -h, --help        this help\n\n"
 	      "Runtime rules (Falco's shape; the default set is built in and is rules/default.yaml):\n"
 	      "  list --runtime    the runtime rules: the default set, or the default set and then FILE...\n"
-	      "  lint FILE...      load and compile the rule files in order; each problem as FILE:LINE:COL: message;\n"
-	      "                    exit 0 clean (warnings allowed), 1 with errors. --default loads the built-in set first\n"
-	      "  test FILE...      rule files and test files (YAML `tests:` or JSON lines) in any order; each case names\n"
-	      "                    `rule` (or `rules`), an `event` as `bulkhead watch -f json` prints it and `expect: hit|miss`\n"
-	      "                    (optional: `name`, `packages` the image has); PASS/FAIL per case, exit 1 on a failure.\n"
-	      "                    Without rule files the default set is tested; --default adds it before them\n", fp);
+	      "  lint FILE...      load and compile the rule files in order; each problem as FILE:LINE:COL:\n"
+	      "                    message; exit 0 clean (warnings allowed), 1 with errors. --default loads the\n"
+	      "                    built-in set first\n"
+	      "  test FILE...      rule files and test files (YAML `tests:` or JSON lines) in any order; each case\n"
+	      "                    names `rule` (or `rules`), an `event` as `bulkhead watch -f json` prints it and\n"
+	      "                    `expect: hit|miss` (optional: `name`, `packages` the image has); PASS/FAIL per\n"
+	      "                    case, exit 1 on a failure. Without rule files the default set is tested;\n"
+	      "                    --default adds it before them\n", fp);
 }
 
 /* The long secret ids (BH-SECRET-azure-storage-account-key) get an id column of their own, below the

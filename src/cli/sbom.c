@@ -13,7 +13,27 @@ static void usage(FILE *fp)
 	fputs("usage: bulkhead sbom [options] TARGET\n\n"
 	      "  -f, --format FMT     table (default), json, cyclonedx (1.6; cyclonedx-1.5 for 1.5), spdx\n"
 	      BH_CLI_TARGET_HELP, fp);
-	fprintf(fp, "\nTARGET: %s\n", forms);
+	/* the forms, broken at their separators to fit 100 columns */
+	fputs("\nTARGET:", fp);
+	{
+		const char *p = forms;
+		size_t col = 8;
+		while (*p) {
+			const char *sep = strstr(p, " | ");
+			size_t n = sep ? (size_t)(sep - p) : strlen(p);
+			if (p != forms && col + 3 + n > 100) {
+				fputs(" |\n       ", fp);
+				col = 7;
+			} else if (p != forms) {
+				fputs(" |", fp);
+				col += 2;
+			}
+			fprintf(fp, " %.*s", (int)n, p);
+			col += 1 + n;
+			p += n + (sep ? 3 : 0);
+		}
+	}
+	fputc('\n', fp);
 }
 
 int bh_cmd_sbom(int argc, char **argv)

@@ -178,5 +178,13 @@ else
 	skip "default engine sockets: one exists on this machine"
 fi
 
+# every help text fits a terminal 100 columns wide
+wide=
+for c in "" sbom scan image fs db rules serve token agent watch drift contain baseline netmap netpol version; do
+	"$BH" $c --help 2>&1 | awk -v c="${c:-bulkhead}" 'length($0) > 100 {print c ": " length($0) " columns: " substr($0, 1, 60); exit 1}' ||
+		wide="$wide ${c:-bulkhead}"
+done
+[ -z "$wide" ] && ok "--help of every command fits 100 columns" || ko "--help wider than 100 columns" "$wide"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
