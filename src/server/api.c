@@ -700,62 +700,60 @@ static int finding_cb(void *ud, const bh_store_finding *f)
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
+struct finding_args {
+	bh_store_filter f;
+	int acc; /* accepted risks: 0 hidden, 1 shown with what accepted them, 2 only them */
+};
+
+static int list_findings(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+			 bh_error *err)
+{
+	const struct finding_args *fa = args;
+	int rc = bh_store_finding_list(st, &fa->f, after, limit, finding_cb, items, next, err);
+	if (!rc && fa->acc)
+		rc = bh_exceptapi_annotate(st, items, fa->f.image_digest, fa->f.now, err);
+	return rc;
+}
+
 static int get_findings(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
 	static const char *const sevs[] = { "unknown", "low", "medium", "high", "critical", NULL };
 	static const char *const accepted_vals[] = { "false", "true", "only", NULL };
 	static const char *const sorts[] = { "risk", "id", NULL };
-	bh_api *a = ud;
-	bh_store *st;
-	int64_t after, limit, next = 0;
-	bh_store_filter f;
-	int sev, acc, sort;
+	struct finding_args fa;
+	bh_store_filter *f = &fa.f;
+	int sev, sort;
 	bool b;
-	json_t *items;
-	bh_error err;
-	int rc;
-	memset(&f, 0, sizeof(f));
-	if (bh_apictx_page_args(req, resp, &after, &limit) || bh_srv_query_enum(req, resp, "severity", sevs, -1, &sev))
+	memset(&fa, 0, sizeof(fa));
+	if (bh_srv_query_enum(req, resp, "severity", sevs, -1, &sev))
 		return 0;
 	if (sev >= 0)
-		f.min_severity = sevs[sev];
+		f->min_severity = sevs[sev];
 	if (bh_srv_query_enum(req, resp, "sort", sorts, 0, &sort))
 		return 0;
-	f.by_risk = sort == 0;
+	f->by_risk = sort == 0;
 	if (bh_srv_query(req, "kev")) {
 		if (bh_srv_query_bool(req, resp, "kev", false, &b))
 			return 0;
-		f.kev = b ? 1 : -1;
+		f->kev = b ? 1 : -1;
 	}
 	if (bh_srv_query(req, "fix")) {
 		if (bh_srv_query_bool(req, resp, "fix", false, &b))
 			return 0;
-		f.fix = b ? 1 : -1;
+		f->fix = b ? 1 : -1;
 	}
-	if (bh_srv_query_bool(req, resp, "running", false, &f.running_only) ||
-	    bh_srv_query_bool(req, resp, "resolved", false, &f.include_resolved))
+	if (bh_srv_query_bool(req, resp, "running", false, &f->running_only) ||
+	    bh_srv_query_bool(req, resp, "resolved", false, &f->include_resolved))
 		return 0;
-	f.ecosystem = bh_srv_query(req, "ecosystem");
-	f.package = bh_srv_query(req, "package");
-	f.advisory = bh_srv_query(req, "advisory");
-	f.image_digest = bh_srv_query(req, "image");
-	/* accepted risks: hidden (false), shown with what accepted them (true), or only them (only) */
-	if (bh_srv_query_enum(req, resp, "accepted", accepted_vals, 0, &acc))
+	f->ecosystem = bh_srv_query(req, "ecosystem");
+	f->package = bh_srv_query(req, "package");
+	f->advisory = bh_srv_query(req, "advisory");
+	f->image_digest = bh_srv_query(req, "image");
+	if (bh_srv_query_enum(req, resp, "accepted", accepted_vals, 0, &fa.acc))
 		return 0;
-	f.accepted = acc == 0 ? 0 : acc == 1 ? -1 : 1;
-	f.now = (int64_t)time(NULL);
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_store_finding_list(st, &f, after, (size_t)limit, finding_cb, items, &next, &err);
-	if (!rc && acc)
-		rc = bh_exceptapi_annotate(st, items, f.image_digest, f.now, &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	f->accepted = fa.acc == 0 ? 0 : fa.acc == 1 ? -1 : 1;
+	f->now = (int64_t)time(NULL);
+	return bh_apictx_page_list(ud, req, resp, list_findings, &fa);
 }
 
 /* POST /api/v1/findings/rescore: every open finding scored again now (admin). */
@@ -876,26 +874,10 @@ static int get_affected(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 
 /* ---------------------------------------------------------------- events */
 
-static int event_cb(void *ud, const bh_store_event *e)
-{
-	json_t *o = json_object();
-	if (!o)
-		return BH_ENOMEM;
-	json_object_set_new(o, "seq", json_integer(e->seq));
-	json_object_set_new(o, "type", bh_apictx_jstr(e->type));
-	json_object_set_new(o, "host", bh_apictx_jstr(e->host));
-	json_object_set_new(o, "container", bh_apictx_jstr(e->container));
-	json_object_set_new(o, "time", json_integer(e->time));
-	json_object_set_new(o, "received", json_integer(e->received));
-	json_object_set_new(o, "payload", bh_apictx_jraw(e->payload_json));
-	json_object_set_new(o, "idempotency_key", bh_apictx_jstr(e->idem_key));
-	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
-}
-
 static int list_events(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
 		       bh_error *err)
 {
-	return bh_store_event_list(st, args, after, limit, event_cb, items, next, err);
+	return bh_store_event_list(st, args, after, limit, bh_apictx_event_append, items, next, err);
 }
 
 static int get_events(bh_srv_req *req, bh_srv_resp *resp, void *ud)

@@ -102,6 +102,22 @@ int bh_apictx_page_answer(bh_srv_resp *resp, json_t *items, int64_t next)
 	return bh_srv_resp_json(resp, 200, o);
 }
 
+int bh_apictx_event_append(void *items, const bh_store_event *e)
+{
+	json_t *o = json_object();
+	if (!o)
+		return BH_ENOMEM;
+	json_object_set_new(o, "seq", json_integer(e->seq));
+	json_object_set_new(o, "type", bh_apictx_jstr(e->type));
+	json_object_set_new(o, "host", bh_apictx_jstr(e->host));
+	json_object_set_new(o, "container", bh_apictx_jstr(e->container));
+	json_object_set_new(o, "time", json_integer(e->time));
+	json_object_set_new(o, "received", json_integer(e->received));
+	json_object_set_new(o, "payload", bh_apictx_jraw(e->payload_json));
+	json_object_set_new(o, "idempotency_key", bh_apictx_jstr(e->idem_key));
+	return json_array_append_new(items, o) ? BH_ENOMEM : 0;
+}
+
 int bh_apictx_page_list(bh_api *a, bh_srv_req *req, bh_srv_resp *resp, bh_apictx_list_fn list, const void *args)
 {
 	int64_t after, limit, next = 0;

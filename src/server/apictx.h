@@ -71,6 +71,8 @@ int bh_apictx_page_answer(bh_srv_resp *resp, json_t *items, int64_t next);
  * cursor of the next page (0 at the end). args is the handler's own (its query's filters). */
 typedef int (*bh_apictx_list_fn)(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items,
 				 int64_t *next, bh_error *err);
+/* A store's event as the API shows it, appended to the JSON array items (a bh_store_event_cb). */
+int bh_apictx_event_append(void *items, const bh_store_event *e);
 /* A GET of a paged list: ?after= and ?limit=, one store call, then {"items", "next"} or the error. */
 int bh_apictx_page_list(bh_api *a, bh_srv_req *req, bh_srv_resp *resp, bh_apictx_list_fn list, const void *args);
 /* The answer to a failed store call: the caller's mistakes are 400, the rest 500 (reason logged). */

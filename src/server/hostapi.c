@@ -298,32 +298,29 @@ static int hostcheck_cb(void *ud, const bh_hostcheck *c)
 	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
 }
 
+struct check_args {
+	const char *host, *container;
+	int acc; /* results of an accepted rule: 0 hidden, 1 shown with the exception, 2 only them */
+};
+
+static int list_rows(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+		     bh_error *err)
+{
+	const struct check_args *ca = args;
+	int rc = bh_hostcheck_list(st, ca->host, ca->container, after, limit, hostcheck_cb, items, next, err);
+	/* a page may come back shorter than limit: next still goes on from the last row read */
+	if (!rc)
+		rc = bh_exceptapi_checks(st, items, NULL, ca->acc, (int64_t)time(NULL), err);
+	return rc;
+}
+
 static int list_checks(bh_api *a, bh_srv_req *req, bh_srv_resp *resp, const char *host, const char *container)
 {
 	static const char *const accepted_vals[] = { "false", "true", "only", NULL };
-	bh_store *st;
-	int64_t after, limit, next = 0;
-	json_t *items;
-	bh_error err;
-	int rc, acc;
-	if (bh_apictx_page_args(req, resp, &after, &limit))
+	struct check_args ca = { host, container, 0 };
+	if (bh_srv_query_enum(req, resp, "accepted", accepted_vals, 0, &ca.acc))
 		return 0;
-	/* results of an accepted rule: hidden (false), shown with the exception (true), or only them */
-	if (bh_srv_query_enum(req, resp, "accepted", accepted_vals, 0, &acc))
-		return 0;
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_hostcheck_list(st, host, container, after, (size_t)limit, hostcheck_cb, items, &next, &err);
-	/* a page may come back shorter than limit: next still goes on from the last row read */
-	if (!rc)
-		rc = bh_exceptapi_checks(st, items, NULL, acc, (int64_t)time(NULL), &err);
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	return bh_apictx_page_list(a, req, resp, list_rows, &ca);
 }
 
 static int get_host_checks(bh_srv_req *req, bh_srv_resp *resp, void *ud)

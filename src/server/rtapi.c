@@ -15,22 +15,6 @@
 
 /* ---------------------------------------------------------------- routes */
 
-static int event_cb(void *ud, const bh_store_event *e)
-{
-	json_t *o = json_object();
-	if (!o)
-		return BH_ENOMEM;
-	json_object_set_new(o, "seq", json_integer(e->seq));
-	json_object_set_new(o, "type", bh_apictx_jstr(e->type));
-	json_object_set_new(o, "host", bh_apictx_jstr(e->host));
-	json_object_set_new(o, "container", bh_apictx_jstr(e->container));
-	json_object_set_new(o, "time", json_integer(e->time));
-	json_object_set_new(o, "received", json_integer(e->received));
-	json_object_set_new(o, "payload", bh_apictx_jraw(e->payload_json));
-	json_object_set_new(o, "idempotency_key", bh_apictx_jstr(e->idem_key));
-	return json_array_append_new(ud, o) ? BH_ENOMEM : 0;
-}
-
 struct event_args {
 	const char *type, *host, *container;
 };
@@ -39,7 +23,7 @@ static int list_rows(bh_store *st, const void *args, int64_t after, size_t limit
 		     bh_error *err)
 {
 	const struct event_args *e = args;
-	return bh_rtevents_list(st, e->type, e->host, e->container, after, limit, event_cb, items, next, err);
+	return bh_rtevents_list(st, e->type, e->host, e->container, after, limit, bh_apictx_event_append, items, next, err);
 }
 
 static int list_events(bh_api *a, bh_srv_req *req, bh_srv_resp *resp, const char *type, const char *container)
