@@ -10,6 +10,7 @@
 # longer killed, its deviation says mode_from label) while the unlabelled one stays in protect.
 # Names: containers and images $BH_AGBL_PREFIX-* (default bhagbl).
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd)/shared/testbed/containers.conf}
@@ -63,11 +64,7 @@ podman import -q "$T/rootfs.tar" "$appimg" >/dev/null 2>"$T/import.err" || skip 
 podman tag "$appimg" "$dbimg" || skip "podman tag failed"
 podman_service "$T/podman.sock" "$T/service.log" || skip "podman system service did not start: $(head -2 "$T/service.log")"
 
-PORT=
-for p in $(seq 18480 18489); do
-	python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' $p 2>/dev/null && { PORT=$p; break; }
-done
-[ -n "$PORT" ] || skip "no free port in 18480-18489"
+PORT=$(free_port_in 18480 18489) || skip "no free port in 18480-18489"
 U=http://127.0.0.1:$PORT
 "$BH" serve --data "$T/data" --listen 127.0.0.1:$PORT 2>"$T/serve.log" &
 SRV=$!

@@ -13,6 +13,7 @@
 # --no-bytes leaves a new edge's bytes at 0. BH_AGNET_PREFIX (default bh-agnet) names the network,
 # containers and image, so that runs side by side do not meet.
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -52,16 +53,9 @@ trap "exit 1" INT TERM
 # the static TCP/UDP peer of the netpol test: serve, connect N times (nothing from a registry)
 peer_image "$T" "$img"
 
-free_port() { # first free port of $1..$2 other than $3
-	for p in $(seq "$1" "$2"); do
-		[ "$p" = "${3:-}" ] && continue
-		python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' $p 2>/dev/null && { echo $p; return 0; }
-	done
-	return 1
-}
-PORT=$(free_port 18500 18504) || skip "no free port in 18500-18504"
-PUB=$(free_port 18505 18509) || skip "no free port in 18505-18509"
-XPUB=$(free_port 18505 18509 "$PUB") || skip "no second free port in 18505-18509"
+PORT=$(free_port_in 18500 18504) || skip "no free port in 18500-18504"
+PUB=$(free_port_in 18505 18509) || skip "no free port in 18505-18509"
+XPUB=$(free_port_in 18505 18509 "$PUB") || skip "no second free port in 18505-18509"
 
 # an outside peer: a network namespace of the test's own behind a veth, whose address is neither a
 # container's nor this host's (198.18.0.0/15, the benchmarking range), reaching app's port published

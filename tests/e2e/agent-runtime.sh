@@ -8,6 +8,8 @@
 # the spool and arrive once each after its restart; an agent whose sensor cannot start (not root) says so once
 # and goes on, and --runtime-required makes it fail.
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
+. "$(dirname "$0")/pg.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 pass=0; fail=0
@@ -23,8 +25,6 @@ sensor_ready curl jq python3 podman setpriv
 T=$(mktemp -d /tmp/bh-agent-runtime-e2e.XXXXXX)
 chmod 755 "$T" # the unprivileged agent below reaches its spool in here
 SRV= AGT= AG2= svc= SRV2= PGDATA=
-PGBIN=${BH_PG_BINDIR:-/usr/lib/postgresql/15/bin}
-pgrun() { runuser -u postgres -- "$@"; }
 # podman on a storage and event log of its own: the machine's images stay out of the agent's inventory
 cat >"$T/storage.conf" <<CONF
 [storage]
@@ -47,7 +47,7 @@ cleanup() {
 	[ -n "$AGT" ] && kill "$AGT" 2>/dev/null && wait "$AGT" 2>/dev/null
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
 	[ -n "$SRV2" ] && kill "$SRV2" 2>/dev/null && wait "$SRV2" 2>/dev/null
-	[ -n "$PGDATA" ] && pgrun "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+	pg_stop
 	podman rm -af -t 0 >/dev/null 2>&1
 	[ -n "$svc" ] && kill "$svc" 2>/dev/null && wait "$svc" 2>/dev/null
 	podman rmi -af >/dev/null 2>&1
@@ -75,11 +75,7 @@ podman_service "$T/podman.sock" "$T/podman.log" || skip "podman system service d
 ENG=unix://$T/podman.sock
 DIG=sha256:$(podman image inspect --format '{{.Id}}' "$IMG")
 
-PORT=
-for p in $(seq 18490 18499); do
-	python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' $p 2>/dev/null && { PORT=$p; break; }
-done
-[ -n "$PORT" ] || skip "no free port in 18490-18499"
+PORT=$(free_port_in 18490 18499) || skip "no free port in 18490-18499"
 U=http://127.0.0.1:$PORT
 serve() {
 	"$BH" serve --data "$T/data" --listen 127.0.0.1:$PORT 2>>"$T/serve.log" &
@@ -254,23 +250,8 @@ kill "$SRV"; wait "$SRV"; check "serve exits 0 on SIGTERM after the runtime rout
 grep -q 'runtime events' "$T/agent.log" && echo "  ($(grep -o '[0-9]* runtime events' "$T/agent.log" | tail -1) spooled by the agent)"
 # ---- the runtime routes and /metrics over PostgreSQL (port 5494, its socket in the test's dir)
 why=
-[ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb (Debian package postgresql; or set BH_PG_BINDIR)"
-[ -z "$why" ] && ! id postgres >/dev/null 2>&1 && why="no postgres user to run initdb as"
-if [ -z "$why" ]; then
-	mkdir -p "$T/pg" && chown postgres: "$T/pg"
-	if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
-		why="initdb failed: $(tail -1 "$T/initdb.log")"
-	elif ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p 5494 -k $T/pg -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1; then
-		why="pg_ctl start failed: $(tail -2 "$T/pg/log" 2>/dev/null)"
-	else
-		PGDATA=$T/pg/data
-	fi
-fi
-PORT2=
-for p in $(seq 18490 18499); do
-	[ "$p" = "$PORT" ] && continue
-	python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' $p 2>/dev/null && { PORT2=$p; break; }
-done
+[ -z "$why" ] && ! pg_start "$T/pg" 5494 && why=$pg_why
+PORT2=$(free_port_in 18490 18499 "$PORT")
 [ -z "$why" ] && [ -z "$PORT2" ] && why="no second free port in 18490-18499"
 if [ -n "$why" ]; then
 	echo "SKIP agent-runtime/postgres: $why"

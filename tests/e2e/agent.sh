@@ -6,6 +6,7 @@
 # container listed with its times, CIS results of the host and of each container;
 # with the server stopped, events go to the spool and arrive after its restart, in order, none twice.
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 pass=0; fail=0
@@ -52,7 +53,7 @@ podman_service "$T/podman.sock" "$T/podman.log" || skip "podman system service d
 ENG=unix://$T/podman.sock
 D1=sha256:$(podman image inspect --format '{{.Id}}' localhost/bh-agent-sleep:1)
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 serve() {
 	"$BH" serve --data "$T/data" --listen 127.0.0.1:$PORT 2>>"$T/serve.log" &

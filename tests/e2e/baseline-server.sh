@@ -6,6 +6,7 @@
 # (2), a document the server refuses (3, its message), the server away (5). The token comes from --token
 # or $BULKHEAD_TOKEN, as for `scan --server`.
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -25,11 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-PORT=
-for p in $(seq 18480 18489); do
-	python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",int(sys.argv[1])))' $p 2>/dev/null && { PORT=$p; break; }
-done
-[ -n "$PORT" ] || skip "no free port in 18480-18489"
+PORT=$(free_port_in 18480 18489) || skip "no free port in 18480-18489"
 U=http://127.0.0.1:$PORT
 "$BH" serve --data "$T/data" --listen 127.0.0.1:$PORT -q 2>"$T/serve.log" &
 SRV=$!

@@ -7,6 +7,7 @@
 # restored into a new store that a new server serves, with the image and the old token, and nothing written
 # after the backup. SKIP lines say why a part cannot run here.
 set -uo pipefail
+. "$(dirname "$0")/pg.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -23,11 +24,9 @@ done
 T=$(mktemp -d /tmp/bh-deploy-e2e.XXXXXX)
 chmod 711 "$T"
 SRV='' PGDATA='' CTR='' IMG=''
-PGBIN=${BH_PG_BINDIR:-/usr/lib/postgresql/15/bin}
-pgrun() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
-	[ -n "$PGDATA" ] && pgrun "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+	pg_stop
 	[ -n "$CTR" ] && podman rm -f -t 0 "$CTR" >/dev/null 2>&1
 	[ -n "$IMG" ] && podman rmi -f "$IMG" >/dev/null 2>&1
 	rm -rf "$T"
@@ -236,18 +235,8 @@ fi
 why=
 [ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb (Debian package postgresql; or set BH_PG_BINDIR)"
 for t in pg_dump pg_restore createdb; do [ -z "$why" ] && ! [ -x "$PGBIN/$t" ] && why="no $PGBIN/$t"; done
-[ -z "$why" ] && [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1 && why="running as root and there is no postgres user to run initdb as"
 PGPORT_E2E=${BH_DEPLOY_PGPORT:-5496}
-if [ -z "$why" ]; then
-	mkdir -p "$T/pg" && { [ "$(id -u)" != 0 ] || chown postgres: "$T/pg"; }
-	if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
-		why="initdb failed: $(tail -1 "$T/initdb.log")"
-	elif ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p $PGPORT_E2E -k $T/pg -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1; then
-		why="pg_ctl start failed: $(tail -2 "$T/pg/log" 2>/dev/null)"
-	else
-		PGDATA=$T/pg/data
-	fi
-fi
+[ -z "$why" ] && ! pg_start "$T/pg" "$PGPORT_E2E" && why=$pg_why
 if [ -n "$why" ]; then
 	echo "SKIP deploy/postgres-backup: $why"
 else

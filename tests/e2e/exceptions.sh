@@ -12,6 +12,7 @@
 # shown again with ?accepted=true, back at expiry, and in the ignore export that `bulkhead scan
 # --ignore-file` reads (checked on a real Dockerfile scan). SQLite and PostgreSQL.
 set -uo pipefail
+. "$(dirname "$0")/pg.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -28,11 +29,9 @@ done
 T=$(mktemp -d /tmp/bh-exceptions-e2e.XXXXXX)
 chmod 711 "$T"
 SRV=; PGDATA=
-pgrun() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-PGBIN=${BH_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 cleanup() {
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
-	[ -n "$PGDATA" ] && pgrun "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -207,18 +206,7 @@ suite() {
 suite sqlite
 
 why=
-[ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb (Debian package postgresql; or set BH_PG_BINDIR)"
-[ -z "$why" ] && [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1 && why="running as root and there is no postgres user to run initdb as"
-if [ -z "$why" ]; then
-	mkdir -p "$T/pg" && chmod 777 "$T/pg"
-	if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
-		why="initdb failed: $(tail -1 "$T/initdb.log")"
-	elif ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p 5492 -k $T/pg -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1; then
-		why="the PostgreSQL server did not start: $(tail -1 "$T/pg/log" 2>/dev/null)"
-	else
-		PGDATA=$T/pg/data
-	fi
-fi
+[ -z "$why" ] && ! pg_start "$T/pg" 5492 && why=$pg_why
 if [ -z "$why" ]; then
 	suite postgres --store "host=$T/pg port=5492 user=postgres dbname=postgres"
 else

@@ -7,6 +7,7 @@
 # and every finding.new event exists exactly once. A restarted A changes nothing. Both servers answer
 # the same API over the same store throughout. SKIP (with the reason) without PostgreSQL.
 set -uo pipefail
+. "$(dirname "$0")/pg.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -19,31 +20,20 @@ check() { if [ "$2" = "$3" ]; then ok "$1"; else ko "$1" "got '$2', expected '$3
 for t in curl jq tar; do
 	command -v $t >/dev/null || { echo "SKIP multiserver: $t is not installed"; echo "multiserver: 0 passed, 0 failed (skipped)"; exit 0; }
 done
-PGBIN=${BH_PG_BINDIR:-/usr/lib/postgresql/15/bin}
-pgrun() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-why=
-[ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb (Debian package postgresql; or set BH_PG_BINDIR)"
-[ -z "$why" ] && [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1 && why="running as root and there is no postgres user to run initdb as"
-if [ -n "$why" ]; then echo "SKIP multiserver: $why"; echo "multiserver: 0 passed, 0 failed (skipped)"; exit 0; fi
-
 T=$(mktemp -d /tmp/bh-multi-e2e.XXXXXX)
 chmod 711 "$T"
 A= B= PGDATA=
 cleanup() {
 	for p in $A $B; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	[ -n "$PGDATA" ] && pgrun "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
 
-mkdir -p "$T/pg" "$T/shared" && chmod 777 "$T/pg"
-if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
-	echo "SKIP multiserver: initdb failed: $(tail -1 "$T/initdb.log")"; echo "multiserver: 0 passed, 0 failed (skipped)"; exit 0
+mkdir -p "$T/shared"
+if ! pg_start "$T/pg" 5499; then
+	echo "SKIP multiserver: $pg_why"; echo "multiserver: 0 passed, 0 failed (skipped)"; exit 0
 fi
-if ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p 5499 -k $T/pg -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1; then
-	echo "SKIP multiserver: the PostgreSQL server did not start"; echo "multiserver: 0 passed, 0 failed (skipped)"; exit 0
-fi
-PGDATA=$T/pg/data
 STORE="host=$T/pg port=5499 user=postgres dbname=postgres"
 VDB=$T/shared/vuln.db
 

@@ -6,6 +6,7 @@
 # with the failed attempts in the delivery log; a Slack-format webhook gets {"text"}; filters keep
 # out what they should; only admins see or change webhooks; secrets are never returned again.
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -98,7 +99,7 @@ check "misspelt filter 400 naming it" "$(code POST /api/v1/webhooks "$AD" -H 'Co
 check "bad min_severity 400" "$(code POST /api/v1/webhooks "$AD" -H 'Content-Type: application/json' --data '{"url":"http://127.0.0.1:1/","filter":{"min_severity":"urgent"}}')" 400
 
 # ---- webhooks: all findings (signed, secret made by the server), Slack text, and two that must stay quiet
-[ -s "$T/rport" ] || python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' >"$T/rport"
+[ -s "$T/rport" ] || free_port >"$T/rport"
 R=http://127.0.0.1:$(cat "$T/rport")
 check "POST webhook (findings): 201" "$(code POST /api/v1/webhooks "$AD" -H 'Content-Type: application/json' --data "{\"name\":\"all findings\",\"url\":\"$R/hook\",\"filter\":{\"types\":[\"finding.*\"]}}")" 201
 H1=$(jq -r .id "$T/body"); SECRET=$(jq -r .secret "$T/body")

@@ -7,6 +7,7 @@
 # its start and stop; the host row has its facts; host and container CIS results are stored.
 # SKIPs with the reason when podman, docker-registry or skopeo (or a helper tool) is missing.
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -59,7 +60,6 @@ cleanup() {
 trap cleanup EXIT
 . "$HERE/podman.sh"
 RUN="podman run --network=none --ulimit nofile=1024:1024 --ulimit nproc=1024:1024"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 secs() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
 le5() { [ "$(python3 -c 'import sys; print(float(sys.argv[1]) <= 5.0)' "$1")" = True ]; }

@@ -3,6 +3,7 @@
 # This script builds the inputs the examples name (image.tar, oci:./layout:1.0, Dockerfile, k8s/, a DB, a
 # podman Engine API service and container); tests/e2e/readme_examples.py extracts, maps and runs the lines.
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -113,7 +114,7 @@ PY
 then
 	cp "$SHARED/kev/known_exploited_vulnerabilities.json" "$M/kev/"
 	cp "$SHARED/debian-security-tracker/format-samples/tracker-json-sample.json" "$M/debian/json"
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	port=$(free_port)
 	(cd "$M" && exec python3 -m http.server "$port" --bind 127.0.0.1 >"$T/http.log" 2>&1) &
 	srv=$!
 	for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && BH_README_MIRROR=http://127.0.0.1:$port && break; sleep 0.1; done

@@ -6,6 +6,7 @@
 # A second registry without TLS or auth checks plain HTTP on loopback. SKIPs with the reason when a
 # tool is missing; never passes silently.
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 grepq() { grep "$@" >/dev/null; }
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
@@ -40,7 +41,6 @@ bcrypt() {
 	command -v mkpasswd >/dev/null && mkpasswd -m bcrypt "$2" && return
 	return 1
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_up() { # url, curl options...
 	local u=$1; shift
 	for _ in $(seq 100); do

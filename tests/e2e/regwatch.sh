@@ -8,6 +8,8 @@
 # in clear. SKIPs with the reason when a tool is missing. Runs on SQLite, then again on a PostgreSQL 15
 # cluster started in a temp dir (BH_REGWATCH_STORE=postgres; SKIP with the reason when it cannot).
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
+. "$(dirname "$0")/pg.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -28,17 +30,14 @@ STORE=${BH_REGWATCH_STORE:-sqlite}
 T=$(mktemp -d /tmp/bh-regwatch-e2e.XXXXXX)
 chmod 711 "$T"
 SRV= REG= PGDATA=
-PGBIN=${BH_PG_BINDIR:-/usr/lib/postgresql/15/bin}
-pgrun() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 cleanup() {
 	[ -n "$REG" ] && kill "$REG" 2>/dev/null && wait "$REG" 2>/dev/null
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
 	[ -n "${SRV2:-}" ] && kill "$SRV2" 2>/dev/null && wait "$SRV2" 2>/dev/null
-	[ -n "$PGDATA" ] && pgrun "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+	pg_stop
 	[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 now() { date +%s.%N; }
 secs() { python3 -c 'import sys; print("%.2f" % (float(sys.argv[2]) - float(sys.argv[1])))' "$1" "$2"; }
 
@@ -87,19 +86,8 @@ db() { sqlite3 "$T/data/bulkhead.db" "$1"; }
 if [ "$STORE" = postgres ]; then
 	why=
 	PGPORT=$(free_port)
-	[ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb (Debian package postgresql; or set BH_PG_BINDIR)"
 	command -v psql >/dev/null || why="no psql"
-	[ -z "$why" ] && [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1 && why="running as root and there is no postgres user to run initdb as"
-	if [ -z "$why" ]; then
-		mkdir -p "$T/pg" && { [ "$(id -u)" != 0 ] || chown postgres: "$T/pg"; }
-		if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
-			why="initdb failed: $(tail -1 "$T/initdb.log")"
-		elif ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p $PGPORT -k $T/pg -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1; then
-			why="pg_ctl start failed: $(tail -2 "$T/pg/log" 2>/dev/null)"
-		else
-			PGDATA=$T/pg/data
-		fi
-	fi
+	[ -z "$why" ] && ! pg_start "$T/pg" $PGPORT && why=$pg_why
 	[ -n "$why" ] && skip "postgres: $why"
 	S=(--store "host=$T/pg port=$PGPORT user=postgres dbname=postgres" --data "$T/data")
 	db() { psql -X -q -h "$T/pg" -p "$PGPORT" -U postgres -d postgres -tA -c "$1"; }

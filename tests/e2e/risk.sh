@@ -10,6 +10,7 @@
 # Prints the top 10 with their terms and why each is above the next. SQLite, then PostgreSQL 15 in a
 # temp dir (SKIP with the reason when it cannot start).
 set -uo pipefail
+. "$(dirname "$0")/pg.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -33,11 +34,9 @@ T=$(mktemp -d /tmp/bh-risk-e2e.XXXXXX)
 chmod 711 "$T"
 SRV=
 PGDATA=
-pgrun() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-PGBIN=${BH_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 cleanup() {
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
-	[ -n "$PGDATA" ] && pgrun "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -232,18 +231,7 @@ check "cli: --sort bogus is a usage error" "$rc $(grep -c 'takes risk, severity 
 suite sqlite
 
 why=
-[ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb (Debian package postgresql; or set BH_PG_BINDIR)"
-[ -z "$why" ] && [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1 && why="running as root and there is no postgres user to run initdb as"
-if [ -z "$why" ]; then
-	mkdir -p "$T/pg" && chmod 777 "$T/pg"
-	if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
-		why="initdb failed: $(tail -1 "$T/initdb.log")"
-	elif ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p $PGPORT -k $T/pg -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1; then
-		why="the PostgreSQL server did not start: $(tail -1 "$T/pg/log" 2>/dev/null)"
-	else
-		PGDATA=$T/pg/data
-	fi
-fi
+[ -z "$why" ] && ! pg_start "$T/pg" $PGPORT && why=$pg_why
 if [ -z "$why" ]; then
 	suite postgres --store "host=$T/pg port=$PGPORT user=postgres dbname=postgres"
 else

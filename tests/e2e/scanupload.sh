@@ -4,6 +4,7 @@
 # the report are those of the same scan without --server; a server that is away, a wrong token (401) and a
 # viewer token (403) give a message on stderr and the same exit code (--server-required: exit 5 / 6).
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -63,7 +64,7 @@ SCAN=("$BH" scan -q -f json --db "$T/vuln.db" --exit-code 3 --max-image-age 0)
 check "scan without --server: exit 3 (PYSEC-2020-341 found)" "$RC0 $(jq -r '[.. | objects | select(.id? == "PYSEC-2020-341")] | length > 0' "$T/plain.json")" "3 true"
 D=$(jq -r '.sbom.manifest_digest // .sbom.target.manifest_digest // empty' "$T/plain.json" 2>/dev/null)
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 U=http://127.0.0.1:$PORT
 "$BH" serve --data "$T/data" --listen 127.0.0.1:$PORT --db "$T/vuln.db" 2>>"$T/serve.log" &
 SRV=$!
@@ -107,7 +108,7 @@ check "a passing scan uploads verdict pass, exit code 0" "$RC $(api scans | jq -
 
 # ---- failures: a message, the same exit code; --server-required makes them errors
 N=$(nscans)
-DOWN=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+DOWN=$(free_port)
 BULKHEAD_TOKEN=$O "${SCAN[@]}" --server "http://127.0.0.1:$DOWN" "$TARGET" >/dev/null 2>"$T/down.err"; RC=$?
 check "server away: same exit code" "$RC" "$RC0"
 check "server away: a message on stderr" "$(grep -c "upload to http://127.0.0.1:$DOWN failed" "$T/down.err")" 1

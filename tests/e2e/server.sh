@@ -6,6 +6,7 @@
 # 100,000-deep bodies, SIGTERM; every path of docs/openapi.yaml exercised. The same suite runs against
 # SQLite and against a PostgreSQL 15 cluster started in a temp dir (SKIP with the reason when it cannot).
 set -uo pipefail
+. "$(dirname "$0")/pg.sh"
 BUILD=${BUILD:-build}
 BH="$(pwd)/$BUILD/bulkhead"
 SRC=$(pwd)
@@ -25,7 +26,7 @@ SRV=
 PGDATA=
 cleanup() {
 	[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null
-	[ -n "$PGDATA" ] && pgrun "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1
+	pg_stop
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -267,21 +268,8 @@ JSON
 suite sqlite --data "$T/data-sqlite"
 
 # ---- the same suite on PostgreSQL 15 in a temp dir
-PGBIN=${BH_PG_BINDIR:-/usr/lib/postgresql/15/bin}
-pgrun() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 why=
-[ -x "$PGBIN/initdb" ] || why="no $PGBIN/initdb (Debian package postgresql; or set BH_PG_BINDIR)"
-[ -z "$why" ] && [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1 && why="running as root and there is no postgres user to run initdb as"
-if [ -z "$why" ]; then
-	mkdir -p "$T/pg" && [ "$(id -u)" = 0 ] && chown postgres: "$T/pg"
-	if ! pgrun "$PGBIN/initdb" -D "$T/pg/data" -A trust -U postgres --no-sync -E UTF8 >"$T/initdb.log" 2>&1; then
-		why="initdb failed: $(tail -1 "$T/initdb.log")"
-	elif ! pgrun "$PGBIN/pg_ctl" -D "$T/pg/data" -l "$T/pg/log" -w -o "-p 5497 -k $T/pg -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1; then
-		why="pg_ctl start failed: $(tail -2 "$T/pg/log" 2>/dev/null)"
-	else
-		PGDATA=$T/pg/data
-	fi
-fi
+[ -z "$why" ] && ! pg_start "$T/pg" 5497 && why=$pg_why
 if [ -n "$why" ]; then
 	echo "SKIP server/postgres: $why"
 else

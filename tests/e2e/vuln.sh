@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Vulnerability DB and matching end to end, on the real advisory data in ../shared/data.
 set -uo pipefail
+. "$(dirname "$0")/ports.sh"
 # grep -q stops reading at the first match; under pipefail the writer's SIGPIPE would then
 # fail the check at random (seen once in CI), so matches are read to the end.
 grepq() { grep "$@" >/dev/null; }
@@ -201,7 +202,7 @@ with tarfile.open(fileobj=io.BytesIO(raw)) as t, zipfile.ZipFile(sys.argv[2], "w
 PY
 cp "$DATA/kev/known_exploited_vulnerabilities.json" "$M/kev/"
 cp "$DATA/debian-security-tracker/format-samples/tracker-json-sample.json" "$M/debian/json"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 (cd "$M" && exec python3 -m http.server "$port" --bind 127.0.0.1 >"$T/http.log" 2>&1) &
 srv=$!
 for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
