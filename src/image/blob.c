@@ -124,14 +124,20 @@ int bh_blob_read(bh_blob *b, void *buf, size_t n, size_t *got, bh_error *err)
 	return 0;
 }
 
+int bh_blob_read_keep(bh_blob *b, void *buf, size_t n, size_t *got, bh_error *err)
+{
+	int rc = bh_blob_read(b, buf, n, got, err);
+	if (rc && !b->rerr.code)
+		b->rerr = *err;
+	return rc;
+}
+
 static la_ssize_t cb_read(struct archive *a, void *ud, const void **out)
 {
 	bh_blob *b = ud;
 	bh_error err;
 	size_t got;
-	if (bh_blob_read(b, b->buf, BH_BLOB_BUFSZ, &got, &err)) {
-		if (!b->rerr.code)
-			b->rerr = err;
+	if (bh_blob_read_keep(b, b->buf, BH_BLOB_BUFSZ, &got, &err)) {
 		archive_set_error(a, EIO, "%s", err.msg);
 		return -1;
 	}

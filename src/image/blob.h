@@ -47,6 +47,9 @@ int bh_blob_open_fn(bh_blob *b, bh_blob_read_fn fn, void (*close)(void *ud), voi
 int bh_blob_attach(bh_blob *b, struct archive *a, bh_error *err);
 /* Raw read. */
 int bh_blob_read(bh_blob *b, void *buf, size_t n, size_t *got, bh_error *err);
+/* bh_blob_read for a reader behind libarchive or a thread, whose own error says less: the first
+ * error is also kept in b->rerr, for the caller to report once that reader has stopped. */
+int bh_blob_read_keep(bh_blob *b, void *buf, size_t n, size_t *got, bh_error *err);
 /* Reads everything (max bytes) into out. */
 int bh_blob_read_all(bh_blob *b, size_t max, bh_buf *out, bh_error *err);
 /* Drains what is left and checks the digest: BH_EDIGEST names the blob, expected and actual. */

@@ -53,7 +53,9 @@ int bh_image_read_blob(const bh_blobsrc *bs, const char *ref, const char *expect
 
 struct chain {
 	struct archive *raw;
-	EVP_MD_CTX *md;      /* NULL when the layer turns out to be uncompressed (blob digest covers it) */
+	EVP_MD_CTX *md;      /* the content's digest: NULL when not asked for, or when the layer turns out to be
+			      * uncompressed (then the blob digest covers it) */
+	bool compressed;     /* gzip (ISA-L) or another filter libarchive knows */
 	uint64_t total;
 	/* the decompressing thread, when there is one */
 	bool threaded, started;
@@ -76,9 +78,7 @@ struct chain {
 static int blob_next(struct chain *ch, size_t *got)
 {
 	bh_error e;
-	if (bh_blob_read(ch->blob, ch->in, BH_BLOB_BUFSZ, got, &e)) {
-		if (!ch->blob->rerr.code)
-			ch->blob->rerr = e;
+	if (bh_blob_read_keep(ch->blob, ch->in, BH_BLOB_BUFSZ, got, &e)) {
 		snprintf(ch->rerr, sizeof(ch->rerr), "%.250s", e.msg);
 		return -1;
 	}
@@ -259,8 +259,8 @@ static bool several_cores(void)
 	return sysconf(_SC_NPROCESSORS_ONLN) > 1;
 }
 
-/* Opens the decompressing reader over b and the tar reader a over it. */
-static int chain_open(struct chain *ch, bh_blob *b, struct archive *a, bh_error *err)
+/* Opens the decompressing reader over b and the tar reader a over it; hash: keep the content's digest. */
+static int chain_open(struct chain *ch, bh_blob *b, struct archive *a, bool hash, bh_error *err)
 {
 	struct archive_entry *e;
 	size_t got;
@@ -293,9 +293,9 @@ static int chain_open(struct chain *ch, bh_blob *b, struct archive *a, bh_error 
 			return bh_error_set(err, BH_EINVAL, "%s: %s", b->name,
 					    archive_error_string(ch->raw) ? archive_error_string(ch->raw) : "empty or unreadable layer");
 	}
-	if (ch->gz || archive_filter_code(ch->raw, 0) != ARCHIVE_FILTER_NONE) {
-		ch->md = EVP_MD_CTX_new();
-		if (!ch->md || !EVP_DigestInit_ex(ch->md, EVP_sha256(), NULL))
+	ch->compressed = ch->gz || archive_filter_code(ch->raw, 0) != ARCHIVE_FILTER_NONE;
+	if (ch->compressed) {
+		if (hash && (!(ch->md = EVP_MD_CTX_new()) || !EVP_DigestInit_ex(ch->md, EVP_sha256(), NULL)))
 			return bh_error_set(err, BH_ENOMEM, "out of memory");
 		/* only a compressed layer has decompression to move off this thread */
 		if (several_cores()) {
@@ -402,6 +402,70 @@ static int parse_config(bh_sbom *s, json_t *cfg, size_t nlayers, bh_error *err)
 	return 0;
 }
 
+/* A media type that says gzip (OCI's "+gzip", Docker's ".tar.gzip"). */
+static bool gzip_type(const char *mt)
+{
+	size_t n = mt ? strlen(mt) : 0;
+	return n >= 4 && !strcmp(mt + n - 4, "gzip");
+}
+
+/*
+ * One read of a layer through the tar walker. The blob's digest is checked against expect and its
+ * content against diff_id, when given. A layer whose content is hashed or whose media type says gzip
+ * is decoded through the chain (ISA-L, off this thread); any other goes straight to libarchive, which
+ * can seek over the file data of an uncompressed layer that nothing hashes. *size: the blob's bytes.
+ */
+static int read_layer(const bh_blobsrc *bs, const char *ref, const char *expect, const char *diff_id, const char *mt,
+		      int layer, bh_collect *c, uint64_t *size, bh_error *err)
+{
+	struct archive *outer = NULL, *a;
+	struct chain ch;
+	bh_blob b;
+	bool hash = diff_id && bh_digest_valid(diff_id), chained = hash || gzip_type(mt);
+	int rc = bs->open(bs->ctx, ref, expect, diff_id, &b, &outer, err);
+	if (rc)
+		return rc;
+	memset(&ch, 0, sizeof(ch));
+	if (!(a = bh_layer_reader_new()))
+		rc = bh_error_set(err, BH_ENOMEM, "out of memory");
+	else
+		rc = chained ? chain_open(&ch, &b, a, hash, err) : bh_blob_attach(&b, a, err);
+	if (!rc)
+		rc = bh_layer_walk(a, layer, b.name, c, err);
+	if (!rc && hash)
+		rc = chain_finish(&ch, b.name, diff_id, err);
+	/* the blob is the decompressing thread's until it has stopped */
+	chain_stop(&ch);
+	if (!rc)
+		rc = bh_blob_finish(&b, err);
+	/*
+	 * An uncompressed layer must hash to its diff_id: a name-derived digest alone could
+	 * have been computed by whoever made the archive over tampered content.
+	 */
+	if (!rc && b.md && diff_id && !(chained ? ch.compressed : archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE) &&
+	    strcmp(b.got, diff_id) != 0)
+		rc = bh_error_set(err, BH_EDIGEST, "%s: content is %s but the image config says diff_id %s", b.name, b.got,
+				  diff_id);
+	/* a failed read of the blob itself (network, truncation, digest) or of its compression says more
+	 * than the tar reader, which only saw its input end (rerr is the thread's until chain_stop) */
+	if (rc && ch.rerr[0] && !b.rerr.code)
+		rc = bh_error_set(err, BH_EINVAL, "%s: %s", b.name, ch.rerr);
+	if (rc && b.rerr.code) {
+		rc = b.rerr.code;
+		if (err)
+			*err = b.rerr;
+	}
+	if (a)
+		archive_read_free(a);
+	chain_free(&ch);
+	if (size)
+		*size = b.total;
+	bh_blob_close(&b);
+	if (outer)
+		archive_read_free(outer);
+	return rc;
+}
+
 int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_len, const char *config_digest,
 		  char *const *layer_refs, char *const *layer_digests, char *const *media_types, size_t nlayers,
 		  const bh_source_opts *o, bh_sbom *s, bh_error *err)
@@ -439,61 +503,11 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 	c.hook = o->hook;
 	c.skip = bh_glob_skip_empty(&skip) ? NULL : &skip;
 	for (i = 0; i < nlayers; i++) {
-		struct archive *outer = NULL, *a;
-		struct chain ch;
-		bh_blob b;
-		const char *expect = NULL, *expect2 = NULL;
-		bool chained;
-		if (o->verify_digests) {
-			expect = layer_digests && layer_digests[i] ? layer_digests[i] : NULL;
-			/* An uncompressed layer hashes to its diff_id. */
-			expect2 = s->layers[i].diff_id;
-		}
 		bh_log_info("layer %zu/%zu %s", i + 1, nlayers, layer_refs[i]);
 		bh_log_progress("bulkhead: reading layer %zu/%zu", i + 1, nlayers);
-		rc = bs->open(bs->ctx, layer_refs[i], expect, expect2, &b, &outer, err);
-		if (rc)
-			goto fail_layer;
-		a = bh_layer_reader_new();
-		if (!a) {
-			rc = bh_error_set(err, BH_ENOMEM, "out of memory");
-			bh_blob_close(&b);
-			goto fail_layer;
-		}
-		memset(&ch, 0, sizeof(ch));
-		chained = expect2 && bh_digest_valid(expect2);
-		rc = chained ? chain_open(&ch, &b, a, err) : bh_blob_attach(&b, a, err);
-		if (!rc)
-			rc = bh_layer_walk(a, (int)i, b.name, &c, err);
-		if (!rc && chained)
-			rc = chain_finish(&ch, b.name, expect2, err);
-		/* the blob is the decompressing thread's until it has stopped */
-		chain_stop(&ch);
-		if (!rc)
-			rc = bh_blob_finish(&b, err);
-		/*
-		 * An uncompressed layer must hash to its diff_id: a name-derived digest alone could
-		 * have been computed by whoever made the archive over tampered content.
-		 */
-		if (!rc && b.md && expect2 && (chained ? !ch.md : archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE) &&
-		    strcmp(b.got, expect2) != 0)
-			rc = bh_error_set(err, BH_EDIGEST, "%s: content is %s but the image config says diff_id %s",
-					  b.name, b.got, expect2);
-		/* a failed read of the blob itself (network, truncation, digest) or of its compression says more
-		 * than the tar reader, which only saw its input end (rerr is the thread's until chain_stop) */
-		if (rc && chained && ch.rerr[0] && !b.rerr.code)
-			rc = bh_error_set(err, BH_EINVAL, "%s: %s", b.name, ch.rerr);
-		if (rc && b.rerr.code) {
-			rc = b.rerr.code;
-			if (err)
-				*err = b.rerr;
-		}
-		archive_read_free(a);
-		chain_free(&ch);
-		s->layers[i].size = b.total;
-		bh_blob_close(&b);
-		if (outer)
-			archive_read_free(outer);
+		rc = read_layer(bs, layer_refs[i], o->verify_digests && layer_digests ? layer_digests[i] : NULL,
+				o->verify_digests ? s->layers[i].diff_id : NULL, media_types ? media_types[i] : NULL, (int)i,
+				&c, &s->layers[i].size, err);
 		if (rc)
 			goto fail_layer;
 	}
@@ -506,30 +520,12 @@ int bh_image_scan(const bh_blobsrc *bs, const char *config_json, size_t config_l
 		c.pass2 = true;
 		c.hook = NULL; /* checks saw every file once already */
 		for (i = 0; needed && i <= (size_t)last && i < nlayers; i++) {
-			struct archive *outer = NULL, *a;
-			bh_blob b;
 			bh_log_info("layer %zu/%zu %s: second read for links", i + 1, nlayers, layer_refs[i]);
-			/* The blob digest is checked again: the file could have changed since pass 1. */
-			rc = bs->open(bs->ctx, layer_refs[i], o->verify_digests && layer_digests ? layer_digests[i] : NULL,
-				      o->verify_digests ? s->layers[i].diff_id : NULL, &b, &outer, err);
-			if (rc)
-				goto fail_layer;
-			a = bh_layer_reader_new();
-			rc = a ? bh_blob_attach(&b, a, err) : bh_error_set(err, BH_ENOMEM, "out of memory");
-			if (!rc)
-				rc = bh_layer_walk(a, (int)i, b.name, &c, err);
-			if (!rc)
-				rc = bh_blob_finish(&b, err);
-			if (rc && b.rerr.code) {
-				rc = b.rerr.code;
-				if (err)
-					*err = b.rerr;
-			}
-			if (a)
-				archive_read_free(a);
-			bh_blob_close(&b);
-			if (outer)
-				archive_read_free(outer);
+			/* Checked again, as the file could have changed since pass 1: by the blob's digest when the
+			 * manifest gives one (it fixes the content too), else by the content's diff_id. */
+			const char *expect = o->verify_digests && layer_digests ? layer_digests[i] : NULL;
+			rc = read_layer(bs, layer_refs[i], expect, o->verify_digests && !expect ? s->layers[i].diff_id : NULL,
+					media_types ? media_types[i] : NULL, (int)i, &c, NULL, err);
 			if (rc)
 				goto fail_layer;
 		}
