@@ -83,3 +83,9 @@ int floor_26(void *ctx) { return 0; }
 
 SEC("tracepoint/syscalls/sys_enter_memfd_create")
 int floor_27(void *ctx) { return 0; }
+
+SEC("tracepoint/syscalls/sys_exit_setuid")
+int floor_28(void *ctx) { return 0; }
+
+SEC("tracepoint/syscalls/sys_exit_setresuid")
+int floor_29(void *ctx) { return 0; }

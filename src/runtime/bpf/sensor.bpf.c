@@ -644,23 +644,48 @@ int bh_exit(void *ctx)
 
 /* ---- file ---- */
 
+/* The longest user name a home directory is looked at for (useradd allows 32 bytes). */
+#define BH_HOME_NAME_MAX 32
+
+/* Below a home directory (the rest of the path after "/root/" or "/home/USER/"): the credentials
+ * the rules name (SSH keys, cloud, registry and Kubernetes configuration). */
+static __always_inline int home_secret(const char *h)
+{
+	return PFX(h, ".ssh/") || PFX(h, ".aws/") || PFX(h, ".kube/") || PFX(h, ".config/gcloud/") ||
+	       PFX(h, ".azure/") || PFX(h, ".docker/config.json");
+}
+
 /* Files a read of which rules care about (credentials, engine sockets). */
 static __always_inline int sensitive(const char *p)
 {
-	return PFX(p, "/etc/shadow") || PFX(p, "/etc/gshadow") || PFX(p, "/etc/sudoers") ||
-	       PFX(p, "/etc/ssh/ssh_host_") || PFX(p, "/root/.ssh/") || PFX(p, "/root/.aws/") ||
-	       PFX(p, "/root/.kube/") || PFX(p, "/var/run/docker.sock") || PFX(p, "/run/docker.sock") ||
-	       PFX(p, "/run/containerd/containerd.sock") || PFX(p, "/var/run/secrets/kubernetes.io/") ||
-	       PFX(p, "/proc/self/mem");
+	int i;
+
+	if (PFX(p, "/etc/shadow") || PFX(p, "/etc/gshadow") || PFX(p, "/etc/sudoers") ||
+	    PFX(p, "/etc/ssh/ssh_host_") || PFX(p, "/var/run/docker.sock") || PFX(p, "/run/docker.sock") ||
+	    PFX(p, "/run/containerd/containerd.sock") || PFX(p, "/var/run/secrets/kubernetes.io/") ||
+	    PFX(p, "/proc/self/mem"))
+		return 1;
+	if (PFX(p, "/root/"))
+		return home_secret(p + 6);
+	if (!PFX(p, "/home/"))
+		return 0;
+	/* /home/USER/: the user's name ends at the first slash within BH_HOME_NAME_MAX bytes */
+	for (i = 6; i < 6 + BH_HOME_NAME_MAX + 1; i++) {
+		if (!p[i])
+			return 0;
+		if (p[i] == '/')
+			return i > 6 && home_secret(p + i + 1);
+	}
+	return 0;
 }
 
-/* The first 8 bytes of every path sensitive() accepts: most opens are reads of other files, and this
+/* The first bytes of every path sensitive() accepts: most opens are reads of other files, and this
  * test (one 8-byte read, no helper lookups) lets them leave before wanted() and the full path read. */
 static __always_inline int maybe_sensitive(const char *p)
 {
 	return PFX(p, "/etc/sha") || PFX(p, "/etc/gsh") || PFX(p, "/etc/sud") || PFX(p, "/etc/ssh") ||
-	       PFX(p, "/root/.s") || PFX(p, "/root/.a") || PFX(p, "/root/.k") || PFX(p, "/var/run") ||
-	       PFX(p, "/run/doc") || PFX(p, "/run/con") || PFX(p, "/proc/se");
+	       PFX(p, "/root/.") || PFX(p, "/home/") || PFX(p, "/var/run") || PFX(p, "/run/doc") ||
+	       PFX(p, "/run/con") || PFX(p, "/proc/se");
 }
 
 static __always_inline int do_open(const char *upath, __u32 flags, __u32 mode)
@@ -957,29 +982,82 @@ static __always_inline struct bh_rec_priv *priv_reserve(__u32 type)
 	return r;
 }
 
+/*
+ * setuid and setresuid are reported at their exit, with the call's result (a refused setuid(0) is
+ * no escalation) and the uids the caller had before it (after a successful call they are the new
+ * ones). The entry keeps what the exit needs, by thread.
+ */
+struct setuid_call {
+	__u32 arg, flags, uid, euid;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct setuid_call);
+} setuid_calls SEC(".maps");
+
+static __always_inline int setuid_enter(__u32 arg, __u32 flags)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct setuid_call c = { arg, flags, (__u32)bpf_get_current_uid_gid(), 0 };
+
+	if (!wanted()) {
+		/* a stale entry of a thread killed inside the call must not pair with this call's exit */
+		bpf_map_delete_elem(&setuid_calls, &tid);
+		return 0;
+	}
+	c.euid = BPF_CORE_READ(t, cred, euid.val);
+	bpf_map_update_elem(&setuid_calls, &tid, &c, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int setuid_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct setuid_call *c = bpf_map_lookup_elem(&setuid_calls, &tid);
+	struct bh_rec_priv *r;
+
+	if (!c)
+		return 0;
+	r = priv_reserve(BH_REC_SETUID);
+	if (r) {
+		r->arg = c->arg;
+		r->flags = c->flags;
+		r->h.uid = c->uid;
+		r->h.euid = c->euid;
+		r->h.ret = (__s32)ctx->ret;
+		bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
+	}
+	bpf_map_delete_elem(&setuid_calls, &tid);
+	return 0;
+}
+
 SEC("tracepoint/syscalls/sys_enter_setuid")
 int bh_setuid(struct trace_event_raw_sys_enter *ctx)
 {
-	struct bh_rec_priv *r = priv_reserve(BH_REC_SETUID);
-	if (!r)
-		return 0;
-	r->arg = (__u32)ctx->args[0];
-	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
-	return 0;
+	return setuid_enter((__u32)ctx->args[0], 0);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setuid")
+int bh_setuid_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return setuid_exit(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_enter_setresuid")
 int bh_setresuid(struct trace_event_raw_sys_enter *ctx)
 {
 	__u32 ruid = (__u32)ctx->args[0], euid = (__u32)ctx->args[1];
-	struct bh_rec_priv *r = priv_reserve(BH_REC_SETUID);
-	if (!r)
-		return 0;
-	/* the new effective uid when set, else the real one (-1: unchanged) */
-	r->arg = euid != (__u32)-1 ? euid : ruid;
-	r->flags = 1; /* setresuid */
-	bpf_ringbuf_submit(r, wake_flag(&rb_priv, sizeof(*r)));
-	return 0;
+	/* the new effective uid when set, else the real one (-1: unchanged); flags 1: setresuid */
+	return setuid_enter(euid != (__u32)-1 ? euid : ruid, 1);
+}
+
+SEC("tracepoint/syscalls/sys_exit_setresuid")
+int bh_setresuid_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return setuid_exit(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_enter_capset")
