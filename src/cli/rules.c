@@ -224,7 +224,7 @@ static void coerce(json_t *o)
 {
 	static const char *const nums[] = { "pid", "tid", "ppid", "uid", "euid", "gid", "argc", "flags", "mode", "arg",
 					    "target_pid", "ret", "cgroup_id", "sport", "dport" };
-	static const char *const bools[] = { "exe_upper", "privileged" };
+	static const char *const bools[] = { "exe_upper", "privileged", "stdio_net", "script_watch", "killed_in_kernel" };
 	const char *k;
 	json_t *v;
 	size_t i;

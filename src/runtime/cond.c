@@ -29,7 +29,7 @@ enum fid {
 	F_EVT_TYPE, F_EVT_CLASS, F_EVT_TIME, F_EVT_DIR, F_EVT_FLAGS, F_EVT_MODE, F_EVT_RET, F_EVT_VALUE, F_EVT_TPID,
 	F_EVT_PATH, F_EVT_PATH2, F_EVT_OPENW, F_EVT_OPENR,
 	F_PROC_PID, F_PROC_TID, F_PROC_PPID, F_PROC_NAME, F_PROC_PNAME, F_PROC_ANAME, F_PROC_EXE, F_PROC_CMDLINE,
-	F_PROC_ARGS, F_PROC_ARGV, F_PROC_CWD, F_PROC_FROM_IMAGE, F_PROC_IS_SHELL,
+	F_PROC_ARGS, F_PROC_ARGV, F_PROC_CWD, F_PROC_FROM_IMAGE, F_PROC_IS_SHELL, F_PROC_STDIO_NET,
 	F_USER_UID, F_USER_EUID, F_GROUP_GID,
 	F_FD_NAME, F_FD_DIR, F_FD_FILE, F_FD_NAME2, F_FD_TYPECHAR, F_FD_SIP, F_FD_SPORT, F_FD_CIP, F_FD_CPORT, F_FD_RIP,
 	F_FD_RPORT, F_FD_LIP, F_FD_LPORT, F_FD_L4PROTO, F_FD_FAMILY,
@@ -54,7 +54,7 @@ static const struct fdef {
 	[F_PROC_EXE] = { "proc.exe", T_STR, A_NONE },           [F_PROC_CMDLINE] = { "proc.cmdline", T_STR, A_NONE },
 	[F_PROC_ARGS] = { "proc.args", T_STR, A_NONE },         [F_PROC_ARGV] = { "proc.argv", T_LIST, A_NONE },
 	[F_PROC_CWD] = { "proc.cwd", T_STR, A_NONE },           [F_PROC_FROM_IMAGE] = { "proc.exe_from_image", T_BOOL, A_NONE },
-	[F_PROC_IS_SHELL] = { "proc.is_shell", T_BOOL, A_NONE },
+	[F_PROC_IS_SHELL] = { "proc.is_shell", T_BOOL, A_NONE },   [F_PROC_STDIO_NET] = { "proc.stdio_net", T_BOOL, A_NONE },
 	[F_USER_UID] = { "user.uid", T_NUM, A_NONE },           [F_USER_EUID] = { "user.euid", T_NUM, A_NONE },
 	[F_GROUP_GID] = { "group.gid", T_NUM, A_NONE },
 	[F_FD_NAME] = { "fd.name", T_STR, A_NONE },             [F_FD_DIR] = { "fd.directory", T_STR, A_NONE },
@@ -1030,6 +1030,7 @@ static void get(const node *n, int fid, long iarg, const char *sarg, const bh_rt
 		}
 		break;
 	case F_PROC_CWD: if (exec && ev->cwd[0]) set_s(v, ev->cwd); break;
+	case F_PROC_STDIO_NET: if (exec) set_b(v, ev->stdio_net); break;
 	case F_PROC_FROM_IMAGE:
 		if (exec) {
 			int r = ctx && ctx->exe_from_image ? ctx->exe_from_image(ctx->user, ev, ct) : -1;

@@ -43,6 +43,8 @@
  *   proc.cwd       (execve)   proc.exe_from_image  true when the executed file is from the image
  *                  (not the upper layer; execve only; the context's callback may answer instead)
  *   proc.is_shell  comm is one of sh bash dash ash zsh ksh mksh csh tcsh fish busybox
+ *   proc.stdio_net (execve)   standard input or output is an IPv4/IPv6 socket: a program run on a
+ *                  connection, as a reverse shell is (the eBPF sensor; false from the fallback)
  *   user.uid user.euid group.gid   (no user.name: the host's /etc/passwd is not the container's)
  *   fd.name        the file's path (file events), the socket path (unix sockets) or
  *                  "cip:cport->sip:sport" (inet)        fd.directory fd.filename  of fd.name (files)

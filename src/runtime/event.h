@@ -56,7 +56,8 @@ enum { BH_RT_TRUNC_PATH = 1u << 0, BH_RT_TRUNC_PATH2 = 1u << 1, BH_RT_TRUNC_ARGS
  */
 enum { BH_RT_KACT_EXE_UPPER = 1u << 0, BH_RT_KACT_KILLED = 1u << 1, BH_RT_KACT_WHY_DRIFT = 1u << 2, BH_RT_KACT_WHY_DENIED = 1u << 3,
        BH_RT_KACT_SCRIPT_WATCH = 1u << 4, /* maybe a script: killed in the kernel when its interpreter opens it, if on the upper layer */
-       BH_RT_KACT_WHY_BASELINE = 1u << 5 /* killed: not on the allow-list of its container's baseline (protect mode) */ };
+       BH_RT_KACT_WHY_BASELINE = 1u << 5, /* killed: not on the allow-list of its container's baseline (protect mode) */
+       BH_RT_KACT_STDIO_NET = 1u << 7 /* standard input or output is an IPv4/IPv6 socket (BH_REC_ACT_STDIO_NET) */ };
 #define BH_RT_KILL_MECHANISM "bpf_send_signal at sched_process_exec"
 #define BH_RT_KILL_SCRIPT_MECHANISM "bpf_send_signal at the interpreter's openat of the script"
 
@@ -84,6 +85,7 @@ typedef struct bh_rt_event {
 	uint64_t arg;        /* per type, above */
 	uint32_t target_pid;
 	bool exe_upper;      /* EXEC: the executable's inode is on the container's upper layer */
+	bool stdio_net;      /* EXEC: standard input or output is an IPv4/IPv6 socket (a shell on a connection) */
 	uint32_t kact;       /* EXEC: BH_RT_KACT_*, what the sensor's kernel side found and did */
 	/* NET */
 	uint16_t family;     /* AF_INET, AF_INET6, AF_UNIX */

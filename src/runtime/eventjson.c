@@ -66,6 +66,8 @@ json_t *bh_rt_event_json(const bh_rt_event *ev, const bh_rt_container *ct)
 	json_object_set_new(o, "target_pid", json_integer(ev->target_pid));
 	json_object_set_new(o, "ret", json_integer(ev->ret));
 	json_object_set_new(o, "exe_upper", json_boolean(ev->exe_upper));
+	if (ev->stdio_net)
+		json_object_set_new(o, "stdio_net", json_true());
 	if (ev->kact & BH_RT_KACT_SCRIPT_WATCH)
 		json_object_set_new(o, "script_watch", json_true());
 	if (ev->kact & BH_RT_KACT_KILLED) {
@@ -266,6 +268,10 @@ int bh_rt_event_from_json(const json_t *o, const char *where, bh_rt_event *ev, b
 			if (!json_is_boolean(v))
 				return bad(err, where, k, "not a boolean");
 			ev->exe_upper = json_is_true(v);
+		} else if (!strcmp(k, "stdio_net")) {
+			if (!json_is_boolean(v))
+				return bad(err, where, k, "not a boolean");
+			ev->stdio_net = json_is_true(v);
 		} else if (!strcmp(k, "ret")) {
 			if (!json_is_integer(v) || json_integer_value(v) < INT32_MIN || json_integer_value(v) > INT32_MAX)
 				return bad(err, where, k, "not a 32-bit integer");

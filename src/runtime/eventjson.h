@@ -17,6 +17,7 @@
  *    "killed_in_kernel": true, "action": "killed (bpf_send_signal at sched_process_exec)",
  *    "kill_reason": "executable not from the image" | "denied executable path",   (killed execs only)
  *    "script_watch": true,   (maybe a script: the kernel kills it at its interpreter's open when on the upper layer)
+ *    "stdio_net": true,      (an exec whose standard input or output is an IPv4/IPv6 socket)
  *    "net": {"family": "inet", "proto": "tcp", "saddr": "10.0.0.2", "sport": 40000,
  *            "daddr": "1.2.3.4", "dport": 3333},            (NET events only)
  *    "cgroup_id": 1234,

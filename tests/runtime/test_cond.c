@@ -291,6 +291,10 @@ static void test_fields(void **state)
 	assert_true(bh_cond_eval(c, &ev, &ct, &ctx));
 	assert_false(bh_cond_eval(c, &ev, &ct, NULL));
 	bh_cond_free(c);
+	/* a program on a connection: the exec's flag; no exec, no value */
+	assert_true(m("proc.stdio_net = false"));
+	ev.stdio_net = true;
+	assert_true(m("proc.stdio_net = true and proc.is_shell = true"));
 	/* files */
 	ev.type = BH_RT_RENAME;
 	strcpy(ev.path, "/tmp/a/b.txt");
@@ -298,6 +302,8 @@ static void test_fields(void **state)
 	assert_true(m("fd.name = /tmp/a/b.txt and fd.directory = /tmp/a and fd.filename = b.txt and fd.name2 = /usr/bin/b"));
 	assert_true(m("fd.typechar = f and evt.class = file"));
 	assert_false(m("proc.exe exists"));
+	assert_false(m("proc.stdio_net = true"));
+	assert_false(m("proc.stdio_net = false"));
 	/* network: connect from 10.0.0.2:40000 to 1.2.3.4:3333 */
 	ev.type = BH_RT_CONNECT;
 	ev.family = AF_INET;

@@ -34,7 +34,8 @@ enum { BH_REC_TRUNC_PATH = 1, BH_REC_TRUNC_PATH2 = 2, BH_REC_TRUNC_ARGS = 4, BH_
 enum { BH_REC_ACT_EXE_UPPER = 1, BH_REC_ACT_KILLED = 2, BH_REC_ACT_WHY_DRIFT = 4, BH_REC_ACT_WHY_DENIED = 8,
        BH_REC_ACT_SCRIPT_WATCH = 16, /* maybe a script: killed when its interpreter opens it, if it is on the upper layer */
        BH_REC_ACT_WHY_BASELINE = 32, /* killed: the path is not on the container's allow-list (a baseline in protect mode) */
-       BH_REC_ACT_WHY_PARENT = 64 /* with WHY_BASELINE: the path is allowed, not under this parent (allow_pair) */ };
+       BH_REC_ACT_WHY_PARENT = 64, /* with WHY_BASELINE: the path is allowed, not under this parent (allow_pair) */
+       BH_REC_ACT_STDIO_NET = 128 /* standard input or output is an IPv4/IPv6 socket (a shell on a connection) */ };
 
 /* Enforcement flags per cgroup (map `enforce`, or bh_rec_config.enforce_all for every container). */
 enum { BH_REC_ENF_KILL_DRIFT = 1, /* kill an exec whose executable is not from the image */

@@ -503,6 +503,30 @@ static __always_inline __u32 enforce_exec(struct trace_event_raw_sched_process_e
 	return act;
 }
 
+#define BH_S_IFMT 0170000
+#define BH_S_IFSOCK 0140000
+#define BH_AF_INET 2
+#define BH_AF_INET6 10
+
+/* Whether descriptor fd of t is an IPv4 or IPv6 socket (a pipe, a tty or a unix socket is not). */
+static __always_inline int inet_fd(struct task_struct *t, unsigned int fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = 0;
+	struct socket *so;
+	__u16 fam;
+
+	if (fd >= BPF_CORE_READ(fdt, max_fds) || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return 0;
+	if ((BPF_CORE_READ(f, f_inode, i_mode) & BH_S_IFMT) != BH_S_IFSOCK)
+		return 0;
+	/* a socket's file holds its struct socket (sock_alloc_file) */
+	so = (struct socket *)BPF_CORE_READ(f, private_data);
+	fam = BPF_CORE_READ(so, sk, __sk_common.skc_family);
+	return fam == BH_AF_INET || fam == BH_AF_INET6;
+}
+
 SEC("tracepoint/sched/sched_process_exec")
 int bh_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -524,6 +548,10 @@ int bh_exec(struct trace_event_raw_sched_process_exec *ctx)
 		return 0;
 	}
 	fill_hdr(&r->h, BH_REC_EXEC);
+	/* a program started with its standard input or output on a TCP or UDP connection: how a
+	 * reverse shell runs, whatever its command line says */
+	if (inet_fd(t, 0) || inet_fd(t, 1))
+		act |= BH_REC_ACT_STDIO_NET;
 	r->h.act = act;
 	{
 		unsigned int off = ctx->__data_loc_filename & 0xFFFF;
