@@ -381,33 +381,20 @@ static int noop_image_cb(void *ud, const bh_store_image *i)
 	return 0;
 }
 
+static int list_components(bh_store *st, const void *args, int64_t after, size_t limit, json_t *items, int64_t *next,
+			   bh_error *err)
+{
+	int rc = bh_store_image_get(st, args, noop_image_cb, NULL, err);
+	if (rc == 0)
+		return bh_error_set(err, BH_ENOTFOUND, "no image with this digest");
+	if (rc < 0)
+		return rc;
+	return bh_store_image_components(st, args, after, limit, component_cb, items, next, err);
+}
+
 static int get_image_components(bh_srv_req *req, bh_srv_resp *resp, void *ud)
 {
-	bh_api *a = ud;
-	bh_store *st;
-	const char *digest = bh_srv_param(req, "digest");
-	int64_t after, limit, next = 0;
-	json_t *items;
-	bh_error err;
-	int rc;
-	if (bh_apictx_page_args(req, resp, &after, &limit))
-		return 0;
-	if (!(items = json_array()))
-		return BH_ENOMEM;
-	st = bh_apictx_store(a);
-	rc = bh_store_image_get(st, digest, noop_image_cb, NULL, &err);
-	if (rc == 1)
-		rc = bh_store_image_components(st, digest, after, (size_t)limit, component_cb, items, &next, &err);
-	else if (rc == 0)
-		rc = 1;
-	bh_apictx_release(a, st);
-	if (rc) {
-		json_decref(items);
-		if (rc == 1)
-			return bh_srv_resp_error(resp, 404, "not_found", "no image with this digest");
-		return bh_apictx_store_failed(resp, rc, &err);
-	}
-	return bh_apictx_page_answer(resp, items, next);
+	return bh_apictx_page_list(ud, req, resp, list_components, bh_srv_param(req, "digest"));
 }
 
 /* ---- SBOM download: the stored components back into a bh_sbom, written by report/ ---- */

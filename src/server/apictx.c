@@ -143,6 +143,8 @@ int bh_apictx_store_failed(bh_srv_resp *resp, int rc, const bh_error *err)
 {
 	if (rc == BH_EUSAGE || rc == BH_EINVAL)
 		return bh_srv_resp_error(resp, 400, "bad_request", "%s", err->msg);
+	if (rc == BH_ENOTFOUND)
+		return bh_srv_resp_error(resp, 404, "not_found", "%s", err->msg);
 	bh_log_error("api: store: %s", err->msg);
 	return bh_srv_resp_error(resp, 500, "internal", "the store failed; the server log says why");
 }

@@ -75,7 +75,7 @@ typedef int (*bh_apictx_list_fn)(bh_store *st, const void *args, int64_t after, 
 int bh_apictx_event_append(void *items, const bh_store_event *e);
 /* A GET of a paged list: ?after= and ?limit=, one store call, then {"items", "next"} or the error. */
 int bh_apictx_page_list(bh_api *a, bh_srv_req *req, bh_srv_resp *resp, bh_apictx_list_fn list, const void *args);
-/* The answer to a failed store call: the caller's mistakes are 400, the rest 500 (reason logged). */
+/* The answer to a failed store call: the caller's mistakes are 400, BH_ENOTFOUND 404, the rest 500 (reason logged). */
 int bh_apictx_store_failed(bh_srv_resp *resp, int rc, const bh_error *err);
 /* No control characters (C0 or DEL): what a stored name, URL or reason from a request body may hold. */
 bool bh_apictx_printable(const char *s);
