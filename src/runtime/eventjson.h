@@ -12,6 +12,7 @@
  *   {"time": "2026-12-06T23:40:01.123456789Z", "type": "execve", "class": "proc",
  *    "pid": 1, "tid": 1, "ppid": 0, "uid": 0, "euid": 0, "gid": 0, "comm": "sh", "pcomm": "bash",
  *    "path": "/bin/sh", "path2": "", "cwd": "/", "args": "sh -c id", "argc": 3,
+ *    (file events: a relative path is joined to the directory the kernel read for it, then in "cwd")
  *    "flags": 0, "mode": 0, "arg": 0, "target_pid": 0, "ret": 0, "exe_upper": false,
  *    "truncated": ["args"],
  *    "killed_in_kernel": true, "action": "killed (bpf_send_signal at sched_process_exec)",

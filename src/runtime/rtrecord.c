@@ -1,8 +1,10 @@
 /* rtrecord.c - raw sensor records to bh_rt_event: every length clamped, every string bounded. */
 #include "runtime/rtrecord.h"
 
+#include <stdio.h>
 #include <string.h>
 
+#include "image/collect.h"
 #include "runtime/bpf/record.h"
 
 /* The record types are the event types (record.h cannot include event.h: the BPF side has no libc). */
@@ -21,7 +23,7 @@ _Static_assert(BH_REC_COMM == BH_RT_COMM_MAX && BH_REC_PATH == BH_RT_PATH_MAX &&
 /* Layouts the BPF side (clang -target bpf) lays out the same way: no implicit padding. */
 _Static_assert(sizeof(struct bh_rec_hdr) == 72, "bh_rec_hdr layout");
 _Static_assert(sizeof(struct bh_rec_proc) == 72 + 8 + 16 + 256 + 512 + 256, "bh_rec_proc layout");
-_Static_assert(sizeof(struct bh_rec_file) == 72 + 8 + 512, "bh_rec_file layout");
+_Static_assert(sizeof(struct bh_rec_file) == 72 + 16 + 512 + BH_REC_CWD, "bh_rec_file layout");
 _Static_assert(sizeof(struct bh_rec_net) == 72 + 8 + 32 + 108 + 4, "bh_rec_net layout");
 _Static_assert(sizeof(struct bh_rec_priv) == 72 + 16 + 512, "bh_rec_priv layout");
 
@@ -97,6 +99,32 @@ static void decode_cwd(bh_rt_event *ev, const char *c, uint32_t len)
 		memcpy(ev->cwd, "/", 2);
 }
 
+/*
+ * A relative path of a file event made absolute from the directory the kernel read (ev->cwd), ".."
+ * never above the root, as the kernel resolves it: `cd /etc && echo x >>passwd` is a write of
+ * /etc/passwd. A result too long is cut as the kernel cuts a path, with the trunc bit.
+ */
+static void absolute(bh_rt_event *ev, char *path, size_t cap, uint32_t bit)
+{
+	char dir[BH_RT_PATH_MAX + 2], out[2 * BH_RT_PATH_MAX];
+	size_t len;
+
+	if (!path[0] || path[0] == '/')
+		return;
+	/* bh_link_resolve starts a relative target at the link's directory: a name inside the cwd */
+	snprintf(dir, sizeof(dir), "%s/.", ev->cwd);
+	if (bh_link_resolve(dir, path, out, sizeof(out)))
+		return;
+	len = strlen(out);
+	if (len + 2 > cap) {
+		len = cap - 2;
+		ev->trunc |= bit;
+	}
+	memmove(path + 1, out, len);
+	path[0] = '/';
+	path[len + 1] = '\0';
+}
+
 int bh_rtrecord_decode(bh_rt_class cls, const void *data, size_t len, int64_t wall_off_ns, bh_rt_event *ev, bh_error *err)
 {
 	struct bh_rec_hdr h;
@@ -160,6 +188,13 @@ int bh_rtrecord_decode(bh_rt_class cls, const void *data, size_t len, int64_t wa
 			ev->trunc |= BH_RT_TRUNC_PATH;
 		if (copy_str(ev->path2, sizeof(ev->path2), r.path2, sizeof(r.path2)))
 			ev->trunc |= BH_RT_TRUNC_PATH2;
+		if (r.dir_of & (BH_REC_DIR_PATH | BH_REC_DIR_PATH2)) {
+			decode_cwd(ev, r.dir, r.dir_len);
+			if (r.dir_of & BH_REC_DIR_PATH)
+				absolute(ev, ev->path, sizeof(ev->path), BH_RT_TRUNC_PATH);
+			if (r.dir_of & BH_REC_DIR_PATH2)
+				absolute(ev, ev->path2, sizeof(ev->path2), BH_RT_TRUNC_PATH2);
+		}
 		break;
 	}
 	case BH_RT_CLASS_NET: {

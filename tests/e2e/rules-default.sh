@@ -137,6 +137,12 @@ act "binary written to /usr/local/bin and run" "$app" "Executable not from the i
 	$X "$app" /bin/bash -c 'cat /bin/true >/usr/local/bin/tool && chmod 755 /usr/local/bin/tool && /usr/local/bin/tool'
 act "write below /usr/bin" "$app" "Write below binary directory" $X "$app" /opt/bhr/act write /usr/bin/implant
 act "write below /etc" "$app" "Write below etc" $X "$app" /bin/bash -c 'echo "x:x:0:0::/:/bin/sh" >>/etc/passwd'
+# relative paths: the sensor makes them absolute from the process's working directory (and a
+# directory descriptor: bash opens its redirections with openat(AT_FDCWD, ...), mv uses renameat2)
+act "write below /etc by a relative path" "$app" "Write below etc" $X "$app" /bin/bash -c 'cd /etc && echo "y:x:0:0::/:/bin/sh" >>passwd'
+act "write below /usr/bin by a relative path with .." "$app" "Write below binary directory" \
+	$X "$app" /bin/bash -c 'cd /usr/local/bin && echo x >../../bin/implant2'
+act "write to /tmp by a relative path" "$app" "" $X "$app" /bin/bash -c 'cd /tmp && echo x >scratch'
 act "read /etc/shadow" "$app" "Read of shadow or sudoers file" $X "$app" /bin/cat /etc/shadow
 act "read ~/.ssh/id_rsa" "$app" "Read of SSH keys or cloud credentials" $X "$app" /bin/cat /root/.ssh/id_rsa
 act "read ~/.aws/credentials" "$app" "Read of SSH keys or cloud credentials" $X "$app" /bin/cat /root/.aws/credentials

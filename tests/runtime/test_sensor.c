@@ -87,6 +87,67 @@ static void test_hostile(void **state)
 	assert_int_equal(ev.flags, 01101);
 }
 
+/* A relative path made absolute from the directory the kernel read (names leaf first). */
+static void set_dir(struct bh_rec_file *f, const char *const *names, size_t n, uint32_t of)
+{
+	size_t i, off = 0;
+	memset(f->dir, 0, sizeof(f->dir));
+	for (i = 0; i < n; i++) {
+		memcpy(f->dir + off, names[i], strlen(names[i]) + 1);
+		off += strlen(names[i]) + 1;
+	}
+	f->dir_len = (uint32_t)off;
+	f->dir_of = of;
+}
+
+static void test_relative(void **state)
+{
+	static const char *const etc[] = { "etc" }, *const ulb[] = { "bin", "local", "usr" };
+	struct bh_rec_file f;
+	bh_rt_event ev;
+	bh_error err;
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.h.type = BH_REC_OPEN;
+	f.flags = 01101;
+	/* cd /etc && echo x >>passwd */
+	memcpy(f.path, "passwd", 7);
+	set_dir(&f, etc, 1, BH_REC_DIR_PATH);
+	assert_int_equal(bh_rtrecord_decode(BH_RT_CLASS_FILE, &f, sizeof(f), 0, &ev, &err), 0);
+	assert_string_equal(ev.path, "/etc/passwd");
+	assert_string_equal(ev.cwd, "/etc");
+	/* "..", never above the root; "./" dropped */
+	memcpy(f.path, "../../../../x/./y", 18);
+	assert_int_equal(bh_rtrecord_decode(BH_RT_CLASS_FILE, &f, sizeof(f), 0, &ev, &err), 0);
+	assert_string_equal(ev.path, "/x/y");
+	/* the root itself: no names */
+	set_dir(&f, NULL, 0, BH_REC_DIR_PATH);
+	memcpy(f.path, "tmp/z", 6);
+	assert_int_equal(bh_rtrecord_decode(BH_RT_CLASS_FILE, &f, sizeof(f), 0, &ev, &err), 0);
+	assert_string_equal(ev.path, "/tmp/z");
+	/* a rename: both relative to /usr/local/bin */
+	f.h.type = BH_REC_RENAME;
+	memcpy(f.path, "../../bin/implant", 18);
+	memcpy(f.path2, "./moved", 8);
+	set_dir(&f, ulb, 3, BH_REC_DIR_PATH | BH_REC_DIR_PATH2);
+	assert_int_equal(bh_rtrecord_decode(BH_RT_CLASS_FILE, &f, sizeof(f), 0, &ev, &err), 0);
+	assert_string_equal(ev.path, "/usr/bin/implant");
+	assert_string_equal(ev.path2, "/usr/local/bin/moved");
+	/* dir_of 0: the kernel could not say (a closed descriptor): the path stays as passed */
+	f.dir_of = 0;
+	assert_int_equal(bh_rtrecord_decode(BH_RT_CLASS_FILE, &f, sizeof(f), 0, &ev, &err), 0);
+	assert_string_equal(ev.path, "../../bin/implant");
+	/* hostile: a directory without NULs and a long relative path: bounded, cut, flagged */
+	memset(f.dir, 'd', sizeof(f.dir));
+	f.dir_len = 0xffffffffu;
+	f.dir_of = BH_REC_DIR_PATH;
+	memset(f.path, 'p', sizeof(f.path));
+	assert_int_equal(bh_rtrecord_decode(BH_RT_CLASS_FILE, &f, sizeof(f), 0, &ev, &err), 0);
+	assert_true(strlen(ev.path) < BH_RT_PATH_MAX);
+	assert_true(ev.path[0] == '/');
+	assert_true(ev.trunc & BH_RT_TRUNC_PATH);
+}
+
 static void test_net(void **state)
 {
 	struct bh_rec_net n;
@@ -113,6 +174,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_relative),
 		cmocka_unit_test(test_net),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,8 @@ enum { BH_REC_CLASS_PROC = 0, BH_REC_CLASS_FILE, BH_REC_CLASS_NET, BH_REC_CLASS_
 
 #define BH_REC_COMM 16
 #define BH_REC_PATH 256
+#define BH_REC_AT_FDCWD (-100) /* the working directory (Linux's AT_FDCWD) */
+enum { BH_REC_DIR_PATH = 1, BH_REC_DIR_PATH2 = 2 };
 #define BH_REC_ARGS 512
 #define BH_REC_CWD 256
 
@@ -109,10 +111,16 @@ struct bh_rec_proc {
 	char cwd[BH_REC_CWD];
 };
 
-/* OPEN, UNLINK, RENAME, CHMOD (class file): paths as the process passed them (maybe relative). */
+/* OPEN, UNLINK, RENAME, CHMOD (class file): paths as the process passed them; a relative one comes with
+ * the directory it starts at (dir), which user space joins it to (rtrecord.c). */
 struct bh_rec_file {
 	struct bh_rec_hdr h;
 	__u32 flags, mode;
+	/* the directory a relative path is relative to (the working directory or the *at() call's
+	 * descriptor's), names from the leaf up as BH_REC_EXEC's cwd, dir_len bytes; dir_of says which
+	 * paths it is for (a rename's two relative paths with two descriptors: the first only) */
+	__u32 dir_len, dir_of; /* dir_of: BH_REC_DIR_* */
+	char dir[BH_REC_CWD];
 	char path[BH_REC_PATH];
 	char path2[BH_REC_PATH];
 };

@@ -242,10 +242,8 @@ static __always_inline void user_str(char *dst, __u32 size, const void *src, __u
 /* ---- proc ---- */
 
 /* The cwd's dentry names, leaf first, crossing mounts up to the namespace's root. */
-static __always_inline __u32 read_cwd(struct task_struct *t, char *buf, __u32 *trunc)
+static __always_inline __u32 read_dir(struct dentry *d, struct vfsmount *vm, char *buf, __u32 *trunc)
 {
-	struct dentry *d = BPF_CORE_READ(t, fs, pwd.dentry);
-	struct vfsmount *vm = BPF_CORE_READ(t, fs, pwd.mnt);
 	struct mount *m = (struct mount *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
 	__u32 off = 0;
 
@@ -275,6 +273,27 @@ static __always_inline __u32 read_cwd(struct task_struct *t, char *buf, __u32 *t
 		d = p;
 	}
 	return off;
+}
+
+static __always_inline __u32 read_cwd(struct task_struct *t, char *buf, __u32 *trunc)
+{
+	return read_dir(BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt), buf, trunc);
+}
+
+/* The directory a relative path of an *at() call starts at: the working directory, or the one
+ * descriptor dirfd is open on. Names into buf as read_cwd; (__u32)-1 when dirfd is not open. */
+static __always_inline __u32 read_at_dir(struct task_struct *t, __s32 dirfd, char *buf, __u32 *trunc)
+{
+	struct fdtable *fdt;
+	struct file **fds, *f = 0;
+
+	if (dirfd == BH_REC_AT_FDCWD)
+		return read_cwd(t, buf, trunc);
+	fdt = BPF_CORE_READ(t, files, fdt);
+	fds = BPF_CORE_READ(fdt, fd);
+	if (dirfd < 0 || (__u32)dirfd >= BPF_CORE_READ(fdt, max_fds) || bpf_probe_read_kernel(&f, sizeof(f), &fds[dirfd]) || !f)
+		return (__u32)-1;
+	return read_dir(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), buf, trunc);
 }
 
 #define BH_OVERLAYFS_MAGIC 0x794c7630
@@ -716,7 +735,7 @@ static __always_inline int maybe_sensitive(const char *p)
 	       PFX(p, "/run/con") || PFX(p, "/proc/se");
 }
 
-static __always_inline int do_open(const char *upath, __u32 flags, __u32 mode)
+static __always_inline int do_open(__s32 dirfd, const char *upath, __u32 flags, __u32 mode)
 {
 	struct bh_rec_file *r;
 	struct scratch *s;
@@ -755,6 +774,17 @@ static __always_inline int do_open(const char *upath, __u32 flags, __u32 mode)
 	r->mode = mode;
 	bpf_probe_read_kernel(r->path, sizeof(r->path), s->path);
 	r->path2[0] = 0;
+	r->dir_len = 0;
+	r->dir_of = 0;
+	if (s->path[0] != '/') {
+		/* relative: the directory it starts at, so user space can tell /etc/passwd from passwd */
+		r->dir_len = read_at_dir((struct task_struct *)bpf_get_current_task(), dirfd, s->cwd, &r->h.trunc);
+		r->dir_of = r->dir_len == (__u32)-1 ? 0 : BH_REC_DIR_PATH;
+		if (r->dir_of)
+			bpf_probe_read_kernel(r->dir, sizeof(r->dir), s->cwd);
+		else
+			r->dir_len = 0;
+	}
 	bpf_ringbuf_submit(r, wake_flag(&rb_file, sizeof(*r)));
 	return 0;
 }
@@ -762,17 +792,17 @@ static __always_inline int do_open(const char *upath, __u32 flags, __u32 mode)
 SEC("tracepoint/syscalls/sys_enter_openat")
 int bh_openat(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_open((const char *)ctx->args[1], (__u32)ctx->args[2], (__u32)ctx->args[3]);
+	return do_open((__s32)ctx->args[0], (const char *)ctx->args[1], (__u32)ctx->args[2], (__u32)ctx->args[3]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_open")
 int bh_open(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_open((const char *)ctx->args[0], (__u32)ctx->args[1], (__u32)ctx->args[2]);
+	return do_open(BH_REC_AT_FDCWD, (const char *)ctx->args[0], (__u32)ctx->args[1], (__u32)ctx->args[2]);
 }
 
 /* unlink, rename, chmod: reported whatever the path (they are rare next to opens). */
-static __always_inline int do_file(__u32 type, const char *p1, const char *p2, __u32 flags, __u32 mode)
+static __always_inline int do_file(__u32 type, __s32 d1, const char *p1, __s32 d2, const char *p2, __u32 flags, __u32 mode)
 {
 	struct bh_rec_file *r;
 
@@ -791,6 +821,33 @@ static __always_inline int do_file(__u32 type, const char *p1, const char *p2, _
 		user_str(r->path2, sizeof(r->path2), p2, &r->h.trunc, BH_REC_TRUNC_PATH2);
 	else
 		r->path2[0] = 0;
+	r->dir_len = 0;
+	r->dir_of = 0;
+	{
+		/* a relative path: the directory it starts at (for a rename, the first's; the second's too
+		 * when it names the same directory) */
+		int rel1 = r->path[0] && r->path[0] != '/', rel2 = r->path2[0] && r->path2[0] != '/';
+		__u32 k = 0;
+		struct scratch *s;
+
+		if (rel1)
+			r->dir_of = BH_REC_DIR_PATH | (rel2 && d2 == d1 ? BH_REC_DIR_PATH2 : 0);
+		else if (rel2)
+			r->dir_of = BH_REC_DIR_PATH2;
+		s = r->dir_of ? bpf_map_lookup_elem(&scratch, &k) : 0;
+		if (s) {
+			r->dir_len = read_at_dir((struct task_struct *)bpf_get_current_task(), rel1 ? d1 : d2, s->cwd,
+						 &r->h.trunc);
+			if (r->dir_len == (__u32)-1)
+				s = 0;
+			else
+				bpf_probe_read_kernel(r->dir, sizeof(r->dir), s->cwd);
+		}
+		if (!s) {
+			r->dir_of = 0;
+			r->dir_len = 0;
+		}
+	}
 	bpf_ringbuf_submit(r, wake_flag(&rb_file, sizeof(*r)));
 	return 0;
 }
@@ -798,49 +855,52 @@ static __always_inline int do_file(__u32 type, const char *p1, const char *p2, _
 SEC("tracepoint/syscalls/sys_enter_unlinkat")
 int bh_unlinkat(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_file(BH_REC_UNLINK, (const char *)ctx->args[1], 0, (__u32)ctx->args[2], 0);
+	return do_file(BH_REC_UNLINK, (__s32)ctx->args[0], (const char *)ctx->args[1], BH_REC_AT_FDCWD, 0, (__u32)ctx->args[2], 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_unlink")
 int bh_unlink(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_file(BH_REC_UNLINK, (const char *)ctx->args[0], 0, 0, 0);
+	return do_file(BH_REC_UNLINK, BH_REC_AT_FDCWD, (const char *)ctx->args[0], BH_REC_AT_FDCWD, 0, 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_renameat2")
 int bh_renameat2(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_file(BH_REC_RENAME, (const char *)ctx->args[1], (const char *)ctx->args[3], (__u32)ctx->args[4], 0);
+	return do_file(BH_REC_RENAME, (__s32)ctx->args[0], (const char *)ctx->args[1], (__s32)ctx->args[2],
+		       (const char *)ctx->args[3], (__u32)ctx->args[4], 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_renameat")
 int bh_renameat(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_file(BH_REC_RENAME, (const char *)ctx->args[1], (const char *)ctx->args[3], 0, 0);
+	return do_file(BH_REC_RENAME, (__s32)ctx->args[0], (const char *)ctx->args[1], (__s32)ctx->args[2],
+		       (const char *)ctx->args[3], 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_rename")
 int bh_rename(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_file(BH_REC_RENAME, (const char *)ctx->args[0], (const char *)ctx->args[1], 0, 0);
+	return do_file(BH_REC_RENAME, BH_REC_AT_FDCWD, (const char *)ctx->args[0], BH_REC_AT_FDCWD, (const char *)ctx->args[1], 0, 0);
 }
 
 SEC("tracepoint/syscalls/sys_enter_fchmodat")
 int bh_fchmodat(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_file(BH_REC_CHMOD, (const char *)ctx->args[1], 0, 0, (__u32)ctx->args[2]);
+	return do_file(BH_REC_CHMOD, (__s32)ctx->args[0], (const char *)ctx->args[1], BH_REC_AT_FDCWD, 0, 0, (__u32)ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_fchmodat2")
 int bh_fchmodat2(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_file(BH_REC_CHMOD, (const char *)ctx->args[1], 0, (__u32)ctx->args[3], (__u32)ctx->args[2]);
+	return do_file(BH_REC_CHMOD, (__s32)ctx->args[0], (const char *)ctx->args[1], BH_REC_AT_FDCWD, 0, (__u32)ctx->args[3],
+		       (__u32)ctx->args[2]);
 }
 
 SEC("tracepoint/syscalls/sys_enter_chmod")
 int bh_chmod(struct trace_event_raw_sys_enter *ctx)
 {
-	return do_file(BH_REC_CHMOD, (const char *)ctx->args[0], 0, 0, (__u32)ctx->args[1]);
+	return do_file(BH_REC_CHMOD, BH_REC_AT_FDCWD, (const char *)ctx->args[0], BH_REC_AT_FDCWD, 0, 0, (__u32)ctx->args[1]);
 }
 
 /* ---- net ---- */
