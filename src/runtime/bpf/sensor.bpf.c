@@ -241,7 +241,7 @@ static __always_inline void user_str(char *dst, __u32 size, const void *src, __u
 
 /* ---- proc ---- */
 
-/* The cwd's dentry names, leaf first, crossing mounts up to the namespace's root. */
+/* A directory's dentry names, leaf first, crossing mounts up to the namespace's root. */
 static __always_inline __u32 read_dir(struct dentry *d, struct vfsmount *vm, char *buf, __u32 *trunc)
 {
 	struct mount *m = (struct mount *)((char *)vm - bpf_core_field_offset(struct mount, mnt));
@@ -735,16 +735,40 @@ static __always_inline int maybe_sensitive(const char *p)
 	       PFX(p, "/run/con") || PFX(p, "/proc/se");
 }
 
+/* A relative path's first 8 bytes naming a credential directory of a home: ".ssh/id_rsa" from ~. */
+static __always_inline int home_dot(const char *p)
+{
+	return PFX(p, ".ssh/") || PFX(p, ".aws/") || PFX(p, ".kube/") || PFX(p, ".config/") || PFX(p, ".azure/") ||
+	       PFX(p, ".docker/");
+}
+
+/* Whether the working directory is one of home_secret()'s directories: `cd ~/.aws && cat credentials`
+ * (its name only: one dentry read; where it is, user space learns from the record's dir). */
+static __always_inline int secret_cwd(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	char b[8] = {};
+
+	bpf_probe_read_kernel_str(b, sizeof(b), BPF_CORE_READ(t, fs, pwd.dentry, d_name.name));
+	return (PFX(b, ".ssh") && !b[4]) || (PFX(b, ".aws") && !b[4]) || (PFX(b, ".kube") && !b[5]) ||
+	       (PFX(b, "gcloud") && !b[6]) || (PFX(b, ".azure") && !b[6]) || (PFX(b, ".docker") && !b[7]);
+}
+
 static __always_inline int do_open(__s32 dirfd, const char *upath, __u32 flags, __u32 mode)
 {
 	struct bh_rec_file *r;
 	struct scratch *s;
 	__u32 k = 0, trunc = 0;
+	int rel_secret = 0;
 	long n;
 
 	if (!(flags & (BH_O_WRONLY | BH_O_RDWR | BH_O_CREAT | BH_O_TRUNC))) {
 		char p8[8];
-		if (bpf_probe_read_user(p8, sizeof(p8), upath) || !maybe_sensitive(p8))
+		if (bpf_probe_read_user(p8, sizeof(p8), upath))
+			return 0;
+		/* a relative read is a credential's when it names a credential directory, or when it is
+		 * made in one; the full test comes in user space once the path is joined to its directory */
+		if (p8[0] == '/' ? !maybe_sensitive(p8) : !(rel_secret = home_dot(p8) || secret_cwd()))
 			return 0;
 	}
 	if (!wanted())
@@ -758,7 +782,7 @@ static __always_inline int do_open(__s32 dirfd, const char *upath, __u32 flags, 
 	if (n >= (long)sizeof(s->path))
 		trunc |= BH_REC_TRUNC_PATH;
 	if (!(flags & (BH_O_WRONLY | BH_O_RDWR | BH_O_CREAT | BH_O_TRUNC))) {
-		if (!sensitive(s->path))
+		if (!rel_secret && !sensitive(s->path))
 			return 0;
 	} else if (n == sizeof("/dev/null") && PFX(s->path, "/dev/null")) {
 		return 0; /* every shell redirect; nothing a rule could use */
@@ -776,7 +800,7 @@ static __always_inline int do_open(__s32 dirfd, const char *upath, __u32 flags, 
 	r->path2[0] = 0;
 	r->dir_len = 0;
 	r->dir_of = 0;
-	if (s->path[0] != '/') {
+	if (s->path[0] && s->path[0] != '/') {
 		/* relative: the directory it starts at, so user space can tell /etc/passwd from passwd */
 		r->dir_len = read_at_dir((struct task_struct *)bpf_get_current_task(), dirfd, s->cwd, &r->h.trunc);
 		r->dir_of = r->dir_len == (__u32)-1 ? 0 : BH_REC_DIR_PATH;
