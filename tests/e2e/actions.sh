@@ -167,7 +167,8 @@ e=$(jq -c 'select(.type == "execve" and .path == "/bin/rm" and .killed_in_kernel
 # ---- (b) pause freezes, unpause resumes ----
 $P exec -d "$name" /bin/bash -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; /bin/sleep 0.05; done' >/dev/null
 sleep 0.5
-$P exec "$name" /bin/true bhact-pause-now
+# detached: the freeze may come before /bin/true has exited, and a waiting `exec` would wait for the unpause
+$P exec -d "$name" /bin/true bhact-pause-now >/dev/null
 for _ in $(seq 50); do jq -e 'select((.action|type) == "object" and .action.action == "pause")' "$T/enf.json" >/dev/null 2>&1 && break; sleep 0.1; done
 act=$(jq -c 'select((.action|type) == "object" and .action.action == "pause")' "$T/enf.json" | head -1)
 [ "$(echo "$act" | jq -r .action.result)" = paused ] && ok "pause action event: $(echo "$act" | jq -c '.action | {result, mechanism, pid}')" || ko "pause action" "${act:-none}"
@@ -205,7 +206,7 @@ conn_in() { ip netns exec "$peer" python3 -c 'import socket; socket.create_conne
 # a dropped SYN is retried for minutes: the connect gets 2 s, then bash's kill ends it
 conn_out() { $P exec "$name" /bin/bash -c '(exec 3<>/dev/tcp/10.213.77.1/8082) 2>/dev/null & p=$!; for i in 1 2 3 4 5 6 7 8 9 10; do kill -0 $p 2>/dev/null || { wait $p; exit $?; }; /bin/sleep 0.2; done; kill $p; exit 1'; }
 conn_in && conn_out && ok "before quarantine: peer -> container and container -> peer TCP connect" || ko "connectivity before" "in $(conn_in; echo $?) out $(conn_out; echo $?)"
-$P exec "$name" /bin/true bhact-quarantine-now
+timeout 20 $P exec "$name" /bin/true bhact-quarantine-now
 for _ in $(seq 50); do jq -e 'select((.action|type) == "object" and .action.action == "quarantine")' "$T/enf.json" >/dev/null 2>&1 && break; sleep 0.1; done
 act=$(jq -c 'select((.action|type) == "object" and .action.action == "quarantine")' "$T/enf.json" | head -1)
 [ "$(echo "$act" | jq -r .action.result)" = quarantined ] && ok "quarantine action event: $(echo "$act" | jq -c '.action | {result, mechanism, forensics}')" || ko "quarantine action" "${act:-none}"
@@ -227,7 +228,7 @@ conn_out && ok "contain unquarantine restores it" || ko "unquarantine" "no conne
 kill $lpid 2>/dev/null; lpid=
 
 # ---- (d) stop through the engine ----
-$P exec "$name" /bin/true bhact-stop-now
+timeout 20 $P exec "$name" /bin/true bhact-stop-now
 for _ in $(seq 150); do jq -e 'select((.action|type) == "object" and .action.action == "stop")' "$T/enf.json" >/dev/null 2>&1 && break; sleep 0.1; done
 act=$(jq -c 'select((.action|type) == "object" and .action.action == "stop")' "$T/enf.json" | head -1)
 st=$(podman inspect -f '{{.State.Running}}' "$name")
