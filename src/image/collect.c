@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -802,20 +803,24 @@ static int clean_into(const char *in, char *out, size_t outsz, bool up)
 	return 0;
 }
 
-int bh_link_resolve(const char *link_path, const char *target, char *out, size_t outsz)
+int bh_path_join(const char *dir, size_t dirlen, const char *path, char *out, size_t outsz)
 {
 	char tmp[8192];
 	int n;
 
-	if (target[0] == '/') {
-		n = snprintf(tmp, sizeof(tmp), "%s", target);
-	} else {
-		const char *sl = strrchr(link_path, '/');
-		n = snprintf(tmp, sizeof(tmp), "%.*s/%s", sl ? (int)(sl - link_path) : 0, link_path, target);
-	}
+	if (path[0] == '/')
+		n = snprintf(tmp, sizeof(tmp), "%s", path);
+	else
+		n = snprintf(tmp, sizeof(tmp), "%.*s/%s", dirlen < INT_MAX ? (int)dirlen : INT_MAX, dir, path);
 	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return BH_ELIMIT;
 	return clean_into(tmp, out, outsz, true);
+}
+
+int bh_link_resolve(const char *link_path, const char *target, char *out, size_t outsz)
+{
+	const char *sl = strrchr(link_path, '/');
+	return bh_path_join(link_path, sl ? (size_t)(sl - link_path) : 0, target, out, outsz);
 }
 
 int bh_collect_symlink(bh_collect *c, const char *path, const char *target, int layer, bh_error *err)

@@ -121,6 +121,9 @@ int bh_collect_alias_file(bh_collect *c, const char *path, int layer, uint32_t m
  * '/' ("" is the root). BH_ELIMIT when too long.
  */
 int bh_link_resolve(const char *link_path, const char *target, char *out, size_t outsz);
+/* path against the directory dir (its first dirlen bytes) inside a root, as bh_link_resolve: a
+ * relative path starts at dir, ".." never above the root; out has no leading '/'. */
+int bh_path_join(const char *dir, size_t dirlen, const char *path, char *out, size_t outsz);
 /*
  * Directory sources: reads the PKG.list files of ROOT/var/lib/dpkg/info (rootfd: ROOT) once the walk is
  * done, keeping only the paths of language components found, and only when there are some.

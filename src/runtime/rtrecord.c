@@ -1,7 +1,6 @@
 /* rtrecord.c - raw sensor records to bh_rt_event: every length clamped, every string bounded. */
 #include "runtime/rtrecord.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "image/collect.h"
@@ -106,14 +105,10 @@ static void decode_cwd(bh_rt_event *ev, const char *c, uint32_t len)
  */
 static void absolute(bh_rt_event *ev, char *path, size_t cap, uint32_t bit)
 {
-	char dir[BH_RT_PATH_MAX + 2], out[2 * BH_RT_PATH_MAX];
+	char out[2 * BH_RT_PATH_MAX];
 	size_t len;
 
-	if (!path[0] || path[0] == '/')
-		return;
-	/* bh_link_resolve starts a relative target at the link's directory: a name inside the cwd */
-	snprintf(dir, sizeof(dir), "%s/.", ev->cwd);
-	if (bh_link_resolve(dir, path, out, sizeof(out)))
+	if (!path[0] || path[0] == '/' || bh_path_join(ev->cwd, strlen(ev->cwd), path, out, sizeof(out)))
 		return;
 	len = strlen(out);
 	if (len + 2 > cap) {

@@ -280,20 +280,59 @@ static __always_inline __u32 read_cwd(struct task_struct *t, char *buf, __u32 *t
 	return read_dir(BPF_CORE_READ(t, fs, pwd.dentry), BPF_CORE_READ(t, fs, pwd.mnt), buf, trunc);
 }
 
+/* The file open on descriptor fd of the current task, or NULL. */
+static __always_inline struct file *fd_file(long fd)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = 0;
+
+	if (fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds) || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]))
+		return 0;
+	return f;
+}
+
+/* The socket behind fd of the current task, or NULL when fd is not a socket. */
+static __always_inline struct sock *fd_sock(long fd)
+{
+	struct file *f = fd_file(fd), *back;
+	struct socket *so;
+
+	if (!f)
+		return 0;
+	so = BPF_CORE_READ(f, private_data);
+	if (!so)
+		return 0;
+	back = BPF_CORE_READ(so, file);
+	if (back != f) /* private_data of something that is not a socket */
+		return 0;
+	return BPF_CORE_READ(so, sk);
+}
+
 /* The directory a relative path of an *at() call starts at: the working directory, or the one
  * descriptor dirfd is open on. Names into buf as read_cwd; (__u32)-1 when dirfd is not open. */
-static __always_inline __u32 read_at_dir(struct task_struct *t, __s32 dirfd, char *buf, __u32 *trunc)
+static __always_inline __u32 read_at_dir(__s32 dirfd, char *buf, __u32 *trunc)
 {
-	struct fdtable *fdt;
-	struct file **fds, *f = 0;
+	struct file *f;
 
 	if (dirfd == BH_REC_AT_FDCWD)
-		return read_cwd(t, buf, trunc);
-	fdt = BPF_CORE_READ(t, files, fdt);
-	fds = BPF_CORE_READ(fdt, fd);
-	if (dirfd < 0 || (__u32)dirfd >= BPF_CORE_READ(fdt, max_fds) || bpf_probe_read_kernel(&f, sizeof(f), &fds[dirfd]) || !f)
+		return read_cwd((struct task_struct *)bpf_get_current_task(), buf, trunc);
+	if (!(f = fd_file(dirfd)))
 		return (__u32)-1;
 	return read_dir(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), buf, trunc);
+}
+
+/* Fills r's dir for the paths in `of` (BH_REC_DIR_*) from dirfd through s's buffer; none when dirfd
+ * is not open (the call fails, and the path stays as passed). */
+static __always_inline void rel_dir(struct bh_rec_file *r, __u32 of, __s32 dirfd, struct scratch *s)
+{
+	__u32 n = read_at_dir(dirfd, s->cwd, &r->h.trunc);
+
+	r->dir_of = n == (__u32)-1 ? 0 : of;
+	r->dir_len = r->dir_of ? n : 0;
+	if (r->dir_of)
+		bpf_probe_read_kernel(r->dir, sizeof(r->dir), s->cwd);
 }
 
 #define BH_OVERLAYFS_MAGIC 0x794c7630
@@ -522,27 +561,16 @@ static __always_inline __u32 enforce_exec(struct trace_event_raw_sched_process_e
 	return act;
 }
 
-#define BH_S_IFMT 0170000
-#define BH_S_IFSOCK 0140000
-#define BH_AF_INET 2
-#define BH_AF_INET6 10
-
-/* Whether descriptor fd of t is an IPv4 or IPv6 socket (a pipe, a tty or a unix socket is not). */
-static __always_inline int inet_fd(struct task_struct *t, unsigned int fd)
+/* Whether descriptor fd of the current task is an IPv4 or IPv6 socket (a pipe, a tty or a unix
+ * socket is not). */
+static __always_inline int inet_fd(long fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = 0;
-	struct socket *so;
+	struct sock *sk = fd_sock(fd);
 	__u16 fam;
 
-	if (fd >= BPF_CORE_READ(fdt, max_fds) || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+	if (!sk)
 		return 0;
-	if ((BPF_CORE_READ(f, f_inode, i_mode) & BH_S_IFMT) != BH_S_IFSOCK)
-		return 0;
-	/* a socket's file holds its struct socket (sock_alloc_file) */
-	so = (struct socket *)BPF_CORE_READ(f, private_data);
-	fam = BPF_CORE_READ(so, sk, __sk_common.skc_family);
+	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
 	return fam == BH_AF_INET || fam == BH_AF_INET6;
 }
 
@@ -569,7 +597,7 @@ int bh_exec(struct trace_event_raw_sched_process_exec *ctx)
 	fill_hdr(&r->h, BH_REC_EXEC);
 	/* a program started with its standard input or output on a TCP or UDP connection: how a
 	 * reverse shell runs, whatever its command line says */
-	if (inet_fd(t, 0) || inet_fd(t, 1))
+	if (inet_fd(0) || inet_fd(1))
 		act |= BH_REC_ACT_STDIO_NET;
 	r->h.act = act;
 	{
@@ -614,13 +642,11 @@ int bh_exec(struct trace_event_raw_sched_process_exec *ctx)
 SEC("tracepoint/syscalls/sys_exit_openat")
 int bh_openat_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	__u32 k = 0, tgid;
 	struct bh_rec_config *c = bpf_map_lookup_elem(&bh_config, &k);
 	struct script_watch *w;
 	struct scratch *s;
-	struct file **fds, *f = 0;
-	struct fdtable *fdt;
+	struct file *f;
 	long fd = ctx->ret;
 
 	if (!c || !c->enforce_any || fd < 0)
@@ -636,9 +662,7 @@ int bh_openat_exit(struct trace_event_raw_sys_exit *ctx)
 		bpf_map_delete_elem(&script_watch, &tgid);
 		return 0;
 	}
-	fdt = BPF_CORE_READ(t, files, fdt);
-	fds = BPF_CORE_READ(fdt, fd);
-	if (fd >= BPF_CORE_READ(fdt, max_fds) || bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+	if (!(f = fd_file(fd)))
 		return 0;
 	if (bpf_probe_read_kernel_str(s->name, sizeof(s->name), BPF_CORE_READ(f, f_path.dentry, d_name.name)) <= 0)
 		return 0;
@@ -800,15 +824,9 @@ static __always_inline int do_open(__s32 dirfd, const char *upath, __u32 flags, 
 	r->path2[0] = 0;
 	r->dir_len = 0;
 	r->dir_of = 0;
-	if (s->path[0] && s->path[0] != '/') {
-		/* relative: the directory it starts at, so user space can tell /etc/passwd from passwd */
-		r->dir_len = read_at_dir((struct task_struct *)bpf_get_current_task(), dirfd, s->cwd, &r->h.trunc);
-		r->dir_of = r->dir_len == (__u32)-1 ? 0 : BH_REC_DIR_PATH;
-		if (r->dir_of)
-			bpf_probe_read_kernel(r->dir, sizeof(r->dir), s->cwd);
-		else
-			r->dir_len = 0;
-	}
+	/* relative: the directory it starts at, so user space can tell /etc/passwd from passwd */
+	if (s->path[0] && s->path[0] != '/')
+		rel_dir(r, BH_REC_DIR_PATH, dirfd, s);
 	bpf_ringbuf_submit(r, wake_flag(&rb_file, sizeof(*r)));
 	return 0;
 }
@@ -851,26 +869,11 @@ static __always_inline int do_file(__u32 type, __s32 d1, const char *p1, __s32 d
 		/* a relative path: the directory it starts at (for a rename, the first's; the second's too
 		 * when it names the same directory) */
 		int rel1 = r->path[0] && r->path[0] != '/', rel2 = r->path2[0] && r->path2[0] != '/';
-		__u32 k = 0;
-		struct scratch *s;
+		__u32 k = 0, of = rel1 ? BH_REC_DIR_PATH | (rel2 && d2 == d1 ? BH_REC_DIR_PATH2 : 0) : rel2 ? BH_REC_DIR_PATH2 : 0;
+		struct scratch *s = of ? bpf_map_lookup_elem(&scratch, &k) : 0;
 
-		if (rel1)
-			r->dir_of = BH_REC_DIR_PATH | (rel2 && d2 == d1 ? BH_REC_DIR_PATH2 : 0);
-		else if (rel2)
-			r->dir_of = BH_REC_DIR_PATH2;
-		s = r->dir_of ? bpf_map_lookup_elem(&scratch, &k) : 0;
-		if (s) {
-			r->dir_len = read_at_dir((struct task_struct *)bpf_get_current_task(), rel1 ? d1 : d2, s->cwd,
-						 &r->h.trunc);
-			if (r->dir_len == (__u32)-1)
-				s = 0;
-			else
-				bpf_probe_read_kernel(r->dir, sizeof(r->dir), s->cwd);
-		}
-		if (!s) {
-			r->dir_of = 0;
-			r->dir_len = 0;
-		}
+		if (s)
+			rel_dir(r, of, rel1 ? d1 : d2, s);
 	}
 	bpf_ringbuf_submit(r, wake_flag(&rb_file, sizeof(*r)));
 	return 0;
@@ -929,28 +932,6 @@ int bh_chmod(struct trace_event_raw_sys_enter *ctx)
 
 /* ---- net ---- */
 
-/* The socket behind fd of the current task, or NULL when fd is not a socket. */
-static __always_inline struct sock *fd_sock(long fd)
-{
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = 0, *back;
-	struct socket *so;
-
-	if (fd < 0 || fd >= max)
-		return 0;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
-		return 0;
-	so = BPF_CORE_READ(f, private_data);
-	if (!so)
-		return 0;
-	back = BPF_CORE_READ(so, file);
-	if (back != f) /* private_data of something that is not a socket */
-		return 0;
-	return BPF_CORE_READ(so, sk);
-}
 
 /* Family, protocol and both ends of a connected or bound socket. */
 static __always_inline void sock_ends(struct sock *sk, struct bh_rec_net *r)
